@@ -1,0 +1,25 @@
+"""The ledger package: the only code that talks to the database."""
+
+from intake_desktop.core.ledger.chain import ChainReport
+from intake_desktop.core.ledger.records import (
+    Actor,
+    DocStatus,
+    DocumentRecord,
+    EventKind,
+    EventRecord,
+    Seal,
+)
+from intake_desktop.core.ledger.store import Ledger, Txn, utc_now
+
+__all__ = [
+    "Actor",
+    "ChainReport",
+    "DocStatus",
+    "DocumentRecord",
+    "EventKind",
+    "EventRecord",
+    "Ledger",
+    "Seal",
+    "Txn",
+    "utc_now",
+]

@@ -1,0 +1,99 @@
+"""The ledger's tables (SQLAlchemy Core). Only the ledger package imports this module."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+matters = Table(
+    "matters",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("created_at", String(40), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("detected_type", String(120), nullable=False, default=""),
+    Column("source_path", Text, nullable=False),
+    Column("original_path", Text),
+    Column("filed_path", Text),
+    Column("filed_sha256", String(64)),
+    Column("matter_id", String(120), ForeignKey("matters.id")),
+    Column("category", Text, nullable=False, default=""),
+    Column("document_date", String(10)),
+    Column("status", String(16), nullable=False, index=True),
+    Column("target_status", String(16), nullable=False),
+    Column("family_id", String(64)),
+    Column("parent_id", Integer, ForeignKey("documents.id")),
+    Column("rule", Text),
+    Column("reason", Text),
+    Column("source_cleared", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("kind", String(40), nullable=False, index=True),
+    Column("document_id", Integer, index=True),
+    Column("matter_id", String(120)),
+    Column("actor_user", Text, nullable=False),
+    Column("actor_role", String(40), nullable=False),
+    Column("tool_version", Text, nullable=False),
+    Column("rules_version", Text),
+    Column("path_before", Text),
+    Column("path_after", Text),
+    Column("sha256_before", String(64), index=True),
+    Column("sha256_after", String(64), index=True),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False, unique=True),
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("writes", BigInteger, nullable=False),
+)
+
+# Columns of an event in the order they are hashed (never reorder: old chains would break).
+EVENT_HASHED_COLUMNS: tuple[str, ...] = (
+    "seq",
+    "at",
+    "kind",
+    "document_id",
+    "matter_id",
+    "actor_user",
+    "actor_role",
+    "tool_version",
+    "rules_version",
+    "path_before",
+    "path_after",
+    "sha256_before",
+    "sha256_after",
+    "detail",
+)
+GENESIS_HASH = "0" * 64

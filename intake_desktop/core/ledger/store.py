@@ -1,0 +1,341 @@
+"""The ledger: the one owner of the database (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from intake_desktop import tool_version
+from intake_desktop.core.errors import LedgerError
+from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
+from intake_desktop.core.ledger.records import (
+    Actor,
+    DocStatus,
+    DocumentRecord,
+    EventRecord,
+)
+from intake_desktop.core.ledger.schema import (
+    EVENT_HASHED_COLUMNS,
+    chain_head,
+    documents,
+    events,
+    matters,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utc_now() -> str:
+    """UTC time with microseconds, ISO 8601, as recorded in events."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Txn:
+    """One write transaction: documents, matters and chained events commit together."""
+
+    def __init__(self, conn: Connection, actor: Actor, rules_version: str | None) -> None:
+        self._conn = conn
+        self._actor = actor
+        self._rules_version = rules_version
+        self._head: tuple[int, str] | None = None
+
+    def ensure_matter(self, matter_id: str, name: str = "") -> None:
+        exists = self._conn.execute(
+            select(matters.c.id).where(matters.c.id == matter_id)
+        ).first()
+        if not exists:
+            self._conn.execute(
+                matters.insert().values(id=matter_id, name=name or matter_id, created_at=utc_now())
+            )
+
+    def insert_document(self, **fields: Any) -> int:
+        now = utc_now()
+        fields.setdefault("created_at", now)
+        fields.setdefault("updated_at", now)
+        result = self._conn.execute(documents.insert().values(**fields))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def update_document(self, doc_id: int, **fields: Any) -> None:
+        fields["updated_at"] = utc_now()
+        self._conn.execute(update(documents).where(documents.c.id == doc_id).values(**fields))
+
+    def add_event(
+        self,
+        kind: str,
+        *,
+        document_id: int | None = None,
+        matter_id: str | None = None,
+        path_before: str | None = None,
+        path_after: str | None = None,
+        sha256_before: str | None = None,
+        sha256_after: str | None = None,
+        detail: dict[str, Any] | None = None,
+        rules_version: str | None = None,
+    ) -> int:
+        """Append one event to the chain; returns its sequence number."""
+        if self._head is None:
+            # Take the write lock on the head row first (serializes writers on PostgreSQL too).
+            self._conn.execute(
+                update(chain_head).where(chain_head.c.id == 1).values(writes=chain_head.c.writes + 1)
+            )
+            row = self._conn.execute(
+                select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+            ).one()
+            self._head = (int(row[0]), str(row[1]))
+        seq, prev = self._head[0] + 1, self._head[1]
+        values = {
+            "seq": seq,
+            "at": utc_now(),
+            "kind": str(kind),
+            "document_id": document_id,
+            "matter_id": matter_id,
+            "actor_user": self._actor.user,
+            "actor_role": self._actor.role,
+            "tool_version": tool_version(),
+            "rules_version": rules_version if rules_version is not None else self._rules_version,
+            "path_before": path_before,
+            "path_after": path_after,
+            "sha256_before": sha256_before,
+            "sha256_after": sha256_after,
+            "detail": canonical_detail(detail),
+        }
+        digest = row_hash(prev, [values[c] for c in EVENT_HASHED_COLUMNS])
+        self._conn.execute(events.insert().values(**values, prev_hash=prev, row_hash=digest))
+        self._conn.execute(
+            update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=digest)
+        )
+        self._head = (seq, digest)
+        return seq
+
+
+def _doc(row: Any) -> DocumentRecord:
+    m = row._mapping
+    return DocumentRecord(**{k: m[k] for k in DocumentRecord.__dataclass_fields__})
+
+
+def _event(row: Any) -> EventRecord:
+    m = dict(row._mapping)
+    m["detail"] = json.loads(m["detail"] or "{}")
+    return EventRecord(**m)
+
+
+class Ledger:
+    """Chain-of-custody ledger. Create with `Ledger.open(url, actor)`."""
+
+    def __init__(self, url: str, actor: Actor, rules_version: str | None = None) -> None:
+        self.url = url
+        self.actor = actor
+        self.rules_version = rules_version
+        try:
+            if url.startswith("sqlite"):
+                self._writer = _sqlite_engine(url, immediate=True)
+                self._reader = _sqlite_engine(url, immediate=False)
+            else:
+                self._writer = create_engine(url, pool_pre_ping=True)
+                self._reader = self._writer
+        except (SQLAlchemyError, ImportError) as exc:
+            raise LedgerError(
+                f"cannot open the ledger at {url} ({exc})",
+                fix="check --db or the [ledger] url in .intake/config.toml",
+            ) from exc
+
+    @classmethod
+    def open(cls, url: str, actor: Actor, rules_version: str | None = None) -> Ledger:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        ledger = cls(url, actor, rules_version)
+        ledger.migrate()
+        return ledger
+
+    def with_actor(self, actor: Actor) -> Ledger:
+        return Ledger(self.url, actor, self.rules_version)
+
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self._writer.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise LedgerError(
+                f"cannot open or upgrade the ledger at {self.url} ({exc.orig})",
+                fix="check that the folder is writable and the database is not on a network share",
+            ) from exc
+
+    def close(self) -> None:
+        self._writer.dispose()
+        if self._reader is not self._writer:
+            self._reader.dispose()
+
+    @contextmanager
+    def transaction(self, rules_version: str | None = None) -> Iterator[Txn]:
+        with self._writer.begin() as conn:
+            yield Txn(conn, self.actor, rules_version or self.rules_version)
+
+    def record(self, kind: str, **fields: Any) -> int:
+        """Append a single event in its own transaction."""
+        with self.transaction() as txn:
+            return txn.add_event(kind, **fields)
+
+    # ---- queries -------------------------------------------------------------------------
+
+    def document(self, doc_id: int) -> DocumentRecord | None:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(documents).where(documents.c.id == doc_id)).first()
+        return _doc(row) if row else None
+
+    def find_filed(self, matter_id: str, sha256: str) -> DocumentRecord | None:
+        """The first filed document of this matter with these bytes."""
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(documents)
+                .where(
+                    documents.c.matter_id == matter_id,
+                    documents.c.sha256 == sha256,
+                    documents.c.status == DocStatus.FILED,
+                )
+                .order_by(documents.c.id)
+            ).first()
+        return _doc(row) if row else None
+
+    def documents(
+        self,
+        *,
+        status: str | None = None,
+        matter_id: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
+    ) -> list[DocumentRecord]:
+        query = select(documents).where(documents.c.id > after_id).order_by(documents.c.id)
+        if status:
+            query = query.where(documents.c.status == status)
+        if matter_id:
+            query = query.where(documents.c.matter_id == matter_id)
+        if limit:
+            query = query.limit(limit)
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def unfinished(self) -> list[DocumentRecord]:
+        """Pending intents and filed documents whose Intake/ source was not yet removed."""
+        with self._reader.connect() as conn:
+            rows = conn.execute(
+                select(documents)
+                .where(
+                    or_(
+                        documents.c.status == DocStatus.PENDING,
+                        documents.c.source_cleared.is_(False),
+                    )
+                )
+                .order_by(documents.c.id)
+            )
+            return [_doc(r) for r in rows]
+
+    def reserved_paths(self) -> set[str]:
+        """Destination paths claimed by pending intents (never handed out twice)."""
+        with self._reader.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.original_path, documents.c.filed_path).where(
+                    documents.c.status == DocStatus.PENDING
+                )
+            )
+            return {p for row in rows for p in row if p}
+
+    def matters(self) -> list[str]:
+        with self._reader.connect() as conn:
+            return [r[0] for r in conn.execute(select(matters.c.id).order_by(matters.c.id))]
+
+    def events(self, *, document_id: int | None = None) -> list[EventRecord]:
+        query = select(events).order_by(events.c.seq)
+        if document_id is not None:
+            query = query.where(events.c.document_id == document_id)
+        with self._reader.connect() as conn:
+            return [_event(r) for r in conn.execute(query)]
+
+    def history(self, path_or_sha: str, workspace_root: Path | None = None) -> list[EventRecord]:
+        """Every event of the documents that have this SHA-256 or this path."""
+        key = path_or_sha.strip()
+        conds = [documents.c.sha256 == key.lower(), documents.c.filed_sha256 == key.lower()]
+        candidates = {key}
+        p = Path(key)
+        if workspace_root is not None:
+            try:
+                candidates.add(p.resolve().relative_to(workspace_root.resolve()).as_posix())
+            except (ValueError, OSError):
+                pass
+        candidates.add(str(p.resolve()) if p.is_absolute() or p.exists() else key)
+        for c in candidates:
+            conds += [
+                documents.c.filed_path == c,
+                documents.c.original_path == c,
+                documents.c.source_path == c,
+            ]
+        with self._reader.connect() as conn:
+            ids = [r[0] for r in conn.execute(select(documents.c.id).where(or_(*conds)))]
+            if not ids:
+                return []
+            rows = conn.execute(
+                select(events).where(events.c.document_id.in_(ids)).order_by(events.c.seq)
+            )
+            return [_event(r) for r in rows]
+
+    def head(self) -> tuple[int, str]:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).one()
+        return int(row[0]), str(row[1])
+
+    def event_count(self) -> int:
+        with self._reader.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+    def event_hash_at(self, seq: int) -> str | None:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(events.c.row_hash).where(events.c.seq == seq)).first()
+        return str(row[0]) if row else None
+
+    def verify_chain(self) -> ChainReport:
+        """Recompute the whole chain (files on disk are checked by the caller)."""
+        cols: Sequence[Any] = [events.c[c] for c in EVENT_HASHED_COLUMNS]
+        query = select(*cols, events.c.prev_hash, events.c.row_hash).order_by(events.c.seq)
+        with self._reader.connect() as conn:
+            result = conn.execution_options(yield_per=5000).execute(query)
+            report = verify_rows(tuple(r) for r in result)
+            head_seq, head_hash = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).one()
+        if report.ok and (head_seq != report.events or head_hash != report.head_hash):
+            report.fail(
+                min(int(head_seq), report.events + 1),
+                f"the chain head says {head_seq} events but {report.events} remain",
+            )
+        return report

@@ -1,0 +1,217 @@
+"""The workspace: folder layout, config file and where the ledger lives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from intake_desktop.core.errors import WorkspaceError
+from intake_desktop.core.paths import naming_rules_dir
+
+APP_NAME = "Intake Desktop"
+ENV_WORKSPACE = "INTAKE_WORKSPACE"
+DEFAULT_PRESET = "litigation"
+
+INTAKE = "Intake"
+MATTERS = "Matters"
+REVIEW = "Review"
+EXPORTS = "Exports"
+STATE = ".intake"
+ORIGINALS = "_Originals"
+DUPLICATES = "Duplicates"
+
+CONFIG_TEMPLATE = """\
+# Intake Desktop workspace settings. Edit with care; `intake-desktop` validates on start.
+
+[workspace]
+# The naming-rules preset this workspace started from (the active rules are rules.toml).
+preset = "{preset}"
+
+[ledger]
+# SQLAlchemy URL of the ledger. Empty: .intake/ledger.sqlite on this disk.
+# Shared setups: "postgresql+psycopg://user@server/intake"
+url = ""
+
+[intake]
+# Extra watched folders (a scanner's output, a shared drive). Each entry:
+#   {{ path = "/mnt/scans", matter = "", polling = false }}
+folders = []
+"""
+
+
+def default_workspace_dir() -> Path:
+    """The default workspace: the user's documents folder / Intake Desktop."""
+    return Path(platformdirs.user_documents_dir()) / APP_NAME
+
+
+def default_demo_dir() -> Path:
+    """The demo workspace, kept apart from the user's real work."""
+    return Path(platformdirs.user_documents_dir()) / f"{APP_NAME} Demo"
+
+
+def resolve_workspace_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """--workspace wins, then INTAKE_WORKSPACE, then the platform default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        return Path(env).expanduser()
+    return default_workspace_dir()
+
+
+@dataclass(frozen=True)
+class IntakeFolder:
+    path: Path
+    matter: str = ""
+    polling: bool = False
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    preset: str = DEFAULT_PRESET
+    ledger_url: str = ""
+    intake_folders: tuple[IntakeFolder, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one workspace. Frozen: workers get it as-is."""
+
+    root: Path
+
+    @property
+    def intake(self) -> Path:
+        return self.root / INTAKE
+
+    @property
+    def matters(self) -> Path:
+        return self.root / MATTERS
+
+    @property
+    def review(self) -> Path:
+        return self.root / REVIEW
+
+    @property
+    def duplicates(self) -> Path:
+        return self.review / DUPLICATES
+
+    @property
+    def exports(self) -> Path:
+        return self.root / EXPORTS
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE
+
+    @property
+    def work(self) -> Path:
+        """Scratch space for conversions (same filesystem as Matters/)."""
+        return self.state / "work"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state / "ledger.sqlite"
+
+    @property
+    def rules_path(self) -> Path:
+        return self.state / "rules.toml"
+
+    @property
+    def config_path(self) -> Path:
+        return self.state / "config.toml"
+
+    def matter_dir(self, matter: str) -> Path:
+        return self.matters / matter
+
+    def originals_dir(self, matter: str) -> Path:
+        return self.matter_dir(matter) / ORIGINALS
+
+    def is_initialized(self) -> bool:
+        return self.config_path.is_file()
+
+    def default_ledger_url(self) -> str:
+        return "sqlite:///" + self.ledger_path.resolve().as_posix()
+
+    def load_config(self) -> WorkspaceConfig:
+        if not self.config_path.is_file():
+            return WorkspaceConfig()
+        try:
+            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise WorkspaceError(
+                f"the settings file is not valid TOML ({exc})",
+                path=self.config_path,
+                fix="fix the line named above or restore it from a backup",
+            ) from exc
+        ws = data.get("workspace", {})
+        ledger = data.get("ledger", {})
+        folders = []
+        for entry in data.get("intake", {}).get("folders", []):
+            if not isinstance(entry, dict) or "path" not in entry:
+                raise WorkspaceError(
+                    "each [intake] folders entry needs a path",
+                    path=self.config_path,
+                    fix='write entries as { path = "/mnt/scans" }',
+                )
+            folders.append(
+                IntakeFolder(
+                    path=Path(str(entry["path"])).expanduser(),
+                    matter=str(entry.get("matter", "")),
+                    polling=bool(entry.get("polling", False)),
+                )
+            )
+        return WorkspaceConfig(
+            preset=str(ws.get("preset", DEFAULT_PRESET)),
+            ledger_url=str(ledger.get("url", "")),
+            intake_folders=tuple(folders),
+        )
+
+
+def available_presets() -> list[str]:
+    folder = naming_rules_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
+    """Create the layout (idempotent; never overwrites an existing file)."""
+    presets = available_presets()
+    if presets and preset not in presets:
+        raise WorkspaceError(
+            f"unknown preset {preset!r}",
+            fix=f"choose one of: {', '.join(presets)}",
+        )
+    ws = Workspace(root)
+    try:
+        for folder in (ws.root, ws.intake, ws.matters, ws.review, ws.exports, ws.state, ws.work):
+            folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot create the workspace ({exc.strerror})",
+            path=root,
+            fix="choose a folder you can write to, with --workspace DIR",
+        ) from exc
+    if not ws.config_path.exists():
+        ws.config_path.write_text(CONFIG_TEMPLATE.format(preset=preset), encoding="utf-8")
+    preset_file = naming_rules_dir() / f"{preset}.toml"
+    if not ws.rules_path.exists() and preset_file.is_file():
+        shutil.copyfile(preset_file, ws.rules_path)
+    return ws
+
+
+def open_workspace(root: Path, *, create: bool = False) -> Workspace:
+    """Open an existing workspace; create it with the default preset when asked."""
+    ws = Workspace(root)
+    if ws.is_initialized():
+        return ws
+    if create:
+        return init_workspace(root)
+    raise WorkspaceError(
+        "this folder is not an Intake Desktop workspace",
+        path=root,
+        fix=f"run `intake-desktop init --workspace \"{root}\"` first",
+    )
