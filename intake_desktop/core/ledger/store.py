@@ -187,7 +187,7 @@ class Ledger:
         try:
             with self._writer.begin() as conn:
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")
         except OperationalError as exc:
             raise LedgerError(
                 f"cannot open or upgrade the ledger at {self.url} ({exc.orig})",

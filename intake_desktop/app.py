@@ -1,0 +1,57 @@
+"""Composition root: the one place where workspace, ledger and pipeline objects are built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.workspace import (
+    ENV_WORKSPACE,
+    Workspace,
+    WorkspaceConfig,
+    open_workspace,
+    resolve_workspace_dir,
+)
+
+
+@dataclass
+class App:
+    """Everything a command or the window needs, built once."""
+
+    workspace: Workspace
+    config: WorkspaceConfig
+    ledger: Ledger
+    actor: Actor
+
+    def close(self) -> None:
+        self.ledger.close()
+
+
+def workspace_was_chosen(workspace: str | None) -> bool:
+    import os
+
+    return bool(workspace) or bool(os.environ.get(ENV_WORKSPACE))
+
+
+def open_app(
+    workspace: str | None,
+    *,
+    db: str | None = None,
+    role: str = "paralegal",
+    create: bool | None = None,
+) -> App:
+    """Open (or, for the default location, create) a workspace and its ledger.
+
+    An explicitly chosen folder must already be a workspace unless `create` is True; the
+    default workspace is created on first use with the litigation preset.
+    """
+    root = resolve_workspace_dir(workspace)
+    if create is None:
+        create = not workspace_was_chosen(workspace)
+    ws = open_workspace(Path(root), create=create)
+    config = ws.load_config()
+    actor = Actor.current(role)
+    url = db or config.ledger_url or ws.default_ledger_url()
+    ledger = Ledger.open(url, actor)
+    return App(workspace=ws, config=config, ledger=ledger, actor=actor)
