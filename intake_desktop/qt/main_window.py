@@ -1,33 +1,312 @@
-"""The main window (a first version that names the workspace in use)."""
+"""The main window: navigation by role, the acting user in the status bar, tray notifications."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
 
 from intake_desktop.app import App
+from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.ledger import Actor
+from intake_desktop.core.roles import Capability, can
+from intake_desktop.core.rules_panel import RulesBackend
+from intake_desktop.qt.intake_page import IntakePage
+from intake_desktop.qt.look import app_icon, icon
+from intake_desktop.qt.session import Session
+from intake_desktop.qt.tasks import Pool, TaskRunner
+
+
+class Page:
+    """One entry of the navigation."""
+
+    def __init__(
+        self, key: str, title: str, icon_name: str, capability: Capability, shortcut: str
+    ) -> None:
+        self.key, self.title, self.icon_name = key, title, icon_name
+        self.capability, self.shortcut = capability, shortcut
+
+
+PAGES = (
+    Page("intake", "Intake", "intake", Capability.INTAKE, "Ctrl+1"),
+    Page("review", "Review queue", "review", Capability.REVIEW, "Ctrl+2"),
+    Page("browser", "Exhibit browser", "browse", Capability.BROWSE, "Ctrl+3"),
+    Page("builder", "Exhibit builder", "builder", Capability.BUILD, "Ctrl+4"),
+    Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
+)
+ROLE_NEEDED = {
+    Capability.INTAKE: "a paralegal or admin",
+    Capability.REVIEW: "a paralegal or admin",
+    Capability.BROWSE: "an attorney or admin",
+    Capability.BUILD: "a paralegal, attorney or admin",
+    Capability.SETTINGS: "an admin",
+}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, app: App) -> None:
+    """`MainWindow(app)`; tests pass `pool=ImmediatePool()` and an `actor`."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        actor: Actor | None = None,
+        pool: Pool | None = None,
+        settings: QSettings | None = None,
+        rules_backend: RulesBackend | None = None,
+        tray: bool = True,
+    ) -> None:
         super().__init__()
         self.app = app
-        self.setWindowTitle(f"Intake Desktop - {app.workspace.root.name}")
-        self.resize(900, 600)
+        self.settings = settings
+        self.rules_backend = rules_backend
+        self.runner = TaskRunner(pool, self)
+        self.session = Session.start(app, actor or app.actor, self.runner)
+        self.pages: dict[str, QWidget] = {}
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 760)
+        self.setMinimumSize(900, 600)
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(210)
+        self.nav.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget(self)
         body = QWidget(self)
-        layout = QVBoxLayout(body)
-        title = QLabel("<h2>Intake Desktop</h2>", body)
-        self.workspace_label = QLabel(f"Workspace: {app.workspace.root}", body)
-        self.workspace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        counts = {m: len(app.ledger.documents(matter_id=m)) for m in app.ledger.matters()}
-        summary = ", ".join(f"{m} ({n})" for m, n in counts.items()) or "no matters yet"
-        self.matters_label = QLabel(f"Matters: {summary}", body)
-        hint = QLabel(
-            f"Drop client files into {app.workspace.intake}/&lt;matter&gt;/ and run "
-            "<code>intake-desktop ingest</code>.",
-            body,
-        )
-        for w in (title, self.workspace_label, self.matters_label, hint):
-            layout.addWidget(w)
-        layout.addStretch(1)
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget(body)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.nav)
+        row.addWidget(side)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(body)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        self.workspace_label = QLabel(self)
+        self.workspace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.actor_label = QLabel(self)
+        self.watch_label = QLabel(self)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("errorText")
+        bar = self.statusBar()
+        bar.addWidget(self.workspace_label)
+        bar.addWidget(self.message_label, 1)
+        bar.addPermanentWidget(self.watch_label)
+        bar.addPermanentWidget(self.actor_label)
+
+        self._build_menus()
+        self.tray: QSystemTrayIcon | None = None
+        if tray and QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(app_icon(), self)
+            self.tray.setToolTip("Intake Desktop")
+            self.tray.activated.connect(self._raise_from_tray)
+            self.tray.show()
+
+        self._build_pages()
+        if settings is not None:
+            geometry = settings.value("window/geometry")
+            if isinstance(geometry, QByteArray):
+                self.restoreGeometry(geometry)
+
+    # ---- structure -----------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.add_files_action = QAction(icon("add"), "&Add files…", self)
+        self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.add_files_action.triggered.connect(self._add_files)
+        file_menu.addAction(self.add_files_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for n, page in enumerate(PAGES):
+            action = QAction(icon(page.icon_name), page.title, self)
+            action.setShortcut(QKeySequence(page.shortcut))
+            action.triggered.connect(_bind(self.open_page, page.key))
+            view_menu.addAction(action)
+            setattr(self, f"_page_action_{n}", action)
+        refresh = QAction(icon("refresh"), "&Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh)
+        view_menu.addSeparator()
+        view_menu.addAction(refresh)
+        profile_menu = self.menuBar().addMenu("&Profile")
+        switch = QAction(icon("user"), "&Switch profile…", self)
+        switch.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        switch.triggered.connect(self.switch_profile)
+        profile_menu.addAction(switch)
+
+    def _build_pages(self) -> None:
+        """(Re)build the pages this role may use; the others stay disabled in the list."""
+        from intake_desktop.qt.pages import build_page
+
+        for old in list(self.pages.values()):
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.pages.clear()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        role = self.session.actor.role
+        first_allowed = -1
+        for n, page in enumerate(PAGES):
+            item = QListWidgetItem(icon(page.icon_name), page.title)
+            allowed = can(role, page.capability)
+            if allowed:
+                widget = build_page(page.key, self)
+                self.pages[page.key] = widget
+                self.stack.addWidget(widget)
+                item.setData(Qt.ItemDataRole.UserRole, page.key)
+                item.setToolTip(f"{page.title} ({page.shortcut})")
+                if first_allowed < 0:
+                    first_allowed = n
+            else:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setToolTip(f"{page.title} needs {ROLE_NEEDED[page.capability]} profile")
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        if first_allowed >= 0:
+            self.nav.setCurrentRow(first_allowed)
+            self._nav_changed(first_allowed)
+        self._update_labels()
+        intake = self.pages.get("intake")
+        if isinstance(intake, IntakePage):
+            intake.batch_finished.connect(self._notify_batch)
+            intake.error.connect(self.show_error)
+        self.add_files_action.setEnabled(isinstance(intake, IntakePage))
+
+    def _update_labels(self) -> None:
+        ws = self.app.workspace.root
+        self.setWindowTitle(f"Intake Desktop - {ws.name}")
+        self.workspace_label.setText(f"Workspace: {ws}")
+        actor = self.session.actor
+        self.actor_label.setText(f"  Acting as {actor.user} ({actor.role})  ")
+        self.watch_label.setText("Folder watching: off  ")
+        self.watch_label.setToolTip("Watched intake folders are filed by `intake-desktop watch`")
+
+    # ---- navigation ----------------------------------------------------------------------
+
+    def _nav_changed(self, row: int) -> None:
+        item = self.nav.item(row)
+        key = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if key in self.pages:
+            self.stack.setCurrentWidget(self.pages[key])
+            refresh = getattr(self.pages[key], "refresh", None)
+            if callable(refresh):
+                refresh()
+
+    def open_page(self, key: str) -> bool:
+        """Show a page; False (with a message) when the acting role may not use it."""
+        page = next(p for p in PAGES if p.key == key)
+        if key not in self.pages:
+            self.show_error(
+                f"{page.title} needs {ROLE_NEEDED[page.capability]} profile. You are acting as "
+                f"{self.session.actor.role}: use Profile > Switch profile."
+            )
+            return False
+        self.nav.setCurrentRow([p.key for p in PAGES].index(key))
+        return True
+
+    def current_page_key(self) -> str | None:
+        current = self.stack.currentWidget()
+        return next((k for k, w in self.pages.items() if w is current), None)
+
+    def refresh(self) -> None:
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    # ---- actions -------------------------------------------------------------------------
+
+    def _raise_from_tray(self, *_: object) -> None:
+        self.showNormal()
+        self.activateWindow()
+
+    def _add_files(self) -> None:
+        intake = self.pages.get("intake")
+        if isinstance(intake, IntakePage):
+            self.open_page("intake")
+            intake.choose_files()
+
+    def switch_profile(self) -> None:
+        from intake_desktop.qt.profile_dialog import ProfileDialog
+
+        dialog = ProfileDialog(self.session, self)
+        if dialog.exec() and dialog.actor is not None:
+            self.set_actor(dialog.actor)
+
+    def set_actor(self, actor: Actor) -> None:
+        """Act as another user/role from now on (every ledger event will name them)."""
+        old = self.session
+        self.session = Session.start(self.app, actor, self.runner)
+        self.session.ledger.record("signed_in", detail={"user": actor.user, "role": actor.role,
+                                                        "previous": old.actor.user})
+        self._build_pages()
+        old.close()
+        self.statusBar().showMessage(f"Now acting as {actor.user} ({actor.role}).", 5000)
+
+    def show_error(self, message: str) -> None:
+        self.message_label.setText(message)
+        self.message_label.setToolTip(message)
+
+    def clear_error(self) -> None:
+        self.message_label.clear()
+
+    def _notify_batch(self, results: list[IngestResult]) -> None:
+        filed = sum(1 for r in results if r.status is Outcome.FILED)
+        review = sum(1 for r in results if r.status is Outcome.REVIEW)
+        errors = [r for r in results if r.status is Outcome.ERROR]
+        if errors:
+            self.show_error(f"{len(errors)} file(s) not filed: {errors[0].reason}")
+        else:
+            self.clear_error()
+        if self.tray is not None and (filed or review or errors):
+            text = f"{filed} filed, {review} sent to review"
+            if errors:
+                text += f", {len(errors)} not filed"
+            kind = (QSystemTrayIcon.MessageIcon.Warning if errors or review
+                    else QSystemTrayIcon.MessageIcon.Information)
+            self.tray.showMessage("Intake Desktop", text, kind, 4000)
+        review_page = self.pages.get("review")
+        if review_page is not None and hasattr(review_page, "refresh"):
+            review_page.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.busy:
+            answer = QMessageBox.question(
+                self, "Filing in progress",
+                "Files are still being filed. Quit anyway? Anything not finished stays in its "
+                "intake folder and is completed next time.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.tray is not None:
+            self.tray.hide()
+        self.session.close()
+        super().closeEvent(event)
+
+
+def _bind(fn: Callable[[str], object], key: str) -> Callable[[], None]:
+    return lambda: (fn(key), None)[1]

@@ -97,3 +97,16 @@ EVENT_HASHED_COLUMNS: tuple[str, ...] = (
     "detail",
 )
 GENESIS_HASH = "0" * 64
+
+# ---- desktop app: local user profiles (migration 0004_users) ------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("role", String(40), nullable=False),
+    # "scrypt$n$r$p$salt_b64$hash_b64" for profiles protected by a passphrase, else "".
+    Column("passphrase_hash", Text, nullable=False, default=""),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)

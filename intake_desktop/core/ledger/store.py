@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
+from intake_desktop.core.ledger.queries import DocumentFilter, UserRecord
 from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
@@ -29,6 +30,7 @@ from intake_desktop.core.ledger.schema import (
     documents,
     events,
     matters,
+    users,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -142,6 +144,47 @@ class Txn:
 def _doc(row: Any) -> DocumentRecord:
     m = row._mapping
     return DocumentRecord(**{k: m[k] for k in DocumentRecord.__dataclass_fields__})
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_conditions(flt: DocumentFilter) -> list[Any]:
+    """WHERE conditions of the exhibit browser's filter (desktop app block below)."""
+    conds: list[Any] = []
+    if flt.statuses:
+        conds.append(documents.c.status.in_(list(flt.statuses)))
+    if flt.matter_id:
+        conds.append(documents.c.matter_id == flt.matter_id)
+    if flt.category:
+        conds.append(documents.c.category == flt.category)
+    day = func.coalesce(documents.c.document_date, func.substr(documents.c.created_at, 1, 10))
+    if flt.date_from:
+        conds.append(day >= flt.date_from)
+    if flt.date_to:
+        conds.append(day <= flt.date_to)
+    for word in flt.text.split():
+        pattern = f"%{_like_escape(word)}%"
+        conds.append(
+            or_(
+                *(
+                    col.ilike(pattern, escape="\\")
+                    for col in (
+                        documents.c.filed_path,
+                        documents.c.source_path,
+                        documents.c.category,
+                        documents.c.matter_id,
+                    )
+                )
+            )
+        )
+    return conds
+
+
+def _user(row: Any) -> UserRecord:
+    m = row._mapping
+    return UserRecord(**{k: m[k] for k in UserRecord.__dataclass_fields__})
 
 
 def _event(row: Any) -> EventRecord:
@@ -339,3 +382,82 @@ class Ledger:
                 f"the chain head says {head_seq} events but {report.events} remain",
             )
         return report
+
+    # ---- desktop app: browsing, review queue and user profiles (issue 8) ------------------
+    # Keyset-paged, filtered document queries for the exhibit browser, recent documents for
+    # the rules preview, and the local user profiles of migration 0004_users.
+
+    def browse_documents(
+        self, flt: DocumentFilter, *, after_id: int = 0, limit: int = 200
+    ) -> list[DocumentRecord]:
+        """One keyset page of documents matching `flt`, in id order."""
+        query = (
+            select(documents)
+            .where(documents.c.id > after_id, *_filter_conditions(flt))
+            .order_by(documents.c.id)
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def count_documents(self, flt: DocumentFilter) -> int:
+        query = select(func.count()).select_from(documents).where(*_filter_conditions(flt))
+        with self._reader.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def categories(self) -> list[str]:
+        """Categories in use, sorted (the empty category left out)."""
+        query = (
+            select(documents.c.category)
+            .where(documents.c.category != "")
+            .distinct()
+            .order_by(documents.c.category)
+        )
+        with self._reader.connect() as conn:
+            return [str(r[0]) for r in conn.execute(query)]
+
+    def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
+        """The latest top-level documents that were filed or sent to review, newest first."""
+        query = (
+            select(documents)
+            .where(
+                documents.c.status.in_([DocStatus.FILED, DocStatus.REVIEW]),
+                documents.c.parent_id.is_(None),
+            )
+            .order_by(documents.c.id.desc())
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def users(self) -> list[UserRecord]:
+        with self._reader.connect() as conn:
+            return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
+
+    def user(self, name: str) -> UserRecord | None:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        return _user(row) if row else None
+
+    def save_user(
+        self, name: str, role: str, passphrase_hash: str, *, detail: dict[str, Any]
+    ) -> None:
+        """Create or update a profile and record a `profile_saved` event, in one transaction."""
+        now = utc_now()
+        with self.transaction() as txn:
+            conn = txn._conn
+            exists = conn.execute(select(users.c.name).where(users.c.name == name)).first()
+            if exists:
+                conn.execute(
+                    update(users)
+                    .where(users.c.name == name)
+                    .values(role=role, passphrase_hash=passphrase_hash, updated_at=now)
+                )
+            else:
+                conn.execute(
+                    users.insert().values(
+                        name=name, role=role, passphrase_hash=passphrase_hash,
+                        created_at=now, updated_at=now,
+                    )
+                )
+            txn.add_event("profile_saved", detail={"user": name, "role": role, **detail})

@@ -1,0 +1,31 @@
+"""Plain values for the desktop app's ledger queries: document filters and user profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """What the exhibit browser asks for. Empty fields do not filter.
+
+    `text` matches (case-insensitively) the filed path, the source path, the category and
+    the matter. Dates are `YYYY-MM-DD` and compare with the document's date, or the day it
+    was received when the rules found no date.
+    """
+
+    statuses: tuple[str, ...] = ("filed",)
+    matter_id: str = ""
+    category: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    name: str
+    role: str
+    passphrase_hash: str
+    created_at: str
+    updated_at: str

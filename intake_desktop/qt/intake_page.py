@@ -1,0 +1,353 @@
+"""The intake page: choose a matter, drop files or folders, watch each one get filed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.progress import CancelFlag, ProgressCallback
+from intake_desktop.qt.look import icon
+from intake_desktop.qt.session import Session
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+BY_FOLDER = "From the Intake folder name"
+
+
+@dataclass
+class IntakeRow:
+    source: str
+    status: str  # "waiting", "filing", or an Outcome value
+    detail: str = ""
+    child: bool = False
+
+
+STATUS_TEXT = {
+    "waiting": "Waiting",
+    "filing": "Filing…",
+    Outcome.FILED: "Filed",
+    Outcome.REVIEW: "Sent to review",
+    Outcome.DUPLICATE: "Duplicate",
+    Outcome.IGNORED: "Skipped",
+    Outcome.ERROR: "Not filed",
+}
+STATUS_ICON = {
+    Outcome.FILED: "check",
+    Outcome.REVIEW: "review",
+    Outcome.DUPLICATE: "document",
+    Outcome.IGNORED: "document",
+    Outcome.ERROR: "error",
+}
+
+
+class IntakeResultsModel(QAbstractTableModel):
+    """One row per file of every batch, newest batch on top."""
+
+    COL_FILE, COL_STATUS, COL_DETAIL = range(3)
+    HEADERS = ("File", "Result", "Filed to / reason")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[IntakeRow] = []
+        self._batch_start = 0
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < 3 else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_FILE:
+                name = Path(row.source).name
+                return f"    ↳ {name}" if row.child else name
+            if col == self.COL_STATUS:
+                return STATUS_TEXT.get(row.status, row.status)
+            if col == self.COL_DETAIL:
+                return row.detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.source if col == self.COL_FILE else row.detail
+        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_STATUS:
+            name = STATUS_ICON.get(row.status)  # type: ignore[call-overload]
+            return icon(name) if name else None
+        return None
+
+    def start_batch(self) -> None:
+        self._batch_start = len(self.rows)
+
+    def mark_filing(self, source: str) -> None:
+        for i in range(self._batch_start, len(self.rows)):
+            if self.rows[i].source == source:
+                self.rows[i].status = "filing"
+                idx = self.index(i, self.COL_STATUS)
+                self.dataChanged.emit(idx, idx)
+                return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+        self.rows.append(IntakeRow(source, "filing"))
+        self.endInsertRows()
+
+    def finish_batch(self, results: list[IngestResult]) -> None:
+        """Replace the batch's progress rows with its results (and their children)."""
+        new: list[IntakeRow] = []
+        for r in results:
+            new.append(IntakeRow(r.source, str(r.status), _detail(r)))
+            new.extend(IntakeRow(c.source, str(c.status), _detail(c), child=True)
+                       for c in r.children)
+        self.beginResetModel()
+        self.rows[self._batch_start:] = new
+        self.endResetModel()
+
+    def fail_batch(self, message: str) -> None:
+        self.beginResetModel()
+        for row in self.rows[self._batch_start:]:
+            if row.status in ("waiting", "filing"):
+                row.status, row.detail = str(Outcome.ERROR), message
+        self.endResetModel()
+
+
+def _detail(r: IngestResult) -> str:
+    if r.status is Outcome.FILED:
+        return r.path or ""
+    if r.status is Outcome.DUPLICATE:
+        return r.reason or "same bytes as a document already filed"
+    return r.reason or ""
+
+
+class DropZone(QFrame):
+    """Accepts files and folders dragged from the file manager (file URLs)."""
+
+    dropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dropZone")
+        self.setAcceptDrops(True)
+        self.setMinimumHeight(150)
+        layout = QVBoxLayout(self)
+        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        glyph = QLabel(self)
+        glyph.setPixmap(icon("intake").pixmap(44, 44))
+        glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel("Drop client files or folders here", self)
+        title.setObjectName("dropTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel(
+            "Each file is copied into the matter, its original kept unchanged and read-only. "
+            "Files dragged from elsewhere stay where they are.", self,
+        )
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for w in (glyph, title, hint):
+            layout.addWidget(w)
+
+    def _set_hover(self, on: bool) -> None:
+        self.setProperty("hover", "true" if on else "false")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    @staticmethod
+    def local_paths(event: QDropEvent | QDragEnterEvent) -> list[Path]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.local_paths(event):
+            event.acceptProposedAction()
+            self._set_hover(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_hover(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_hover(False)
+        paths = self.local_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.dropped.emit(paths)
+
+
+class IntakePage(QWidget):
+    """Matter selector, drop zone, progress and per-file results."""
+
+    batch_finished = Signal(list)  # list[IngestResult]
+    error = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._queue: list[tuple[list[Path], str | None]] = []
+        self._cancel: CancelFlag | None = None
+
+        title = QLabel("Intake", self)
+        title.setObjectName("pageTitle")
+        self.matter = QComboBox(self)
+        self.matter.setEditable(True)
+        self.matter.setMinimumWidth(260)
+        self.matter.setToolTip("File everything dropped into this matter, or let the Intake "
+                               "folder name decide (Intake/<matter>/...)")
+        self.reload_matters()
+        self.add_button = QPushButton(icon("add"), "Add files…", self)
+        self.add_button.clicked.connect(self.choose_files)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(QLabel("Matter:", self))
+        top.addWidget(self.matter)
+        top.addWidget(self.add_button)
+
+        self.drop_zone = DropZone(self)
+        self.drop_zone.dropped.connect(self.file_paths)
+
+        self.progress = QProgressBar(self)
+        self.progress.setVisible(False)
+        self.progress.setTextVisible(True)
+        self.status = QLabel("Nothing filed yet in this session.", self)
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.cancel_button = QPushButton("Stop after this file", self)
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        prog = QHBoxLayout()
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.cancel_button)
+
+        self.model = IntakeResultsModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 260)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.addLayout(top)
+        layout.addWidget(self.drop_zone)
+        layout.addLayout(prog)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+
+    def reload_matters(self) -> None:
+        current = self.matter.currentText() if self.matter.count() else BY_FOLDER
+        self.matter.clear()
+        self.matter.addItem(BY_FOLDER)
+        for m in self.session.ledger.matters():
+            self.matter.addItem(icon("folder"), m)
+        self.matter.setCurrentText(current)
+
+    def chosen_matter(self) -> str | None:
+        text = self.matter.currentText().strip()
+        return None if not text or text == BY_FOLDER else text
+
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Choose files to file")
+        if files:
+            self.file_paths([Path(f) for f in files])
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.status.setText("Stopping after the current file…")
+
+    def file_paths(self, paths: list[Path]) -> None:
+        """File these files/folders (queued behind a batch that is still running)."""
+        self._queue.append((paths, self.chosen_matter()))
+        if self._cancel is None:
+            self._next()
+
+    def _next(self) -> None:
+        if not self._queue:
+            return
+        paths, matter = self._queue.pop(0)
+        self.model.start_batch()
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.cancel_button.setVisible(True)
+        self.status.setText(f"Filing {len(paths)} item(s)…")
+        filer = self.session.filer()
+
+        def work(on_progress: ProgressCallback, cancel: CancelFlag) -> list[IngestResult]:
+            return filer.ingest(paths, matter=matter, on_progress=on_progress, cancel=cancel)
+
+        self._cancel = CancelFlag()
+        self.session.runner.run(
+            work, on_success=self._done, on_error=self._failed, on_progress=self._progress,
+            cancel=self._cancel,
+        )
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} of {total}")
+        if message != "done":
+            self.model.mark_filing(message)
+
+    def _done(self, results: list[IngestResult]) -> None:
+        self.model.finish_batch(results)
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[str(r.status)] = counts.get(str(r.status), 0) + 1
+        parts = [f"{n} {STATUS_TEXT[Outcome(s)].lower()}" for s, n in counts.items()]
+        self.status.setText("Last batch: " + (", ".join(parts) or "no files found") + ".")
+        self._end_batch()
+        self.reload_matters()
+        self.batch_finished.emit(results)
+
+    def _failed(self, message: str) -> None:
+        self.model.fail_batch(message)
+        self.status.setText(message)
+        self._end_batch()
+        self.error.emit(message)
+
+    def _end_batch(self) -> None:
+        self._cancel = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self._next()

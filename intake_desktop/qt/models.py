@@ -1,0 +1,196 @@
+"""Table models over ledger records: the exhibit browser (fetchMore paging), review, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
+from intake_desktop.core.ledger.queries import DocumentFilter
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+DISPLAY = Qt.ItemDataRole.DisplayRole
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(Generic[R]):
+    def __init__(self, title: str, value: Callable[[R], Any], tip: Callable[[R], Any] | None = None):
+        self.title, self.value, self.tip = title, value, tip
+
+
+class RecordTableModel(QAbstractTableModel, Generic[R]):
+    """A read-only table of records with named columns."""
+
+    columns: Sequence[Column[R]] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.records: list[R] = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (role == DISPLAY and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.columns)):
+            return self.columns[section].title
+        return None
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.records):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        record = self.records[index.row()]
+        column = self.columns[index.column()]
+        if role == DISPLAY:
+            value = column.value(record)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(column.tip(record)) if column.tip else None
+        if role == RECORD_ROLE:
+            return record
+        return None
+
+    def record(self, row: int) -> R | None:
+        return self.records[row] if 0 <= row < len(self.records) else None
+
+    def set_records(self, records: list[R]) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.endResetModel()
+
+
+def _name(path: str | None) -> str:
+    return Path(path).name if path else ""
+
+
+DOC_COLUMNS: list[Column[DocumentRecord]] = [
+    Column("No.", lambda d: d.id),
+    Column("Document", lambda d: _name(d.filed_path) or _name(d.source_path),
+           lambda d: d.filed_path or d.source_path),
+    Column("Matter", lambda d: d.matter_id or ""),
+    Column("Category", lambda d: d.category),
+    Column("Date", lambda d: d.document_date or d.created_at[:10]),
+    Column("Type", lambda d: d.detected_type),
+    Column("Size", lambda d: _size(d.size)),
+]
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+class DocumentTableModel(RecordTableModel[DocumentRecord]):
+    """The ledger's documents, loaded a page at a time (keyset paging on the id).
+
+    `canFetchMore`/`fetchMore` ask the ledger for the next `page_size` rows after the last
+    id shown, so 100,000 documents open as fast as 200.
+    """
+
+    columns = DOC_COLUMNS
+
+    def __init__(self, ledger: Ledger, page_size: int = 200, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.page_size = page_size
+        self.filter = DocumentFilter()
+        self._exhausted = False
+        self._fetching = False
+        self.total = 0
+
+    def set_filter(self, flt: DocumentFilter) -> None:
+        self.beginResetModel()
+        self.filter = flt
+        self.records = []
+        self._exhausted = False
+        self.endResetModel()
+        self.total = self.ledger.count_documents(flt)
+        self.fetch_page()
+
+    def reload(self) -> None:
+        self.set_filter(self.filter)
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        self.fetch_page()
+
+    def fetch_page(self) -> int:
+        if self._exhausted or self._fetching:
+            return 0
+        self._fetching = True
+        try:
+            after = self.records[-1].id if self.records else 0
+            page = self.ledger.browse_documents(self.filter, after_id=after, limit=self.page_size)
+            if len(page) < self.page_size:
+                self._exhausted = True
+            if page:
+                first = len(self.records)
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self.records.extend(page)
+                self.endInsertRows()
+            return len(page)
+        finally:
+            self._fetching = False
+
+
+class ReviewModel(RecordTableModel[DocumentRecord]):
+    columns = [
+        Column("No.", lambda d: d.id),
+        Column("File", lambda d: _name(d.source_path), lambda d: d.source_path),
+        Column("Why it needs review", lambda d: d.reason or "", lambda d: d.reason or ""),
+        Column("Matter", lambda d: d.matter_id or ""),
+        Column("Received", lambda d: d.created_at[:16].replace("T", " ")),
+    ]
+
+
+EVENT_TEXT = {
+    "received": "Received",
+    "original_preserved": "Original preserved",
+    "filed": "Filed",
+    "duplicate": "Set aside as duplicate",
+    "routed_to_review": "Sent to review",
+    "source_removed": "Removed from Intake",
+    "recovered": "Recovered after interruption",
+    "rolled_back": "Rolled back",
+    "converted": "Converted",
+    "review_resolved": "Review resolved",
+    "opened": "Opened",
+}
+
+
+def _event_detail(e: EventRecord) -> str:
+    parts = []
+    if e.path_after:
+        parts.append(f"→ {e.path_after}")
+    for key in ("reason", "action", "rule", "category"):
+        if e.detail.get(key):
+            parts.append(f"{key}: {e.detail[key]}")
+    return "; ".join(parts)
+
+
+class HistoryModel(RecordTableModel[EventRecord]):
+    """One document's custody trail."""
+
+    columns = [
+        Column("When (UTC)", lambda e: e.at[:19].replace("T", " "), lambda e: e.at),
+        Column("What", lambda e: EVENT_TEXT.get(e.kind, e.kind), lambda e: e.kind),
+        Column("Who", lambda e: f"{e.actor_user} ({e.actor_role})"),
+        Column("Detail", _event_detail,
+               lambda e: f"SHA-256 after: {e.sha256_after or e.sha256_before or '-'}"),
+    ]
