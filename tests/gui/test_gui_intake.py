@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from pytestqt.modeltest import ModelTester
 
 from intake_desktop.core.ledger import DocStatus
 from intake_desktop.qt.intake_page import IntakePage
@@ -101,9 +100,9 @@ def test_window_names_workspace_and_actor(make_window, app):
     assert str(app.workspace.root) in window.workspace_label.text()
 
 
-def test_results_model(make_window, app, make_pdf):
+def test_results_model(make_window, app, make_pdf, qtmodeltester):
     window = make_window("paralegal")
     page = window.pages["intake"]
     page.matter.setCurrentText("M1")
     drop(page.drop_zone, [make_pdf("x.pdf"), make_pdf("y.pdf")])
-    ModelTester(None).check(page.model)  # type: ignore[arg-type]
+    qtmodeltester.check(page.model)
