@@ -1,0 +1,212 @@
+"""The naming-rules editor: inline errors and a live before/after preview on recent files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
+from intake_desktop.core.rules_panel import (
+    PreviewRow,
+    RuleProblem,
+    RulesBackend,
+    RulesInvalid,
+    preview,
+    sample_candidates,
+)
+from intake_desktop.qt.look import icon
+from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
+from intake_desktop.qt.session import Session
+
+
+class PreviewModel(RecordTableModel[PreviewRow]):
+    columns = [
+        Column("File", lambda r: r.name, lambda r: r.name),
+        Column("Now (saved rules)", lambda r: r.before, lambda r: r.before),
+        Column("With your edit", lambda r: r.after, lambda r: r.after),
+        Column("Rule", lambda r: r.rule),
+    ]
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid():
+            row = self.record(index.row())
+            if row is not None and row.changed and index.column() == 2:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return super().data(index, role)
+
+
+class RulesEditor(QWidget):
+    def __init__(
+        self, session: Session, backend: RulesBackend, *, on_error: Callable[[str], None]
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.backend = backend
+        self.on_error = on_error
+        self.path = session.app.workspace.rules_path
+        self.saved_text = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
+        self.problems: list[RuleProblem] = []
+        self.before: Router = self._compile_or_builtin(self.saved_text)
+        self.candidates: list[Candidate] = []
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.editor.setPlainText(self.saved_text)
+        self.editor.setTabStopDistance(28)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self.check)
+        self.editor.textChanged.connect(lambda: self._debounce.start())
+
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.engine = QLabel(f"Rules engine: {backend.name}  ·  {self.path}", self)
+        self.engine.setObjectName("muted")
+        self.save_button = QPushButton(icon("save"), "Validate and save", self)
+        self.save_button.setProperty("primary", True)
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.clicked.connect(lambda: self.save())
+        self.revert_button = QPushButton("Revert", self)
+        self.revert_button.clicked.connect(self.revert)
+
+        self.preview_model = PreviewModel(self)
+        self.preview_table = QTableView(self)
+        self.preview_table.setModel(self.preview_model)
+        self.preview_table.verticalHeader().setVisible(False)
+        self.preview_table.setAlternatingRowColors(True)
+        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        preview_box = QWidget(self)
+        pl = QVBoxLayout(preview_box)
+        pl.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("<b>Preview</b> on the latest files received (nothing is moved)", self)
+        pl.addWidget(heading)
+        pl.addWidget(self.preview_table)
+
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.editor)
+        split.addWidget(preview_box)
+        split.setSizes([380, 240])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.engine)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+        self.reload_candidates()
+        self.check()
+
+    def _compile_or_builtin(self, text: str) -> Router:
+        try:
+            return self.backend.compile(text)
+        except IntakeError:
+            return BuiltinRouter()
+
+    def reload_candidates(self) -> None:
+        folders = [f.path for f in self.session.app.config.intake_folders]
+        self.candidates = sample_candidates(
+            self.session.app.workspace, self.session.ledger, folders, limit=25
+        )
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text and check it at once (what typing does after a pause)."""
+        self.editor.setPlainText(text)
+        self.check()
+
+    def check(self) -> bool:
+        """Validate the edited text; show problems inline or refresh the preview."""
+        self._debounce.stop()
+        try:
+            after = self.backend.compile(self.text())
+        except RulesInvalid as exc:
+            self.problems = exc.problems
+        except IntakeError as exc:
+            self.problems = [RuleProblem(exc.message)]
+        else:
+            self.problems = []
+            rows = preview(self.before, after, self.candidates)
+            self.preview_model.set_records(rows)
+        self._mark_problems()
+        changed = self.text() != self.saved_text
+        self.save_button.setEnabled(not self.problems and changed and self.backend.can_save)
+        self.revert_button.setEnabled(changed)
+        if self.problems:
+            self.status.setObjectName("errorText")
+            self.status.setText("Not saved: " + "; ".join(str(p) for p in self.problems))
+        else:
+            moved = sum(1 for r in self.preview_model.records if r.changed)
+            self.status.setObjectName("okText" if changed else "muted")
+            self.status.setText(
+                (f"Valid. {moved} of {len(self.preview_model.records)} recent files would "
+                 "go somewhere else." if changed else "These are the rules in use.")
+                + ("" if self.backend.can_save else "  (Saving needs the naming-rules engine.)")
+            )
+        self.status.style().polish(self.status)
+        return not self.problems
+
+    def _mark_problems(self) -> None:
+        selections = []
+        for p in self.problems:
+            if not p.line:
+                continue
+            block = self.editor.document().findBlockByLineNumber(p.line - 1)
+            if not block.isValid():
+                continue
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(QColor(217, 83, 79, 60))
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.format.setToolTip(str(p))
+            sel.cursor = QTextCursor(block)
+            selections.append(sel)
+        self.editor.setExtraSelections(selections)
+
+    def save(self) -> bool:
+        """Validate, then save through the rules engine (which records the new version)."""
+        if not self.check():
+            self.on_error("The rules were not saved: " + "; ".join(map(str, self.problems)))
+            return False
+        if not self.backend.can_save:
+            self.on_error("Saving rules needs the naming-rules engine, which is not installed.")
+            return False
+        text = self.text()
+        try:
+            version = self.backend.save(text)
+        except IntakeError as exc:
+            self.problems = getattr(exc, "problems", None) or [RuleProblem(exc.message)]
+            self._mark_problems()
+            self.status.setObjectName("errorText")
+            self.status.setText("Not saved: " + exc.message)
+            self.on_error(exc.message)
+            return False
+        self.saved_text = text
+        self.before = self._compile_or_builtin(text)
+        self.check()
+        self.status.setText(f"Saved as rules version {version}. New files follow them now.")
+        return True
+
+    def revert(self) -> None:
+        self.set_text(self.saved_text)

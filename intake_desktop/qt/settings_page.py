@@ -1,0 +1,348 @@
+"""Settings (admins only): naming rules, intake folders, Bates defaults, courts, profiles."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake_desktop.core.desk_settings import (
+    BATES_POSITIONS,
+    BatesDefaults,
+    check_bates,
+    load_bates,
+    save_bates,
+    save_intake_folders,
+    validate_intake_folders,
+)
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.roles import Profile, Profiles, Role
+from intake_desktop.core.rules_panel import RulesBackend, default_backend
+from intake_desktop.core.workspace import IntakeFolder
+from intake_desktop.qt.look import icon
+from intake_desktop.qt.models import Column, RecordTableModel
+from intake_desktop.qt.rules_editor import RulesEditor
+from intake_desktop.qt.session import Session
+
+COURTS_MODULE = "intake_desktop.core.courts"
+
+
+def _result_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    return label
+
+
+def _say(label: QLabel, text: str, ok: bool) -> None:
+    label.setObjectName("okText" if ok else "errorText")
+    label.setText(text)
+    label.style().polish(label)
+
+
+class IntakeFoldersEditor(QWidget):
+    """Extra watched folders (a scanner's output, a shared drive) in .intake/config.toml."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Folder", "Matter (optional)", "Poll (network)"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        for f in session.app.config.intake_folders:
+            self.add_row(str(f.path), f.matter, f.polling)
+        add = QPushButton(icon("add"), "Add folder…", self)
+        add.clicked.connect(self._browse)
+        remove = QPushButton("Remove", self)
+        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
+        save = QPushButton(icon("save"), "Validate and save", self)
+        save.setProperty("primary", True)
+        save.clicked.connect(lambda: self.save())
+        self.result = _result_label(self)
+        hint = QLabel("Files appearing in these folders are filed like files dropped in "
+                      "Intake/. Use polling for network shares (they send no change events).")
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        buttons.addWidget(save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+
+    def add_row(self, path: str, matter: str = "", polling: bool = False) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(path))
+        self.table.setItem(row, 1, QTableWidgetItem(matter))
+        check = QTableWidgetItem()
+        check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+        check.setCheckState(Qt.CheckState.Checked if polling else Qt.CheckState.Unchecked)
+        self.table.setItem(row, 2, check)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder to watch")
+        if folder:
+            self.add_row(folder)
+
+    def folders(self) -> list[IntakeFolder]:
+        out = []
+        for r in range(self.table.rowCount()):
+            path_item, matter_item, poll = (self.table.item(r, c) for c in range(3))
+            out.append(IntakeFolder(
+                path=Path((path_item.text() if path_item else "").strip() or "."),
+                matter=(matter_item.text() if matter_item else "").strip(),
+                polling=bool(poll and poll.checkState() == Qt.CheckState.Checked),
+            ))
+        return out
+
+    def save(self) -> bool:
+        folders = self.folders()
+        problems = validate_intake_folders(folders)
+        if problems:
+            _say(self.result, "Not saved: " + "; ".join(problems), False)
+            return False
+        try:
+            save_intake_folders(self.session.app.workspace, folders)
+        except IntakeError as exc:
+            _say(self.result, exc.message, False)
+            return False
+        _say(self.result, "Saved. The watcher picks the folders up when it next starts.", True)
+        return True
+
+
+class BatesEditor(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.result = _result_label(self)
+        try:
+            current = load_bates(session.app.workspace)
+        except IntakeError as exc:
+            current = BatesDefaults()
+            _say(self.result, exc.message, False)
+        self.prefix = QLineEdit(current.prefix, self)
+        self.digits = QSpinBox(self)
+        self.digits.setRange(1, 20)
+        self.digits.setValue(current.digits)
+        self.start = QSpinBox(self)
+        self.start.setRange(0, 999_999_999)
+        self.start.setValue(current.start)
+        self.position = QComboBox(self)
+        self.position.addItems(list(BATES_POSITIONS))
+        self.position.setCurrentText(current.position)
+        self.sample = QLabel(self)
+        self.sample.setObjectName("banner")
+        self.warning = QLabel(self)
+        self.warning.setWordWrap(True)
+        for w in (self.prefix,):
+            w.textChanged.connect(lambda *_: self.update_sample())
+        for s in (self.digits, self.start):
+            s.valueChanged.connect(lambda *_: self.update_sample())
+        self.position.currentIndexChanged.connect(lambda *_: self.update_sample())
+        save = QPushButton(icon("save"), "Validate and save", self)
+        save.setProperty("primary", True)
+        save.clicked.connect(lambda: self.save())
+        form = QFormLayout(self)
+        form.addRow("Prefix:", self.prefix)
+        form.addRow("Digits:", self.digits)
+        form.addRow("First number:", self.start)
+        form.addRow("Stamp position:", self.position)
+        form.addRow("First stamp:", self.sample)
+        form.addRow(self.warning)
+        form.addRow(save)
+        form.addRow(self.result)
+        self.update_sample()
+
+    def value(self) -> BatesDefaults:
+        return BatesDefaults(self.prefix.text().strip(), self.digits.value(), self.start.value(),
+                             self.position.currentText())
+
+    def update_sample(self) -> None:
+        b = self.value()
+        errors, warnings = check_bates(b)
+        self.sample.setText(b.sample() if not errors else "-")
+        text = "; ".join(errors + warnings)
+        _say(self.warning, text, ok=not text)
+
+    def save(self) -> bool:
+        try:
+            save_bates(self.session.app.workspace, self.value())
+        except IntakeError as exc:
+            _say(self.result, exc.message, False)
+            return False
+        _say(self.result, "Saved. New exhibit sets start from these defaults.", True)
+        return True
+
+
+class CourtsView(QWidget):
+    """Court profiles (shipped + the workspace's .intake/courts/), when court-fit is installed."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        layout = QVBoxLayout(self)
+        self.result = _result_label(self)
+        if importlib.util.find_spec(COURTS_MODULE) is None:
+            note = QLabel("Court profiles (per-court size limits and PDF rules) come with the "
+                          "court-fit feature, which is not installed in this version.", self)
+            note.setObjectName("banner")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            layout.addStretch(1)
+            return
+        courts: Any = importlib.import_module(COURTS_MODULE)
+        model: RecordTableModel[Any] = RecordTableModel(self)
+        model.columns = [
+            Column("Court", lambda c: c.id),
+            Column("Name", lambda c: c.name),
+            Column("File limit", lambda c: courts.format_size(c.file_limit_bytes)
+                   if c.file_limit_bytes else "none published"),
+            Column("Source", lambda c: c.sources.get("file_limit", ""),
+                   lambda c: str(c.path)),
+        ]
+        self.model = model
+        table = QTableView(self)
+        table.setModel(model)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        folder = session.app.workspace.state / "courts"
+        hint = QLabel(f"Add or override a court with a TOML file in {folder} (validated "
+                      "when loaded; errors name the file, line and field).", self)
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        check = QPushButton(icon("refresh"), "Reload and validate", self)
+        check.clicked.connect(lambda: self.reload(courts, folder))
+        layout.addWidget(hint)
+        layout.addWidget(table, 1)
+        layout.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.result)
+        self.reload(courts, folder)
+
+    def reload(self, courts: Any, folder: Path) -> None:
+        try:
+            profiles = courts.load_profiles(folder if folder.is_dir() else None)
+        except IntakeError as exc:
+            _say(self.result, exc.message, False)
+            return
+        self.model.set_records(sorted(profiles.values(), key=lambda c: c.id))
+        _say(self.result, f"{len(profiles)} court profiles, all valid.", True)
+
+
+class ProfilesEditor(QWidget):
+    """Local profiles: who may act in which role; admin profiles need a passphrase."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.profiles = Profiles(session.ledger)
+        self.model: RecordTableModel[Profile] = RecordTableModel(self)
+        self.model.columns = [
+            Column("Profile", lambda p: p.name),
+            Column("Role", lambda p: str(p.role)),
+            Column("Passphrase", lambda p: "set" if p.protected else "-"),
+        ]
+        table = QTableView(self)
+        table.setModel(self.model)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.clicked.connect(lambda idx: self._pick(self.model.record(idx.row())))
+        self.name = QLineEdit(self)
+        self.role = QComboBox(self)
+        self.role.addItems([r.value for r in Role])
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("admins: 8+ characters (blank keeps the current one)")
+        save = QPushButton(icon("save"), "Save profile", self)
+        save.setProperty("primary", True)
+        save.clicked.connect(lambda: self.save())
+        self.result = _result_label(self)
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        form.addRow("Role:", self.role)
+        form.addRow("Passphrase:", self.passphrase)
+        form.addRow(save)
+        form.addRow(self.result)
+        layout = QHBoxLayout(self)
+        layout.addWidget(table, 1)
+        layout.addLayout(form, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.set_records(self.profiles.list())
+
+    def _pick(self, profile: Profile | None) -> None:
+        if profile is not None:
+            self.name.setText(profile.name)
+            self.role.setCurrentText(str(profile.role))
+
+    def save(self) -> bool:
+        try:
+            p = self.profiles.save(self.name.text(), self.role.currentText(),
+                                   self.passphrase.text() or None, acting=self.session.actor)
+        except IntakeError as exc:
+            _say(self.result, exc.message, False)
+            return False
+        self.passphrase.clear()
+        _say(self.result, f"Saved {p.name} as {p.role}.", True)
+        self.refresh()
+        return True
+
+
+class SettingsPage(QWidget):
+    def __init__(
+        self,
+        session: Session,
+        *,
+        backend: RulesBackend | None = None,
+        on_error: Callable[[str], None],
+    ) -> None:
+        super().__init__()
+        if session.actor.role != Role.ADMIN:  # the window never builds it for others
+            raise PermissionError("settings are for admins")
+        title = QLabel("Settings", self)
+        title.setObjectName("pageTitle")
+        self.rules = RulesEditor(
+            session, backend or default_backend(session.app.workspace, session.ledger),
+            on_error=on_error,
+        )
+        self.folders = IntakeFoldersEditor(session)
+        self.bates = BatesEditor(session)
+        self.courts = CourtsView(session)
+        self.profiles = ProfilesEditor(session)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.rules, icon("document"), "Naming rules")
+        self.tabs.addTab(self.folders, icon("folder"), "Intake folders")
+        self.tabs.addTab(self.bates, icon("builder"), "Bates defaults")
+        self.tabs.addTab(self.courts, icon("browse"), "Court profiles")
+        self.tabs.addTab(self.profiles, icon("user"), "Profiles")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
