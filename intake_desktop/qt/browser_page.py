@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -62,6 +62,7 @@ class BrowserPage(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search names, paths, categories, matters…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         self.search.addAction(icon("browse"), QLineEdit.ActionPosition.LeadingPosition)
         self.matter = QComboBox(self)
         self.category = QComboBox(self)
@@ -79,11 +80,11 @@ class BrowserPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda *_: self.apply_filter())
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
         for label, w in (("Matter", self.matter), ("Category", self.category),
                          ("From", self.date_from), ("To", self.date_to), ("Show", self.status)):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(w, 1)
+        filters.insertStretch(0, 0)
 
         self.model = DocumentTableModel(session.ledger, parent=self)
         self.table = QTableView(self)
@@ -96,7 +97,7 @@ class BrowserPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((56, 280, 140, 120, 96, 120, 70)):
+        for col, width in enumerate((52, 250, 150, 100, 90, 110, 70)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda *_: self.open_document())
@@ -142,6 +143,7 @@ class BrowserPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
+        layout.addWidget(self.search)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
         self.reload_choices()
@@ -203,10 +205,12 @@ class BrowserPage(QWidget):
             self.preview.clear()
             self.history_model.set_records([])
             return
+        sha = doc.filed_sha256 or doc.sha256
         self.doc_label.setText(
             f"<b>{doc.filed_path or doc.source_path}</b><br>"
-            f"<span>SHA-256 {doc.filed_sha256 or doc.sha256}</span>"
+            f"<small>SHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}</small>"
         )
+        self.doc_label.setToolTip(f"SHA-256 {sha}")
         if doc.filed_path:
             self.preview.show_file(self.session.app.workspace.root / doc.filed_path)
         else:

@@ -119,12 +119,12 @@ class IntakeResultsModel(QAbstractTableModel):
         self.rows.append(IntakeRow(source, "filing"))
         self.endInsertRows()
 
-    def finish_batch(self, results: list[IngestResult]) -> None:
+    def finish_batch(self, results: list[IngestResult], root: Path | None = None) -> None:
         """Replace the batch's progress rows with its results (and their children)."""
         new: list[IntakeRow] = []
         for r in results:
-            new.append(IntakeRow(r.source, str(r.status), _detail(r)))
-            new.extend(IntakeRow(c.source, str(c.status), _detail(c), child=True)
+            new.append(IntakeRow(r.source, str(r.status), _detail(r, root)))
+            new.extend(IntakeRow(c.source, str(c.status), _detail(c, root), child=True)
                        for c in r.children)
         self.beginResetModel()
         self.rows[self._batch_start:] = new
@@ -138,8 +138,13 @@ class IntakeResultsModel(QAbstractTableModel):
         self.endResetModel()
 
 
-def _detail(r: IngestResult) -> str:
+def _detail(r: IngestResult, root: Path | None = None) -> str:
     if r.status is Outcome.FILED:
+        if r.path and root is not None:
+            try:
+                return Path(r.path).relative_to(root).as_posix()
+            except ValueError:
+                return r.path
         return r.path or ""
     if r.status is Outcome.DUPLICATE:
         return r.reason or "same bytes as a document already filed"
@@ -330,7 +335,7 @@ class IntakePage(QWidget):
             self.model.mark_filing(message)
 
     def _done(self, results: list[IngestResult]) -> None:
-        self.model.finish_batch(results)
+        self.model.finish_batch(results, self.session.app.workspace.root)
         counts: dict[str, int] = {}
         for r in results:
             counts[str(r.status)] = counts.get(str(r.status), 0) + 1

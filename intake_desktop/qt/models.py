@@ -18,7 +18,9 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class Column(Generic[R]):
-    def __init__(self, title: str, value: Callable[[R], Any], tip: Callable[[R], Any] | None = None):
+    def __init__(
+        self, title: str, value: Callable[[R], Any], tip: Callable[[R], Any] | None = None
+    ) -> None:
         self.title, self.value, self.tip = title, value, tip
 
 
@@ -72,7 +74,7 @@ def _name(path: str | None) -> str:
     return Path(path).name if path else ""
 
 
-DOC_COLUMNS: list[Column[DocumentRecord]] = [
+DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
     Column("No.", lambda d: d.id),
     Column("Document", lambda d: _name(d.filed_path) or _name(d.source_path),
            lambda d: d.filed_path or d.source_path),
@@ -81,7 +83,7 @@ DOC_COLUMNS: list[Column[DocumentRecord]] = [
     Column("Date", lambda d: d.document_date or d.created_at[:10]),
     Column("Type", lambda d: d.detected_type),
     Column("Size", lambda d: _size(d.size)),
-]
+)
 
 
 def _size(n: int) -> str:
@@ -150,13 +152,13 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
 
 
 class ReviewModel(RecordTableModel[DocumentRecord]):
-    columns = [
+    columns = (
         Column("No.", lambda d: d.id),
         Column("File", lambda d: _name(d.source_path), lambda d: d.source_path),
         Column("Why it needs review", lambda d: d.reason or "", lambda d: d.reason or ""),
         Column("Matter", lambda d: d.matter_id or ""),
         Column("Received", lambda d: d.created_at[:16].replace("T", " ")),
-    ]
+    )
 
 
 EVENT_TEXT = {
@@ -187,10 +189,10 @@ def _event_detail(e: EventRecord) -> str:
 class HistoryModel(RecordTableModel[EventRecord]):
     """One document's custody trail."""
 
-    columns = [
+    columns = (
         Column("When (UTC)", lambda e: e.at[:19].replace("T", " "), lambda e: e.at),
         Column("What", lambda e: EVENT_TEXT.get(e.kind, e.kind), lambda e: e.kind),
         Column("Who", lambda e: f"{e.actor_user} ({e.actor_role})"),
         Column("Detail", _event_detail,
                lambda e: f"SHA-256 after: {e.sha256_after or e.sha256_before or '-'}"),
-    ]
+    )

@@ -80,7 +80,9 @@ class ReviewPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(1, 240)
+        for col, width in ((0, 56), (1, 260), (3, 160), (4, 140)):
+            self.table.setColumnWidth(col, width)
+        self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
 
         self.assign_button = QPushButton(icon("assign"), "Assign matter…", self)
@@ -106,6 +108,12 @@ class ReviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
+        hint = QLabel("Documents the app would not guess about, with the reason. Assign a "
+                      "matter, retry after a rule change, or file by hand: each action is "
+                      "recorded in the ledger under your name.", self)
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.result)

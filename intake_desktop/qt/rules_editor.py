@@ -36,12 +36,12 @@ from intake_desktop.qt.session import Session
 
 
 class PreviewModel(RecordTableModel[PreviewRow]):
-    columns = [
+    columns = (
         Column("File", lambda r: r.name, lambda r: r.name),
         Column("Now (saved rules)", lambda r: r.before, lambda r: r.before),
         Column("With your edit", lambda r: r.after, lambda r: r.after),
         Column("Rule", lambda r: r.rule),
-    ]
+    )
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         if role == Qt.ItemDataRole.FontRole and index.isValid():

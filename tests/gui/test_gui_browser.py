@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from intake_desktop.app import build_filer
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.qt.browser_page import BrowserPage

@@ -62,14 +62,14 @@ def admin_window(make_window, app, make_pdf, backend=None):
 
 def test_edit_rule_changes_preview_and_saves(make_window, app, make_pdf, qtmodeltester):
     backend = FolderRulesBackend()
-    window, editor = admin_window(make_window, app, make_pdf, backend)
+    _, editor = admin_window(make_window, app, make_pdf, backend)
     rows = editor.preview_model.records
     assert [r.after for r in rows] == ["Matters/2024-003 Lee/Incoming/bill.pdf",
                                        "Matters/2024-003 Lee/Incoming/letter.pdf"]
     assert not editor.save_button.isEnabled()  # nothing changed yet
     editor.set_text('folder = "Correspondence"\n')
     rows = editor.preview_model.records
-    assert [(r.before, r.after) for r in rows][0] == (
+    assert (rows[0].before, rows[0].after) == (
         "Matters/2024-003 Lee/Incoming/bill.pdf", "Matters/2024-003 Lee/Correspondence/bill.pdf")
     assert all(r.changed for r in rows)
     assert "2 of 2 recent files would go somewhere else" in editor.status.text()
@@ -98,7 +98,7 @@ def test_invalid_rule_refused_with_line(make_window, app, make_pdf):
 
 
 def test_without_rules_engine_syntax_is_still_checked(make_window, app, make_pdf):
-    window, editor = admin_window(make_window, app, make_pdf)
+    _, editor = admin_window(make_window, app, make_pdf)
     assert "not installed" in editor.engine.text()
     editor.set_text("[rules\nx = 1\n")
     assert editor.problems[0].line == 1

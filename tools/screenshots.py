@@ -1,0 +1,119 @@
+"""Render each main screen of the window into docs/screenshots/ (offscreen or under xvfb-run).
+
+    QT_QPA_PLATFORM=offscreen python tools/screenshots.py [--dark]
+
+Builds a throwaway workspace, files generated sample documents through the real filer,
+and grabs each page of the real window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from intake_desktop.app import build_filer, open_app  # noqa: E402
+from intake_desktop.core.ledger import Actor  # noqa: E402
+from intake_desktop.core.workspace import init_workspace  # noqa: E402
+from intake_desktop.qt.look import apply_theme  # noqa: E402
+from intake_desktop.qt.main_window import MainWindow  # noqa: E402
+from intake_desktop.qt.tasks import ImmediatePool  # noqa: E402
+
+SAMPLES = {
+    "2024-017 Smith v. Harbor Freight": [
+        ("Complaint.pdf", 12), ("Answer.pdf", 8), ("Letter from insurer 2024-03-02.pdf", 2),
+        ("Medical records - St. Mary's.pdf", 24), ("Deposition of J. Smith.pdf", 46),
+    ],
+    "2024-021 Estate of Alvarez": [
+        ("Will.pdf", 6), ("Bank statement March.pdf", 3), ("Appraisal.pdf", 9),
+    ],
+    "2023-114 Nguyen asylum": [
+        ("Birth certificate (translation).pdf", 2), ("Country conditions report.pdf", 31),
+    ],
+}
+
+
+def pdf(path: Path, pages: int, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path), pagesize=letter)
+    for n in range(1, pages + 1):
+        c.setFont("Helvetica-Bold", 18)
+        c.drawString(72, 700, title)
+        c.setFont("Helvetica", 11)
+        for i in range(28):
+            c.drawString(72, 660 - i * 18, f"{'Lorem ipsum dolor sit amet, consectetur ' * 2}"[:86])
+        c.drawString(500, 40, f"Page {n} of {pages}")
+        c.showPage()
+    c.save()
+    return path
+
+
+def photo(path: Path) -> Path:
+    img = Image.new("RGB", (800, 600), (200, 210, 220))
+    ImageDraw.Draw(img).rectangle((100, 100, 700, 500), outline=(40, 60, 90), width=8)
+    img.save(path)
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(qapp, QApplication)
+    apply_theme(qapp)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = init_workspace(Path(tmp) / "Smith & Lee LLP")
+        app = open_app(str(ws.root), create=False)
+        filer = build_filer(app)
+        src = Path(tmp) / "incoming"
+        for matter, docs in SAMPLES.items():
+            filer.ingest([pdf(src / matter / n, p, Path(n).stem) for n, p in docs], matter=matter)
+        filer.ingest([pdf(src / "fax_0412.pdf", 3, "Fax"), photo(src / "IMG_2231.jpg")])
+        window = MainWindow(app, actor=Actor("dana", "admin"), pool=ImmediatePool(),
+                            tray=False)
+        window.resize(1280, 800)
+        window.show()
+        intake = window.pages["intake"]
+        intake.matter.setCurrentText("2024-017 Smith v. Harbor Freight")  # type: ignore[attr-defined]
+        intake.file_paths([pdf(src / "new" / "Expert report.pdf", 14, "Expert report"),  # type: ignore[attr-defined]
+                           pdf(src / "new" / "Invoice 889.pdf", 1, "Invoice")])
+        shots = [("intake", "intake.png"), ("review", "review.png"), ("browser", "browser.png"),
+                 ("builder", "builder.png"), ("settings", "settings.png")]
+        for key, name in shots:
+            window.open_page(key)
+            if key == "browser":
+                page = window.pages["browser"]
+                page.select_row(4)  # type: ignore[attr-defined]
+            if key == "review":
+                window.pages["review"].select_row(0)  # type: ignore[attr-defined]
+            for _ in range(5):
+                qapp.processEvents()
+            window.grab().save(str(out / name))
+            print(out / name)
+        window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        window.open_page("browser")
+        qapp.processEvents()
+        window.grab().save(str(out / "custody.png"))
+        window.close()
+        app.close()
+    qapp.processEvents()
+    _ = Qt
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
