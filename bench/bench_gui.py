@@ -44,7 +44,8 @@ def build_ledger(root: Path, n: int) -> None:
             sha = f"{i:064x}"
             txn.insert_document(
                 sha256=sha, size=10_000 + i, detected_type="application/pdf",
-                source_path=f"/incoming/{name}", original_path=f"Matters/{matter}/_Originals/{name}",
+                source_path=f"/incoming/{name}",
+                original_path=f"Matters/{matter}/_Originals/{name}",
                 filed_path=f"Matters/{matter}/{name}", filed_sha256=sha, matter_id=matter,
                 category=categories[i % len(categories)],
                 document_date=f"20{10 + i % 14:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
