@@ -104,9 +104,11 @@ def main() -> int:
                 qapp.processEvents()
             window.grab().save(str(out / name))
             print(out / name)
-        window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
         window.open_page("browser")
-        qapp.processEvents()
+        window.pages["browser"].select_row(4)  # type: ignore[attr-defined]
+        window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        for _ in range(5):
+            qapp.processEvents()
         window.grab().save(str(out / "custody.png"))
         window.close()
         app.close()

@@ -108,7 +108,8 @@ class BrowserPage(QWidget):
         self.history.setModel(self.history_model)
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setStretchLastSection(True)
-        self.history.setWordWrap(True)
+        self.history.setWordWrap(False)
+        self.history.setAlternatingRowColors(True)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.preview, icon("document"), "Preview")
         self.tabs.addTab(self.history, icon("history"), "Custody history")
@@ -134,7 +135,7 @@ class BrowserPage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([620, 420])
+        split.setSizes([560, 500])
 
         head = QHBoxLayout()
         head.addWidget(title)
@@ -180,11 +181,17 @@ class BrowserPage(QWidget):
         )
 
     def apply_filter(self) -> None:
+        """Reload with the current filters, keeping the selected document when still listed."""
         self._debounce.stop()
+        keep = self.selected()
         self.model.set_filter(self.current_filter())
         total = self.model.total
         self.count.setText(f"{total:,} document{'s' if total != 1 else ''}")
-        self._show(None)
+        row = next((r for r, d in enumerate(self.model.records) if keep and d.id == keep.id), -1)
+        if row >= 0:
+            self.select_row(row)
+        else:
+            self._show(None)
 
     def selected(self) -> DocumentRecord | None:
         rows = self.table.selectionModel().selectedRows()
@@ -216,7 +223,8 @@ class BrowserPage(QWidget):
         else:
             self.preview.clear("This document has no filed copy.")
         self.history_model.set_records(self.session.ledger.events(document_id=doc.id))
-        self.history.resizeColumnsToContents()
+        for col, width in enumerate((140, 130, 130)):
+            self.history.setColumnWidth(col, width)
 
     def open_document(self) -> None:
         doc = self.selected()

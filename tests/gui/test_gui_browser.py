@@ -84,3 +84,14 @@ def test_date_filter(app, make_pdf, tmp_path):
     today = app.ledger.documents()[0].created_at[:10]
     assert app.ledger.count_documents(DocumentFilter(date_from=today, date_to=today)) == 3
     assert app.ledger.count_documents(DocumentFilter(date_to="1999-12-31")) == 0
+
+
+def test_refresh_keeps_the_selected_document(make_window, app, make_pdf, tmp_path):
+    file_samples(app, make_pdf, tmp_path)
+    window = make_window("attorney")
+    page = window.pages["browser"]
+    page.select_row(2)
+    chosen = page.selected().id
+    window.refresh()
+    assert page.selected() is not None and page.selected().id == chosen
+    assert page.preview.page_count() == 3
