@@ -65,7 +65,8 @@ class Task(QRunnable):
         try:
             result = self.work(self.signals.progress.emit, self.cancel)
         except Exception as exc:  # reported in the window, never swallowed
-            traceback.print_exc()
+            if not isinstance(exc, IntakeError):
+                traceback.print_exc()  # unexpected: keep the details for the administrator
             self.signals.failed.emit(describe_error(exc))
         else:
             self.signals.succeeded.emit(result)
@@ -82,6 +83,9 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool: Pool = pool if pool is not None else QThreadPool.globalInstance()
         self._running: set[TaskSignals] = set()
+        # Finished tasks' signal objects, released at the next start (never while their own
+        # signal is still being delivered, and always on the GUI thread).
+        self._spent: list[TaskSignals] = []
 
     @property
     def busy(self) -> bool:
@@ -97,6 +101,9 @@ class TaskRunner(QObject):
         cancel: CancelFlag | None = None,
     ) -> CancelFlag:
         """Start `work`; returns its cancel flag (the one given, or a new one)."""
+        for old in self._spent:
+            old.setParent(None)
+        self._spent.clear()
         signals = TaskSignals(self)
         cancel = cancel if cancel is not None else CancelFlag()
         if on_progress:
@@ -105,15 +112,17 @@ class TaskRunner(QObject):
             signals.succeeded.connect(on_success)
         if on_error:
             signals.failed.connect(on_error)
-        signals.finished.connect(lambda: self._done(signals))
+        signals.finished.connect(self._done)
         self._running.add(signals)
         if len(self._running) == 1:
             self.busy_changed.emit(True)
         self.pool.start(Task(work, signals, cancel))
         return cancel
 
-    def _done(self, signals: TaskSignals) -> None:
-        self._running.discard(signals)
-        signals.deleteLater()
+    def _done(self) -> None:
+        signals = self.sender()
+        if isinstance(signals, TaskSignals):
+            self._running.discard(signals)
+            self._spent.append(signals)
         if not self._running:
             self.busy_changed.emit(False)
