@@ -20,7 +20,6 @@ from reportlab.pdfgen import canvas
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from intake_desktop.app import build_filer, open_app  # noqa: E402
@@ -69,12 +68,14 @@ def photo(path: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--dark", action="store_true", help="dark palette; files get -dark")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     qapp = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qapp, QApplication)
-    apply_theme(qapp)
+    apply_theme(qapp, dark=True if args.dark else None)
+    suffix = "-dark" if args.dark else ""
     with tempfile.TemporaryDirectory() as tmp:
         ws = init_workspace(Path(tmp) / "Smith & Lee LLP")
         app = open_app(str(ws.root), create=False)
@@ -102,18 +103,18 @@ def main() -> int:
                 window.pages["review"].select_row(0)  # type: ignore[attr-defined]
             for _ in range(5):
                 qapp.processEvents()
-            window.grab().save(str(out / name))
-            print(out / name)
+            target = out / name.replace(".png", f"{suffix}.png")
+            window.grab().save(str(target))
+            print(target)
         window.open_page("browser")
         window.pages["browser"].select_row(4)  # type: ignore[attr-defined]
         window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
         for _ in range(5):
             qapp.processEvents()
-        window.grab().save(str(out / "custody.png"))
+        window.grab().save(str(out / f"custody{suffix}.png"))
         window.close()
         app.close()
     qapp.processEvents()
-    _ = Qt
     return 0
 
 

@@ -20,7 +20,12 @@ def icons_dir() -> Path:
     return resources_dir() / "icons"
 
 
+_forced_dark: list[bool] = []  # set by apply_theme(dark=...) so icons match the palette
+
+
 def is_dark() -> bool:
+    if _forced_dark:
+        return _forced_dark[-1]
     app = QGuiApplication.instance()
     if not isinstance(app, QGuiApplication):
         return False
@@ -92,9 +97,12 @@ def stylesheet(dark: bool) -> str:
     """
 
 
-def apply_theme(app: QApplication) -> None:
-    """Fusion style with the system's light or dark palette and our few accents."""
+def apply_theme(app: QApplication, dark: bool | None = None) -> None:
+    """Fusion style with the system's light or dark palette (or the one asked for)."""
     app.setStyle("Fusion")
+    _forced_dark.clear()
+    if dark is not None:
+        _forced_dark.append(dark)
     dark = is_dark()
     if dark:
         pal = QPalette()
@@ -110,6 +118,7 @@ def apply_theme(app: QApplication) -> None:
         pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
         pal.setColor(QPalette.ColorRole.ToolTipBase, window)
         pal.setColor(QPalette.ColorRole.ToolTipText, text)
+        pal.setColor(QPalette.ColorRole.PlaceholderText, QColor("#7d8896"))
         app.setPalette(pal)
     else:
         pal = app.style().standardPalette()

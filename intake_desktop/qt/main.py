@@ -43,6 +43,7 @@ def run_app(app: App) -> int:
     qapp.setOrganizationName("Intake Desktop")
     qapp.setDesktopFileName("intake-desktop")
     apply_theme(qapp)
+    qapp.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(qapp))
     actor = starting_actor(app)
     window = MainWindow(app, actor=actor, settings=QSettings())
     window.show()
