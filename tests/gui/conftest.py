@@ -37,7 +37,10 @@ def make_pdf(tmp_path: Path) -> MakePdf:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
+    """A new workspace filing with the built-in router (no preset rules), so the window's
+    tests do not depend on what a naming-rules preset decides."""
     ws = init_workspace(tmp_path / "ws")
+    ws.rules_path.unlink(missing_ok=True)
     application = open_app(str(ws.root), create=False)
     yield application
     application.close()

@@ -7,7 +7,14 @@ import tomllib
 from intake_desktop.app import build_filer
 from intake_desktop.core.desk_settings import BatesDefaults, load_bates
 from intake_desktop.core.pipeline import Candidate, Decision
-from intake_desktop.core.rules_panel import RuleProblem, RulesInvalid, toml_problems
+from intake_desktop.core.rules_panel import (
+    RuleProblem,
+    RulesInvalid,
+    SyntaxOnlyBackend,
+    default_backend,
+    rules_engine_installed,
+    toml_problems,
+)
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.settings_page import SettingsPage
 
@@ -49,10 +56,10 @@ class FolderRulesBackend:
         return f"v{len(self.saved)}"
 
 
-def admin_window(make_window, app, make_pdf, backend=None):
-    app.workspace.rules_path.write_text('folder = "Incoming"\n', encoding="utf-8")
+def admin_window(make_window, app, make_pdf, backend):
     filer = build_filer(app)
     filer.ingest([make_pdf("letter.pdf"), make_pdf("bill.pdf")], matter="2024-003 Lee")
+    app.workspace.rules_path.write_text('folder = "Incoming"\n', encoding="utf-8")
     window = make_window("admin", rules_backend=backend)
     assert window.open_page("settings")
     page = window.pages["settings"]
@@ -98,7 +105,7 @@ def test_invalid_rule_refused_with_line(make_window, app, make_pdf):
 
 
 def test_without_rules_engine_syntax_is_still_checked(make_window, app, make_pdf):
-    _, editor = admin_window(make_window, app, make_pdf)
+    _, editor = admin_window(make_window, app, make_pdf, SyntaxOnlyBackend())
     assert "not installed" in editor.engine.text()
     editor.set_text("[rules\nx = 1\n")
     assert editor.problems[0].line == 1
@@ -155,3 +162,11 @@ def test_intake_folders_editor_validates_and_writes_config(make_window, app, tmp
     assert [(str(f.path), f.matter, f.polling) for f in config.intake_folders] == [
         (str(scans), "2024-009", True)]
     assert config.preset == "litigation"
+
+
+def test_default_backend_is_the_engine_when_installed(app):
+    backend = default_backend(app.workspace, app.ledger)
+    if rules_engine_installed():
+        assert backend.can_save and backend.name == "naming rules"
+    else:
+        assert isinstance(backend, SyntaxOnlyBackend) and not backend.can_save
