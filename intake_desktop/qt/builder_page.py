@@ -1,33 +1,438 @@
-"""The exhibit builder tab: available when the exhibits engine (core.exhibits) is installed."""
+"""The exhibit builder: pick filed documents, order them by dragging, describe them, set the
+labels and Bates numbers, build in the background, open the outputs."""
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from intake_desktop.core.desk_settings import load_bates
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.exhibit_desk import (
+    BuildOptions,
+    Built,
+    Pick,
+    build,
+    check,
+    exhibits_available,
+)
+from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.progress import CancelFlag, ProgressCallback
+from intake_desktop.qt.look import icon
+from intake_desktop.qt.models import DocumentTableModel
 from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
 
-EXHIBITS_PACKAGE = "intake_desktop.core.exhibits"
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROWS_MIME = "application/x-intake-exhibit-rows"
 
 
-def exhibits_available() -> bool:
-    return importlib.util.find_spec(EXHIBITS_PACKAGE) is not None
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class ExhibitListModel(QAbstractTableModel):
+    """The exhibits in order; descriptions are editable; rows move by drag and drop."""
+
+    COL_LABEL, COL_DESCRIPTION, COL_DOCUMENT = range(3)
+    HEADERS = ("Label", "Description (goes into the index)", "Document")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.picks: list[Pick] = []
+        self.scheme = "numbers"
+        self.prefix = "Exhibit"
+        self.first = 1
+
+    def label(self, row: int) -> str:
+        n = self.first + row
+        ident = _letters(n) if self.scheme == "letters" else str(n)
+        return f"{self.prefix} {ident}".strip()
+
+    def set_labels(self, scheme: str, prefix: str, first: int) -> None:
+        self.scheme, self.prefix, self.first = scheme, prefix, first
+        if self.picks:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.picks) - 1, 0))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.picks)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < 3 else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.picks):
+            return None
+        pick = self.picks[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return (self.label(index.row()), pick.description, pick.title)[index.column()]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsDropEnabled
+        if not index.isValid():
+            return base
+        flags = (base | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                 | Qt.ItemFlag.ItemIsDragEnabled)
+        if index.column() == self.COL_DESCRIPTION:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (role != Qt.ItemDataRole.EditRole or not index.isValid()
+                or index.column() != self.COL_DESCRIPTION):
+            return False
+        old = self.picks[index.row()]
+        self.picks[index.row()] = Pick(old.document_id, str(value), old.title)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def add(self, pick: Pick) -> None:
+        self.beginInsertRows(QModelIndex(), len(self.picks), len(self.picks))
+        self.picks.append(pick)
+        self.endInsertRows()
+
+    def removeRows(self, row: int, count: int, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or row < 0 or count < 1 or row + count > len(self.picks):
+            return False
+        self.beginRemoveRows(QModelIndex(), row, row + count - 1)
+        del self.picks[row:row + count]
+        self.endRemoveRows()
+        return True
+
+    def move(self, source: int, dest: int) -> bool:
+        """Move one row so that it lands at position `dest` (0..len)."""
+        if not 0 <= source < len(self.picks) or not 0 <= dest <= len(self.picks):
+            return False
+        if dest in (source, source + 1):
+            return False
+        if not self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), dest):
+            return False
+        pick = self.picks.pop(source)
+        self.picks.insert(dest - 1 if dest > source else dest, pick)
+        self.endMoveRows()
+        first, last = min(source, dest), min(max(source, dest), len(self.picks) - 1)
+        self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+        return True
+
+    # drag and drop (rows move inside the list)
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [ROWS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        mime = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        mime.setData(ROWS_MIME, QByteArray(",".join(map(str, rows)).encode()))
+        return mime
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex
+    ) -> bool:
+        if action != Qt.DropAction.MoveAction or not data.hasFormat(ROWS_MIME):
+            return False
+        rows = [int(r) for r in bytes(data.data(ROWS_MIME).data()).decode().split(",") if r]
+        if len(rows) != 1:
+            return False
+        dest = row if row >= 0 else (parent.row() if parent.isValid() else len(self.picks))
+        self.move(rows[0], dest)
+        return False  # the move is done: the view must not remove the source row
+
+
+class BuilderPage(QWidget):
+    def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
+        super().__init__()
+        self.session = session
+        self.on_error = on_error
+        self.last: Built | None = None
+        title = QLabel("Exhibit builder", self)
+        title.setObjectName("pageTitle")
+
+        # documents to pick from
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Find filed documents…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda *_: self._reload_documents())
+        self.documents = DocumentTableModel(session.ledger, parent=self)
+        self.doc_table = QTableView(self)
+        self.doc_table.setModel(self.documents)
+        self.doc_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.doc_table.verticalHeader().setVisible(False)
+        for col in (0, 4, 5, 6):
+            self.doc_table.hideColumn(col)
+        self.doc_table.horizontalHeader().setStretchLastSection(True)
+        self.doc_table.setColumnWidth(1, 230)
+        self.doc_table.doubleClicked.connect(lambda *_: self.add_selected())
+        add = QPushButton(icon("add"), "Add to set", self)
+        add.clicked.connect(lambda: self.add_selected())
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel("<b>Filed documents</b>", self))
+        ll.addWidget(self.search)
+        ll.addWidget(self.doc_table, 1)
+        ll.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
+
+        # the set, in order
+        self.model = ExhibitListModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDropIndicatorShown(True)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(2, 200)
+        up = QPushButton(icon("prev"), "Up", self)
+        down = QPushButton(icon("next"), "Down", self)
+        remove = QPushButton("Remove", self)
+        up.clicked.connect(lambda: self.move_selected(-1))
+        down.clicked.connect(lambda: self.move_selected(1))
+        remove.clicked.connect(self.remove_selected)
+        QShortcut(QKeySequence("Alt+Up"), self, lambda: self.move_selected(-1))
+        QShortcut(QKeySequence("Alt+Down"), self, lambda: self.move_selected(1))
+        order = QHBoxLayout()
+        for b in (up, down, remove):
+            order.addWidget(b)
+        order.addStretch(1)
+        middle = QWidget(self)
+        ml = QVBoxLayout(middle)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(QLabel("<b>Exhibits, in order</b> (drag to reorder; double-click a "
+                            "description to edit it)", self))
+        ml.addWidget(self.table, 1)
+        ml.addLayout(order)
+
+        # options
+        try:
+            bates = load_bates(session.app.workspace)
+        except IntakeError:
+            from intake_desktop.core.desk_settings import BatesDefaults
+
+            bates = BatesDefaults()
+        self.set_name = QLineEdit("Trial exhibits", self)
+        self.scheme = QComboBox(self)
+        self.scheme.addItems(["numbers", "letters"])
+        self.prefix = QComboBox(self)
+        self.prefix.setEditable(True)
+        self.prefix.addItems(["Exhibit", "Pltf. Ex.", "Def. Ex.", "Joint Ex.", "Ex."])
+        self.first = QSpinBox(self)
+        self.first.setRange(1, 9999)
+        self.bates_on = QCheckBox("Bates numbers", self)
+        self.bates_on.setChecked(True)
+        self.bates_prefix = QLineEdit(bates.prefix, self)
+        self.bates_digits = QSpinBox(self)
+        self.bates_digits.setRange(3, 15)
+        self.bates_digits.setValue(bates.digits)
+        self.slip = QCheckBox("Slip sheet before each exhibit", self)
+        self.slip.setChecked(True)
+        self.binder = QCheckBox("Combined binder PDF with bookmarks", self)
+        self.binder.setChecked(True)
+        self.page_labels = QCheckBox("Label every page (Ex. 3 - p. 2)", self)
+        for combo in (self.scheme, self.prefix):
+            combo.currentTextChanged.connect(lambda *_: self._relabel())
+        self.first.valueChanged.connect(lambda *_: self._relabel())
+        form = QFormLayout()
+        form.addRow("Set name:", self.set_name)
+        form.addRow("Labels:", self.scheme)
+        form.addRow("Label prefix:", self.prefix)
+        form.addRow("First label:", self.first)
+        form.addRow(self.bates_on)
+        form.addRow("Bates prefix:", self.bates_prefix)
+        form.addRow("Digits:", self.bates_digits)
+        form.addRow(self.slip)
+        form.addRow(self.binder)
+        form.addRow(self.page_labels)
+        self.build_button = QPushButton(icon("builder"), "Build exhibit set", self)
+        self.build_button.setProperty("primary", True)
+        self.build_button.setShortcut("Ctrl+B")
+        self.build_button.clicked.connect(lambda: self.start_build())
+        self.progress = QProgressBar(self)
+        self.progress.setVisible(False)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.outputs = QListWidget(self)
+        self.outputs.itemDoubleClicked.connect(
+            lambda item: QDesktopServices.openUrl(QUrl.fromLocalFile(item.toolTip())))
+        self.open_folder = QPushButton(icon("folder"), "Open output folder", self)
+        self.open_folder.setEnabled(False)
+        self.open_folder.clicked.connect(self._open_folder)
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("<b>Options</b>", self))
+        rl.addLayout(form)
+        rl.addWidget(self.build_button)
+        rl.addWidget(self.progress)
+        rl.addWidget(self.result)
+        rl.addWidget(self.outputs, 1)
+        rl.addWidget(self.open_folder)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        for w in (left, middle, right):
+            split.addWidget(w)
+        split.setSizes([330, 470, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.addWidget(title)
+        layout.addWidget(split, 1)
+        self._reload_documents()
+
+    def refresh(self) -> None:
+        self._reload_documents()
+
+    def _reload_documents(self) -> None:
+        self.documents.set_filter(DocumentFilter(text=self.search.text().strip()))
+
+    def _relabel(self) -> None:
+        self.model.set_labels(self.scheme.currentText(), self.prefix.currentText(),
+                              self.first.value())
+
+    def add_document(self, row: int) -> None:
+        doc = self.documents.record(row)
+        if doc is None:
+            return
+        title = Path(doc.filed_path or doc.source_path).name
+        self.model.add(Pick(doc.id, Path(title).stem, title))
+
+    def add_selected(self) -> None:
+        for index in self.doc_table.selectionModel().selectedRows():
+            self.add_document(index.row())
+
+    def selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def move_selected(self, step: int) -> None:
+        row = self.selected_row()
+        if row < 0:
+            return
+        target = row + step
+        if 0 <= target < self.model.rowCount() and self.model.move(row, target + (step > 0)):
+            self.table.selectRow(target)
+
+    def remove_selected(self) -> None:
+        row = self.selected_row()
+        if row >= 0:
+            self.model.removeRows(row, 1)
+
+    def options(self) -> BuildOptions:
+        return BuildOptions(
+            name=self.set_name.text().strip() or "Exhibit set",
+            label_scheme=self.scheme.currentText(), label_prefix=self.prefix.currentText(),
+            first_label=self.first.value(),
+            bates_prefix=self.bates_prefix.text().strip() if self.bates_on.isChecked() else "",
+            bates_digits=self.bates_digits.value(), slip_sheets=self.slip.isChecked(),
+            binder=self.binder.isChecked(), page_labels=self.page_labels.isChecked(),
+        )
+
+    def _say(self, text: str, ok: bool) -> None:
+        self.result.setObjectName("okText" if ok else "errorText")
+        self.result.setText(text)
+        self.result.style().polish(self.result)
+
+    def start_build(self) -> None:
+        picks, options = list(self.model.picks), self.options()
+        ws, ledger = self.session.app.workspace, self.session.ledger
+        try:
+            check(ws, options, picks)
+        except IntakeError as exc:
+            self._say(exc.message, False)
+            self.on_error(exc.message)
+            return
+        self.build_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self._say("Building…", True)
+
+        def work(on_progress: ProgressCallback, cancel: CancelFlag) -> Built:
+            return build(ws, ledger, options, picks, on_progress=on_progress, cancel=cancel)
+
+        self.session.runner.run(work, on_success=self._built, on_error=self._failed,
+                                on_progress=self._progress)
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(message[:60])
+
+    def _built(self, built: Built) -> None:
+        self.last = built
+        self.build_button.setEnabled(True)
+        self.progress.setVisible(False)
+        root = self.session.app.workspace.root
+        self._say(f"Built {len(built.summary.get('exhibits', []))} exhibits in "
+                  f"{built.out_dir.relative_to(root).as_posix()}.", True)
+        self.outputs.clear()
+        for path in [built.spec_file, *built.files]:
+            self.outputs.addItem(path.relative_to(root).as_posix())
+            self.outputs.item(self.outputs.count() - 1).setToolTip(str(path))
+        self.open_folder.setEnabled(True)
+
+    def _failed(self, message: str) -> None:
+        self.build_button.setEnabled(True)
+        self.progress.setVisible(False)
+        self._say(message, False)
+        self.on_error(message)
+
+    def _open_folder(self) -> None:
+        if self.last is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last.out_dir)))
 
 
 def build_builder_page(session: Session, on_error: Callable[[str], None]) -> QWidget:
     if not exhibits_available():
         return UnavailablePage(
             "Exhibit builder",
-            "Building exhibit sets (labels, Bates numbers and an exhibit index) is not "
-            "available in this version of Intake Desktop.\n\nUntil it is, exhibit sets can be "
-            "built with `intake-desktop exhibits build` once that command is installed; "
-            "documents stay browsable in the Exhibit browser.",
+            "Building exhibit sets (labels, Bates numbers, slip sheets and an exhibit index) "
+            "is not available in this version of Intake Desktop. Documents stay browsable "
+            "in the Exhibit browser.",
         )
-    return UnavailablePage(
-        "Exhibit builder",
-        "The exhibits engine is installed, but this window does not drive it yet: use "
-        "`intake-desktop exhibits build SPEC --out DIR`.",
-    )
+    return BuilderPage(session, on_error=on_error)
