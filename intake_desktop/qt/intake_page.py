@@ -130,6 +130,14 @@ class IntakeResultsModel(QAbstractTableModel):
         self.rows[self._batch_start:] = new
         self.endResetModel()
 
+    def append_result(self, r: IngestResult, root: Path | None = None) -> None:
+        """A file filed by the folder watcher (outside any batch of this page)."""
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+        self.rows.append(IntakeRow(r.source, str(r.status), _detail(r, root)))
+        self.endInsertRows()
+        if self._batch_start == len(self.rows) - 1:
+            self._batch_start = len(self.rows)
+
     def fail_batch(self, message: str) -> None:
         self.beginResetModel()
         for row in self.rows[self._batch_start:]:

@@ -45,6 +45,6 @@ def run_app(app: App) -> int:
     apply_theme(qapp)
     qapp.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(qapp))
     actor = starting_actor(app)
-    window = MainWindow(app, actor=actor, settings=QSettings())
+    window = MainWindow(app, actor=actor, settings=QSettings(), watch=True)
     window.show()
     return int(qapp.exec())

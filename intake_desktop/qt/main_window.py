@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         rules_backend: RulesBackend | None = None,
         tray: bool = True,
+        watch: bool = False,
     ) -> None:
         super().__init__()
         self.app = app
@@ -119,6 +120,12 @@ class MainWindow(QMainWindow):
             self.tray.activated.connect(self._raise_from_tray)
             self.tray.show()
 
+        from intake_desktop.qt.watch_service import WatchService
+
+        self.watch = WatchService(self.session, self)
+        self.watch.status.connect(self._watch_status)
+        self.watch.filed.connect(lambda result: self._notify_batch([result], watcher=True))
+        self._want_watch = watch
         self._build_pages()
         if settings is not None:
             geometry = settings.value("window/geometry")
@@ -193,6 +200,19 @@ class MainWindow(QMainWindow):
             intake.batch_finished.connect(self._notify_batch)
             intake.error.connect(self.show_error)
         self.add_files_action.setEnabled(isinstance(intake, IntakePage))
+        self._restart_watch()
+
+    def _restart_watch(self) -> None:
+        """The watcher files as the acting user; it runs only for roles allowed intake."""
+        self.watch.stop()
+        self.watch.session = self.session
+        if self._want_watch and can(self.session.actor.role, Capability.INTAKE):
+            self.watch.start()
+
+    def _watch_status(self, text: str, ok: bool) -> None:
+        self.watch_label.setText(f"{text}  ")
+        self.watch_label.setObjectName("" if ok else "errorText")
+        self.watch_label.style().polish(self.watch_label)
 
     def _update_labels(self) -> None:
         ws = self.app.workspace.root
@@ -200,8 +220,12 @@ class MainWindow(QMainWindow):
         self.workspace_label.setText(f"Workspace: {ws}")
         actor = self.session.actor
         self.actor_label.setText(f"  Acting as {actor.user} ({actor.role})  ")
-        self.watch_label.setText("Folder watching: off  ")
-        self.watch_label.setToolTip("Watched intake folders are filed by `intake-desktop watch`")
+        if not self.watch.running:
+            self.watch_label.setText("Folder watching: off  ")
+            self.watch_label.setToolTip(
+                "Files in the intake folders are filed when someone with intake rights is "
+                "signed in (or by `intake-desktop watch`)"
+            )
 
     # ---- navigation ----------------------------------------------------------------------
 
@@ -272,7 +296,11 @@ class MainWindow(QMainWindow):
     def clear_error(self) -> None:
         self.message_label.clear()
 
-    def _notify_batch(self, results: list[IngestResult]) -> None:
+    def _notify_batch(self, results: list[IngestResult], watcher: bool = False) -> None:
+        intake = self.pages.get("intake")
+        if watcher and isinstance(intake, IntakePage):
+            for r in results:
+                intake.model.append_result(r, self.app.workspace.root)
         filed = sum(1 for r in results if r.status is Outcome.FILED)
         review = sum(1 for r in results if r.status is Outcome.REVIEW)
         errors = [r for r in results if r.status is Outcome.ERROR]
@@ -305,6 +333,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
         if self.tray is not None:
             self.tray.hide()
+        self.watch.stop()
         self.session.close()
         super().closeEvent(event)
 
