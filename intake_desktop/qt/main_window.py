@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.setWindowIcon(app_icon())
         self.resize(1180, 760)
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(760, 520)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("nav")

@@ -65,3 +65,24 @@ def test_switching_actor_records_who_acts(make_window, app):
     assert "browser" in window.pages and "intake" not in window.pages
     last = app.ledger.events()[-1]
     assert (last.kind, last.actor_user, last.actor_role) == ("signed_in", "lee", "attorney")
+
+
+def test_window_geometry_is_remembered(qtbot, app, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from intake_desktop.qt.main_window import MainWindow
+    from intake_desktop.qt.tasks import ImmediatePool
+
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(app, actor=Actor("pat", "paralegal"), pool=ImmediatePool(), tray=False,
+                       settings=settings)
+    qtbot.addWidget(first)
+    first.resize(781, 561)
+    first.show()
+    first.close()
+    settings.sync()
+    second = MainWindow(app, actor=Actor("pat", "paralegal"), pool=ImmediatePool(), tray=False,
+                        settings=QSettings(str(tmp_path / "window.ini"),
+                                           QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (781, 561)
