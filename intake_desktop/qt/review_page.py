@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.review import Resolution
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel
+from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
 
 
@@ -80,7 +82,7 @@ class ReviewPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 56), (1, 260), (3, 160), (4, 140)):
+        for col, width in ((0, 44), (1, 170), (3, 110), (4, 124)):
             self.table.setColumnWidth(col, width)
         self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
@@ -96,6 +98,9 @@ class ReviewPage(QWidget):
         self.hand_button.clicked.connect(lambda: self.file_selected_by_hand())
         self.result = QLabel(self)
         self.result.setWordWrap(True)
+        self.reason = QLabel(self)
+        self.reason.setObjectName("banner")
+        self.reason.setWordWrap(True)
         buttons = QHBoxLayout()
         for b in (self.assign_button, self.retry_button, self.hand_button, self.open_button):
             buttons.addWidget(b)
@@ -114,7 +119,13 @@ class ReviewPage(QWidget):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        layout.addWidget(self.table, 1)
+        self.preview = PdfPreview(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(self.preview)
+        split.setSizes([720, 320])
+        layout.addWidget(split, 1)
+        layout.addWidget(self.reason)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -134,7 +145,15 @@ class ReviewPage(QWidget):
         self.table.selectRow(row)
 
     def _update_buttons(self) -> None:
-        on = self.selected() is not None
+        doc = self.selected()
+        on = doc is not None
+        self.reason.setVisible(doc is not None)
+        if doc is not None:
+            self.reason.setText(f"<b>{doc.source_path}</b><br>Why: {doc.reason or 'unknown'}")
+        if doc is not None and doc.filed_path:
+            self.preview.show_file(self.session.app.workspace.root / doc.filed_path)
+        else:
+            self.preview.clear("Select a document to see it before deciding.")
         for b in (self.assign_button, self.retry_button, self.open_button, self.hand_button):
             b.setEnabled(on)
 

@@ -113,3 +113,12 @@ def test_assign_same_bytes_as_filed_is_a_duplicate(app, make_pdf):
     r = ReviewDesk(filer).assign(doc.id, "M")
     assert r.document.status == DocStatus.DUPLICATE
     assert (app.workspace.root / r.document.filed_path).parent == app.workspace.duplicates
+
+
+def test_selecting_shows_the_review_copy(make_window, app, in_review):
+    window = make_window("paralegal")
+    page = window.pages["review"]
+    page.select_row(0)
+    assert page.preview.page_count() == 3
+    page.select_row(1)
+    assert page.preview.page_count() == 2
