@@ -95,3 +95,13 @@ def test_refresh_keeps_the_selected_document(make_window, app, make_pdf, tmp_pat
     window.refresh()
     assert page.selected() is not None and page.selected().id == chosen
     assert page.preview.page_count() == 3
+
+
+def test_text_search_treats_wildcards_literally(app, make_pdf):
+    filer = build_filer(app)
+    filer.ingest([make_pdf("Report 100%_final.pdf"), make_pdf("Report 1000 final.pdf")],
+                 matter="M")
+    hits = app.ledger.browse_documents(DocumentFilter(text="100%_FINAL"))
+    assert [d.filed_path for d in hits] == ["Matters/M/Report 100%_final.pdf"]
+    both = app.ledger.browse_documents(DocumentFilter(text="report final"))
+    assert len(both) == 2
