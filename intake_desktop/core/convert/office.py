@@ -95,7 +95,7 @@ class LibreOffice:
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise ConversionError(
-                f"LibreOffice did not finish converting within {self.timeout:.0f} s",
+                f"LibreOffice did not finish converting within {self.timeout:g} s",
                 path=source, fix="open the document in Word or LibreOffice and save it as "
                 "PDF by hand; the original is kept in Review/ unchanged",
             ) from None

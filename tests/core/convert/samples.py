@@ -18,6 +18,18 @@ EXIF_IFD = 0x8769
 EXIF_DATETIME_ORIGINAL = 0x9003
 
 
+def pdf_text(path: Path) -> list[str]:
+    """The text of every page (pypdf), to assert on what a converted PDF shows."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def pdf_pages(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
 def pdf_bytes(pages: list[str], *, title: str = "", created: str = "") -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=letter, invariant=True)
@@ -171,11 +183,11 @@ def zip_with(path: Path, members: dict[str, bytes]) -> Path:
 
 
 def zip_bomb(path: Path, inflated: int = 64 * 1024 * 1024) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("zeros.txt", "w", force_zip64=True) as fh:
-            chunk = b"\0" * (1024 * 1024)
-            for _ in range(inflated // len(chunk)):
-                fh.write(chunk)
+    chunk = b"\0" * (1024 * 1024)
+    with (zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+          zf.open("zeros.txt", "w", force_zip64=True) as fh):
+        for _ in range(inflated // len(chunk)):
+            fh.write(chunk)
     return path
 
 
