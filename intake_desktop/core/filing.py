@@ -629,8 +629,8 @@ class Filer:
 
 def _notes(prepared: Prepared) -> list[str]:
     """What a person should know about a filed document (e.g. how to install a converter)."""
-    note = prepared.facts.get("conversion_note")
-    return [str(note)] if note else []
+    notes = prepared.facts.get("notes") or []
+    return [str(n) for n in notes] if isinstance(notes, list | tuple) else [str(notes)]
 
 
 class _NameTaken(Exception):

@@ -14,7 +14,14 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from intake_desktop.core.convert.base import ConversionError, Converted, ConvertLimits
+from intake_desktop.core.convert.base import (
+    FLAG_CORRUPT,
+    FLAG_OVER_LIMIT,
+    FLAG_UNSAFE_ARCHIVE,
+    ConversionError,
+    Converted,
+    ConvertLimits,
+)
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.mover import safe_name
 
@@ -61,7 +68,8 @@ def check_archive(path: Path, infos: list[zipfile.ZipInfo], limits: ConvertLimit
     if len(files) > limits.max_children:
         raise ConversionError(
             f"the archive has {len(files)} files, more than the limit of "
-            f"{limits.max_children}", path=path, detected_type=ZIP_MIME, fix=FIX)
+            f"{limits.max_children}",
+            path=path, flags=(FLAG_OVER_LIMIT,), detected_type=ZIP_MIME, fix=FIX)
     problems: list[str] = []
     for info in infos:
         reason = unsafe_reason(info.filename)
@@ -83,12 +91,13 @@ def check_archive(path: Path, infos: list[zipfile.ZipInfo], limits: ConvertLimit
         more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
         raise ConversionError(
             f"unsafe archive, refused: {'; '.join(problems[:5])}{more}",
-            path=path, detected_type=ZIP_MIME, fix=FIX)
+            path=path, flags=(FLAG_UNSAFE_ARCHIVE,), detected_type=ZIP_MIME, fix=FIX)
     total = sum(i.file_size for i in files)
     if total > limits.max_archive_total:
         raise ConversionError(
             f"the archive declares {total:,} bytes uncompressed, more than the limit of "
-            f"{limits.max_archive_total:,}", path=path, detected_type=ZIP_MIME, fix=FIX)
+            f"{limits.max_archive_total:,}",
+            path=path, flags=(FLAG_OVER_LIMIT,), detected_type=ZIP_MIME, fix=FIX)
 
 
 def extract_zip(path: Path, mime: str, workdir: Path, limits: ConvertLimits) -> Converted:
@@ -96,7 +105,8 @@ def extract_zip(path: Path, mime: str, workdir: Path, limits: ConvertLimits) -> 
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ConversionError(f"damaged ZIP archive ({exc})", path=path, detected_type=mime,
+        raise ConversionError(f"damaged ZIP archive ({exc})",
+                              path=path, flags=(FLAG_CORRUPT,), detected_type=mime,
                               fix="ask the sender for the archive again") from None
     result = Converted()
     with zf:
@@ -119,13 +129,14 @@ def extract_zip(path: Path, mime: str, workdir: Path, limits: ConvertLimits) -> 
                         if written > info.file_size:
                             raise ConversionError(
                                 f"member {info.filename!r} is larger than it declares",
-                                path=path, detected_type=mime, fix=FIX)
+                                path=path,
+                                flags=(FLAG_UNSAFE_ARCHIVE,), detected_type=mime, fix=FIX)
                         dst.write(chunk)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError,
                     RuntimeError) as exc:
                 raise ConversionError(
                     f"damaged ZIP archive: member {info.filename!r} cannot be extracted ({exc})",
-                    path=path, detected_type=mime, fix=FIX) from None
+                    path=path, flags=(FLAG_CORRUPT,), detected_type=mime, fix=FIX) from None
             written_total += written
             result.children.append(target)
         result.facts["archive_members"] = [

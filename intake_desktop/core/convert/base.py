@@ -15,7 +15,10 @@ FLAG_CORRUPT = "corrupt"
 FLAG_ENCRYPTED = "encrypted_owner_password"
 FLAG_NOT_SEARCHABLE = "not_text_searchable"
 FLAG_TOO_LARGE = "too_large_to_convert"
-FLAG_NOT_CONVERTED = "not_converted"
+FLAG_CONVERSION_FAILED = "conversion_failed"
+FLAG_PASSWORD = "password_protected"
+FLAG_UNSAFE_ARCHIVE = "unsafe_archive"
+FLAG_OVER_LIMIT = "over_limit"
 
 LIBREOFFICE_INSTALL_HINT = (
     "install LibreOffice: sudo apt-get install libreoffice-writer-nogui "
@@ -43,9 +46,8 @@ class ConvertLimits:
 
 
 class ConversionError(IntakeError):
-    """The file cannot be prepared as it is; the filer routes it to Review/ with this reason.
-
-    The original is never changed: it is copied to Review/ byte for byte.
+    """The file is a known format but damaged, locked or hostile: the filer routes it to
+    Review/ with this reason (and `flags`). The original is copied there byte for byte.
     """
 
     def __init__(
@@ -66,3 +68,4 @@ class Converted:
     facts: dict[str, Any] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     children: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a person should know and do

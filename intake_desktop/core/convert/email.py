@@ -17,7 +17,13 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.convert.base import ConversionError, Converted, ConvertLimits
+from intake_desktop.core.convert.base import (
+    FLAG_CORRUPT,
+    FLAG_OVER_LIMIT,
+    ConversionError,
+    Converted,
+    ConvertLimits,
+)
 from intake_desktop.core.convert.facts import date_from_header, put, snippet
 from intake_desktop.core.convert.render import TextPdf, reportlab_version
 from intake_desktop.core.convert.text import html_to_text
@@ -114,7 +120,7 @@ def read_eml(path: Path, limits: ConvertLimits) -> Mail:
     if size > limits.max_email_bytes:
         raise ConversionError(
             f"the message is {size:,} bytes, more than the {limits.max_email_bytes:,}-byte "
-            "limit for reading emails", path=path, detected_type=EML_MIME,
+            "limit for reading emails", path=path, flags=(FLAG_OVER_LIMIT,), detected_type=EML_MIME,
             fix="open it in the mail program and save the attachments by hand; kept in Review/",
         )
     with open(path, "rb") as fh:
@@ -139,7 +145,7 @@ def read_eml(path: Path, limits: ConvertLimits) -> Mail:
 def _too_many(path: Path, count: int, limits: ConvertLimits, mime: str) -> ConversionError:
     return ConversionError(
         f"the message has {count} attachments, more than the limit of {limits.max_children}",
-        path=path, detected_type=mime,
+        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
         fix="save the attachments by hand and ingest them, or raise the limit; "
         "kept in Review/ unchanged",
     )
@@ -152,7 +158,8 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
     if not olefile.isOleFile(str(path)):
         raise ConversionError(
             "not an Outlook message: a .msg must be an OLE compound file and this one is not "
-            "(damaged, or another format renamed)", path=path, detected_type=MSG_MIME,
+            "(damaged, or another format renamed)",
+            path=path, flags=(FLAG_CORRUPT,), detected_type=MSG_MIME,
             fix="ask the sender to forward the email again or to save it as .eml",
         )
     import extract_msg
@@ -162,7 +169,7 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
     except Exception as exc:  # extract-msg raises many types for damaged files
         raise ConversionError(
             f"the Outlook message cannot be read ({exc.__class__.__name__}: {exc})",
-            path=path, detected_type=MSG_MIME,
+            path=path, flags=(FLAG_CORRUPT,), detected_type=MSG_MIME,
             fix="ask the sender to forward the email again or to save it as .eml",
         ) from None
     try:
@@ -193,7 +200,7 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
     except Exception as exc:
         raise ConversionError(
             f"the Outlook message cannot be read ({exc.__class__.__name__}: {exc})",
-            path=path, detected_type=MSG_MIME,
+            path=path, flags=(FLAG_CORRUPT,), detected_type=MSG_MIME,
             fix="ask the sender to forward the email again or to save it as .eml",
         ) from None
     finally:

@@ -11,7 +11,13 @@ from typing import Any
 import img2pdf
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from intake_desktop.core.convert.base import ConversionError, Converted, ConvertLimits
+from intake_desktop.core.convert.base import (
+    FLAG_CORRUPT,
+    FLAG_OVER_LIMIT,
+    ConversionError,
+    Converted,
+    ConvertLimits,
+)
 from intake_desktop.core.convert.facts import date_from_exif, put
 
 # Formats img2pdf embeds without decoding (JPEG bytes are copied as they are).
@@ -54,7 +60,7 @@ def _open(path: Path, mime: str) -> Image.Image:
             Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise ConversionError(
             f"damaged or unreadable image ({exc.__class__.__name__}: {exc})",
-            path=path, detected_type=mime, fix=CORRUPT_FIX,
+            path=path, flags=(FLAG_CORRUPT,), detected_type=mime, fix=CORRUPT_FIX,
         ) from None
 
 
@@ -68,7 +74,7 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
         if frames > limits.max_frames:
             raise ConversionError(
                 f"the image has {frames} frames, more than the limit of {limits.max_frames}",
-                path=path, detected_type=mime,
+                path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
                 fix="split it with an image tool or raise the limit; kept in Review/",
             )
         exif = im.getexif()
@@ -81,7 +87,7 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
                     raise ConversionError(
                         f"the image is {w}x{h} pixels, more than the limit of "
                         f"{limits.max_image_pixels:,} (possible decompression bomb)",
-                        path=path, detected_type=mime,
+                        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
                         fix="check the file by hand; kept in Review/",
                     )
                 if fmt == "JPEG" or fmt == "MPO":
@@ -92,7 +98,7 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
             raise ConversionError(
                 f"damaged image, the picture data cannot be decoded ({exc})",
-                path=path, detected_type=mime, fix=CORRUPT_FIX,
+                path=path, flags=(FLAG_CORRUPT,), detected_type=mime, fix=CORRUPT_FIX,
             ) from None
     return ImageInfo(
         format=fmt, frames=frames, orientation=orientation if 1 <= orientation <= 8 else 1,

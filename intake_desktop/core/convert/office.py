@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake_desktop.core.convert.base import (
+    FLAG_CONVERSION_FAILED,
     FLAG_NEEDS_CONVERSION,
     LIBREOFFICE_INSTALL_HINT,
     ConversionError,
@@ -96,8 +97,8 @@ class LibreOffice:
             _kill_group(proc)
             raise ConversionError(
                 f"LibreOffice did not finish converting within {self.timeout:g} s",
-                path=source, fix="open the document in Word or LibreOffice and save it as "
-                "PDF by hand; the original is kept in Review/ unchanged",
+                path=source,
+                fix="open the document in Word or LibreOffice and save it as PDF by hand",
             ) from None
         finally:
             _kill_group(proc)  # helpers LibreOffice may have left behind
@@ -108,8 +109,8 @@ class LibreOffice:
             raise ConversionError(
                 "LibreOffice could not convert the document"
                 + (f" ({detail[-1][:200]})" if detail else " (damaged or unsupported file)"),
-                path=source, fix="open it in Word or LibreOffice to check it; the original "
-                "is kept in Review/ unchanged",
+                path=source, fix="open it in Word or LibreOffice to check it and save it as "
+                "PDF by hand",
             )
         return pdf
 
@@ -137,7 +138,7 @@ def office_to_pdf(path: Path, mime: str, workdir: Path, office: LibreOffice,
     if office.executable is None:
         result = Converted()
         result.flags.append(FLAG_NEEDS_CONVERSION)
-        result.facts["conversion_note"] = (
+        result.notes.append(
             f"LibreOffice is not installed, so this {path.suffix or 'document'} was filed as "
             f"received; {LIBREOFFICE_INSTALL_HINT}"
         )
@@ -145,8 +146,13 @@ def office_to_pdf(path: Path, mime: str, workdir: Path, office: LibreOffice,
     try:
         pdf = office.convert(path, office_suffix(path, mime), workdir)
     except ConversionError as exc:
-        exc.detected_type = mime
-        raise
+        # LibreOffice failing says little about the file (it may be fine in Word): file
+        # the original, flagged, rather than hold it back.
+        shutil.rmtree(workdir / "office", ignore_errors=True)
+        result = Converted()
+        result.flags.append(FLAG_CONVERSION_FAILED)
+        result.notes.append(f"{exc.what}; filed as received. {exc.fix}")
+        return result
     dest = workdir / "converted.pdf"
     pdf.replace(dest)
     shutil.rmtree(workdir / "office", ignore_errors=True)

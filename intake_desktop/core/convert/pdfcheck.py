@@ -15,8 +15,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from intake_desktop.core.convert.base import (
+    FLAG_CORRUPT,
     FLAG_ENCRYPTED,
     FLAG_NOT_SEARCHABLE,
+    FLAG_PASSWORD,
     ConversionError,
 )
 from intake_desktop.core.convert.facts import date_from_pdf, snippet
@@ -134,13 +136,13 @@ def inspect_pdf(path: Path, *, scan_pages: int = 2000, received: bool = True) ->
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
         raise ConversionError(
-            PASSWORD_REASON, path=path, detected_type=PDF_MIME,
+            PASSWORD_REASON, path=path, flags=(FLAG_PASSWORD,), detected_type=PDF_MIME,
             fix="file the unlocked copy the client sends",
         ) from None
     except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
         raise ConversionError(
             f"damaged PDF, cannot be read ({exc})".replace(str(path) + ": ", ""),
-            path=path, detected_type=PDF_MIME, fix=DAMAGED_FIX,
+            path=path, flags=(FLAG_CORRUPT,), detected_type=PDF_MIME, fix=DAMAGED_FIX,
         ) from None
     with pdf:
         warnings = [str(w) for w in pdf.get_warnings()]
@@ -149,17 +151,18 @@ def inspect_pdf(path: Path, *, scan_pages: int = 2000, received: bool = True) ->
             detail = "; ".join(w.replace(str(path) + ": ", "") for w in damage[:3])
             raise ConversionError(
                 f"damaged or truncated PDF ({detail}): pages may be missing",
-                path=path, detected_type=PDF_MIME, fix=DAMAGED_FIX,
+                path=path, flags=(FLAG_CORRUPT,), detected_type=PDF_MIME, fix=DAMAGED_FIX,
             )
         try:
             count = len(pdf.pages)
         except pikepdf.PdfError as exc:
             raise ConversionError(
                 f"damaged PDF, page tree unreadable ({exc})", path=path,
-                detected_type=PDF_MIME, fix=DAMAGED_FIX,
+                flags=(FLAG_CORRUPT,), detected_type=PDF_MIME, fix=DAMAGED_FIX,
             ) from None
         if count == 0:
-            raise ConversionError("the PDF has no pages", path=path, detected_type=PDF_MIME,
+            raise ConversionError("the PDF has no pages",
+                                  path=path, flags=(FLAG_CORRUPT,), detected_type=PDF_MIME,
                                   fix=DAMAGED_FIX)
         facts = PdfFacts(page_count=count)
         if received and pdf.is_encrypted:

@@ -1,15 +1,19 @@
 """`ConvertingPreparer`: detect by content, convert to PDF, extract facts and children.
 
-Policy (the same for every format):
-- The original bytes are never changed; the filer keeps them in `_Originals/`.
+Policy (the same for every format; nothing is ever lost):
+- The original bytes are never changed; the filer keeps them in `_Originals/` (or Review/).
 - Converted: the PDF becomes the filed copy and each conversion is a `converted` event.
-- Cannot convert, but the file is sound (LibreOffice missing, text too large): the
-  original is filed as it came, with a flag (`needs_conversion`, `too_large_to_convert`).
-- The file is damaged, hostile, locked with a password or claims a format its content
-  does not have at all: `ConversionError`, and the filer sends it to Review/ unchanged
-  with the reason.
-- A file whose content is a known format under the wrong extension is handled as what
-  it is and flagged `extension_mismatch`.
+- We could not make a PDF, but nothing says the file is bad (LibreOffice missing or
+  failing, text too large, a format we do not convert, content we do not recognize under
+  a known extension): the original is filed as it came, with a flag (`needs_conversion`,
+  `conversion_failed`, `too_large_to_convert`, `extension_mismatch`) and a note saying why
+  and what to do (IngestResult.notes, the `filed` event).
+- The content is a format we recognize but it is damaged (`corrupt`), locked with a user
+  password (`password_protected`), hostile (`unsafe_archive`) or over a limit
+  (`over_limit`): `ConversionError`; the filer sends it to Review/ unchanged with the
+  reason, because a person has to act before it can be used.
+- A known format under the wrong extension is handled as what it is, flagged
+  `extension_mismatch`.
 """
 
 from __future__ import annotations
@@ -94,19 +98,18 @@ class ConvertingPreparer:
             return text_to_pdf(source, mime, kind, workdir, self.limits)
         if kind == kinds.ZIP:
             return extract_zip(source, mime, workdir, self.limits)
-        if found.claimed is not None:
-            claimed = source.suffix.lower()
-            if found.claimed == kinds.MSG:
-                from intake_desktop.core.convert.email import read_msg
-
-                read_msg(source, self.limits)  # raises the specific "not OLE" reason
-            raise ConversionError(
-                f"the name says {claimed} but the content is not (libmagic reads {mime}): "
-                "the file is damaged or not what it claims",
-                path=source, detected_type=mime, flags=(FLAG_EXTENSION_MISMATCH,),
-                fix="ask the sender for the file again; kept in Review/ unchanged",
-            )
-        return Converted()  # a format we do not convert: filed as it came
+        result = Converted()  # a format we do not convert: filed as it came
+        if found.claimed == kinds.MSG:
+            result.notes.append(
+                "not an Outlook message: a .msg must be an OLE compound file and this one is "
+                f"not (content reads as {mime}); filed as received. Ask the sender to forward "
+                "the email again or to save it as .eml")
+        elif found.claimed is not None:
+            result.notes.append(
+                f"the name says {source.suffix.lower()} but the content is not a format we "
+                f"recognize ({mime}); filed as received, not converted. If it does not open, "
+                "ask the sender for the file again")
+        return result
 
     def _facts(self, source: Path, found: Detection, converted: Converted) -> dict[str, Any]:
         facts: dict[str, Any] = dict(converted.facts)
@@ -115,6 +118,8 @@ class ConvertingPreparer:
         facts["original_name"] = source.name
         facts["extension_mismatch"] = found.extension_mismatch
         facts["content_kind"] = found.kind
+        if converted.notes:
+            facts["notes"] = list(converted.notes)
         date, origin = choose_document_date({
             "email_date": email_day,
             "filename": date_from_name(source.name, day_first=self.day_first),

@@ -104,9 +104,9 @@ def text_to_pdf(path: Path, mime: str, kind: str, workdir: Path,
     if size > limits.max_text_bytes:
         result = Converted()
         result.flags.append(FLAG_TOO_LARGE)
-        result.facts["conversion_note"] = (
+        result.notes.append(
             f"text of {size:,} bytes is larger than the {limits.max_text_bytes:,}-byte limit "
-            "for conversion: filed as received"
+            "for conversion: filed as received; print it to PDF by hand if a PDF is needed"
         )
         return result
     text, encoding = decode_text(path.read_bytes())

@@ -105,7 +105,7 @@ class TestImages:
         prepared = preparer.prepare(src, "", workdir)
         ((_, pil),) = _embedded_images(prepared.filed_from)
         assert pil.size == (200, 320)  # upright: portrait
-        red, green, blue = pil.convert("RGB").getpixel((5, 5))
+        red, green, _blue = pil.convert("RGB").getpixel((5, 5))
         assert red > 200 and green < 60  # the marker stays top-left under a transpose
         assert prepared.conversions[0]["method"].endswith("PNG")
 
@@ -241,11 +241,11 @@ class TestOffice:
         prepared = preparer.prepare(src, "", workdir)
         assert prepared.filed_from == src
         assert prepared.flags == ("needs_conversion",)
-        assert "sudo apt-get install libreoffice-writer-nogui" in prepared.facts[
-            "conversion_note"]
+        (note,) = prepared.facts["notes"]
+        assert "sudo apt-get install libreoffice-writer-nogui" in note
         assert prepared.conversions == ()
 
-    def test_libreoffice_timeout_kills_it_and_sends_to_review(
+    def test_libreoffice_timeout_kills_it_and_files_the_original_flagged(
         self, inbox: Path, workdir: Path, tmp_path: Path
     ) -> None:
         pidfile = tmp_path / "pid"
@@ -255,9 +255,12 @@ class TestOffice:
         preparer = ConvertingPreparer(office=LibreOffice(str(fake), timeout=0.5))
         src = s.docx(inbox / "memo.docx", ["Memo", "Text."])
         before = hashlib.sha256(src.read_bytes()).hexdigest()
-        with pytest.raises(ConversionError) as info:
-            preparer.prepare(src, "", workdir)
-        assert "LibreOffice did not finish converting within 0.5 s" in info.value.message
+        prepared = preparer.prepare(src, "", workdir)
+        # LibreOffice failing says nothing about the file: filed as received, flagged.
+        assert prepared.filed_from == src
+        assert prepared.flags == ("conversion_failed",)
+        assert "LibreOffice did not finish converting within 0.5 s" in prepared.facts[
+            "notes"][0]
         pid = int(pidfile.read_text())
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(
             f"/proc/{pid}/stat").read_text().split()[2]
