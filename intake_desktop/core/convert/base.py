@@ -37,7 +37,7 @@ class ConvertLimits:
     max_archive_total: int = 512 * 1024 * 1024  # declared uncompressed bytes of one archive
     max_member_size: int = 256 * 1024 * 1024  # declared uncompressed bytes of one member
     max_ratio: float = 200.0  # uncompressed / compressed, per member
-    max_image_pixels: int = 80_000_000  # per frame (a 12 MP phone photo is 12_000_000)
+    max_image_pixels: int = 50_000_000  # per frame (a 12 MP phone photo is 12_000_000)
     max_frames: int = 500  # pages of a TIFF / frames of a GIF
     max_text_bytes: int = 8 * 1024 * 1024  # text/CSV larger than this is filed as it came
     max_email_bytes: int = 64 * 1024 * 1024  # an .eml is parsed in memory

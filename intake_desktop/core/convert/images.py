@@ -52,12 +52,18 @@ def _register_heif() -> None:
 
 
 def _open(path: Path, mime: str) -> Image.Image:
+    """Open lazily (header only); our own pixel cap is checked before any decoding."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ConversionError(
+            f"the image is too large to open safely ({exc})", path=path,
+            flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+            fix="check the file by hand; kept in Review/",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ConversionError(
             f"damaged or unreadable image ({exc.__class__.__name__}: {exc})",
             path=path, flags=(FLAG_CORRUPT,), detected_type=mime, fix=CORRUPT_FIX,
@@ -111,9 +117,12 @@ def _reencode(path: Path, info: ImageInfo, workdir: Path) -> tuple[list[Path], b
     Returns (frame files, lossy)."""
     lossy = info.format in PHOTO_FORMATS
     out: list[Path] = []
-    with Image.open(path) as im:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        im = Image.open(path)  # within the pixel cap: checked by inspect_image
+    with im:
         for n, frame in enumerate(ImageSequence.Iterator(im)):
-            page = ImageOps.exif_transpose(frame.copy())
+            page = ImageOps.exif_transpose(frame)
             if page.mode not in ("RGB", "L", "1"):
                 if "A" in page.getbands() or page.mode == "P":
                     rgba = page.convert("RGBA")
