@@ -151,6 +151,11 @@ def _too_many(path: Path, count: int, limits: ConvertLimits, mime: str) -> Conve
     )
 
 
+def _clean(value: Any) -> str:
+    """A .msg string property without the NUL terminators some writers leave in."""
+    return " ".join(str(value or "").replace("\0", " ").split())
+
+
 def read_msg(path: Path, limits: ConvertLimits) -> Mail:
     """An Outlook .msg through extract-msg (read only). Not an OLE file: to Review."""
     import olefile
@@ -178,8 +183,8 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
             html_body = msg.htmlBody
             body = html_to_text(html_body.decode("utf-8", "replace")
                                 if isinstance(html_body, bytes) else str(html_body))
-        mail = Mail(sender=str(msg.sender or ""), to=str(msg.to or ""), cc=str(msg.cc or ""),
-                    date=str(msg.date or ""), subject=str(msg.subject or ""), body=body)
+        mail = Mail(sender=_clean(msg.sender), to=_clean(msg.to), cc=_clean(msg.cc),
+                    date=_clean(msg.date), subject=_clean(msg.subject), body=body.rstrip("\0"))
         if isinstance(msg.date, object) and hasattr(msg.date, "strftime"):
             mail.date = msg.date.strftime("%a, %d %b %Y %H:%M:%S %z")
         attachments = list(msg.attachments)
@@ -193,7 +198,7 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
                 embedded = getattr(data, "exportBytes", None)
                 data = embedded() if callable(embedded) else b""
                 name = str(name).removesuffix(".msg") + ".msg"
-            mail.attachments.append((str(name), data))
+            mail.attachments.append((_clean(name) or f"attachment-{n}.bin", data))
         return mail
     except ConversionError:
         raise

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from intake_desktop.app import App
+from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import DocStatus, EventKind
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision
 from tests.conftest import run_cli
 from tests.core.convert import samples as s
+from tests.core.convert.msgfile import build_msg
 
 MATTER = "2024-017 Okafor"
 
@@ -136,3 +140,76 @@ def test_cli_json_shows_children_flags_and_family(
     assert record["children"][2]["children"][0]["status"] == "filed"
     assert {c["family_id"] for c in record["children"]} == {record["family_id"]}
     assert record["path"].endswith(".pdf")
+
+
+class _RecordingRouter(BuiltinRouter):
+    def __init__(self) -> None:
+        self.seen: list[Candidate] = []
+
+    def route(self, candidate: Candidate) -> Decision:
+        self.seen.append(candidate)
+        return super().route(candidate)
+
+
+def test_router_sees_family_facts_for_naming_children(app: App, inbox: Path) -> None:
+    """The naming rules name attachments after their parent (`..._0001.001`) from these."""
+    router = _RecordingRouter()
+    filer = Filer(app.workspace, app.ledger, router=router, preparer=ConvertingPreparer())
+    result = filer.ingest_file(_family_email(inbox), matter=MATTER)
+    parent, bill, photo, nested, notes = router.seen
+    assert parent.family_id is None and parent.child_index == 0
+    assert parent.filed_suffix == ".pdf"
+    assert parent.facts["email_from"] == "Maria López <maria@example.com>"
+    assert parent.facts["email_subject"] == "Accident photos and bill"
+    assert parent.facts["email_date"] == "2024-03-05T09:30:00-05:00"
+    assert parent.facts["document_date"] == "2024-03-05"
+    assert parent.facts["page_count"] == 1
+    parent_name = Path(result.path or "").name
+    assert [(c.child_index, c.parent_name, c.family_id) for c in (bill, photo, nested)] == [
+        (1, parent_name, result.family_id), (2, parent_name, result.family_id),
+        (3, parent_name, result.family_id)]
+    assert bill.facts["page_count"] == 2 and bill.filed_suffix == ""
+    assert photo.facts["capture_date"] == "2024-03-05" and photo.filed_suffix == ".pdf"
+    assert nested.facts["email_subject"] == "Fwd: adjuster notes"
+    assert notes.child_index == 1 and notes.family_id == result.family_id
+    assert notes.parent_name == Path(result.children[2].path or "").name
+
+
+def test_outlook_msg_with_attachments_is_a_family(app: App, filer: Filer, inbox: Path) -> None:
+    src = inbox / "Settlement offer.msg"
+    src.write_bytes(build_msg(
+        subject="Settlement offer", sender_name="John Smith",
+        sender_email="john@insurer.example", to="intake@firm.example",
+        body="We offer $10,000 in full settlement.\nRegards, John",
+        sent=dt.datetime(2024, 3, 5, 14, 0, tzinfo=dt.UTC),
+        attachments=[("offer letter.txt", b"Offer letter: $10,000.\n"),
+                     ("release.pdf", s.pdf_bytes(["General release", "Signature page"]))],
+    ))
+    result = filer.ingest_file(src, matter=MATTER)
+    assert result.status is Outcome.FILED, result.reason
+    page = s.pdf_text(Path(result.path or ""))[0]
+    assert "John Smith <john@insurer.example>" in page
+    assert "Settlement offer" in page and "We offer $10,000 in full settlement." in page
+    assert [Path(c.source).name for c in result.children] == ["offer letter.txt",
+                                                              "release.pdf"]
+    letter, release = result.children
+    assert s.pdf_text(Path(letter.path or ""))[0].strip() == "Offer letter: $10,000."
+    assert s.pdf_pages(Path(release.path or "")) == 2
+    assert {letter.family_id, release.family_id} == {result.family_id}
+    row = app.ledger.document(result.document_id or 0)
+    assert row is not None and row.detected_type == "application/vnd.ms-outlook"
+    (converted,) = [e for e in app.ledger.events(document_id=row.id)
+                    if e.kind == EventKind.CONVERTED]
+    assert converted.detail["reader"] == "extract-msg"
+    assert converted.detail["attachments"] == 2
+
+
+def test_damaged_outlook_msg_goes_to_review(app: App, filer: Filer, inbox: Path) -> None:
+    data = build_msg(subject="x", sender_name="a", sender_email="a@b.example", to="c",
+                     body="body", sent=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    src = inbox / "broken.msg"
+    src.write_bytes(data[:1536])  # the OLE header survives, the streams do not
+    result = filer.ingest_file(src, matter=MATTER)
+    assert result.status is Outcome.REVIEW
+    assert "the Outlook message cannot be read" in (result.reason or "")
+    assert Path(result.path or "").read_bytes() == src.read_bytes()
