@@ -24,11 +24,11 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake_desktop.app import build_filer, open_app  # noqa: E402
-from intake_desktop.core.convert import ConvertingPreparer  # noqa: E402
-from intake_desktop.core.convert.office import find_soffice  # noqa: E402
-from intake_desktop.core.workspace import init_workspace  # noqa: E402
-from tests.core.convert import samples as s  # noqa: E402
+from intake_desktop.app import build_filer, open_app
+from intake_desktop.core.convert import ConvertingPreparer
+from intake_desktop.core.convert.office import find_soffice
+from intake_desktop.core.workspace import init_workspace
+from tests.core.convert import samples as s
 
 MATTER = "BENCH-1"
 
