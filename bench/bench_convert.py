@@ -76,8 +76,8 @@ def make_corpus(folder: Path, total: int) -> Counter[str]:
     for i in range(n_text):
         if i % 2:
             (folder / f"ledger {i:04d}.csv").write_text(
-                "date,item,amount\n" + "".join(f"2024-01-{d:02d},visit,{d * 10}\n"
-                                               for d in range(1, 29)))
+                f"date,item,amount (ledger {i})\n" + "".join(
+                    f"2024-01-{d:02d},visit,{d * 10}\n" for d in range(1, 29)))
         else:
             (folder / f"notes {i:04d}.txt").write_text(f"Call notes {i}\n" + "text line\n" * 80)
         kinds["text"] += 1

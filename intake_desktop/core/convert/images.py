@@ -43,7 +43,8 @@ class ImageInfo:
     capture_date: str | None
 
 
-def _register_heif() -> None:
+def register_formats() -> None:
+    """Let Pillow open HEIC/HEIF (phone photos). Idempotent; the preparer calls it once."""
     try:
         from pillow_heif import register_heif_opener
     except ImportError:  # pragma: no cover - declared dependency
@@ -72,7 +73,6 @@ def _open(path: Path, mime: str) -> Image.Image:
 
 def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
     """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps."""
-    _register_heif()
     im = _open(path, mime)
     with im:
         fmt = (im.format or "").upper()

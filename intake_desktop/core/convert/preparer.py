@@ -32,7 +32,7 @@ from intake_desktop.core.convert.base import (
 from intake_desktop.core.convert.detect import Detection, detect
 from intake_desktop.core.convert.email import email_to_pdf
 from intake_desktop.core.convert.facts import choose_document_date, date_from_name, put
-from intake_desktop.core.convert.images import image_to_pdf
+from intake_desktop.core.convert.images import image_to_pdf, register_formats
 from intake_desktop.core.convert.office import LibreOffice, office_to_pdf
 from intake_desktop.core.convert.pdfcheck import inspect_pdf
 from intake_desktop.core.convert.text import text_to_pdf
@@ -52,6 +52,7 @@ class ConvertingPreparer:
         self.limits = limits or ConvertLimits()
         self.office = office or LibreOffice.discover(self.limits.office_timeout)
         self.day_first = day_first
+        register_formats()
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         found = detect(source)
