@@ -22,6 +22,8 @@ CSV = "csv"
 HTML = "html"
 ZIP = "zip"
 OTHER = "other"
+# Kinds whose converter writes into the work folder (a PDF or extracted children).
+WRITING_KINDS = frozenset({"image", "email", "msg", "office", "text", "csv", "html", "zip"})
 
 EXTENSION_KINDS: dict[str, str] = {
     ".pdf": PDF,

@@ -89,6 +89,9 @@ class ConvertingPreparer:
             if info.image_only_pages:
                 result.facts["image_only_pages"] = info.image_only_pages
             return result
+        if kind in kinds.WRITING_KINDS:
+            # The filer hands over a work folder that does not exist yet.
+            workdir.mkdir(parents=True, exist_ok=True)
         if kind == kinds.IMAGE:
             return image_to_pdf(source, mime, workdir, self.limits)
         if kind in (kinds.EMAIL, kinds.MSG):

@@ -280,3 +280,13 @@ def test_extension_lie_jpeg_named_pdf_is_converted_as_an_image(
     ((raw, _),) = _embedded_images(prepared.filed_from)
     assert raw == src.read_bytes()
     assert Image.open(io.BytesIO(raw)).format == "JPEG"
+
+
+def test_work_folder_is_created_only_when_something_is_written(
+    preparer: ConvertingPreparer, inbox: Path, tmp_path: Path
+) -> None:
+    pdf_work, image_work = tmp_path / "not yet" / "pdf", tmp_path / "not yet" / "image"
+    preparer.prepare(s.write_pdf(inbox / "a.pdf", ["A"]), "", pdf_work)
+    assert not pdf_work.exists()
+    prepared = preparer.prepare(s.photo(inbox / "b.jpg"), "", image_work)
+    assert prepared.filed_from.parent == image_work and prepared.filed_from.is_file()
