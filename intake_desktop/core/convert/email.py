@@ -44,6 +44,7 @@ class Mail:
     subject: str = ""
     body: str = ""
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (name, bytes)
+    notes: list[str] = field(default_factory=list)
 
 
 def _header(msg: Message, name: str) -> str:
@@ -194,6 +195,10 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
             name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
                     or getattr(att, "name", None) or f"attachment-{n}.bin")
             data = att.data
+            if data is None:  # a link (e.g. a cloud attachment): nothing to extract
+                mail.notes.append(f"attachment {_clean(name)!r} is a link, not a file: it "
+                                  "is not in the message; ask the sender for the file")
+                continue
             if not isinstance(data, bytes):  # an embedded message: keep its raw .msg bytes
                 embedded = getattr(data, "exportBytes", None)
                 data = embedded() if callable(embedded) else b""
@@ -244,6 +249,7 @@ def email_to_pdf(path: Path, mime: str, kind: str, workdir: Path,
     pages = writer.close()
     result = Converted(pdf=dest)
     result.children = write_children(mail.attachments, workdir)
+    result.notes += mail.notes
     result.conversions.append({
         "tool": "reportlab", "tool_version": reportlab_version(),
         "reader": "extract-msg" if kind == "msg" else "python email",
