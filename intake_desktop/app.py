@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
+from intake_desktop.core.rules.active import load_active_rules
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -59,11 +62,36 @@ def open_app(
     return App(workspace=ws, config=config, ledger=ledger, actor=actor)
 
 
-def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
-    """The filer with the workspace's routing and conversion stages."""
+def _warn_stderr(text: str) -> None:
+    sys.stderr.write(f"intake-desktop: warning: {text}\n")
+
+
+def build_filer(
+    app: App,
+    *,
+    fault: FaultHook = no_fault,
+    on_warning: Callable[[str], None] = _warn_stderr,
+    record_rules: bool = True,
+) -> Filer:
+    """The filer with the workspace's routing and conversion stages.
+
+    Routing: the workspace's `.intake/rules.toml` when present (a new valid version is
+    recorded as `rules_changed`; a broken one leaves the last good rules in force and is
+    reported through `on_warning`), the built-in router otherwise. `record_rules=False`
+    (previews) neither records nor copies anything.
+    """
+    active = load_active_rules(app.workspace, app.ledger, promote=record_rules)
+    if active.error is not None:
+        kept = (
+            f"the last good rules (version {active.version}) stay in force"
+            if active.ruleset is not None
+            else "no earlier good rules exist, so every file goes to Review/"
+        )
+        on_warning(f"{active.error.message} ({kept})")
     return Filer(
         app.workspace,
         app.ledger,
+        router=active.router,
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

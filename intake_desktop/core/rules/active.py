@@ -72,8 +72,13 @@ def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:
     ledger.record(
         EventKind.RULES_CHANGED,
         rules_version=ruleset.version,
-        detail={"version": ruleset.version, "sha256": ruleset.sha256, "rules": ruleset.name,
-                "rule_count": len(ruleset.rules), "source": source},
+        detail={
+            "version": ruleset.version,
+            "sha256": ruleset.sha256,
+            "rules": ruleset.name,
+            "rule_count": len(ruleset.rules),
+            "source": source,
+        },
     )
 
 
@@ -91,7 +96,9 @@ def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, sour
         _record(ledger, ruleset, source)
 
 
-def load_active_rules(workspace: Workspace, ledger: Ledger | None = None) -> ActiveRules:
+def load_active_rules(
+    workspace: Workspace, ledger: Ledger | None = None, *, promote: bool = True
+) -> ActiveRules:
     """The rules to file with. No rules.toml: the built-in router. A broken one: the last
     good version (or, without one, everything to Review/), with the error."""
     if not workspace.rules_path.exists():
@@ -106,7 +113,8 @@ def load_active_rules(workspace: Workspace, ledger: Ledger | None = None) -> Act
             reason = f"the naming rules cannot be used ({exc.message})"
             return ActiveRules(ReviewRouter(reason), "none", exc)
         return ActiveRules(RulesRouter(fallback), fallback.version, exc, fallback)
-    _promote(workspace, ledger, ruleset, workspace.rules_path.name)
+    if promote:
+        _promote(workspace, ledger, ruleset, workspace.rules_path.name)
     return ActiveRules(RulesRouter(ruleset), ruleset.version, None, ruleset)
 
 

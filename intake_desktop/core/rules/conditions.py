@@ -24,6 +24,7 @@ syntax, case-sensitive unless they start with `(?i)`, and their named groups
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import re
 from collections.abc import Callable
@@ -79,7 +80,9 @@ def _strings(key: str, value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(v, str) and v for v in items):
         raise ConditionError(
-            key, "expects a text or a list of texts", f'write {key} = "..." or {key} = ["...", "..."]'
+            key,
+            "expects a text or a list of texts",
+            f'write {key} = "..." or {key} = ["...", "..."]',
         )
     return items
 
@@ -174,7 +177,9 @@ def _size_max(key: str, value: Any) -> Check:
 
 def _facts(key: str, value: Any) -> Check:
     if not isinstance(value, dict) or not value:
-        raise ConditionError(key, "expects a table of fact = regex", 'write facts = { court = "(?i)superior" }')
+        raise ConditionError(
+            key, "expects a table of fact = regex", 'write facts = { court = "(?i)superior" }'
+        )
     checks = [(name, _regex(f"{key}.{name}", pat)) for name, pat in value.items()]
 
     def check(s: Subject) -> dict[str, str] | None:
@@ -223,10 +228,8 @@ def group_names(key: str, value: Any) -> set[str]:
         patterns = list(value.values())
     names: set[str] = set()
     for p in patterns:
-        try:
+        with contextlib.suppress(re.error):
             names |= set(re.compile(p).groupindex) if isinstance(p, str) else set()
-        except re.error:
-            pass
     return names
 
 
@@ -256,8 +259,14 @@ def compile_conditions(
         return Conditions(()), problems
     if not isinstance(when, dict):
         problems.append(
-            RuleProblem(file, line_of("when"), rule, "when", "expects a table of conditions",
-                        'write when = { name = "*.pdf" } or a [rule.when] table')
+            RuleProblem(
+                file,
+                line_of("when"),
+                rule,
+                "when",
+                "expects a table of conditions",
+                'write when = { name = "*.pdf" } or a [rule.when] table',
+            )
         )
         return Conditions(()), problems
     checks: list[tuple[str, Check]] = []
@@ -265,15 +274,27 @@ def compile_conditions(
         builder = BUILDERS.get(key)
         if builder is None:
             problems.append(
-                RuleProblem(file, line_of(key), rule, f"when.{key}", f"unknown condition {key!r}",
-                            f"use one of: {', '.join(sorted(BUILDERS))}")
+                RuleProblem(
+                    file,
+                    line_of(key),
+                    rule,
+                    f"when.{key}",
+                    f"unknown condition {key!r}",
+                    f"use one of: {', '.join(sorted(BUILDERS))}",
+                )
             )
             continue
         try:
             checks.append((key, builder(key, value)))
         except ConditionError as exc:
             problems.append(
-                RuleProblem(file, line_of(exc.key.split(".")[-1]), rule, f"when.{exc.key}",
-                            exc.message, exc.fix)
+                RuleProblem(
+                    file,
+                    line_of(exc.key.split(".")[-1]),
+                    rule,
+                    f"when.{exc.key}",
+                    exc.message,
+                    exc.fix,
+                )
             )
     return Conditions(tuple(checks)), problems

@@ -21,9 +21,26 @@ from typing import Any
 MAX_TEXT_CHARS = 4000
 MAX_HEADER_BYTES = 256 * 1024
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 
@@ -32,11 +49,15 @@ _US = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])[/.-](0?[1-9]|[12]\d|3[01])[/.-]((?:19
 _LONG = re.compile(
     r"\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{1,2}),?\s+"
-    r"((?:19|20)\d\d)\b", re.IGNORECASE)
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _LONG_DMY = re.compile(
     r"\b(\d{1,2})\s+(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
     r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+"
-    r"((?:19|20)\d\d)\b", re.IGNORECASE)
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 
 
 def _iso(year: int, month: int, day: int) -> str | None:

@@ -80,8 +80,9 @@ class RulesRouter:
             facts = extract_facts(candidate.source, candidate.detected_type, facts)
         matter = candidate.matter_hint
         if not matter:
-            return self._review(None, "no matter: drop the file into Intake/<matter>/ or use --matter",
-                                "no-matter")
+            return self._review(
+                None, "no matter: drop the file into Intake/<matter>/ or use --matter", "no-matter"
+            )
         if clean_component(matter) != matter or len(matter) > 60:
             return self._review(
                 None,
@@ -103,9 +104,14 @@ class RulesRouter:
         date = document_date or capture_date or date_in_name(name)
         attachment = candidate.child_index > 0
         subject = Subject(
-            name=name, subfolder=subfolder, detected_type=candidate.detected_type,
-            size=candidate.size, matter=matter, attachment=attachment,
-            has_date=date is not None, facts=facts,
+            name=name,
+            subfolder=subfolder,
+            detected_type=candidate.detected_type,
+            size=candidate.size,
+            matter=matter,
+            attachment=attachment,
+            has_date=date is not None,
+            facts=facts,
         )
         for rule in self.ruleset.rules:
             captured = rule.conditions.match(subject)
@@ -114,15 +120,22 @@ class RulesRouter:
             if rule.review:
                 return self._review(matter, rule.review, rule.name, rule.category, date)
             ctx: dict[str, Any] = {
-                "matter": matter, "date": date, "received": self._today().isoformat(),
-                "name": clean_value(stem), "ext": ext, "subfolder": clean_value(subfolder),
-                "type": candidate.detected_type, "category": clean_value(rule.category),
-                "code": clean_value(rule.code), "description": describe_name(stem, matter),
+                "matter": matter,
+                "date": date,
+                "received": self._today().isoformat(),
+                "name": clean_value(stem),
+                "ext": ext,
+                "subfolder": clean_value(subfolder),
+                "type": candidate.detected_type,
+                "category": clean_value(rule.category),
+                "code": clean_value(rule.code),
+                "description": describe_name(stem, matter),
                 "version": version_in_name(stem),
                 "email_from": clean_value(facts.get("email_from")),
                 "email_subject": clean_value(facts.get("email_subject")),
                 "pdf_title": clean_value(facts.get("pdf_title")),
-                "document_date": document_date, "capture_date": capture_date,
+                "document_date": document_date,
+                "capture_date": capture_date,
             }
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
@@ -131,13 +144,32 @@ class RulesRouter:
 
     # ---- deciding ------------------------------------------------------------------------
 
-    def _review(self, matter: str | None, reason: str, rule: str, category: str = "",
-                date: str | None = None) -> Decision:
-        return Decision(matter=matter, review_reason=reason, rule=rule, category=category,
-                        document_date=date, rules_version=self.rules_version)
+    def _review(
+        self,
+        matter: str | None,
+        reason: str,
+        rule: str,
+        category: str = "",
+        date: str | None = None,
+    ) -> Decision:
+        return Decision(
+            matter=matter,
+            review_reason=reason,
+            rule=rule,
+            category=category,
+            document_date=date,
+            rules_version=self.rules_version,
+        )
 
-    def _decide(self, rule: Rule, ctx: dict[str, Any], candidate: Candidate, matter: str,
-                date: str | None, ext: str) -> Decision:
+    def _decide(
+        self,
+        rule: Rule,
+        ctx: dict[str, Any],
+        candidate: Candidate,
+        matter: str,
+        date: str | None,
+        ext: str,
+    ) -> Decision:
         try:
             if rule.description is not None:
                 ctx["description"] = clean_value(rule.description.render(ctx)) or ctx["description"]
@@ -146,19 +178,33 @@ class RulesRouter:
             else:
                 folder, filename = self._fit(rule, ctx, matter, ext)
         except (TemplateError, TypeError, ValueError, OverflowError) as exc:
-            return self._review(matter, f"the rule {rule.name!r} could not name this file ({exc})",
-                                rule.name, rule.category, date)
+            return self._review(
+                matter,
+                f"the rule {rule.name!r} could not name this file ({exc})",
+                rule.name,
+                rule.category,
+                date,
+            )
         if filename is None:
             return self._review(
                 matter,
                 f"the path would be longer than {self.ruleset.path_budget} characters even with "
                 "the description shortened: shorten the rule's folder or the matter number",
-                rule.name, rule.category, date,
+                rule.name,
+                rule.category,
+                date,
             )
         if candidate.child_index == 0:
             self._remember_parent(filename, folder)
-        return Decision(matter=matter, folder=folder, filename=filename, category=rule.category,
-                        rule=rule.name, document_date=date, rules_version=self.rules_version)
+        return Decision(
+            matter=matter,
+            folder=folder,
+            filename=filename,
+            category=rule.category,
+            rule=rule.name,
+            document_date=date,
+            rules_version=self.rules_version,
+        )
 
     def _render(self, rule: Rule, ctx: dict[str, Any], ext: str) -> tuple[tuple[str, ...], str]:
         assert rule.folder is not None and rule.filename is not None
@@ -173,8 +219,9 @@ class RulesRouter:
         over_bytes = max(len(p.encode("utf-8")) for p in (*folder, filename)) - MAX_COMPONENT_BYTES
         return max(over, over_bytes)
 
-    def _fit(self, rule: Rule, ctx: dict[str, Any], matter: str,
-             ext: str) -> tuple[str, str | None]:
+    def _fit(
+        self, rule: Rule, ctx: dict[str, Any], matter: str, ext: str
+    ) -> tuple[str, str | None]:
         folder, filename = self._render(rule, ctx, ext)
         over = self._overflow(matter, folder, filename)
         for var in rule.shrinkable:
@@ -190,8 +237,9 @@ class RulesRouter:
             return "", None
         return "/".join(folder), filename
 
-    def _family(self, rule: Rule, ctx: dict[str, Any], candidate: Candidate, matter: str,
-                ext: str) -> tuple[str, str | None]:
+    def _family(
+        self, rule: Rule, ctx: dict[str, Any], candidate: Candidate, matter: str, ext: str
+    ) -> tuple[str, str | None]:
         """An attachment: the parent's stem + `.001`, beside the parent when known."""
         assert candidate.parent_name is not None
         parent = PurePosixPath(candidate.parent_name)
@@ -233,8 +281,12 @@ class ReviewRouter:
         self.rules_version = rules_version
 
     def route(self, candidate: Candidate) -> Decision:
-        return Decision(matter=candidate.matter_hint, review_reason=self.reason,
-                        rule="rules-unavailable", rules_version=self.rules_version)
+        return Decision(
+            matter=candidate.matter_hint,
+            review_reason=self.reason,
+            rule="rules-unavailable",
+            rules_version=self.rules_version,
+        )
 
 
 def _iso_or_none(value: Any) -> str | None:
@@ -248,4 +300,3 @@ def _iso_or_none(value: Any) -> str | None:
         return dt.date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
         return None
-

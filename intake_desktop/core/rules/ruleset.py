@@ -46,8 +46,18 @@ BASE_VARIABLES = frozenset(
 )
 # Variables the path budget never shortens.
 FIXED_VARIABLES = frozenset(
-    {"matter", "date", "received", "ext", "category", "code", "version", "document_date",
-     "capture_date", "type"}
+    {
+        "matter",
+        "date",
+        "received",
+        "ext",
+        "category",
+        "code",
+        "version",
+        "document_date",
+        "capture_date",
+        "type",
+    }
 )
 
 DEFAULT_PATH_BUDGET = 200
@@ -130,8 +140,10 @@ class _Lines:
         return self.rule_starts[index] + 1 if index < len(self.rule_starts) else None
 
     def field(self, index: int | None, key: str) -> int | None:
-        start = self.settings_start if index is None else (
-            self.rule_starts[index] if index < len(self.rule_starts) else None
+        start = (
+            self.settings_start
+            if index is None
+            else (self.rule_starts[index] if index < len(self.rule_starts) else None)
         )
         if start is None:
             return None
@@ -157,12 +169,22 @@ def _toml_problem(source: str, exc: tomllib.TOMLDecodeError) -> RuleProblem:
 
 def _sample_contexts(known: set[str]) -> list[dict[str, Any]]:
     full: dict[str, Any] = {k: f"Sample-{k}" for k in known}
-    full.update({"date": "2024-03-01", "received": "2024-03-05", "document_date": "2024-03-01",
-                 "capture_date": "2024-03-01", "ext": ".pdf", "matter": "LIT-0001",
-                 "version": "v02", "type": "application/pdf"})
+    full.update(
+        {
+            "date": "2024-03-01",
+            "received": "2024-03-05",
+            "document_date": "2024-03-01",
+            "capture_date": "2024-03-01",
+            "ext": ".pdf",
+            "matter": "LIT-0001",
+            "version": "v02",
+            "type": "application/pdf",
+        }
+    )
     empty: dict[str, Any] = {k: None for k in known}
-    empty.update({"matter": "LIT-0001", "received": "2024-03-05", "ext": ".pdf",
-                  "category": "", "code": ""})
+    empty.update(
+        {"matter": "LIT-0001", "received": "2024-03-05", "ext": ".pdf", "category": "", "code": ""}
+    )
     return [full, empty]
 
 
@@ -186,8 +208,9 @@ class _Loader:
         self.env = make_environment()
         self.env.finalize = lambda v: "" if v is None else v
 
-    def problem(self, line: int | None, rule: str | None, fld: str | None, error: str,
-                fix: str) -> None:
+    def problem(
+        self, line: int | None, rule: str | None, fld: str | None, error: str, fix: str
+    ) -> None:
         self.problems.append(RuleProblem(self.source, line, rule, fld, error, fix))
 
     def load(self) -> RuleSet:
@@ -197,8 +220,13 @@ class _Loader:
             raise RulesError([_toml_problem(self.source, exc)]) from exc
         for key in data:
             if key not in TOP_KEYS:
-                self.problem(None, None, key, f"unknown section {key!r}",
-                             "use [settings] and [[rule]] tables only")
+                self.problem(
+                    None,
+                    None,
+                    key,
+                    f"unknown section {key!r}",
+                    "use [settings] and [[rule]] tables only",
+                )
         settings = data.get("settings", {})
         if not isinstance(settings, dict):
             settings = {}
@@ -216,15 +244,23 @@ class _Loader:
             if rule is None:
                 continue
             if rule.name in seen:
-                self.problem(rule.line, rule.name, "name",
-                             f"two rules are named {rule.name!r} (the first is at line "
-                             f"{seen[rule.name]})", "give each rule its own name")
+                self.problem(
+                    rule.line,
+                    rule.name,
+                    "name",
+                    f"two rules are named {rule.name!r} (the first is at line {seen[rule.name]})",
+                    "give each rule its own name",
+                )
             seen.setdefault(rule.name, rule.line or 0)
             if catch_all is not None:
-                self.problem(rule.line, rule.name, "when",
-                             f"this rule can never match: the rule {catch_all!r} before it has "
-                             "no conditions and takes every file",
-                             f"move {catch_all!r} to the end or give it conditions")
+                self.problem(
+                    rule.line,
+                    rule.name,
+                    "when",
+                    f"this rule can never match: the rule {catch_all!r} before it has "
+                    "no conditions and takes every file",
+                    f"move {catch_all!r} to the end or give it conditions",
+                )
                 catch_all = None  # report once
             if not rule.conditions.checks and index < len(raw_rules) - 1 and catch_all is None:
                 catch_all = rule.name
@@ -237,32 +273,52 @@ class _Loader:
         line = self.lines.field
         for key in s:
             if key not in SETTINGS_KEYS:
-                self.problem(line(None, key), None, f"settings.{key}", f"unknown setting {key!r}",
-                             f"use one of: {', '.join(sorted(SETTINGS_KEYS))}")
+                self.problem(
+                    line(None, key),
+                    None,
+                    f"settings.{key}",
+                    f"unknown setting {key!r}",
+                    f"use one of: {', '.join(sorted(SETTINGS_KEYS))}",
+                )
         name = s.get("name", Path(self.source).stem)
         budget = s.get("path_budget", DEFAULT_PATH_BUDGET)
         if not isinstance(budget, int) or isinstance(budget, bool) or not 80 <= budget <= 400:
-            self.problem(line(None, "path_budget"), None, "settings.path_budget",
-                         f"path_budget {budget!r} is not a number between 80 and 400",
-                         "write path_budget = 200 (characters below the workspace folder)")
+            self.problem(
+                line(None, "path_budget"),
+                None,
+                "settings.path_budget",
+                f"path_budget {budget!r} is not a number between 80 and 400",
+                "write path_budget = 200 (characters below the workspace folder)",
+            )
             budget = DEFAULT_PATH_BUDGET
         attachments = s.get("attachments", "with-parent")
         if attachments not in ATTACHMENT_MODES:
-            self.problem(line(None, "attachments"), None, "settings.attachments",
-                         f"attachments = {attachments!r} is not a known mode",
-                         'write attachments = "with-parent" or "by-rule"')
+            self.problem(
+                line(None, "attachments"),
+                None,
+                "settings.attachments",
+                f"attachments = {attachments!r} is not a known mode",
+                'write attachments = "with-parent" or "by-rule"',
+            )
             attachments = "with-parent"
         return str(name), budget, str(attachments), s.get("filename")
 
     def _rule(self, index: int, raw: Any, default_filename: Any) -> Rule | None:
         line = self.lines.rule(index)
         if not isinstance(raw, dict):
-            self.problem(line, None, None, "a rule must be a table", "write [[rule]] then key = value lines")
+            self.problem(
+                line, None, None, "a rule must be a table", "write [[rule]] then key = value lines"
+            )
             return None
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            self.problem(line, f"#{index + 1}", "name", "the rule has no name",
-                         'add name = "a-short-name" (unique in this file)')
+            self.problem(
+                line,
+                f"#{index + 1}",
+                "name",
+                "the rule has no name",
+                'add name = "a-short-name" (unique in this file)',
+            )
             name = f"#{index + 1}"
         else:
             name = name.strip()
@@ -272,60 +328,111 @@ class _Loader:
 
         for key in raw:
             if key not in RULE_KEYS:
-                self.problem(fline(key), name, key, f"unknown key {key!r}",
-                             f"use one of: {', '.join(sorted(RULE_KEYS))}")
+                self.problem(
+                    fline(key),
+                    name,
+                    key,
+                    f"unknown key {key!r}",
+                    f"use one of: {', '.join(sorted(RULE_KEYS))}",
+                )
         conditions, problems = compile_conditions(
             raw.get("when"), file=self.source, rule=name, line_of=fline
         )
         self.problems.extend(problems)
         captures: set[str] = set()
-        for key, value in (raw.get("when") or {}).items() if isinstance(raw.get("when"), dict) else ():
+        for key, value in (
+            (raw.get("when") or {}).items() if isinstance(raw.get("when"), dict) else ()
+        ):
             captures |= group_names(key, value)
         clash = sorted(captures & BASE_VARIABLES)
         if clash:
-            self.problem(fline("when"), name, "when",
-                         f"a regex group is named {clash[0]!r}, which is a built-in variable",
-                         "rename the group, e.g. (?P<provider>...)")
+            self.problem(
+                fline("when"),
+                name,
+                "when",
+                f"a regex group is named {clash[0]!r}, which is a built-in variable",
+                "rename the group, e.g. (?P<provider>...)",
+            )
         category = self._text(raw, "category", name, fline, default="")
         code = self._text(raw, "code", name, fline, default="")
         review = raw.get("review")
         if review is not None and (not isinstance(review, str) or not review.strip()):
-            self.problem(fline("review"), name, "review", "review must be a reason text",
-                         'write review = "why a person must look at this file"')
+            self.problem(
+                fline("review"),
+                name,
+                "review",
+                "review must be a reason text",
+                'write review = "why a person must look at this file"',
+            )
             review = None
         known = BASE_VARIABLES | captures
-        description = self._template(raw.get("description"), "description", name, fline,
-                                      known, folder=False)
+        description = self._template(
+            raw.get("description"), "description", name, fline, known, folder=False
+        )
         folder = filename = None
         used: set[str] = set()
         if review is None:
             if "folder" not in raw:
-                self.problem(line, name, "folder", "the rule has no folder",
-                             'add folder = "Correspondence" (use "" for the matter folder itself)')
+                self.problem(
+                    line,
+                    name,
+                    "folder",
+                    "the rule has no folder",
+                    'add folder = "Correspondence" (use "" for the matter folder itself)',
+                )
             folder_src = raw.get("folder", "")
             folder = self._template(folder_src, "folder", name, fline, known, folder=True)
             filename_src = raw.get("filename", default_filename)
             if filename_src is None:
-                self.problem(line, name, "filename", "the rule has no file-name template",
-                             "add filename = \"...\" here or a default filename in [settings]")
+                self.problem(
+                    line,
+                    name,
+                    "filename",
+                    "the rule has no file-name template",
+                    'add filename = "..." here or a default filename in [settings]',
+                )
             filename = self._template(filename_src, "filename", name, fline, known, folder=False)
             for src in (folder_src, filename_src, raw.get("description")):
                 if isinstance(src, str):
                     used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", src))
-        shrink = ["description"] + sorted((used & known) - FIXED_VARIABLES - {"description"})
-        return Rule(name, category, code, conditions, folder, filename, description,
-                    review.strip() if isinstance(review, str) else None, tuple(shrink), line)
+        shrink = ["description", *sorted((used & known) - FIXED_VARIABLES - {"description"})]
+        return Rule(
+            name,
+            category,
+            code,
+            conditions,
+            folder,
+            filename,
+            description,
+            review.strip() if isinstance(review, str) else None,
+            tuple(shrink),
+            line,
+        )
 
-    def _text(self, raw: dict[str, Any], key: str, rule: str,
-              fline: Callable[[str], int | None], default: str) -> str:
+    def _text(
+        self,
+        raw: dict[str, Any],
+        key: str,
+        rule: str,
+        fline: Callable[[str], int | None],
+        default: str,
+    ) -> str:
         value = raw.get(key, default)
         if not isinstance(value, str):
             self.problem(fline(key), rule, key, f"{key} must be text", f'write {key} = "..."')
             return default
         return value
 
-    def _template(self, src: Any, key: str, rule: str, fline: Callable[[str], int | None],
-                  known: set[str] | frozenset[str], *, folder: bool) -> Template | None:
+    def _template(
+        self,
+        src: Any,
+        key: str,
+        rule: str,
+        fline: Callable[[str], int | None],
+        known: set[str] | frozenset[str],
+        *,
+        folder: bool,
+    ) -> Template | None:
         if src is None:
             return None
         line = fline(key)
@@ -342,19 +449,34 @@ class _Loader:
             try:
                 rendered = template.render(ctx)
             except (TemplateError, SecurityError, TypeError, ValueError) as exc:
-                self.problem(line, rule, key, f"the template fails when filled in ({exc})",
-                             "use only the documented variables and filters")
+                self.problem(
+                    line,
+                    rule,
+                    key,
+                    f"the template fails when filled in ({exc})",
+                    "use only the documented variables and filters",
+                )
                 return None
             if folder:
                 why = _escapes(rendered)
                 if why:
-                    self.problem(line, rule, key, f"the folder template {why}",
-                                 "write a folder relative to the matter folder, without '..'")
+                    self.problem(
+                        line,
+                        rule,
+                        key,
+                        f"the folder template {why}",
+                        "write a folder relative to the matter folder, without '..'",
+                    )
                     return None
             elif "/" in rendered or "\\" in rendered or rendered.strip() in {".", ".."}:
-                self.problem(line, rule, key,
-                             f"the {key} template renders {rendered!r}, with a folder separator "
-                             "or a dot name", "put folders in the folder template; use - or _ here")
+                self.problem(
+                    line,
+                    rule,
+                    key,
+                    f"the {key} template renders {rendered!r}, with a folder separator "
+                    "or a dot name",
+                    "put folders in the folder template; use - or _ here",
+                )
                 return None
         return template
 
@@ -369,14 +491,32 @@ def load_rules(path: Path) -> RuleSet:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RulesError([RuleProblem(str(path), None, None, None,
-                                      f"cannot read the rules file ({exc.strerror or exc})",
-                                      "check that the file exists and is readable")]) from exc
+        raise RulesError(
+            [
+                RuleProblem(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"cannot read the rules file ({exc.strerror or exc})",
+                    "check that the file exists and is readable",
+                )
+            ]
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise RulesError([RuleProblem(str(path), line, None, None,
-                                      "the file is not UTF-8 text",
-                                      "save it as UTF-8 in your editor")]) from exc
+        raise RulesError(
+            [
+                RuleProblem(
+                    str(path),
+                    line,
+                    None,
+                    None,
+                    "the file is not UTF-8 text",
+                    "save it as UTF-8 in your editor",
+                )
+            ]
+        ) from exc
     return parse_rules(text, str(path))

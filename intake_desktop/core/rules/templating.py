@@ -152,9 +152,7 @@ def compile_template(
     known_set = set(known)
     unknown = sorted(used - known_set)
     if unknown:
-        line = next(
-            (n.lineno for n in ast.find_all(nodes.Name) if n.name == unknown[0]), None
-        )
+        line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == unknown[0]), None)
         raise TemplateProblem(
             f"unknown variable {unknown[0]!r}",
             f"use one of: {', '.join(sorted(known_set))}",
