@@ -38,6 +38,7 @@ _DATE_TOKEN = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d[-_.]?[01]\d[-_.]?[0-3]\d|[01]?\d[-_.][0-3]?\d[-_.](?:19|20)\d\d)(?!\d)"
 )
 _COUNTER = re.compile(r" \(\d+\)$")
+ATTACHMENT_RULE = "attachment-of-parent"
 
 
 def describe_name(stem: str, matter: str) -> str | None:
@@ -140,6 +141,21 @@ class RulesRouter:
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
             return self._decide(rule, ctx, candidate, matter, date, ext)
+        if attachment and candidate.parent_name and self.ruleset.attachments == "with-parent":
+            parent_folder = self._parent_folder(PurePosixPath(candidate.parent_name).name)
+            if parent_folder is not None:
+                # No rule for the attachment itself: it stays with its family.
+                family_name = self._family_name(candidate, matter, parent_folder, ext)
+                if family_name is not None:
+                    return Decision(
+                        matter=matter,
+                        folder=parent_folder,
+                        filename=family_name,
+                        category="Attachment",
+                        rule=ATTACHMENT_RULE,
+                        document_date=date,
+                        rules_version=self.rules_version,
+                    )
         return self._review(matter, NO_MATCH_REASON, NO_MATCH_RULE, "", date)
 
     # ---- deciding ------------------------------------------------------------------------
@@ -242,22 +258,28 @@ class RulesRouter:
     ) -> tuple[str, str | None]:
         """An attachment: the parent's stem + `.001`, beside the parent when known."""
         assert candidate.parent_name is not None
-        parent = PurePosixPath(candidate.parent_name)
-        parent_folder = self._parent_folder(parent.name)
+        parent_folder = self._parent_folder(PurePosixPath(candidate.parent_name).name)
         if self.ruleset.attachments == "with-parent" and parent_folder is not None:
-            folder: tuple[str, ...] = tuple(p for p in parent_folder.split("/") if p)
+            folder = parent_folder
         else:
-            folder, _ = self._render(rule, ctx, ext)
+            folder = "/".join(self._render(rule, ctx, ext)[0])
+        return folder, self._family_name(candidate, matter, folder, ext)
+
+    def _family_name(self, candidate: Candidate, matter: str, folder: str, ext: str) -> str | None:
+        """`<parent stem>.001.pdf`; the parent's stem is cut from its end if over budget."""
+        assert candidate.parent_name is not None
+        parent = PurePosixPath(candidate.parent_name)
         stem = parent.stem if parent.suffix else parent.name
         seq = f".{candidate.child_index:03d}"
+        parts = tuple(p for p in folder.split("/") if p)
         name = clean_component(f"{stem}{seq}", 10_000) + ext
-        over = self._overflow(matter, folder, name)
+        over = self._overflow(matter, parts, name)
         if over > 0:
             keep = len(stem) - over
             if keep < 10:
-                return "", None
+                return None
             name = clean_component(f"{stem[:keep].rstrip(' -_.')}{seq}", 10_000) + ext
-        return "/".join(folder), name
+        return name
 
     def _remember_parent(self, filename: str, folder: str) -> None:
         self._parent_folders[filename] = folder
