@@ -262,7 +262,8 @@ class _Loader:
                     f"move {catch_all!r} to the end or give it conditions",
                 )
                 catch_all = None  # report once
-            if not rule.conditions.checks and index < len(raw_rules) - 1 and catch_all is None:
+            no_when = isinstance(raw, dict) and not raw.get("when")
+            if no_when and index < len(raw_rules) - 1 and catch_all is None:
                 catch_all = rule.name
             rules.append(rule)
         if self.problems:
