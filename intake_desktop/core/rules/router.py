@@ -274,11 +274,12 @@ class RulesRouter:
         parts = tuple(p for p in folder.split("/") if p)
         name = clean_component(f"{stem}{seq}", 10_000) + ext
         over = self._overflow(matter, parts, name)
-        if over > 0:
-            keep = len(stem) - over
-            if keep < 10:
+        while over > 0:
+            stem = stem[: len(stem) - over].rstrip(" -_.")
+            if len(stem) < 10:
                 return None
-            name = clean_component(f"{stem[:keep].rstrip(' -_.')}{seq}", 10_000) + ext
+            name = clean_component(f"{stem}{seq}", 10_000) + ext
+            over = self._overflow(matter, parts, name)
         return name
 
     def _remember_parent(self, filename: str, folder: str) -> None:
