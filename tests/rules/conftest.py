@@ -52,8 +52,14 @@ def make_jpeg(path: Path, taken: str | None = "2024:01:15 10:42:00", colour: int
     return path
 
 
-def make_email(path: Path, *, subject: str, sender: str, date: dt.datetime,
-               attachments: list[tuple[str, bytes, str]]) -> Path:
+def make_email(
+    path: Path,
+    *,
+    subject: str,
+    sender: str,
+    date: dt.datetime,
+    attachments: list[tuple[str, bytes, str]],
+) -> Path:
     """An .eml with attachments (stdlib email)."""
     msg = email.message.EmailMessage()
     msg["From"] = sender
@@ -94,31 +100,55 @@ def samples(tmp_path: Path) -> Callable[[Path], dict[str, Path]]:
 
     def build(folder: Path) -> dict[str, Path]:
         folder.mkdir(parents=True, exist_ok=True)
-        letter_pdf = make_pdf(tmp_path / "gen" / "production letter.pdf", [
-            "Baker & Lowe LLP", "March 5, 2024", "Dear Counsel:",
-            "Enclosed is Defendant's first production, ACME000001-ACME000450.",
-            "Sincerely,", "Tom Baker", "Counsel for Defendant Acme Corp.",
-        ])
+        letter_pdf = make_pdf(
+            tmp_path / "gen" / "production letter.pdf",
+            [
+                "Baker & Lowe LLP",
+                "March 5, 2024",
+                "Dear Counsel:",
+                "Enclosed is Defendant's first production, ACME000001-ACME000450.",
+                "Sincerely,",
+                "Tom Baker",
+                "Counsel for Defendant Acme Corp.",
+            ],
+        )
         return {
-            "mri": make_pdf(folder / "MRI lumbar spine.pdf", [
-                "Valley Imaging Center", "1200 Oak Street, Fresno, CA",
-                "RADIOLOGY REPORT", "Patient Name: John Smith",
-                "Date of Service: February 3, 2024",
-                "Exam: MRI LUMBAR SPINE WITHOUT CONTRAST",
-                "Findings: Disc protrusion at L4-L5.", "Impression: L4-L5 protrusion.",
-            ]),
-            "paystub": make_pdf(folder / "paystub feb 2024.pdf", [
-                "ACME LOGISTICS INC.", "EARNINGS STATEMENT",
-                "Pay Period: 02/01/2024 - 02/15/2024", "Pay Date: 02/16/2024",
-                "Gross Pay 2,450.00", "Net Pay 1,873.22",
-            ]),
+            "mri": make_pdf(
+                folder / "MRI lumbar spine.pdf",
+                [
+                    "Valley Imaging Center",
+                    "1200 Oak Street, Fresno, CA",
+                    "RADIOLOGY REPORT",
+                    "Patient Name: John Smith",
+                    "Date of Service: February 3, 2024",
+                    "Exam: MRI LUMBAR SPINE WITHOUT CONTRAST",
+                    "Findings: Disc protrusion at L4-L5.",
+                    "Impression: L4-L5 protrusion.",
+                ],
+            ),
+            "paystub": make_pdf(
+                folder / "paystub feb 2024.pdf",
+                [
+                    "ACME LOGISTICS INC.",
+                    "EARNINGS STATEMENT",
+                    "Pay Period: 02/01/2024 - 02/15/2024",
+                    "Pay Date: 02/16/2024",
+                    "Gross Pay 2,450.00",
+                    "Net Pay 1,873.22",
+                ],
+            ),
             "passport": make_jpeg(folder / "passport scan.jpg"),
-            "deposition": make_pdf(folder / "doe transcript final.pdf", [
-                "SUPERIOR COURT OF CALIFORNIA, COUNTY OF FRESNO",
-                "JOHN SMITH v. ACME CORP.",
-                "ORAL DEPOSITION OF JANE R. DOE",
-                "Taken on March 1, 2024", "Reported by: Certified Court Reporter",
-            ], title="Deposition transcript"),
+            "deposition": make_pdf(
+                folder / "doe transcript final.pdf",
+                [
+                    "SUPERIOR COURT OF CALIFORNIA, COUNTY OF FRESNO",
+                    "JOHN SMITH v. ACME CORP.",
+                    "ORAL DEPOSITION OF JANE R. DOE",
+                    "Taken on March 1, 2024",
+                    "Reported by: Certified Court Reporter",
+                ],
+                title="Deposition transcript",
+            ),
             "email": make_email(
                 folder / "production email.eml",
                 subject="RE: Smith v. Acme - document production",
@@ -129,12 +159,19 @@ def samples(tmp_path: Path) -> Callable[[Path], dict[str, Path]]:
                     ("notes.txt", b"Production notes\n", "text/plain"),
                 ],
             ),
-            "opposing_letter": make_pdf(folder / "Letter re deposition scheduling.pdf", [
-                "Baker & Lowe LLP", "March 4, 2024",
-                "Re: Smith v. Acme - deposition scheduling", "Dear Counsel:",
-                "We propose March 20 for the deposition of your client.",
-                "Sincerely,", "Tom Baker", "Counsel for Defendant Acme Corp.",
-            ]),
+            "opposing_letter": make_pdf(
+                folder / "Letter re deposition scheduling.pdf",
+                [
+                    "Baker & Lowe LLP",
+                    "March 4, 2024",
+                    "Re: Smith v. Acme - deposition scheduling",
+                    "Dear Counsel:",
+                    "We propose March 20 for the deposition of your client.",
+                    "Sincerely,",
+                    "Tom Baker",
+                    "Counsel for Defendant Acme Corp.",
+                ],
+            ),
         }
 
     return build

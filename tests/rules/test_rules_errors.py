@@ -100,8 +100,8 @@ def test_filename_template_with_a_separator() -> None:
 def test_two_rules_with_the_same_name() -> None:
     text = GOOD.replace('name = "pdfs"', 'name = "letters"')
     [p] = _error(text).problems
-    assert (p.line, p.rule, p.field) == (11, "letters", "name")
-    assert "first is at line 5" in p.error
+    assert (p.line, p.rule, p.field) == (12, "letters", "name")
+    assert "first is at line 6" in p.error
 
 
 def test_unknown_condition_and_key_and_all_problems_reported() -> None:

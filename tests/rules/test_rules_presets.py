@@ -12,7 +12,11 @@ from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
 
-MATTERS = {"litigation": "LIT-24-0113", "personal-injury": "PI-24-0042", "immigration": "IMM-24-0031"}
+MATTERS = {
+    "litigation": "LIT-24-0113",
+    "personal-injury": "PI-24-0042",
+    "immigration": "IMM-24-0031",
+}
 
 EMAIL_NAME = "2024-03-05_{m}_EMAIL_RE-Smith-v-Acme-document-production"
 EXPECTED: dict[str, dict[str, str]] = {
@@ -108,10 +112,16 @@ def test_second_document_with_the_same_name_gets_a_counter(
 ) -> None:
     ws, ledger = make_workspace("personal-injury")
     first = samples(ws.intake / "PI-24-0042")["paystub"]
-    other = make_pdf(tmp_path / "other" / first.name, [
-        "ACME LOGISTICS INC.", "EARNINGS STATEMENT", "Pay Period: 02/01/2024 - 02/15/2024",
-        "Gross Pay 2,450.00", "Net Pay 1,873.23 (corrected)",
-    ])
+    other = make_pdf(
+        tmp_path / "other" / first.name,
+        [
+            "ACME LOGISTICS INC.",
+            "EARNINGS STATEMENT",
+            "Pay Period: 02/01/2024 - 02/15/2024",
+            "Gross Pay 2,450.00",
+            "Net Pay 1,873.23 (corrected)",
+        ],
+    )
     filer = rules_filer(ws, ledger, "personal-injury")
     a, b = filer.ingest([first]) + filer.ingest([other], matter="PI-24-0042")
     assert Path(a.path or "").name == "2024-02-01_PI-24-0042_WAGE_paystub-feb-2024.pdf"

@@ -44,15 +44,38 @@ def windows_problem(component: str) -> str | None:
 
 
 HOSTILE = [
-    "..", ".", "../../etc/passwd", "..\\..\\Windows", "C:\\evil", "/abs", "CON", "con.pdf",
-    "NUL .txt", "LPT1.tar.gz", "COM¹", "aux", "name. ", " lead", "~$lock", "a:b*c?d|e",
-    "e\u0301cole", "\u0000x", "tab\there", "new\nline", "%00", "#hash", "x" * 300,
-    "日本語の文書" * 30, "Ωmega", "\u202eevil", "desktop.ini",
+    "..",
+    ".",
+    "../../etc/passwd",
+    "..\\..\\Windows",
+    "C:\\evil",
+    "/abs",
+    "CON",
+    "con.pdf",
+    "NUL .txt",
+    "LPT1.tar.gz",
+    "COM¹",
+    "aux",
+    "name. ",
+    " lead",
+    "~$lock",
+    "a:b*c?d|e",
+    "e\u0301cole",
+    "\u0000x",
+    "tab\there",
+    "new\nline",
+    "%00",
+    "#hash",
+    "x" * 300,
+    "日本語の文書" * 30,
+    "Ωmega",
+    "\u202eevil",
+    "desktop.ini",
 ]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
-    st.lists(st.sampled_from(HOSTILE + ["-", " ", "/", "."]), max_size=6).map("".join),
+    st.lists(st.sampled_from([*HOSTILE, "-", " ", "/", "."]), max_size=6).map("".join),
 )
 matters = st.one_of(
     st.sampled_from(["LIT-24-0113", "PI-24-0042", "IMM-24-0031", "M1", "A" * 40]),
@@ -64,8 +87,9 @@ facts = st.fixed_dictionaries(
         "email_subject": hostile_text,
         "email_from": hostile_text,
         "pdf_title": hostile_text,
-        "document_date": st.one_of(st.sampled_from(["2024-02-29", "1999-12-31", "garbage"]),
-                                   hostile_text),
+        "document_date": st.one_of(
+            st.sampled_from(["2024-02-29", "1999-12-31", "garbage"]), hostile_text
+        ),
         "capture_date": st.sampled_from(["2024-01-15", "2023-13-45", ""]),
         "first_page_text": st.one_of(
             hostile_text,
@@ -75,26 +99,33 @@ facts = st.fixed_dictionaries(
         ),
     },
 )
-types = st.sampled_from(["application/pdf", "image/jpeg", "message/rfc822", "text/plain",
-                         "application/octet-stream"])
+types = st.sampled_from(
+    ["application/pdf", "image/jpeg", "message/rfc822", "text/plain", "application/octet-stream"]
+)
 
 
 @st.composite
 def candidates(draw: st.DrawFn) -> Candidate:
     matter = draw(matters)
-    subfolders = draw(st.lists(hostile_text.filter(lambda t: t not in ("", ".", "..")),
-                               max_size=3))
+    subfolders = draw(st.lists(hostile_text.filter(lambda t: t not in ("", ".", "..")), max_size=3))
     subfolders = [s.replace("/", "-") for s in subfolders if s.replace("/", "-").strip("/")]
-    name = draw(hostile_text) + draw(st.sampled_from(["", ".pdf", ".eml", ".jpg", ".TXT",
-                                                        ".tar.gz", ".x" * 20]))
+    name = draw(hostile_text) + draw(
+        st.sampled_from(["", ".pdf", ".eml", ".jpg", ".TXT", ".tar.gz", ".x" * 20])
+    )
     name = name.replace("/", "-") or "unnamed"
     relative = PurePosixPath(matter.replace("/", "-") or "m", *subfolders, name)
     child = draw(st.integers(0, 3))
     parent = draw(st.one_of(st.none(), hostile_text)) if child else None
     return Candidate(
-        source=Path("/nonexistent") / "x", relative=relative, matter_hint=matter or None,
-        detected_type=draw(types), sha256="0" * 64, size=draw(st.integers(1, 10**9)),
-        facts=draw(facts), parent_name=parent, child_index=child if parent else 0,
+        source=Path("/nonexistent") / "x",
+        relative=relative,
+        matter_hint=matter or None,
+        detected_type=draw(types),
+        sha256="0" * 64,
+        size=draw(st.integers(1, 10**9)),
+        facts=draw(facts),
+        parent_name=parent,
+        child_index=child if parent else 0,
     )
 
 
@@ -127,11 +158,34 @@ def test_hostile_names_and_metadata_give_safe_paths(candidate: Candidate, preset
     assert_safe(router.route(candidate), candidate, router.ruleset.path_budget)
 
 
-FRAGMENTS = ["..", "/", "\\", ":", "C:", "CON", " ", ".", "~", "*", "Reports", "x" * 90,
-             "{{ name }}", "{{ email_subject }}", "{{ matter }}", "{{ description | slug }}",
-             "{{ pdf_title | upper }}", "{{ date | date('%Y/%m') }}", "{{ subfolder }}",
-             "{{ first }}", "{{ name | nosuch }}", "{% if x %}", "{{ code | code(3) }}",
-             "{{ email_from | truncate(5) }}", "{{ version | default('v01') }}", "{{ ext }}"]
+FRAGMENTS = [
+    "..",
+    "/",
+    "\\",
+    ":",
+    "C:",
+    "CON",
+    " ",
+    ".",
+    "~",
+    "*",
+    "Reports",
+    "x" * 90,
+    "{{ name }}",
+    "{{ email_subject }}",
+    "{{ matter }}",
+    "{{ description | slug }}",
+    "{{ pdf_title | upper }}",
+    "{{ date | date('%Y/%m') }}",
+    "{{ subfolder }}",
+    "{{ first }}",
+    "{{ name | nosuch }}",
+    "{% if x %}",
+    "{{ code | code(3) }}",
+    "{{ email_from | truncate(5) }}",
+    "{{ version | default('v01') }}",
+    "{{ ext }}",
+]
 templates = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6).map("".join)
 
 
@@ -143,8 +197,10 @@ def test_hostile_templates_are_rejected_or_render_safely(
     def toml_str(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    text = (f"[settings]\npath_budget = 120\n[[rule]]\nname = \"any\"\ncode = \"DOC\"\n"
-            f"folder = {toml_str(folder)}\nfilename = {toml_str(filename)}\n")
+    text = (
+        f'[settings]\npath_budget = 120\n[[rule]]\nname = "any"\ncode = "DOC"\n'
+        f"folder = {toml_str(folder)}\nfilename = {toml_str(filename)}\n"
+    )
     try:
         ruleset = parse_rules(text, "hostile.toml")
     except RulesError as exc:
@@ -159,19 +215,36 @@ def test_hostile_templates_are_rejected_or_render_safely(
 # ---- end to end: real files filed by the Filer never share a path ------------------------
 
 names = st.lists(
-    st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(
-        blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=40)
+    st.one_of(
+        st.sampled_from(HOSTILE),
+        st.text(
+            st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+            min_size=1,
+            max_size=40,
+        ),
     ).map(lambda t: (t.replace("/", "-") + ".pdf")[:200]),
-    min_size=2, max_size=6,
+    min_size=2,
+    max_size=6,
 )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(names, st.sampled_from(sorted(ROUTERS)))
 def test_filed_documents_never_share_a_path(file_names: list[str], preset: str) -> None:
-    unique = sorted({n for n in file_names if n not in (".", "..") and "\x00" not in n
-                     and not is_junk_path(Path(n)) and len(n.encode("utf-8")) < 250})
+    unique = sorted(
+        {
+            n
+            for n in file_names
+            if n not in (".", "..")
+            and "\x00" not in n
+            and not is_junk_path(Path(n))
+            and len(n.encode("utf-8")) < 250
+        }
+    )
     assume(len(unique) >= 2)
     root = Path(tempfile.mkdtemp(prefix="rules-prop-"))
     try:
@@ -182,10 +255,19 @@ def test_filed_documents_never_share_a_path(file_names: list[str], preset: str) 
             folder.mkdir(parents=True)
             for i, name in enumerate(unique):
                 # Every document says the same thing apart from a serial: same date, same rule.
-                make_pdf(folder / name, ["March 4, 2024", "Dear Counsel:", f"Serial {i}",
-                                         "Sincerely,", "Counsel for Defendant Acme Corp."])
-            filer = Filer(ws, ledger, router=preset_router(preset),
-                          preparer=EmailAttachmentPreparer())
+                make_pdf(
+                    folder / name,
+                    [
+                        "March 4, 2024",
+                        "Dear Counsel:",
+                        f"Serial {i}",
+                        "Sincerely,",
+                        "Counsel for Defendant Acme Corp.",
+                    ],
+                )
+            filer = Filer(
+                ws, ledger, router=preset_router(preset), preparer=EmailAttachmentPreparer()
+            )
             results = filer.ingest([folder])
             paths = [r.path for r in results]
             assert all(r.status is Outcome.FILED for r in results), results

@@ -48,7 +48,8 @@ class RulesError(IntakeError):
         more = len(self.problems) - 1
         what = str(first) if first else "the rules file is not valid"
         if more > 0:
-            what += f" (and {more} more problem{'s' if more > 1 else ''}: run `intake-desktop rules check`)"
+            plural = "s" if more > 1 else ""
+            what += f" (and {more} more problem{plural}: run `intake-desktop rules check`)"
         super().__init__(what)
 
     @property

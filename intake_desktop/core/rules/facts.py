@@ -194,7 +194,9 @@ def extract_facts(path: Path, detected_type: str, known: Mapping[str, Any]) -> d
     elif detected_type.startswith("image/"):
         if "capture_date" not in known:
             found = image_facts(path)
-    elif detected_type == "message/rfc822" or suffix == ".eml":
-        if not {"email_from", "email_subject"} <= known.keys():
-            found = email_facts(path)
+    elif (detected_type == "message/rfc822" or suffix == ".eml") and not {
+        "email_from",
+        "email_subject",
+    } <= known.keys():
+        found = email_facts(path)
     return {**found, **known}

@@ -6,6 +6,7 @@ workspace folder is created and no ledger row is added.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,9 +17,10 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
-from intake_desktop.core.mover import unique_path
+from intake_desktop.core.mover import MAX_NAME_BYTES, safe_name
 from intake_desktop.core.pipeline import Candidate, Decision, Router
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.rules.safepath import clean_component
 from intake_desktop.core.workspace import Workspace
 
 
@@ -46,19 +48,54 @@ class PreviewResult:
         }
 
 
-def planned_path(
-    ws: Workspace, candidate: Candidate, decision: Decision, reserved: set[str]
-) -> tuple[str, Path]:
-    """The status and the path ingest would use for this decision (no file is written)."""
-    if decision.review_reason or not decision.matter:
-        dest = unique_path(ws.review, candidate.source.name, reserved)
-        status = "review"
-    else:
-        folder = ws.matter_dir(decision.matter) / decision.folder
-        dest = unique_path(folder, decision.filename or candidate.source.name, reserved)
-        status = "filed"
-    reserved.add(str(dest))
-    return status, dest
+class PathPlanner:
+    """Plans destination names the way the filer's `unique_path` picks them (`name (2)`...),
+    reading each folder once instead of probing the disk per candidate name."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._taken: dict[str, set[str]] = {}
+        self._next: dict[tuple[str, str], int] = {}
+
+    def _names(self, folder: str) -> set[str]:
+        names = self._taken.get(folder)
+        if names is None:
+            try:
+                names = {e.name for e in os.scandir(folder)}
+            except OSError:
+                names = set()
+            self._taken[folder] = names
+        return names
+
+    def plan(self, folder: Path, name: str) -> Path:
+        base = name if _is_plain(name) else safe_name(name)
+        key = str(folder)
+        taken = self._names(key)
+        candidate = base
+        if candidate in taken:
+            dot = base.rfind(".")
+            stem, suffix = (base[:dot], base[dot:]) if dot > 0 else (base, "")
+            n = self._next.get((key, base), 2)
+            candidate = f"{stem} ({n}){suffix}"
+            while candidate in taken:
+                n += 1
+                candidate = f"{stem} ({n}){suffix}"
+            self._next[(key, base)] = n + 1
+        taken.add(candidate)
+        return folder / candidate
+
+    def planned_path(self, candidate: Candidate, decision: Decision) -> tuple[str, Path]:
+        """The status and the path ingest would use for this decision (nothing is written)."""
+        if decision.review_reason or not decision.matter:
+            return "review", self.plan(self.ws.review, candidate.source.name)
+        folder = self.ws.matter_dir(decision.matter)
+        if decision.folder:
+            folder = folder / decision.folder
+        return "filed", self.plan(folder, decision.filename or candidate.source.name)
+
+
+def _is_plain(name: str) -> bool:
+    return len(name) <= MAX_NAME_BYTES and clean_component(name) == name and name.isascii()
 
 
 def preview(
@@ -73,19 +110,24 @@ def preview(
     """What `ingest` would do with these files and folders under `router`."""
     ws = filer.ws
     files = list(filer.expand(paths))
-    reserved: set[str] = set()
+    planner = PathPlanner(ws)
     results: list[PreviewResult] = []
     for done, path in enumerate(files):
         if cancel is not None and cancel.is_set():
             break
         on_progress(done, len(files), str(path))
-        results.append(_one(filer, router, ws, path, matter, reserved))
+        results.append(_one(filer, router, ws, path, matter, planner))
     on_progress(len(results), len(files), "done")
     return results
 
 
 def _one(
-    filer: Filer, router: Router, ws: Workspace, path: Path, matter: str | None, reserved: set[str]
+    filer: Filer,
+    router: Router,
+    ws: Workspace,
+    path: Path,
+    matter: str | None,
+    planner: PathPlanner,
 ) -> PreviewResult:
     source = str(path)
     if is_junk_path(path):
@@ -132,7 +174,7 @@ def _one(
                 decision.matter,
                 decision.category,
             )
-    status, dest = planned_path(ws, candidate, decision, reserved)
+    status, dest = planner.planned_path(candidate, decision)
     return PreviewResult(
         source,
         status,

@@ -243,15 +243,16 @@ class _Loader:
             rule = self._rule(index, raw, default_filename)
             if rule is None:
                 continue
+            name_line = self.lines.field(index, "name")
             if rule.name in seen:
                 self.problem(
-                    rule.line,
+                    name_line,
                     rule.name,
                     "name",
                     f"two rules are named {rule.name!r} (the first is at line {seen[rule.name]})",
                     "give each rule its own name",
                 )
-            seen.setdefault(rule.name, rule.line or 0)
+            seen.setdefault(rule.name, name_line or 0)
             if catch_all is not None:
                 self.problem(
                     rule.line,

@@ -51,9 +51,7 @@ def clean_component(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     name = unicodedata.normalize("NFC", text).translate(_CONTROL)
     name = _SPACE_BEFORE_DOT.sub(".", _SPACES.sub(" ", name))
     for _ in range(4):
-        name = sanitize_filename(
-            name, platform="universal", replacement_text="-", max_len=100_000
-        )
+        name = sanitize_filename(name, platform="universal", replacement_text="-", max_len=100_000)
         name = name.strip(" .").lstrip("~$")
         name = truncate_bytes(name, max_bytes)
         if name and is_valid_filename(name, platform="universal"):
