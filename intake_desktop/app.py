@@ -88,6 +88,8 @@ def build_filer(
             else "no earlier good rules exist, so every file goes to Review/"
         )
         on_warning(f"{active.error.message} ({kept})")
+    # Events written outside a routing decision (source removal, recovery) name it too.
+    app.ledger.rules_version = active.version
     return Filer(
         app.workspace,
         app.ledger,

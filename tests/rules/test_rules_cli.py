@@ -9,9 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import copy_preset
-
 from intake_desktop.core.ledger import EventKind
+from tests.rules.samples import copy_preset
 
 ROOT = Path(__file__).resolve().parents[2]
 

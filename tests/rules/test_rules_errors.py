@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import copy_preset
 
 from intake_desktop.app import App, build_filer
 from intake_desktop.core.filing import Outcome
@@ -16,6 +15,7 @@ from intake_desktop.core.rules import RulesError, load_rules, parse_rules, save_
 from intake_desktop.core.rules.active import last_good_path
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.workspace import WorkspaceConfig
+from tests.rules.samples import copy_preset
 
 GOOD = """\
 [settings]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import make_email, make_jpeg, make_pdf
-
 from intake_desktop.core.rules.facts import date_in_name, date_in_text, extract_facts
+from tests.rules.samples import make_email, make_jpeg, make_pdf
 
 
 def test_pdf_title_text_and_date(tmp_path: Path) -> None:

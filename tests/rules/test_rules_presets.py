@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import make_pdf, rules_filer
 
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
+from tests.rules.samples import make_pdf, rules_filer
 
 MATTERS = {
     "litigation": "LIT-24-0113",
@@ -82,6 +82,28 @@ def test_preset_files_samples_to_exact_paths(
     version = filer.router.rules_version  # type: ignore[attr-defined]
     filed = [e for e in ledger.events() if e.kind == EventKind.FILED]
     assert filed and all(e.rules_version == version for e in filed)
+
+
+def test_every_filing_event_names_the_rules_version(
+    make_workspace: Callable, samples: Callable
+) -> None:
+    """Through the composition root: rules_changed first, then every document event."""
+    from intake_desktop.app import App, build_filer
+    from intake_desktop.core.ledger import Actor
+    from intake_desktop.core.workspace import WorkspaceConfig
+
+    ws, ledger = make_workspace("litigation")
+    samples(ws.intake / "LIT-24-0113")
+    filer = build_filer(App(ws, WorkspaceConfig(), ledger, Actor("tester")))
+    results = filer.ingest([ws.intake])
+    assert {r.status for r in results} == {Outcome.FILED, Outcome.REVIEW}
+    events = ledger.events()
+    assert events[0].kind == EventKind.RULES_CHANGED
+    version = events[0].detail["version"]
+    doc_events = [e for e in events if e.document_id is not None]
+    kinds = {e.kind for e in doc_events}
+    assert {"received", "original_preserved", "filed", "source_removed"} <= kinds
+    assert all(e.rules_version == version for e in doc_events)
 
 
 @pytest.mark.parametrize("preset", sorted(EXPECTED))

@@ -10,7 +10,6 @@ import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from conftest import TODAY, EmailAttachmentPreparer, make_pdf, preset_router
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules
 from intake_desktop.core.rules.router import COUNTER_RESERVE
 from intake_desktop.core.workspace import init_workspace
+from tests.rules.samples import TODAY, EmailAttachmentPreparer, make_pdf, preset_router
 
 # An oracle written from Microsoft's naming rules, independent of the implementation.
 _FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
