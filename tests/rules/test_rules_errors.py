@@ -72,6 +72,13 @@ def test_unknown_filter() -> None:
     assert "slug" in p.fix and "truncate" in p.fix
 
 
+def test_loops_are_refused() -> None:
+    text = GOOD.replace('folder = "Documents"', 'folder = "{% for c in name %}{{ c }}{% endfor %}"')
+    [p] = _error(text).problems
+    assert (p.line, p.rule, p.field) == (14, "pdfs", "folder")
+    assert p.error == "{% for %} is not allowed in a naming template"
+
+
 def test_regex_that_does_not_compile() -> None:
     text = GOOD.replace('when.name = "*letter*"', "when.name_regex = '(?P<x>letter'")
     [p] = _error(text).problems

@@ -444,7 +444,8 @@ class _Loader:
         try:
             template, _ = compile_template(self.env, src, known)
         except TemplateProblem as exc:
-            at = line + (exc.line - 1) if line and exc.line and "\n" not in src[:1] else line
+            # Line within a multi-line template, counted from the key's line.
+            at = line + exc.line - 1 if line and exc.line else line
             self.problem(at, rule, key, exc.message, exc.fix)
             return None
         for ctx in _sample_contexts(set(known)):

@@ -8,8 +8,8 @@ Filters (the only ones a rules file may use):
   truncate(n)    at most n characters, cut at a word boundary when possible, no "..."
   default(x)     x when the value is missing or empty (unlike Jinja's, also for "")
   pad(n=3)       zero-padded number: {{ 7 | pad }} -> "007"
-No globals (no range(), no lipsum), no other filters: an unknown variable or filter is an
-error when the rules file is loaded, never during filing.
+No globals (no range(), no lipsum), no other filters, no loops, macros or includes: an
+unknown variable or filter is an error when the rules file is loaded, never during filing.
 """
 
 from __future__ import annotations
@@ -141,6 +141,22 @@ def compile_template(
             "check the {{ }} and {% %} pairs in this template",
             getattr(exc, "lineno", None),
         ) from exc
+    for loop in ast.find_all(
+        (
+            nodes.For,
+            nodes.Macro,
+            nodes.CallBlock,
+            nodes.Include,
+            nodes.Import,
+            nodes.FromImport,
+            nodes.Extends,
+        )
+    ):
+        raise TemplateProblem(
+            f"{{% {type(loop).__name__.lower()} %}} is not allowed in a naming template",
+            "use {{ variables }}, filters and {% if %} only",
+            loop.lineno,
+        )
     for node in ast.find_all(nodes.Filter):
         if node.name not in FILTERS:
             raise TemplateProblem(
