@@ -187,16 +187,15 @@ def extract_facts(path: Path, detected_type: str, known: Mapping[str, Any]) -> d
     """`known` facts plus what can be read cheaply from `path`; `known` wins on conflicts."""
     suffix = path.suffix.lower()
     found: dict[str, Any] = {}
+    # The conversion stage's facts mean the file was read already: do not read it twice.
     if detected_type == "application/pdf":
-        wanted = {"pdf_title", "first_page_text", "document_date"}
-        if not wanted <= known.keys():
+        if "first_page_text" not in known:
             found = pdf_facts(path)
     elif detected_type.startswith("image/"):
         if "capture_date" not in known:
             found = image_facts(path)
-    elif (detected_type == "message/rfc822" or suffix == ".eml") and not {
-        "email_from",
-        "email_subject",
-    } <= known.keys():
+    elif (detected_type == "message/rfc822" or suffix == ".eml") and not (
+        "email_from" in known or "email_subject" in known
+    ):
         found = email_facts(path)
     return {**found, **known}
