@@ -268,7 +268,7 @@ class _Loader:
                 catch_all = rule.name
             rules.append(rule)
         if self.problems:
-            raise RulesError(self.problems)
+            raise RulesError(sorted(self.problems, key=lambda p: p.line or 0))
         return RuleSet(self.source, self.text, name, tuple(rules), budget, attachments, self.env)
 
     def _settings(self, s: dict[str, Any]) -> tuple[str, int, str, Any]:
