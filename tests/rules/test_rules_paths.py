@@ -11,7 +11,7 @@ from typing import Any
 from intake_desktop.core.pipeline import Candidate
 from intake_desktop.core.rules import RulesRouter, parse_rules
 
-RULES = """\
+RULES = '''\
 [settings]
 path_budget = {budget}
 filename = """{{{{ date | default(received) }}}}_{{{{ matter }}}}_{{{{ code }}}}_\\
@@ -27,7 +27,7 @@ when.subfolder_regex = '^Medical/(?P<provider>[^/]+)'
 name = "other"
 code = "DOC"
 folder = "Documents"
-"""
+'''
 
 
 def route(rel: str, budget: int = 200, **kw: Any) -> tuple[str, str]:
