@@ -193,8 +193,12 @@ def make_workspace(tmp_path: Path) -> Iterator[Callable[..., tuple[Workspace, Le
         ledger.close()
 
 
-def preset_router(preset: str) -> RulesRouter:
-    return RulesRouter(load_rules(naming_rules_dir() / f"{preset}.toml"), today=lambda: TODAY)
+def preset_router(preset: str, *, read_files: bool = True) -> RulesRouter:
+    return RulesRouter(
+        load_rules(naming_rules_dir() / f"{preset}.toml"),
+        today=lambda: TODAY,
+        read_files=read_files,
+    )
 
 
 def rules_filer(ws: Workspace, ledger: Ledger, preset: str) -> Filer:

@@ -146,9 +146,10 @@ def assert_safe(decision: Decision, candidate: Candidate, budget: int) -> None:
     assert len(full.as_posix()) <= budget - COUNTER_RESERVE, full
 
 
-ROUTERS = {p: preset_router(p) for p in ("litigation", "personal-injury", "immigration")}
-for r in ROUTERS.values():
-    r._read_files = False  # the candidates are synthetic
+# The candidates are synthetic (no file behind them): facts come from the strategies.
+ROUTERS = {
+    p: preset_router(p, read_files=False) for p in ("litigation", "personal-injury", "immigration")
+}
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
