@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from jinja2.exceptions import TemplateError
@@ -94,12 +94,12 @@ class RulesRouter:
         parts = candidate.relative.parts
         if len(parts) > 1 and parts[0] == matter:
             parts = parts[1:]
-        relative = PurePosixPath(*parts) if parts else PurePosixPath(candidate.source.name)
-        name = relative.name
-        subfolder = relative.parent.as_posix()
-        subfolder = "" if subfolder == "." else subfolder
-        stem = Path(name).stem if Path(name).suffix else name
-        ext = clean_extension(candidate.filed_suffix or Path(name).suffix)
+        if not parts:
+            parts = (candidate.source.name,)
+        name = parts[-1]
+        subfolder = "/".join(parts[:-1])
+        stem, suffix = _split_name(name)
+        ext = clean_extension(candidate.filed_suffix or suffix)
         document_date = _iso_or_none(facts.get("document_date"))
         capture_date = _iso_or_none(facts.get("capture_date"))
         date = document_date or capture_date or date_in_name(name)
@@ -310,6 +310,14 @@ class ReviewRouter:
             rule="rules-unavailable",
             rules_version=self.rules_version,
         )
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """("report.v2", ".pdf") from "report.v2.pdf", like pathlib's stem and suffix."""
+    dot = name.rfind(".")
+    if dot <= 0 or dot == len(name) - 1:
+        return name, ""
+    return name[:dot], name[dot:]
 
 
 def _iso_or_none(value: Any) -> str | None:
