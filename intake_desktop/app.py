@@ -10,7 +10,7 @@ from pathlib import Path
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
-from intake_desktop.core.rules.active import load_active_rules
+from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -77,23 +77,15 @@ def build_filer(
 
     Routing: the workspace's `.intake/rules.toml` when present (a new valid version is
     recorded as `rules_changed`; a broken one leaves the last good rules in force and is
-    reported through `on_warning`), the built-in router otherwise. `record_rules=False`
-    (previews) neither records nor copies anything.
+    reported through `on_warning`), the built-in router otherwise; an edited rules.toml is
+    picked up before the next file. `record_rules=False` (previews) neither records nor
+    copies anything.
     """
-    active = load_active_rules(app.workspace, app.ledger, promote=record_rules)
-    if active.error is not None:
-        kept = (
-            f"the last good rules (version {active.version}) stay in force"
-            if active.ruleset is not None
-            else "no earlier good rules exist, so every file goes to Review/"
-        )
-        on_warning(f"{active.error.message} ({kept})")
-    # Events written outside a routing decision (source removal, recovery) name it too.
-    app.ledger.rules_version = active.version
+    router = WorkspaceRulesRouter(app.workspace, app.ledger, on_warning, promote=record_rules)
     return Filer(
         app.workspace,
         app.ledger,
-        router=active.router,
+        router=router,
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

@@ -12,7 +12,8 @@ from intake_desktop.app import App, build_filer
 from intake_desktop.core.filing import Outcome
 from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.rules import RulesError, load_rules, parse_rules, save_rules
-from intake_desktop.core.rules.active import last_good_path
+from intake_desktop.core.pipeline import BuiltinRouter
+from intake_desktop.core.rules.active import WorkspaceRulesRouter, last_good_path
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.workspace import WorkspaceConfig
 from tests.rules.samples import copy_preset
@@ -157,14 +158,16 @@ def test_broken_rules_file_keeps_last_good_in_force(make_workspace: Callable) ->
     ws, ledger = make_workspace("personal-injury")
     warnings: list[str] = []
     good = build_filer(_app(ws, ledger), on_warning=warnings.append)
-    assert isinstance(good.router, RulesRouter) and not warnings
+    assert isinstance(good.router, WorkspaceRulesRouter) and not warnings
+    assert isinstance(good.router.active.router, RulesRouter)
     good_version = good.router.rules_version
     assert last_good_path(ws).read_text() == ws.rules_path.read_text()
 
     broken = ws.rules_path.read_text().replace('folder = "Lost Wages"', 'folder = "{{ wages }}"', 1)
     ws.rules_path.write_text(broken)
     filer = build_filer(_app(ws, ledger), on_warning=warnings.append)
-    assert isinstance(filer.router, RulesRouter)
+    assert isinstance(filer.router, WorkspaceRulesRouter)
+    assert isinstance(filer.router.active.router, RulesRouter)
     assert filer.router.rules_version == good_version
     [warning] = warnings
     assert "rule 'pay-stub': folder: unknown variable 'wages'" in warning
@@ -181,7 +184,8 @@ def test_broken_rules_without_last_good_send_everything_to_review(
     ws.rules_path.write_text(GOOD.replace("[[rule]]", "[[rule]", 1))
     warnings: list[str] = []
     filer = build_filer(_app(ws, ledger), on_warning=warnings.append)
-    assert isinstance(filer.router, ReviewRouter)
+    assert isinstance(filer.router, WorkspaceRulesRouter)
+    assert isinstance(filer.router.active.router, ReviewRouter)
     assert "every file goes to Review/" in warnings[0]
     src = ws.intake / "LIT-1" / "letter.txt"
     src.parent.mkdir(parents=True)
@@ -196,7 +200,8 @@ def test_no_rules_file_uses_builtin_router(make_workspace: Callable) -> None:
     ws, ledger = make_workspace("litigation")
     ws.rules_path.unlink()
     filer = build_filer(_app(ws, ledger))
-    assert filer.router.__class__.__name__ == "BuiltinRouter"
+    assert isinstance(filer.router, WorkspaceRulesRouter)
+    assert isinstance(filer.router.active.router, BuiltinRouter)
 
 
 def test_save_rules_validates_writes_and_records_once(make_workspace: Callable) -> None:
@@ -227,3 +232,36 @@ def test_new_valid_version_is_recorded_when_first_seen(make_workspace: Callable)
     events = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
     assert [e.detail["rules"] for e in events] == ["Immigration", "Litigation"]
     assert events[0].detail["version"] != events[1].detail["version"]
+
+
+def test_a_long_lived_filer_picks_up_edits_and_survives_a_broken_one(
+    make_workspace: Callable,
+) -> None:
+    """GIVEN a filer running (as the watcher does) WHEN the admin edits rules.toml
+    THEN the next file uses the new rules; a broken edit is reported once and ignored."""
+    ws, ledger = make_workspace("litigation")
+    warnings: list[str] = []
+    filer = build_filer(_app(ws, ledger), on_warning=warnings.append)
+
+    def ingest(name: str) -> str:
+        src = ws.intake / "LIT-1" / name
+        src.parent.mkdir(parents=True, exist_ok=True)
+        src.write_text(f"Dear Counsel, {name}. Sincerely.")
+        [result] = filer.ingest([src])
+        return Path(result.path or "").relative_to(ws.root).as_posix()
+
+    assert ingest("one.eml").startswith("Matters/LIT-1/Correspondence/Email/")
+    ws.rules_path.write_text(GOOD)
+    assert ingest(
+        "two letter.txt"
+    ) == "Matters/LIT-1/Correspondence/2024-03-20_LIT-1_CORR_two-letter.txt".replace(
+        "2024-03-20", __import__("datetime").date.today().isoformat()
+    )
+    test_version = filer.router.rules_version  # type: ignore[attr-defined]
+    ws.rules_path.write_text(GOOD.replace("[[rule]]", "[[rule]", 1))
+    assert ingest("three letter.txt").startswith("Matters/LIT-1/Correspondence/")
+    assert ingest("four letter.txt").startswith("Matters/LIT-1/Correspondence/")
+    assert len(warnings) == 1 and "not valid TOML" in warnings[0]
+    assert filer.router.rules_version == test_version  # type: ignore[attr-defined]
+    changes = [e.detail["rules"] for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    assert changes == ["Litigation", "Test"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.mover import fsync_dir
-from intake_desktop.core.pipeline import BuiltinRouter, Router
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
 from intake_desktop.core.rules.errors import RulesError
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
@@ -127,3 +128,70 @@ def save_rules(workspace: Workspace, ledger: Ledger | None, text: str) -> RulesV
     _write_atomic(workspace.rules_path, text)
     _promote(workspace, ledger, ruleset, "saved")
     return version_info(ruleset)
+
+
+class WorkspaceRulesRouter:
+    """Routes with the workspace's active rules and picks up edits to rules.toml.
+
+    Long-lived filers (the watcher, the window) keep working across an admin's edit: a
+    changed rules.toml is loaded before the next file (recorded as `rules_changed`); a
+    broken one is reported once through `on_warning` and the rules in force stay in force.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ledger: Ledger | None,
+        on_warning: Callable[[str], None],
+        *,
+        promote: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        self.ledger = ledger
+        self.on_warning = on_warning
+        self.promote = promote
+        self._stamp: tuple[int, int] | None = None
+        self.active = self._load()
+
+    @property
+    def rules_version(self) -> str:
+        return self.active.version
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.workspace.rules_path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _load(self) -> ActiveRules:
+        self._stamp = self._file_stamp()
+        active = load_active_rules(self.workspace, self.ledger, promote=self.promote)
+        if active.error is not None:
+            kept = (
+                f"the last good rules (version {active.version}) stay in force"
+                if active.ruleset is not None
+                else "no earlier good rules exist, so every file goes to Review/"
+            )
+            self.on_warning(f"{active.error.message} ({kept})")
+        if self.promote and self.ledger is not None:
+            # Events written outside a routing decision (source removal, recovery) name it.
+            self.ledger.rules_version = active.version
+        return active
+
+    def reload_if_changed(self) -> bool:
+        """Reload when rules.toml changed since it was read; True when it did."""
+        if self._file_stamp() == self._stamp:
+            return False
+        previous = self.active
+        self.active = self._load()
+        if self.active.error is not None and previous.error is None:
+            # Keep the router already in force (same rules as the last good copy).
+            self.active = ActiveRules(
+                previous.router, previous.version, self.active.error, previous.ruleset
+            )
+        return True
+
+    def route(self, candidate: Candidate) -> Decision:
+        self.reload_if_changed()
+        return self.active.router.route(candidate)
