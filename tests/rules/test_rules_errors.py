@@ -4,7 +4,6 @@ in force stay in force."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from pathlib import Path
 
