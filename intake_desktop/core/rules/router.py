@@ -141,7 +141,7 @@ class RulesRouter:
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
             return self._decide(rule, ctx, candidate, matter, date, ext)
-        if attachment and candidate.parent_name and self.ruleset.attachments == "with-parent":
+        if attachment and candidate.parent_name:
             parent_folder = self._parent_folder(PurePosixPath(candidate.parent_name).name)
             if parent_folder is not None:
                 # No rule for the attachment itself: it stays with its family.
