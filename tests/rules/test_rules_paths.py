@@ -97,3 +97,25 @@ def test_a_path_that_cannot_fit_goes_to_review() -> None:
         )
     )
     assert d.review_reason is not None and "longer than 80 characters" in d.review_reason
+
+
+def test_attachment_modes() -> None:
+    def router(mode: str) -> RulesRouter:
+        text = RULES.format(budget=200).replace(
+            "[settings]\n", f'[settings]\nattachments = "{mode}"\n'
+        )
+        return RulesRouter(parse_rules(text), today=lambda: dt.date(2024, 3, 20), read_files=False)
+
+    def cand(rel: str, **kw: Any) -> Candidate:
+        return Candidate(
+            Path("/n") / rel, PurePosixPath(rel), "M-1", "application/pdf", "0" * 64, 10, **kw
+        )
+
+    for mode, folder in (("with-parent", "Documents"), ("by-rule", "Medical Records/Clinic")):
+        r = router(mode)
+        parent = r.route(cand("M-1/2024-03-05 email.eml"))
+        assert (parent.folder, parent.filename) == ("Documents", "2024-03-05_M-1_DOC_email.eml")
+        child = r.route(
+            cand("M-1/Medical/Clinic/x.pdf", parent_name=parent.filename, child_index=1)
+        )
+        assert (child.folder, child.filename) == (folder, "2024-03-05_M-1_DOC_email.001.pdf")
