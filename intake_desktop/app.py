@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
@@ -86,6 +87,7 @@ def build_filer(
         app.workspace,
         app.ledger,
         router=router,
+        preparer=ConvertingPreparer(),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

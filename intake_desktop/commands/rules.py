@@ -9,7 +9,7 @@ from typing import Any
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
 from intake_desktop.core.rules import RulesError, RulesRouter, load_rules
-from intake_desktop.core.rules.preview import preview
+from intake_desktop.core.rules.preview import PreviewResult, preview
 from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
 
 
@@ -61,6 +61,19 @@ def run_check(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def describe(r: PreviewResult, indent: str = "") -> str:
+    name = Path(r.source).name
+    if r.status in ("filed", "duplicate"):
+        text = f"{indent}{r.status:<10} {name} -> {r.path}  [rule {r.rule}]"
+    elif r.status == "review":
+        text = f"{indent}review     {name}: {r.reason} -> {r.path}  [rule {r.rule}]"
+    else:
+        text = f"{indent}{r.status:<10} {name}: {r.reason}"
+    for child in r.children:
+        text += "\n" + describe(child, indent + "  ")
+    return text
+
+
 def run_preview(args: argparse.Namespace, out: Output) -> int:
     app = open_app(args.workspace, db=args.db, role=args.role, create=False)
     try:
@@ -74,11 +87,5 @@ def run_preview(args: argparse.Namespace, out: Output) -> int:
     finally:
         app.close()
     for r in results:
-        if r.status in ("filed", "duplicate"):
-            human = f"{r.status:<10} {Path(r.source).name} -> {r.path}  [rule {r.rule}]"
-        elif r.status == "review":
-            human = f"review     {Path(r.source).name}: {r.reason} -> {r.path}  [rule {r.rule}]"
-        else:
-            human = f"{r.status:<10} {Path(r.source).name}: {r.reason}"
-        out.emit(r.to_json(), human)
+        out.emit(r.to_json(), describe(r))
     return EXIT_FAILURE if any(r.status == "error" for r in results) else EXIT_OK

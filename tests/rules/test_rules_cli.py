@@ -97,11 +97,20 @@ def test_preview_touches_nothing_and_matches_ingest(
     ingest = cli("ingest", "--workspace", str(ws.root), "--json", str(ws.intake))
     assert ingest.returncode == 0, ingest.stderr
     filed = {Path(r["source"]).name: r for r in map(json.loads, ingest.stdout.splitlines())}
+    assert set(filed) == set(records)
     for name, record in records.items():
-        if name.endswith(".eml"):
-            continue  # the CLI's preparer does not extract attachments yet
-        assert filed[name]["path"] == record["path"], name
-        assert filed[name]["rule"] == record["rule"]
+        # The same stages (converting preparer, rules) decide the same path and rule.
+        assert (filed[name]["path"], filed[name]["rule"]) == (record["path"], record["rule"]), name
+        assert [(c["path"], c["rule"]) for c in filed[name]["children"]] == [
+            (c["path"], c["rule"]) for c in record["children"]
+        ], name
+    email = records[files["email"].name]
+    stem = "2024-03-05_PI-24-0042_EMAIL_RE-Smith-v-Acme-document-production"
+    assert email["path"].endswith(f"/Correspondence/Email/{stem}.pdf")  # converted to PDF
+    assert [Path(c["path"]).name for c in email["children"]] == [
+        f"{stem}.001.pdf",
+        f"{stem}.002.pdf",
+    ]
     changes = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
     assert len(changes) == 1  # recorded by ingest (first sight), not by preview
 

@@ -84,6 +84,41 @@ def test_preset_files_samples_to_exact_paths(
     assert filed and all(e.rules_version == version for e in filed)
 
 
+@pytest.mark.parametrize("preset", sorted(EXPECTED))
+def test_preset_paths_through_the_converting_pipeline(
+    preset: str, make_workspace: Callable, samples: Callable
+) -> None:
+    """The same samples through build_filer (the real converting preparer): photos and
+    emails are filed as PDFs, the originals kept; the paths are otherwise the same."""
+    from intake_desktop.app import App, build_filer
+    from intake_desktop.core.ledger import Actor
+    from intake_desktop.core.workspace import WorkspaceConfig
+
+    ws, ledger = make_workspace(preset)
+    matter = MATTERS[preset]
+    files = samples(ws.intake / matter)
+    hashes = {k: sha256_file(p) for k, p in files.items()}
+    filer = build_filer(App(ws, WorkspaceConfig(), ledger, Actor("tester")))
+    results = {Path(r.source).name: r for r in filer.ingest([ws.intake / matter])}
+    for key, source in files.items():
+        result = results[source.name]
+        expected = EXPECTED[preset][key].format(m=matter)
+        if not expected.startswith("Review/"):
+            expected = expected.rsplit(".", 1)[0] + ".pdf"
+        assert _rel(ws.root, result, matter) == expected, key
+        if expected.startswith("Review/"):
+            assert result.reason == "no rule matched", key
+        elif key in ("passport", "email"):
+            assert Path(result.path or "").read_bytes().startswith(b"%PDF"), key
+        assert sha256_file(Path(result.original or result.path or "")) == hashes[key]
+    email = results[files["email"].name]
+    stem = EMAIL_NAME.format(m=matter)
+    assert [_rel(ws.root, c, matter) for c in email.children] == [
+        f"Correspondence/Email/{stem}.001.pdf",
+        f"Correspondence/Email/{stem}.002.pdf",
+    ]
+
+
 def test_every_filing_event_names_the_rules_version(
     make_workspace: Callable, samples: Callable
 ) -> None:

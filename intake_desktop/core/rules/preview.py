@@ -1,12 +1,15 @@
 """`rules preview`: where each file would go and which rule decided, touching nothing.
 
-Reads the files (type, hash, facts) and the ledger (duplicates) but writes nothing: no
-workspace folder is created and no ledger row is added.
+Runs the same stages as ingest (the preparer, in a temporary folder outside the
+workspace, then the router) and reads the ledger for duplicates, but writes nothing into
+the workspace and adds no ledger row.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,7 +21,7 @@ from intake_desktop.core.filing import Filer
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.mover import MAX_NAME_BYTES, safe_name
-from intake_desktop.core.pipeline import Candidate, Decision, Router
+from intake_desktop.core.pipeline import Candidate, Decision, Prepared, Router
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.safepath import clean_component
 from intake_desktop.core.workspace import Workspace
@@ -35,6 +38,7 @@ class PreviewResult:
     reason: str | None
     matter: str | None = None
     category: str = ""
+    children: tuple[PreviewResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class PreviewResult:
             "reason": self.reason,
             "matter": self.matter,
             "category": self.category,
+            "children": [c.to_json() for c in self.children],
         }
 
 
@@ -137,22 +142,72 @@ def _one(
             raise IntakeError("not a regular file", path=path, fix="preview files or folders")
         origin = filer.origin_of(path)
         hint = filer.matter_hint(origin, matter)
-        size = path.stat().st_size
-        sha = sha256_file(path)
-        kind = detect_type(path) if size else "application/x-empty"
+        # The preparer (conversion, facts, attachments) works in a private temporary
+        # folder outside the workspace, removed afterwards.
+        with tempfile.TemporaryDirectory(prefix="intake-preview-") as tmp:
+            return _decide(
+                filer,
+                router,
+                ws,
+                path,
+                PurePosixPath(origin.relative),
+                hint,
+                planner,
+                Path(tmp),
+                parent_name=None,
+                child_index=0,
+            )
     except IntakeError as exc:
         return PreviewResult(source, "error", None, "", exc.message)
     except OSError as exc:
         return PreviewResult(
             source, "error", None, "", f"cannot read the file ({exc.strerror or exc})"
         )
+
+
+def _prepare(filer: Filer, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
+    """What the filer's preparer makes of the file; a refusal is a Review/ reason."""
+    try:
+        return filer.preparer.prepare(path, sha, workdir), None
+    except IntakeError as exc:
+        reason = exc.message
+    except Exception as exc:  # as the filer: a converter failure sends the file to Review/
+        reason = f"{path}: could not be prepared for filing ({exc.__class__.__name__}: {exc})"
+    return Prepared(detected_type=detect_type(path), filed_from=path), reason
+
+
+def _decide(
+    filer: Filer,
+    router: Router,
+    ws: Workspace,
+    path: Path,
+    relative: PurePosixPath,
+    hint: str | None,
+    planner: PathPlanner,
+    tmp: Path,
+    *,
+    parent_name: str | None,
+    child_index: int,
+) -> PreviewResult:
+    source = str(path) if not child_index else path.name
+    size = path.stat().st_size
+    sha = sha256_file(path)
+    refused: str | None = None
+    if size == 0:
+        prepared = Prepared(detected_type="application/x-empty", filed_from=path)
+    else:
+        prepared, refused = _prepare(filer, path, sha, tmp / f"work-{uuid.uuid4().hex[:8]}")
     candidate = Candidate(
         source=path,
-        relative=PurePosixPath(origin.relative),
+        relative=relative,
         matter_hint=hint,
-        detected_type=kind,
+        detected_type=prepared.detected_type,
         sha256=sha,
         size=size,
+        facts=prepared.facts,
+        parent_name=parent_name,
+        child_index=child_index,
+        filed_suffix=prepared.filed_from.suffix.lower() if prepared.filed_from != path else "",
     )
     if size == 0:
         decision = Decision(
@@ -160,6 +215,8 @@ def _one(
             rule="builtin",
             review_reason="the file is empty (0 bytes): ask the sender for it again",
         )
+    elif refused:
+        decision = Decision(matter=hint, review_reason=refused, rule="preparer")
     else:
         decision = router.route(candidate)
     if decision.matter and not decision.review_reason:
@@ -175,6 +232,23 @@ def _one(
                 decision.category,
             )
     status, dest = planner.planned_path(candidate, decision)
+    children: list[PreviewResult] = []
+    if status == "filed":
+        for index, child in enumerate(prepared.children, start=1):
+            children.append(
+                _decide(
+                    filer,
+                    router,
+                    ws,
+                    child,
+                    PurePosixPath(child.name),
+                    decision.matter,
+                    planner,
+                    tmp,
+                    parent_name=dest.name,
+                    child_index=index,
+                )
+            )
     return PreviewResult(
         source,
         status,
@@ -183,4 +257,5 @@ def _one(
         decision.review_reason,
         decision.matter,
         decision.category,
+        tuple(children),
     )

@@ -19,7 +19,7 @@ from jinja2.exceptions import TemplateError
 
 from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules.conditions import Subject
-from intake_desktop.core.rules.facts import date_in_name, extract_facts
+from intake_desktop.core.rules.facts import date_in_name, date_in_text, extract_facts
 from intake_desktop.core.rules.ruleset import NO_MATCH_REASON, NO_MATCH_RULE, Rule, RuleSet
 from intake_desktop.core.rules.safepath import (
     MAX_COMPONENT_BYTES,
@@ -101,6 +101,11 @@ class RulesRouter:
         stem, suffix = _split_name(name)
         ext = clean_extension(candidate.filed_suffix or suffix)
         document_date = _iso_or_none(facts.get("document_date"))
+        if not document_date or facts.get("document_date_source") == "pdf_metadata":
+            # A date printed on the first page beats PDF metadata (often the scan date).
+            document_date = date_in_text(str(facts.get("first_page_text") or "")[:4000]) or (
+                document_date
+            )
         capture_date = _iso_or_none(facts.get("capture_date"))
         date = document_date or capture_date or date_in_name(name)
         attachment = candidate.child_index > 0
