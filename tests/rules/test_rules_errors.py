@@ -254,7 +254,7 @@ def test_a_long_lived_filer_picks_up_edits_and_survives_a_broken_one(
     assert ingest("one.eml").startswith("Matters/LIT-1/Correspondence/Email/")
     ws.rules_path.write_text(GOOD)
     assert re.fullmatch(
-        r"Matters/LIT-1/Correspondence/\d{4}-\d\d-\d\d_LIT-1_CORR_two-letter\.txt",
+        r"Matters/LIT-1/Correspondence/\d{4}-\d\d-\d\d_LIT-1_CORR_two-letter\.pdf",
         ingest("two letter.txt"),
     )
     test_version = filer.router.rules_version  # type: ignore[attr-defined]
