@@ -3,6 +3,7 @@
 from intake_desktop.core.rules.active import (
     ActiveRules,
     RulesVersion,
+    WorkspaceRulesRouter,
     load_active_rules,
     save_rules,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "RulesError",
     "RulesRouter",
     "RulesVersion",
+    "WorkspaceRulesRouter",
     "load_active_rules",
     "load_rules",
     "parse_rules",
