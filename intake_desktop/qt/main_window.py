@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -59,6 +59,9 @@ ROLE_NEEDED = {
 class MainWindow(QMainWindow):
     """`MainWindow(app)`; tests pass `pool=ImmediatePool()` and an `actor`."""
 
+    # Warnings from core work on any thread (queued to the GUI thread).
+    warning = Signal(str)
+
     def __init__(
         self,
         app: App,
@@ -75,7 +78,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.rules_backend = rules_backend
         self.runner = TaskRunner(pool, self)
-        self.session = Session.start(app, actor or app.actor, self.runner)
+        self.warning.connect(self.show_error)
+        self.session = Session.start(app, actor or app.actor, self.runner, self.warning.emit)
         self.pages: dict[str, QWidget] = {}
         self.setWindowIcon(app_icon())
         self.resize(1180, 760)
@@ -282,7 +286,7 @@ class MainWindow(QMainWindow):
     def set_actor(self, actor: Actor) -> None:
         """Act as another user/role from now on (every ledger event will name them)."""
         old = self.session
-        self.session = Session.start(self.app, actor, self.runner)
+        self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
         self.session.ledger.record("signed_in", detail={"user": actor.user, "role": actor.role,
                                                         "previous": old.actor.user})
         self._build_pages()
@@ -306,8 +310,6 @@ class MainWindow(QMainWindow):
         errors = [r for r in results if r.status is Outcome.ERROR]
         if errors:
             self.show_error(f"{len(errors)} file(s) not filed: {errors[0].reason}")
-        else:
-            self.clear_error()
         if self.tray is not None and (filed or review or errors):
             text = f"{filed} filed, {review} sent to review"
             if errors:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from intake_desktop.app import App, build_filer
 from intake_desktop.core.filing import Filer
@@ -19,18 +20,29 @@ class Session:
     actor: Actor
     ledger: Ledger
     runner: TaskRunner
+    # Told about problems that do not stop filing (e.g. broken rules kept out); any thread.
+    on_warning: Callable[[str], None] = field(default=lambda text: None)
 
     @classmethod
-    def start(cls, app: App, actor: Actor, runner: TaskRunner) -> Session:
+    def start(
+        cls,
+        app: App,
+        actor: Actor,
+        runner: TaskRunner,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> Session:
         ledger = app.ledger if actor == app.actor else app.ledger.with_actor(actor)
-        return cls(app=app, actor=actor, ledger=ledger, runner=runner)
+        session = cls(app=app, actor=actor, ledger=ledger, runner=runner)
+        if on_warning is not None:
+            session.on_warning = on_warning
+        return session
 
     @property
     def acting_app(self) -> App:
         return replace(self.app, ledger=self.ledger, actor=self.actor)
 
     def filer(self) -> Filer:
-        return build_filer(self.acting_app)
+        return build_filer(self.acting_app, on_warning=self.on_warning)
 
     def review_desk(self) -> ReviewDesk:
         return ReviewDesk(self.filer())

@@ -66,3 +66,12 @@ def test_real_rules_invalid_refused_with_line(make_window, app, make_pdf):
     assert not editor.save_button.isEnabled()
     assert not editor.save()
     assert app.workspace.rules_path.read_text(encoding="utf-8") == RULES
+
+
+def test_broken_rules_warning_shows_in_the_window(make_window, app, make_pdf):
+    app.workspace.rules_path.write_text("[[rule]]\nname = 3\n", encoding="utf-8")
+    window = make_window("paralegal")
+    page = window.pages["intake"]
+    page.matter.setCurrentText("LIT-2")
+    page.file_paths([make_pdf("a.pdf")])
+    assert "rules.toml" in window.message_label.text()
