@@ -29,29 +29,48 @@ from intake_desktop.qt.look import apply_theme  # noqa: E402
 from intake_desktop.qt.main_window import MainWindow  # noqa: E402
 from intake_desktop.qt.tasks import ImmediatePool  # noqa: E402
 
+LETTER = ["Dear Ms. Smith,", "We write regarding the claim referenced above.",
+          "Please find the enclosed documents for your file.", "Sincerely,", "Claims Department"]
 SAMPLES = {
     "2024-017 Smith v. Harbor Freight": [
-        ("Complaint.pdf", 12), ("Answer.pdf", 8), ("Letter from insurer 2024-03-02.pdf", 2),
-        ("Medical records - St. Mary's.pdf", 24), ("Deposition of J. Smith.pdf", 46),
+        ("Complaint.pdf", 12, ["SUPERIOR COURT OF CALIFORNIA", "VERIFIED COMPLAINT FOR DAMAGES",
+                               "Plaintiff Jane Smith alleges as follows:"]),
+        ("Answer.pdf", 8, ["DEFENDANT'S ANSWER TO COMPLAINT", "AFFIRMATIVE DEFENSES"]),
+        ("Letter from insurer 2024-03-02.pdf", 2, ["March 2, 2024", *LETTER]),
+        ("MRI lumbar spine.pdf", 4, ["St. Mary's Hospital", "RADIOLOGY REPORT",
+                                     "Date of service: 2024-02-11", "FINDINGS: disc bulge L4-L5",
+                                     "IMPRESSION: mild degenerative change"]),
+        ("Smith deposition.pdf", 46, ["ORAL DEPOSITION OF JANE SMITH", "Taken before a Certified",
+                                      "Shorthand Reporter; certified transcript of proceedings"]),
+        ("Motion to compel.pdf", 9, ["NOTICE OF MOTION AND MOTION TO COMPEL",
+                                     "TO ALL PARTIES AND THEIR ATTORNEYS OF RECORD"]),
     ],
     "2024-021 Estate of Alvarez": [
-        ("Will.pdf", 6), ("Bank statement March.pdf", 3), ("Appraisal.pdf", 9),
+        ("Exhibit 4 - Will.pdf", 6, ["LAST WILL AND TESTAMENT OF MARIA ALVAREZ"]),
+        ("Exhibit 7 - Bank statement March.pdf", 3, ["Statement period March 1-31, 2024"]),
+        ("Appraisal letter.pdf", 9, ["April 4, 2024", *LETTER]),
     ],
-    "2023-114 Nguyen asylum": [
-        ("Birth certificate (translation).pdf", 2), ("Country conditions report.pdf", 31),
+    "2023-114 Nguyen": [
+        ("Exhibit A - Birth certificate (translation).pdf", 2, ["CERTIFIED TRANSLATION"]),
+        ("Interrogatories set one.pdf", 31, ["SPECIAL INTERROGATORIES, SET ONE",
+                                             "PROPOUNDING PARTY: Defendant"]),
     ],
 }
 
 
-def pdf(path: Path, pages: int, title: str) -> Path:
+def pdf(path: Path, pages: int, title: str, lines: list[str] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     c = canvas.Canvas(str(path), pagesize=letter)
     for n in range(1, pages + 1):
-        c.setFont("Helvetica-Bold", 18)
-        c.drawString(72, 700, title)
-        c.setFont("Helvetica", 11)
-        for i in range(28):
-            c.drawString(72, 660 - i * 18, f"{'Lorem ipsum dolor sit amet, consectetur ' * 2}"[:86])
+        y = 700
+        for line in (lines or [title]) if n == 1 else [title]:
+            c.setFont("Helvetica-Bold" if y == 700 else "Helvetica", 14 if y == 700 else 11)
+            c.drawString(72, y, line)
+            y -= 22
+        c.setFont("Helvetica", 10)
+        for i in range(22):
+            c.drawString(72, y - 10 - i * 16, "Lorem ipsum dolor sit amet, consectetur adipiscing "
+                         "elit, sed do eiusmod tempor incididunt ut labore.")
         c.drawString(500, 40, f"Page {n} of {pages}")
         c.showPage()
     c.save()
@@ -82,7 +101,8 @@ def main() -> int:
         filer = build_filer(app)
         src = Path(tmp) / "incoming"
         for matter, docs in SAMPLES.items():
-            filer.ingest([pdf(src / matter / n, p, Path(n).stem) for n, p in docs], matter=matter)
+            filer.ingest([pdf(src / matter / n, p, Path(n).stem, lines) for n, p, lines in docs],
+                         matter=matter)
         filer.ingest([pdf(src / "fax_0412.pdf", 3, "Fax"), photo(src / "IMG_2231.jpg")])
         window = MainWindow(app, actor=Actor("dana", "admin"), pool=ImmediatePool(),
                             tray=False)
@@ -90,8 +110,12 @@ def main() -> int:
         window.show()
         intake = window.pages["intake"]
         intake.matter.setCurrentText("2024-017 Smith v. Harbor Freight")  # type: ignore[attr-defined]
-        intake.file_paths([pdf(src / "new" / "Expert report.pdf", 14, "Expert report"),  # type: ignore[attr-defined]
-                           pdf(src / "new" / "Invoice 889.pdf", 1, "Invoice")])
+        intake.file_paths([  # type: ignore[attr-defined]
+            pdf(src / "new" / "Expert report.pdf", 14, "Expert report", ["May 1, 2024", *LETTER]),
+            pdf(src / "new" / "Order granting motion.pdf", 2, "Order",
+                ["ORDER GRANTING MOTION TO COMPEL", "IT IS SO ORDERED."]),
+            pdf(src / "new" / "Invoice 889.pdf", 1, "Invoice"),
+        ])
         shots = [("intake", "intake.png"), ("review", "review.png"), ("browser", "browser.png"),
                  ("builder", "builder.png"), ("settings", "settings.png")]
         for key, name in shots:
@@ -101,6 +125,12 @@ def main() -> int:
                 page.select_row(4)  # type: ignore[attr-defined]
             if key == "review":
                 window.pages["review"].select_row(0)  # type: ignore[attr-defined]
+            if key == "settings":  # an edit in progress: the preview shows what it changes
+                rules = window.pages["settings"].rules  # type: ignore[attr-defined]
+                edited = rules.text().replace('folder = "Correspondence"\n',
+                                              'folder = "Letters"\n', 1)
+                rules.set_text(edited)
+                rules.editor.find('folder = "Letters"')
             for _ in range(5):
                 qapp.processEvents()
             target = out / name.replace(".png", f"{suffix}.png")

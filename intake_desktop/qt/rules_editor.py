@@ -149,7 +149,8 @@ class RulesEditor(QWidget):
         else:
             self.problems = []
             rows = preview(self.before, after, self.candidates)
-            self.preview_model.set_records(rows)
+            # Files the edit would move come first (stable order otherwise).
+            self.preview_model.set_records(sorted(rows, key=lambda r: not r.changed))
         self._mark_problems()
         changed = self.text() != self.saved_text
         self.save_button.setEnabled(not self.problems and changed and self.backend.can_save)
