@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -84,6 +85,13 @@ def photo(path: Path) -> Path:
     return path
 
 
+def settle(qapp: QApplication) -> None:
+    """Let Qt finish painting (QPdfView renders pages on a worker thread)."""
+    for _ in range(30):
+        qapp.processEvents()
+        time.sleep(0.03)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -131,16 +139,14 @@ def main() -> int:
                                               'folder = "Letters"\n', 1)
                 rules.set_text(edited)
                 rules.editor.find('folder = "Letters"')
-            for _ in range(5):
-                qapp.processEvents()
+            settle(qapp)
             target = out / name.replace(".png", f"{suffix}.png")
             window.grab().save(str(target))
             print(target)
         window.open_page("browser")
         window.pages["browser"].select_row(4)  # type: ignore[attr-defined]
         window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
-        for _ in range(5):
-            qapp.processEvents()
+        settle(qapp)
         window.grab().save(str(out / f"custody{suffix}.png"))
         window.close()
         app.close()
