@@ -220,7 +220,7 @@ def test_junk_files_are_ignored(app: App, filer: Filer) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("NUL .txt", "NUL_.txt"), ("CON.txt", "CON_.txt"), ("report .pdf", "report.pdf"),
-     ('a<b>:"c".pdf', "a_b__c_.pdf"), ("..", "unnamed")],
+     ('a<b>:"c".pdf', "a_b___c_.pdf"), ("..", "unnamed")],
 )
 def test_review_names_are_windows_safe(app: App, filer: Filer, tmp_path: Path, name: str,
                                        expected: str) -> None:
