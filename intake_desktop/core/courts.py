@@ -66,7 +66,6 @@ class CourtProfile:
     part_pattern: str = DEFAULT_PART_PATTERN
     stamp_position: str = "lower-right"
     remove_active_content: bool = True
-    decrypt: bool = True
     forms: str = "flatten"
     annotations: str = "keep"
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -85,7 +84,6 @@ def generic_profile(limit_bytes: int) -> CourtProfile:
         name=f"Size limit only ({format_size(limit_bytes)})",
         file_limit_bytes=limit_bytes,
         remove_active_content=False,
-        decrypt=False,
         forms="keep",
         annotations="keep",
     )
@@ -208,7 +206,6 @@ KNOWN_KEYS = {
     "part_pattern",
     "stamp_position",
     "remove_active_content",
-    "decrypt",
     "forms",
     "annotations",
     "sources",
@@ -324,7 +321,6 @@ def parse_profile(path: Path) -> CourtProfile:
         part_pattern=pattern,
         stamp_position=c.choice("stamp_position", STAMP_POSITIONS, "lower-right"),
         remove_active_content=c.get("remove_active_content", bool, True, "use true or false"),
-        decrypt=c.get("decrypt", bool, True, "use true or false"),
         forms=c.choice("forms", FORMS_MODES, "flatten"),
         annotations=c.choice("annotations", ANNOTATION_MODES, "keep"),
         sources=MappingProxyType(sources),

@@ -1,0 +1,401 @@
+"""Compression steps for court fitting: lossless clean-up, image downsampling, bitonal CCITT G4.
+
+Image-by-image safety (see engineering.md): the effective dpi comes from the content-stream
+transform (the finest use wins); images with soft masks, masks, /Decode arrays, indexed,
+CMYK, Lab or 16-bit data, and JBIG2/CCITT/JPX streams are left alone; an image is replaced
+only when the new stream is smaller. Never lossy JBIG2. Decoded sizes are capped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from PIL import Image, ImageChops, ImageStat
+from pikepdf import Name
+
+from intake_desktop.core.pdf.streams import (
+    DEFAULT_DECODE_CAP,
+    bomb_error,
+    bounded_decode,
+    effective_dpi,
+    filters_of,
+    scan_page,
+)
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+MIN_DPI_COLOUR = 200  # never downsample grey or colour below this
+MIN_DPI_BITONAL = 300  # courts ask for 300 dpi black and white
+JPEG_QUALITY = 60
+JPEG_QUALITY_FLOOR = 50
+DOWNSAMPLE_THRESHOLD = 1.15  # only touch images above target x this
+# A pure black-and-white scan: few mid-tone pixels overall and no area dense with them.
+MIDTONE_SHARE = 0.12
+MIDTONE_TILE_SHARE = 0.25
+_MIDTONE_LUT = [255 if 96 <= v < 160 else 0 for v in range(256)]
+MIN_IMAGE_PIXELS = 64 * 64
+
+
+class Cancelled(Exception):  # noqa: N818 - reads as "raise Cancelled"
+    """The user cancelled; nothing was written."""
+
+
+def check_cancel(cancel: CancelFlag | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+
+
+@dataclass
+class ImageInfo:
+    """One image XObject with the highest dpi it is drawn at and the first page using it."""
+
+    obj: pikepdf.Object
+    dpi: float
+    page: int
+
+
+@dataclass
+class ImageStats:
+    considered: int = 0
+    replaced: int = 0
+    bytes_before: int = 0
+    bytes_after: int = 0
+
+
+def save_options() -> dict[str, object]:
+    """How every output is written: object streams, compressed, filtered streams untouched.
+
+    Filtered streams are never decoded on save (decode level none), so a decompression
+    bomb cannot be inflated by the writer.
+    """
+    return {
+        "object_stream_mode": pikepdf.ObjectStreamMode.generate,
+        "compress_streams": True,
+        "stream_decode_level": pikepdf.StreamDecodeLevel.none,
+        "recompress_flate": False,
+    }
+
+
+def save_pdf(pdf: pikepdf.Pdf, path: Path) -> int:
+    """Save with the standard options; returns the size in bytes."""
+    pdf.save(path, **save_options())  # type: ignore[arg-type]
+    return path.stat().st_size
+
+
+def dedupe_streams(pdf: pikepdf.Pdf) -> int:
+    """Point references to byte-identical streams at one copy; returns copies dropped.
+
+    Typical win: a letterhead image embedded again on every page.
+    """
+    first: dict[bytes, pikepdf.Object] = {}
+    replace: dict[tuple[int, int], pikepdf.Object] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        if obj.get(Name.Type) in (Name.XRef, Name.ObjStm) or obj.get(Name.Type) == Name.Metadata:
+            continue
+        digest = hashlib.sha256()
+        digest.update(
+            pikepdf.Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
+            .unparse(resolved=True)
+        )
+        digest.update(obj.read_raw_bytes())
+        key = digest.digest()
+        keeper = first.setdefault(key, obj)
+        if keeper.objgen != obj.objgen:
+            replace[obj.objgen] = keeper
+    if not replace:
+        return 0
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            _relink(obj.stream_dict, replace, 0)
+        elif isinstance(obj, pikepdf.Dictionary | pikepdf.Array):
+            _relink(obj, replace, 0)
+    return len(replace)
+
+
+def _relink(
+    container: pikepdf.Object, replace: dict[tuple[int, int], pikepdf.Object], depth: int
+) -> None:
+    if depth > 32:
+        return
+    if isinstance(container, pikepdf.Array):
+        for i, item in enumerate(container):
+            if item.is_indirect:
+                if item.objgen in replace:
+                    container[i] = replace[item.objgen]
+            elif isinstance(item, pikepdf.Dictionary | pikepdf.Array):
+                _relink(item, replace, depth + 1)
+    elif isinstance(container, pikepdf.Dictionary):
+        for key in list(container.keys()):
+            item = container[key]
+            if item.is_indirect:
+                if item.objgen in replace:
+                    container[key] = replace[item.objgen]
+            elif isinstance(item, pikepdf.Dictionary | pikepdf.Array):
+                _relink(item, replace, depth + 1)
+
+
+def lossless(pdf: pikepdf.Pdf) -> list[str]:
+    """Drop duplicate streams and unused resources (object streams are added on save)."""
+    actions = []
+    if dedupe_streams(pdf):
+        actions.append("removed_duplicate_objects")
+    pdf.remove_unreferenced_resources()
+    return actions
+
+
+def collect_images(pdf: pikepdf.Pdf, cap: int = DEFAULT_DECODE_CAP) -> list[ImageInfo]:
+    """Every image XObject drawn on a page, with its highest effective dpi."""
+    found: dict[tuple[int, int], ImageInfo] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        for use in scan_page(pdf, page.obj, cap).images:
+            w = int(use.image.get(Name.Width, 0))
+            h = int(use.image.get(Name.Height, 0))
+            dpi = effective_dpi(w, h, use.ctm)
+            key = use.image.objgen
+            info = found.get(key)
+            if info is None:
+                found[key] = ImageInfo(use.image, dpi, number)
+            elif dpi > info.dpi:
+                info.dpi = dpi
+    return list(found.values())
+
+
+def _colour_mode(image: pikepdf.Object) -> str | None:
+    """PIL mode for an 8-bit grey/RGB image we may rewrite, or None to leave it alone."""
+    cs = image.get(Name.ColorSpace)
+    if cs == Name.DeviceGray:
+        return "L"
+    if cs == Name.DeviceRGB:
+        return "RGB"
+    if isinstance(cs, pikepdf.Array) and len(cs) == 2 and cs[0] == Name.ICCBased:
+        n = int(cs[1].get(Name.N, 0))
+        return {1: "L", 3: "RGB"}.get(n)
+    return None
+
+
+def _safe_kind(image: pikepdf.Object) -> str | None:
+    """'dct', 'flate' or 'raw' for images we know how to rewrite safely; None to skip."""
+    for key in (Name.SMask, Name.Mask, Name.Decode, Name.SMaskInData, Name.Alternates):
+        if key in image:
+            return None
+    if image.get(Name.ImageMask, False):
+        return None
+    filters = filters_of(image)
+    if filters == ["/DCTDecode"]:
+        return "dct"
+    if filters == ["/FlateDecode"]:
+        return "flate"
+    if not filters:
+        return "raw"
+    return None
+
+
+def _dims(image: pikepdf.Object) -> tuple[int, int]:
+    return int(image.get(Name.Width, 0)), int(image.get(Name.Height, 0))
+
+
+def _decode(
+    info: ImageInfo, mode: str, kind: str, want: tuple[int, int], cap: int
+) -> Image.Image:
+    """Decode an image (JPEG at reduced scale when `want` is smaller), within the cap."""
+    image = info.obj
+    w, h = _dims(image)
+    bands = 1 if mode in ("L", "1") else 3
+    bits = 1 if mode == "1" else 8
+    expected = (w * bits + 7) // 8 * h * bands
+    if w <= 0 or h <= 0 or expected > cap:
+        raise bomb_error(f"an image of {w} x {h} pixels", cap, info.page)
+    if kind == "dct":
+        im = Image.open(io.BytesIO(image.read_raw_bytes()))
+        if im.size[0] * im.size[1] * len(im.getbands()) > cap:
+            raise bomb_error(f"an image of {im.size[0]} x {im.size[1]} pixels", cap, info.page)
+        if im.mode == "CMYK":
+            raise ValueError("CMYK JPEG")
+        im.draft(mode, want)
+        return im.convert(mode) if im.mode != mode else im
+    data = bounded_decode(image, expected + 4096, what="an image")
+    if len(data) < expected:
+        raise ValueError("image data shorter than its dimensions")
+    if mode == "1":
+        return Image.frombytes("1", (w, h), data[:expected])
+    return Image.frombytes(mode, (w, h), data[:expected])
+
+
+def _write_jpeg(info: ImageInfo, im: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def _replace(image: pikepdf.Object, data: bytes, *, filt: pikepdf.Name,
+             parms: pikepdf.Dictionary | None, size: tuple[int, int], bpc: int,
+             colour_space: pikepdf.Object) -> None:
+    image.write(data, filter=filt, decode_parms=parms)
+    image.Width = size[0]
+    image.Height = size[1]
+    image.BitsPerComponent = bpc
+    image.ColorSpace = colour_space
+    for key in (Name.Decode, Name.Interpolate):
+        if key in image:
+            del image[key]
+
+
+def downsample_images(
+    pdf: pikepdf.Pdf,
+    *,
+    target_dpi: int,
+    quality: int = JPEG_QUALITY,
+    min_dpi: int = MIN_DPI_COLOUR,
+    cap: int = DEFAULT_DECODE_CAP,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+) -> ImageStats:
+    """Re-encode grey and colour images drawn above `target_dpi` as JPEG at `target_dpi`.
+
+    `target_dpi` is raised to `min_dpi` and `quality` to the floor; callers that know what
+    they are doing (a benchmark at 150 dpi) may lower `min_dpi` explicitly.
+    """
+    target = max(target_dpi, min_dpi)
+    quality = max(quality, JPEG_QUALITY_FLOOR)
+    stats = ImageStats()
+    images = collect_images(pdf, cap)
+    for done, info in enumerate(images, 1):
+        check_cancel(cancel)
+        on_progress(done, len(images), "downsampling images")
+        mode = _colour_mode(info.obj)
+        kind = _safe_kind(info.obj)
+        if mode is None or kind is None or int(info.obj.get(Name.BitsPerComponent, 0)) != 8:
+            continue
+        w, h = _dims(info.obj)
+        if w * h < MIN_IMAGE_PIXELS or info.dpi <= target * DOWNSAMPLE_THRESHOLD:
+            continue
+        stats.considered += 1
+        scale = target / info.dpi
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        try:
+            im = _decode(info, mode, kind, size, cap)
+        except (ValueError, OSError, Image.DecompressionBombError):
+            continue
+        if im.size != size:
+            im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        data = _write_jpeg(info, im, quality)
+        old = len(info.obj.read_raw_bytes())
+        stats.bytes_before += old
+        if len(data) >= old:
+            stats.bytes_after += old
+            continue
+        stats.bytes_after += len(data)
+        colour_space = info.obj.ColorSpace
+        _replace(info.obj, data, filt=Name.DCTDecode, parms=None, size=size, bpc=8,
+                 colour_space=colour_space)
+        stats.replaced += 1
+    return stats
+
+
+def _is_bitonal(im: Image.Image) -> bool:
+    """True when a grey/colour scan is pure black and white (text, no photos, no colour)."""
+    if im.mode == "RGB":
+        r, g, b = im.split()
+        chroma = max(
+            ImageStat.Stat(ImageChops.difference(r, g)).mean[0],
+            ImageStat.Stat(ImageChops.difference(g, b)).mean[0],
+        )
+        if chroma > 6:
+            return False
+        im = im.convert("L")
+    mid = im.point(_MIDTONE_LUT)
+    if ImageStat.Stat(mid).mean[0] / 255 > MIDTONE_SHARE:
+        return False
+    # Text edges spread mid-tones thinly; a photo or a grey fill concentrates them.
+    tiles = mid.resize((16, 16), Image.Resampling.BOX)
+    return bool(tiles.getextrema()[1] <= MIDTONE_TILE_SHARE * 255)
+
+
+def encode_g4(im: Image.Image) -> tuple[bytes, bool]:
+    """CCITT Group 4 bytes of a 1-bit image, and the /BlackIs1 flag that renders it right."""
+    buf = io.BytesIO()
+    im.save(buf, format="TIFF", compression="group4", tiffinfo={278: im.size[1]})
+    buf.seek(0)
+    with Image.open(buf) as tif:
+        tags = tif.tag_v2
+        offsets = tags[273]
+        counts = tags[279]
+        photometric = int(tags.get(262, 0))
+    if isinstance(offsets, tuple | list):
+        if len(offsets) != 1:
+            raise ValueError("TIFF written in several strips")
+        offsets, counts = offsets[0], counts[0]
+    raw = buf.getvalue()[int(offsets) : int(offsets) + int(counts)]
+    # libtiff codes 0 bits as white runs; with MinIsBlack (1) a 0 bit is a black pixel.
+    return raw, photometric == 1
+
+
+def bitonal_images(
+    pdf: pikepdf.Pdf,
+    *,
+    target_dpi: int = MIN_DPI_BITONAL,
+    min_dpi: int = MIN_DPI_BITONAL,
+    cap: int = DEFAULT_DECODE_CAP,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+) -> ImageStats:
+    """Re-encode black-and-white scans as CCITT G4 (lossless for 1-bit images).
+
+    1-bit images are re-encoded as they are (downsampled only above `target_dpi`); grey or
+    colour images whose pixels are almost all black or white are thresholded. Never JBIG2.
+    """
+    target = max(target_dpi, min_dpi)
+    stats = ImageStats()
+    images = collect_images(pdf, cap)
+    for done, info in enumerate(images, 1):
+        check_cancel(cancel)
+        on_progress(done, len(images), "converting black-and-white scans")
+        kind = _safe_kind(info.obj)
+        bpc = int(info.obj.get(Name.BitsPerComponent, 0))
+        if kind is None:
+            continue
+        w, h = _dims(info.obj)
+        if w * h < MIN_IMAGE_PIXELS:
+            continue
+        if bpc == 1 and info.obj.get(Name.ColorSpace) == Name.DeviceGray:
+            mode = "1"
+        elif bpc == 8:
+            colour = _colour_mode(info.obj)
+            if colour is None:
+                continue
+            mode = colour
+        else:
+            continue
+        stats.considered += 1
+        scale = min(1.0, target / info.dpi) if info.dpi > target * DOWNSAMPLE_THRESHOLD else 1.0
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        try:
+            im = _decode(info, mode, kind, size, cap)
+        except (ValueError, OSError, Image.DecompressionBombError):
+            continue
+        if mode != "1" and not _is_bitonal(im):
+            continue
+        if im.size != size:
+            im = im.convert("L").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if im.mode != "1":
+            im = im.convert("L").convert("1", dither=Image.Dither.NONE)
+        data, black_is_1 = encode_g4(im)
+        old = len(info.obj.read_raw_bytes())
+        stats.bytes_before += old
+        if len(data) >= old:
+            stats.bytes_after += old
+            continue
+        stats.bytes_after += len(data)
+        parms = pikepdf.Dictionary(
+            K=-1, Columns=im.size[0], Rows=im.size[1], BlackIs1=black_is_1
+        )
+        _replace(info.obj, data, filt=Name.CCITTFaxDecode, parms=parms, size=im.size, bpc=1,
+                 colour_space=Name.DeviceGray)
+        stats.replaced += 1
+    return stats
+
