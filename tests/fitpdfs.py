@@ -8,13 +8,14 @@ import zlib
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pikepdf import Name
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-WORDS = (
-    "plaintiff defendant motion exhibit deposition counsel court order hearing evidence "
-    "witness record medical billing statement agreement contract invoice letter notice"
-).split()
+WORDS = [
+    "plaintiff", "defendant", "motion", "exhibit", "deposition", "counsel", "court", "order",
+    "hearing", "evidence", "witness", "record", "medical", "billing", "statement", "agreement",
+    "contract", "invoice", "letter", "notice",
+]
 
 
 def page_image(kind: str, width: int, height: int, seed: int) -> Image.Image:
@@ -47,7 +48,8 @@ def page_image(kind: str, width: int, height: int, seed: int) -> Image.Image:
         box = [width // 2, height // 3, width * 7 // 8, height // 2]
         grad = Image.linear_gradient("L").resize((box[2] - box[0], box[3] - box[1]))
         if mode == "RGB":
-            grad = Image.merge("RGB", (grad, grad.rotate(90), grad.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+            flipped = grad.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+            grad = Image.merge("RGB", (grad, grad.rotate(90), flipped))
         im.paste(grad, (box[0], box[1]))
         noise = Image.effect_noise((width, height), 18).convert(mode)
         im = Image.blend(im, noise, 0.08).filter(ImageFilter.GaussianBlur(0.6))
@@ -97,12 +99,13 @@ def scan_pdf(
     """A scanned document; `distinct` > 0 reuses that many different page images (faster)."""
     width, height = round(size_in[0] * dpi), round(size_in[1] * dpi)
     pdf = pikepdf.new()
+    images: dict[int, Image.Image] = {}
     for n in range(pages):
         key = n % distinct if distinct else n
-        im = page_image(kind, width, height, seed + key)
-        if one_bit:
-            im = im.convert("1", dither=Image.Dither.NONE)
-        xobj = image_xobject(pdf, im, jpeg_quality=jpeg_quality)
+        if key not in images:
+            im = page_image(kind, width, height, seed + key)
+            images[key] = im.convert("1", dither=Image.Dither.NONE) if one_bit else im
+        xobj = image_xobject(pdf, images[key], jpeg_quality=jpeg_quality)
         _image_page(pdf, xobj, size_in[0] * 72, size_in[1] * 72)
     pdf.save(path)
     return path

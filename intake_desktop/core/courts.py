@@ -86,6 +86,7 @@ def generic_profile(limit_bytes: int) -> CourtProfile:
         remove_active_content=False,
         forms="keep",
         annotations="keep",
+        scan_dpi=200,
     )
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageChops, ImageStat
 from pikepdf import Name
+from PIL import Image, ImageChops, ImageStat
 
 from intake_desktop.core.pdf.streams import (
     DEFAULT_DECODE_CAP,
@@ -39,7 +39,7 @@ _MIDTONE_LUT = [255 if 96 <= v < 160 else 0 for v in range(256)]
 MIN_IMAGE_PIXELS = 64 * 64
 
 
-class Cancelled(Exception):  # noqa: N818 - reads as "raise Cancelled"
+class Cancelled(Exception):
     """The user cancelled; nothing was written."""
 
 
@@ -124,6 +124,8 @@ def _relink(
         return
     if isinstance(container, pikepdf.Array):
         for i, item in enumerate(container):
+            if not isinstance(item, pikepdf.Object):
+                continue
             if item.is_indirect:
                 if item.objgen in replace:
                     container[i] = replace[item.objgen]
@@ -132,6 +134,8 @@ def _relink(
     elif isinstance(container, pikepdf.Dictionary):
         for key in list(container.keys()):
             item = container[key]
+            if not isinstance(item, pikepdf.Object):
+                continue
             if item.is_indirect:
                 if item.objgen in replace:
                     container[key] = replace[item.objgen]
@@ -313,7 +317,8 @@ def _is_bitonal(im: Image.Image) -> bool:
         return False
     # Text edges spread mid-tones thinly; a photo or a grey fill concentrates them.
     tiles = mid.resize((16, 16), Image.Resampling.BOX)
-    return bool(tiles.getextrema()[1] <= MIDTONE_TILE_SHARE * 255)
+    peak = tiles.getextrema()[1]
+    return isinstance(peak, int | float) and peak <= MIDTONE_TILE_SHARE * 255
 
 
 def encode_g4(im: Image.Image) -> tuple[bytes, bool]:
@@ -322,7 +327,7 @@ def encode_g4(im: Image.Image) -> tuple[bytes, bool]:
     im.save(buf, format="TIFF", compression="group4", tiffinfo={278: im.size[1]})
     buf.seek(0)
     with Image.open(buf) as tif:
-        tags = tif.tag_v2
+        tags = tif.tag_v2  # type: ignore[attr-defined]
         offsets = tags[273]
         counts = tags[279]
         photometric = int(tags.get(262, 0))

@@ -118,7 +118,7 @@ def _walk_active_content(pdf: pikepdf.Pdf, tally: _Tally, fix: bool) -> None:
             tally.add(code)
         if fix:
             del root[Name.OpenAction]
-    _scrub_dict(root, tally, fix, None)
+    _scrub_dict(root, tally, fix, None)  # type: ignore[arg-type]
     names = root.get(Name.Names)
     if isinstance(names, pikepdf.Dictionary):
         if Name.JavaScript in names:
@@ -195,7 +195,8 @@ def _flatten(pdf: pikepdf.Pdf, *, widgets: bool, others: bool) -> None:
             continue
         chosen, kept = [], []
         for annot in annots:
-            subtype = str(annot.get(Name.Subtype, "")) if isinstance(annot, pikepdf.Dictionary) else ""
+            is_dict = isinstance(annot, pikepdf.Dictionary)
+            subtype = str(annot.get(Name.Subtype, "")) if is_dict else ""
             is_widget = subtype == "/Widget"
             if subtype == "/Link" or (is_widget and not widgets) or (not is_widget and not others):
                 kept.append(annot)

@@ -186,13 +186,13 @@ def _walk(
             except (TypeError, ValueError):
                 continue
             if len(m) == 6:
-                ctm = multiply(m, ctm)  # type: ignore[arg-type]
+                ctm = multiply(m, ctm)  # type: ignore[arg-type,unused-ignore]
         elif op in ("Tj", "TJ", "'", '"'):
             scan.shows_text = True
         elif op == "INLINE IMAGE":
             scan.inline_images += 1
         elif op == "Do" and xobjects is not None and item.operands:
-            xobj = xobjects.get(item.operands[0])
+            xobj = xobjects.get(str(item.operands[0]))
             if not isinstance(xobj, pikepdf.Stream):
                 continue
             subtype = xobj.get(Name.Subtype)
