@@ -295,7 +295,7 @@ def _sample(pages: int) -> list[int]:
 def _words(reader: pypdf.PdfReader, index: int) -> set[str]:
     try:
         return set(_WORD.findall(reader.pages[index].extract_text() or ""))
-    except Exception:  # pypdf raises many kinds on damaged pages  # noqa: BLE001
+    except Exception:  # pypdf raises many kinds on damaged pages
         return set()
 
 
@@ -305,7 +305,7 @@ def _reader(path: Path) -> pypdf.PdfReader | None:
         if reader.is_encrypted and not reader.decrypt(""):
             return None
         return reader
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
@@ -356,4 +356,4 @@ def _verify(src: Path, reference: Path, result: FitResult, cap: int) -> None:
             )
 
 
-__all__ = ["Cancelled", "FitResult", "Finding", "Part", "fit_pdf"]
+__all__ = ["Cancelled", "Finding", "FitResult", "Part", "fit_pdf"]
