@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from intake_desktop.core.pdf.streams import (
     DEFAULT_DECODE_CAP,
+    DecodeCapError,
     bomb_error,
     bounded_decode,
     effective_dpi,
@@ -167,6 +168,40 @@ def collect_images(pdf: pikepdf.Pdf, cap: int = DEFAULT_DECODE_CAP) -> list[Imag
             elif dpi > info.dpi:
                 info.dpi = dpi
     return list(found.values())
+
+
+def find_image_bombs(
+    pdf: pikepdf.Pdf, cap: int = DEFAULT_DECODE_CAP, images: list[ImageInfo] | None = None
+) -> list[str]:
+    """Images whose declared or actual decoded size is over the cap (memory stays bounded).
+
+    Deflate expands at most about 1032:1, so only streams that could hold more than their
+    declared pixels are inflated, and never beyond the declared size.
+    """
+    problems = []
+    for info in images if images is not None else collect_images(pdf, cap):
+        w, h = _dims(info.obj)
+        bpc = int(info.obj.get(Name.BitsPerComponent, 8) or 8)
+        mode = _colour_mode(info.obj)
+        bands = 3 if mode == "RGB" else (4 if info.obj.get(Name.ColorSpace) == Name.DeviceCMYK
+                                         else 1)
+        expected = (w * bpc * bands + 7) // 8 * h
+        try:
+            if expected > cap:
+                raise bomb_error(f"an image of {w} x {h} pixels", cap, info.page)
+            if filters_of(info.obj) == ["/FlateDecode"]:
+                raw_len = len(info.obj.read_raw_bytes())
+                if raw_len * 1032 > expected + 4096:
+                    try:
+                        bounded_decode(info.obj, expected + 4096, what="an image")
+                    except DecodeCapError:
+                        raise DecodeCapError(
+                            f"the image data on page {info.page} inflates beyond its declared "
+                            f"{w} x {h} pixels (a decompression bomb or a damaged file)"
+                        ) from None
+        except DecodeCapError as exc:
+            problems.append(exc.what)
+    return problems
 
 
 def _colour_mode(image: pikepdf.Object) -> str | None:

@@ -42,12 +42,12 @@ from intake_desktop.core.pdf.split import (
     split_to_limit,
     target_size,
 )
-from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP
+from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, DecodeCapError
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 STEPS = 6
-TEXT_SAMPLE_PAGES = 40
-WARN_CODES = ("page_size", "image_only", "fonts_not_embedded", "decode_cap")
+TEXT_SAMPLE_PAGES = 12
+WARN_CODES = ("page_size", "image_only", "fonts_not_embedded")
 _WORD = re.compile(r"\w+")
 
 
@@ -193,6 +193,9 @@ def _run(
             raise IntakeError("the PDF has no pages", path=src, fix="check the file")
         result.actions += fix_pdf(pdf, profile)
         report = inspect_pdf(pdf, src, profile, cap)
+        bomb = report.finding("decode_cap")
+        if bomb is not None:
+            raise DecodeCapError(bomb.message, path=src, fix="ask the sender for a clean copy")
         result.warnings += [f.message for f in report.findings if f.code in WARN_CODES]
         if not result.actions and src.stat().st_size <= target:
             tmp = _temp(out_dir, "copy")
@@ -206,7 +209,10 @@ def _run(
         lossless_path = _temp(out_dir, "lossless")
         size = save_pdf(pdf, lossless_path)
     best = lossless_path
-    if size <= target:
+    if size <= target or not report.images:
+        if size > target:
+            return _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks,
+                          best, lossless_path, cap)
         _finish_single(result, lossless_path, single)
         _verify(src, lossless_path if result.actions else src, result, cap)
         return
@@ -251,6 +257,23 @@ def _run(
         _finish_single(result, best, single)
         _verify(src, lossless_path, result, cap)
         return
+    _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks, best,
+           lossless_path, cap)
+
+
+def _split(
+    src: Path,
+    out_dir: Path,
+    limit: int,
+    profile: CourtProfile,
+    result: FitResult,
+    steps: _Steps,
+    cancel: CancelFlag | None,
+    at_bookmarks: bool,
+    best: Path,
+    lossless_path: Path,
+    cap: int,
+) -> None:
     check_cancel(cancel)
     progress = steps.next("splitting")
     result.parts = split_to_limit(

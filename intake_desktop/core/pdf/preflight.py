@@ -16,6 +16,7 @@ from pikepdf import Name
 
 from intake_desktop.core.courts import CourtProfile
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.compress import collect_images, find_image_bombs
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, DecodeCapError
 from intake_desktop.core.pdf.text import image_only_pdf_pages, unembedded_fonts
 
@@ -51,6 +52,7 @@ class PreflightReport:
     path: Path
     pages: int
     findings: list[Finding] = field(default_factory=list)
+    images: int = 0  # image XObjects drawn on the pages
 
     @property
     def codes(self) -> set[str]:
@@ -333,6 +335,11 @@ def inspect_pdf(
                 tuple(image_only),
             )
         )
+    if "decode_cap" not in report.codes:
+        images = collect_images(pdf, cap)
+        report.images = len(images)
+        for problem in find_image_bombs(pdf, cap, images):
+            add(Finding("decode_cap", problem))
     fonts = unembedded_fonts(pdf)
     if fonts:
         names = ", ".join(sorted(fonts)[:8])

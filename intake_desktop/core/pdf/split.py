@@ -317,8 +317,9 @@ def write_range(src_path: Path, start: int, end: int, dest: Path,
         part.pages.extend(src.pages[start:end])
         info = src.trailer.get(Name.Info)
         if isinstance(info, pikepdf.Dictionary):
-            part.trailer.Info = part.copy_foreign(pikepdf.Dictionary(
-                {k: v for k, v in info.items() if isinstance(v, pikepdf.String)}
+            part.trailer.Info = part.make_indirect(pikepdf.Dictionary(
+                {k: pikepdf.String(str(v)) for k, v in info.items()
+                 if isinstance(v, pikepdf.String)}
             ))
         part.Root.PageLabels = _part_labels(src, labels, start, end)
         items = _part_outline(outline, start, end)

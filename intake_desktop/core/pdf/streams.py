@@ -18,6 +18,8 @@ from intake_desktop.core.errors import IntakeError
 
 # Largest decoded stream or image we accept (bytes). Callers may pass their own.
 DEFAULT_DECODE_CAP = 256 * 1024 * 1024
+# Page content and forms are text and vector drawing: far smaller than images.
+CONTENT_DECODE_CAP = 64 * 1024 * 1024
 MAX_FORM_DEPTH = 12
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -38,10 +40,14 @@ def filters_of(stream: pikepdf.Object) -> list[str]:
     return [str(value)]
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:.0f} MB" if size >= 1024**2 else f"{size / 1024:.0f} KB"
+
+
 def bomb_error(what: str, cap: int, page: int | None = None) -> DecodeCapError:
     where = f" on page {page}" if page else ""
     return DecodeCapError(
-        f"{what}{where} decodes to more than {cap // (1024 * 1024)} MB "
+        f"{what}{where} decodes to more than {_mb(cap)} "
         "(a decompression bomb or a damaged file); nothing was written for it",
         fix="ask the sender for a clean copy, or re-scan the paper original",
     )
@@ -148,8 +154,9 @@ def scan_page(
 ) -> PageScan:
     """Walk the page's content (and its Form XObjects) tracking the transform matrix."""
     scan = PageScan(shows_text=False, images=[], inline_images=0)
-    data = _content_bytes(page, cap)
-    _walk(pdf, data, _resources(page), IDENTITY, scan, cap, depth=0, seen=set())
+    content_cap = min(cap, CONTENT_DECODE_CAP)
+    data = _content_bytes(page, content_cap)
+    _walk(pdf, data, _resources(page), IDENTITY, scan, content_cap, depth=0, seen=set())
     return scan
 
 
