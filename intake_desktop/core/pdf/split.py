@@ -31,7 +31,7 @@ SKIP_KEYS = frozenset(
 PART_OVERHEAD = 1200  # bytes: header, catalog, page tree, xref, trailer
 OBJECT_OVERHEAD = 12  # bytes per object in an object stream or the xref
 DICT_WEIGHT = 0.4  # non-stream objects are compressed in object streams
-MIN_HEADROOM = 8 * 1024
+MIN_HEADROOM = 2 * 1024
 HEADROOM_SHARE = 0.01
 MAX_ATTEMPTS = 8
 TEMP_PREFIX = ".intake-fit-"
@@ -416,9 +416,10 @@ def _fit_part(
         if end - start == 1:
             raise PageTooLargeError(start + 1, size, limit, src)
         shrink, _ = sizer.pack(start, target / (ratio * 1.02), cuts)
-        shrink = min(shrink, end - 1)
+        if shrink >= end:
+            shrink = _smaller_end(start, end, cuts)
         while shrink in tried and shrink > start + 1:
-            shrink -= 1
+            shrink = _smaller_end(start, shrink, cuts)
         if shrink <= best_end or shrink in tried:
             break
         end = shrink
@@ -430,6 +431,15 @@ def _fit_part(
             raise PageTooLargeError(start + 1, size, limit, src)
         best_end = end
     return best_end, ratio
+
+
+def _smaller_end(start: int, end: int, cuts: set[int] | None) -> int:
+    """The next smaller place to end a part: a bookmark start if there is one, else a page."""
+    if cuts:
+        allowed = [c for c in cuts if start < c < end]
+        if allowed:
+            return max(allowed)
+    return end - 1
 
 
 def _finish(
