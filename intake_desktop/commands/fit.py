@@ -139,9 +139,10 @@ def run(args: argparse.Namespace, output: Output) -> int:
                 output.err.write("\r\033[K")
             if result.ok and app is not None:
                 _record(app, result, profile, limit)
+            output.emit(result.to_record(), _human(result))
             if not result.ok:
                 failed += 1
-            output.emit(result.to_record(), _human(result))
+                output.error(result.reason)
         return EXIT_FAILURE if failed else EXIT_OK
     finally:
         if app is not None:
