@@ -176,7 +176,7 @@ def bench_split(scan: Path) -> None:
 def bench_letterhead() -> None:
     src = OUT / "letterhead.pdf"
     if not src.exists():
-        fitpdfs.text_pdf(src, pages=1000, letterhead_kb=300, words_per_page=700)
+        fitpdfs.text_pdf(src, pages=1000, letterhead_kb=350, words_per_page=1300)
     size = src.stat().st_size
     folder = OUT / "d"
     shutil.rmtree(folder, ignore_errors=True)

@@ -34,6 +34,7 @@ DICT_WEIGHT = 0.4  # non-stream objects are compressed in object streams
 MIN_HEADROOM = 2 * 1024
 HEADROOM_SHARE = 0.01
 MAX_ATTEMPTS = 8
+CLOSE_ENOUGH = 0.98  # a part this full is not worth another write to add a page or two
 TEMP_PREFIX = ".intake-fit-"
 
 
@@ -83,8 +84,11 @@ class _Sizer:
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.sizes: dict[tuple[int, int], float] = {}
         self.page_objs: list[frozenset[tuple[int, int]]] = []
+        self.has_annotations = False
         for page in pdf.pages:
             self.page_objs.append(frozenset(self._closure(page.obj)))
+            if Name.Annots in page.obj:
+                self.has_annotations = True
 
     def _size(self, obj: pikepdf.Object) -> float:
         if isinstance(obj, pikepdf.Stream):
@@ -310,10 +314,12 @@ def _detach_annotations(src: pikepdf.Pdf, start: int, end: int) -> None:
 
 
 def write_range(src_path: Path, start: int, end: int, dest: Path,
-                outline: list[_Outline], labels: list[tuple[int, pikepdf.Dictionary]]) -> int:
+                outline: list[_Outline], labels: list[tuple[int, pikepdf.Dictionary]],
+                annotations: bool = True) -> int:
     """Write pages [start, end) of the file to `dest`; returns its size."""
     with pikepdf.open(src_path) as src, pikepdf.new() as part:
-        _detach_annotations(src, start, end)
+        if annotations:
+            _detach_annotations(src, start, end)
         part.pages.extend(src.pages[start:end])
         info = src.trailer.get(Name.Info)
         if isinstance(info, pikepdf.Dictionary):
@@ -400,13 +406,13 @@ def _fit_part(
     tried: set[int] = set()
     for _attempt in range(MAX_ATTEMPTS):
         tried.add(end)
-        size = write_range(src, start, end, scratch, outline, labels)
+        size = write_range(src, start, end, scratch, outline, labels, sizer.has_annotations)
         ratio = max(0.05, size / sizer.estimate(start, end))
         if size <= target or (end - start == 1 and size <= limit):
             if end > best_end:
                 best_end = end
                 scratch.replace(keep)
-            if end == total:
+            if end == total or size >= target * CLOSE_ENOUGH:
                 break
             grow, _ = sizer.pack(start, target / ratio, cuts)
             if grow <= end or grow in tried:
@@ -426,7 +432,7 @@ def _fit_part(
     if best_end == 0:
         # The estimate kept missing: fall back to one page at a time from the start.
         end = start + 1
-        size = write_range(src, start, end, keep, outline, labels)
+        size = write_range(src, start, end, keep, outline, labels, sizer.has_annotations)
         if size > limit:
             raise PageTooLargeError(start + 1, size, limit, src)
         best_end = end
