@@ -92,7 +92,7 @@ def test_bad_profile_errors_name_file_line_and_field(
 
 def test_bad_admin_profile_stops_loading_with_its_name(tmp_path: Path) -> None:
     (tmp_path / "oops.toml").write_text(GOOD.replace('"10MB"', "-3"), encoding="utf-8")
-    with pytest.raises(CourtProfileError, match="oops.toml"):
+    with pytest.raises(CourtProfileError, match=r"oops\.toml"):
         load_profiles(tmp_path)
 
 

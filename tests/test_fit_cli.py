@@ -32,7 +32,7 @@ def test_fit_json_parts_and_ledger_events(tmp_path: Path) -> None:
     assert record["input"] == str(src)
     parts = record["parts"]
     assert len(parts) == 2
-    assert [(p["first_page"], p["last_page"]) for p in parts][0][0] == 1
+    assert parts[0]["first_page"] == 1
     assert parts[-1]["last_page"] == 120
     for part in parts:
         assert set(part) == {"path", "bytes", "first_page", "last_page"}

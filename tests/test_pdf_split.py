@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_letterhead_split_counts_shared_objects_once(letterhead: Path, tmp_path:
         f"Letterhead brief (Part {n} of {len(parts)}).pdf" for n in range(1, len(parts) + 1)
     ]
     assert parts[0].first_page == 1 and parts[-1].last_page == 240
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in itertools.pairwise(parts):
         assert b.first_page == a.last_page + 1
     seen: list[int] = []
     for part in parts:

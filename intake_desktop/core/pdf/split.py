@@ -327,6 +327,13 @@ def write_range(src_path: Path, start: int, end: int, dest: Path,
                 {k: pikepdf.String(str(v)) for k, v in info.items()
                  if isinstance(v, pikepdf.String)}
             ))
+        for key in (Name.Lang, Name.MarkInfo, Name.OutputIntents, Name.Metadata):
+            value = src.Root.get(key)  # language, PDF/A output intent and XMP metadata
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+                held = value if value.is_indirect else src.make_indirect(value)
+                part.Root[key] = part.copy_foreign(held)
+            elif value is not None:
+                part.Root[key] = value
         part.Root.PageLabels = _part_labels(src, labels, start, end)
         items = _part_outline(outline, start, end)
         if items:
