@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Name
@@ -239,34 +244,7 @@ def _dims(image: pikepdf.Object) -> tuple[int, int]:
     return int(image.get(Name.Width, 0)), int(image.get(Name.Height, 0))
 
 
-def _decode(
-    info: ImageInfo, mode: str, kind: str, want: tuple[int, int], cap: int
-) -> Image.Image:
-    """Decode an image (JPEG at reduced scale when `want` is smaller), within the cap."""
-    image = info.obj
-    w, h = _dims(image)
-    bands = 1 if mode in ("L", "1") else 3
-    bits = 1 if mode == "1" else 8
-    expected = (w * bits + 7) // 8 * h * bands
-    if w <= 0 or h <= 0 or expected > cap:
-        raise bomb_error(f"an image of {w} x {h} pixels", cap, info.page)
-    if kind == "dct":
-        im = Image.open(io.BytesIO(image.read_raw_bytes()))
-        if im.size[0] * im.size[1] * len(im.getbands()) > cap:
-            raise bomb_error(f"an image of {im.size[0]} x {im.size[1]} pixels", cap, info.page)
-        if im.mode == "CMYK":
-            raise ValueError("CMYK JPEG")
-        im.draft(mode, want)
-        return im.convert(mode) if im.mode != mode else im
-    data = bounded_decode(image, expected + 4096, what="an image")
-    if len(data) < expected:
-        raise ValueError("image data shorter than its dimensions")
-    if mode == "1":
-        return Image.frombytes("1", (w, h), data[:expected])
-    return Image.frombytes(mode, (w, h), data[:expected])
-
-
-def _write_jpeg(info: ImageInfo, im: Image.Image, quality: int) -> bytes:
+def _write_jpeg(im: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
     im.save(buf, format="JPEG", quality=quality, optimize=True, progressive=True)
     return buf.getvalue()
@@ -275,6 +253,7 @@ def _write_jpeg(info: ImageInfo, im: Image.Image, quality: int) -> bytes:
 def _replace(image: pikepdf.Object, data: bytes, *, filt: pikepdf.Name,
              parms: pikepdf.Dictionary | None, size: tuple[int, int], bpc: int,
              colour_space: pikepdf.Object) -> None:
+    """Swap in new image data and reset every key that describes it."""
     image.write(data, filter=filt, decode_parms=parms)
     image.Width = size[0]
     image.Height = size[1]
@@ -283,6 +262,93 @@ def _replace(image: pikepdf.Object, data: bytes, *, filt: pikepdf.Name,
     for key in (Name.Decode, Name.Interpolate):
         if key in image:
             del image[key]
+
+
+@dataclass
+class _Job:
+    """One image to re-encode: what the worker thread needs, read here (pikepdf is not
+    thread-safe), and where the result goes."""
+
+    info: ImageInfo
+    mode: str
+    kind: str
+    data: bytes  # JPEG bytes for "dct", decoded pixels otherwise
+    size: tuple[int, int]  # target pixels
+    old: int  # current stream length
+
+
+def _fetch(info: ImageInfo, mode: str, kind: str, size: tuple[int, int], cap: int) -> _Job:
+    """Read an image's data within the cap (declared pixels, then actual inflated bytes)."""
+    image = info.obj
+    w, h = _dims(image)
+    bands = 1 if mode in ("L", "1") else 3
+    bits = 1 if mode == "1" else 8
+    expected = (w * bits + 7) // 8 * h * bands
+    if w <= 0 or h <= 0 or expected > cap:
+        raise bomb_error(f"an image of {w} x {h} pixels", cap, info.page)
+    raw = bytes(image.read_raw_bytes())
+    if kind == "dct":
+        return _Job(info, mode, kind, raw, size, len(raw))
+    data = bounded_decode(image, expected + 4096, what="an image")
+    if len(data) < expected:
+        raise ValueError("image data shorter than its dimensions")
+    return _Job(info, mode, kind, data[:expected], size, len(raw))
+
+
+def _open(job: _Job, cap: int) -> Image.Image:
+    """Pixels of a job (JPEG decoded at reduced scale when the target is smaller)."""
+    w, h = _dims(job.info.obj)
+    if job.kind != "dct":
+        return Image.frombytes(job.mode, (w, h), job.data)
+    im = Image.open(io.BytesIO(job.data))
+    if im.size[0] * im.size[1] * len(im.getbands()) > cap:
+        raise bomb_error(f"an image of {im.size[0]} x {im.size[1]} pixels", cap, job.info.page)
+    if im.mode == "CMYK":
+        raise ValueError("CMYK JPEG")
+    im.draft(job.mode, job.size)
+    return im.convert(job.mode) if im.mode != job.mode else im
+
+
+def _in_threads(
+    candidates: list[tuple[ImageInfo, str, str, tuple[int, int]]],
+    work: Callable[[_Job], object],
+    apply: Callable[[_Job, Any], None],
+    cap: int,
+    label: str,
+    on_progress: ProgressCallback,
+    cancel: CancelFlag | None,
+) -> None:
+    """Run `work` on each image in a small thread pool (Pillow releases the GIL while it
+    decodes, resizes and encodes); reading and writing the PDF stays on this thread. At
+    most a few images are held in memory at once."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    window = workers * 2
+    queue: deque[tuple[_Job, Future[object]]] = deque()
+    items = iter(candidates)
+    done = 0
+
+    def submit_one(pool: ThreadPoolExecutor) -> bool:
+        for info, mode, kind, size in items:
+            try:
+                job = _fetch(info, mode, kind, size, cap)
+            except (ValueError, OSError):
+                continue  # damaged image data: leave the image as it is
+            queue.append((job, pool.submit(work, job)))
+            return True
+        return False
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while len(queue) < window and submit_one(pool):
+            pass
+        while queue:
+            check_cancel(cancel)
+            job, future = queue.popleft()
+            result = future.result()
+            if result is not None:
+                apply(job, result)
+            done += 1
+            on_progress(done, len(candidates), label)
+            submit_one(pool)
 
 
 def downsample_images(
@@ -303,10 +369,8 @@ def downsample_images(
     target = max(target_dpi, min_dpi)
     quality = max(quality, JPEG_QUALITY_FLOOR)
     stats = ImageStats()
-    images = collect_images(pdf, cap)
-    for done, info in enumerate(images, 1):
-        check_cancel(cancel)
-        on_progress(done, len(images), "downsampling images")
+    candidates = []
+    for info in collect_images(pdf, cap):
         mode = _colour_mode(info.obj)
         kind = _safe_kind(info.obj)
         if mode is None or kind is None or int(info.obj.get(Name.BitsPerComponent, 0)) != 8:
@@ -314,26 +378,30 @@ def downsample_images(
         w, h = _dims(info.obj)
         if w * h < MIN_IMAGE_PIXELS or info.dpi <= target * DOWNSAMPLE_THRESHOLD:
             continue
-        stats.considered += 1
         scale = target / info.dpi
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        candidates.append((info, mode, kind, (max(1, round(w * scale)), max(1, round(h * scale)))))
+    stats.considered = len(candidates)
+
+    def work(job: _Job) -> bytes | None:
         try:
-            im = _decode(info, mode, kind, size, cap)
+            im = _open(job, cap)
+            if im.size != job.size:
+                im = im.resize(job.size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            return _write_jpeg(im, quality)
         except (ValueError, OSError, Image.DecompressionBombError):
-            continue
-        if im.size != size:
-            im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        data = _write_jpeg(info, im, quality)
-        old = len(info.obj.read_raw_bytes())
-        stats.bytes_before += old
-        if len(data) >= old:
-            stats.bytes_after += old
-            continue
+            return None
+
+    def apply(job: _Job, data: bytes) -> None:
+        stats.bytes_before += job.old
+        if len(data) >= job.old:  # keep the original when the new one is not smaller
+            stats.bytes_after += job.old
+            return
         stats.bytes_after += len(data)
-        colour_space = info.obj.ColorSpace
-        _replace(info.obj, data, filt=Name.DCTDecode, parms=None, size=size, bpc=8,
-                 colour_space=colour_space)
+        _replace(job.info.obj, data, filt=Name.DCTDecode, parms=None, size=job.size, bpc=8,
+                 colour_space=job.info.obj.ColorSpace)
         stats.replaced += 1
+
+    _in_threads(candidates, work, apply, cap, "downsampling images", on_progress, cancel)
     return stats
 
 
@@ -398,51 +466,49 @@ def bitonal_images(
     """
     target = max(target_dpi, min_dpi)
     stats = ImageStats()
-    images = collect_images(pdf, cap)
-    for done, info in enumerate(images, 1):
-        check_cancel(cancel)
-        on_progress(done, len(images), "converting black-and-white scans")
+    candidates = []
+    for info in collect_images(pdf, cap):
         kind = _safe_kind(info.obj)
         bpc = int(info.obj.get(Name.BitsPerComponent, 0))
-        if kind is None:
-            continue
         w, h = _dims(info.obj)
-        if w * h < MIN_IMAGE_PIXELS:
+        if kind is None or w * h < MIN_IMAGE_PIXELS:
             continue
         if bpc == 1 and info.obj.get(Name.ColorSpace) == Name.DeviceGray:
             mode = "1"
-        elif bpc == 8:
-            colour = _colour_mode(info.obj)
-            if colour is None:
-                continue
-            mode = colour
+        elif bpc == 8 and _colour_mode(info.obj) is not None:
+            mode = str(_colour_mode(info.obj))
         else:
             continue
-        stats.considered += 1
         scale = min(1.0, target / info.dpi) if info.dpi > target * DOWNSAMPLE_THRESHOLD else 1.0
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        candidates.append((info, mode, kind, (max(1, round(w * scale)), max(1, round(h * scale)))))
+    stats.considered = len(candidates)
+
+    def work(job: _Job) -> tuple[bytes, bool, tuple[int, int]] | None:
         try:
-            im = _decode(info, mode, kind, size, cap)
+            im = _open(job, cap)
+            if job.mode != "1" and not _is_bitonal(im):
+                return None
+            if im.size != job.size:
+                im = im.convert("L").resize(job.size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            if im.mode != "1":
+                im = im.convert("L").convert("1", dither=Image.Dither.NONE)
+            data, black_is_1 = encode_g4(im)
+            return data, black_is_1, im.size
         except (ValueError, OSError, Image.DecompressionBombError):
-            continue
-        if mode != "1" and not _is_bitonal(im):
-            continue
-        if im.size != size:
-            im = im.convert("L").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        if im.mode != "1":
-            im = im.convert("L").convert("1", dither=Image.Dither.NONE)
-        data, black_is_1 = encode_g4(im)
-        old = len(info.obj.read_raw_bytes())
-        stats.bytes_before += old
-        if len(data) >= old:
-            stats.bytes_after += old
-            continue
+            return None
+
+    def apply(job: _Job, result: tuple[bytes, bool, tuple[int, int]]) -> None:
+        data, black_is_1, size = result
+        stats.bytes_before += job.old
+        if len(data) >= job.old:
+            stats.bytes_after += job.old
+            return
         stats.bytes_after += len(data)
-        parms = pikepdf.Dictionary(
-            K=-1, Columns=im.size[0], Rows=im.size[1], BlackIs1=black_is_1
-        )
-        _replace(info.obj, data, filt=Name.CCITTFaxDecode, parms=parms, size=im.size, bpc=1,
+        parms = pikepdf.Dictionary(K=-1, Columns=size[0], Rows=size[1], BlackIs1=black_is_1)
+        _replace(job.info.obj, data, filt=Name.CCITTFaxDecode, parms=parms, size=size, bpc=1,
                  colour_space=Name.DeviceGray)
         stats.replaced += 1
-    return stats
 
+    _in_threads(candidates, work, apply, cap, "converting black-and-white scans", on_progress,
+                cancel)
+    return stats
