@@ -14,7 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -485,6 +485,12 @@ def bitonal_images(
 
     def work(job: _Job) -> tuple[bytes, bool, tuple[int, int]] | None:
         try:
+            if job.mode != "1":
+                # A quarter-scale look first: most grey pages are rejected without a full decode.
+                w, h = _dims(job.info.obj)
+                probe = _open(replace(job, size=(max(1, w // 4), max(1, h // 4))), cap)
+                if not _is_bitonal(probe):
+                    return None
             im = _open(job, cap)
             if job.mode != "1" and not _is_bitonal(im):
                 return None
