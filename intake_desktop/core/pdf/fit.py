@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from intake_desktop.core.pdf.split import (
     split_to_limit,
     target_size,
 )
-from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, DecodeCapError
+from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 STEPS = 6
@@ -152,7 +153,7 @@ def fit_pdf(
 
 def _open(src: Path) -> pikepdf.Pdf:
     try:
-        return pikepdf.open(src, access_mode=pikepdf.AccessMode.stream)
+        return pikepdf.open(src, access_mode=STREAM)
     except pikepdf.PasswordError as exc:
         raise IntakeError(
             "the PDF is protected by a user (open) password, so it cannot be read or filed",
@@ -219,7 +220,7 @@ def _run(
     colour_dpi = max(profile.scan_dpi, MIN_DPI_COLOUR)
     check_cancel(cancel)
     progress = steps.next("downsampling images")
-    with pikepdf.open(lossless_path) as pdf:
+    with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
         stats = downsample_images(
             pdf, target_dpi=colour_dpi, cap=cap, on_progress=progress, cancel=cancel
         )
@@ -235,7 +236,7 @@ def _run(
         return
     check_cancel(cancel)
     progress = steps.next("black-and-white scans")
-    with pikepdf.open(lossless_path) as pdf:
+    with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
         bw = bitonal_images(
             pdf,
             target_dpi=max(profile.scan_dpi, MIN_DPI_BITONAL),
@@ -322,9 +323,11 @@ def _words(reader: pypdf.PdfReader, index: int) -> set[str]:
         return set()
 
 
-def _reader(path: Path) -> pypdf.PdfReader | None:
+def _reader(path: Path, files: ExitStack) -> pypdf.PdfReader | None:
+    """A pypdf reader on an open file (given a path, pypdf reads the whole file into memory)."""
     try:
-        reader = pypdf.PdfReader(path)
+        handle = files.enter_context(open(path, "rb"))  # noqa: SIM115 - closed by the stack
+        reader = pypdf.PdfReader(handle)
         if reader.is_encrypted and not reader.decrypt(""):
             return None
         return reader
@@ -337,7 +340,7 @@ def _verify(src: Path, reference: Path, result: FitResult, cap: int) -> None:
     counted = 0
     for part in result.parts:
         try:
-            with pikepdf.open(part.path) as pdf:
+            with pikepdf.open(part.path, access_mode=STREAM) as pdf:
                 pages = len(pdf.pages)
         except pikepdf.PdfError as exc:
             raise IntakeError(
@@ -358,10 +361,15 @@ def _verify(src: Path, reference: Path, result: FitResult, cap: int) -> None:
             path=src,
             fix="report this; the input was not changed",
         )
-    before = _reader(src) or _reader(reference)
+    with ExitStack() as files:
+        _check_text(src, reference, result, files)
+
+
+def _check_text(src: Path, reference: Path, result: FitResult, files: ExitStack) -> None:
+    before = _reader(src, files) or (_reader(reference, files) if reference.exists() else None)
     if before is None:
         return
-    readers = {id(p): _reader(p.path) for p in result.parts}
+    readers = {id(p): _reader(p.path, files) for p in result.parts}
     for index in _sample(result.pages):
         words = _words(before, index)
         if not words:

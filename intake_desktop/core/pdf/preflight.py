@@ -17,7 +17,7 @@ from pikepdf import Name
 from intake_desktop.core.courts import CourtProfile
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.compress import collect_images, find_image_bombs
-from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, DecodeCapError
+from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
 from intake_desktop.core.pdf.text import image_only_pdf_pages, unembedded_fonts
 
 # Action type -> the action recorded when it is removed.
@@ -351,7 +351,7 @@ def inspect_pdf(
 def preflight(src: Path, profile: CourtProfile | None) -> PreflightReport:
     """Report what a court may reject in `src` (the file is only read)."""
     try:
-        pdf = pikepdf.open(src)
+        pdf = pikepdf.open(src, access_mode=STREAM)
     except pikepdf.PasswordError:
         report = PreflightReport(path=src, pages=0)
         report.findings.append(
@@ -404,7 +404,7 @@ def fix_file(src: Path, dst: Path, profile: CourtProfile) -> list[str]:
         )
     tmp = dst.with_name(f".{dst.name}.tmp")
     try:
-        with pikepdf.open(src) as pdf:
+        with pikepdf.open(src, access_mode=STREAM) as pdf:
             actions = fix_pdf(pdf, profile)
             pdf.save(tmp, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         tmp.replace(dst)

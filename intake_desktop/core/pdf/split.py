@@ -21,6 +21,7 @@ from pikepdf import Name
 from intake_desktop.core.courts import DEFAULT_PART_PATTERN, format_size
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.compress import check_cancel, save_pdf
+from intake_desktop.core.pdf.streams import STREAM
 from intake_desktop.core.pdf.text import open_pdf
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
@@ -317,7 +318,7 @@ def write_range(src_path: Path, start: int, end: int, dest: Path,
                 outline: list[_Outline], labels: list[tuple[int, pikepdf.Dictionary]],
                 annotations: bool = True) -> int:
     """Write pages [start, end) of the file to `dest`; returns its size."""
-    with pikepdf.open(src_path) as src, pikepdf.new() as part:
+    with pikepdf.open(src_path, access_mode=STREAM) as src, pikepdf.new() as part:
         if annotations:
             _detach_annotations(src, start, end)
         part.pages.extend(src.pages[start:end])

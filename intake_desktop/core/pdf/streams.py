@@ -21,6 +21,9 @@ DEFAULT_DECODE_CAP = 256 * 1024 * 1024
 # Page content and forms are text and vector drawing: far smaller than images.
 CONTENT_DECODE_CAP = 64 * 1024 * 1024
 MAX_FORM_DEPTH = 12
+# Read files with plain reads, not a memory map: mapped pages of a 1 GB input would all
+# count as resident memory once touched.
+STREAM = pikepdf.AccessMode.stream
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

@@ -8,13 +8,13 @@ import pikepdf
 from pikepdf import Name
 
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, scan_page
+from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, scan_page
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
     """Open a PDF for reading, turning library errors into errors a person can act on."""
     try:
-        return pikepdf.open(path)
+        return pikepdf.open(path, access_mode=STREAM)
     except pikepdf.PasswordError as exc:
         raise IntakeError(
             "the PDF is protected by a user (open) password",
