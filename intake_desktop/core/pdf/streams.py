@@ -21,6 +21,7 @@ DEFAULT_DECODE_CAP = 256 * 1024 * 1024
 # Page content and forms are text and vector drawing: far smaller than images.
 CONTENT_DECODE_CAP = 64 * 1024 * 1024
 MAX_FORM_DEPTH = 12
+INFLATE_STEP = 1024 * 1024
 # Read files with plain reads, not a memory map: mapped pages of a 1 GB input would all
 # count as resident memory once touched.
 STREAM = pikepdf.AccessMode.stream
@@ -71,21 +72,37 @@ def bounded_decode(
             raise bomb_error(what, cap)
         return bytes(raw)
     if filters[0] == "/FlateDecode":
-        inflater = zlib.decompressobj()
         try:
-            out = inflater.decompress(raw, cap + 1)
+            out = _inflate(bytes(raw), cap, what)
         except zlib.error:
-            out = b""  # damaged data: let qpdf's tolerant decoder try below
-        else:
-            if len(out) > cap or inflater.unconsumed_tail:
-                raise bomb_error(what, cap)
-            parms = stream.get(Name.DecodeParms)
-            if len(filters) == 1 and (parms is None or int(parms.get(Name.Predictor, 1)) <= 1):
-                return out
+            out = None  # damaged data: let qpdf's tolerant decoder try below
+        parms = stream.get(Name.DecodeParms)
+        plain = parms is None or int(parms.get(Name.Predictor, 1)) <= 1
+        if out is not None and len(filters) == 1 and plain:
+            return out
     data = bytes(stream.read_bytes())
     if len(data) > cap:
         raise bomb_error(what, cap)
     return data
+
+
+def _inflate(raw: bytes, cap: int, what: str) -> bytes:
+    """Inflate in 1 MB steps, stopping as soon as the output passes `cap`."""
+    inflater = zlib.decompressobj()
+    chunks: list[bytes] = []
+    total = 0
+    data = raw
+    while True:
+        chunk = inflater.decompress(data, INFLATE_STEP)
+        total += len(chunk)
+        if total > cap:
+            chunks.clear()
+            raise bomb_error(what, cap)
+        chunks.append(chunk)
+        data = inflater.unconsumed_tail
+        if not data and len(chunk) < INFLATE_STEP:
+            break  # a full step may leave output buffered inside zlib: ask again
+    return b"".join(chunks)
 
 
 def multiply(m: Matrix, n: Matrix) -> Matrix:
