@@ -58,7 +58,7 @@ def test_letterhead_split_counts_shared_objects_once(letterhead: Path, tmp_path:
         assert pages == list(range(part.first_page, part.last_page + 1))
         seen += pages
         with pikepdf.open(part.path) as pdf:
-            logos = {img.objgen for page in pdf.pages for img in page.images.values()}
+            logos = {img.objgen for page in pdf.pages for img in page.get_images().values()}
             assert len(logos) == 1  # one shared letterhead image per part
     assert seen == list(range(1, 241))
     assert sha(letterhead) == before
