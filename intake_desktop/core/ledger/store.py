@@ -419,6 +419,11 @@ class Ledger:
             )
             conn.execute(delete(claim_owners).where(claim_owners.c.owner == owner))
 
+    def owners(self) -> list[OwnerRecord]:
+        with self._reader.connect() as conn:
+            rows = conn.execute(select(claim_owners).order_by(claim_owners.c.owner))
+            return [OwnerRecord(**dict(r._mapping)) for r in rows]
+
     def live_owners(self, *, within: float, now: float | None = None) -> list[OwnerRecord]:
         """Owners whose heartbeat is at most `within` seconds old."""
         at = time.time() if now is None else now

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from intake_desktop.core.ledger import ClaimRecord, Ledger
+from intake_desktop.core.ledger import ClaimRecord, ClaimState, Ledger
 from intake_desktop.core.watch.settings import WatchSettings
 from intake_desktop.core.watch.stability import Signature
 
@@ -36,6 +36,19 @@ def claim_key(label: str, relative: PurePosixPath, sig: Signature) -> str:
     size, mtime_ns = sig
     text = f"{label}\0{relative.as_posix()}\0{size}\0{mtime_ns}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (True when it cannot tell)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def new_owner_id() -> str:
@@ -63,7 +76,15 @@ class ClaimBook:
         self.ledger.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
 
     def expire(self) -> list[ClaimRecord]:
-        return self.ledger.expire_claims(
+        """Take back claims of dead watchers and old failures. A watcher on this machine
+        whose process is gone (killed, crashed) is dead at once, not after `stale_after`."""
+        dropped: list[ClaimRecord] = []
+        host = socket.gethostname()
+        for other in self.ledger.owners():
+            if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
+                dropped += self.ledger.claims(owner=other.owner, state=ClaimState.ACTIVE)
+                self.ledger.retire_owner(other.owner)
+        return dropped + self.ledger.expire_claims(
             stale_after=self.settings.stale_after,
             retry_failed_after=self.settings.retry_failed_after,
         )

@@ -197,7 +197,8 @@ class Watcher:
             self.claims.retire()
         except Exception as exc:  # the ledger may be gone at shutdown; claims then expire
             self._emit(WatchStatus(WatchEvent.ERROR, f"could not release claims: {exc}"))
-        self._emit(WatchStatus(WatchEvent.STOPPED, "stopped watching"))
+        if not self._once:
+            self._emit(WatchStatus(WatchEvent.STOPPED, "stopped watching"))
 
     def _loop(self) -> None:
         while not self._stop.wait(self.settings.tick):
