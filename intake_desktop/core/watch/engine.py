@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from intake_desktop.core.errors import UsageError
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.watch.claims import ClaimBook, claim_key, folder_label, new_owner_id
@@ -80,6 +81,14 @@ class Watcher:
         first = self._filer()
         if folders is None:
             folders = first.intake_folders
+        known = {f.path.resolve() for f in first.intake_folders}
+        for folder in folders:
+            if folder.path.resolve() not in known:
+                raise UsageError(
+                    f"{folder.path} is watched but is not an intake folder of the filer",
+                    fix="add it to [intake] folders in config.toml so that filed sources "
+                    "are removed from it and its matter applies",
+                )
         self.folders = [plan_folder(i, f, self.settings) for i, f in enumerate(folders)]
         self._labels = [folder_label(fw.path, workspace.root) for fw in self.folders]
         self.claims = ClaimBook(first.ledger, self.settings, owner or new_owner_id())
@@ -409,8 +418,9 @@ class Watcher:
                 self.claims.release(key)
                 return None
             result = self._filer().ingest_file(job.path)
-        except BaseException:
-            self.claims.release(key)
+        except Exception as exc:
+            # Kept as failed, so neither this watcher nor another retries it at once.
+            self.claims.fail(key, f"unexpected problem while filing ({exc!r})")
             raise
         if result.status is Outcome.ERROR:
             self.claims.fail(key, result.reason or "filing failed")
