@@ -331,15 +331,18 @@ def test_reconciliation_scan_finds_what_events_missed(
     assert reports.statuses(WatchEvent.RESCAN)
 
 
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
 def test_dead_observer_is_reported_and_restarted(
-    app: App, make_watcher: Callable[..., Watcher], reports: Reports, tmp_path: Path
+    app: App, make_watcher: Callable[..., Watcher], reports: Reports, tmp_path: Path,
+    polling: bool,
 ) -> None:
     """GIVEN an extra intake folder (a share) that disappears and comes back WHEN a file is
     dropped into the new folder THEN the outage is reported, the observer restarted, and
-    the file filed."""
+    the file filed (rescans are too rare here to find it: the observer does)."""
     share = tmp_path / "scanner share"
     share.mkdir()
-    folders = [IntakeFolder(app.workspace.intake), IntakeFolder(share, matter=MATTER)]
+    folders = [IntakeFolder(app.workspace.intake),
+               IntakeFolder(share, matter=MATTER, polling=polling)]
     watcher = make_watcher(
         folders=folders,
         filer=lambda: Filer(app.workspace, app.ledger, intake_folders=folders[1:]),
@@ -480,6 +483,24 @@ def test_network_filesystems_are_detected_from_mounts() -> None:
     assert is_network_fs(Path("/mnt/my share/a"), MOUNTS)
     assert not is_network_fs(Path("/mnt/scansX"), MOUNTS)
     assert not is_network_fs(Path("/home/me"), MOUNTS)
+
+
+def test_polling_observer_sees_new_files_and_subfolders(
+    app: App, make_watcher: Callable[..., Watcher], reports: Reports
+) -> None:
+    settings = WatchSettings(**{**FAST.__dict__, "force_polling": True})
+    watcher = make_watcher(settings)
+    watcher.start()
+    assert "polling" in reports.statuses(WatchEvent.STARTED)[0].message
+    contents = {f"polled-{i}.pdf": blob(20 + i, 3000) for i in range(5)}
+    for i, (name, data) in enumerate(contents.items()):
+        folder = app.workspace.intake / MATTER / ("Sub" if i % 2 else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    wait_for(lambda: len(filed_docs(app)) == 5)
+    watcher.stop()
+    assert_each_filed_once(app, contents)
+    assert not reports.statuses(WatchEvent.RESCAN)  # found by polling, not by a rescan
 
 
 def test_polling_is_chosen_from_config(tmp_path: Path) -> None:

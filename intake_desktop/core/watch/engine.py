@@ -95,12 +95,14 @@ class Watcher:
         self.stability = Stability(self.settings)
 
         self._hints: queue.SimpleQueue[Hint] = queue.SimpleQueue()
-        self._tracks: dict[Path, Track] = {}
-        self._known_junk: set[Path] = set()
-        self._failed: dict[Path, tuple[Signature, float]] = {}
-        self._elsewhere: dict[Path, Signature] = {}
+        # Keyed by the path as a string: a scan of 10,000 files builds no Path objects.
+        self._tracks: dict[str, Track] = {}
+        self._announced: set[str] = set()  # reported as seen (once per file)
+        self._known_junk: set[str] = set()
+        self._failed: dict[str, tuple[Signature, float]] = {}
+        self._elsewhere: dict[str, float] = {}  # another watcher's: left alone until then
         self._lock = threading.Lock()
-        self._inflight: dict[Path, Future[None]] = {}
+        self._inflight: dict[str, Future[None]] = {}
         self._results: list[IngestResult] = []
         self._emit_lock = threading.Lock()
         self._stop = threading.Event()
@@ -277,55 +279,82 @@ class Watcher:
             except queue.Empty:
                 return
             fw = self.folders[index]
+            name = str(path)
             if kind == "gone":
-                self._tracks.pop(path, None)
+                self._tracks.pop(name, None)
+                self._announced.discard(name)
+                self._elsewhere.pop(name, None)
             elif kind == "dir_gone":
-                for p in [p for p in self._tracks if p.is_relative_to(path)]:
+                prefix = name + os.sep
+                for p in [p for p in self._tracks if p.startswith(prefix)]:
                     del self._tracks[p]
             elif kind == "dir":
                 if path.is_dir() and not is_junk_path(path / "x", fw.path):
                     for file, junk in scan_files(path):
                         self._track(file, fw, junk, at)
-            else:
-                self._track(path, fw, is_junk_path(path, fw.path), at)
+            elif path.is_relative_to(fw.path):
+                self._track(name, fw, is_junk_path(path, fw.path), at)
 
     def _scan_all(self, now: float, *, report: bool) -> None:
+        present: set[str] = set()
+        complete = True
         for fw in self.folders:
             if fw.available or self._once:
-                self._scan_folder(fw, now, report=report)
+                complete &= self._scan_folder(fw, now, report=report, present=present)
+        if complete:
+            # Forget what is no longer there (a long run must not grow without bound).
+            self._announced &= present
+            self._known_junk &= present
+            # list(dict) copies atomically; workers add entries while this runs.
+            for gone in [p for p in list(self._failed) if p not in present]:
+                self._failed.pop(gone, None)
+            for gone in [p for p in list(self._elsewhere) if p not in present]:
+                self._elsewhere.pop(gone, None)
 
-    def _scan_folder(self, fw: FolderWatch, now: float, *, report: bool) -> None:
+    def _scan_folder(self, fw: FolderWatch, now: float, *, report: bool,
+                     present: set[str] | None = None) -> bool:
         before = len(self._tracks)
         try:
             for path, junk in scan_files(fw.path):
+                if present is not None:
+                    present.add(path)
                 self._track(path, fw, junk, None)
         except OSError:
-            return  # the health check reports an unreadable folder
+            return False  # the health check reports an unreadable folder
         found = len(self._tracks) - before
         if report and found:
             self._emit(WatchStatus(WatchEvent.RESCAN,
                                    f"{fw.path}: the scan found {found} file(s) the events "
                                    "had not reported", str(fw.path)))
+        return True
 
-    def _track(self, path: Path, fw: FolderWatch, junk: bool, at: float | None,
-               ) -> None:
+    def _track(self, path: str, fw: FolderWatch, junk: bool, at: float | None) -> None:
         """Note a file (from an event when `at` is set, else from a scan)."""
         if junk:
-            if path not in self._known_junk and path.exists():
+            if path not in self._known_junk and os.path.exists(path):
                 self._known_junk.add(path)
-                self._emit(IngestResult(str(path), Outcome.IGNORED,
+                self._emit(IngestResult(path, Outcome.IGNORED,
                                         reason="system or temporary file"))
             return
-        with self._lock:
-            if path in self._inflight:
-                return
         track = self._tracks.get(path)
         if track is None:
-            if not path.is_file():
+            with self._lock:
+                if path in self._inflight:
+                    return
+            if path in self._failed and not self._may_retry(path):
                 return
-            track = Track(path, fw.index)
+            until = self._elsewhere.get(path)
+            if until is not None:
+                if time.monotonic() < until:
+                    return
+                self._elsewhere.pop(path, None)
+            if not os.path.isfile(path):
+                return
+            track = Track(Path(path), fw.index)
             self._tracks[path] = track
-            self._emit(WatchStatus(WatchEvent.SEEN, f"seen {path}", str(path)))
+            if path not in self._announced:
+                self._announced.add(path)
+                self._emit(WatchStatus(WatchEvent.SEEN, f"seen {path}", path))
         if at is not None:
             # An event: look again now (a close or rename may have finished the file).
             track.last_event = max(track.last_event, at)
@@ -357,18 +386,28 @@ class Watcher:
             else:
                 assert track.sig is not None
                 del self._tracks[path]
-                failed = self._failed.get(path)
-                if failed and failed[0] == track.sig and (
-                    time.monotonic() - failed[1] < self.settings.retry_failed_after
-                ):
+                if path in self._failed and not self._may_retry(path, track.sig):
                     continue
-                self._submit(_Job(path, track.folder, track.sig))
+                self._submit(_Job(track.path, track.folder, track.sig))
+
+    def _may_retry(self, path: str, sig: Signature | None = None) -> bool:
+        """A file that failed is tried again once it changed or `retry_failed_after` passed."""
+        entry = self._failed.get(path)
+        if entry is None:
+            return True
+        failed_sig, when = entry
+        if sig is None:
+            sig = self._current_sig(Path(path))
+        if sig != failed_sig or time.monotonic() - when >= self.settings.retry_failed_after:
+            self._failed.pop(path, None)
+            return True
+        return False
 
     def _submit(self, job: _Job) -> None:
         assert self._pool is not None
         with self._lock:
             future = self._pool.submit(self._work, job)
-            self._inflight[job.path] = future
+            self._inflight[str(job.path)] = future
 
     # ---- one file, on a worker -----------------------------------------------------------
 
@@ -388,11 +427,13 @@ class Watcher:
                 reason=f"{job.path}: unexpected problem while filing ({exc!r}); the file stays "
                 "in its intake folder and is tried again later",
             )
-            self._failed[job.path] = (job.sig, time.monotonic())
+            self._failed[str(job.path)] = (job.sig, time.monotonic())
         finally:
             with self._lock:
-                self._inflight.pop(job.path, None)
+                self._inflight.pop(str(job.path), None)
         if result is not None:
+            if result.status is not Outcome.ERROR:
+                self._announced.discard(str(job.path))
             with self._lock:
                 self._results.append(result)
             self._emit(result)
@@ -406,11 +447,10 @@ class Watcher:
         relative = PurePosixPath(job.path.relative_to(fw.path).as_posix())
         key = claim_key(self._labels[job.folder], relative, job.sig)
         if not self.claims.claim(key, str(job.path)):
-            if self._elsewhere.get(job.path) != job.sig:
-                self._elsewhere[job.path] = job.sig
-                self._emit(WatchStatus(WatchEvent.TAKEN_ELSEWHERE,
-                                       f"{job.path}: taken by another watcher",
-                                       str(job.path)))
+            # Another watcher files it (or failed to): look again at the next full scan.
+            self._elsewhere[str(job.path)] = time.monotonic() + self.settings.rescan_interval
+            self._emit(WatchStatus(WatchEvent.TAKEN_ELSEWHERE,
+                                   f"{job.path}: taken by another watcher", str(job.path)))
             return None
         try:
             # Re-check under the claim: another watcher may have filed it and let go.
@@ -424,10 +464,10 @@ class Watcher:
             raise
         if result.status is Outcome.ERROR:
             self.claims.fail(key, result.reason or "filing failed")
-            self._failed[job.path] = (job.sig, time.monotonic())
+            self._failed[str(job.path)] = (job.sig, time.monotonic())
         else:
             self.claims.release(key)
-            self._failed.pop(job.path, None)
+            self._failed.pop(str(job.path), None)
         return result
 
     @staticmethod

@@ -22,9 +22,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
 
 from intake_desktop.core.watch.fsinfo import fs_type, is_network_fs
+from intake_desktop.core.watch.polling import NamePollingObserver
 from intake_desktop.core.watch.settings import WatchSettings
 from intake_desktop.core.workspace import IntakeFolder
 
@@ -109,7 +109,7 @@ def start_observer(fw: FolderWatch, hints: queue.SimpleQueue[Hint],
     stop_observer(fw)
     identity = folder_identity(fw.path)
     observer: BaseObserver = (
-        PollingObserver(timeout=settings.poll_interval) if fw.polling else Observer()
+        NamePollingObserver(timeout=settings.poll_interval) if fw.polling else Observer()
     )
     observer.daemon = True
     observer.schedule(_Handler(hints, fw.index), str(fw.path), recursive=True)

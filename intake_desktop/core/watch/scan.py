@@ -9,9 +9,9 @@ from pathlib import Path
 from intake_desktop.core.junk import JUNK_DIRS, is_junk_name
 
 
-def scan_files(root: Path) -> Iterator[tuple[Path, bool]]:
-    """(path, is_junk) for each regular file below `root`; symlinks and junk folders are not
-    followed. Unreadable subfolders are skipped (the next scan tries again)."""
+def scan_files(root: Path) -> Iterator[tuple[str, bool]]:
+    """(path as a string, is_junk) for each regular file below `root`; symlinks and junk
+    folders are not followed. Unreadable subfolders are skipped (the next scan retries)."""
     stack = [str(root)]
     while stack:
         folder = stack.pop()
@@ -23,7 +23,7 @@ def scan_files(root: Path) -> Iterator[tuple[Path, bool]]:
                             if entry.name not in JUNK_DIRS:
                                 stack.append(entry.path)
                         elif entry.is_file(follow_symlinks=False):
-                            yield Path(entry.path), is_junk_name(entry.name)
+                            yield entry.path, is_junk_name(entry.name)
                     except OSError:
                         continue
         except OSError:
