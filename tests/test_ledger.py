@@ -119,7 +119,9 @@ def test_rewriting_the_whole_chain_is_caught_by_the_seal(filled: App) -> None:
     prev = GENESIS_HASH
     for row in conn.execute(f"SELECT {cols} FROM events ORDER BY seq").fetchall():
         digest = row_hash(prev, list(row))
-        conn.execute("UPDATE events SET prev_hash=?, row_hash=? WHERE seq=?", (prev, digest, row[0]))
+        conn.execute(
+            "UPDATE events SET prev_hash=?, row_hash=? WHERE seq=?", (prev, digest, row[0])
+        )
         prev = digest
     conn.execute("UPDATE chain_head SET hash=?", (prev,))
     conn.commit()

@@ -103,7 +103,8 @@ def _link_no_clobber(tmp: Path, dest: Path) -> None:
     except FileExistsError:
         raise
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+        no_links = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+        if exc.errno not in no_links:
             raise
         if dest.exists():
             raise FileExistsError(errno.EEXIST, "exists", str(dest)) from exc
@@ -138,9 +139,10 @@ class Mover:
             if tmp.exists():
                 self.discard(tmp)
             with open(src, "rb") as fin, open(tmp, "xb") as fout:
-                shutil.copyfileobj(fin, fout, 1024 * 1024) if os.name == "nt" else _sendfile(
-                    fin.fileno(), fout.fileno()
-                )
+                if os.name == "nt":
+                    shutil.copyfileobj(fin, fout, 1024 * 1024)
+                else:
+                    _sendfile(fin.fileno(), fout.fileno())
                 self._fault("tmp_written")
                 fout.flush()
                 os.fsync(fout.fileno())
