@@ -396,6 +396,38 @@ def test_one_failing_file_never_stops_the_watcher(
     assert "converter crashed" in (claim.reason or "")
 
 
+class FlakyPreparer(PassThroughPreparer):
+    """Fails the first time it sees each file, like a database hiccup."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
+        if source.name not in self.seen:
+            self.seen.add(source.name)
+            raise RuntimeError("transient")
+        return super().prepare(source, sha256, workdir)
+
+
+def test_a_transient_failure_is_retried_after_a_short_back_off(
+    app: App, make_watcher: Callable[..., Watcher], reports: Reports
+) -> None:
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    data = blob(15, 3000)
+    (intake / "flaky.pdf").write_bytes(data)
+    preparer = FlakyPreparer()
+    settings = WatchSettings(**{**FAST.__dict__, "retry_first_after": 0.3})
+    watcher = make_watcher(settings, filer=lambda: Filer(app.workspace, app.ledger,
+                                                          preparer=preparer))
+    watcher.start()
+    wait_for(lambda: len(filed_docs(app)) == 1)
+    watcher.stop()
+    assert [r.status for r in reports.results()] == [Outcome.ERROR, Outcome.FILED]
+    assert_each_filed_once(app, {"flaky.pdf": data})
+    assert app.ledger.claims() == []
+
+
 def test_claims_let_exactly_one_of_many_threads_win(app: App) -> None:
     winners: list[str] = []
     barrier = threading.Barrier(8)
@@ -507,3 +539,15 @@ def test_polling_is_chosen_from_config(tmp_path: Path) -> None:
     fw = plan_folder(0, IntakeFolder(tmp_path, polling=True), FAST)
     assert fw.polling and "config" in fw.why
     assert not plan_folder(0, IntakeFolder(tmp_path), FAST).polling
+
+
+def test_run_once_reports_a_failing_file_and_returns(app: App, reports: Reports) -> None:
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    (intake / "explode.pdf").write_bytes(b"boom")
+    watcher = Watcher(app.workspace, Filer(app.workspace, app.ledger,
+                                           preparer=ExplodingPreparer()),
+                      settings=FAST, on_event=reports)
+    [result] = watcher.run_once()
+    assert result.status is Outcome.ERROR and "converter crashed" in (result.reason or "")
+    assert (intake / "explode.pdf").read_bytes() == b"boom"

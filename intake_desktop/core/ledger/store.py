@@ -88,9 +88,14 @@ class Txn:
             select(matters.c.id).where(matters.c.id == matter_id)
         ).first()
         if not exists:
-            self._conn.execute(
-                matters.insert().values(id=matter_id, name=name or matter_id, created_at=utc_now())
-            )
+            values = {"id": matter_id, "name": name or matter_id, "created_at": utc_now()}
+            if self._conn.dialect.name == "postgresql":
+                # Two workstations may file the first documents of a new matter at once.
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self._conn.execute(pg_insert(matters).values(**values).on_conflict_do_nothing())
+            else:
+                self._conn.execute(matters.insert().values(**values))
 
     def insert_document(self, **fields: Any) -> int:
         now = utc_now()

@@ -48,6 +48,16 @@ def _ignore(report: WatchReport) -> None:
 
 
 @dataclass(frozen=True)
+class _Failure:
+    """A file that failed to file: its version, when to try again, its claim, how often."""
+
+    sig: Signature
+    retry_at: float
+    key: str | None
+    count: int
+
+
+@dataclass(frozen=True)
 class _Job:
     path: Path
     folder: int
@@ -99,7 +109,7 @@ class Watcher:
         self._tracks: dict[str, Track] = {}
         self._announced: set[str] = set()  # reported as seen (once per file)
         self._known_junk: set[str] = set()
-        self._failed: dict[str, tuple[Signature, float]] = {}
+        self._failed: dict[str, _Failure] = {}
         self._elsewhere: dict[str, float] = {}  # another watcher's: left alone until then
         self._lock = threading.Lock()
         self._inflight: dict[str, Future[None]] = {}
@@ -292,6 +302,8 @@ class Watcher:
                 if path.is_dir() and not is_junk_path(path / "x", fw.path):
                     for file, junk in scan_files(path):
                         self._track(file, fw, junk, at)
+            elif kind == "retry":
+                self._track(name, fw, False, None, retry_at=at)
             elif path.is_relative_to(fw.path):
                 self._track(name, fw, is_junk_path(path, fw.path), at)
 
@@ -328,8 +340,10 @@ class Watcher:
                                    "had not reported", str(fw.path)))
         return True
 
-    def _track(self, path: str, fw: FolderWatch, junk: bool, at: float | None) -> None:
-        """Note a file (from an event when `at` is set, else from a scan)."""
+    def _track(self, path: str, fw: FolderWatch, junk: bool, at: float | None,
+               *, retry_at: float | None = None) -> None:
+        """Note a file (from an event when `at` is set, else from a scan; `retry_at`: a
+        failed file to look at again then)."""
         if junk:
             if path not in self._known_junk and os.path.exists(path):
                 self._known_junk.add(path)
@@ -341,7 +355,7 @@ class Watcher:
             with self._lock:
                 if path in self._inflight:
                     return
-            if path in self._failed and not self._may_retry(path):
+            if retry_at is None and path in self._failed and not self._may_retry(path):
                 return
             until = self._elsewhere.get(path)
             if until is not None:
@@ -350,7 +364,7 @@ class Watcher:
                 self._elsewhere.pop(path, None)
             if not os.path.isfile(path):
                 return
-            track = Track(Path(path), fw.index)
+            track = Track(Path(path), fw.index, next_check=retry_at or 0.0)
             self._tracks[path] = track
             if path not in self._announced:
                 self._announced.add(path)
@@ -391,17 +405,28 @@ class Watcher:
                 self._submit(_Job(track.path, track.folder, track.sig))
 
     def _may_retry(self, path: str, sig: Signature | None = None) -> bool:
-        """A file that failed is tried again once it changed or `retry_failed_after` passed."""
-        entry = self._failed.get(path)
-        if entry is None:
+        """A file that failed is tried again when it changed or its back-off (5 s, 20 s, 80 s
+        ... up to `retry_failed_after`) ran out; its failed claim is dropped first."""
+        failure = self._failed.get(path)
+        if failure is None:
             return True
-        failed_sig, when = entry
         if sig is None:
             sig = self._current_sig(Path(path))
-        if sig != failed_sig or time.monotonic() - when >= self.settings.retry_failed_after:
-            self._failed.pop(path, None)
-            return True
-        return False
+        if sig == failure.sig and time.monotonic() < failure.retry_at:
+            return False
+        if failure.key is not None:
+            self.claims.release(failure.key)
+        return True
+
+    def _record_failure(self, job: _Job, key: str | None) -> None:
+        previous = self._failed.get(str(job.path))
+        count = previous.count + 1 if previous and previous.sig == job.sig else 1
+        delay = min(self.settings.retry_failed_after,
+                    self.settings.retry_first_after * 4 ** (count - 1))
+        retry_at = time.monotonic() + delay
+        self._failed[str(job.path)] = _Failure(job.sig, retry_at, key, count)
+        if not self._once:  # --once reports the failure and moves on
+            self._hints.put(("retry", job.path, job.folder, retry_at))
 
     def _submit(self, job: _Job) -> None:
         assert self._pool is not None
@@ -427,7 +452,8 @@ class Watcher:
                 reason=f"{job.path}: unexpected problem while filing ({exc!r}); the file stays "
                 "in its intake folder and is tried again later",
             )
-            self._failed[str(job.path)] = (job.sig, time.monotonic())
+            if str(job.path) not in self._failed or self._failed[str(job.path)].sig != job.sig:
+                self._record_failure(job, None)
         finally:
             with self._lock:
                 self._inflight.pop(str(job.path), None)
@@ -460,11 +486,12 @@ class Watcher:
             result = self._filer().ingest_file(job.path)
         except Exception as exc:
             # Kept as failed, so neither this watcher nor another retries it at once.
+            self._record_failure(job, key)
             self.claims.fail(key, f"unexpected problem while filing ({exc!r})")
             raise
         if result.status is Outcome.ERROR:
             self.claims.fail(key, result.reason or "filing failed")
-            self._failed[str(job.path)] = (job.sig, time.monotonic())
+            self._record_failure(job, key)
         else:
             self.claims.release(key)
             self._failed.pop(str(job.path), None)

@@ -30,7 +30,8 @@ from intake_desktop.core.workspace import IntakeFolder
 
 # What the observer threads hand to the scheduler: (kind, path, folder index, monotonic time).
 # kinds: "write" (created/modified), "closed" (close-after-write or renamed into place),
-# "gone" (deleted or renamed away), "dir" (a folder appeared: scan it), "dir_gone".
+# "gone" (deleted or renamed away), "dir" (a folder appeared: scan it), "dir_gone"; and from
+# the engine itself "retry" (a failed file, to look at again at the given time).
 Hint = tuple[str, Path, int, float]
 
 

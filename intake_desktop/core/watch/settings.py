@@ -25,10 +25,12 @@ class WatchSettings:
     # How often observers are checked for death and folders for disappearance.
     health_interval: float = 2.0
     # Claims: heartbeat period, silence after which a dead owner's claims are taken back,
-    # and the wait before a file that failed to file is tried again.
+    # and the longest wait before a file that failed to file is tried again (this watcher
+    # retries sooner: after retry_first_after, then 4x longer each time).
     heartbeat_interval: float = 10.0
     stale_after: float = 120.0
     retry_failed_after: float = 600.0
+    retry_first_after: float = 5.0
     # Filing pool: worker threads and the most files handed to it at once.
     workers: int = 2
     max_queued: int = 8
