@@ -551,3 +551,35 @@ def test_run_once_reports_a_failing_file_and_returns(app: App, reports: Reports)
     [result] = watcher.run_once()
     assert result.status is Outcome.ERROR and "converter crashed" in (result.reason or "")
     assert (intake / "explode.pdf").read_bytes() == b"boom"
+
+
+def test_duplicate_and_out_of_order_events_never_file_twice(
+    app: App, make_watcher: Callable[..., Watcher]
+) -> None:
+    """GIVEN a filed file WHEN its events arrive again, duplicated and out of order (as
+    inotify and polling both deliver them) THEN nothing more is filed."""
+    from watchdog.events import (
+        FileClosedEvent,
+        FileCreatedEvent,
+        FileDeletedEvent,
+        FileModifiedEvent,
+    )
+
+    from intake_desktop.core.watch.observers import _Handler
+
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    data = blob(16, 4000)
+    src = intake / "once.pdf"
+    watcher = make_watcher()
+    watcher.start()
+    src.write_bytes(data)
+    wait_for(lambda: len(filed_docs(app)) == 1)
+    handler = _Handler(watcher._hints, 0)
+    for event in (FileClosedEvent(str(src)), FileCreatedEvent(str(src)),
+                  FileDeletedEvent(str(src)), FileModifiedEvent(str(src)),
+                  FileClosedEvent(str(src)), FileClosedEvent(str(src))):
+        handler.on_any_event(event)
+    time.sleep(1.0)  # several settle windows: anything wrongly queued would be filed
+    watcher.stop()
+    assert_each_filed_once(app, {"once.pdf": data})
