@@ -34,7 +34,14 @@ from intake_desktop.core.watch.observers import (
 )
 from intake_desktop.core.watch.scan import scan_files
 from intake_desktop.core.watch.settings import WatchSettings
-from intake_desktop.core.watch.stability import Signature, Stability, Track, Verdict, signature
+from intake_desktop.core.watch.stability import (
+    Signature,
+    Stability,
+    Track,
+    Verdict,
+    enable_lease_checks,
+    signature,
+)
 from intake_desktop.core.watch.status import WatchEvent, WatchStatus
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
@@ -177,6 +184,7 @@ class Watcher:
             while self._tracks or self._busy():
                 now = time.monotonic()
                 self._drain_hints(now)
+                self._keep_alive(now)
                 self._check_tracks(now)
                 time.sleep(self.settings.tick)
         finally:
@@ -195,6 +203,7 @@ class Watcher:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def _begin(self) -> None:
+        self.stability.lease_checks = enable_lease_checks()
         self._pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="intake-file")
         self.claims.heartbeat()
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
@@ -211,8 +220,11 @@ class Watcher:
 
     def _end(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            # Files being filed are finished; those only queued stay in their folder.
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        with self._lock:
+            self._inflight.clear()
         self._tracks.clear()
         try:
             self.claims.retire()
@@ -236,11 +248,15 @@ class Watcher:
         if now >= self._next_rescan:
             self._next_rescan = now + self.settings.rescan_interval
             self._scan_all(now, report=True)
+        self._keep_alive(now)
+        self._check_tracks(now)
+
+    def _keep_alive(self, now: float) -> None:
+        """Heartbeat, and take back claims of watchers that died."""
         if now >= self._next_heartbeat:
             self._next_heartbeat = now + self.settings.heartbeat_interval
             self.claims.heartbeat()
             self._expire_claims()
-        self._check_tracks(now)
 
     # ---- folders and observers -----------------------------------------------------------
 
@@ -460,8 +476,9 @@ class Watcher:
         if result is not None:
             if result.status is not Outcome.ERROR:
                 self._announced.discard(str(job.path))
-            with self._lock:
-                self._results.append(result)
+            if self._once:
+                with self._lock:
+                    self._results.append(result)
             self._emit(result)
         self._recheck(job)
 

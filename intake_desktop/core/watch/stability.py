@@ -14,6 +14,7 @@ import enum
 import errno
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,32 @@ def signature(st: os.stat_result) -> Signature:
     return st.st_size, st.st_mtime_ns
 
 
+def enable_lease_checks() -> bool:
+    """Make the open-writer check safe to use and say whether it is.
+
+    Taking a lease makes the kernel signal this process (SIGIO, whose default action ends
+    the process) if a writer opens the file while the lease is held. The lease is dropped
+    at once, but to be safe the check runs only while SIGIO is ignored or handled: from the
+    main thread this sets SIGIO to ignored when it is at its default (nothing in the app
+    uses it); elsewhere the stability window is used instead.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import signal
+
+    current = signal.getsignal(signal.SIGIO)
+    if current not in (signal.SIG_DFL, None):
+        return True
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+    return True
+
+
 def writer_active(path: Path) -> bool | None:
     """True when some process has `path` open for writing, False when none does, None when
-    this platform or filesystem cannot tell (then rely on the stability window)."""
+    this platform or filesystem cannot tell (then rely on the stability window). Call only
+    after `enable_lease_checks()` returned True."""
     if not sys.platform.startswith("linux"):
         return None
     import fcntl
@@ -44,6 +68,7 @@ def writer_active(path: Path) -> bool | None:
             return True
         return None  # EACCES (not the owner), EINVAL (filesystem without leases)...
     else:
+        fcntl.fcntl(fd, fcntl.F_SETOWN, 0)  # no lease-break signal to this process
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
         return False
     finally:
@@ -85,8 +110,9 @@ class Track:
 class Stability:
     """Decides, check by check, whether a tracked file is complete."""
 
-    def __init__(self, settings: WatchSettings) -> None:
+    def __init__(self, settings: WatchSettings, *, lease_checks: bool = False) -> None:
         self.settings = settings
+        self.lease_checks = lease_checks
 
     def window(self, can_tell_writers: bool) -> float:
         return self.settings.settle if can_tell_writers else self.settings.stable_window
@@ -110,7 +136,7 @@ class Stability:
             track.sig = sig
             track.stable_since = now
         quiet_from = max(track.stable_since, track.last_event)
-        writers = None if network else writer_active(track.path)
+        writers = writer_active(track.path) if self.lease_checks and not network else None
         track.busy = writers is True
         if writers is True:
             track.next_check = now + s.settle
