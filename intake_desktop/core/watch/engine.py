@@ -293,6 +293,9 @@ class Watcher:
                     f"{fw.path}: {problem}; restarting its observer", str(fw.path),
                 ))
             stop_observer(fw)
+            # A share may come back as a different mount: choose native or polling again.
+            plan = plan_folder(fw.index, fw.folder, self.settings)
+            fw.polling, fw.network, fw.why = plan.polling, plan.network, plan.why
             if self._start_folder(fw, restarted=True):
                 self._scan_folder(fw, time.monotonic(), report=True)
 
