@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from intake_desktop.app import App, build_filer
-from intake_desktop.core.errors import WorkspaceError
+from intake_desktop.core.errors import UsageError, WorkspaceError
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import ClaimState, DocStatus
 from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
@@ -499,6 +499,9 @@ def test_watch_settings_from_config_are_validated(app: App) -> None:
     config.write_text(config.read_text().replace('workers = "many"', "setle = 1"))
     with pytest.raises(WorkspaceError, match="unknown setting"):
         load_watch_settings(config)
+    config.write_text(config.read_text().replace("setle = 1", ""))
+    with pytest.raises(UsageError, match="workers must be positive"):
+        load_watch_settings(config, workers=0)  # from the command line
 
 
 MOUNTS = """/dev/sda1 / ext4 rw 0 0
@@ -535,10 +538,14 @@ def test_polling_observer_sees_new_files_and_subfolders(
     assert not reports.statuses(WatchEvent.RESCAN)  # found by polling, not by a rescan
 
 
-def test_polling_is_chosen_from_config(tmp_path: Path) -> None:
+def test_polling_is_chosen_from_config_and_for_network_shares(tmp_path: Path) -> None:
     fw = plan_folder(0, IntakeFolder(tmp_path, polling=True), FAST)
     assert fw.polling and "config" in fw.why
     assert not plan_folder(0, IntakeFolder(tmp_path), FAST).polling
+    share = plan_folder(1, IntakeFolder(Path("/mnt/scans/inbox")), FAST, mounts_text=MOUNTS)
+    assert share.polling and share.network and "cifs" in share.why
+    local = plan_folder(2, IntakeFolder(Path("/srv/in")), FAST, mounts_text=MOUNTS)
+    assert not local.polling and not local.network
 
 
 def test_run_once_reports_a_failing_file_and_returns(app: App, reports: Reports) -> None:

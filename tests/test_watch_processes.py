@@ -123,5 +123,12 @@ def test_watch_once_json_gives_the_ingest_fields(app: App) -> None:
     assert Path(filed["path"]).read_bytes() == data
     assert Path(filed["original"]).read_bytes() == data
     assert review["reason"].startswith("no matter")
+    (intake / "second.pdf").write_bytes(blob(43, 700))
     human = run_cli("watch", "--once", "--workspace", str(app.workspace.root))
-    assert human.returncode == 0 and "0 seen, 0 filed" in human.stdout
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert "seen       second.pdf" in lines
+    assert any(x.startswith("filed      second.pdf -> ") for x in lines)
+    assert lines[-1].startswith("1 seen, 1 filed, 0 to review")
+    bad = run_cli("watch", "--once", "--workers", "0", "--workspace", str(app.workspace.root))
+    assert bad.returncode == 2 and "workers must be positive" in bad.stderr

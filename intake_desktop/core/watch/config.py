@@ -52,7 +52,8 @@ def settings_from_mapping(data: dict[str, Any], where: str) -> WatchSettings:
 
 
 def load_watch_settings(config_path: Path, **overrides: Any) -> WatchSettings:
-    """Settings from `[watch]` in config.toml (absent: defaults), then `overrides`."""
+    """Settings from `[watch]` in config.toml (absent: defaults), then `overrides` (from the
+    command line: a bad value there is a UsageError, one in the file names the file)."""
     data: dict[str, Any] = {}
     if config_path.is_file():
         try:
@@ -68,5 +69,6 @@ def load_watch_settings(config_path: Path, **overrides: Any) -> WatchSettings:
             raise WorkspaceError("[watch] must be a table", path=config_path,
                                  fix=f"write it as:\n{EXAMPLE}")
         data.update(table)
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    return settings_from_mapping(data, str(config_path))
+    settings = settings_from_mapping(data, str(config_path))
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(settings, **given) if given else settings  # UsageError if bad

@@ -85,15 +85,17 @@ class FolderWatch:
         return self.folder.path
 
 
-def plan_folder(index: int, folder: IntakeFolder, settings: WatchSettings) -> FolderWatch:
-    """Choose native events or polling for a folder, with the reason (shown to the user)."""
-    network = is_network_fs(folder.path)
+def plan_folder(index: int, folder: IntakeFolder, settings: WatchSettings, *,
+                mounts_text: str | None = None) -> FolderWatch:
+    """Choose native events or polling for a folder, with the reason (shown to the user).
+    `mounts_text`: the text of /proc/mounts (read from the system when None)."""
+    network = is_network_fs(folder.path, mounts_text)
     if settings.force_polling:
         return FolderWatch(index, folder, True, network, "polling (forced by settings)")
     if folder.polling:
         return FolderWatch(index, folder, True, network, "polling (set in config.toml)")
     if network:
-        kind = fs_type(folder.path) or "network share"
+        kind = fs_type(folder.path, mounts_text) or "network share"
         return FolderWatch(index, folder, True, network,
                            f"polling (on a {kind} network filesystem: no native events)")
     return FolderWatch(index, folder, False, network, "native events")
