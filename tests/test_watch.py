@@ -331,6 +331,31 @@ def test_reconciliation_scan_finds_what_events_missed(
     assert reports.statuses(WatchEvent.RESCAN)
 
 
+def test_an_event_queue_overflow_triggers_a_scan_at_once(
+    app: App, make_watcher: Callable[..., Watcher], reports: Reports
+) -> None:
+    """GIVEN events that never come (polling every 60 s, timed scans every 30 s) WHEN
+    watchdog reports an inotify queue overflow THEN every folder is scanned at once."""
+    import logging
+
+    settings = WatchSettings(**{**FAST.__dict__, "force_polling": True, "poll_interval": 60.0})
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    watcher = make_watcher(settings)
+    watcher.start()
+    data = blob(17, 6000)
+    (intake / "lost-event.pdf").write_bytes(data)
+    time.sleep(0.5)
+    assert not filed_docs(app)  # nothing reported it
+    logging.getLogger("watchdog.observers.inotify_c").warning(
+        "Inotify queue overflowed; filesystem events were lost"
+    )
+    wait_for(lambda: len(filed_docs(app)) == 1)
+    watcher.stop()
+    assert_each_filed_once(app, {"lost-event.pdf": data})
+    assert "overflowed" in reports.statuses(WatchEvent.RESCAN)[0].message
+
+
 @pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
 def test_dead_observer_is_reported_and_restarted(
     app: App, make_watcher: Callable[..., Watcher], reports: Reports, tmp_path: Path,

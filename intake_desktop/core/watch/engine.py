@@ -27,6 +27,7 @@ from intake_desktop.core.watch.claims import ClaimBook, claim_key, folder_label,
 from intake_desktop.core.watch.observers import (
     FolderWatch,
     Hint,
+    OverflowSpy,
     observer_problem,
     plan_folder,
     start_observer,
@@ -112,6 +113,7 @@ class Watcher:
         self.stability = Stability(self.settings)
 
         self._hints: queue.SimpleQueue[Hint] = queue.SimpleQueue()
+        self._overflow = OverflowSpy(self._hints)
         # Keyed by the path as a string: a scan of 10,000 files builds no Path objects.
         self._tracks: dict[str, Track] = {}
         self._announced: set[str] = set()  # reported as seen (once per file)
@@ -143,6 +145,7 @@ class Watcher:
         self._stop.clear()
         self._begin()
         self._running = True
+        self._overflow.attach()
         for fw in self.folders:
             self._start_folder(fw, restarted=False)
         now = time.monotonic()
@@ -155,6 +158,7 @@ class Watcher:
     def stop(self) -> None:
         """Stop watching; files being filed are finished first. Idempotent."""
         self._stop.set()
+        self._overflow.detach()
         for fw in self.folders:
             stop_observer(fw)
         if self._thread is not None:
@@ -307,6 +311,11 @@ class Watcher:
                 kind, path, index, at = self._hints.get_nowait()
             except queue.Empty:
                 return
+            if kind == "rescan":
+                self._emit(WatchStatus(WatchEvent.RESCAN, "events were lost (the system's "
+                                       "event queue overflowed): scanning every folder"))
+                self._scan_all(now, report=True)
+                continue
             fw = self.folders[index]
             name = str(path)
             if kind == "gone":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import time
@@ -31,7 +32,8 @@ from intake_desktop.core.workspace import IntakeFolder
 # What the observer threads hand to the scheduler: (kind, path, folder index, monotonic time).
 # kinds: "write" (created/modified), "closed" (close-after-write or renamed into place),
 # "gone" (deleted or renamed away), "dir" (a folder appeared: scan it), "dir_gone"; and from
-# the engine itself "retry" (a failed file, to look at again at the given time).
+# the engine itself "retry" (a failed file, to look at again at the given time); "rescan"
+# (events were lost: scan every folder now).
 Hint = tuple[str, Path, int, float]
 
 
@@ -63,6 +65,28 @@ class _Handler(FileSystemEventHandler):
             self._put("dir", event.dest_path)
         elif isinstance(event, DirDeletedEvent):
             self._put("dir_gone", event.src_path)
+
+
+OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
+
+
+class OverflowSpy(logging.Handler):
+    """watchdog only logs a kernel event-queue overflow; this turns the log record into a
+    "rescan" hint so the lost events are made up at once, not at the next timed scan."""
+
+    def __init__(self, hints: queue.SimpleQueue[Hint]) -> None:
+        super().__init__(logging.WARNING)
+        self.hints = hints
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.hints.put(("rescan", Path(), -1, time.monotonic()))
+
+    def attach(self) -> None:
+        logging.getLogger(OVERFLOW_LOGGER).addHandler(self)
+
+    def detach(self) -> None:
+        logging.getLogger(OVERFLOW_LOGGER).removeHandler(self)
 
 
 @dataclass
