@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shlex
 import shutil
@@ -181,6 +182,7 @@ def main() -> int:
     parser.add_argument("--poll", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=WatchSettings().workers)
     args = parser.parse_args()
+    logging.getLogger("watchdog").addHandler(logging.NullHandler())  # as the watch command
     if not shutil.which("inotifywait"):
         print("inotifywait not found (apt-get install inotify-tools): peer skipped")
     root = Path(tempfile.mkdtemp(prefix="bench-watch-"))

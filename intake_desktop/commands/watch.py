@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from collections import Counter
@@ -80,6 +81,9 @@ class Reporter:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    # watchdog logs through `logging`; with no handler Python would print its records
+    # (e.g. a harmless race at shutdown) raw on stderr. What matters reaches us as status.
+    logging.getLogger("watchdog").addHandler(logging.NullHandler())
     app = open_app(args.workspace, db=args.db, role=args.role)
     try:
         settings = load_watch_settings(
