@@ -615,3 +615,23 @@ def test_duplicate_and_out_of_order_events_never_file_twice(
     time.sleep(1.0)  # several settle windows: anything wrongly queued would be filed
     watcher.stop()
     assert_each_filed_once(app, {"once.pdf": data})
+
+
+def test_on_a_share_a_file_is_complete_only_after_the_stability_window(tmp_path: Path) -> None:
+    """GIVEN a folder on a network share (no open-writer check; attributes read through a
+    fresh open) WHEN the file grows THEN it is complete only once size and mtime held still
+    for the whole stable window."""
+    from intake_desktop.core.watch.stability import Stability, Track, Verdict
+
+    path = tmp_path / "scan.tif"
+    path.write_bytes(b"a" * 1000)
+    stability = Stability(FAST, lease_checks=True)
+    track = Track(path, 0)
+    assert stability.check(track, 100.0, network=True) is Verdict.WAIT
+    assert track.next_check == 100.0 + FAST.stable_window
+    with open(path, "ab") as fh:
+        fh.write(b"b" * 1000)
+    assert stability.check(track, 100.9, network=True) is Verdict.WAIT  # grew: clock restarts
+    assert track.changes == 1 and track.sig is not None and track.sig[0] == 2000
+    assert stability.check(track, 101.8, network=True) is Verdict.WAIT
+    assert stability.check(track, 100.9 + FAST.stable_window, network=True) is Verdict.READY

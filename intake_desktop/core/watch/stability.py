@@ -86,6 +86,14 @@ def trial_open(path: Path) -> str | None:
     return None
 
 
+def fresh_stat(path: Path) -> os.stat_result:
+    """Size and mtime as the file server sees them now. NFS clients cache attributes for
+    3-60 s, so a plain stat can show a growing file as unchanged; opening the file makes
+    the client revalidate them (close-to-open consistency), and fstat reads those."""
+    with open(path, "rb") as fh:
+        return os.fstat(fh.fileno())
+
+
 class Verdict(enum.Enum):
     READY = "ready"
     WAIT = "wait"
@@ -121,7 +129,7 @@ class Stability:
         """Look at the file now; updates `track` and its `next_check`."""
         s = self.settings
         try:
-            st = os.stat(track.path)
+            st = fresh_stat(track.path) if network else os.stat(track.path)
         except (FileNotFoundError, NotADirectoryError):
             return Verdict.GONE
         except OSError as exc:
