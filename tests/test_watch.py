@@ -353,7 +353,8 @@ def test_an_event_queue_overflow_triggers_a_scan_at_once(
     wait_for(lambda: len(filed_docs(app)) == 1)
     watcher.stop()
     assert_each_filed_once(app, {"lost-event.pdf": data})
-    assert "overflowed" in reports.statuses(WatchEvent.RESCAN)[0].message
+    kinds = [(r.kind, r.message) for r in reports.items if isinstance(r, WatchStatus)]
+    assert "overflowed" in reports.statuses(WatchEvent.RESCAN)[0].message, kinds
 
 
 @pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])

@@ -83,7 +83,11 @@ class OverflowSpy(logging.Handler):
             self.hints.put(("rescan", Path(), -1, time.monotonic()))
 
     def attach(self) -> None:
-        logging.getLogger(OVERFLOW_LOGGER).addHandler(self)
+        logger = logging.getLogger(OVERFLOW_LOGGER)
+        # logging.config (dictConfig/fileConfig) disables loggers that existed before it
+        # ran, by default; this one is how the watcher learns of lost events.
+        logger.disabled = False
+        logger.addHandler(self)
 
     def detach(self) -> None:
         logging.getLogger(OVERFLOW_LOGGER).removeHandler(self)
