@@ -19,7 +19,7 @@ from intake_desktop.app import App, build_filer
 from intake_desktop.core.errors import UsageError, WorkspaceError
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import ClaimState, DocStatus
-from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision
 from intake_desktop.core.watch import Watcher, WatchEvent, WatchReport, WatchSettings, WatchStatus
 from intake_desktop.core.watch import stability as stability_module
 from intake_desktop.core.watch.config import load_watch_settings
@@ -389,13 +389,14 @@ def test_dead_observer_is_reported_and_restarted(
 # ---- failures and claims -------------------------------------------------------------------
 
 
-class ExplodingPreparer(PassThroughPreparer):
-    """Fails on files named `explode*` like a broken converter would."""
+class ExplodingRouter(BuiltinRouter):
+    """Crashes on files named `explode*`, like a bug in a filing stage would (the Filer
+    sends preparer failures to Review/ itself; a router crash reaches the watcher)."""
 
-    def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
-        if source.name.startswith("explode"):
-            raise RuntimeError("converter crashed")
-        return super().prepare(source, sha256, workdir)
+    def route(self, candidate: Candidate) -> Decision:
+        if candidate.source.name.startswith("explode"):
+            raise RuntimeError("router crashed")
+        return super().route(candidate)
 
 
 def test_one_failing_file_never_stops_the_watcher(
@@ -406,7 +407,7 @@ def test_one_failing_file_never_stops_the_watcher(
     bad = blob(11, 3000)
     (intake / "explode.pdf").write_bytes(bad)
     watcher = make_watcher(
-        filer=lambda: Filer(app.workspace, app.ledger, preparer=ExplodingPreparer())
+        filer=lambda: Filer(app.workspace, app.ledger, router=ExplodingRouter())
     )
     watcher.start()
     wait_for(lambda: bool(reports.results(Outcome.ERROR)))
@@ -415,24 +416,24 @@ def test_one_failing_file_never_stops_the_watcher(
     wait_for(lambda: len(filed_docs(app)) == 1)
     watcher.stop()
     [error] = reports.results(Outcome.ERROR)
-    assert "converter crashed" in (error.reason or "")
+    assert "router crashed" in (error.reason or "")
     assert (intake / "explode.pdf").read_bytes() == bad  # left in place, untouched
     [claim] = app.ledger.claims()
     assert claim.state == ClaimState.FAILED and claim.source == str(intake / "explode.pdf")
-    assert "converter crashed" in (claim.reason or "")
+    assert "router crashed" in (claim.reason or "")
 
 
-class FlakyPreparer(PassThroughPreparer):
+class FlakyRouter(BuiltinRouter):
     """Fails the first time it sees each file, like a database hiccup."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
 
-    def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
-        if source.name not in self.seen:
-            self.seen.add(source.name)
+    def route(self, candidate: Candidate) -> Decision:
+        if candidate.source.name not in self.seen:
+            self.seen.add(candidate.source.name)
             raise RuntimeError("transient")
-        return super().prepare(source, sha256, workdir)
+        return super().route(candidate)
 
 
 def test_a_transient_failure_is_retried_after_a_short_back_off(
@@ -442,10 +443,10 @@ def test_a_transient_failure_is_retried_after_a_short_back_off(
     intake.mkdir(parents=True)
     data = blob(15, 3000)
     (intake / "flaky.pdf").write_bytes(data)
-    preparer = FlakyPreparer()
+    router = FlakyRouter()
     settings = WatchSettings(**{**FAST.__dict__, "retry_first_after": 0.3})
     watcher = make_watcher(settings, filer=lambda: Filer(app.workspace, app.ledger,
-                                                          preparer=preparer))
+                                                          router=router))
     watcher.start()
     wait_for(lambda: len(filed_docs(app)) == 1)
     watcher.stop()
@@ -579,10 +580,10 @@ def test_run_once_reports_a_failing_file_and_returns(app: App, reports: Reports)
     intake.mkdir(parents=True)
     (intake / "explode.pdf").write_bytes(b"boom")
     watcher = Watcher(app.workspace, Filer(app.workspace, app.ledger,
-                                           preparer=ExplodingPreparer()),
+                                           router=ExplodingRouter()),
                       settings=FAST, on_event=reports)
     [result] = watcher.run_once()
-    assert result.status is Outcome.ERROR and "converter crashed" in (result.reason or "")
+    assert result.status is Outcome.ERROR and "router crashed" in (result.reason or "")
     assert (intake / "explode.pdf").read_bytes() == b"boom"
 
 
