@@ -2,11 +2,13 @@
 
     python bench/bench_watch.py [--files 500] [--interval 0.05] [--size 65536] [--poll 10000]
 
-1. Latency: a writer drops FILES files into Intake/<matter>/ (one every INTERVAL s) and
-   records when each file's last write was closed; the watcher (default settings, in this
-   process) files them; latency = the `filed` event's time in the ledger minus the close
-   time. Beside it, on the same files in the same run, `inotifywait -m -e close_write`
-   feeding `sha256sum` (what a minimal shell watcher does). Prints p50/p95/max and ratios.
+1. Latency: a writer drops FILES one-page PDFs into Intake/<matter>/Pleadings/ (one every
+   INTERVAL s) and records when each file's last write was closed; the watcher (default
+   settings, in this process, with the workspace's real pipeline: litigation rules, PDF
+   checks) files them as pleadings; latency = the `filed` event's time in the ledger minus
+   the close time. Beside it, on the same files in the same run, `inotifywait -m -e
+   close_write` feeding `sha256sum` (what a minimal shell watcher does). Prints p50/p95/max
+   and ratios. Then a burst of 200 files dropped at once gives the filing capacity.
 2. One polling pass over a folder of POLL files: the watcher's name listing (one pass of
    its polling observer, also its reconciliation scan), the same with a stat of every
    file, and watchdog's DirectorySnapshot (one pass of watchdog's PollingObserver).
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import shlex
@@ -29,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pikepdf
 from watchdog.utils.dirsnapshot import DirectorySnapshot
 
 from intake_desktop.app import build_filer, open_app
@@ -37,7 +41,22 @@ from intake_desktop.core.watch import Watcher, WatchSettings
 from intake_desktop.core.watch.scan import scan_files
 from intake_desktop.core.workspace import init_workspace
 
-MATTER = "Bench Matter"
+MATTER = "2024-0001 Bench"
+SUBFOLDER = "Pleadings"  # the litigation preset files Intake/<matter>/Pleadings*/ as pleadings
+
+
+def make_pdfs(count: int, size: int, tag: str) -> list[bytes]:
+    """Real one-page PDFs, distinct, about `size` bytes each (the pipeline checks them)."""
+    out = []
+    for i in range(count):
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        pdf.Root.BenchPayload = pikepdf.Stream(pdf, os.urandom(size))
+        pdf.docinfo["/Title"] = f"{tag} {i}"
+        buf = io.BytesIO()
+        pdf.save(buf)
+        out.append(buf.getvalue())
+    return out
 
 
 def pct(values: list[float], p: float) -> float:
@@ -63,8 +82,9 @@ def start_peer(folder: Path, log: Path) -> subprocess.Popen[bytes]:
 
 def latency(files: int, interval: float, size: int, workers: int, root: Path) -> None:
     ws = init_workspace(root / "ws")
-    intake = ws.intake / MATTER
+    intake = ws.intake / MATTER / SUBFOLDER
     intake.mkdir(parents=True)
+    pdfs = make_pdfs(files, size, "latency")
     app = open_app(str(ws.root))
     peer_log = root / "peer.log"
     peer = start_peer(intake, peer_log)
@@ -72,12 +92,11 @@ def latency(files: int, interval: float, size: int, workers: int, root: Path) ->
     watcher = Watcher(ws, lambda: build_filer(app), settings=WatchSettings(workers=workers))
     watcher.start()
     closed: dict[str, float] = {}
-    payload = os.urandom(size)
     began = time.monotonic()
     for i in range(files):
         path = intake / f"doc-{i:04d}.pdf"
         with open(path, "wb") as fh:
-            fh.write(i.to_bytes(4, "big") + payload)
+            fh.write(pdfs[i])
         closed[str(path)] = time.time()
         time.sleep(interval)
     wrote = time.monotonic() - began
@@ -104,6 +123,9 @@ def latency(files: int, interval: float, size: int, workers: int, root: Path) ->
     print(f"{files} files of {size // 1024} KiB written in {wrote:.1f} s "
           f"({files / wrote:.0f} files/s); watcher defaults: settle "
           f"{WatchSettings().settle} s, {workers} workers")
+    if not ours:
+        print("nothing was filed: check the workspace's rules (see Review/)")
+        return
     print(summary("intake-desktop watch (filed)", ours))
     if theirs:
         print(summary("inotifywait close_write + sha256sum", theirs))
@@ -119,15 +141,15 @@ def latency(files: int, interval: float, size: int, workers: int, root: Path) ->
 def burst(files: int, size: int, workers: int, root: Path) -> None:
     """Capacity: FILES dropped at once, time until the last is filed."""
     ws = init_workspace(root / "burst")
-    intake = ws.intake / MATTER
+    intake = ws.intake / MATTER / SUBFOLDER
     intake.mkdir(parents=True)
+    pdfs = make_pdfs(files, size, "burst")
     app = open_app(str(ws.root))
     watcher = Watcher(ws, lambda: build_filer(app), settings=WatchSettings(workers=workers))
     watcher.start()
-    payload = os.urandom(size)
     t0 = time.monotonic()
     for i in range(files):
-        (intake / f"burst-{i:04d}.pdf").write_bytes(i.to_bytes(4, "big") + payload)
+        (intake / f"burst-{i:04d}.pdf").write_bytes(pdfs[i])
     while len(app.ledger.documents()) < files or any(intake.iterdir()):
         time.sleep(0.05)
     took = time.monotonic() - t0
