@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from intake_desktop.app import build_filer
 from intake_desktop.core.desk_settings import BatesDefaults, load_bates
 from intake_desktop.core.pipeline import Candidate, Decision
@@ -170,3 +172,17 @@ def test_default_backend_is_the_engine_when_installed(app):
         assert backend.can_save and backend.name == "naming rules"
     else:
         assert isinstance(backend, SyntaxOnlyBackend) and not backend.can_save
+
+
+def test_court_profiles_tab_lists_shipped_courts(make_window, app):
+    import importlib.util
+
+    window = make_window("admin")
+    courts = window.pages["settings"].courts
+    if importlib.util.find_spec("intake_desktop.core.courts") is None:
+        pytest.skip("court profiles are not part of this build")
+    ids = [courts.model.record(r).id for r in range(courts.model.rowCount())]
+    assert "cacd" in ids and "nyscef" in ids
+    row = ids.index("cacd")
+    assert courts.model.data(courts.model.index(row, 2)) == "35 MB"
+    assert "all valid" in courts.result.text()
