@@ -168,14 +168,25 @@ class BatesEditor(QWidget):
         save = QPushButton(icon("save"), "Validate and save", self)
         save.setProperty("primary", True)
         save.clicked.connect(lambda: self.save())
-        form = QFormLayout(self)
+        box = QWidget(self)
+        box.setMaximumWidth(560)
+        outer = QVBoxLayout(self)
+        outer.addWidget(box)
+        outer.addStretch(1)
+        form = QFormLayout(box)
+        hint = QLabel("Defaults for new exhibit sets: the prefix, how many digits, where the "
+                      "number is stamped. A production continues from the next free number "
+                      "for its prefix.", box)
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        form.addRow(hint)
         form.addRow("Prefix:", self.prefix)
         form.addRow("Digits:", self.digits)
         form.addRow("First number:", self.start)
         form.addRow("Stamp position:", self.position)
         form.addRow("First stamp:", self.sample)
         form.addRow(self.warning)
-        form.addRow(save)
+        form.addRow("", save)
         form.addRow(self.result)
         self.update_sample()
 
@@ -230,7 +241,11 @@ class CourtsView(QWidget):
         table = QTableView(self)
         table.setModel(model)
         table.verticalHeader().setVisible(False)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
         table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((90, 360, 110)):
+            table.setColumnWidth(col, width)
         folder = session.app.workspace.state / "courts"
         hint = QLabel(f"Add or override a court with a TOML file in {folder} (validated "
                       "when loaded; errors name the file, line and field).", self)
