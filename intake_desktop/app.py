@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
+from intake_desktop.core.ocr import OcrEngine, OcrPreparer
+from intake_desktop.core.pipeline import PassThroughPreparer
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -25,6 +27,7 @@ class App:
     config: WorkspaceConfig
     ledger: Ledger
     actor: Actor
+    ocr: OcrEngine = field(default_factory=OcrEngine)  # checks for Tesseract once per app
 
     def close(self) -> None:
         self.ledger.close()
@@ -64,6 +67,7 @@ def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
     return Filer(
         app.workspace,
         app.ledger,
+        preparer=OcrPreparer(PassThroughPreparer(), app.ocr),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )
