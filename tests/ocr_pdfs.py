@@ -115,13 +115,22 @@ def mixed_pdf(path: Path, text_page: Path, scanned: Path) -> Path:
 
 
 def image_streams(path: Path) -> list[bytes]:
-    """Raw (still encoded) bytes of every image XObject, page by page, in order."""
+    """Raw (still encoded) bytes of every image XObject in each page's resources, in order."""
     found: list[bytes] = []
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            for _name, raw in sorted(page.images.items()):
-                found.append(bytes(raw.read_raw_bytes()))
+            xobjects = page.obj.Resources.get("/XObject", {})
+            for name in sorted(xobjects.keys()):
+                xobj = xobjects[name]
+                if xobj.get("/Subtype") == "/Image":
+                    found.append(bytes(xobj.read_raw_bytes()))
     return found
+
+
+def first_image(pdf: pikepdf.Pdf, index: int) -> pikepdf.Stream:
+    xobjects = pdf.pages[index].obj.Resources.XObject
+    return next(xobjects[k] for k in sorted(xobjects.keys())
+                if xobjects[k].get("/Subtype") == "/Image")
 
 
 def page_content(path: Path, index: int) -> bytes:

@@ -7,6 +7,7 @@ with bounded decoding; when it lands, `image_only_pages` here becomes a thin re-
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pikepdf
@@ -64,11 +65,11 @@ def _scan(
     return shows_text, images
 
 
-def _has_glyphs(operands: object) -> bool:
-    for operand in operands if isinstance(operands, list | tuple | pikepdf.Array) else ():
+def _has_glyphs(operands: Iterable[object]) -> bool:
+    for operand in operands:
         if isinstance(operand, pikepdf.String) and len(bytes(operand)) > 0:
             return True
-        if isinstance(operand, pikepdf.Array) and _has_glyphs(list(operand)):
+        if isinstance(operand, pikepdf.Array) and _has_glyphs(operand):
             return True
     return False
 

@@ -1,0 +1,202 @@
+"""OCR layer: real OCRmyPDF + Tesseract on small rendered scans (one page each)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from intake_desktop.core.ocr import (
+    INSTALL_COMMAND,
+    OcrAvailability,
+    OcrEngine,
+    OcrSettings,
+    add_text_layer,
+    image_only_pages,
+    ocr_available,
+    text_layer_step,
+)
+from intake_desktop.core.ocr.engine import image_digests
+from intake_desktop.core.progress import CancelFlag
+from tests.ocr_pdfs import (
+    first_image,
+    image_streams,
+    mixed_pdf,
+    page_content,
+    scanned_pdf,
+    text_pdf,
+)
+
+needs_ocr = pytest.mark.skipif(
+    not ocr_available().ok, reason="tesseract-ocr/ocrmypdf not installed (packaging/system-deps.sh)"
+)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def extracted(path: Path, index: int) -> str:
+    return pypdf.PdfReader(path).pages[index].extract_text() or ""
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("scans")
+
+
+def _ocr_case(folder: Path, name: str, **kwargs: object) -> tuple[Path, Path, list[str]]:
+    src, texts = scanned_pdf(folder / f"{name}.pdf", [7], **kwargs)  # type: ignore[arg-type]
+    dst = folder / f"{name}.ocr.pdf"
+    progress: list[tuple[int, int]] = []
+    result = add_text_layer(src, dst, on_progress=lambda d, t, m: progress.append((d, t)))
+    assert result.ok, result.reason
+    assert result.pages_ocred == (1,)
+    assert progress[0] == (0, 1) and progress[-1] == (1, 1)
+    assert result.engine_versions["tesseract"] and result.engine_versions["ocrmypdf"]
+    return src, dst, words(" ".join(texts[0]))
+
+
+@needs_ocr
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("flatbed-300dpi", {}),
+        ("phone-photo-skewed", {"skew_degrees": 3.5, "fmt": "JPEG", "noise": True}),
+    ],
+)
+def test_ocr_adds_text_and_keeps_images_byte_identical(
+    scans: Path, name: str, options: dict[str, object]
+) -> None:
+    src, dst, expected = _ocr_case(scans, name, **options)
+    source_bytes = src.read_bytes()
+    assert extracted(src, 0).strip() == ""  # really image-only before
+    found = words(extracted(dst, 0))
+    missing = [w for w in expected if w not in found]
+    assert len(missing) <= len(expected) // 10, (missing, found)  # >= 90% word recall
+    before, after = image_streams(src), image_streams(dst)
+    assert len(before) == 1 and before == after  # raw encoded bytes, not re-rendered
+    with pikepdf.open(src) as a, pikepdf.open(dst) as b:
+        img_a, img_b = first_image(a, 0), first_image(b, 0)
+        assert img_a.get("/Filter") == img_b.get("/Filter")
+        assert (img_a.Width, img_a.Height) == (img_b.Width, img_b.Height)
+        assert a.pages[0].mediabox == b.pages[0].mediabox
+    assert src.read_bytes() == source_bytes  # the input is only read
+    assert image_only_pages(src) == [1]
+    assert image_only_pages(dst) == []  # the invisible OCR text counts as text
+
+
+@needs_ocr
+def test_page_with_text_is_left_alone(tmp_path: Path) -> None:
+    scanned, texts = scanned_pdf(tmp_path / "scan.pdf", [11])
+    born_digital = text_pdf(tmp_path / "typed.pdf", ["Retainer agreement signed by the client"])
+    src = mixed_pdf(tmp_path / "mixed.pdf", born_digital, scanned)
+    assert image_only_pages(src) == [2]
+    dst = tmp_path / "mixed.ocr.pdf"
+    result = add_text_layer(src, dst, pages=image_only_pages(src))
+    assert result.ok, result.reason
+    assert result.pages_ocred == (2,) and result.pages_skipped == (1,)
+    assert page_content(dst, 0) == page_content(src, 0)
+    assert extracted(dst, 0) == extracted(src, 0)
+    with pikepdf.open(src) as a, pikepdf.open(dst) as b:
+        assert sorted(a.pages[0].obj.keys()) == sorted(b.pages[0].obj.keys())
+        fonts_a = a.pages[0].Resources.Font
+        fonts_b = b.pages[0].Resources.Font
+        assert sorted(fonts_a.keys()) == sorted(fonts_b.keys())
+    assert "retainer" not in words(result.text)  # only page 2 was OCRed
+    expected = words(" ".join(texts[0]))
+    assert sum(w in words(result.page_texts[2]) for w in expected) >= 0.9 * len(expected)
+    assert image_digests(src) == image_digests(dst)
+
+
+def test_missing_tesseract_is_reported_in_words(tmp_path: Path) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    avail = ocr_available(search_path=str(empty))
+    assert not avail.ok
+    assert "Tesseract" in avail.message and INSTALL_COMMAND in avail.message
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [3])
+    dst = tmp_path / "out.pdf"
+    result = add_text_layer(src, dst, search_path=str(empty))
+    assert not result.ok and INSTALL_COMMAND in (result.reason or "")
+    assert not dst.exists()
+
+
+@pytest.mark.skipif(shutil.which("ocrmypdf") is None, reason="ocrmypdf not installed")
+def test_ocrmypdf_without_tesseract_fails_cleanly(tmp_path: Path) -> None:
+    """The real boundary: OCRmyPDF runs, finds no Tesseract on PATH and exits."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    ocrmypdf = shutil.which("ocrmypdf")
+    assert ocrmypdf
+    (bindir / "ocrmypdf").symlink_to(ocrmypdf)
+    for tool in ("gs", "qpdf"):
+        if found := shutil.which(tool):
+            (bindir / tool).symlink_to(found)
+    avail = ocr_available(search_path=str(bindir))
+    assert not avail.ok and "Tesseract is not installed" in avail.message
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [4])
+    forced = OcrAvailability(True, "forced", {"ocrmypdf": "?"}, ocrmypdf=str(bindir / "ocrmypdf"))
+    dst = tmp_path / "out.pdf"
+    result = add_text_layer(src, dst, search_path=str(bindir), availability=forced)
+    assert not result.ok
+    assert "missing" in (result.reason or "").lower() or "tesseract" in (result.reason or "")
+    assert not dst.exists() and not list(tmp_path.glob("out.pdf*"))
+
+
+@needs_ocr
+def test_timeout_and_cancel_stop_the_process(tmp_path: Path) -> None:
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [5])
+    dst = tmp_path / "out.pdf"
+    result = add_text_layer(src, dst, timeout=0.2)
+    assert not result.ok and result.timed_out and "longer than" in (result.reason or "")
+    assert not dst.exists() and not list(tmp_path.glob("out.pdf*"))
+    cancel = CancelFlag()
+    cancel.set()
+    result = add_text_layer(src, dst, cancel=cancel)
+    assert not result.ok and result.cancelled
+    assert not dst.exists()
+
+
+@needs_ocr
+def test_failed_ocr_reports_the_reason(tmp_path: Path) -> None:
+    """An owner-password PDF opens for reading but OCRmyPDF refuses it: a reason, no output."""
+    plain, _ = scanned_pdf(tmp_path / "plain.pdf", [6])
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(plain) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="firm", user="", R=6))
+    engine = OcrEngine()
+    step = text_layer_step(locked, tmp_path, engine=engine)
+    assert step.needed and not step.changed and step.pdf == locked
+    assert step.flags == ("ocr_failed", "not_text_searchable")
+    assert step.event is not None and step.event["ok"] is False
+    assert "encrypted" in step.event["reason"]
+    assert step.event["sha256_before"] == step.event["sha256_after"]
+
+
+def test_signed_pdf_is_not_rewritten(tmp_path: Path) -> None:
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [8])
+    signed = tmp_path / "signed.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(
+            Fields=pikepdf.Array(), SigFlags=3))
+        pdf.save(signed)
+    step = text_layer_step(signed, tmp_path, engine=OcrEngine())
+    assert not step.changed and step.flags == ("not_text_searchable",)
+    assert step.event is not None and "signature" in step.event["reason"]
+    assert list(tmp_path.glob("*.ocr*.pdf")) == []
+
+
+def test_text_pdf_needs_no_ocr(tmp_path: Path) -> None:
+    src = text_pdf(tmp_path / "typed.pdf", ["Nothing to OCR here"])
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    engine = OcrEngine(OcrSettings(search_path=str(empty)))
+    step = text_layer_step(src, tmp_path, engine=engine)
+    assert not step.needed and step.event is None and step.flags == ()
+    assert engine.notice_once() is not None  # nothing was said yet: still to be said once
+    assert engine.notice_once() is None
