@@ -81,6 +81,7 @@ def image_pdf(path: Path, pages: list[Image.Image], *, fmt: str = "PNG") -> Path
     layout = img2pdf.get_fixed_dpi_layout_fun((DPI, DPI))
     data = img2pdf.convert([_encode(p, fmt) for p in pages], layout_fun=layout)
     assert data is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
 
@@ -95,6 +96,7 @@ def scanned_pdf(path: Path, seeds: list[int], *, skew_degrees: float = 0.0,
 
 def text_pdf(path: Path, lines: list[str]) -> Path:
     """A born-digital page: real text drawn with a font (needs no OCR)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     c = canvas.Canvas(str(path), pagesize=letter)
     y = 720.0
     for line in lines:

@@ -1,0 +1,170 @@
+"""OCR inside filing: the OCRed PDF is the filed copy, the original stays byte-identical,
+the ledger records an `ocr` event, the text reaches the rules, nothing ever blocks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from intake_desktop.app import App, build_filer
+from intake_desktop.core import custody
+from intake_desktop.core.filing import Filer, Outcome
+from intake_desktop.core.ocr import INSTALL_COMMAND, OcrEngine, OcrPreparer, OcrSettings
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, PassThroughPreparer
+from tests.conftest import run_cli
+from tests.ocr_pdfs import image_streams, scanned_pdf, text_pdf
+from tests.test_ocr import needs_ocr
+
+MATTER = "2024-0117 Reyes v. Acme"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+class RecordingRouter:
+    """The built-in routing, remembering the facts each file arrived with."""
+
+    def __init__(self) -> None:
+        self.inner = BuiltinRouter()
+        self.facts: list[dict[str, object]] = []
+        self.rules_version = self.inner.rules_version
+
+    def route(self, candidate: Candidate) -> Decision:
+        self.facts.append(dict(candidate.facts))
+        return self.inner.route(candidate)
+
+
+def no_tools_engine(tmp_path: Path) -> OcrEngine:
+    empty = tmp_path / "no-tools"
+    empty.mkdir(exist_ok=True)
+    return OcrEngine(OcrSettings(search_path=str(empty)))
+
+
+@needs_ocr
+def test_scan_is_filed_with_text_layer_and_ocr_event(app: App, tmp_path: Path) -> None:
+    router = RecordingRouter()
+    filer = Filer(app.workspace, app.ledger, router=router,
+                  preparer=OcrPreparer(PassThroughPreparer(), app.ocr))
+    src, texts = scanned_pdf(app.workspace.intake / MATTER / "police report scan.pdf", [21])
+    source_bytes, source_sha = src.read_bytes(), sha(src)
+    before_images = image_streams(src)
+
+    [result] = filer.ingest([app.workspace.intake])
+
+    assert result.status is Outcome.FILED, result.reason
+    filed, original = Path(result.path or ""), Path(result.original or "")
+    assert original.read_bytes() == source_bytes  # the original is untouched
+    assert filed.read_bytes() != source_bytes
+    assert image_streams(filed) == before_images  # the scan's pixels are the same bytes
+    expected = words(" ".join(texts[0]))
+    found = words(pypdf.PdfReader(filed).pages[0].extract_text() or "")
+    assert len(expected - found) <= len(expected) // 10
+    doc = app.ledger.document(result.document_id or 0)
+    assert doc is not None and doc.filed_sha256 == sha(filed)
+    events = app.ledger.events(document_id=doc.id)
+    assert [e.kind for e in events] == [
+        "received", "original_preserved", "ocr", "filed", "source_removed"]
+    ocr = events[2]
+    assert ocr.sha256_before == source_sha and ocr.sha256_after == sha(filed)
+    assert ocr.detail["ok"] is True and ocr.detail["pages_ocred"] == [1]
+    assert ocr.detail["engine_versions"]["tesseract"].startswith(("4", "5"))
+    assert ocr.detail["engine_versions"]["ocrmypdf"]
+    assert custody.verify(app.ledger, app.workspace.root).ok
+    # The text feeds the naming rules (keyword conditions) and search.
+    [facts] = router.facts
+    assert len(expected - words(str(facts["ocr_text"]))) <= len(expected) // 10
+    assert words(str(facts["first_page_text"])) >= (expected & found)
+    assert facts["text_searchable"] is True
+
+
+@needs_ocr
+def test_born_digital_pdf_is_filed_unchanged(app: App) -> None:
+    src = text_pdf(app.workspace.intake / MATTER / "typed letter.pdf", ["Dear counsel"])
+    data = src.read_bytes()
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED
+    assert Path(result.path or "").read_bytes() == data
+    kinds = [e.kind for e in app.ledger.events(document_id=result.document_id)]
+    assert "ocr" not in kinds
+
+
+def test_missing_tesseract_files_everything_flagged_and_says_so_once(
+    app: App, tmp_path: Path
+) -> None:
+    router = RecordingRouter()
+    filer = Filer(app.workspace, app.ledger, router=router,
+                  preparer=OcrPreparer(PassThroughPreparer(), no_tools_engine(tmp_path)))
+    sources = [scanned_pdf(app.workspace.intake / MATTER / f"scan {i}.pdf", [30 + i])[0]
+               for i in (1, 2)]
+    data = [s.read_bytes() for s in sources]
+
+    results = filer.ingest([app.workspace.intake])
+
+    assert [r.status for r in results] == [Outcome.FILED, Outcome.FILED]
+    for result, original in zip(results, data, strict=True):
+        assert Path(result.path or "").read_bytes() == original  # filed as it came
+        events = app.ledger.events(document_id=result.document_id)
+        filed = next(e for e in events if e.kind == "filed")
+        assert "not_text_searchable" in filed.detail["flags"]
+        ocr = next(e for e in events if e.kind == "ocr")
+        assert ocr.detail["ok"] is False and "not installed" in ocr.detail["reason"]
+        assert ocr.sha256_before == ocr.sha256_after == result.sha256
+    notes = [f.get("ocr_note") for f in router.facts]
+    assert notes[0] and INSTALL_COMMAND in str(notes[0]) and notes[1] is None  # once
+
+
+@needs_ocr
+def test_ocr_failure_still_files_flagged_with_reason(app: App) -> None:
+    plain, _ = scanned_pdf(app.workspace.work / "plain.pdf", [40])
+    locked = app.workspace.intake / MATTER / "locked scan.pdf"
+    locked.parent.mkdir(parents=True, exist_ok=True)
+    with pikepdf.open(plain) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="firm", user="", R=6))
+    data = locked.read_bytes()
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED
+    assert Path(result.path or "").read_bytes() == data
+    events = app.ledger.events(document_id=result.document_id)
+    filed = next(e for e in events if e.kind == "filed")
+    assert filed.detail["flags"] == ["ocr_failed", "not_text_searchable"]
+    ocr = next(e for e in events if e.kind == "ocr")
+    assert "encrypted" in ocr.detail["reason"]
+
+
+def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> None:
+    """Real boundary: the CLI runs with a PATH that has no OCR programs at all."""
+    scanned_pdf(app.workspace.intake / MATTER / "scan.pdf", [50])
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    root = str(app.workspace.root)
+    app.close()
+    done = run_cli("ingest", "--workspace", root, "--json", str(Path(root) / "Intake"),
+                   env={"PATH": str(empty)})
+    assert done.returncode == 0, done.stderr
+    [line] = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert line["status"] == "filed"
+    from intake_desktop.app import open_app
+
+    reopened = open_app(root)
+    try:
+        events = reopened.ledger.events(document_id=line["document_id"])
+    finally:
+        reopened.close()
+    filed = next(e for e in events if e.kind == "filed")
+    assert "not_text_searchable" in filed.detail["flags"]
+
+
+@pytest.fixture(autouse=True)
+def _work_dir(app: App) -> None:
+    app.workspace.work.mkdir(parents=True, exist_ok=True)
