@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pypdf  # noqa: E402
+import pypdf
 
-from intake_desktop.core.ocr import add_text_layer, ocr_available  # noqa: E402
-from intake_desktop.core.ocr.engine import image_digests  # noqa: E402
-from tests.ocr_pdfs import image_pdf, render_page, text_lines  # noqa: E402
+from intake_desktop.core.ocr import add_text_layer, ocr_available
+from intake_desktop.core.ocr.engine import image_digests
+from tests.ocr_pdfs import image_pdf, render_page, text_lines
 
 
 def words(text: str) -> list[str]:
