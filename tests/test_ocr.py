@@ -52,11 +52,13 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _ocr_case(folder: Path, name: str, **kwargs: object) -> tuple[Path, Path, list[str]]:
     src, texts = scanned_pdf(folder / f"{name}.pdf", [7], **kwargs)  # type: ignore[arg-type]
     dst = folder / f"{name}.ocr.pdf"
-    progress: list[tuple[int, int]] = []
-    result = add_text_layer(src, dst, on_progress=lambda d, t, m: progress.append((d, t)))
+    progress: list[tuple[int, int, str]] = []
+    result = add_text_layer(src, dst, on_progress=lambda d, t, m: progress.append((d, t, m)))
     assert result.ok, result.reason
     assert result.pages_ocred == (1,)
-    assert progress[0] == (0, 1) and progress[-1] == (1, 1)
+    assert progress[0][:2] == (0, 1) and progress[-1][:2] == (1, 1)
+    # Reported from inside the OCRmyPDF process by the progress plugin:
+    assert (1, 1, f"OCR {src.name}: page 1 of 1") in progress
     assert result.engine_versions["tesseract"] and result.engine_versions["ocrmypdf"]
     return src, dst, words(" ".join(texts[0]))
 

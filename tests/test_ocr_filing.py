@@ -168,3 +168,35 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
 @pytest.fixture(autouse=True)
 def _work_dir(app: App) -> None:
     app.workspace.work.mkdir(parents=True, exist_ok=True)
+
+
+def test_merge_keeps_earlier_facts_and_clears_the_scan_flag(tmp_path: Path) -> None:
+    """An earlier stage (conversion) flagged the scan and converted it: after OCR the flag
+    goes, its `converted` event ends at the pre-OCR PDF, and existing text facts win."""
+    from intake_desktop.core.ocr import TextLayer, merge_text_layer
+    from intake_desktop.core.pipeline import Prepared
+
+    converted, ocred = tmp_path / "photo.pdf", tmp_path / "photo.ocr.pdf"
+    prepared = Prepared(
+        detected_type="image/jpeg", filed_from=converted,
+        facts={"first_page_text": "", "pdf_title": "Scan"},
+        flags=("extension_mismatch", "not_text_searchable"),
+        conversions=({"from": "image/jpeg", "to": "application/pdf"},),
+    )
+    step = TextLayer(
+        ocred, changed=True, needed=True,
+        facts={"text_searchable": True, "ocr_text": "lease deposit",
+               "ocr_first_page_text": "lease deposit"},
+        event={"step": "ocr", "ok": True, "sha256_before": "a" * 64, "sha256_after": "b" * 64},
+    )
+    merged = merge_text_layer(prepared, step)
+    assert merged.filed_from == ocred
+    assert merged.flags == ("extension_mismatch",)
+    assert merged.facts["first_page_text"] == "lease deposit"
+    assert merged.facts["pdf_title"] == "Scan" and "ocr_first_page_text" not in merged.facts
+    assert merged.conversions[0]["sha256_after"] == "a" * 64
+    assert merged.conversions[1]["step"] == "ocr"
+    kept = merge_text_layer(
+        Prepared("application/pdf", converted, facts={"first_page_text": "Typed words"}), step)
+    assert kept.facts["first_page_text"] == "Typed words"
+    assert merge_text_layer(prepared, TextLayer(converted)) is prepared

@@ -16,6 +16,7 @@ from typing import Any
 
 from intake_desktop.core.ocr.step import (
     FIRST_PAGE_CHARS,
+    FLAG_NOT_TEXT_SEARCHABLE,
     OcrEngine,
     TextLayer,
     text_layer_step,
@@ -57,7 +58,10 @@ def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
         conversions.append(conversion)
     if step.event is not None:
         conversions.append(step.event)
-    flags = tuple(dict.fromkeys((*prepared.flags, *step.flags)))
+    earlier = prepared.flags
+    if step.changed:  # an earlier stage may have flagged the scan; now it has text
+        earlier = tuple(f for f in earlier if f != FLAG_NOT_TEXT_SEARCHABLE)
+    flags = tuple(dict.fromkeys((*earlier, *step.flags)))
     return replace(
         prepared,
         filed_from=step.pdf if step.changed else prepared.filed_from,

@@ -133,7 +133,7 @@ def text_layer_step(
         "step": OCR_STEP, "engine": "ocrmypdf+tesseract", "image_only_pages": pages,
         "sha256_before": before, "sha256_after": before,
     }
-    not_searchable = {"text_searchable": False, "image_only_pages": pages}
+    not_searchable = {"text_searchable": False}
     if signed:
         reason = ("the PDF is digitally signed: adding a text layer would invalidate the "
                   "signature, so it was not OCRed")
