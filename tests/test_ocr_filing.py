@@ -145,6 +145,7 @@ def test_ocr_failure_still_files_flagged_with_reason(app: App) -> None:
 def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> None:
     """Real boundary: the CLI runs with a PATH that has no OCR programs at all."""
     scanned_pdf(app.workspace.intake / MATTER / "scan.pdf", [50])
+    scanned_pdf(app.workspace.intake / MATTER / "scan 2.pdf", [51])
     empty = tmp_path / "empty-path"
     empty.mkdir()
     root = str(app.workspace.root)
@@ -152,8 +153,11 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
     done = run_cli("ingest", "--workspace", root, "--json", str(Path(root) / "Intake"),
                    env={"PATH": str(empty)})
     assert done.returncode == 0, done.stderr
-    [line] = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
-    assert line["status"] == "filed"
+    assert done.stderr.count("OCR is not available") == 1
+    assert INSTALL_COMMAND in done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert [x["status"] for x in lines] == ["filed", "filed"]
+    line = lines[0]
     from intake_desktop.app import open_app
 
     reopened = open_app(root)

@@ -76,6 +76,14 @@ class OcrEngine:
             self._told = True
             return avail.message
 
+    @property
+    def notice_given(self) -> str | None:
+        """The "not available" message if this app has said it (for a command's summary)."""
+        with self._lock:
+            if self._told and self._availability is not None:
+                return self._availability.message
+            return None
+
     def add_text_layer(
         self,
         src: Path,
