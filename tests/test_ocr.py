@@ -202,3 +202,14 @@ def test_text_pdf_needs_no_ocr(tmp_path: Path) -> None:
     assert not step.needed and step.event is None and step.flags == ()
     assert engine.notice_once() is not None  # nothing was said yet: still to be said once
     assert engine.notice_once() is None
+
+
+def test_sidecar_pages_are_numbered_across_skipped_runs(tmp_path: Path) -> None:
+    from intake_desktop.core.ocr.engine import read_sidecar
+
+    side = tmp_path / "side.txt"
+    side.write_text("[OCR skipped on page(s) 1-2]\fwitness statement\n\f\f[OCR skipped on "
+                    "page(s) 5]\flease", encoding="utf-8")
+    assert read_sidecar(side, 6) == {3: "witness statement", 4: "", 6: "lease"}
+    assert read_sidecar(side, 7) is None  # does not account for every page
+    assert read_sidecar(tmp_path / "missing.txt", 1) is None

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -302,12 +303,13 @@ def add_text_layer(
     limit = timeout if timeout is not None else default_timeout(len(wanted or range(total_pages)))
     dst.parent.mkdir(parents=True, exist_ok=True)
     partial = dst.with_name(dst.name + ".part")
+    sidecar = dst.with_name(dst.name + ".txt.part")
     assert avail.ocrmypdf is not None
     cmd = [
         avail.ocrmypdf, "--skip-text", "--output-type", "pdf", "--optimize", "0",
         "--jobs", str(max(1, jobs)), "--language", language,
         "--tesseract-timeout", str(int(TESSERACT_PAGE_TIMEOUT_S)),
-        "--plugin", str(PLUGIN),
+        "--plugin", str(PLUGIN), "--sidecar", str(sidecar),
     ]
     if wanted is not None:
         cmd += ["--pages", ",".join(str(p) for p in wanted)]
@@ -315,6 +317,7 @@ def add_text_layer(
 
     def fail(reason: str, *, timed_out: bool = False, cancelled: bool = False) -> OcrResult:
         partial.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
         return OcrResult(False, reason, engine_versions=versions,
                          seconds=time.monotonic() - started, timed_out=timed_out,
                          cancelled=cancelled)
@@ -376,9 +379,12 @@ def add_text_layer(
             return fail("OCR output changed the page images; not used")
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         return fail(f"OCR output is not a readable PDF ({exc}); not used")
+    texts = read_sidecar(sidecar, total_pages)
+    sidecar.unlink(missing_ok=True)
     os.replace(partial, dst)
-    ocred = _ocred_pages(log, wanted, total_pages)
-    texts = page_texts(dst, ocred)
+    if texts is None:  # not the layout we know: ask the PDF itself
+        texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
+    ocred = sorted(texts)
     on_progress(n_pages, n_pages, f"OCR {src.name}: done")
     return OcrResult(
         ok=True,
@@ -418,14 +424,27 @@ def _last_error(log: list[str]) -> str:
     return ""
 
 
-def _ocred_pages(log: list[str], wanted: list[int] | None, total: int) -> list[int]:
-    """Pages OCRmyPDF actually OCRed: those asked for, less those it skipped for text."""
-    candidates = wanted if wanted is not None else list(range(1, total + 1))
-    skipped: set[int] = set()
-    for line in log:
-        text = line.strip()
-        if "skipping all processing on this page" in text or "already has text" in text:
-            first = text.split(maxsplit=1)[0] if text else ""
-            if first.isdigit():
-                skipped.add(int(first))
-    return [p for p in candidates if p not in skipped]
+_SKIPPED = re.compile(r"^\[OCR skipped on page\(s\) (\d+)(?:-(\d+))?\]$")
+
+
+def read_sidecar(path: Path, total: int) -> dict[int, str] | None:
+    """1-based page -> OCR text from OCRmyPDF's sidecar (pages separated by form feeds,
+    runs of pages without OCR written as `[OCR skipped on page(s) a-b]`). None: the file
+    does not account for exactly `total` pages."""
+    try:
+        chunks = path.read_text(encoding="utf-8", errors="replace").split("\f")
+    except OSError:
+        return None
+    texts: dict[int, str] = {}
+    page = 1
+    for chunk in chunks:
+        skipped = _SKIPPED.match(chunk.strip())
+        if skipped:
+            first, last = int(skipped.group(1)), int(skipped.group(2) or skipped.group(1))
+            if first != page:
+                return None
+            page = last + 1
+        else:
+            texts[page] = chunk.strip()
+            page += 1
+    return texts if page - 1 == total else None
