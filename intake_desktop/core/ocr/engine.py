@@ -363,6 +363,8 @@ def add_text_layer(
         _kill(proc)
         timed_out, code = True, -1
     reader.join(timeout=5)
+    if proc.stderr is not None and not reader.is_alive():
+        proc.stderr.close()
     if cancelled:
         return fail("OCR was cancelled", cancelled=True)
     if timed_out:
