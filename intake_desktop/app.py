@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
-from intake_desktop.core.pipeline import PassThroughPreparer
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -67,7 +67,8 @@ def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
     return Filer(
         app.workspace,
         app.ledger,
-        preparer=OcrPreparer(PassThroughPreparer(), app.ocr),
+        # Conversion to PDF, then an OCR text layer on image-only pages.
+        preparer=OcrPreparer(ConvertingPreparer(), app.ocr),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

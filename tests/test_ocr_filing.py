@@ -18,7 +18,7 @@ from intake_desktop.core.filing import Filer, Outcome
 from intake_desktop.core.ocr import INSTALL_COMMAND, OcrEngine, OcrPreparer, OcrSettings
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, PassThroughPreparer
 from tests.conftest import run_cli
-from tests.ocr_pdfs import image_streams, scanned_pdf, text_pdf
+from tests.ocr_pdfs import image_streams, render_page, scanned_pdf, text_lines, text_pdf
 from tests.test_ocr import needs_ocr
 
 MATTER = "2024-0117 Reyes v. Acme"
@@ -122,6 +122,7 @@ def test_missing_tesseract_files_everything_flagged_and_says_so_once(
         assert ocr.sha256_before == ocr.sha256_after == result.sha256
     notes = [f.get("ocr_note") for f in router.facts]
     assert notes[0] and INSTALL_COMMAND in str(notes[0]) and notes[1] is None  # once
+    assert results[0].notes == [notes[0]] and results[1].notes == []
 
 
 @needs_ocr
@@ -137,9 +138,36 @@ def test_ocr_failure_still_files_flagged_with_reason(app: App) -> None:
     assert Path(result.path or "").read_bytes() == data
     events = app.ledger.events(document_id=result.document_id)
     filed = next(e for e in events if e.kind == "filed")
-    assert filed.detail["flags"] == ["ocr_failed", "not_text_searchable"]
+    assert {"ocr_failed", "not_text_searchable"} <= set(filed.detail["flags"])
     ocr = next(e for e in events if e.kind == "ocr")
-    assert "encrypted" in ocr.detail["reason"]
+    assert ocr.detail["ok"] is False and "encrypted" in ocr.detail["reason"]
+    assert any("OCR failed" in n and "encrypted" in n for n in result.notes)
+
+
+@needs_ocr
+def test_phone_photo_is_converted_then_ocred(app: App) -> None:
+    """A JPEG photo of a page: conversion makes a PDF (the JPEG embedded as it is), OCR adds
+    the text; the ledger chains original -> converted PDF -> OCRed PDF by hash."""
+    img = render_page(text_lines(60), skew_degrees=2.5, noise=True)
+    src = app.workspace.intake / MATTER / "IMG_2041.jpg"
+    src.parent.mkdir(parents=True, exist_ok=True)
+    img.save(src, "JPEG", quality=85, dpi=(300, 300))
+    data = src.read_bytes()
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED, result.reason
+    filed = Path(result.path or "")
+    assert filed.suffix == ".pdf" and Path(result.original or "").read_bytes() == data
+    assert "not_text_searchable" not in result.flags
+    expected = words(" ".join(text_lines(60)))
+    found = words(pypdf.PdfReader(filed).pages[0].extract_text() or "")
+    assert len(expected - found) <= len(expected) // 10
+    events = app.ledger.events(document_id=result.document_id)
+    kinds = [e.kind for e in events]
+    assert kinds.index("converted") < kinds.index("ocr") < kinds.index("filed")
+    converted, ocr = events[kinds.index("converted")], events[kinds.index("ocr")]
+    assert converted.sha256_before == result.sha256
+    assert converted.sha256_after == ocr.sha256_before != ocr.sha256_after
+    assert ocr.sha256_after == sha(filed)
 
 
 def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> None:

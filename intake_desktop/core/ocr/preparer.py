@@ -25,6 +25,7 @@ from intake_desktop.core.pipeline import Prepared, Preparer
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 NOTE_FACT = "ocr_note"
+NOTES_FACT = "notes"  # what a person should know about the document (filer: IngestResult.notes)
 
 
 def is_pdf(path: Path) -> bool:
@@ -48,7 +49,10 @@ def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
         facts["first_page_text"] = str(first)[:FIRST_PAGE_CHARS]
     if step.notice:
         facts[NOTE_FACT] = step.notice
-        facts.setdefault("conversion_note", step.notice)
+    new_notes = [n for n in (step.notice, step.note) if n]
+    if new_notes:
+        earlier = facts.get(NOTES_FACT) or []
+        facts[NOTES_FACT] = [*(earlier if isinstance(earlier, list) else [earlier]), *new_notes]
     conversions: list[dict[str, Any]] = []
     before = step.event.get("sha256_before") if step.event else None
     for conversion in prepared.conversions:

@@ -113,6 +113,7 @@ class TextLayer:
     # Detail of the ledger's `ocr` event (None: nothing to record, no page needed OCR).
     event: dict[str, Any] | None = None
     notice: str | None = None  # say this to the person (once per app)
+    note: str | None = None  # what a person should know about this document
     result: OcrResult | None = None
 
 
@@ -149,12 +150,13 @@ def text_layer_step(
             pdf, needed=True, flags=(FLAG_NOT_TEXT_SEARCHABLE,),
             facts={**not_searchable, "ocr_skipped": reason},
             event={**base, "ok": False, "reason": reason},
+            note=f"not text-searchable: {reason}",
         )
     avail = engine.availability()
     if not avail.ok:
         return TextLayer(
             pdf, needed=True, flags=(FLAG_NOT_TEXT_SEARCHABLE,),
-            facts={**not_searchable, "ocr_skipped": avail.message},
+            facts={**not_searchable, "ocr_skipped": "OCR is not available"},
             event={**base, "ok": False, "reason": avail.message,
                    "engine_versions": dict(avail.versions)},
             notice=engine.notice_once(),
@@ -171,6 +173,7 @@ def text_layer_step(
         return TextLayer(
             pdf, needed=True, flags=(FLAG_OCR_FAILED, FLAG_NOT_TEXT_SEARCHABLE),
             facts={**not_searchable, "ocr_failed_reason": reason},
+            note=f"OCR failed, filed without a text layer: {reason}",
             event={**base, "ok": False, "reason": reason,
                    "engine_versions": result.engine_versions,
                    "seconds": round(result.seconds, 2)},
