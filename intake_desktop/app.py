@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
+from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -62,13 +65,33 @@ def open_app(
     return App(workspace=ws, config=config, ledger=ledger, actor=actor)
 
 
-def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
-    """The filer with the workspace's routing and conversion stages."""
+def _warn_stderr(text: str) -> None:
+    sys.stderr.write(f"intake-desktop: warning: {text}\n")
+
+
+def build_filer(
+    app: App,
+    *,
+    fault: FaultHook = no_fault,
+    on_warning: Callable[[str], None] = _warn_stderr,
+    record_rules: bool = True,
+) -> Filer:
+    """The filer with the workspace's routing and conversion stages.
+
+    Routing: the workspace's `.intake/rules.toml` when present (a new valid version is
+    recorded as `rules_changed`; a broken one leaves the last good rules in force and is
+    reported through `on_warning`), the built-in router otherwise; an edited rules.toml is
+    picked up before the next file. `record_rules=False` (previews) neither records nor
+    copies anything.
+    """
+    router = WorkspaceRulesRouter(app.workspace, app.ledger, on_warning, promote=record_rules)
     return Filer(
         app.workspace,
         app.ledger,
-        # Conversion to PDF, then an OCR text layer on image-only pages.
-        preparer=OcrPreparer(ConvertingPreparer(), app.ocr),
+        router=router,
+        # Conversion to PDF, then an OCR text layer on image-only pages (a missing OCR
+        # engine is reported once per app through `on_warning`).
+        preparer=OcrPreparer(ConvertingPreparer(), app.ocr, on_notice=on_warning),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

@@ -79,6 +79,4 @@ def run(args: argparse.Namespace, out: Output) -> int:
         f"{counts[Outcome.DUPLICATE]} duplicates, {counts[Outcome.IGNORED]} ignored, "
         f"{failed} failed"
     )
-    if note := app.ocr.notice_given:  # said once per run, in words, on stderr
-        out.err.write(f"intake-desktop: note: {note}\n")
     return EXIT_FAILURE if failed else EXIT_OK

@@ -10,6 +10,7 @@ file is filed as it was, flagged, and the `ocr` event records why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,11 @@ class OcrPreparer:
         *,
         on_progress: ProgressCallback = no_progress,
         cancel: CancelFlag | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.inner = inner
         self.engine = engine
+        self.on_notice = on_notice  # told the "OCR is not available" message, once per app
         self.on_progress = on_progress
         self.cancel = cancel
 
@@ -101,4 +104,6 @@ class OcrPreparer:
             sha256=sha256 if target == source else None,
             on_progress=self.on_progress, cancel=self.cancel,
         )
+        if step.notice and self.on_notice is not None:
+            self.on_notice(step.notice)
         return merge_text_layer(prepared, step)
