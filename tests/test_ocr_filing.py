@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -16,9 +17,17 @@ from intake_desktop.app import App, build_filer
 from intake_desktop.core import custody
 from intake_desktop.core.filing import Filer, Outcome
 from intake_desktop.core.ocr import INSTALL_COMMAND, OcrEngine, OcrPreparer, OcrSettings
+from intake_desktop.core.paths import naming_rules_dir
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, PassThroughPreparer
 from tests.conftest import run_cli
-from tests.ocr_pdfs import image_streams, render_page, scanned_pdf, text_lines, text_pdf
+from tests.ocr_pdfs import (
+    image_pdf,
+    image_streams,
+    render_page,
+    scanned_pdf,
+    text_lines,
+    text_pdf,
+)
 from tests.test_ocr import needs_ocr
 
 MATTER = "2024-0117 Reyes v. Acme"
@@ -232,3 +241,18 @@ def test_merge_keeps_earlier_facts_and_clears_the_scan_flag(tmp_path: Path) -> N
         Prepared("application/pdf", converted, facts={"first_page_text": "Typed words"}), step)
     assert kept.facts["first_page_text"] == "Typed words"
     assert merge_text_layer(prepared, TextLayer(converted)) is prepared
+
+
+@needs_ocr
+def test_ocr_text_drives_the_naming_rules(app: App) -> None:
+    """A scanned court order: only its OCR text says what it is (litigation preset rules)."""
+    lines = ["SUPERIOR COURT OF CALIFORNIA", "ORDER AFTER HEARING",
+             "IT IS HEREBY ORDERED that the", "deposition shall proceed."]
+    src = image_pdf(app.workspace.intake / MATTER / "scan0001.pdf", [render_page(lines)])
+    shutil.copyfile(naming_rules_dir() / "litigation.toml", app.workspace.rules_path)
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED, result.reason
+    assert result.rule == "court-order" and result.category == "Order"
+    orders = app.workspace.matter_dir(MATTER) / "Pleadings" / "Orders"
+    assert Path(result.path or "").parent == orders
+    assert not src.exists()
