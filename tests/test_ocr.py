@@ -213,3 +213,10 @@ def test_sidecar_pages_are_numbered_across_skipped_runs(tmp_path: Path) -> None:
     assert read_sidecar(side, 6) == {3: "witness statement", 4: "", 6: "lease"}
     assert read_sidecar(side, 7) is None  # does not account for every page
     assert read_sidecar(tmp_path / "missing.txt", 1) is None
+
+
+def test_page_ranges_for_the_ledger() -> None:
+    from intake_desktop.core.ocr.step import page_ranges
+
+    assert page_ranges([7, 1, 2, 3, 9, 10]) == "1-3,7,9-10"
+    assert page_ranges([]) == "" and page_ranges([4]) == "4"

@@ -86,7 +86,7 @@ def test_scan_is_filed_with_text_layer_and_ocr_event(app: App, tmp_path: Path) -
         "received", "original_preserved", "ocr", "filed", "source_removed"]
     ocr = events[2]
     assert ocr.sha256_before == source_sha and ocr.sha256_after == sha(filed)
-    assert ocr.detail["ok"] is True and ocr.detail["pages_ocred"] == [1]
+    assert ocr.detail["ok"] is True and ocr.detail["pages_ocred"] == "1"
     assert ocr.detail["engine_versions"]["tesseract"].startswith(("4", "5"))
     assert ocr.detail["engine_versions"]["ocrmypdf"]
     assert custody.verify(app.ledger, app.workspace.root).ok

@@ -9,6 +9,7 @@ the ledger's `ocr` event. It never raises for OCR trouble and never blocks filin
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,17 @@ class TextLayer:
     result: OcrResult | None = None
 
 
+def page_ranges(pages: Iterable[int]) -> str:
+    """1-based page numbers as compact ranges for the ledger: [1, 2, 3, 7] -> "1-3,7"."""
+    spans: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if spans and page == spans[-1][1] + 1:
+            spans[-1][1] = page
+        else:
+            spans.append([page, page])
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
+
 def text_layer_step(
     pdf: Path,
     workdir: Path,
@@ -139,7 +151,8 @@ def text_layer_step(
         return TextLayer(pdf)
     before = sha256 or sha256_file(pdf)
     base: dict[str, Any] = {
-        "step": OCR_STEP, "engine": "ocrmypdf+tesseract", "image_only_pages": pages,
+        "step": OCR_STEP, "engine": "ocrmypdf+tesseract",
+        "image_only_pages": page_ranges(pages),
         "sha256_before": before, "sha256_after": before,
     }
     not_searchable = {"text_searchable": False}
@@ -191,8 +204,8 @@ def text_layer_step(
     event = {
         **base, "ok": True, "sha256_after": after,
         "engine_versions": result.engine_versions,
-        "pages_ocred": list(result.pages_ocred),
-        "pages_skipped": list(result.pages_skipped),
+        "pages_ocred": page_ranges(result.pages_ocred),
+        "pages_skipped": page_ranges(result.pages_skipped),
         "language": engine.settings.language,
         "options": ["--skip-text", "--output-type pdf", "--optimize 0"],
         "images_unchanged": True,
