@@ -220,3 +220,60 @@ def test_page_ranges_for_the_ledger() -> None:
 
     assert page_ranges([7, 1, 2, 3, 9, 10]) == "1-3,7,9-10"
     assert page_ranges([]) == "" and page_ranges([4]) == "4"
+
+
+def _fake_ocrmypdf(bindir: Path, body: str) -> OcrAvailability:
+    """A stand-in `ocrmypdf` (shell script) to observe how the engine runs the real one."""
+    bindir.mkdir(exist_ok=True)
+    script = bindir / "ocrmypdf"
+    script.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    script.chmod(0o755)
+    return OcrAvailability(True, "fake", {"ocrmypdf": "fake"}, ocrmypdf=str(script))
+
+
+def test_ocrmypdf_is_run_with_options_that_keep_images(tmp_path: Path) -> None:
+    args_file = tmp_path / "args.txt"
+    env_file = tmp_path / "env.txt"
+    # Record the arguments, then copy the input to the output (last two arguments).
+    avail = _fake_ocrmypdf(tmp_path / "bin", (
+        f'printf "%s\\n" "$@" > "{args_file}"\n'
+        f'echo "$OMP_THREAD_LIMIT" > "{env_file}"\n'
+        'for a in "$@"; do prev="$last"; last="$a"; done\n'
+        'cp "$prev" "$last"\n'
+    ))
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [9])
+    result = add_text_layer(src, tmp_path / "out.pdf", pages=[1], availability=avail)
+    assert result.ok, result.reason
+    args = args_file.read_text(encoding="utf-8").split("\n")
+    for option in (["--skip-text"], ["--output-type", "pdf"], ["--optimize", "0"],
+                   ["--jobs", "2"], ["--pages", "1"]):
+        i = args.index(option[0])
+        assert args[i:i + len(option)] == option
+    for forbidden in ("--force-ocr", "--redo-ocr", "--deskew", "--clean-final",
+                      "--rotate-pages", "--remove-background", "pdfa"):
+        assert forbidden not in args
+    assert env_file.read_text(encoding="utf-8").strip() == "1"  # one thread per Tesseract
+
+
+def test_timeout_stops_ocrmypdf_and_its_children(tmp_path: Path) -> None:
+    import os
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    avail = _fake_ocrmypdf(tmp_path / "bin", f'sleep 120 &\necho $! > "{pid_file}"\nwait\n')
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [10])
+    result = add_text_layer(src, tmp_path / "out.pdf", timeout=1.5, availability=avail)
+    assert not result.ok and result.timed_out
+    child = int(pid_file.read_text(encoding="utf-8"))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        stat = Path(f"/proc/{child}/stat")
+        if stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+            break  # killed, waiting for init to reap it
+        time.sleep(0.05)
+    else:
+        pytest.fail("the Tesseract-like child process outlived the timeout")
