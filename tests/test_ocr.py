@@ -271,8 +271,11 @@ def test_timeout_stops_ocrmypdf_and_its_children(tmp_path: Path) -> None:
             os.kill(child, 0)
         except ProcessLookupError:
             break
-        stat = Path(f"/proc/{child}/stat")
-        if stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            break
+        if state == "Z":
             break  # killed, waiting for init to reap it
         time.sleep(0.05)
     else:
