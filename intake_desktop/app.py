@@ -12,6 +12,7 @@ from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
+from intake_desktop.core.ocr.settings import load_ocr_settings
 from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
@@ -59,10 +60,11 @@ def open_app(
         create = not workspace_was_chosen(workspace)
     ws = open_workspace(Path(root), create=create)
     config = ws.load_config()
+    ocr = OcrEngine(load_ocr_settings(ws.config_path))
     actor = Actor.current(role)
     url = db or config.ledger_url or ws.default_ledger_url()
     ledger = Ledger.open(url, actor)
-    return App(workspace=ws, config=config, ledger=ledger, actor=actor)
+    return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr)
 
 
 def _warn_stderr(text: str) -> None:

@@ -280,3 +280,57 @@ def test_timeout_stops_ocrmypdf_and_its_children(tmp_path: Path) -> None:
         time.sleep(0.05)
     else:
         pytest.fail("the Tesseract-like child process outlived the timeout")
+
+
+def test_ocr_settings_from_the_workspace_config(tmp_path: Path) -> None:
+    from intake_desktop.core.errors import WorkspaceError
+    from intake_desktop.core.ocr.settings import load_ocr_settings
+
+    config = tmp_path / "config.toml"
+    assert load_ocr_settings(config) == OcrSettings()  # no file: defaults
+    config.write_text('[ledger]\nurl = ""\n', encoding="utf-8")
+    assert load_ocr_settings(config) == OcrSettings()
+    config.write_text('[ocr]\nenabled = false\nlanguage = "eng+spa"\njobs = 1\n'
+                      "timeout_seconds = 600\n", encoding="utf-8")
+    assert load_ocr_settings(config) == OcrSettings(
+        enabled=False, jobs=1, language="eng+spa", timeout_s=600.0)
+    for bad, field in (('language = "English"', "language"), ("jobs = 0", "jobs"),
+                       ('enabled = "yes"', "enabled"), ("timeout_seconds = -1", "timeout"),
+                       ("dpi = 300", "dpi")):
+        config.write_text(f"[ocr]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(WorkspaceError) as err:
+            load_ocr_settings(config)
+        assert str(config) in err.value.message and field in err.value.message
+    off = OcrEngine(OcrSettings(enabled=False))
+    assert not off.availability().ok and "turned off" in off.availability().message
+
+
+def test_one_ocr_run_at_a_time_per_app(tmp_path: Path) -> None:
+    """Two filing workers OCR at once: the engine runs them one after the other."""
+    import os
+    import threading
+
+    log = tmp_path / "runs.log"
+    bindir = tmp_path / "bin"
+    _fake_ocrmypdf(bindir, (
+        'if [ "$1" = "--version" ]; then echo 14.0.1; exit 0; fi\n'
+        f'echo start >> "{log}"\nsleep 0.5\necho end >> "{log}"\n'
+        'for a in "$@"; do prev="$last"; last="$a"; done\ncp "$prev" "$last"\n'
+    ))
+    tesseract = bindir / "tesseract"
+    tesseract.write_text('#!/bin/sh\nif [ "$1" = "--list-langs" ]; then\n'
+                         '  echo "List of available languages (1):"; echo eng; exit 0\nfi\n'
+                         'echo "tesseract 5.3.0"\n', encoding="utf-8")
+    tesseract.chmod(0o755)
+    engine = OcrEngine(OcrSettings(search_path=f"{bindir}{os.pathsep}/usr/bin:/bin"))
+    assert engine.availability().versions == {"ocrmypdf": "14.0.1", "tesseract": "5.3.0"}
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [12])
+    results = []
+    threads = [threading.Thread(target=lambda n=n: results.append(
+        engine.add_text_layer(src, tmp_path / f"out{n}.pdf"))) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [r.ok for r in results] == [True, True]
+    assert log.read_text(encoding="utf-8").split() == ["start", "end", "start", "end"]

@@ -55,6 +55,9 @@ class OcrEngine:
         self._availability: OcrAvailability | None = None
         self._told = False
         self._lock = threading.Lock()
+        # One OCR run at a time per app (each uses `jobs` processes): filing workers that
+        # OCR at once would otherwise start jobs x workers Tesseract processes.
+        self._slot = threading.BoundedSemaphore(1)
 
     def availability(self) -> OcrAvailability:
         with self._lock:
@@ -95,11 +98,23 @@ class OcrEngine:
         cancel: CancelFlag | None = None,
     ) -> OcrResult:
         s = self.settings
-        return add_text_layer(
-            src, dst, pages=pages, timeout=s.timeout_s, jobs=s.jobs, language=s.language,
-            on_progress=on_progress, cancel=cancel, search_path=s.search_path,
-            availability=self.availability(),
-        )
+        avail = self.availability()
+        acquired = self._slot.acquire(blocking=False)
+        if not acquired:
+            on_progress(0, len(pages or ()), f"OCR {src.name}: waiting for another OCR run")
+        while not acquired:
+            if cancel is not None and cancel.is_set():
+                return OcrResult(False, "OCR was cancelled", cancelled=True,
+                                 engine_versions=dict(avail.versions))
+            acquired = self._slot.acquire(timeout=0.2)
+        try:
+            return add_text_layer(
+                src, dst, pages=pages, timeout=s.timeout_s, jobs=s.jobs, language=s.language,
+                on_progress=on_progress, cancel=cancel, search_path=s.search_path,
+                availability=avail,
+            )
+        finally:
+            self._slot.release()
 
 
 @dataclass(frozen=True)
