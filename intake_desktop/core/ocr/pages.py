@@ -1,77 +1,19 @@
-"""Which pages need OCR (they draw images but show no text) and which PDFs must not be
-rewritten (a digital signature would break).
+"""Which PDFs must not be rewritten (a digital signature would break).
 
-TODO(fit): `intake_desktop.core.pdf.text.image_only_pages` (court-fit branch) does the same
-with bounded decoding; when it lands, `image_only_pages` here becomes a thin re-export.
+Which pages need OCR is court-fit's `intake_desktop.core.pdf.text.image_only_pages`
+(images but no text; invisible OCR text counts as text), re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Name
 
-_TEXT_OPS = frozenset({"Tj", "TJ", "'", '"'})
+from intake_desktop.core.pdf.text import image_only_pages
 
-
-def image_only_pages(pdf: Path) -> list[int]:
-    """1-based numbers of the pages that draw images but show no text (candidates for OCR).
-
-    Text drawn invisibly (an existing OCR layer) counts as text. Raises pikepdf errors for
-    a PDF that cannot be read.
-    """
-    result = []
-    with pikepdf.open(pdf) as doc:
-        for number, page in enumerate(doc.pages, 1):
-            shows_text, images = _scan(page.obj, page.obj.get(Name.Resources), set())
-            if images and not shows_text:
-                result.append(number)
-    return result
-
-
-def _scan(
-    holder: pikepdf.Object, resources: object, seen: set[tuple[int, int]]
-) -> tuple[bool, bool]:
-    """(shows text, draws an image) for a page or form XObject's content."""
-    try:
-        instructions = pikepdf.parse_content_stream(holder)
-    except (pikepdf.PdfError, TypeError, ValueError):
-        return False, False
-    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
-    shows_text = images = False
-    for instruction in instructions:
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            images = True
-            continue
-        op = str(instruction.operator)
-        if op in _TEXT_OPS and _has_glyphs(instruction.operands):
-            shows_text = True
-        elif op == "Do" and isinstance(xobjects, pikepdf.Dictionary) and instruction.operands:
-            xobj = xobjects.get(str(instruction.operands[0]))
-            if not isinstance(xobj, pikepdf.Stream):
-                continue
-            subtype = xobj.get(Name.Subtype)
-            if subtype == Name.Image:
-                images = True
-            elif subtype == Name.Form and xobj.objgen not in seen:
-                if xobj.objgen != (0, 0):
-                    seen.add(xobj.objgen)
-                text, img = _scan(xobj, xobj.get(Name.Resources, resources), seen)
-                shows_text, images = shows_text or text, images or img
-        if shows_text and images:
-            break
-    return shows_text, images
-
-
-def _has_glyphs(operands: Iterable[object]) -> bool:
-    for operand in operands:
-        if isinstance(operand, pikepdf.String) and len(bytes(operand)) > 0:
-            return True
-        if isinstance(operand, pikepdf.Array) and _has_glyphs(operand):
-            return True
-    return False
+__all__ = ["image_only_pages", "is_signed"]
 
 
 def is_signed(pdf: Path) -> bool:

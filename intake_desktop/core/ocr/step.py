@@ -16,6 +16,7 @@ from typing import Any
 
 import pikepdf
 
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import (
     DEFAULT_JOBS,
@@ -160,8 +161,8 @@ def text_layer_step(
     try:
         pages = image_only_pages(pdf)
         signed = bool(pages) and is_signed(pdf)
-    except (pikepdf.PdfError, OSError, ValueError):
-        return TextLayer(pdf)  # unreadable: the preparer decides what happens to it
+    except (IntakeError, pikepdf.PdfError, OSError, ValueError):
+        return TextLayer(pdf)  # unreadable or a bomb: the stage calling us decides
     if not pages:
         return TextLayer(pdf)
     before = sha256 or sha256_file(pdf)
