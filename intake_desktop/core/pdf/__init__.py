@@ -1,0 +1,1 @@
+"""PDF operations: preflight, splitting to a size limit, stamping."""

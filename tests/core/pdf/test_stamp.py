@@ -1,0 +1,141 @@
+"""Stamps are burned into page content where the reader sees them, on awkward pages too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from intake_desktop.core.pdf.stamp import (
+    Corner,
+    StampError,
+    StampStyle,
+    page_rotation,
+    stamp_file,
+    text_width,
+    visible_box,
+)
+from tests.exhibit_pdfs import AWKWARD_NAMES, awkward_pdf, render_gray, text_pdf
+
+
+def _dark_bbox(before: bytes, after: bytes, w: int, h: int) -> tuple[int, int, int, int] | None:
+    """Bounding box (x0, y0, x1, y1; y down) of pixels that got darker."""
+    xs, ys = [], []
+    for i in range(w * h):
+        if after[i] + 60 < before[i]:
+            xs.append(i % w)
+            ys.append(i // w)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@pytest.fixture(scope="module")
+def stamped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list]:
+    tmp = tmp_path_factory.mktemp("stamp")
+    src = awkward_pdf(tmp / "awkward.pdf")
+    dst = tmp / "stamped.pdf"
+    placements = stamp_file(
+        src, dst, lambda i: {Corner.BOTTOM_RIGHT: [f"SMITH{i + 1:06d}"]}, StampStyle(backing=False)
+    )
+    return src, dst, placements
+
+
+def test_every_awkward_page_carries_its_number(stamped: tuple[Path, Path, list]) -> None:
+    _src, dst, _ = stamped
+    reader = pypdf.PdfReader(dst)
+    assert len(reader.pages) == len(AWKWARD_NAMES)
+    for i, page in enumerate(reader.pages):
+        text = page.extract_text()
+        assert f"SMITH{i + 1:06d}" in text, (AWKWARD_NAMES[i], text)
+        assert f"BODY {AWKWARD_NAMES[i]}" in text  # the page's own content is still there
+        assert "/Annots" not in page  # burned into content, not an annotation
+
+
+def test_stamp_lies_inside_visible_area(stamped: tuple[Path, Path, list]) -> None:
+    _, dst, placements = stamped
+    with pikepdf.open(dst) as pdf:
+        for page, placed in zip(pdf.pages, placements, strict=True):
+            vx0, vy0, vx1, vy1 = visible_box(page.obj)
+            (line,) = placed
+            x0, y0, x1, y1 = line.user_box
+            assert vx0 <= x0 < x1 <= vx1 and vy0 <= y0 < y1 <= vy1
+
+
+@pytest.mark.parametrize("index", range(len(AWKWARD_NAMES)), ids=AWKWARD_NAMES)
+def test_rendered_stamp_is_bottom_right_as_seen(
+    stamped: tuple[Path, Path, list], index: int
+) -> None:
+    """Ghostscript renders the page as a reader sees it; the new ink must be bottom-right."""
+    src, dst, _ = stamped
+    w, h, before = render_gray(src, index + 1)
+    w2, h2, after = render_gray(dst, index + 1)
+    assert (w, h) == (w2, h2)
+    box = _dark_bbox(before, after, w, h)
+    assert box is not None, "no visible stamp"
+    x0, y0, x1, y1 = box
+    assert x0 > w / 2 and y0 > h * 0.8, (AWKWARD_NAMES[index], box, (w, h))
+    assert x1 < w and y1 < h
+
+
+def test_geometry_helpers_read_inherited_values(tmp_path: Path) -> None:
+    src = awkward_pdf(tmp_path / "a.pdf")
+    with pikepdf.open(src) as pdf:
+        rotations = [page_rotation(p.obj) for p in pdf.pages]
+        assert rotations == [0, 90, 270, 180, 0, 0, 90, 0, 0, 90]
+        assert visible_box(pdf.pages[4].obj) == (100, 150, 500, 650)
+        assert visible_box(pdf.pages[9].obj) == (0, 0, 792, 612)
+
+
+def test_backing_box_and_font_metrics(tmp_path: Path) -> None:
+    src = text_pdf(tmp_path / "t.pdf", 1)
+    dst = tmp_path / "s.pdf"
+    (placed,) = stamp_file(src, dst, lambda i: {Corner.BOTTOM_LEFT: ["Ex. 3 - p. 1", "WIDE TEXT"]})
+    first, second = placed
+    assert first.user_box[1] > second.user_box[3]  # first line above the second
+    assert first.user_box[0] == second.user_box[0] == 36.0  # left aligned at the margin
+    width = first.user_box[2] - first.user_box[0]
+    assert width == pytest.approx(text_width("Ex. 3 - p. 1", 10) + 4)
+    with pikepdf.open(dst) as pdf:
+        data = b"".join(
+            s.read_bytes() for s in pdf.pages[0].obj.Contents  # type: ignore[union-attr]
+        )
+    assert b"re f" in data and b"(Ex. 3 - p. 1) Tj" in data
+
+
+def test_long_text_shrinks_to_fit_small_page(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(144, 144))
+    src = tmp_path / "small.pdf"
+    pdf.save(src)
+    (placed,) = stamp_file(src, tmp_path / "o.pdf", lambda i: {Corner.BOTTOM_RIGHT: ["X" * 40]})
+    assert placed[0].font_size < 10
+    x0, y0, x1, y1 = placed[0].user_box
+    assert 0 <= x0 < x1 <= 144 and 0 <= y0 < y1 <= 144
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    src = text_pdf(tmp_path / "plain.pdf", 1)
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="own", user="usr"))
+    with pytest.raises(StampError, match="password-protected"):
+        stamp_file(locked, tmp_path / "o.pdf", lambda i: {Corner.BOTTOM_RIGHT: ["A"]})
+    owner_only = tmp_path / "owner.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.save(owner_only, encryption=pikepdf.Encryption(owner="own", user=""))
+    with pytest.raises(StampError, match="encrypted"):
+        stamp_file(owner_only, tmp_path / "o2.pdf", lambda i: {Corner.BOTTOM_RIGHT: ["A"]})
+    assert not (tmp_path / "o.pdf").exists() and not (tmp_path / "o2.pdf").exists()
+
+
+def test_existing_output_is_never_overwritten(tmp_path: Path) -> None:
+    src = text_pdf(tmp_path / "plain.pdf", 1)
+    dst = tmp_path / "out.pdf"
+    dst.write_bytes(b"keep me")
+    with pytest.raises(StampError, match="already exists"):
+        stamp_file(src, dst, lambda i: {Corner.BOTTOM_RIGHT: ["A"]})
+    assert dst.read_bytes() == b"keep me"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".stamp-")] == []
