@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -126,3 +127,38 @@ def render_gray(pdf: Path, page: int, dpi: int = 36) -> tuple[int, int, bytes]:
             fields += line.split()
     w, h = int(fields[1]), int(fields[2])
     return w, h, data[pos : pos + w * h]
+
+
+class MemoryBates:
+    """An in-memory stand-in for the ledger's Bates counter and event log."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, int] = {}
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def next_bates(self, prefix: str) -> int:
+        return self.counters.get(prefix, 1)
+
+    def reserve_bates(
+        self, prefix: str, count: int, start: int | None = None, *,
+        detail: dict[str, Any] | None = None,
+    ) -> int:
+        free = self.counters.get(prefix, 1)
+        first = free if start is None else start
+        if prefix in self.counters and first < free:
+            raise ValueError("overlap")
+        self.counters[prefix] = first + count
+        self.events.append(("bates_reserved", {"prefix": prefix, "first": first,
+                                               "count": count}))
+        return first
+
+    def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool:
+        if self.counters.get(prefix) != first + count:
+            return False
+        self.counters[prefix] = first
+        self.events.append(("bates_released", {"prefix": prefix, "first": first}))
+        return True
+
+    def record(self, kind: str, **fields: Any) -> int:
+        self.events.append((kind, fields))
+        return len(self.events)

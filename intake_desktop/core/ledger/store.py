@@ -25,6 +25,7 @@ from intake_desktop.core.ledger.records import (
 )
 from intake_desktop.core.ledger.schema import (
     EVENT_HASHED_COLUMNS,
+    bates_counters,
     chain_head,
     documents,
     events,
@@ -339,3 +340,115 @@ class Ledger:
                 f"the chain head says {head_seq} events but {report.events} remain",
             )
         return report
+
+    # ---- Bates numbering (exhibit sets) ---------------------------------------------------
+    # The next free number per prefix lives in `bates_counters`; every reservation and
+    # release is a chained event, so the custody log shows who took which range.
+
+    BATES_RESERVED = "bates_reserved"
+    BATES_RELEASED = "bates_released"
+
+    def next_bates(self, prefix: str) -> int:
+        """The next free Bates number for `prefix` (1 for a prefix never used)."""
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(bates_counters.c.next_number).where(bates_counters.c.prefix == prefix)
+            ).first()
+        return int(row[0]) if row else 1
+
+    def bates_prefix_used(self, prefix: str) -> bool:
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(bates_counters.c.prefix).where(bates_counters.c.prefix == prefix)
+            ).first()
+        return row is not None
+
+    def reserve_bates(
+        self,
+        prefix: str,
+        count: int,
+        start: int | None = None,
+        *,
+        detail: dict[str, Any] | None = None,
+    ) -> int:
+        """Reserve `count` consecutive numbers for `prefix`; returns the first.
+
+        `start=None` continues at the next free number. An explicit start below the next
+        free number would reuse numbers already stamped and is refused; one above it skips
+        numbers, which is allowed and recorded in the event (`skipped`).
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self.transaction() as txn:
+            conn = txn._conn
+            row = conn.execute(
+                select(bates_counters.c.next_number)
+                .where(bates_counters.c.prefix == prefix)
+                .with_for_update()
+            ).first()
+            free = int(row[0]) if row else 1
+            if start is None:
+                first = free
+            elif row is not None and start < free:
+                raise LedgerError(
+                    f"Bates numbers for prefix {prefix!r} from {start} would reuse numbers "
+                    f"already assigned (the next free number is {free})",
+                    fix=f"remove `start` from the spec to continue at {free}, "
+                    "or use another prefix",
+                )
+            else:
+                first = start
+            last = first + count - 1
+            if row is None:
+                conn.execute(
+                    bates_counters.insert().values(
+                        prefix=prefix, next_number=last + 1, updated_at=utc_now()
+                    )
+                )
+            else:
+                conn.execute(
+                    update(bates_counters)
+                    .where(bates_counters.c.prefix == prefix)
+                    .values(next_number=last + 1, updated_at=utc_now())
+                )
+            skipped = first - free if row is not None and first > free else 0
+            txn.add_event(
+                self.BATES_RESERVED,
+                detail={
+                    **(detail or {}),
+                    "prefix": prefix,
+                    "first": first,
+                    "last": last,
+                    "count": count,
+                    "skipped": skipped,
+                },
+            )
+        return first
+
+    def release_bates(
+        self, prefix: str, first: int, count: int, *, reason: str = ""
+    ) -> bool:
+        """Give back a reservation whose build failed, if it is still the latest one.
+
+        Returns False (and changes nothing) when numbers after it were reserved since.
+        """
+        with self.transaction() as txn:
+            conn = txn._conn
+            row = conn.execute(
+                select(bates_counters.c.next_number)
+                .where(bates_counters.c.prefix == prefix)
+                .with_for_update()
+            ).first()
+            if row is None or int(row[0]) != first + count:
+                return False
+            conn.execute(
+                update(bates_counters)
+                .where(bates_counters.c.prefix == prefix)
+                .values(next_number=first, updated_at=utc_now())
+            )
+            txn.add_event(
+                self.BATES_RELEASED,
+                detail={"prefix": prefix, "first": first, "last": first + count - 1,
+                        "count": count, "reason": reason},
+            )
+        return True

@@ -24,7 +24,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 FONT = "Helvetica"
-FONT_RESOURCE = "/IntakeStampHelv"
+FONT_RESOURCE = "/IDStamp"
 MIN_FONT_SIZE = 4.0
 
 Box = tuple[float, float, float, float]
@@ -156,7 +156,7 @@ def winansi(text: str) -> str:
 
 
 def _fmt(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
 
 

@@ -1,0 +1,87 @@
+"""`intake-desktop exhibits build SPEC --out DIR` and `exhibits check SPEC`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.core.exhibits.build import BuildResult, build_set, ledger_resolver
+from intake_desktop.core.exhibits.labels import file_stem
+from intake_desktop.core.exhibits.spec import load_spec
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "exhibits",
+        help="exhibit sets: labels, Bates numbers, slip sheets, index, chronology, binder",
+        description="Build court-ready exhibit sets from a TOML spec.",
+    )
+    actions = parser.add_subparsers(dest="exhibits_action", metavar="ACTION", required=True)
+    build = actions.add_parser(
+        "build",
+        help="stamp, index and bind the exhibits of a spec",
+        description="Stamp every exhibit with its label and Bates numbers, write slip sheets, "
+        "the binder, the exhibit index and the chronology, and record it all in the ledger.",
+    )
+    build.add_argument("spec", metavar="SPEC", help="the exhibit-set spec (TOML)")
+    build.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, new or empty (default: the workspace's Exports/<set name>/)",
+    )
+    add_common_options(build)
+    build.set_defaults(handler=run_build)
+    check = actions.add_parser("check", help="validate a spec without building anything")
+    check.add_argument("spec", metavar="SPEC")
+    add_common_options(check)
+    check.set_defaults(handler=run_check)
+
+
+def _human(result: BuildResult) -> str:
+    lines = []
+    for ex in result.exhibits:
+        bates = f"{ex.bates_first}-{ex.bates_last}" if ex.bates_first else "no Bates"
+        parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
+        lines.append(f"{ex.label}: {ex.pages} pages, {bates}{parts}")
+    lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
+    if result.binder_parts:
+        lines.append(f"binder: {', '.join(p.path.name for p in result.binder_parts)}")
+    lines.append(f"written to {result.out_dir}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def run_build(args: argparse.Namespace, output: Output) -> int:
+    from intake_desktop.app import open_app
+
+    spec = load_spec(Path(args.spec))
+    app = open_app(args.workspace, db=args.db, role=args.role)
+    try:
+        out = Path(args.out) if args.out else app.workspace.exports / file_stem(spec.name)
+        result = build_set(
+            spec,
+            out,
+            app.ledger,
+            resolve=ledger_resolver(app.ledger, app.workspace.root),
+            workspace_root=app.workspace.root,
+        )
+    finally:
+        app.close()
+    output.emit(result.as_json(), _human(result))
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, output: Output) -> int:
+    spec = load_spec(Path(args.spec))
+    record = {
+        "spec": str(spec.path),
+        "ok": True,
+        "exhibits": len(spec.exhibits),
+        "warnings": list(spec.warnings),
+    }
+    human = f"{spec.path}: {len(spec.exhibits)} exhibits, valid"
+    human += "".join(f"\nwarning: {w}" for w in spec.warnings)
+    output.emit(record, human)
+    return EXIT_OK

@@ -1,0 +1,662 @@
+"""Build an exhibit set: reserve Bates numbers, stamp every exhibit, slip sheets, binder,
+exhibit index and chronology, then record every output in the ledger.
+
+Everything is written into a hidden staging folder inside the output folder and moved into
+place only when the whole set is built; on failure the staging folder is removed and the
+Bates reservation is given back (when nothing was reserved after it), so a failed build
+leaves neither files nor a gap in the numbering.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pikepdf
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen import canvas
+
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.exhibits.chronology import (
+    CHRONOLOGY_COLUMNS,
+    CHRONOLOGY_WIDTHS,
+    ChronologyRow,
+    order_and_flag,
+)
+from intake_desktop.core.exhibits.index import (
+    INDEX_COLUMNS,
+    INDEX_WIDTHS,
+    TableData,
+    write_all,
+)
+from intake_desktop.core.exhibits.labels import (
+    bates_text,
+    exhibit_id,
+    file_stem,
+    full_label,
+    page_label,
+)
+from intake_desktop.core.exhibits.spec import BatesSpec, ExhibitEntry, ExhibitSetSpec
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventKind
+from intake_desktop.core.pdf.stamp import (
+    Corner,
+    StampStyle,
+    open_for_stamping,
+    save_pdf,
+    stamp_file,
+)
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+DEFAULT_PART_PATTERN = "{stem}, Part {n} of {total}.pdf"
+EXHIBITS_DIR = "Exhibits"
+SLIP_DIR = "Slip sheets"
+BINDER_DIR = "Binder"
+INDEX_STEM = "Exhibit index"
+CHRONOLOGY_STEM = "Chronology"
+EXPORTED = "exported"
+
+
+class BuildError(IntakeError):
+    """The exhibit set could not be built; nothing was left in the output folder."""
+
+
+class BatesBook(Protocol):
+    """What the build needs from the ledger (the real Ledger, or a fake in tests)."""
+
+    def next_bates(self, prefix: str) -> int: ...
+
+    def reserve_bates(
+        self, prefix: str, count: int, start: int | None = None, *,
+        detail: dict[str, Any] | None = None,
+    ) -> int: ...
+
+    def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool: ...
+
+    def record(self, kind: str, **fields: Any) -> int: ...
+
+
+class DocumentLookup(Protocol):
+    def document(self, doc_id: int) -> DocumentRecord | None: ...
+
+    def documents(self, *, status: str | None = None) -> list[DocumentRecord]: ...
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    path: Path
+    document_id: int | None = None
+    matter_id: str | None = None
+
+
+Resolver = Callable[[ExhibitEntry], ResolvedSource]
+
+
+@dataclass(frozen=True)
+class OutputPart:
+    path: Path
+    bytes: int
+    first_page: int
+    last_page: int
+    sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "bytes": self.bytes, "first_page": self.first_page,
+                "last_page": self.last_page}
+
+
+@dataclass
+class BuiltExhibit:
+    entry: ExhibitEntry
+    ident: str
+    label: str
+    source: ResolvedSource
+    source_sha256: str
+    pages: int
+    bates: BatesSpec | None
+    bates_start: int | None
+    parts: list[OutputPart] = field(default_factory=list)
+    slip_sheet: Path | None = None
+    binder_page: int | None = None  # 1-based page of its bookmark in the combined binder
+
+    def bates_at(self, page: int) -> str | None:
+        """The Bates number printed on the exhibit's page `page` (from 1)."""
+        if self.bates is None or self.bates_start is None:
+            return None
+        return bates_text(self.bates.prefix, self.bates_start + page - 1, self.bates.digits,
+                          self.bates.suffix)
+
+    @property
+    def bates_first(self) -> str | None:
+        return self.bates_at(1)
+
+    @property
+    def bates_last(self) -> str | None:
+        return self.bates_at(self.pages)
+
+    def cite(self, first: int = 1, last: int | None = None) -> str:
+        last = self.pages if last is None else last
+        if self.bates is not None:
+            a, b = self.bates_at(first), self.bates_at(last)
+            return str(a) if a == b else f"{a}-{b}"
+        return f"{self.label}, p. {first}" if first == last else f"{self.label}, pp. {first}-{last}"
+
+    def page_lines(self, page: int, spec: ExhibitSetSpec) -> list[str]:
+        lines = []
+        if page == 1 and spec.label_on_first_page:
+            lines.append(self.label)
+        if spec.page_labels:
+            lines.append(page_label(self.ident, page))
+        bates = self.bates_at(page)
+        if bates:
+            lines.append(bates)
+        return lines
+
+
+@dataclass
+class BuildResult:
+    spec: ExhibitSetSpec
+    out_dir: Path
+    exhibits: list[BuiltExhibit]
+    index_files: list[Path]
+    chronology_files: list[Path]
+    binder_parts: list[OutputPart]
+    chronology: list[ChronologyRow]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "set": self.spec.name,
+            "out": str(self.out_dir),
+            "index": [str(p) for p in self.index_files],
+            "chronology": [str(p) for p in self.chronology_files],
+            "binder": [p.as_json() for p in self.binder_parts],
+            "exhibits": [
+                {
+                    "label": e.label,
+                    "description": e.entry.description,
+                    "bates_first": e.bates_first,
+                    "bates_last": e.bates_last,
+                    "pages": e.pages,
+                    "parts": [p.as_json() for p in e.parts],
+                    "source": str(e.source.path),
+                    "sha256": e.source_sha256,
+                }
+                for e in self.exhibits
+            ],
+            "warnings": self.warnings,
+        }
+
+
+# ---- court profile (the fit helper's modules, when this build has them) ------------------
+
+
+@dataclass(frozen=True)
+class CourtFit:
+    limit_bytes: int | None = None
+    part_pattern: str = DEFAULT_PART_PATTERN
+    stamp_position: Corner | None = None
+    split: Callable[..., list[Any]] | None = None
+
+
+def court_fit(court: str | None, spec_path: Path) -> CourtFit:
+    """The size limit, part names and stamp place of the court named in the spec."""
+    if not court:
+        return CourtFit()
+    try:
+        courts = importlib.import_module("intake_desktop.core.courts")
+        split = importlib.import_module("intake_desktop.core.pdf.split")
+    except ImportError as exc:
+        raise BuildError(
+            f"court profile {court!r} cannot be applied: court profiles are not part of this "
+            f"build ({exc})",
+            path=spec_path,
+            fix="remove `court` from [set] to build without splitting",
+        ) from exc
+    profile = courts.load_profile(court)
+    pattern = getattr(profile, "part_pattern", None)
+    if not isinstance(pattern, str) or "{n}" not in pattern or "{total}" not in pattern:
+        pattern = DEFAULT_PART_PATTERN
+    position = None
+    raw_position = getattr(profile, "stamp_position", None)
+    if raw_position:
+        text = str(getattr(raw_position, "value", raw_position)).lower().replace("_", "-")
+        text = text.replace("lower", "bottom").replace("upper", "top")
+        try:
+            position = Corner(text)
+        except ValueError:
+            position = None
+    limit = getattr(profile, "file_limit_bytes", None)
+    return CourtFit(
+        limit_bytes=int(limit) if limit else None,
+        part_pattern=pattern,
+        stamp_position=position,
+        split=split.split_to_limit,
+    )
+
+
+# ---- sources -----------------------------------------------------------------------------
+
+
+def file_resolver(entry: ExhibitEntry) -> ResolvedSource:
+    """Plain files only (no ledger): document ids and hashes need a workspace."""
+    if entry.file is None:
+        raise BuildError(
+            f"exhibit {entry.position} refers to {entry.reference}, which needs the ledger",
+            fix="build it with `intake-desktop exhibits build` in the workspace",
+        )
+    return ResolvedSource(entry.file)
+
+
+def ledger_resolver(ledger: DocumentLookup, workspace_root: Path) -> Resolver:
+    """Files by path, ledger documents by id or SHA-256 (their filed copy)."""
+
+    def resolve(entry: ExhibitEntry) -> ResolvedSource:
+        if entry.file is not None:
+            return ResolvedSource(entry.file)
+        record: DocumentRecord | None
+        if entry.document_id is not None:
+            record = ledger.document(entry.document_id)
+        else:
+            record = next(
+                (r for r in ledger.documents(status=DocStatus.FILED)
+                 if entry.sha256 in (r.sha256, r.filed_sha256)),
+                None,
+            )
+        if record is None:
+            raise BuildError(
+                f"exhibit {entry.position} (line {entry.line}): no {entry.reference} in the "
+                "ledger",
+                fix="check the id or hash with `intake-desktop ledger history`",
+            )
+        if record.status != DocStatus.FILED or not record.filed_path:
+            raise BuildError(
+                f"exhibit {entry.position} (line {entry.line}): {entry.reference} is not filed "
+                f"(status {record.status})",
+                fix="file it first or refer to another document",
+            )
+        path = Path(record.filed_path)
+        if not path.is_absolute():
+            path = workspace_root / path
+        return ResolvedSource(path, document_id=record.id, matter_id=record.matter_id)
+
+    return resolve
+
+
+def _page_count(path: Path, entry: ExhibitEntry, spec_path: Path) -> int:
+    if not path.is_file():
+        raise BuildError(
+            f"exhibit {entry.position} (line {entry.line}): the file {path} does not exist",
+            path=spec_path,
+            fix="correct the path (relative to the spec file) or restore the file",
+        )
+    with open_for_stamping(path) as pdf:
+        pages = len(pdf.pages)
+    if pages == 0:
+        raise BuildError(f"exhibit {entry.position}: the PDF has no pages", path=path,
+                         fix="replace it with the complete document")
+    return pages
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise BuildError(
+            "the output folder is not empty",
+            path=out_dir,
+            fix="choose a new or empty folder with --out (earlier builds are never "
+            "overwritten)",
+        )
+
+
+# ---- outputs -----------------------------------------------------------------------------
+
+
+def slip_sheet(path: Path, label: str, description: str, cite: str) -> None:
+    """A plain page with the exhibit's label large and centred."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    w, h = letter
+    c.setTitle(label)
+    c.setFont("Helvetica-Bold", 40)
+    c.drawCentredString(w / 2, h / 2 + 20, label.upper())
+    c.setFont("Helvetica", 14)
+    y = h / 2 - 20
+    for line in simpleSplit(description, "Helvetica", 14, w - 144)[:6]:
+        c.drawCentredString(w / 2, y, line)
+        y -= 18
+    if cite:
+        c.setFont("Helvetica", 10)
+        c.drawCentredString(w / 2, y - 10, cite)
+    c.showPage()
+    c.save()
+
+
+def _part(path: Path, first: int, last: int) -> OutputPart:
+    return OutputPart(path, path.stat().st_size, first, last, sha256_file(path))
+
+
+def _place(
+    whole: Path, folder: Path, fit: CourtFit, pages: int
+) -> list[OutputPart]:
+    """Move a finished PDF into `folder`, split into parts when over the court's limit."""
+    if fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes:
+        parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern)
+        out = [_part(Path(p.path), int(p.first_page), int(p.last_page)) for p in parts]
+        whole.unlink()  # our own staging copy; the parts replace it
+        return out
+    target = folder / whole.name
+    os.replace(whole, target)
+    return [_part(target, 1, pages)]
+
+
+def _binder(
+    path: Path, exhibits: Sequence[BuiltExhibit], work: dict[int, Path], title: str
+) -> None:
+    with ExitStack() as stack:
+        binder = pikepdf.new()
+        marks: list[tuple[str, int]] = []
+        for ex in exhibits:
+            marks.append((f"{ex.label} - {ex.entry.description}", len(binder.pages)))
+            ex.binder_page = len(binder.pages) + 1
+            if ex.slip_sheet is not None:
+                slip = stack.enter_context(pikepdf.open(ex.slip_sheet))
+                binder.pages.extend(slip.pages)
+            src = stack.enter_context(pikepdf.open(work[ex.entry.position]))
+            binder.pages.extend(src.pages)
+        with binder.open_outline() as outline:
+            for name, page in marks:
+                outline.root.append(pikepdf.OutlineItem(name, page))
+        binder.docinfo["/Title"] = title
+        binder.Root.PageMode = pikepdf.Name.UseOutlines
+        save_pdf(binder, path)
+
+
+def index_table(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit],
+                display: Callable[[Path], str]) -> TableData:
+    rows = [
+        [
+            ex.label,
+            ex.entry.description,
+            ex.entry.date.isoformat() if ex.entry.date else "",
+            ex.bates_first or "",
+            ex.bates_last or "",
+            str(ex.pages),
+            ex.entry.witness,
+            "", "", "", "",
+            display(ex.source.path),
+            ex.source_sha256,
+        ]
+        for ex in exhibits
+    ]
+    total = sum(ex.pages for ex in exhibits)
+    return TableData(f"{spec.name} - Exhibit index",
+                     f"{len(exhibits)} exhibits, {total} pages", INDEX_COLUMNS, rows,
+                     INDEX_WIDTHS)
+
+
+def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
+    rows = []
+    for ex in exhibits:
+        if ex.entry.entries:
+            for en in ex.entry.entries:
+                first = en.first_page or 1
+                last = en.last_page or (en.first_page or ex.pages)
+                rows.append(ChronologyRow(en.date, en.description,
+                                          en.provider or ex.entry.provider, ex.label,
+                                          ex.cite(first, last), ex.entry.position))
+        else:
+            rows.append(ChronologyRow(ex.entry.date, ex.entry.description, ex.entry.provider,
+                                      ex.label, ex.cite(), ex.entry.position))
+    return order_and_flag(rows)
+
+
+def _publish(staging: Path, out_dir: Path) -> None:
+    for child in sorted(staging.iterdir()):
+        target = out_dir / child.name
+        if target.exists():
+            raise BuildError("an output appeared in the folder during the build", path=target,
+                             fix="build again into a new folder")
+        os.replace(child, target)
+    staging.rmdir()
+
+
+def _rebase(path: Path, staging: Path, out_dir: Path) -> Path:
+    return out_dir / path.relative_to(staging)
+
+
+def build_set(
+    spec: ExhibitSetSpec,
+    out_dir: Path,
+    book: BatesBook,
+    *,
+    resolve: Resolver = file_resolver,
+    workspace_root: Path | None = None,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+) -> BuildResult:
+    """Build the whole set into `out_dir` (new or empty) and record it through `book`."""
+    out_dir = out_dir.absolute()
+    _check_out_dir(out_dir)
+    fit = court_fit(spec.court, spec.path)
+    warnings = list(spec.warnings)
+    total_ex = len(spec.exhibits)
+
+    exhibits: list[BuiltExhibit] = []
+    for n, entry in enumerate(spec.exhibits):
+        on_progress(n, total_ex, f"checking {entry.reference}")
+        source = resolve(entry)
+        pages = _page_count(source.path, entry, spec.path)
+        for m, en in enumerate(entry.entries, start=1):
+            if en.last_page is not None and en.last_page > pages:
+                raise BuildError(
+                    f"exhibit {entry.position} entry {m}: pages {en.first_page}-{en.last_page} "
+                    f"are beyond the document's {pages} pages",
+                    path=spec.path, fix="correct `pages` in the [[exhibit.entry]]",
+                )
+        ident = exhibit_id(spec.label_scheme, spec.first_label + n)
+        exhibits.append(BuiltExhibit(
+            entry=entry, ident=ident, label=full_label(spec.label_prefix, ident),
+            source=source, source_sha256=sha256_file(source.path), pages=pages,
+            bates=spec.bates, bates_start=None,
+        ))
+    total_pages = sum(ex.pages for ex in exhibits)
+
+    first_number = None
+    if spec.bates is not None:
+        free = book.next_bates(spec.bates.prefix)
+        first_number = book.reserve_bates(
+            spec.bates.prefix, total_pages, spec.bates.start,
+            detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
+        )
+        if first_number > free and free > 1:
+            warnings.append(
+                f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "
+                "were skipped because the spec sets `start`"
+            )
+        number = first_number
+        for ex in exhibits:
+            ex.bates_start = number
+            number += ex.pages
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = out_dir / f".building-{uuid.uuid4().hex[:12]}"
+    work = staging / ".work"
+    try:
+        result = _build_outputs(spec, exhibits, staging, work, fit, on_progress, cancel,
+                                total_pages, warnings, workspace_root)
+        shutil.rmtree(work)
+        _publish(staging, out_dir)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if spec.bates is not None and first_number is not None:
+            book.release_bates(spec.bates.prefix, first_number, total_pages,
+                               reason=f"build failed: {exc}")
+        raise
+    result.out_dir = out_dir
+    for ex in exhibits:
+        ex.parts = [
+            OutputPart(_rebase(p.path, staging, out_dir), p.bytes, p.first_page, p.last_page,
+                       p.sha256)
+            for p in ex.parts
+        ]
+        if ex.slip_sheet is not None:
+            ex.slip_sheet = _rebase(ex.slip_sheet, staging, out_dir)
+    result.binder_parts = [
+        OutputPart(_rebase(p.path, staging, out_dir), p.bytes, p.first_page, p.last_page,
+                   p.sha256)
+        for p in result.binder_parts
+    ]
+    result.index_files = [_rebase(p, staging, out_dir) for p in result.index_files]
+    result.chronology_files = [_rebase(p, staging, out_dir) for p in result.chronology_files]
+    _record(book, result, workspace_root)
+    on_progress(total_pages, total_pages, "done")
+    return result
+
+
+def _lines_for(
+    ex: BuiltExhibit, spec: ExhibitSetSpec, position: Corner
+) -> Callable[[int], dict[Corner, list[str]]]:
+    def lines(index: int) -> dict[Corner, list[str]]:
+        return {position: ex.page_lines(index + 1, spec)}
+
+    return lines
+
+
+def _build_outputs(
+    spec: ExhibitSetSpec,
+    exhibits: list[BuiltExhibit],
+    staging: Path,
+    work: Path,
+    fit: CourtFit,
+    on_progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    total_pages: int,
+    warnings: list[str],
+    workspace_root: Path | None,
+) -> BuildResult:
+    for folder in (work, staging / EXHIBITS_DIR):
+        folder.mkdir(parents=True)
+    if spec.slip_sheets:
+        (staging / SLIP_DIR).mkdir()
+    position = spec.stamp_position or fit.stamp_position or Corner.BOTTOM_RIGHT
+    style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
+                       margin_y=spec.margin_y, backing=spec.backing)
+    done = 0
+    whole: dict[int, Path] = {}
+    stems: set[str] = set()
+    for ex in exhibits:
+        if cancel is not None and cancel.is_set():
+            raise BuildError("the build was cancelled; nothing was written",
+                             path=spec.path)
+        on_progress(done, total_pages, f"stamping {ex.label}")
+        stem = file_stem(ex.label)
+        if stem.lower() in stems:
+            raise BuildError(f"two exhibits would share the file name {stem!r}",
+                             path=spec.path, fix="use distinct label prefixes")
+        stems.add(stem.lower())
+        target = work / f"{stem}.pdf"
+        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style)
+        whole[ex.entry.position] = target
+        if spec.slip_sheets:
+            ex.slip_sheet = staging / SLIP_DIR / f"{stem} - slip sheet.pdf"
+            slip_sheet(ex.slip_sheet, ex.label, ex.entry.description,
+                       ex.cite() if ex.bates else f"{ex.pages} pages")
+        done += ex.pages
+
+    binder_parts: list[OutputPart] = []
+    if spec.binder:
+        on_progress(done, total_pages, "assembling the binder")
+        (work / "binder").mkdir()
+        binder_path = work / "binder" / f"{file_stem(spec.name)} - Binder.pdf"
+        _binder(binder_path, exhibits, whole, spec.name)
+        (staging / BINDER_DIR).mkdir()
+        with pikepdf.open(binder_path) as b:
+            binder_pages = len(b.pages)
+        binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages)
+
+    for ex in exhibits:
+        ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages)
+        if len(ex.parts) > 1:
+            warnings.append(f"{ex.label} is over the court's limit and was split into "
+                            f"{len(ex.parts)} parts")
+
+    def display(path: Path) -> str:
+        for base in (workspace_root, spec.path.parent):
+            if base is None:
+                continue
+            try:
+                return path.resolve().relative_to(base.resolve()).as_posix()
+            except ValueError:
+                continue
+        return str(path)
+
+    on_progress(done, total_pages, "writing the exhibit index and chronology")
+    index_files = write_all(index_table(spec, exhibits, display), staging, INDEX_STEM)
+    chronology = chronology_rows(exhibits)
+    chrono_table = TableData(
+        f"{spec.name} - Chronology",
+        f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
+        CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
+    )
+    chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
+    return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,
+                       chronology, warnings)
+
+
+def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -> None:
+    """One ledger event per output: inputs, outputs, hashes and Bates ranges."""
+
+    def rel(path: Path) -> str:
+        if workspace_root is not None:
+            try:
+                return path.resolve().relative_to(workspace_root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return str(path.resolve())
+
+    name = result.spec.name
+    for ex in result.exhibits:
+        for n, part in enumerate(ex.parts, start=1):
+            book.record(
+                EventKind.STAMPED,
+                document_id=ex.source.document_id,
+                matter_id=ex.source.matter_id or result.spec.matter,
+                path_before=rel(ex.source.path),
+                path_after=rel(part.path),
+                sha256_before=ex.source_sha256,
+                sha256_after=part.sha256,
+                detail={
+                    "set": name, "label": ex.label, "bates_first": ex.bates_at(part.first_page),
+                    "bates_last": ex.bates_at(part.last_page), "pages": ex.pages,
+                    "first_page": part.first_page, "last_page": part.last_page,
+                    "part": n, "parts": len(ex.parts),
+                },
+            )
+        if ex.slip_sheet is not None:
+            book.record(EXPORTED, path_after=rel(ex.slip_sheet),
+                        sha256_after=sha256_file(ex.slip_sheet),
+                        matter_id=result.spec.matter,
+                        detail={"set": name, "output": "slip_sheet", "label": ex.label})
+    bates = {
+        "bates_first": result.exhibits[0].bates_first if result.exhibits else None,
+        "bates_last": result.exhibits[-1].bates_last if result.exhibits else None,
+    }
+    for n, part in enumerate(result.binder_parts, start=1):
+        book.record(EXPORTED, path_after=rel(part.path), sha256_after=part.sha256,
+                    matter_id=result.spec.matter,
+                    detail={"set": name, "output": "binder", "part": n,
+                            "parts": len(result.binder_parts), "first_page": part.first_page,
+                            "last_page": part.last_page, **bates})
+    for kind, files in (("index", result.index_files), ("chronology", result.chronology_files)):
+        for path in files:
+            book.record(EXPORTED, path_after=rel(path), sha256_after=sha256_file(path),
+                        matter_id=result.spec.matter,
+                        detail={"set": name, "output": kind, "format": path.suffix[1:],
+                                "exhibits": len(result.exhibits), **bates})

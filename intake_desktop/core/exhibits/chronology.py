@@ -1,0 +1,57 @@
+"""The chronology: date-ordered rows with a Bates (or page) cite, treatment gaps flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+GAP_DAYS = 30
+CHRONOLOGY_COLUMNS = ("Date", "Description", "Provider", "Exhibit", "Cite", "Gap")
+CHRONOLOGY_WIDTHS = (8, 34, 14, 10, 20, 14)
+
+
+@dataclass(frozen=True)
+class ChronologyRow:
+    date: dt.date | None
+    description: str
+    provider: str
+    exhibit: str
+    cite: str
+    position: int  # exhibit's place in the set, to keep same-day rows in set order
+    gap_days: int | None = None
+    gap_from: dt.date | None = None
+
+    @property
+    def gap_text(self) -> str:
+        if self.gap_days is None:
+            return ""
+        return f"GAP: {self.gap_days} days since {self.gap_from}"
+
+    def cells(self) -> list[str]:
+        return [
+            self.date.isoformat() if self.date else "undated",
+            self.description,
+            self.provider,
+            self.exhibit,
+            self.cite,
+            self.gap_text,
+        ]
+
+
+def order_and_flag(rows: Sequence[ChronologyRow], gap_days: int = GAP_DAYS) -> list[ChronologyRow]:
+    """Oldest first (undated rows last) and flag every gap of `gap_days` or more."""
+    dated = sorted((r for r in rows if r.date), key=lambda r: (r.date, r.position))
+    undated = [r for r in rows if not r.date]
+    out: list[ChronologyRow] = []
+    previous: dt.date | None = None
+    for row in dated:
+        assert row.date is not None
+        if previous is not None and (row.date - previous).days >= gap_days:
+            row = ChronologyRow(
+                row.date, row.description, row.provider, row.exhibit, row.cite, row.position,
+                gap_days=(row.date - previous).days, gap_from=previous,
+            )
+        out.append(row)
+        previous = row.date
+    return out + undated
