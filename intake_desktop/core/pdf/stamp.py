@@ -267,7 +267,9 @@ class Stamper:
         font = self._font_name(page)
         unclosed, excess = _q_balance(page)
         m = display_matrix(box, rotate)
-        out = [b"Q\n" * (unclosed + 1), b"q ", " ".join(_fmt(v) for v in m).encode(), b" cm\n"]
+        out = [b"Q\n" * (unclosed + 1), b"q\n"]
+        if m != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0):
+            out.append(" ".join(_fmt(v) for v in m).encode() + b" cm\n")
         result = []
         for text, corner, x, baseline, size, bbox in placed:
             if self.style.backing:
