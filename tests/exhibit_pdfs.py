@@ -148,9 +148,16 @@ class MemoryBates:
         if prefix in self.counters and first < free:
             raise ValueError("overlap")
         self.counters[prefix] = first + count
-        self.events.append(("bates_reserved", {"prefix": prefix, "first": first,
+        self.events.append(("bates_reserved", {**(detail or {}), "prefix": prefix,
+                                               "first": first, "last": first + count - 1,
                                                "count": count}))
         return first
+
+    def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None:
+        for kind, detail in reversed(self.events):
+            if detail.get("prefix") == prefix:
+                return detail if kind == "bates_reserved" else None
+        return None
 
     def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool:
         if self.counters.get(prefix) != first + count:

@@ -81,6 +81,8 @@ class BatesBook(Protocol):
 
     def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool: ...
 
+    def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
+
     def record(self, kind: str, **fields: Any) -> int: ...
 
 
@@ -316,6 +318,35 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
+def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
+    """A rebuild of the same set with an explicit `start` takes back its own numbers.
+
+    Only when the newest reservation for the prefix was made by a set of the same name,
+    starts at `start`, and nothing was reserved after it. Returns the warning to show.
+    """
+    bates = spec.bates
+    if bates is None or bates.start is None or bates.start >= free:
+        return None
+    latest = book.latest_bates_reservation(bates.prefix)
+    if (
+        latest is None
+        or latest.get("set") != spec.name
+        or latest.get("first") != bates.start
+        or int(latest.get("last", -1)) + 1 != free
+    ):
+        return None
+    count = int(latest["count"])
+    if not book.release_bates(bates.prefix, bates.start, count,
+                              reason=f"rebuild of set {spec.name!r}"):
+        return None
+    first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
+    last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
+    return (
+        f"this rebuild reuses {first}-{last}, first assigned to this set at {latest.get('at')}; "
+        "discard the earlier output so two versions are never produced"
+    )
+
+
 # ---- outputs -----------------------------------------------------------------------------
 
 
@@ -471,6 +502,10 @@ def build_set(
     first_number = None
     if spec.bates is not None:
         free = book.next_bates(spec.bates.prefix)
+        reused = _rebuild_release(spec, book, free)
+        if reused:
+            warnings.append(reused)
+            free = book.next_bates(spec.bates.prefix)
         first_number = book.reserve_bates(
             spec.bates.prefix, total_pages, spec.bates.start,
             detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},

@@ -339,3 +339,24 @@ def test_built_stamps_are_inside_the_visible_area_of_awkward_pages(built: BuildR
         ys = [i // w for i in changed]
         assert min(xs) > w / 2 and min(ys) > h * 0.7, (page, min(xs), min(ys), w, h)
         assert max(xs) < w - 1 and max(ys) < h - 1
+
+
+def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
+    tmp_path: Path, built: BuildResult, ledger: Ledger
+) -> None:
+    spec = tmp_path / "rebuild.toml"
+    spec.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1"), encoding="utf-8")
+    result = build_set(load_spec(spec), tmp_path / "out-rebuild", ledger)
+    assert [(e.bates_first, e.bates_last) for e in result.exhibits] == [
+        ("SMITH-000001", "SMITH-000003"), ("SMITH-000004", "SMITH-000005"),
+        ("SMITH-000006", "SMITH-000015")]
+    assert any("reuses SMITH-000001-SMITH-000015" in w for w in result.warnings)
+    assert ledger.next_bates("SMITH-") == 16
+    kinds = [e.kind for e in ledger.events() if e.kind.startswith("bates_")]
+    assert kinds == ["bates_reserved", "bates_released", "bates_reserved"]
+    # another set may not take those numbers
+    other = tmp_path / "other.toml"
+    other.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1")
+                     .replace("Plaintiff exhibits", "Other set"), encoding="utf-8")
+    with pytest.raises(LedgerError, match="reuse numbers"):
+        build_set(load_spec(other), tmp_path / "out-other", ledger)

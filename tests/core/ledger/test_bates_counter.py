@@ -79,3 +79,15 @@ def test_concurrent_reservations_never_overlap(ledger: Ledger) -> None:
         t.join()
     numbers = sorted(n for a, b in ranges for n in range(a, b + 1))
     assert numbers == list(range(1, 4 * 5 * 7 + 1))
+
+
+def test_latest_reservation_skips_released_ranges(ledger: Ledger) -> None:
+    assert ledger.latest_bates_reservation("ABC") is None
+    ledger.reserve_bates("ABC", 10, detail={"set": "first"})
+    ledger.reserve_bates("XYZ", 3)
+    ledger.reserve_bates("ABC", 4, detail={"set": "second"})
+    latest = ledger.latest_bates_reservation("ABC")
+    assert latest is not None and latest["set"] == "second" and latest["first"] == 11
+    assert ledger.release_bates("ABC", 11, 4)
+    latest = ledger.latest_bates_reservation("ABC")
+    assert latest is not None and latest["set"] == "first" and latest["last"] == 10
