@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -55,3 +57,13 @@ def open_app(
     url = db or config.ledger_url or ws.default_ledger_url()
     ledger = Ledger.open(url, actor)
     return App(workspace=ws, config=config, ledger=ledger, actor=actor)
+
+
+def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
+    """The filer with the workspace's routing and conversion stages."""
+    return Filer(
+        app.workspace,
+        app.ledger,
+        intake_folders=app.config.intake_folders,
+        fault=fault,
+    )

@@ -172,15 +172,20 @@ class Workspace:
         )
 
 
+SHIPPED_PRESETS = ("litigation", "personal-injury", "immigration")
+
+
 def available_presets() -> list[str]:
+    """Shipped presets plus any rules file an admin added to naming_rules/."""
     folder = naming_rules_dir()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    found = {p.stem for p in folder.glob("*.toml")} if folder.is_dir() else set()
+    return sorted(found | set(SHIPPED_PRESETS))
 
 
 def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
     """Create the layout (idempotent; never overwrites an existing file)."""
     presets = available_presets()
-    if presets and preset not in presets:
+    if preset not in presets:
         raise WorkspaceError(
             f"unknown preset {preset!r}",
             fix=f"choose one of: {', '.join(presets)}",

@@ -50,11 +50,11 @@ def verify_rows(rows: Iterable[Sequence[Any]]) -> ChainReport:
         stored_prev, stored_hash = row[-2], row[-1]
         seq = int(values[0])
         if seq != expected_seq:
-            report.fail(seq, f"sequence gap: expected event {expected_seq}")
+            report.fail(expected_seq, f"event {expected_seq} is missing (next found: {seq})")
         if stored_prev != prev:
-            report.fail(seq, "link to the previous event is broken")
+            report.fail(expected_seq, "link to the previous event is broken")
         if row_hash(stored_prev, values) != stored_hash:
-            report.fail(seq, "contents do not match the stored hash")
+            report.fail(expected_seq, "contents do not match the stored hash")
         prev = stored_hash
         expected_seq = seq + 1
         report.events += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,9 @@ class Txn:
         if self._head is None:
             # Take the write lock on the head row first (serializes writers on PostgreSQL too).
             self._conn.execute(
-                update(chain_head).where(chain_head.c.id == 1).values(writes=chain_head.c.writes + 1)
+                update(chain_head)
+                .where(chain_head.c.id == 1)
+                .values(writes=chain_head.c.writes + 1)
             )
             row = self._conn.execute(
                 select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
@@ -292,10 +294,8 @@ class Ledger:
         candidates = {key}
         p = Path(key)
         if workspace_root is not None:
-            try:
+            with suppress(ValueError, OSError):
                 candidates.add(p.resolve().relative_to(workspace_root.resolve()).as_posix())
-            except (ValueError, OSError):
-                pass
         candidates.add(str(p.resolve()) if p.is_absolute() or p.exists() else key)
         for c in candidates:
             conds += [

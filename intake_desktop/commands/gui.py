@@ -1,0 +1,25 @@
+"""`intake-desktop gui` (and no command): the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from intake_desktop.commands.common import Output, add_common_options
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("gui", help="open the desktop app (default)")
+    add_common_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    from intake_desktop.app import open_app
+    from intake_desktop.qt.main import run_app
+
+    app = open_app(args.workspace, db=args.db, role=args.role)
+    try:
+        return run_app(app)
+    finally:
+        app.close()

@@ -1,0 +1,238 @@
+"""The one module that creates, moves and removes files in a workspace.
+
+Every write goes to a temporary name in the destination folder, is fsynced and checked
+against the expected SHA-256, and only then takes its final name, without ever replacing
+an existing file. Folders are fsynced after each rename so a crash cannot undo it.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import stat
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from pathvalidate import sanitize_filename
+
+from intake_desktop.core.errors import FilingError
+
+# fault(step) is called at each step of a write; tests make it raise to simulate a crash.
+FaultHook = Callable[[str], None]
+
+TMP_SUFFIX = ".intake-tmp"
+MAX_NAME_BYTES = 200
+
+
+def no_fault(step: str) -> None:
+    """The production fault hook: does nothing."""
+
+
+def tmp_path_for(dest: Path, tag: str) -> Path:
+    """The temporary name used while writing `dest` (hidden, in the same folder)."""
+    return dest.parent / f".{dest.name}.{tag}{TMP_SUFFIX}"
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (no-op where folders cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def safe_name(name: str) -> str:
+    """A file name that is legal on Windows, macOS and Linux and fits the byte budget."""
+    cleaned = sanitize_filename(name, replacement_text="_", platform="universal").strip()
+    if not cleaned or cleaned in {".", ".."}:
+        cleaned = "unnamed"
+    stem, dot, ext = cleaned.rpartition(".")
+    if not dot:
+        stem, ext = cleaned, ""
+    ext = f".{ext}" if dot else ""
+    while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES and stem:
+        stem = stem[:-1]
+    return (stem.rstrip(" .") or "unnamed") + ext
+
+
+def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path:
+    """`folder/name`, or `name (2)`, `name (3)`... when taken on disk or reserved."""
+    base = Path(safe_name(name))
+    stem, suffix = base.stem, base.suffix
+    candidate = folder / base.name
+    n = 2
+    while candidate.exists() or str(candidate) in reserved or candidate.is_symlink():
+        candidate = folder / f"{stem} ({n}){suffix}"
+        n += 1
+    return candidate
+
+
+def _hash_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _os_error(exc: OSError, dest: Path, action: str) -> FilingError:
+    if exc.errno == errno.ENOSPC:
+        return FilingError(
+            f"the disk is full while {action}",
+            path=dest,
+            fix="free space on that disk and ingest again; the source was left in place",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return FilingError(
+            f"no permission to write here while {action}",
+            path=dest,
+            fix="check the folder's permissions (or that the disk is not read-only) and retry",
+        )
+    return FilingError(f"{exc.strerror or exc} while {action}", path=dest, fix="retry")
+
+
+def _link_no_clobber(tmp: Path, dest: Path) -> None:
+    """Give `tmp` the name `dest` atomically, failing if `dest` exists."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        no_links = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+        if exc.errno not in no_links:
+            raise
+        if dest.exists():
+            raise FileExistsError(errno.EEXIST, "exists", str(dest)) from exc
+        os.rename(tmp, dest)  # no hard links on this filesystem
+        return
+    os.unlink(tmp)
+
+
+class Mover:
+    """Copies files into place crash-safely. `fault` is a test hook."""
+
+    def __init__(self, fault: FaultHook = no_fault) -> None:
+        self._fault = fault
+
+    def place_copy(
+        self,
+        src: Path,
+        dest: Path,
+        expected_sha256: str,
+        *,
+        tag: str,
+        read_only: bool = False,
+    ) -> None:
+        """Copy `src` to the new file `dest` and check its hash; never replaces a file.
+
+        `tag` names the temporary file so that recovery can find it again.
+        """
+        tmp = tmp_path_for(dest, tag)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self._fault("mkdir")
+            if tmp.exists():
+                self.discard(tmp)
+            with open(src, "rb") as fin, open(tmp, "xb") as fout:
+                if os.name == "nt":
+                    shutil.copyfileobj(fin, fout, 1024 * 1024)
+                else:
+                    _sendfile(fin.fileno(), fout.fileno())
+                self._fault("tmp_written")
+                fout.flush()
+                os.fsync(fout.fileno())
+            self._fault("tmp_fsynced")
+            actual = _hash_file(tmp)
+            if actual != expected_sha256:
+                self.discard(tmp)
+                raise FilingError(
+                    "the copy does not match the source's SHA-256 (the source changed while "
+                    "it was being copied, or the disk is failing)",
+                    path=src,
+                    fix="leave the file alone until it is finished and ingest it again",
+                )
+            self._fault("verified")
+            if read_only:
+                os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            _link_no_clobber(tmp, dest)
+            self._fault("renamed")
+            fsync_dir(dest.parent)
+            self._fault("dir_fsynced")
+        except FileExistsError as exc:
+            self.discard(tmp)
+            raise FilingError(
+                "a file with this name appeared while filing", path=dest, fix="ingest again"
+            ) from exc
+        except FileNotFoundError as exc:
+            self.discard(tmp)
+            raise FilingError(
+                "the file disappeared while it was being filed",
+                path=src,
+                fix="check whether someone moved it; nothing was filed",
+            ) from exc
+        except OSError as exc:
+            self.discard(tmp)
+            raise _os_error(exc, dest, "copying the file into place") from exc
+
+    def remove_source(self, src: Path) -> None:
+        """Remove an intake source after it has been filed and recorded."""
+        try:
+            src.unlink()
+        except FileNotFoundError:
+            return
+        except PermissionError:
+            os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
+            src.unlink()
+        self._fault("source_unlinked")
+        fsync_dir(src.parent)
+
+    def discard(self, path: Path) -> None:
+        """Remove a file this app wrote itself (a temporary or an unfinished copy)."""
+        try:
+            if path.exists() and not os.access(path, os.W_OK):
+                os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _sendfile(fd_in: int, fd_out: int) -> None:
+    """Kernel copy where available, plain read/write otherwise."""
+    size = os.fstat(fd_in).st_size
+    offset = 0
+    try:
+        while offset < size:
+            sent = os.sendfile(fd_out, fd_in, offset, min(size - offset, 1 << 30))
+            if sent == 0:
+                break
+            offset += sent
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS) or offset:
+            raise
+        while chunk := os.read(fd_in, 1 << 20):
+            os.write(fd_out, chunk)
+        return
+    # The file may have grown while copying: copy the rest the slow way.
+    os.lseek(fd_in, offset, os.SEEK_SET)
+    os.lseek(fd_out, offset, os.SEEK_SET)
+    while chunk := os.read(fd_in, 1 << 20):
+        os.write(fd_out, chunk)
+
+
+def write_new_file(dest: Path, data: bytes) -> Path:
+    """Write a new file (a report, a seal) crash-safely; a taken name gets ` (2)`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    final = unique_path(dest.parent, dest.name)
+    tmp = tmp_path_for(final, "new")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _link_no_clobber(tmp, final)
+    fsync_dir(final.parent)
+    return final
