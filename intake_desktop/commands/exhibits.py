@@ -66,6 +66,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             app.ledger,
             resolve=ledger_resolver(app.ledger, app.workspace.root),
             workspace_root=app.workspace.root,
+            scratch_dir=app.workspace.work,
         )
     finally:
         app.close()

@@ -1,8 +1,8 @@
 """Build an exhibit set: reserve Bates numbers, stamp every exhibit, slip sheets, binder,
 exhibit index and chronology, then record every output in the ledger.
 
-Everything is written into a hidden staging folder inside the output folder and moved into
-place only when the whole set is built; on failure the staging folder is removed and the
+Everything is written into a scratch folder and placed into the output folder by the mover
+only when the whole set is built; on failure the scratch folder is removed and the
 Bates reservation is given back (when nothing was reserved after it), so a failed build
 leaves neither files nor a gap in the numbering.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import uuid
+import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -47,6 +47,7 @@ from intake_desktop.core.exhibits.labels import (
 from intake_desktop.core.exhibits.spec import BatesSpec, ExhibitEntry, ExhibitSetSpec
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventKind
+from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
     StampStyle,
@@ -448,14 +449,13 @@ def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
     return order_and_flag(rows)
 
 
-def _publish(staging: Path, out_dir: Path) -> None:
-    for child in sorted(staging.iterdir()):
-        target = out_dir / child.name
-        if target.exists():
-            raise BuildError("an output appeared in the folder during the build", path=target,
-                             fix="build again into a new folder")
-        os.replace(child, target)
-    staging.rmdir()
+def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
+    """Copy every finished output into `out_dir` through the mover (hash-checked, fsynced,
+    never replacing a file); `placed` collects what is already in place."""
+    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+        dest = out_dir / src.relative_to(staging)
+        mover.place_copy(src, dest, sha256_file(src), tag="exhibits")
+        placed.append(dest)
 
 
 def _rebase(path: Path, staging: Path, out_dir: Path) -> Path:
@@ -471,8 +471,13 @@ def build_set(
     workspace_root: Path | None = None,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
+    scratch_dir: Path | None = None,
 ) -> BuildResult:
-    """Build the whole set into `out_dir` (new or empty) and record it through `book`."""
+    """Build the whole set into `out_dir` (new or empty) and record it through `book`.
+
+    Outputs are made in a scratch folder (`scratch_dir`, default beside `out_dir`) and
+    copied into place by the mover only when all of them are finished.
+    """
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
     fit = court_fit(spec.court, spec.path)
@@ -520,20 +525,27 @@ def build_set(
             ex.bates_start = number
             number += ex.pages
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = out_dir / f".building-{uuid.uuid4().hex[:12]}"
+    scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".intake-exhibits-", dir=scratch_root))
     work = staging / ".work"
+    mover = Mover()
+    placed: list[Path] = []
     try:
         result = _build_outputs(spec, exhibits, staging, work, fit, on_progress, cancel,
                                 total_pages, warnings, workspace_root)
         shutil.rmtree(work)
-        _publish(staging, out_dir)
+        on_progress(total_pages, total_pages, "placing the outputs")
+        _publish(staging, out_dir, mover, placed)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        for path in placed:
+            mover.discard(path)  # outputs of this failed build only
         if spec.bates is not None and first_number is not None:
             book.release_bates(spec.bates.prefix, first_number, total_pages,
                                reason=f"build failed: {exc}")
         raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     result.out_dir = out_dir
     for ex in exhibits:
         ex.parts = [

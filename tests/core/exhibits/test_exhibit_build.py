@@ -274,7 +274,8 @@ def test_failed_build_leaves_no_files_and_no_gap(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="cancelled"):
         build_set(load_spec(spec_path), tmp_path / "out", book, on_progress=progress,
                   cancel=cancel)
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "set.toml"]  # no scratch
     assert book.counters["SMITH-"] == 100  # the reservation was given back
     assert [k for k, _ in book.events] == ["bates_reserved", "bates_released"]
 
