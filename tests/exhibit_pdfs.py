@@ -169,3 +169,24 @@ class MemoryBates:
     def record(self, kind: str, **fields: Any) -> int:
         self.events.append((kind, fields))
         return len(self.events)
+
+
+def scan_pdf(path: Path, pages: int, seed: int = 1, side: int = 260) -> Path:
+    """A scan-like PDF: one distinct noisy greyscale JPEG per page (img2pdf, letter size)."""
+    import io
+    import random
+
+    import img2pdf
+    from PIL import Image
+
+    rng = random.Random(seed)
+    images = []
+    for _ in range(pages):
+        img = Image.frombytes("L", (side, side), rng.randbytes(side * side))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=70)
+        images.append(buf.getvalue())
+    layout = img2pdf.get_layout_fun((img2pdf.in_to_pt(8.5), img2pdf.in_to_pt(11)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(img2pdf.convert(images, layout_fun=layout))
+    return path

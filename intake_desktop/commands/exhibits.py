@@ -67,6 +67,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             resolve=ledger_resolver(app.ledger, app.workspace.root),
             workspace_root=app.workspace.root,
             scratch_dir=app.workspace.work,
+            courts_dir=app.workspace.state / "courts",
         )
     finally:
         app.close()

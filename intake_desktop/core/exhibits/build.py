@@ -57,7 +57,7 @@ from intake_desktop.core.pdf.stamp import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
-DEFAULT_PART_PATTERN = "{stem}, Part {n} of {total}.pdf"
+DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
 EXHIBITS_DIR = "Exhibits"
 SLIP_DIR = "Slip sheets"
 BINDER_DIR = "Binder"
@@ -129,6 +129,7 @@ class BuiltExhibit:
     parts: list[OutputPart] = field(default_factory=list)
     slip_sheet: Path | None = None
     binder_page: int | None = None  # 1-based page of its bookmark in the combined binder
+    actions: list[str] = field(default_factory=list)  # what the court preflight changed
 
     def bates_at(self, page: int) -> str | None:
         """The Bates number printed on the exhibit's page `page` (from 1)."""
@@ -190,6 +191,7 @@ class BuildResult:
                     "bates_last": e.bates_last,
                     "pages": e.pages,
                     "parts": [p.as_json() for p in e.parts],
+                    "actions": e.actions,
                     "source": str(e.source.path),
                     "sha256": e.source_sha256,
                 }
@@ -207,11 +209,18 @@ class CourtFit:
     limit_bytes: int | None = None
     part_pattern: str = DEFAULT_PART_PATTERN
     stamp_position: Corner | None = None
+    filename_max: int | None = None
     split: Callable[..., list[Any]] | None = None
+    # The court's preflight fixes (unlock, remove active content, flatten forms), in memory.
+    preflight: Callable[[pikepdf.Pdf], list[str]] | None = None
 
 
-def court_fit(court: str | None, spec_path: Path) -> CourtFit:
-    """The size limit, part names and stamp place of the court named in the spec."""
+def court_fit(court: str | None, spec_path: Path, courts_dir: Path | None = None) -> CourtFit:
+    """The size limit, part names, stamp place and preflight of the court in the spec.
+
+    Court profiles, splitting and preflight come from the court-fit modules
+    (`intake_desktop.core.courts`, `...pdf.split`, `...pdf.preflight`).
+    """
     if not court:
         return CourtFit()
     try:
@@ -224,7 +233,7 @@ def court_fit(court: str | None, spec_path: Path) -> CourtFit:
             path=spec_path,
             fix="remove `court` from [set] to build without splitting",
         ) from exc
-    profile = courts.load_profile(court)
+    profile = courts.load_profile(court, courts_dir)
     pattern = getattr(profile, "part_pattern", None)
     if not isinstance(pattern, str) or "{n}" not in pattern or "{total}" not in pattern:
         pattern = DEFAULT_PART_PATTERN
@@ -238,11 +247,24 @@ def court_fit(court: str | None, spec_path: Path) -> CourtFit:
         except ValueError:
             position = None
     limit = getattr(profile, "file_limit_bytes", None)
+    fixer = None
+    try:
+        fix_pdf = importlib.import_module("intake_desktop.core.pdf.preflight").fix_pdf
+    except (ImportError, AttributeError):
+        fix_pdf = None
+    if fix_pdf is not None:
+
+        def fixer(pdf: pikepdf.Pdf) -> list[str]:
+            return list(fix_pdf(pdf, profile))
+
+    filename_max = getattr(profile, "filename_max", None)
     return CourtFit(
         limit_bytes=int(limit) if limit else None,
         part_pattern=pattern,
         stamp_position=position,
+        filename_max=int(filename_max) if filename_max else None,
         split=split.split_to_limit,
+        preflight=fixer,
     )
 
 
@@ -294,14 +316,14 @@ def ledger_resolver(ledger: DocumentLookup, workspace_root: Path) -> Resolver:
     return resolve
 
 
-def _page_count(path: Path, entry: ExhibitEntry, spec_path: Path) -> int:
+def _page_count(path: Path, entry: ExhibitEntry, spec_path: Path, unlock: bool) -> int:
     if not path.is_file():
         raise BuildError(
             f"exhibit {entry.position} (line {entry.line}): the file {path} does not exist",
             path=spec_path,
             fix="correct the path (relative to the spec file) or restore the file",
         )
-    with open_for_stamping(path) as pdf:
+    with open_for_stamping(path, allow_owner_encrypted=unlock) as pdf:
         pages = len(pdf.pages)
     if pages == 0:
         raise BuildError(f"exhibit {entry.position}: the PDF has no pages", path=path,
@@ -379,7 +401,8 @@ def _place(
 ) -> list[OutputPart]:
     """Move a finished PDF into `folder`, split into parts when over the court's limit."""
     if fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes:
-        parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern)
+        parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
+                          stem=whole.stem, filename_max=fit.filename_max)
         out = [_part(Path(p.path), int(p.first_page), int(p.last_page)) for p in parts]
         whole.unlink()  # our own staging copy; the parts replace it
         return out
@@ -472,6 +495,7 @@ def build_set(
     on_progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
     scratch_dir: Path | None = None,
+    courts_dir: Path | None = None,
 ) -> BuildResult:
     """Build the whole set into `out_dir` (new or empty) and record it through `book`.
 
@@ -480,7 +504,7 @@ def build_set(
     """
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
-    fit = court_fit(spec.court, spec.path)
+    fit = court_fit(spec.court, spec.path, courts_dir)
     warnings = list(spec.warnings)
     total_ex = len(spec.exhibits)
 
@@ -488,7 +512,7 @@ def build_set(
     for n, entry in enumerate(spec.exhibits):
         on_progress(n, total_ex, f"checking {entry.reference}")
         source = resolve(entry)
-        pages = _page_count(source.path, entry, spec.path)
+        pages = _page_count(source.path, entry, spec.path, unlock=fit.preflight is not None)
         for m, en in enumerate(entry.entries, start=1):
             if en.last_page is not None and en.last_page > pages:
                 raise BuildError(
@@ -576,6 +600,15 @@ def _lines_for(
     return lines
 
 
+def _prepare_for(
+    ex: BuiltExhibit, preflight: Callable[[pikepdf.Pdf], list[str]]
+) -> Callable[[pikepdf.Pdf], None]:
+    def prepare(pdf: pikepdf.Pdf) -> None:
+        ex.actions = preflight(pdf)
+
+    return prepare
+
+
 def _build_outputs(
     spec: ExhibitSetSpec,
     exhibits: list[BuiltExhibit],
@@ -609,7 +642,9 @@ def _build_outputs(
                              path=spec.path, fix="use distinct label prefixes")
         stems.add(stem.lower())
         target = work / f"{stem}.pdf"
-        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style)
+        prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
+        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style,
+                   prepare=prepare, allow_owner_encrypted=fit.preflight is not None)
         whole[ex.entry.position] = target
         if spec.slip_sheets:
             ex.slip_sheet = staging / SLIP_DIR / f"{stem} - slip sheet.pdf"
@@ -683,7 +718,7 @@ def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -
                     "set": name, "label": ex.label, "bates_first": ex.bates_at(part.first_page),
                     "bates_last": ex.bates_at(part.last_page), "pages": ex.pages,
                     "first_page": part.first_page, "last_page": part.last_page,
-                    "part": n, "parts": len(ex.parts),
+                    "part": n, "parts": len(ex.parts), "actions": ex.actions,
                 },
             )
         if ex.slip_sheet is not None:

@@ -297,8 +297,12 @@ class Stamper:
         return result
 
 
-def open_for_stamping(path: Path) -> pikepdf.Pdf:
-    """Open a PDF, refusing encrypted or unreadable files with a message saying what to do."""
+def open_for_stamping(path: Path, *, allow_owner_encrypted: bool = False) -> pikepdf.Pdf:
+    """Open a PDF, refusing encrypted or unreadable files with a message saying what to do.
+
+    `allow_owner_encrypted`: accept a file locked only by an owner password (it opens
+    without one); the caller's preflight unlocks it and records that it did.
+    """
     try:
         pdf = pikepdf.Pdf.open(path)
     except pikepdf.PasswordError as exc:
@@ -314,7 +318,7 @@ def open_for_stamping(path: Path) -> pikepdf.Pdf:
             path=path,
             fix="convert it to PDF or replace it with an intact copy",
         ) from exc
-    if pdf.is_encrypted:
+    if pdf.is_encrypted and not allow_owner_encrypted:
         pdf.close()
         raise StampError(
             "this PDF is encrypted (owner password) and courts reject encrypted files",
@@ -354,12 +358,18 @@ def stamp_file(
     *,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
+    prepare: Callable[[pikepdf.Pdf], None] | None = None,
+    allow_owner_encrypted: bool = False,
 ) -> list[list[PlacedLine]]:
     """Stamp every page of `src` (page index from 0) into a new file `dst`.
 
-    Returns the placement of every line, page by page. `src` is only read.
+    `prepare` runs on the open PDF before stamping (a court preflight: unlock, remove
+    active content, flatten forms). Returns the placement of every line, page by page.
+    `src` is only read.
     """
-    with open_for_stamping(src) as pdf:
+    with open_for_stamping(src, allow_owner_encrypted=allow_owner_encrypted) as pdf:
+        if prepare is not None:
+            prepare(pdf)
         stamper = Stamper(pdf, style)
         total = len(pdf.pages)
         placements = []
