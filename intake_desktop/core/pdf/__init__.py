@@ -1,1 +1,1 @@
-"""PDF operations: preflight, splitting to a size limit, stamping."""
+"""PDF operations on client files: court fit (preflight, compression, splitting) and more."""
