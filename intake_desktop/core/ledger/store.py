@@ -12,7 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
@@ -379,6 +379,16 @@ class Ledger:
         """
         if count < 1:
             raise ValueError("count must be at least 1")
+        try:
+            return self._reserve_bates(prefix, count, start, detail)
+        except IntegrityError:
+            # Another workstation created this prefix's counter at the same moment; its
+            # row exists now, so the retry locks it and continues after that range.
+            return self._reserve_bates(prefix, count, start, detail)
+
+    def _reserve_bates(
+        self, prefix: str, count: int, start: int | None, detail: dict[str, Any] | None
+    ) -> int:
         with self.transaction() as txn:
             conn = txn._conn
             row = conn.execute(

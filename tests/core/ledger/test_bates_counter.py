@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger import Actor, Ledger
 
+PG_ADMIN = os.environ.get("INTAKE_TEST_PG_URL", "")
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    led = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}", Actor("tester", "paralegal"))
-    yield led  # type: ignore[misc]
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    """The same tests on SQLite and, when INTAKE_TEST_PG_URL is set, on PostgreSQL."""
+    if request.param == "sqlite":
+        led = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}", Actor("tester", "paralegal"))
+        yield led
+        led.close()
+        return
+    if not PG_ADMIN:
+        pytest.skip("INTAKE_TEST_PG_URL not set")
+    name = f"intake_bates_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    led = Ledger.open(url, Actor("tester", "paralegal"))
+    yield led
     led.close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def test_migration_adds_the_table_beside_the_initial_schema(ledger: Ledger,
                                                             tmp_path: Path) -> None:
+    if not ledger.url.startswith("sqlite"):
+        pytest.skip("checked on SQLite")
     with sqlite3.connect(tmp_path / "l.sqlite") as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
         heads = {r[0] for r in conn.execute("select version_num from alembic_version")}
