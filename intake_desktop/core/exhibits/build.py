@@ -463,12 +463,15 @@ def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
             for en in ex.entry.entries:
                 first = en.first_page or 1
                 last = en.last_page or (en.first_page or ex.pages)
-                rows.append(ChronologyRow(en.date, en.description,
-                                          en.provider or ex.entry.provider, ex.label,
-                                          ex.cite(first, last), ex.entry.position))
+                rows.append(ChronologyRow(
+                    en.date, en.description, en.provider or ex.entry.provider, ex.label,
+                    ex.cite(first, last), ex.entry.position, amount=en.amount,
+                ))
         else:
-            rows.append(ChronologyRow(ex.entry.date, ex.entry.description, ex.entry.provider,
-                                      ex.label, ex.cite(), ex.entry.position))
+            rows.append(ChronologyRow(
+                ex.entry.date, ex.entry.description, ex.entry.provider, ex.label, ex.cite(),
+                ex.entry.position, amount=ex.entry.amount,
+            ))
     return order_and_flag(rows)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 GAP_DAYS = 30
-CHRONOLOGY_COLUMNS = ("Date", "Description", "Provider", "Exhibit", "Cite", "Gap")
-CHRONOLOGY_WIDTHS = (8, 34, 14, 10, 20, 14)
+CHRONOLOGY_COLUMNS = ("Date", "Provider", "Description", "Billed", "Exhibit", "Cite", "Gap")
+CHRONOLOGY_WIDTHS = (8, 14, 30, 8, 10, 18, 14)
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class ChronologyRow:
     exhibit: str
     cite: str
     position: int  # exhibit's place in the set, to keep same-day rows in set order
+    amount: str = ""
     gap_days: int | None = None
     gap_from: dt.date | None = None
 
@@ -31,8 +32,9 @@ class ChronologyRow:
     def cells(self) -> list[str]:
         return [
             self.date.isoformat() if self.date else "undated",
-            self.description,
             self.provider,
+            self.description,
+            self.amount,
             self.exhibit,
             self.cite,
             self.gap_text,
@@ -48,10 +50,7 @@ def order_and_flag(rows: Sequence[ChronologyRow], gap_days: int = GAP_DAYS) -> l
     for row in dated:
         assert row.date is not None
         if previous is not None and (row.date - previous).days >= gap_days:
-            row = ChronologyRow(
-                row.date, row.description, row.provider, row.exhibit, row.cite, row.position,
-                gap_days=(row.date - previous).days, gap_from=previous,
-            )
+            row = replace(row, gap_days=(row.date - previous).days, gap_from=previous)
         out.append(row)
         previous = row.date
     return out + undated

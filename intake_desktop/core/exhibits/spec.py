@@ -28,10 +28,14 @@
     description = "ER record"
     date = 2024-03-01
     witness = "Dr. Lee"
+    provider = "County ER"            # optional, for the chronology
+    amount = "1,250.00"               # optional amount billed, for the chronology
     [[exhibit.entry]]                 # optional chronology rows inside the exhibit
     date = 2024-03-01
     description = "ER visit: lumbar strain"
-    pages = "1-3"
+    pages = "1-3"                     # pages of this exhibit: the row cites their Bates
+    provider = "County ER"
+    amount = 1250
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ class ChronologyEntry:
     first_page: int | None = None
     last_page: int | None = None
     provider: str = ""
+    amount: str = ""  # amount billed, as written ("1,250.00")
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class ExhibitEntry:
     date: dt.date | None = None
     witness: str = ""
     provider: str = ""
+    amount: str = ""
     entries: tuple[ChronologyEntry, ...] = ()
 
     @property
@@ -128,8 +134,9 @@ SET_KEYS = {
 }
 BATES_KEYS = {"prefix", "suffix", "digits", "start"}
 EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
-                "entry"}
-ENTRY_KEYS = {"date", "description", "pages", "provider"}
+                "amount", "entry"}
+ENTRY_KEYS = {"date", "description", "pages", "provider", "amount"}
+AMOUNT_RE = re.compile(r"^\$?\s*\d{1,3}(,?\d{3})*(\.\d{1,2})?$")
 POSITION_ALIASES = {"lower": "bottom", "upper": "top"}
 
 
@@ -239,6 +246,19 @@ class _Checker:
                             f"must be a number from {low:g} to {high:g}",
                             f"e.g. {key} = {default:g}")
         return float(value)
+
+    def amount(self, data: dict[str, Any], table: int, where: str) -> str:
+        """An amount billed: a number or text like "1,250.00", shown as 1,250.00."""
+        if "amount" not in data:
+            return ""
+        value = data["amount"]
+        line = self.lines.key(table, "amount", 0)
+        if isinstance(value, str) and AMOUNT_RE.match(value.strip()):
+            value = float(value.strip().lstrip("$").strip().replace(",", ""))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(line, f"{where} 'amount'", f"{value!r} is not an amount",
+                            'write amount = 1250.00 or amount = "1,250.00"')
+        return f"{value:,.2f}"
 
     def date(self, data: dict[str, Any], key: str, table: int, where: str) -> dt.date | None:
         if key not in data:
@@ -442,12 +462,14 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                 description=ck.text(en, "description", et, ewhere, required=True),
                 first_page=first, last_page=last,
                 provider=ck.text(en, "provider", et, ewhere),
+                amount=ck.amount(en, et, ewhere),
             ))
         exhibits.append(ExhibitEntry(
             position=n, line=line, description=description, file=file, document_id=doc_id,
             sha256=sha, date=ck.date(ex, "date", t, where),
             witness=ck.text(ex, "witness", t, where),
             provider=ck.text(ex, "provider", t, where),
+            amount=ck.amount(ex, t, where),
             entries=tuple(entries),
         ))
     return ExhibitSetSpec(

@@ -55,10 +55,12 @@ date = 2024-03-20
 date = 2024-03-20
 description = "PT evaluation"
 pages = "1-2"
+amount = "$1,250.5"
 [[exhibit.entry]]
 date = 2024-05-02
 description = "PT re-evaluation"
 pages = 7
+amount = 310
 """
 
 
@@ -197,9 +199,10 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
         "", "", "GAP: 46 days since 2024-02-03", "GAP: 43 days since 2024-03-20"
     ]
     assert rows[0]["Provider"] == "County ER"
-    docx_text = [[c.text for c in r.cells] for r in Document(str(built.chronology_files[1]))
+    assert [r["Billed"] for r in rows] == ["", "", "1,250.50", "310.00"]
+    docx_rows = [[c.text for c in r.cells] for r in Document(str(built.chronology_files[1]))
                  .tables[0].rows]
-    assert docx_text[3][5] == "GAP: 46 days since 2024-02-03"
+    assert docx_rows[0][-1] == "Gap" and docx_rows[3][-1] == "GAP: 46 days since 2024-02-03"
     assert "GAP: 43 days" in "".join(page_texts(built.chronology_files[2]))
 
 

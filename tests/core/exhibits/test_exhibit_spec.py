@@ -68,6 +68,10 @@ def test_valid_spec_loads(tmp_path: Path) -> None:
     assert second.document_id == 12 and second.file is None
     assert third.sha256 == "ab12" * 16 and third.date == dt.date(2023, 7, 4)
     assert [e.line for e in spec.exhibits] == [15, 20, 24]
+    assert third.amount == ""
+    spec2 = parse_spec(GOOD.replace('description = "Translation"',
+                                    'description = "Translation"\namount = "1,250"'), path)
+    assert spec2.exhibits[2].amount == "1,250.00"
     assert spec.warnings == ()
 
 
@@ -90,6 +94,8 @@ def test_valid_spec_loads(tmp_path: Path) -> None:
         (('sha256 = "AB12', 'sha256 = "ZZ12'), "line 25, exhibit 3 'sha256': is not a SHA-256"),
         (("font_size = 9", "font_size = true"), "line 6, [set] 'font_size': must be a number"),
         (('name = "Doe immigration packet"\n', ""), "line 1, [set]: 'name' is missing"),
+        (('description = "Translation"', 'description = "Translation"\namount = "lots"'),
+         "line 27, exhibit 3 'amount': 'lots' is not an amount"),
     ],
 )
 def test_mistakes_name_the_line_and_field(
