@@ -41,6 +41,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.labels import (
     DEFAULT_PREFIX,
     LabelScheme,
+    letters,
     letters_to_number,
 )
 from intake_desktop.core.pdf.stamp import Corner
@@ -493,3 +495,77 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         matter=matter,
         warnings=tuple(warnings),
     )
+
+
+# ---- writing a spec back (for the window's editor) ----------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def dump_spec(spec: ExhibitSetSpec) -> str:
+    """The spec as TOML that `parse_spec` reads back to the same values.
+
+    File paths are written relative to the spec's folder when they lie inside it.
+    """
+    first_label: object = spec.first_label
+    if spec.label_scheme is LabelScheme.LETTERS:
+        first_label = letters(spec.first_label)
+    out = ["[set]"]
+    values: list[tuple[str, object]] = [
+        ("name", spec.name), ("label_scheme", spec.label_scheme.value),
+        ("label_prefix", spec.label_prefix), ("first_label", first_label),
+    ]
+    if spec.matter:
+        values.append(("matter", spec.matter))
+    if spec.court:
+        values.append(("court", spec.court))
+    if spec.stamp_position:
+        values.append(("stamp_position", spec.stamp_position.value))
+    values += [
+        ("margin_x", spec.margin_x), ("margin_y", spec.margin_y), ("font_size", spec.font_size),
+        ("backing", spec.backing), ("slip_sheets", spec.slip_sheets),
+        ("page_labels", spec.page_labels), ("label_on_first_page", spec.label_on_first_page),
+        ("binder", spec.binder),
+    ]
+    out += [f"{k} = {_toml_value(v)}" for k, v in values]
+    if spec.bates is not None:
+        out += ["", "[bates]", f"prefix = {_toml_value(spec.bates.prefix)}",
+                f"suffix = {_toml_value(spec.bates.suffix)}", f"digits = {spec.bates.digits}"]
+        if spec.bates.start is not None:
+            out.append(f"start = {spec.bates.start}")
+    for ex in spec.exhibits:
+        out += ["", "[[exhibit]]"]
+        if ex.file is not None:
+            try:
+                ref = ex.file.relative_to(spec.path.parent).as_posix()
+            except ValueError:
+                ref = str(ex.file)
+            out.append(f"file = {_toml_value(ref)}")
+        elif ex.document_id is not None:
+            out.append(f"document = {ex.document_id}")
+        else:
+            out.append(f"sha256 = {_toml_value(ex.sha256)}")
+        out.append(f"description = {_toml_value(ex.description)}")
+        for key, value in (("date", ex.date), ("witness", ex.witness),
+                           ("provider", ex.provider), ("amount", ex.amount)):
+            if value:
+                out.append(f"{key} = {_toml_value(value)}")
+        for en in ex.entries:
+            out += ["[[exhibit.entry]]", f"date = {en.date.isoformat()}",
+                    f"description = {_toml_value(en.description)}"]
+            if en.first_page is not None:
+                pages = (str(en.first_page) if en.first_page == en.last_page
+                         else f"{en.first_page}-{en.last_page}")
+                out.append(f"pages = {_toml_value(pages)}")
+            for key, value in (("provider", en.provider), ("amount", en.amount)):
+                if value:
+                    out.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(out) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from intake_desktop.core.exhibits.labels import (
     letters_to_number,
     page_label,
 )
-from intake_desktop.core.exhibits.spec import SpecError, load_spec, parse_spec
+from intake_desktop.core.exhibits.spec import SpecError, dump_spec, load_spec, parse_spec
 from intake_desktop.core.pdf.stamp import Corner
 
 GOOD = """\
@@ -145,3 +146,23 @@ def test_label_texts() -> None:
     assert page_label("3", 2) == "Ex. 3 - p. 2"
     assert bates_text("SMITH-", 42, 6, "-C") == "SMITH-000042-C"
     assert file_stem('Ex. 1: "draft"?') == "Ex. 1- -draft--"
+
+
+def test_dump_reads_back_to_the_same_spec(tmp_path: Path) -> None:
+    """The window will edit specs: what it writes must load to the same values."""
+    text = GOOD.replace('description = "Translation"',
+                        'description = "Translation \\"certified\\" ñ"\namount = 99.5\n'
+                        'witness = "Ana"') + (
+        '[[exhibit.entry]]\ndate = 2023-07-05\ndescription = "second page"\npages = "2-3"\n'
+        'provider = "Clinic"\n'
+    )
+    path = tmp_path / "doe.toml"
+    spec = parse_spec(text, path)
+    again = parse_spec(dump_spec(spec), path)
+    strip = [replace(e, line=0) for e in spec.exhibits]
+    assert [replace(e, line=0) for e in again.exhibits] == strip
+    assert replace(again, exhibits=(), warnings=()) == replace(spec, exhibits=(), warnings=())
+    assert again.exhibits[2].entries[0].first_page == 2
+    letters_spec = parse_spec(text.replace('label_scheme = "letters"',
+                                           'label_scheme = "letters"\nfirst_label = "AC"'), path)
+    assert parse_spec(dump_spec(letters_spec), path).first_label == 29
