@@ -648,6 +648,11 @@ def _build_outputs(
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
         stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style,
                    prepare=prepare, allow_owner_encrypted=fit.preflight is not None)
+        if sha256_file(ex.source.path) != ex.source_sha256:
+            raise BuildError(
+                f"{ex.label}: the source changed while the set was being built",
+                path=ex.source.path, fix="wait until nobody is editing it and build again",
+            )
         whole[ex.entry.position] = target
         if spec.slip_sheets:
             ex.slip_sheet = staging / SLIP_DIR / f"{stem} - slip sheet.pdf"

@@ -364,3 +364,19 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
                      .replace("Plaintiff exhibits", "Other set"), encoding="utf-8")
     with pytest.raises(LedgerError, match="reuse numbers"):
         build_set(load_spec(other), tmp_path / "out-other", ledger)
+
+
+def test_source_changed_during_the_build_is_caught(tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    book = MemoryBates()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "stamping Pltf. Ex. 2":
+            text_pdf(docs["mri"], 2, "MRI edited")  # someone saves a new version
+
+    with pytest.raises(BuildError, match=r"Pltf\. Ex\. 2: the source changed"):
+        build_set(load_spec(spec_path), tmp_path / "out", book, on_progress=progress)
+    assert not (tmp_path / "out").exists()
+    assert book.counters["SMITH-"] == 1
