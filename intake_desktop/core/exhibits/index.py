@@ -34,7 +34,7 @@ INDEX_COLUMNS = (
     "SHA-256",
 )
 # Relative column widths for the PDF and Word tables (same order as INDEX_COLUMNS).
-INDEX_WIDTHS = (6.5, 15, 7, 9, 9, 5, 7, 5, 5, 5.5, 7, 9, 12)
+INDEX_WIDTHS = (6.5, 15, 7, 9, 9, 5, 7, 6.5, 6.5, 7, 7.5, 9, 12)
 
 
 @dataclass(frozen=True)
