@@ -694,6 +694,7 @@ def _build_outputs(
         f"{spec.name} - Chronology",
         f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
         CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
+        highlight=[n for n, r in enumerate(chronology) if r.gap_days is not None],
     )
     chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
     return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,

@@ -46,6 +46,7 @@ class TableData:
     columns: Sequence[str]
     rows: Sequence[Sequence[str]]
     widths: Sequence[float]
+    highlight: Sequence[int] = ()  # body rows (from 0) to set off: bold, shaded
 
 
 def write_csv(table: TableData, path: Path) -> None:
@@ -75,11 +76,12 @@ def write_docx(table: TableData, path: Path) -> None:
         run.bold = True
         run.font.size = Pt(8)
         cell.width = Inches(usable * width / total)
-    for row in table.rows:
+    for n, row in enumerate(table.rows):
         cells = grid.add_row().cells
         for cell, value, width in zip(cells, row, table.widths, strict=True):
             run = cell.paragraphs[0].add_run(value)
             run.font.size = Pt(8)
+            run.bold = n in table.highlight
             cell.width = Inches(usable * width / total)
     doc.save(str(path))
 
@@ -108,11 +110,14 @@ def write_pdf(table: TableData, path: Path) -> None:
     data = [[Paragraph(_breakable(c), head) for c in table.columns]]
     data += [[Paragraph(_breakable(v), cell) for v in row] for row in table.rows]
     grid = Table(data, colWidths=[usable * w / total for w in table.widths], repeatRows=1)
-    grid.setStyle(TableStyle([
+    commands: list[tuple[object, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    ]
+    commands += [("BACKGROUND", (0, n + 1), (-1, n + 1), colors.HexColor("#fff2b3"))
+                 for n in table.highlight]
+    grid.setStyle(TableStyle(commands))
     story = [Paragraph(escape(table.title), styles["Heading2"])]
     if table.subtitle:
         story.append(Paragraph(escape(table.subtitle), styles["BodyText"]))

@@ -203,6 +203,9 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
     docx_rows = [[c.text for c in r.cells] for r in Document(str(built.chronology_files[1]))
                  .tables[0].rows]
     assert docx_rows[0][-1] == "Gap" and docx_rows[3][-1] == "GAP: 46 days since 2024-02-03"
+    table = Document(str(built.chronology_files[1])).tables[0]
+    bold = [bool(row.cells[0].paragraphs[0].runs[0].bold) for row in table.rows[1:]]
+    assert bold == [False, False, True, True]  # gap rows stand out
     assert "GAP: 43 days" in "".join(page_texts(built.chronology_files[2]))
 
 
