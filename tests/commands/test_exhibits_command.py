@@ -94,6 +94,22 @@ def test_build_emits_the_json_contract(workspace: Path, tmp_path: Path) -> None:
     assert stamped[0].path_before == "Matters/2024-001/2024-03-01_MED_er-record.pdf"
 
 
+def test_a_filed_document_named_by_path_keeps_its_custody_trail(
+    workspace: Path, tmp_path: Path
+) -> None:
+    spec = tmp_path / "spec" / "set.toml"
+    filed = workspace / "Matters" / "2024-001" / "2024-03-01_MED_er-record.pdf"
+    spec.write_text(spec.read_text().replace("document = 1", f"file = {str(filed)!r}"))
+    code, _, stderr = run(["exhibits", "build", str(spec), "--out", str(tmp_path / "o"),
+                           "--workspace", str(workspace), "--json"])
+    assert code == 0, stderr
+    ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
+    trail = ledger.history(str(filed), workspace)
+    ledger.close()
+    assert [e.kind for e in trail] == ["stamped"]
+    assert trail[0].detail["label"] == "Def. Ex. A"
+
+
 def test_default_output_is_under_exports(workspace: Path, tmp_path: Path) -> None:
     code, stdout, _ = run(["exhibits", "build", str(tmp_path / "spec" / "set.toml"),
                            "--workspace", str(workspace)])

@@ -285,9 +285,20 @@ def ledger_resolver(ledger: DocumentLookup, workspace_root: Path) -> Resolver:
     """Files by path, ledger documents by id or SHA-256 (their filed copy)."""
 
     def resolve(entry: ExhibitEntry) -> ResolvedSource:
-        if entry.file is not None:
-            return ResolvedSource(entry.file)
         record: DocumentRecord | None
+        if entry.file is not None:
+            # A filed document named by its path keeps its custody trail.
+            try:
+                rel = entry.file.resolve().relative_to(workspace_root.resolve()).as_posix()
+            except (ValueError, OSError):
+                return ResolvedSource(entry.file)
+            record = next(
+                (r for r in ledger.documents(status=DocStatus.FILED) if r.filed_path == rel),
+                None,
+            )
+            if record is None:
+                return ResolvedSource(entry.file)
+            return ResolvedSource(entry.file, document_id=record.id, matter_id=record.matter_id)
         if entry.document_id is not None:
             record = ledger.document(entry.document_id)
         else:
