@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,22 @@ def register(subparsers: Any) -> None:
     check.set_defaults(handler=run_check)
 
 
+class BuildProgress:
+    """One progress line on stderr while a set is built (only on a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.enabled:
+            return
+        percent = int(100 * done / max(total, 1))
+        sys.stderr.write(f"\r{percent:3d}% {message[:60]:<60}")
+        if message == "done":
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 def _human(result: BuildResult) -> str:
     lines = []
     for ex in result.exhibits:
@@ -68,6 +85,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             workspace_root=app.workspace.root,
             scratch_dir=app.workspace.work,
             courts_dir=app.workspace.state / "courts",
+            on_progress=BuildProgress(output.is_terminal),
         )
     finally:
         app.close()
