@@ -45,15 +45,21 @@ class BuildProgress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.open = False
 
     def __call__(self, done: int, total: int, message: str) -> None:
         if not self.enabled:
             return
         percent = int(100 * done / max(total, 1))
         sys.stderr.write(f"\r{percent:3d}% {message[:60]:<60}")
-        if message == "done":
-            sys.stderr.write("\n")
         sys.stderr.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
 
 
 def _human(result: BuildResult) -> str:
@@ -75,6 +81,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
 
     spec = load_spec(Path(args.spec))
     app = open_app(args.workspace, db=args.db, role=args.role)
+    progress = BuildProgress(output.is_terminal)
     try:
         out = Path(args.out) if args.out else app.workspace.exports / file_stem(spec.name)
         result = build_set(
@@ -85,9 +92,10 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             workspace_root=app.workspace.root,
             scratch_dir=app.workspace.work,
             courts_dir=app.workspace.state / "courts",
-            on_progress=BuildProgress(output.is_terminal),
+            on_progress=progress,
         )
     finally:
+        progress.close()
         app.close()
     output.emit(result.as_json(), _human(result))
     return EXIT_OK
