@@ -553,6 +553,15 @@ def build_set(
             spec.bates.prefix, total_pages, spec.bates.start,
             detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
         )
+        last_number = first_number + total_pages - 1
+        if last_number >= 10 ** spec.bates.digits:
+            book.release_bates(spec.bates.prefix, first_number, total_pages,
+                               reason="numbers longer than the digits allowed")
+            raise BuildError(
+                f"Bates numbers would reach {last_number}, more than the {spec.bates.digits} "
+                f"digits set for prefix {spec.bates.prefix!r}",
+                path=spec.path, fix="raise `digits` in [bates] or use a new prefix",
+            )
         if first_number > free and free > 1:
             warnings.append(
                 f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "

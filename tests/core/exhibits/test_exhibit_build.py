@@ -383,3 +383,13 @@ def test_source_changed_during_the_build_is_caught(tmp_path: Path) -> None:
         build_set(load_spec(spec_path), tmp_path / "out", book, on_progress=progress)
     assert not (tmp_path / "out").exists()
     assert book.counters["SMITH-"] == 1
+
+
+def test_numbers_longer_than_the_digits_are_refused(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC.replace("digits = 6", "digits = 3\nstart = 990"), encoding="utf-8")
+    book = MemoryBates()
+    with pytest.raises(BuildError, match="would reach 1004, more than the 3 digits"):
+        build_set(load_spec(spec_path), tmp_path / "out", book)
+    assert book.next_bates("SMITH-") == 990  # given back
