@@ -55,6 +55,7 @@ from intake_desktop.core.pdf.stamp import (
     save_pdf,
     stamp_file,
 )
+from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
@@ -210,6 +211,7 @@ class CourtFit:
     part_pattern: str = DEFAULT_PART_PATTERN
     stamp_position: Corner | None = None
     filename_max: int | None = None
+    pdfa: bool = False
     split: Callable[..., list[Any]] | None = None
     # The court's preflight fixes (unlock, remove active content, flatten forms), in memory.
     preflight: Callable[[pikepdf.Pdf], list[str]] | None = None
@@ -263,6 +265,7 @@ def court_fit(court: str | None, spec_path: Path, courts_dir: Path | None = None
         part_pattern=pattern,
         stamp_position=position,
         filename_max=int(filename_max) if filename_max else None,
+        pdfa=bool(getattr(profile, "pdfa_preferred", False)),
         split=split.split_to_limit,
         preflight=fixer,
     )
@@ -649,8 +652,9 @@ def _build_outputs(
     if spec.slip_sheets:
         (staging / SLIP_DIR).mkdir()
     position = spec.stamp_position or fit.stamp_position or Corner.BOTTOM_RIGHT
+    font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
     style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
-                       margin_y=spec.margin_y, backing=spec.backing)
+                       margin_y=spec.margin_y, backing=spec.backing, font=font)
     done = 0
     whole: dict[int, Path] = {}
     stems: set[str] = set()

@@ -11,6 +11,8 @@
     margin_y = 18
     font_size = 10
     backing = true                    # white box behind the stamp
+    font = "embedded"                 # or "helvetica" (standard, not embedded); default:
+                                      # embedded when the court profile prefers PDF/A
     slip_sheets = true
     page_labels = false               # "Ex. 3 - p. 2" on every page
     label_on_first_page = true
@@ -56,6 +58,7 @@ from intake_desktop.core.exhibits.labels import (
     letters_to_number,
 )
 from intake_desktop.core.pdf.stamp import Corner
+from intake_desktop.core.pdf.stamp_fonts import FONT_CHOICES
 
 MIN_DIGITS, MAX_DIGITS = 3, 15
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -126,13 +129,14 @@ class ExhibitSetSpec:
     label_on_first_page: bool = True
     binder: bool = True
     matter: str | None = None
+    font: str | None = None  # "helvetica" or "embedded"; None: embedded if the court wants PDF/A
     warnings: tuple[str, ...] = field(default=())
 
 
 SET_KEYS = {
     "name", "label_scheme", "label_prefix", "first_label", "court", "stamp_position",
     "margin_x", "margin_y", "font_size", "backing", "slip_sheets", "page_labels",
-    "label_on_first_page", "binder", "matter",
+    "label_on_first_page", "binder", "matter", "font",
 }
 BATES_KEYS = {"prefix", "suffix", "digits", "start"}
 EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
@@ -370,6 +374,11 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                           "[set] 'stamp_position'", f"unknown position {pos_text!r}",
                           f"use one of: {', '.join(c.value for c in Corner)}")
     court = ck.text(s, "court", set_t, "[set]") or None
+    font = ck.text(s, "font", set_t, "[set]").lower() or None
+    if font is not None and font not in FONT_CHOICES:
+        raise ck.fail(lines.key(set_t, "font", set_line), "[set] 'font'",
+                      f"unknown font {font!r}",
+                      'use "helvetica" (standard, not embedded) or "embedded" (for PDF/A)')
     matter = ck.text(s, "matter", set_t, "[set]") or None
 
     bates = None
@@ -493,6 +502,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         label_on_first_page=ck.boolean(s, "label_on_first_page", set_t, "[set]", True),
         binder=ck.boolean(s, "binder", set_t, "[set]", True),
         matter=matter,
+        font=font,
         warnings=tuple(warnings),
     )
 
@@ -527,6 +537,8 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
         values.append(("matter", spec.matter))
     if spec.court:
         values.append(("court", spec.court))
+    if spec.font:
+        values.append(("font", spec.font))
     if spec.stamp_position:
         values.append(("stamp_position", spec.stamp_position.value))
     values += [

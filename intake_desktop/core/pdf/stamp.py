@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-from reportlab.pdfbase import pdfmetrics
 
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, EmbeddedSubset, Helvetica
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
-FONT = "Helvetica"
+StampFont = Helvetica | EmbeddedSubset
+
 FONT_RESOURCE = "/IDStamp"
 MIN_FONT_SIZE = 4.0
 
@@ -56,6 +57,7 @@ class StampStyle:
     backing: bool = True
     padding: float = 2.0
     line_gap: float = 1.0
+    font: str = "helvetica"  # or "embedded": a TrueType subset, for PDF/A and strict courts
 
 
 # Lines to burn on one page, by corner, in reading order (top line first).
@@ -141,18 +143,9 @@ def to_user(m: Matrix, box: Box) -> Box:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def text_width(text: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, FONT, size))
-
-
-def _encode(text: str) -> bytes:
-    raw = text.encode("cp1252", errors="replace")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def winansi(text: str) -> str:
-    """The text as it will print (characters outside WinAnsi become '?')."""
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+def text_width(text: str, size: float, font: StampFont | None = None) -> float:
+    """Width of `text` in points, from the font's real metrics (Helvetica by default)."""
+    return (font or Helvetica()).width(text, size)
 
 
 def _fmt(value: float) -> str:
@@ -161,30 +154,30 @@ def _fmt(value: float) -> str:
 
 
 def layout(
-    lines: PageLines, width: float, height: float, style: StampStyle
+    lines: PageLines, width: float, height: float, style: StampStyle, font: StampFont
 ) -> list[tuple[str, Corner, float, float, float, Box]]:
     """Place every line in display space: (text, corner, x, baseline, size, backing box)."""
     placed = []
     for corner, texts in lines.items():
-        texts = [winansi(t) for t in texts if t]
+        texts = [font.printable(t) for t in texts if t]
         if not texts:
             continue
         size = style.font_size
         room = max(width - 2 * style.margin_x, 1.0)
-        widest = max(text_width(t, size) for t in texts) + 2 * style.padding
+        widest = max(font.width(t, size) for t in texts) + 2 * style.padding
         margin_x = style.margin_x
         if widest > room:
             size = max(MIN_FONT_SIZE, size * room / widest)
-            widest = max(text_width(t, size) for t in texts) + 2 * style.padding
+            widest = max(font.width(t, size) for t in texts) + 2 * style.padding
             margin_x = min(margin_x, max((width - widest) / 2, 0.0))
-        ascent, descent = pdfmetrics.getAscentDescent(FONT, size)
+        ascent, descent = font.ascent * size / 1000, font.descent * size / 1000
         line_h = ascent - descent + 2 * style.padding
         block_h = len(texts) * line_h + (len(texts) - 1) * style.line_gap
         top = (height - style.margin_y) if corner.value.startswith("top") else (
             style.margin_y + block_h
         )
         for i, text in enumerate(texts):
-            w = text_width(text, size)
+            w = font.width(text, size)
             box_top = top - i * (line_h + style.line_gap)
             baseline = box_top - style.padding - ascent
             if corner.value.endswith("right"):
@@ -214,17 +207,13 @@ def _q_balance(page: pikepdf.Page) -> tuple[int, int]:
 class Stamper:
     """Stamps pages of one open PDF; shares one font object and one ``q`` stream."""
 
-    def __init__(self, pdf: pikepdf.Pdf, style: StampStyle | None = None) -> None:
+    def __init__(
+        self, pdf: pikepdf.Pdf, style: StampStyle | None = None, font: StampFont | None = None
+    ) -> None:
         self.pdf = pdf
         self.style = style or StampStyle()
-        self._font = pdf.make_indirect(
-            Dictionary(
-                Type=Name.Font,
-                Subtype=Name.Type1,
-                BaseFont=Name("/" + FONT),
-                Encoding=Name.WinAnsiEncoding,
-            )
-        )
+        self.font: StampFont = font or Helvetica()
+        self._font = self.font.resource(pdf)
         self._open_q: dict[int, pikepdf.Object] = {}
 
     def _opening(self, count: int) -> pikepdf.Object:
@@ -261,7 +250,7 @@ class Stamper:
         box = visible_box(obj)
         rotate = page_rotation(obj)
         width, height = display_size(box, rotate)
-        placed = layout(lines, width, height, self.style)
+        placed = layout(lines, width, height, self.style, self.font)
         if not placed:
             return []
         font = self._font_name(page)
@@ -278,9 +267,9 @@ class Stamper:
                     f"{_fmt(bbox[3] - bbox[1])} re f\n".encode()
                 )
             out.append(
-                f"0 g BT {font} {_fmt(size)} Tf {_fmt(x)} {_fmt(baseline)} Td (".encode()
-                + _encode(text)
-                + b") Tj ET\n"
+                f"0 g BT {font} {_fmt(size)} Tf {_fmt(x)} {_fmt(baseline)} Td ".encode()
+                + self.font.encode(text)
+                + b" Tj ET\n"
             )
             result.append(PlacedLine(text, corner, bbox, to_user(m, bbox), size))
         out.append(b"Q\n")
@@ -370,8 +359,14 @@ def stamp_file(
     with open_for_stamping(src, allow_owner_encrypted=allow_owner_encrypted) as pdf:
         if prepare is not None:
             prepare(pdf)
-        stamper = Stamper(pdf, style)
+        style = style or StampStyle()
         total = len(pdf.pages)
+        font: StampFont | None = None
+        if style.font == EMBEDDED:
+            every = [lines_for_page(i) for i in range(total)]
+            font = EmbeddedSubset(t for page in every for ts in page.values() for t in ts)
+            lines_for_page = every.__getitem__
+        stamper = Stamper(pdf, style, font)
         placements = []
         for i, page in enumerate(pdf.pages):
             if cancel is not None and cancel.is_set():

@@ -238,7 +238,7 @@ def test_second_set_continues_the_numbering(tmp_path: Path, built: BuildResult,
     spec2 = tmp_path / "second.toml"
     spec2.write_text(
         '[set]\nname = "Supplemental"\nlabel_scheme = "letters"\nlabel_prefix = "Def. Ex."\n'
-        'first_label = "Z"\nslip_sheets = false\nbinder = false\n'
+        'first_label = "Z"\nslip_sheets = false\nbinder = false\nfont = "embedded"\n'
         '[bates]\nprefix = "SMITH-"\n'
         '[[exhibit]]\nfile = "docs/mri.pdf"\ndescription = "MRI again"\n'
         '[[exhibit]]\nfile = "docs/er.pdf"\ndescription = "ER again"\n',
@@ -250,6 +250,10 @@ def test_second_set_continues_the_numbering(tmp_path: Path, built: BuildResult,
         ("SMITH-000016", "SMITH-000017"), ("SMITH-000018", "SMITH-000020")]
     texts = page_texts(result.exhibits[1].parts[0].path)
     assert "Def. Ex. AA" in texts[0] and "SMITH-000020" in texts[2]
+    with pikepdf.open(result.exhibits[1].parts[0].path) as pdf:
+        embedded = [f for f in pdf.pages[0].obj.Resources.Font.values()
+                    if "/FontDescriptor" in f and "/FontFile2" in f.FontDescriptor]
+    assert embedded  # the stamp font travels with the file
     assert result.binder_parts == []
     assert not (tmp_path / "out2" / "Slip sheets").exists()
 

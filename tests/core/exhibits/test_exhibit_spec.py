@@ -94,6 +94,8 @@ def test_valid_spec_loads(tmp_path: Path) -> None:
         (("start = 1001", "start = 0"), "line 13, [bates] 'start': must be a whole number"),
         (('sha256 = "AB12', 'sha256 = "ZZ12'), "line 25, exhibit 3 'sha256': is not a SHA-256"),
         (("font_size = 9", "font_size = true"), "line 6, [set] 'font_size': must be a number"),
+        (("font_size = 9", 'font_size = 9\nfont = "comic"'),
+         "line 7, [set] 'font': unknown font 'comic'"),
         (('name = "Doe immigration packet"\n', ""), "line 1, [set]: 'name' is missing"),
         (('description = "Translation"', 'description = "Translation"\namount = "lots"'),
          "line 27, exhibit 3 'amount': 'lots' is not an amount"),

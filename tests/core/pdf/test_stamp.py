@@ -32,13 +32,17 @@ def _dark_bbox(before: bytes, after: bytes, w: int, h: int) -> tuple[int, int, i
     return min(xs), min(ys), max(xs), max(ys)
 
 
-@pytest.fixture(scope="module")
-def stamped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list]:
+@pytest.fixture(scope="module", params=["helvetica", "embedded"])
+def stamped(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, list]:
+    """The awkward pages stamped with each font (standard Helvetica, embedded subset)."""
     tmp = tmp_path_factory.mktemp("stamp")
     src = awkward_pdf(tmp / "awkward.pdf")
     dst = tmp / "stamped.pdf"
     placements = stamp_file(
-        src, dst, lambda i: {Corner.BOTTOM_RIGHT: [f"SMITH{i + 1:06d}"]}, StampStyle(backing=False)
+        src, dst, lambda i: {Corner.BOTTOM_RIGHT: [f"SMITH{i + 1:06d}"]},
+        StampStyle(backing=False, font=request.param),
     )
     return src, dst, placements
 
@@ -139,3 +143,22 @@ def test_existing_output_is_never_overwritten(tmp_path: Path) -> None:
         stamp_file(src, dst, lambda i: {Corner.BOTTOM_RIGHT: ["A"]})
     assert dst.read_bytes() == b"keep me"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".stamp-")] == []
+
+
+def test_embedded_font_is_a_subset_inside_the_file(tmp_path: Path) -> None:
+    src = text_pdf(tmp_path / "t.pdf", 3)
+    dst = tmp_path / "e.pdf"
+    stamp_file(src, dst, lambda i: {Corner.BOTTOM_RIGHT: [f"Ex. 3 - p. {i + 1}", "DOE\u2603"]},
+               StampStyle(font="embedded"))
+    with pikepdf.open(dst) as pdf:
+        fonts = [f for p in pdf.pages for f in p.obj.Resources.Font.values()
+                 if str(f.get("/BaseFont", "")).endswith("BitstreamVeraSans-Roman")]
+        assert fonts and len({f.objgen for f in fonts}) == 1  # one subset for the file
+        font = fonts[0]
+        assert font.Subtype == "/TrueType" and "/FontFile2" in font.FontDescriptor
+        assert len(font.FontDescriptor.FontFile2.read_bytes()) < 30_000  # a subset
+    texts = [p.extract_text() for p in pypdf.PdfReader(dst).pages]
+    for i, text in enumerate(texts, start=1):
+        assert f"Ex. 3 - p. {i}" in text and "DOE?" in text  # no snowman in the font
+    growth = dst.stat().st_size - src.stat().st_size
+    assert growth < 40_000
