@@ -356,13 +356,6 @@ class Ledger:
             ).first()
         return int(row[0]) if row else 1
 
-    def bates_prefix_used(self, prefix: str) -> bool:
-        with self._reader.connect() as conn:
-            row = conn.execute(
-                select(bates_counters.c.prefix).where(bates_counters.c.prefix == prefix)
-            ).first()
-        return row is not None
-
     def reserve_bates(
         self,
         prefix: str,
