@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
     build.add_argument(
         "--out",
         metavar="DIR",
-        help="output folder, new or empty (default: the workspace's Exports/<set name>/)",
+        help="output folder, new or empty (default: the workspace's Exports/<set name>/, "
+        "or '<set name> (2)' when an earlier build is there)",
     )
     add_common_options(build)
     build.set_defaults(handler=run_build)
@@ -62,6 +63,15 @@ class BuildProgress:
             self.open = False
 
 
+def default_out(exports: Path, set_name: str) -> Path:
+    """Exports/<set name>/, or `<set name> (2)` ... when an earlier build is there."""
+    stem = file_stem(set_name) or "Exhibit set"
+    candidate, n = exports / stem, 2
+    while candidate.exists():
+        candidate, n = exports / f"{stem} ({n})", n + 1
+    return candidate
+
+
 def _human(result: BuildResult) -> str:
     lines = []
     for ex in result.exhibits:
@@ -83,7 +93,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
     app = open_app(args.workspace, db=args.db, role=args.role)
     progress = BuildProgress(output.is_terminal)
     try:
-        out = Path(args.out) if args.out else app.workspace.exports / file_stem(spec.name)
+        out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.name)
         result = build_set(
             spec,
             out,

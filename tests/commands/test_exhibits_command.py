@@ -116,6 +116,11 @@ def test_default_output_is_under_exports(workspace: Path, tmp_path: Path) -> Non
     assert code == 0
     assert (workspace / "Exports" / "Doe v. Roe" / "Exhibits" / "Def. Ex. A.pdf").is_file()
     assert "Def. Ex. B: 2 pages, ROE000004-ROE000005" in stdout
+    code, stdout, _ = run(["exhibits", "build", str(tmp_path / "spec" / "set.toml"),
+                           "--workspace", str(workspace)])
+    assert code == 0  # a second build never touches the first: it gets its own folder
+    assert (workspace / "Exports" / "Doe v. Roe (2)" / "Exhibits" / "Def. Ex. A.pdf").is_file()
+    assert "Def. Ex. B: 2 pages, ROE000009-ROE000010" in stdout
 
 
 def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: Path) -> None:
