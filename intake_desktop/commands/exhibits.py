@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
-from intake_desktop.core.exhibits.build import BuildResult, build_set, ledger_resolver
+from intake_desktop.core.exhibits.build import (
+    BuildResult,
+    BuiltExhibit,
+    build_set,
+    ledger_resolver,
+    number_exhibits,
+    plan_exhibits,
+)
 from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.spec import load_spec
 
@@ -35,7 +42,10 @@ def register(subparsers: Any) -> None:
     )
     add_common_options(build)
     build.set_defaults(handler=run_build)
-    check = actions.add_parser("check", help="validate a spec without building anything")
+    check = actions.add_parser(
+        "check",
+        help="validate a spec and show labels, pages and Bates numbers; builds nothing",
+    )
     check.add_argument("spec", metavar="SPEC")
     add_common_options(check)
     check.set_defaults(handler=run_check)
@@ -112,14 +122,42 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
 
 
 def run_check(args: argparse.Namespace, output: Output) -> int:
+    """Validate the spec and show the plan: labels, pages and the Bates numbers the next
+    build would get (from the workspace ledger when one is chosen; nothing is reserved)."""
+    from intake_desktop.app import open_app, workspace_was_chosen
+
     spec = load_spec(Path(args.spec))
+    plan: list[BuiltExhibit]
+    next_free = None
+    if workspace_was_chosen(args.workspace):
+        app = open_app(args.workspace, db=args.db, role=args.role)
+        try:
+            plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
+            if spec.bates is not None:
+                next_free = app.ledger.next_bates(spec.bates.prefix)
+        finally:
+            app.close()
+    else:
+        plan = plan_exhibits(spec)
+    if spec.bates is not None:
+        number_exhibits(plan, spec.bates.start or next_free or 1)
     record = {
         "spec": str(spec.path),
         "ok": True,
-        "exhibits": len(spec.exhibits),
+        "exhibits": [
+            {"label": e.label, "pages": e.pages, "bates_first": e.bates_first,
+             "bates_last": e.bates_last, "source": str(e.source.path)}
+            for e in plan
+        ],
         "warnings": list(spec.warnings),
     }
-    human = f"{spec.path}: {len(spec.exhibits)} exhibits, valid"
-    human += "".join(f"\nwarning: {w}" for w in spec.warnings)
-    output.emit(record, human)
+    lines = [f"{spec.path}: valid, {len(plan)} exhibits, {sum(e.pages for e in plan)} pages"]
+    for e in plan:
+        bates = f", {e.bates_first}-{e.bates_last}" if e.bates_first else ""
+        lines.append(f"  {e.label}: {e.pages} pages{bates}  ({e.entry.description})")
+    if spec.bates is not None and next_free is None and spec.bates.start is None:
+        lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "
+                     "free number)")
+    lines += [f"warning: {w}" for w in spec.warnings]
+    output.emit(record, "\n".join(lines))
     return EXIT_OK

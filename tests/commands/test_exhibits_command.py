@@ -133,13 +133,22 @@ def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: 
     assert not (tmp_path / "o").exists()
 
 
-def test_check_reports_warnings(tmp_path: Path, workspace: Path) -> None:
+def test_check_reports_warnings_and_the_plan(tmp_path: Path, workspace: Path) -> None:
     spec = tmp_path / "spec" / "set.toml"
     spec.write_text(spec.read_text().replace('prefix = "ROE"', 'prefix = "ROE1"'))
-    code, stdout, _ = run(["exhibits", "check", str(spec), "--json"])
+    code, stdout, _ = run(["exhibits", "check", str(spec), "--json", "--workspace",
+                           str(workspace)])
     assert code == 0
     record = json.loads(stdout)
-    assert record["ok"] and record["exhibits"] == 2 and "ends in a digit" in record["warnings"][0]
+    assert record["ok"] and "ends in a digit" in record["warnings"][0]
+    assert [(e["label"], e["pages"], e["bates_first"], e["bates_last"])
+            for e in record["exhibits"]] == [
+        ("Def. Ex. A", 3, "ROE1000001", "ROE1000003"),
+        ("Def. Ex. B", 2, "ROE1000004", "ROE1000005"),
+    ]
+    ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
+    assert ledger.next_bates("ROE1") == 1  # nothing reserved by a check
+    ledger.close()
 
 
 def _cli_loads() -> bool:

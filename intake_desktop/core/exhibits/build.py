@@ -355,6 +355,47 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
+def plan_exhibits(
+    spec: ExhibitSetSpec,
+    resolve: Resolver = file_resolver,
+    *,
+    unlock: bool = False,
+    on_progress: ProgressCallback = no_progress,
+) -> list[BuiltExhibit]:
+    """Labels, sources, hashes and page counts of every exhibit; no Bates numbers yet.
+
+    Reads the sources only: the same plan `exhibits check` shows before anything is built.
+    """
+    exhibits: list[BuiltExhibit] = []
+    total = len(spec.exhibits)
+    for n, entry in enumerate(spec.exhibits):
+        on_progress(n, total, f"checking {entry.reference}")
+        source = resolve(entry)
+        pages = _page_count(source.path, entry, spec.path, unlock=unlock)
+        for m, en in enumerate(entry.entries, start=1):
+            if en.last_page is not None and en.last_page > pages:
+                raise BuildError(
+                    f"exhibit {entry.position} entry {m}: pages {en.first_page}-{en.last_page} "
+                    f"are beyond the document's {pages} pages",
+                    path=spec.path, fix="correct `pages` in the [[exhibit.entry]]",
+                )
+        ident = exhibit_id(spec.label_scheme, spec.first_label + n)
+        exhibits.append(BuiltExhibit(
+            entry=entry, ident=ident, label=full_label(spec.label_prefix, ident),
+            source=source, source_sha256=sha256_file(source.path), pages=pages,
+            bates=spec.bates, bates_start=None,
+        ))
+    return exhibits
+
+
+def number_exhibits(exhibits: Sequence[BuiltExhibit], first: int) -> None:
+    """Give each exhibit its Bates start, continuing from `first`."""
+    number = first
+    for ex in exhibits:
+        ex.bates_start = number
+        number += ex.pages
+
+
 def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
     """A rebuild of the same set with an explicit `start` takes back its own numbers.
 
@@ -525,24 +566,8 @@ def build_set(
     warnings = list(spec.warnings)
     total_ex = len(spec.exhibits)
 
-    exhibits: list[BuiltExhibit] = []
-    for n, entry in enumerate(spec.exhibits):
-        on_progress(n, total_ex, f"checking {entry.reference}")
-        source = resolve(entry)
-        pages = _page_count(source.path, entry, spec.path, unlock=fit.preflight is not None)
-        for m, en in enumerate(entry.entries, start=1):
-            if en.last_page is not None and en.last_page > pages:
-                raise BuildError(
-                    f"exhibit {entry.position} entry {m}: pages {en.first_page}-{en.last_page} "
-                    f"are beyond the document's {pages} pages",
-                    path=spec.path, fix="correct `pages` in the [[exhibit.entry]]",
-                )
-        ident = exhibit_id(spec.label_scheme, spec.first_label + n)
-        exhibits.append(BuiltExhibit(
-            entry=entry, ident=ident, label=full_label(spec.label_prefix, ident),
-            source=source, source_sha256=sha256_file(source.path), pages=pages,
-            bates=spec.bates, bates_start=None,
-        ))
+    exhibits = plan_exhibits(spec, resolve, unlock=fit.preflight is not None,
+                             on_progress=on_progress)
     total_pages = sum(ex.pages for ex in exhibits)
 
     first_number = None
@@ -570,10 +595,7 @@ def build_set(
                 f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "
                 "were skipped because the spec sets `start`"
             )
-        number = first_number
-        for ex in exhibits:
-            ex.bates_start = number
-            number += ex.pages
+        number_exhibits(exhibits, first_number)
 
     scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
     scratch_root.mkdir(parents=True, exist_ok=True)
