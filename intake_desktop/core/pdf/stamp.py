@@ -4,7 +4,8 @@ The page's own content is wrapped in balanced ``q ... Q`` and the stamp is appen
 new content stream drawn in *display* coordinates: a ``cm`` maps the visible page as the
 reader sees it (CropBox within MediaBox, turned by /Rotate) onto user space, so a stamp
 placed "bottom-right" lands bottom-right on screen whatever the page's geometry.
-Text is Helvetica (a standard font, nothing embedded), measured with reportlab's metrics.
+Text is Helvetica (a standard font, nothing embedded) or an embedded TrueType subset
+(`stamp_fonts`), measured with the font's real metrics.
 """
 
 from __future__ import annotations
