@@ -57,6 +57,13 @@ def bates_text(prefix: str, number: int, digits: int, suffix: str = "") -> str:
     return f"{prefix}{number:0{digits}d}{suffix}"
 
 
-def file_stem(label: str) -> str:
-    """A file name stem safe on Windows, macOS and Linux ('Pltf. Ex. 1')."""
-    return str(sanitize_filename(label, replacement_text="-", platform="universal")).strip(" .")
+# Generated names stay short so that Exports/<set>/Binder/<name> - Binder.pdf keeps well
+# under the ~200 characters Windows tools handle.
+MAX_STEM = 60
+
+
+def file_stem(label: str, max_len: int = MAX_STEM) -> str:
+    """A file name stem safe on Windows, macOS and Linux ('Pltf. Ex. 1'), at most
+    `max_len` characters."""
+    clean = str(sanitize_filename(label, replacement_text="-", platform="universal"))
+    return clean[:max_len].strip(" .")

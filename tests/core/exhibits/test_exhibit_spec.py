@@ -168,3 +168,10 @@ def test_dump_reads_back_to_the_same_spec(tmp_path: Path) -> None:
     letters_spec = parse_spec(text.replace('label_scheme = "letters"',
                                            'label_scheme = "letters"\nfirst_label = "AC"'), path)
     assert parse_spec(dump_spec(letters_spec), path).first_label == 29
+
+
+def test_file_stems_stay_short() -> None:
+    long_name = "Estate of Johnson v. Consolidated Freight Lines, Inc. et al. - Plaintiff's exhibits"
+    stem = file_stem(long_name)
+    assert len(stem) <= 60 and stem.startswith("Estate of Johnson v. Consolidated")
+    assert not stem.endswith((" ", "."))
