@@ -171,7 +171,8 @@ def test_dump_reads_back_to_the_same_spec(tmp_path: Path) -> None:
 
 
 def test_file_stems_stay_short() -> None:
-    long_name = "Estate of Johnson v. Consolidated Freight Lines, Inc. et al. - Plaintiff's exhibits"
+    long_name = ("Estate of Johnson v. Consolidated Freight Lines, Inc. et al. - "
+                 "Plaintiff's exhibits")
     stem = file_stem(long_name)
     assert len(stem) <= 60 and stem.startswith("Estate of Johnson v. Consolidated")
     assert not stem.endswith((" ", "."))
