@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
-from intake_desktop.core.exhibits.build import (
-    BuildResult,
-    BuiltExhibit,
-    build_set,
+from intake_desktop.core.exhibits.build import BuildResult, build_set
+from intake_desktop.core.exhibits.labels import file_stem
+from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.sources import (
     ledger_resolver,
     number_exhibits,
     plan_exhibits,
 )
-from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.spec import load_spec
 
 

@@ -9,66 +9,51 @@ leaves neither files nor a gap in the numbering.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import pikepdf
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen import canvas
 
-from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.exhibits.binder import make_binder, slip_sheet
 from intake_desktop.core.exhibits.chronology import (
     CHRONOLOGY_COLUMNS,
     CHRONOLOGY_WIDTHS,
     ChronologyRow,
-    order_and_flag,
+    chronology_rows,
 )
-from intake_desktop.core.exhibits.index import (
-    INDEX_COLUMNS,
-    INDEX_WIDTHS,
-    TableData,
-    write_all,
+from intake_desktop.core.exhibits.court import CourtFit, court_fit
+from intake_desktop.core.exhibits.index import TableData, index_table, write_all
+from intake_desktop.core.exhibits.labels import bates_text, file_stem
+from intake_desktop.core.exhibits.model import (
+    BuildError,
+    BuiltExhibit,
+    OutputPart,
+    Resolver,
 )
-from intake_desktop.core.exhibits.labels import (
-    bates_text,
-    exhibit_id,
-    file_stem,
-    full_label,
-    page_label,
-)
-from intake_desktop.core.exhibits.spec import BatesSpec, ExhibitEntry, ExhibitSetSpec
+from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
+from intake_desktop.core.exhibits.spec import ExhibitSetSpec
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventKind
+from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
     StampStyle,
-    open_for_stamping,
-    save_pdf,
     stamp_file,
 )
 from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
-DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
 EXHIBITS_DIR = "Exhibits"
 SLIP_DIR = "Slip sheets"
 BINDER_DIR = "Binder"
 INDEX_STEM = "Exhibit index"
 CHRONOLOGY_STEM = "Chronology"
 EXPORTED = "exported"
-
-
-class BuildError(IntakeError):
-    """The exhibit set could not be built; nothing was left in the output folder."""
 
 
 class BatesBook(Protocol):
@@ -86,84 +71,6 @@ class BatesBook(Protocol):
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
 
     def record(self, kind: str, **fields: Any) -> int: ...
-
-
-class DocumentLookup(Protocol):
-    def document(self, doc_id: int) -> DocumentRecord | None: ...
-
-    def documents(self, *, status: str | None = None) -> list[DocumentRecord]: ...
-
-
-@dataclass(frozen=True)
-class ResolvedSource:
-    path: Path
-    document_id: int | None = None
-    matter_id: str | None = None
-
-
-Resolver = Callable[[ExhibitEntry], ResolvedSource]
-
-
-@dataclass(frozen=True)
-class OutputPart:
-    path: Path
-    bytes: int
-    first_page: int
-    last_page: int
-    sha256: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"path": str(self.path), "bytes": self.bytes, "first_page": self.first_page,
-                "last_page": self.last_page}
-
-
-@dataclass
-class BuiltExhibit:
-    entry: ExhibitEntry
-    ident: str
-    label: str
-    source: ResolvedSource
-    source_sha256: str
-    pages: int
-    bates: BatesSpec | None
-    bates_start: int | None
-    parts: list[OutputPart] = field(default_factory=list)
-    slip_sheet: Path | None = None
-    binder_page: int | None = None  # 1-based page of its bookmark in the combined binder
-    actions: list[str] = field(default_factory=list)  # what the court preflight changed
-
-    def bates_at(self, page: int) -> str | None:
-        """The Bates number printed on the exhibit's page `page` (from 1)."""
-        if self.bates is None or self.bates_start is None:
-            return None
-        return bates_text(self.bates.prefix, self.bates_start + page - 1, self.bates.digits,
-                          self.bates.suffix)
-
-    @property
-    def bates_first(self) -> str | None:
-        return self.bates_at(1)
-
-    @property
-    def bates_last(self) -> str | None:
-        return self.bates_at(self.pages)
-
-    def cite(self, first: int = 1, last: int | None = None) -> str:
-        last = self.pages if last is None else last
-        if self.bates is not None:
-            a, b = self.bates_at(first), self.bates_at(last)
-            return str(a) if a == b else f"{a}-{b}"
-        return f"{self.label}, p. {first}" if first == last else f"{self.label}, pp. {first}-{last}"
-
-    def page_lines(self, page: int, spec: ExhibitSetSpec) -> list[str]:
-        lines = []
-        if page == 1 and spec.label_on_first_page:
-            lines.append(self.label)
-        if spec.page_labels:
-            lines.append(page_label(self.ident, page))
-        bates = self.bates_at(page)
-        if bates:
-            lines.append(bates)
-        return lines
 
 
 @dataclass
@@ -202,149 +109,6 @@ class BuildResult:
         }
 
 
-# ---- court profile (the fit helper's modules, when this build has them) ------------------
-
-
-@dataclass(frozen=True)
-class CourtFit:
-    limit_bytes: int | None = None
-    part_pattern: str = DEFAULT_PART_PATTERN
-    stamp_position: Corner | None = None
-    filename_max: int | None = None
-    pdfa: bool = False
-    split: Callable[..., list[Any]] | None = None
-    # The court's preflight fixes (unlock, remove active content, flatten forms), in memory.
-    preflight: Callable[[pikepdf.Pdf], list[str]] | None = None
-
-
-def court_fit(court: str | None, spec_path: Path, courts_dir: Path | None = None) -> CourtFit:
-    """The size limit, part names, stamp place and preflight of the court in the spec.
-
-    Court profiles, splitting and preflight come from the court-fit modules
-    (`intake_desktop.core.courts`, `...pdf.split`, `...pdf.preflight`).
-    """
-    if not court:
-        return CourtFit()
-    try:
-        courts = importlib.import_module("intake_desktop.core.courts")
-        split = importlib.import_module("intake_desktop.core.pdf.split")
-    except ImportError as exc:
-        raise BuildError(
-            f"court profile {court!r} cannot be applied: court profiles are not part of this "
-            f"build ({exc})",
-            path=spec_path,
-            fix="remove `court` from [set] to build without splitting",
-        ) from exc
-    profile = courts.load_profile(court, courts_dir)
-    pattern = getattr(profile, "part_pattern", None)
-    if not isinstance(pattern, str) or "{n}" not in pattern or "{total}" not in pattern:
-        pattern = DEFAULT_PART_PATTERN
-    position = None
-    raw_position = getattr(profile, "stamp_position", None)
-    if raw_position:
-        text = str(getattr(raw_position, "value", raw_position)).lower().replace("_", "-")
-        text = text.replace("lower", "bottom").replace("upper", "top")
-        try:
-            position = Corner(text)
-        except ValueError:
-            position = None
-    limit = getattr(profile, "file_limit_bytes", None)
-    fixer = None
-    try:
-        fix_pdf = importlib.import_module("intake_desktop.core.pdf.preflight").fix_pdf
-    except (ImportError, AttributeError):
-        fix_pdf = None
-    if fix_pdf is not None:
-
-        def fixer(pdf: pikepdf.Pdf) -> list[str]:
-            return list(fix_pdf(pdf, profile))
-
-    filename_max = getattr(profile, "filename_max", None)
-    return CourtFit(
-        limit_bytes=int(limit) if limit else None,
-        part_pattern=pattern,
-        stamp_position=position,
-        filename_max=int(filename_max) if filename_max else None,
-        pdfa=bool(getattr(profile, "pdfa_preferred", False)),
-        split=split.split_to_limit,
-        preflight=fixer,
-    )
-
-
-# ---- sources -----------------------------------------------------------------------------
-
-
-def file_resolver(entry: ExhibitEntry) -> ResolvedSource:
-    """Plain files only (no ledger): document ids and hashes need a workspace."""
-    if entry.file is None:
-        raise BuildError(
-            f"exhibit {entry.position} refers to {entry.reference}, which needs the ledger",
-            fix="build it with `intake-desktop exhibits build` in the workspace",
-        )
-    return ResolvedSource(entry.file)
-
-
-def ledger_resolver(ledger: DocumentLookup, workspace_root: Path) -> Resolver:
-    """Files by path, ledger documents by id or SHA-256 (their filed copy)."""
-
-    def resolve(entry: ExhibitEntry) -> ResolvedSource:
-        record: DocumentRecord | None
-        if entry.file is not None:
-            # A filed document named by its path keeps its custody trail.
-            try:
-                rel = entry.file.resolve().relative_to(workspace_root.resolve()).as_posix()
-            except (ValueError, OSError):
-                return ResolvedSource(entry.file)
-            record = next(
-                (r for r in ledger.documents(status=DocStatus.FILED) if r.filed_path == rel),
-                None,
-            )
-            if record is None:
-                return ResolvedSource(entry.file)
-            return ResolvedSource(entry.file, document_id=record.id, matter_id=record.matter_id)
-        if entry.document_id is not None:
-            record = ledger.document(entry.document_id)
-        else:
-            record = next(
-                (r for r in ledger.documents(status=DocStatus.FILED)
-                 if entry.sha256 in (r.sha256, r.filed_sha256)),
-                None,
-            )
-        if record is None:
-            raise BuildError(
-                f"exhibit {entry.position} (line {entry.line}): no {entry.reference} in the "
-                "ledger",
-                fix="check the id or hash with `intake-desktop ledger history`",
-            )
-        if record.status != DocStatus.FILED or not record.filed_path:
-            raise BuildError(
-                f"exhibit {entry.position} (line {entry.line}): {entry.reference} is not filed "
-                f"(status {record.status})",
-                fix="file it first or refer to another document",
-            )
-        path = Path(record.filed_path)
-        if not path.is_absolute():
-            path = workspace_root / path
-        return ResolvedSource(path, document_id=record.id, matter_id=record.matter_id)
-
-    return resolve
-
-
-def _page_count(path: Path, entry: ExhibitEntry, spec_path: Path, unlock: bool) -> int:
-    if not path.is_file():
-        raise BuildError(
-            f"exhibit {entry.position} (line {entry.line}): the file {path} does not exist",
-            path=spec_path,
-            fix="correct the path (relative to the spec file) or restore the file",
-        )
-    with open_for_stamping(path, allow_owner_encrypted=unlock) as pdf:
-        pages = len(pdf.pages)
-    if pages == 0:
-        raise BuildError(f"exhibit {entry.position}: the PDF has no pages", path=path,
-                         fix="replace it with the complete document")
-    return pages
-
-
 def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise BuildError(
@@ -353,47 +117,6 @@ def _check_out_dir(out_dir: Path) -> None:
             fix="choose a new or empty folder with --out (earlier builds are never "
             "overwritten)",
         )
-
-
-def plan_exhibits(
-    spec: ExhibitSetSpec,
-    resolve: Resolver = file_resolver,
-    *,
-    unlock: bool = False,
-    on_progress: ProgressCallback = no_progress,
-) -> list[BuiltExhibit]:
-    """Labels, sources, hashes and page counts of every exhibit; no Bates numbers yet.
-
-    Reads the sources only: the same plan `exhibits check` shows before anything is built.
-    """
-    exhibits: list[BuiltExhibit] = []
-    total = len(spec.exhibits)
-    for n, entry in enumerate(spec.exhibits):
-        on_progress(n, total, f"checking {entry.reference}")
-        source = resolve(entry)
-        pages = _page_count(source.path, entry, spec.path, unlock=unlock)
-        for m, en in enumerate(entry.entries, start=1):
-            if en.last_page is not None and en.last_page > pages:
-                raise BuildError(
-                    f"exhibit {entry.position} entry {m}: pages {en.first_page}-{en.last_page} "
-                    f"are beyond the document's {pages} pages",
-                    path=spec.path, fix="correct `pages` in the [[exhibit.entry]]",
-                )
-        ident = exhibit_id(spec.label_scheme, spec.first_label + n)
-        exhibits.append(BuiltExhibit(
-            entry=entry, ident=ident, label=full_label(spec.label_prefix, ident),
-            source=source, source_sha256=sha256_file(source.path), pages=pages,
-            bates=spec.bates, bates_start=None,
-        ))
-    return exhibits
-
-
-def number_exhibits(exhibits: Sequence[BuiltExhibit], first: int) -> None:
-    """Give each exhibit its Bates start, continuing from `first`."""
-    number = first
-    for ex in exhibits:
-        ex.bates_start = number
-        number += ex.pages
 
 
 def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
@@ -425,28 +148,6 @@ def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | 
     )
 
 
-# ---- outputs -----------------------------------------------------------------------------
-
-
-def slip_sheet(path: Path, label: str, description: str, cite: str) -> None:
-    """A plain page with the exhibit's label large and centred."""
-    c = canvas.Canvas(str(path), pagesize=letter)
-    w, h = letter
-    c.setTitle(label)
-    c.setFont("Helvetica-Bold", 40)
-    c.drawCentredString(w / 2, h / 2 + 20, label.upper())
-    c.setFont("Helvetica", 14)
-    y = h / 2 - 20
-    for line in simpleSplit(description, "Helvetica", 14, w - 144)[:6]:
-        c.drawCentredString(w / 2, y, line)
-        y -= 18
-    if cite:
-        c.setFont("Helvetica", 10)
-        c.drawCentredString(w / 2, y - 10, cite)
-    c.showPage()
-    c.save()
-
-
 def _part(path: Path, first: int, last: int) -> OutputPart:
     return OutputPart(path, path.stat().st_size, first, last, sha256_file(path))
 
@@ -464,70 +165,6 @@ def _place(
     target = folder / whole.name
     os.replace(whole, target)
     return [_part(target, 1, pages)]
-
-
-def _binder(
-    path: Path, exhibits: Sequence[BuiltExhibit], work: dict[int, Path], title: str
-) -> None:
-    with ExitStack() as stack:
-        binder = pikepdf.new()
-        marks: list[tuple[str, int]] = []
-        for ex in exhibits:
-            marks.append((f"{ex.label} - {ex.entry.description}", len(binder.pages)))
-            ex.binder_page = len(binder.pages) + 1
-            if ex.slip_sheet is not None:
-                slip = stack.enter_context(pikepdf.open(ex.slip_sheet))
-                binder.pages.extend(slip.pages)
-            src = stack.enter_context(pikepdf.open(work[ex.entry.position]))
-            binder.pages.extend(src.pages)
-        with binder.open_outline() as outline:
-            for name, page in marks:
-                outline.root.append(pikepdf.OutlineItem(name, page))
-        binder.docinfo["/Title"] = title
-        binder.Root.PageMode = pikepdf.Name.UseOutlines
-        save_pdf(binder, path)
-
-
-def index_table(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit],
-                display: Callable[[Path], str]) -> TableData:
-    rows = [
-        [
-            ex.label,
-            ex.entry.description,
-            ex.entry.date.isoformat() if ex.entry.date else "",
-            ex.bates_first or "",
-            ex.bates_last or "",
-            str(ex.pages),
-            ex.entry.witness,
-            "", "", "", "",
-            display(ex.source.path),
-            ex.source_sha256,
-        ]
-        for ex in exhibits
-    ]
-    total = sum(ex.pages for ex in exhibits)
-    return TableData(f"{spec.name} - Exhibit index",
-                     f"{len(exhibits)} exhibits, {total} pages", INDEX_COLUMNS, rows,
-                     INDEX_WIDTHS)
-
-
-def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
-    rows = []
-    for ex in exhibits:
-        if ex.entry.entries:
-            for en in ex.entry.entries:
-                first = en.first_page or 1
-                last = en.last_page or (en.first_page or ex.pages)
-                rows.append(ChronologyRow(
-                    en.date, en.description, en.provider or ex.entry.provider, ex.label,
-                    ex.cite(first, last), ex.entry.position, amount=en.amount,
-                ))
-        else:
-            rows.append(ChronologyRow(
-                ex.entry.date, ex.entry.description, ex.entry.provider, ex.label, ex.cite(),
-                ex.entry.position, amount=ex.entry.amount,
-            ))
-    return order_and_flag(rows)
 
 
 def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
@@ -711,7 +348,7 @@ def _build_outputs(
         on_progress(done, total_pages, "assembling the binder")
         (work / "binder").mkdir()
         binder_path = work / "binder" / f"{file_stem(spec.name)} - Binder.pdf"
-        _binder(binder_path, exhibits, whole, spec.name)
+        make_binder(binder_path, exhibits, whole, spec.name)
         (staging / BINDER_DIR).mkdir()
         with pikepdf.open(binder_path) as b:
             binder_pages = len(b.pages)

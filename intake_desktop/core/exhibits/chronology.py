@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from intake_desktop.core.exhibits.model import BuiltExhibit
+
 GAP_DAYS = 30
 CHRONOLOGY_COLUMNS = ("Date", "Provider", "Description", "Billed", "Exhibit", "Cite", "Gap")
 CHRONOLOGY_WIDTHS = (8, 14, 30, 8, 10, 18, 14)
@@ -54,3 +56,22 @@ def order_and_flag(rows: Sequence[ChronologyRow], gap_days: int = GAP_DAYS) -> l
         out.append(row)
         previous = row.date
     return out + undated
+
+
+def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
+    rows = []
+    for ex in exhibits:
+        if ex.entry.entries:
+            for en in ex.entry.entries:
+                first = en.first_page or 1
+                last = en.last_page or (en.first_page or ex.pages)
+                rows.append(ChronologyRow(
+                    en.date, en.description, en.provider or ex.entry.provider, ex.label,
+                    ex.cite(first, last), ex.entry.position, amount=en.amount,
+                ))
+        else:
+            rows.append(ChronologyRow(
+                ex.entry.date, ex.entry.description, ex.entry.provider, ex.label, ex.cite(),
+                ex.entry.position, amount=ex.entry.amount,
+            ))
+    return order_and_flag(rows)

@@ -4,7 +4,7 @@ CSV (UTF-8 with BOM, so Excel reads it), Word (python-docx) and PDF (reportlab).
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,6 +17,9 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.spec import ExhibitSetSpec
 
 INDEX_COLUMNS = (
     "No.",
@@ -136,3 +139,26 @@ def write_all(table: TableData, folder: Path, stem: str) -> list[Path]:
         writer(table, path)
         paths.append(path)
     return paths
+
+
+def index_table(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit],
+                display: Callable[[Path], str]) -> TableData:
+    rows = [
+        [
+            ex.label,
+            ex.entry.description,
+            ex.entry.date.isoformat() if ex.entry.date else "",
+            ex.bates_first or "",
+            ex.bates_last or "",
+            str(ex.pages),
+            ex.entry.witness,
+            "", "", "", "",
+            display(ex.source.path),
+            ex.source_sha256,
+        ]
+        for ex in exhibits
+    ]
+    total = sum(ex.pages for ex in exhibits)
+    return TableData(f"{spec.name} - Exhibit index",
+                     f"{len(exhibits)} exhibits, {total} pages", INDEX_COLUMNS, rows,
+                     INDEX_WIDTHS)

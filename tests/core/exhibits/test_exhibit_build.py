@@ -13,8 +13,9 @@ import pytest
 from docx import Document
 
 from intake_desktop.core.errors import LedgerError
-from intake_desktop.core.exhibits.build import BuildError, BuildResult, build_set
+from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.index import INDEX_COLUMNS
+from intake_desktop.core.exhibits.model import BuildError
 from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import Actor, Ledger
