@@ -154,6 +154,11 @@ def _fmt(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
+def _block_height(n: int, size: float, font: StampFont, style: StampStyle) -> float:
+    line = (font.ascent - font.descent) * size / 1000 + 2 * style.padding
+    return n * line + (n - 1) * style.line_gap
+
+
 def layout(
     lines: PageLines, width: float, height: float, style: StampStyle, font: StampFont
 ) -> list[tuple[str, Corner, float, float, float, Box]]:
@@ -171,12 +176,18 @@ def layout(
             size = max(MIN_FONT_SIZE, size * room / widest)
             widest = max(font.width(t, size) for t in texts) + 2 * style.padding
             margin_x = min(margin_x, max((width - widest) / 2, 0.0))
+        n = len(texts)
+        margin_y = style.margin_y
+        block_h = _block_height(n, size, font, style)
+        if block_h > height - 2 * margin_y:  # a short page: less margin first, then smaller text
+            fixed = 2 * n * style.padding + (n - 1) * style.line_gap
+            if block_h > height > fixed:
+                size = max(MIN_FONT_SIZE, size * (height - fixed) / (block_h - fixed))
+                block_h = _block_height(n, size, font, style)
+            margin_y = max((height - block_h) / 2, 0.0)
         ascent, descent = font.ascent * size / 1000, font.descent * size / 1000
         line_h = ascent - descent + 2 * style.padding
-        block_h = len(texts) * line_h + (len(texts) - 1) * style.line_gap
-        top = (height - style.margin_y) if corner.value.startswith("top") else (
-            style.margin_y + block_h
-        )
+        top = (height - margin_y) if corner.value.startswith("top") else (margin_y + block_h)
         for i, text in enumerate(texts):
             w = font.width(text, size)
             box_top = top - i * (line_h + style.line_gap)

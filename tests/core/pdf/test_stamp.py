@@ -7,9 +7,12 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake_desktop.core.pdf.stamp import (
     Corner,
+    Stamper,
     StampError,
     StampStyle,
     page_rotation,
@@ -162,3 +165,46 @@ def test_embedded_font_is_a_subset_inside_the_file(tmp_path: Path) -> None:
         assert f"Ex. 3 - p. {i}" in text and "DOE?" in text  # no snowman in the font
     growth = dst.stat().st_size - src.stat().st_size
     assert growth < 40_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    x0=st.integers(-500, 500), y0=st.integers(-500, 500),
+    w=st.integers(150, 1500), h=st.integers(150, 1500),
+    crop=st.tuples(st.floats(0, 0.25), st.floats(0, 0.25), st.floats(0, 0.25),
+                   st.floats(0, 0.25)),
+    rotate=st.sampled_from([0, 90, 180, 270, -90, 450]),
+    corner=st.sampled_from(list(Corner)),
+)
+def test_any_geometry_keeps_the_stamp_in_the_visible_box(
+    x0: int, y0: int, w: int, h: int, crop: tuple[float, float, float, float], rotate: int,
+    corner: Corner,
+) -> None:
+    """Whatever the MediaBox, CropBox and /Rotate, every line lands inside the visible box
+    (down to 75 points a side), in the corner asked for as the reader sees the page."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(w, h))
+    page.obj.MediaBox = pikepdf.Array([x0, y0, x0 + w, y0 + h])
+    cl, cb, cr, ct = crop
+    page.obj.CropBox = pikepdf.Array(
+        [x0 + cl * w, y0 + cb * h, x0 + w - cr * w, y0 + h - ct * h])
+    page.obj.Rotate = rotate
+    placed = Stamper(pdf).stamp_page(page, {corner: ["SMITH000001", "Ex. 12 - p. 345"]})
+    vx0, vy0, vx1, vy1 = visible_box(page.obj)
+    dw, dh = (vy1 - vy0, vx1 - vx0) if page_rotation(page.obj) in (90, 270) else (
+        vx1 - vx0, vy1 - vy0)
+    for line in placed:
+        ux0, uy0, ux1, uy1 = line.user_box
+        assert vx0 - 1e-6 <= ux0 < ux1 <= vx1 + 1e-6 and vy0 - 1e-6 <= uy0 < uy1 <= vy1 + 1e-6
+        if min(dw, dh) < 200:
+            continue  # on a tiny page the text may fill it: only "inside" is promised
+        bx0, by0, bx1, by1 = line.display_box
+        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+        if corner.value.startswith("top"):
+            assert cy > dh / 2
+        else:
+            assert cy < dh / 2
+        if corner.value.endswith("right"):
+            assert cx > dw / 2
+        elif corner.value.endswith("left"):
+            assert cx < dw / 2
