@@ -25,6 +25,7 @@ from intake_desktop.core.exhibits.chronology import (
     CHRONOLOGY_WIDTHS,
     ChronologyRow,
     chronology_rows,
+    total_billed_row,
 )
 from intake_desktop.core.exhibits.court import CourtFit, court_fit
 from intake_desktop.core.exhibits.index import TableData, index_table, write_all
@@ -378,6 +379,7 @@ def _build_outputs(
         f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
         CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
         highlight=[n for n, r in enumerate(chronology) if r.gap_days is not None],
+        footer=total_billed_row(chronology),
     )
     chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
     return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,

@@ -75,3 +75,14 @@ def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
                 ex.entry.position, amount=ex.entry.amount,
             ))
     return order_and_flag(rows)
+
+
+def total_billed_row(rows: Sequence[ChronologyRow]) -> list[str]:
+    """The 'Total billed' row under the table, or [] when no row has an amount."""
+    amounts = [float(r.amount.replace(",", "")) for r in rows if r.amount]
+    if not amounts:
+        return []
+    cells = [""] * len(CHRONOLOGY_COLUMNS)
+    cells[CHRONOLOGY_COLUMNS.index("Description")] = "Total billed"
+    cells[CHRONOLOGY_COLUMNS.index("Billed")] = f"{sum(amounts):,.2f}"
+    return cells

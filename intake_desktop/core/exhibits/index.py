@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
@@ -50,6 +52,7 @@ class TableData:
     rows: Sequence[Sequence[str]]
     widths: Sequence[float]
     highlight: Sequence[int] = ()  # body rows (from 0) to set off: bold, shaded
+    footer: Sequence[str] = ()  # a totals row for Word and PDF (CSV stays pure data)
 
 
 def write_csv(table: TableData, path: Path) -> None:
@@ -71,6 +74,10 @@ def write_docx(table: TableData, path: Path) -> None:
         doc.add_paragraph(table.subtitle)
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
+    header_props = grid.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")  # the header row repeats on every printed page
+    repeat.set(qn("w:val"), "true")
+    header_props.append(repeat)
     total = sum(table.widths)
     usable = 10.0
     for cell, name, width in zip(grid.rows[0].cells, table.columns, table.widths, strict=True):
@@ -85,6 +92,13 @@ def write_docx(table: TableData, path: Path) -> None:
             run = cell.paragraphs[0].add_run(value)
             run.font.size = Pt(8)
             run.bold = n in table.highlight
+            cell.width = Inches(usable * width / total)
+    if table.footer:
+        for cell, value, width in zip(grid.add_row().cells, table.footer, table.widths,
+                                      strict=True):
+            run = cell.paragraphs[0].add_run(value)
+            run.font.size = Pt(8)
+            run.bold = True
             cell.width = Inches(usable * width / total)
     doc.save(str(path))
 
@@ -112,6 +126,8 @@ def write_pdf(table: TableData, path: Path) -> None:
     total = sum(table.widths)
     data = [[Paragraph(_breakable(c), head) for c in table.columns]]
     data += [[Paragraph(_breakable(v), cell) for v in row] for row in table.rows]
+    if table.footer:
+        data.append([Paragraph(_breakable(v), head) for v in table.footer])
     grid = Table(data, colWidths=[usable * w / total for w in table.widths], repeatRows=1)
     commands: list[tuple[object, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),

@@ -180,6 +180,7 @@ def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) ->
     table = Document(str(docx_path)).tables[0]
     docx_rows = [[c.text for c in r.cells] for r in table.rows]
     assert docx_rows == rows
+    assert "w:tblHeader" in table.rows[0]._tr.xml  # header repeats on printed pages
     pdf_text = "".join(page_texts(pdf_path))
     for row in body:
         assert row[0] in pdf_text and row[3] in pdf_text.replace("\n", "")
@@ -206,7 +207,11 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
     assert docx_rows[0][-1] == "Gap" and docx_rows[3][-1] == "GAP: 46 days since 2024-02-03"
     table = Document(str(built.chronology_files[1])).tables[0]
     bold = [bool(row.cells[0].paragraphs[0].runs[0].bold) for row in table.rows[1:]]
-    assert bold == [False, False, True, True]  # gap rows stand out
+    assert bold[:4] == [False, False, True, True]  # gap rows stand out
+    last = [c.text for c in table.rows[-1].cells]
+    assert last[2] == "Total billed" and last[3] == "1,560.50"  # Word and PDF only
+    assert len(rows) == 4  # the CSV has no totals row
+    assert "1,560.50" in "".join(page_texts(built.chronology_files[2]))
     assert "GAP: 43 days" in "".join(page_texts(built.chronology_files[2]))
 
 
