@@ -111,7 +111,10 @@ class BuildResult:
 
 
 def _check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError("the output path is a file, not a folder", path=out_dir,
+                         fix="choose a new or empty folder with --out")
+    if out_dir.exists() and any(out_dir.iterdir()):
         raise BuildError(
             "the output folder is not empty",
             path=out_dir,
