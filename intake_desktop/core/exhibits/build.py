@@ -156,19 +156,48 @@ def _part(path: Path, first: int, last: int) -> OutputPart:
     return OutputPart(path, path.stat().st_size, first, last, sha256_file(path))
 
 
+def _first_page_only(corner: Corner, text: str) -> Callable[[int], dict[Corner, list[str]]]:
+    def lines(index: int) -> dict[Corner, list[str]]:
+        return {corner: [text]} if index == 0 else {}
+
+    return lines
+
+
 def _place(
-    whole: Path, folder: Path, fit: CourtFit, pages: int
+    whole: Path,
+    folder: Path,
+    fit: CourtFit,
+    pages: int,
+    title: str,
+    style: StampStyle,
+    corner: Corner,
+    warnings: list[str],
 ) -> list[OutputPart]:
-    """Move a finished PDF into `folder`, split into parts when over the court's limit."""
-    if fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes:
-        parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
-                          stem=whole.stem, filename_max=fit.filename_max)
-        out = [_part(Path(p.path), int(p.first_page), int(p.last_page)) for p in parts]
-        whole.unlink()  # our own staging copy; the parts replace it
-        return out
-    target = folder / whole.name
-    os.replace(whole, target)
-    return [_part(target, 1, pages)]
+    """Move a finished PDF into `folder`, split into parts when over the court's limit.
+
+    Each part's first page then says which part it is ("Exhibit A, Part 1 of 2, pages
+    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit.
+    """
+    if not (fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes):
+        target = folder / whole.name
+        os.replace(whole, target)
+        return [_part(target, 1, pages)]
+    parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
+                      stem=whole.stem, filename_max=fit.filename_max)
+    whole.unlink()  # our own scratch copy; the parts replace it
+    out = []
+    for n, p in enumerate(parts, start=1):
+        path, first, last = Path(p.path), int(p.first_page), int(p.last_page)
+        text = f"{title}, Part {n} of {len(parts)}, pages {first}-{last} of {pages}"
+        labelled = path.with_name(f".labelled-{path.name}")
+        stamp_file(path, labelled, _first_page_only(corner, text), style)
+        if labelled.stat().st_size <= fit.limit_bytes:
+            os.replace(labelled, path)
+        else:
+            labelled.unlink()
+            warnings.append(f"{path.name}: no part label, it would go over the court's limit")
+        out.append(_part(path, first, last))
+    return out
 
 
 def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
@@ -318,6 +347,9 @@ def _build_outputs(
     font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
     style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
                        margin_y=spec.margin_y, backing=spec.backing, font=font)
+    # Part labels go on the other edge from the Bates stamp, centred.
+    part_corner = Corner.TOP_CENTER if position.value.startswith("bottom") else (
+        Corner.BOTTOM_CENTER)
     done = 0
     whole: dict[int, Path] = {}
     stems: set[str] = set()
@@ -356,10 +388,12 @@ def _build_outputs(
         (staging / BINDER_DIR).mkdir()
         with pikepdf.open(binder_path) as b:
             binder_pages = len(b.pages)
-        binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages)
+        binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages,
+                              f"{spec.name} - Binder", style, part_corner, warnings)
 
     for ex in exhibits:
-        ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages)
+        ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages,
+                          ex.label, style, part_corner, warnings)
         if len(ex.parts) > 1:
             warnings.append(f"{ex.label} is over the court's limit and was split into "
                             f"{len(ex.parts)} parts")

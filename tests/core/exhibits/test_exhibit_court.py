@@ -75,6 +75,10 @@ def test_oversize_exhibit_and_binder_are_split_within_the_limit(
         assert len(texts) == part.last_page - part.first_page + 1
         for offset, text in enumerate(texts):
             assert big.bates_at(part.first_page + offset) in text
+        n = big.parts.index(part) + 1
+        assert (f"Exhibit A, Part {n} of {total}, pages {part.first_page}-{part.last_page} "
+                f"of 8") in texts[0]  # the part says which part it is
+        assert "Part" not in "".join(texts[1:])
         expected_first = part.last_page + 1
     assert expected_first == big.pages + 1 == 9
     assert small.parts[0].path.name == "Exhibit B.pdf"
