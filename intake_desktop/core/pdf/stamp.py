@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progre
 StampFont = Helvetica | EmbeddedSubset
 
 FONT_RESOURCE = "/IDStamp"
+# A page's content streams may not inflate beyond this (a decompression bomb is refused
+# before anything parses it).
+CONTENT_CAP = 64 * 1024 * 1024
 MIN_FONT_SIZE = 4.0
 
 Box = tuple[float, float, float, float]
@@ -203,6 +207,40 @@ def layout(
     return placed
 
 
+def _content_streams(page: pikepdf.Page) -> list[pikepdf.Object]:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    return list(contents) if isinstance(contents, Array) else [contents]
+
+
+def check_content_size(page: pikepdf.Page, cap: int = CONTENT_CAP) -> None:
+    """Refuse content streams that inflate beyond `cap` bytes (Flate is checked in bounded
+    steps; other filters are rare in content streams and left to the parser)."""
+    total = 0
+    for stream in _content_streams(page):
+        if not isinstance(stream, pikepdf.Stream):
+            continue
+        filters = stream.get("/Filter")
+        names = [str(f) for f in filters] if isinstance(filters, Array) else (
+            [str(filters)] if filters is not None else [])
+        if names == ["/FlateDecode"]:
+            inflater = zlib.decompressobj()
+            raw = stream.read_raw_bytes()
+            try:
+                total += len(inflater.decompress(raw, cap - total + 1))
+            except zlib.error:
+                continue  # damaged: the parser reports it (and the page is left unbalanced)
+            if inflater.unconsumed_tail or total > cap:
+                raise StampError(
+                    f"page {page.index + 1}: its content inflates beyond "
+                    f"{cap // (1024 * 1024)} MB (a decompression bomb?)",
+                    fix="do not open this file further; ask the sender for a clean copy",
+                )
+        elif not names:
+            total += len(stream.read_raw_bytes())
+
+
 def _q_balance(page: pikepdf.Page) -> tuple[int, int]:
     """(unclosed q at the end, deepest excess of Q) of the page's content streams."""
     depth = low = 0
@@ -220,9 +258,14 @@ class Stamper:
     """Stamps pages of one open PDF; shares one font object and one ``q`` stream."""
 
     def __init__(
-        self, pdf: pikepdf.Pdf, style: StampStyle | None = None, font: StampFont | None = None
+        self,
+        pdf: pikepdf.Pdf,
+        style: StampStyle | None = None,
+        font: StampFont | None = None,
+        content_cap: int = CONTENT_CAP,
     ) -> None:
         self.pdf = pdf
+        self.content_cap = content_cap
         self.style = style or StampStyle()
         self.font: StampFont = font or Helvetica()
         self._font = self.font.resource(pdf)
@@ -265,6 +308,7 @@ class Stamper:
         placed = layout(lines, width, height, self.style, self.font)
         if not placed:
             return []
+        check_content_size(page, self.content_cap)
         font = self._font_name(page)
         unclosed, excess = _q_balance(page)
         m = display_matrix(box, rotate)
@@ -285,13 +329,7 @@ class Stamper:
             )
             result.append(PlacedLine(text, corner, bbox, to_user(m, bbox), size))
         out.append(b"Q\n")
-        contents = obj.get("/Contents")
-        if contents is None:
-            parts: list[pikepdf.Object] = []
-        elif isinstance(contents, Array):
-            parts = list(contents)
-        else:
-            parts = [contents]
+        parts = _content_streams(page)
         obj.Contents = Array(
             [self._opening(excess + 1), *parts, self.pdf.make_stream(b"".join(out))]
         )
@@ -361,6 +399,7 @@ def stamp_file(
     cancel: CancelFlag | None = None,
     prepare: Callable[[pikepdf.Pdf], None] | None = None,
     allow_owner_encrypted: bool = False,
+    content_cap: int = CONTENT_CAP,
 ) -> list[list[PlacedLine]]:
     """Stamp every page of `src` (page index from 0) into a new file `dst`.
 
@@ -378,12 +417,17 @@ def stamp_file(
             every = [lines_for_page(i) for i in range(total)]
             font = EmbeddedSubset(t for page in every for ts in page.values() for t in ts)
             lines_for_page = every.__getitem__
-        stamper = Stamper(pdf, style, font)
+        stamper = Stamper(pdf, style, font, content_cap)
         placements = []
         for i, page in enumerate(pdf.pages):
             if cancel is not None and cancel.is_set():
                 raise StampError("stamping was cancelled", path=src)
-            placements.append(stamper.stamp_page(page, lines_for_page(i)))
+            try:
+                placements.append(stamper.stamp_page(page, lines_for_page(i)))
+            except StampError as exc:
+                if exc.path is not None:
+                    raise
+                raise StampError(exc.what, path=src, fix=exc.fix) from exc
             if i % 50 == 0 or i + 1 == total:
                 on_progress(i + 1, total, f"stamping {src.name}")
         save_pdf(pdf, dst)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -208,3 +209,19 @@ def test_any_geometry_keeps_the_stamp_in_the_visible_box(
             assert cx > dw / 2
         elif corner.value.endswith("left"):
             assert cx < dw / 2
+
+
+def test_content_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    body = b"BT /F1 1 Tf (x) Tj ET\n" + b" " * 3_000_000  # 3 MB from a few KB
+    page.obj.Contents = pdf.make_stream(zlib.compress(body, 9))
+    page.obj.Contents.Filter = pikepdf.Name.FlateDecode
+    src = tmp_path / "bomb.pdf"
+    pdf.save(src, compress_streams=False)
+    assert src.stat().st_size < 50_000
+    with pytest.raises(StampError, match=r"bomb.pdf: page 1: its content inflates beyond 1 MB"):
+        stamp_file(src, tmp_path / "o.pdf", lambda i: {Corner.BOTTOM_RIGHT: ["A"]},
+                   content_cap=1024 * 1024)
+    assert not (tmp_path / "o.pdf").exists()
+    stamp_file(src, tmp_path / "ok.pdf", lambda i: {Corner.BOTTOM_RIGHT: ["A"]})  # under 64 MB
