@@ -12,7 +12,7 @@ from intake_desktop.core.exhibits.model import BuildError, BuiltExhibit, Resolve
 from intake_desktop.core.exhibits.spec import ExhibitEntry, ExhibitSetSpec
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
-from intake_desktop.core.pdf.stamp import open_for_stamping
+from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
 from intake_desktop.core.progress import ProgressCallback, no_progress
 
 
@@ -85,8 +85,18 @@ def _page_count(path: Path, entry: ExhibitEntry, spec_path: Path, unlock: bool) 
             path=spec_path,
             fix="correct the path (relative to the spec file) or restore the file",
         )
-    with open_for_stamping(path, allow_owner_encrypted=unlock) as pdf:
-        pages = len(pdf.pages)
+    try:
+        with open_for_stamping(path, allow_owner_encrypted=unlock) as pdf:
+            pages = len(pdf.pages)
+    except StampError as exc:
+        if "owner password" not in exc.what:
+            raise
+        raise BuildError(
+            f"exhibit {entry.position} (line {entry.line}): {exc.what}",
+            path=path,
+            fix="name the court in [set] (court = \"...\"): its preflight unlocks "
+            "owner-password PDFs and records it; or unlock it with `intake-desktop fit`",
+        ) from exc
     if pages == 0:
         raise BuildError(f"exhibit {entry.position}: the PDF has no pages", path=path,
                          fix="replace it with the complete document")

@@ -403,3 +403,14 @@ def test_numbers_longer_than_the_digits_are_refused(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="would reach 1004, more than the 3 digits"):
         build_set(load_spec(spec_path), tmp_path / "out", book)
     assert book.next_bates("SMITH-") == 990  # given back
+
+
+def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    with pikepdf.open(docs["er"], allow_overwriting_input=True) as pdf:
+        pdf.save(docs["er"], encryption=pikepdf.Encryption(owner="o", user=""))
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    with pytest.raises(BuildError, match=r"exhibit 1 \(line 12\): this PDF is encrypted") as info:
+        build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
+    assert "name the court in [set]" in str(info.value)
