@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 
@@ -178,3 +179,28 @@ def test_cli_subprocess(workspace: Path, tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert bad.returncode == 1 and "the output folder is not empty" in bad.stderr
+
+
+def test_build_with_a_shipped_court_profile(workspace: Path, tmp_path: Path) -> None:
+    """N.D. Cal. prefers PDF/A: the stamp font is embedded; an owner-password exhibit is
+    unlocked by the court preflight and the action is reported."""
+    pytest.importorskip("intake_desktop.core.courts")
+    letter = tmp_path / "spec" / "letter.pdf"
+    with pikepdf.open(letter, allow_overwriting_input=True) as pdf:
+        pdf.save(letter, encryption=pikepdf.Encryption(owner="secret", user=""))
+    spec = tmp_path / "spec" / "set.toml"
+    spec.write_text(spec.read_text().replace('label_prefix = "Def. Ex."',
+                                             'label_prefix = "Def. Ex."\ncourt = "cand"'))
+    code, stdout, stderr = run(["exhibits", "build", str(spec), "--out", str(tmp_path / "o"),
+                                "--workspace", str(workspace), "--json"])
+    assert code == 0, stderr
+    record = json.loads(stdout)
+    first, second = record["exhibits"]
+    assert "decrypted" in second["actions"] and len(second["parts"]) == 1
+    with pikepdf.open(second["parts"][0]["path"]) as out:
+        assert not out.is_encrypted
+        fonts = [f for f in out.pages[0].obj.Resources.Font.values()
+                 if "/FontDescriptor" in f and "/FontFile2" in f.FontDescriptor]
+        assert fonts  # embedded: the court prefers PDF/A
+    text = pypdf.PdfReader(first["parts"][0]["path"]).pages[0].extract_text()
+    assert "Def. Ex. A" in text and "ROE000001" in text
