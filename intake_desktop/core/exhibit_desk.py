@@ -1,11 +1,8 @@
 """The exhibit builder's core: documents picked in the window become an exhibit-set spec
-(the same TOML `intake-desktop exhibits build` reads), which is built with the exhibits
-engine (core.exhibits) when it is installed.
-"""
+(the same TOML `intake-desktop exhibits build` reads), built with the exhibits engine."""
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import json
 import re
@@ -14,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.exhibits.build import build_set
+from intake_desktop.core.exhibits.sources import ledger_resolver
+from intake_desktop.core.exhibits.spec import ExhibitSetSpec, parse_spec
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import unique_path, write_new_file
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
@@ -99,11 +99,10 @@ def _stem(name: str) -> str:
     return stem[:80]
 
 
-def check(workspace: Workspace, options: BuildOptions, picks: list[Pick]) -> Any:
-    """Validate with the engine's own spec checker; returns its spec object."""
-    spec_mod: Any = importlib.import_module(f"{EXHIBITS_PACKAGE}.spec")
+def check(workspace: Workspace, options: BuildOptions, picks: list[Pick]) -> ExhibitSetSpec:
+    """Validate with the engine's own spec checker (errors name the field and the fix)."""
     path = workspace.exports / f"{_stem(options.name)}.exhibits.toml"
-    return spec_mod.parse_spec(spec_text(options, picks), path)
+    return parse_spec(spec_text(options, picks), path)
 
 
 @dataclass(frozen=True)
@@ -124,16 +123,13 @@ def build(
     cancel: CancelFlag | None = None,
 ) -> Built:
     """Build the set into a new folder under Exports/ and keep its spec beside it."""
-    build_mod: Any = importlib.import_module(f"{EXHIBITS_PACKAGE}.build")
-    spec_mod: Any = importlib.import_module(f"{EXHIBITS_PACKAGE}.spec")
     text = spec_text(options, picks)
     out_dir = unique_path(workspace.exports, _stem(options.name))
-    spec_path = write_new_file(workspace.exports / f"{out_dir.name}.exhibits.toml",
-                               text.encode("utf-8"))
-    spec = spec_mod.parse_spec(text, spec_path)
-    result = build_mod.build_set(
+    spec = parse_spec(text, workspace.exports / f"{out_dir.name}.exhibits.toml")
+    spec_path = write_new_file(spec.path, text.encode("utf-8"))
+    result = build_set(
         spec, out_dir, ledger,
-        resolve=build_mod.ledger_resolver(ledger, workspace.root),
+        resolve=ledger_resolver(ledger, workspace.root),
         workspace_root=workspace.root, scratch_dir=workspace.work,
         courts_dir=workspace.state / "courts", on_progress=on_progress, cancel=cancel,
     )

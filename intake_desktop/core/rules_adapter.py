@@ -1,32 +1,26 @@
-"""The settings panel's `RulesBackend` over the naming-rules engine (core.rules).
-
-Imported only when `intake_desktop.core.rules` is installed (see rules_panel.default_backend).
-"""
+"""The settings panel's `RulesBackend` over the naming-rules engine (core.rules)."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.pipeline import Router
-from intake_desktop.core.rules_panel import RULES_PACKAGE, RuleProblem, RulesInvalid
+from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules, save_rules
+from intake_desktop.core.rules_panel import RuleProblem, RulesInvalid
 from intake_desktop.core.workspace import Workspace
 
 
-def _problems(exc: Any) -> list[RuleProblem]:
+def _problems(exc: RulesError) -> list[RuleProblem]:
     out = []
-    for p in getattr(exc, "problems", []):
+    for p in exc.problems:
         where = []
-        if getattr(p, "rule", None):
+        if p.rule:
             where.append(f"rule {p.rule!r}")
-        if getattr(p, "field", None):
+        if p.field:
             where.append(str(p.field))
         prefix = (", ".join(where) + ": ") if where else ""
-        fix = getattr(p, "fix", "")
-        out.append(RuleProblem(f"{prefix}{p.error}" + (f". Fix: {fix}" if fix else ""),
-                               line=getattr(p, "line", None)))
-    return out or [RuleProblem(str(exc))]
+        out.append(RuleProblem(f"{prefix}{p.error}" + (f". Fix: {p.fix}" if p.fix else ""),
+                               line=p.line))
+    return out or [RuleProblem(exc.message)]
 
 
 class EngineBackend:
@@ -36,23 +30,19 @@ class EngineBackend:
     can_save = True
 
     def __init__(self, workspace: Workspace, ledger: Ledger) -> None:
-        self._rules: Any = importlib.import_module(RULES_PACKAGE)
         self.workspace = workspace
         self.ledger = ledger
 
     def compile(self, text: str) -> Router:
-        rules = self._rules
         try:
-            ruleset = rules.parse_rules(text, str(self.workspace.rules_path))
-        except rules.RulesError as exc:
+            ruleset = parse_rules(text, str(self.workspace.rules_path))
+        except RulesError as exc:
             raise RulesInvalid(_problems(exc), path=self.workspace.rules_path) from exc
-        router: Router = rules.RulesRouter(ruleset)
-        return router
+        return RulesRouter(ruleset)
 
     def save(self, text: str) -> str:
-        rules = self._rules
         try:
-            version = rules.save_rules(self.workspace, self.ledger, text)
-        except rules.RulesError as exc:
+            version = save_rules(self.workspace, self.ledger, text)
+        except RulesError as exc:
             raise RulesInvalid(_problems(exc), path=self.workspace.rules_path) from exc
-        return str(version.version)
+        return version.version

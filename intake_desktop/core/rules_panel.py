@@ -7,7 +7,6 @@ backend that routes with the built-in router and cannot save.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import re
 import tomllib
@@ -105,9 +104,9 @@ def rules_engine_installed() -> bool:
 def default_backend(workspace: Workspace, ledger: Ledger) -> RulesBackend:
     """The naming-rules engine when installed, else the syntax-only backend."""
     if rules_engine_installed():
-        adapter = importlib.import_module("intake_desktop.core.rules_adapter")
-        backend: RulesBackend = adapter.EngineBackend(workspace, ledger)
-        return backend
+        from intake_desktop.core.rules_adapter import EngineBackend
+
+        return EngineBackend(workspace, ledger)
     return SyntaxOnlyBackend()
 
 

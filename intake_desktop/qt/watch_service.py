@@ -1,16 +1,16 @@
-"""Runs the folder watcher (core.watch, when installed) beside the window and turns its
-reports into signals: a status line, and each file it filed."""
+"""Runs the folder watcher (core.watch) beside the window and turns its reports into
+signals: a status line, and each file it filed."""
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.filing import IngestResult
+from intake_desktop.core.watch import Watcher, WatchEvent, WatchStatus
+from intake_desktop.core.watch.config import load_watch_settings
 from intake_desktop.qt.session import Session
 
 WATCH_PACKAGE = "intake_desktop.core.watch"
@@ -29,7 +29,7 @@ class WatchService(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._watcher: Any = None
+        self._watcher: Watcher | None = None
         self.folders = 0
 
     @property
@@ -42,21 +42,19 @@ class WatchService(QObject):
             return False
         if self._watcher is not None:
             return True
-        watch: Any = importlib.import_module(WATCH_PACKAGE)
-        config: Any = importlib.import_module(f"{WATCH_PACKAGE}.config")
         try:
-            settings = config.load_watch_settings(self.session.app.workspace.config_path)
-            self._watcher = watch.Watcher(
+            settings = load_watch_settings(self.session.app.workspace.config_path)
+            watcher = Watcher(
                 self.session.app.workspace, self.session.filer, settings=settings,
                 on_event=self._report,
             )
-            self._watcher.start()
+            watcher.start()
         except (IntakeError, OSError) as exc:
-            self._watcher = None
             message = exc.message if isinstance(exc, IntakeError) else str(exc)
             self.status.emit(f"Folder watching stopped: {message}", False)
             return False
-        self.folders = len(self._watcher.folders)
+        self._watcher = watcher
+        self.folders = len(watcher.folders)
         self.status.emit(f"Watching {self.folders} intake folder"
                          f"{'s' if self.folders != 1 else ''}", True)
         return True
@@ -67,13 +65,13 @@ class WatchService(QObject):
             watcher.stop()
             self.status.emit("Folder watching: off", True)
 
-    def _report(self, report: Any) -> None:
+    def _report(self, report: IngestResult | WatchStatus) -> None:
+        """Called on the watcher's threads: only emits (queued to the GUI thread)."""
         if isinstance(report, IngestResult):
             self.filed.emit(report)
             return
-        kind = str(getattr(report, "kind", ""))
-        if kind in ("folder_unavailable", "error"):
+        if report.kind in (WatchEvent.FOLDER_UNAVAILABLE, WatchEvent.ERROR):
             self.status.emit(f"Folder watching: {report.message}", False)
-        elif kind in ("started", "observer_restarted"):
+        elif report.kind in (WatchEvent.STARTED, WatchEvent.OBSERVER_RESTARTED):
             self.status.emit(f"Watching {self.folders} intake folder"
                              f"{'s' if self.folders != 1 else ''}", True)
