@@ -133,6 +133,15 @@ def main() -> int:
                 page.select_row(4)  # type: ignore[attr-defined]
             if key == "review":
                 window.pages["review"].select_row(0)  # type: ignore[attr-defined]
+            if key == "builder":  # a set of four exhibits, built
+                builder = window.pages["builder"]
+                for row in (4, 3, 0, 5):
+                    builder.add_document(row)  # type: ignore[attr-defined]
+                builder.set_name.setText("Smith v. Harbor Freight - Pltf. trial exhibits")  # type: ignore[attr-defined]
+                builder.prefix.setCurrentText("Pltf. Ex.")  # type: ignore[attr-defined]
+                builder.bates_prefix.setText("SMITH")  # type: ignore[attr-defined]
+                builder.start_build()  # type: ignore[attr-defined]
+                builder.table.selectRow(1)  # type: ignore[attr-defined]
             if key == "settings":  # an edit in progress: the preview shows what it changes
                 rules = window.pages["settings"].rules  # type: ignore[attr-defined]
                 edited = rules.text().replace('folder = "Correspondence"\n',

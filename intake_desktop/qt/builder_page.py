@@ -69,7 +69,7 @@ class ExhibitListModel(QAbstractTableModel):
     """The exhibits in order; descriptions are editable; rows move by drag and drop."""
 
     COL_LABEL, COL_DESCRIPTION, COL_DOCUMENT = range(3)
-    HEADERS = ("Label", "Description (goes into the index)", "Document")
+    HEADERS = ("Label", "Description", "Document")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -203,7 +203,9 @@ class BuilderPage(QWidget):
         for col in (0, 4, 5, 6):
             self.doc_table.hideColumn(col)
         self.doc_table.horizontalHeader().setStretchLastSection(True)
-        self.doc_table.setColumnWidth(1, 230)
+        self.doc_table.setColumnWidth(1, 200)
+        self.doc_table.setWordWrap(False)
+        self.doc_table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the name's end says most
         self.doc_table.doubleClicked.connect(lambda *_: self.add_selected())
         add = QPushButton(icon("add"), "Add to set", self)
         add.clicked.connect(lambda: self.add_selected())
@@ -228,10 +230,14 @@ class BuilderPage(QWidget):
         self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 110)
-        self.table.setColumnWidth(2, 200)
-        up = QPushButton(icon("prev"), "Up", self)
-        down = QPushButton(icon("next"), "Down", self)
+        self.table.setColumnWidth(0, 90)
+        self.table.setColumnWidth(2, 180)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        up = QPushButton(icon("up"), "Up", self)
+        down = QPushButton(icon("down"), "Down", self)
+        up.setToolTip("Move the exhibit up (Alt+Up)")
+        down.setToolTip("Move the exhibit down (Alt+Down)")
         remove = QPushButton("Remove", self)
         up.clicked.connect(lambda: self.move_selected(-1))
         down.clicked.connect(lambda: self.move_selected(1))
@@ -318,7 +324,7 @@ class BuilderPage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         for w in (left, middle, right):
             split.addWidget(w)
-        split.setSizes([330, 470, 300])
+        split.setSizes([300, 500, 320])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)
@@ -340,7 +346,8 @@ class BuilderPage(QWidget):
         if doc is None:
             return
         title = Path(doc.filed_path or doc.source_path).name
-        self.model.add(Pick(doc.id, Path(title).stem, title))
+        # The name it arrived with reads best in an index; the filed name stays visible.
+        self.model.add(Pick(doc.id, Path(doc.source_path).stem, title))
 
     def add_selected(self) -> None:
         for index in self.doc_table.selectionModel().selectedRows():
@@ -412,7 +419,9 @@ class BuilderPage(QWidget):
                   f"{built.out_dir.relative_to(root).as_posix()}.", True)
         self.outputs.clear()
         for path in [built.spec_file, *built.files]:
-            self.outputs.addItem(path.relative_to(root).as_posix())
+            shown = (path.relative_to(built.out_dir).as_posix()
+                     if path.is_relative_to(built.out_dir) else path.name)
+            self.outputs.addItem(shown)
             self.outputs.item(self.outputs.count() - 1).setToolTip(str(path))
         self.open_folder.setEnabled(True)
 
