@@ -173,6 +173,11 @@ EVENT_TEXT = {
     "converted": "Converted",
     "review_resolved": "Review resolved",
     "opened": "Opened",
+    "split": "Split to fit a court limit",
+    "stamped": "Stamped (exhibit / Bates)",
+    "ocr": "Text layer added (OCR)",
+    "rules_changed": "Naming rules changed",
+    "sealed": "Ledger sealed",
 }
 
 
