@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
             review_page.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.runner.busy:
+        if self.runner.busy and self.isVisible():  # a hidden window has nobody to ask
             answer = QMessageBox.question(
                 self, "Filing in progress",
                 "Files are still being filed. Quit anyway? Anything not finished stays in its "
