@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.init",
     "intake_desktop.commands.ingest",
     "intake_desktop.commands.ledger",
+    "intake_desktop.commands.demo",
 ]
 
 
