@@ -288,11 +288,11 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         transcript.append(f"A. {a}")
         if n % 6 == 0:
             transcript.append("MS. WHITCOMBE: Objection, asked and answered.")
-    docs.append(DemoDocument(m, "Brandt depo 2024-07-18.pdf", Kind.PLEADING,
+    docs.append(DemoDocument(m, "Brandt deposition transcript 2024-07-18.pdf", Kind.PLEADING,
                              "deposition transcript", text_pdf(TextDocument(
         title=f"Deposition of {c.DEPONENT}", author="Lowell Court Reporting",
         pleading=True, paragraphs=tuple(transcript)))))
-    docs.append(DemoDocument(m, "Employment Agreement - Reyes.pdf", Kind.LETTER,
+    docs.append(DemoDocument(m, "Exhibits/Employment Agreement - Reyes.pdf", Kind.LETTER,
                              "the employment agreement (an exhibit)", text_pdf(TextDocument(
         title="Employment Agreement", author="Acme Logistics HR", letterhead=c.ACME,
         paragraphs=(
@@ -308,7 +308,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "ACME LOGISTICS, INC. by: R. Calder, HR Director        EMPLOYEE: Maria Reyes",
         ),
     ))))
-    docs.append(DemoDocument(m, "Termination letter 2023-11-03.pdf", Kind.LETTER,
+    docs.append(DemoDocument(m, "Exhibits/Termination letter 2023-11-03.pdf", Kind.LETTER,
                              "the termination letter (an exhibit)", text_pdf(TextDocument(
         title="Notice of termination", author="Acme Logistics HR", letterhead=c.ACME,
         paragraphs=(
@@ -324,7 +324,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "R. Calder, HR Director",
         ),
     ))))
-    docs.append(DemoDocument(m, "Safety memo 2023-09-18.pdf", Kind.LETTER,
+    docs.append(DemoDocument(m, "Exhibits/Safety memo 2023-09-18.pdf", Kind.LETTER,
                              "the client's safety memo (an exhibit)", text_pdf(TextDocument(
         title="Memo: loading dock safety rails", author=c.CLIENT_LIT, letterhead=c.ACME,
         paragraphs=(
@@ -390,8 +390,8 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             round((hours - 40) * rate * 1.5, 2),
         ))
     wage_rows.append(("Total", "", "", "", "", f"=SUM(F2:F{len(wage_rows)})"))
-    docs.append(DemoDocument(m, "Damages/Overtime calculation.xlsx", Kind.SPREADSHEET,
-                             "overtime damages spreadsheet", xlsx_bytes(
+    docs.append(DemoDocument(m, "Discovery/Produced/Reyes hours reconstruction 2023.xlsx",
+                             Kind.SPREADSHEET, "our hours reconstruction (spreadsheet)", xlsx_bytes(
         [Sheet("Overtime", tuple(wage_rows), (14, 14, 14, 15, 8, 15))],
         "Reyes overtime calculation", c.PARALEGAL, dt.datetime(2024, 3, 20, 11, 0),
     )))
@@ -492,10 +492,11 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
              "Attending: M. Osei, MD (fictitious)   Electronically signed 02/14/2024 22:47"),
         ),
     ]
-    docs.append(DemoDocument(m, "Medical/St Brigid ER records.pdf", Kind.SCAN,
+    docs.append(DemoDocument(m, f"Medical Records/{c.ER_PROVIDER}/ER record 2024-02-14.pdf",
+                             Kind.SCAN,
                              "scanned ER record (image-only, 300 dpi)",
                              scanned_pdf(er_pages, seed=rng.randrange(1 << 30))))
-    docs.append(DemoDocument(m, "Medical/Riverbend MRI lumbar 2024-03-01.pdf", Kind.SCAN,
+    docs.append(DemoDocument(m, "MRI lumbar 2024-03-01.pdf", Kind.SCAN,
                              "scanned MRI report", scanned_pdf([ScanPage(
         (c.MRI_PROVIDER, "300 Sample Way, Springfield  -  (555) 015-7700"),
         ("# MRI LUMBAR SPINE WITHOUT CONTRAST",
@@ -518,14 +519,14 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         pt_lines.append(f"{visit:%m/%d/%Y}  Visit {n + 1}: pain {pain}/10, manual therapy, "
                         "core stabilization")
         visit += dt.timedelta(days=rng.choice((3, 4, 4, 7)))
-    docs.append(DemoDocument(m, "Medical/Cedar Point PT notes.pdf", Kind.SCAN,
+    docs.append(DemoDocument(m, f"Medical Records/{c.PT_PROVIDER}/PT notes.pdf", Kind.SCAN,
                              "scanned physical therapy notes", scanned_pdf([ScanPage(
         (c.PT_PROVIDER, "12 Sample Lane, Springfield  -  (555) 015-8800"),
         ("# PHYSICAL THERAPY TREATMENT NOTES",
          f"Patient: {c.CLIENT_PI}     Diagnosis: cervical and lumbar strain, L4-5 protrusion",
          "Plan of care: 2x/week for 6 weeks", "", *pt_lines),
     )], seed=rng.randrange(1 << 30))))
-    docs.append(DemoDocument(m, "Bills/St Brigid itemized bill.pdf", Kind.NOTICE,
+    docs.append(DemoDocument(m, "St Brigid itemized bill.pdf", Kind.NOTICE,
                              "itemized medical bill", text_pdf(TextDocument(
         title="Itemized statement", author=c.ER_PROVIDER,
         letterhead=text_letterhead(c.ER_PROVIDER, "Patient Financial Services"),
@@ -656,7 +657,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
          "P<XXSOKAFOR<<ADAEZE<<<<<<<<<<<<<<<<<<<<<<<<<",
          "S00000588<XXS9103094F3106135<<<<<<<<<<<<<<02"),
     )], seed=rng.randrange(1 << 30))))
-    docs.append(DemoDocument(m, "Birth certificate (original).pdf", Kind.SCAN,
+    docs.append(DemoDocument(m, "Birth certificate - original (French).pdf", Kind.SCAN,
                              "foreign birth certificate scan", scanned_pdf([ScanPage(
         ("REPUBLIQUE DE SAMPLELAND", "ACTE DE NAISSANCE  -  SPECIMEN"),
         ("No. 1991/0309/DEMO",
@@ -716,7 +717,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             c.PETITIONER_EMPLOYER),
         paragraphs=(
             "March 12, 2024",
-            "To whom it may concern:",
+            "Dear Sir or Madam:",
             f"This letter confirms that {c.PETITIONER} has been employed full-time by Northwind "
             "Analytics, Inc. as a Senior Data Engineer since May 3, 2020. His current annual "
             f"salary is ${rng.choice((118000, 121500, 126000)):,}.",
@@ -778,7 +779,11 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "Exhibit B - Marriage certificate",
             "Exhibit C - Beneficiary's birth certificate with certified English translation",
             "Exhibit D - Evidence of bona fide marriage (joint lease, joint account, photos)",
-            "DRAFT - for attorney review",
+            "Dear Officer:",
+            "Please find enclosed Form I-130 with the filing fee and the supporting evidence "
+            "listed above. Thank you for your attention to this petition.",
+            "Sincerely,",
+            f"{c.ATTORNEY}, Harbor & Vale LLP - DRAFT for attorney review",
         ),
     ))))
     return docs
