@@ -123,7 +123,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     unpaid = round((weekly_hours - 40) * rate * 1.5 * 104, 2)
 
     complaint = text_pdf(TextDocument(
-        title="Complaint for Damages - Reyes v. Acme Logistics",
+        title="Complaint for Damages - Reyes v. Acme Logistics", date=_d("2024-01-22"),
         author=c.ATTORNEY,
         pleading=True,
         caption=_pleading_caption("COMPLAINT FOR DAMAGES"),
@@ -160,7 +160,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
                              "the complaint again, downloaded twice", complaint))
     docs.append(DemoDocument(m, "Answer of Defendant Acme Logistics.pdf", Kind.PLEADING,
                              "answer with affirmative defenses", text_pdf(TextDocument(
-        title="Answer to Complaint - Acme Logistics",
+        title="Answer to Complaint - Acme Logistics", date=_d("2024-02-26"),
         author=c.DEFENSE_ATTORNEY,
         pleading=True,
         caption=_pleading_caption("DEFENDANT'S ANSWER TO COMPLAINT", plaintiff_side=False),
@@ -181,7 +181,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Requests for Production - Set One.pdf", Kind.PLEADING,
                              "discovery served on us", text_pdf(TextDocument(
-        title="Defendant's Requests for Production, Set One",
+        title="Defendant's Requests for Production, Set One", date=_d("2024-03-04"),
         author=c.DEFENSE_ATTORNEY,
         pleading=True,
         caption=_pleading_caption("REQUESTS FOR PRODUCTION, SET ONE", plaintiff_side=False),
@@ -199,7 +199,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Notice of Motion to Compel.pdf", Kind.PLEADING,
                              "our motion", text_pdf(TextDocument(
-        title="Notice of Motion and Motion to Compel",
+        title="Notice of Motion and Motion to Compel", date=_d("2024-05-06"),
         author=c.ATTORNEY,
         pleading=True,
         caption=_pleading_caption("NOTICE OF MOTION AND MOTION TO COMPEL"),
@@ -215,7 +215,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Order Granting Motion to Compel.pdf", Kind.PLEADING,
                              "court order", text_pdf(TextDocument(
-        title="Order Granting Plaintiff's Motion to Compel",
+        title="Order Granting Plaintiff's Motion to Compel", date=_d("2024-06-03"),
         author=c.JUDGE,
         pleading=True,
         caption=_pleading_caption("ORDER GRANTING MOTION TO COMPEL"),
@@ -232,7 +232,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Whitcombe letter re meet and confer.pdf", Kind.LETTER,
                              "letter from opposing counsel", text_pdf(TextDocument(
-        title="Letter re meet and confer", author=c.DEFENSE_ATTORNEY,
+        title="Letter re meet and confer", author=c.DEFENSE_ATTORNEY, date=_d("2024-04-12"),
         letterhead=c.DEFENSE_FIRM,
         paragraphs=(
             "April 12, 2024",
@@ -251,7 +251,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Letter to client - case status.pdf", Kind.LETTER,
                              "our letter to the client", text_pdf(TextDocument(
-        title="Case status letter", author=c.ATTORNEY, letterhead=c.FIRM,
+        title="Case status letter", author=c.ATTORNEY, letterhead=c.FIRM, date=_d("2024-03-15"),
         paragraphs=(
             "March 15, 2024",
             f"PRIVILEGED AND CONFIDENTIAL - ATTORNEY-CLIENT COMMUNICATION\n{c.CLIENT_LIT}",
@@ -290,11 +290,12 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             transcript.append("MS. WHITCOMBE: Objection, asked and answered.")
     docs.append(DemoDocument(m, "Brandt deposition transcript 2024-07-18.pdf", Kind.PLEADING,
                              "deposition transcript", text_pdf(TextDocument(
-        title=f"Deposition of {c.DEPONENT}", author="Lowell Court Reporting",
+        title=f"Deposition of {c.DEPONENT}", author="Lowell Court Reporting", date=_d("2024-07-18"),
         pleading=True, paragraphs=tuple(transcript)))))
     docs.append(DemoDocument(m, "Exhibits/Employment Agreement - Reyes.pdf", Kind.LETTER,
                              "the employment agreement (an exhibit)", text_pdf(TextDocument(
         title="Employment Agreement", author="Acme Logistics HR", letterhead=c.ACME,
+        date=_d("2019-08-01"),
         paragraphs=(
             "# EMPLOYMENT AGREEMENT",
             f"This Employment Agreement is made on August 1, 2019 between {c.DEFENDANT} "
@@ -311,6 +312,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Exhibits/Termination letter 2023-11-03.pdf", Kind.LETTER,
                              "the termination letter (an exhibit)", text_pdf(TextDocument(
         title="Notice of termination", author="Acme Logistics HR", letterhead=c.ACME,
+        date=_d("2023-11-03"),
         paragraphs=(
             "November 3, 2023",
             f"{c.CLIENT_LIT}",
@@ -327,6 +329,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Exhibits/Safety memo 2023-09-18.pdf", Kind.LETTER,
                              "the client's safety memo (an exhibit)", text_pdf(TextDocument(
         title="Memo: loading dock safety rails", author=c.CLIENT_LIT, letterhead=c.ACME,
+        date=_d("2023-09-18"),
         paragraphs=(
             "# MEMORANDUM",
             f"TO: {c.DEPONENT}, Regional Operations Manager",
@@ -340,6 +343,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ))))
     privilege_log = text_pdf(TextDocument(
         title="Acme privilege log", author=c.DEFENSE_ATTORNEY, letterhead=c.DEFENSE_FIRM,
+        date=_d("2024-04-26"),
         paragraphs=(
             "# DEFENDANT'S PRIVILEGE LOG - PRODUCTION VOLUME 1",
             "Date | Type | Author | Recipients | Subject | Privilege",
@@ -364,6 +368,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     ), "reyes-prod-vol1")))
     personnel = text_pdf(TextDocument(
         title="ACME000001-ACME000003 Personnel file", author="Acme Logistics HR",
+        date=_d("2024-04-26"),
         letterhead=c.ACME,
         paragraphs=(
             "# PERSONNEL FILE - MARIA REYES (CONFIDENTIAL - PRODUCED IN LITIGATION)",
@@ -445,6 +450,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Police report 24-01877.pdf", Kind.NOTICE,
                              "traffic collision report", text_pdf(TextDocument(
         title="Traffic Collision Report 24-01877", author="Springfield Police Department",
+        date=_d("2024-02-15"),
         letterhead=c.POLICE,
         paragraphs=(
             "# TRAFFIC COLLISION REPORT",
@@ -495,7 +501,8 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, f"Medical Records/{c.ER_PROVIDER}/ER record 2024-02-14.pdf",
                              Kind.SCAN,
                              "scanned ER record (image-only, 300 dpi)",
-                             scanned_pdf(er_pages, seed=rng.randrange(1 << 30))))
+                             scanned_pdf(er_pages, seed=rng.randrange(1 << 30),
+                                         scanned=dt.datetime(2024, 3, 4, 10, 12))))
     docs.append(DemoDocument(m, "MRI lumbar 2024-03-01.pdf", Kind.SCAN,
                              "scanned MRI report", scanned_pdf([ScanPage(
         (c.MRI_PROVIDER, "300 Sample Way, Springfield  -  (555) 015-7700"),
@@ -528,7 +535,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     )], seed=rng.randrange(1 << 30))))
     docs.append(DemoDocument(m, "St Brigid itemized bill.pdf", Kind.NOTICE,
                              "itemized medical bill", text_pdf(TextDocument(
-        title="Itemized statement", author=c.ER_PROVIDER,
+        title="Itemized statement", author=c.ER_PROVIDER, date=_d("2024-03-18"),
         letterhead=text_letterhead(c.ER_PROVIDER, "Patient Financial Services"),
         paragraphs=(
             "# ITEMIZED STATEMENT",
@@ -569,6 +576,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Granite Mutual claim acknowledgment.pdf", Kind.LETTER,
                              "insurer's letter", text_pdf(TextDocument(
         title="Claim acknowledgment", author=c.ADJUSTER, letterhead=c.INSURER,
+        date=_d("2024-03-08"),
         paragraphs=(
             "March 8, 2024",
             f"{c.ATTORNEY}, Harbor & Vale LLP",
@@ -585,6 +593,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Letter of representation.pdf", Kind.LETTER,
                              "our letter to the insurer", text_pdf(TextDocument(
         title="Letter of representation", author=c.ATTORNEY, letterhead=c.FIRM,
+        date=_d("2024-02-22"),
         paragraphs=(
             "February 22, 2024",
             f"{c.ADJUSTER}, Granite Mutual Insurance Company",
@@ -604,6 +613,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         pay = round(gross * hours / 80, 2)
         stubs.append((f"Paystub {period_end}.pdf", text_pdf(TextDocument(
             title=f"Earnings statement {period_end}", author=c.EMPLOYER_PI,
+            date=_d(period_end),
             letterhead=text_letterhead(c.EMPLOYER_PI, "Payroll"),
             paragraphs=(
                 "# EARNINGS STATEMENT",
@@ -670,6 +680,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Birth certificate - certified translation.pdf", Kind.LETTER,
                              "certified English translation", text_pdf(TextDocument(
         title="Certified translation - birth certificate", author="Clearword Translations",
+        date=_d("2024-02-20"),
         letterhead=text_letterhead("Clearword Translations", "Certified translators"),
         paragraphs=(
             "# CERTIFIED ENGLISH TRANSLATION",
@@ -699,6 +710,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "I-797C receipt notice.pdf", Kind.NOTICE,
                              "USCIS-style receipt notice (specimen)", text_pdf(TextDocument(
         title="I-797C Notice of Action (specimen)", author="Sample Service Center",
+        date=_d("2024-04-09"),
         paragraphs=(
             "# NOTICE OF ACTION (I-797C) - SPECIMEN FOR DEMONSTRATION ONLY",
             "Receipt Number: IOE0000000588 (SPECIMEN)     Case Type: I-130, Petition for "
@@ -713,7 +725,8 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
     ))))
     docs.append(DemoDocument(m, "Employment verification - Northwind.pdf", Kind.LETTER,
                              "employment verification letter", text_pdf(TextDocument(
-        title="Employment verification", author="Northwind Analytics", letterhead=(
+        title="Employment verification", author="Northwind Analytics", date=_d("2024-03-12"),
+        letterhead=(
             c.PETITIONER_EMPLOYER),
         paragraphs=(
             "March 12, 2024",
@@ -733,7 +746,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             palette=((240, 228, 215), (170, 150, 130)), subject="people",
         ), seed=rng.randrange(1 << 30))))
     lease = text_pdf(TextDocument(
-        title="Residential lease", author="Maple Court Apartments",
+        title="Residential lease", author="Maple Court Apartments", date=_d("2023-10-20"),
         letterhead=text_letterhead("Maple Court Apartments", "Leasing office"),
         paragraphs=(
             "# RESIDENTIAL LEASE AGREEMENT",
@@ -745,6 +758,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
     ))
     bank = text_pdf(TextDocument(
         title="Joint account statement March 2024", author="Sample Federal Credit Union",
+        date=_d("2024-03-31"),
         letterhead=text_letterhead("Sample Federal Credit Union", "Member statements"),
         paragraphs=(
             "# JOINT CHECKING - STATEMENT PERIOD 03/01/2024 - 03/31/2024",

@@ -63,6 +63,7 @@ class TextDocument:
     pleading: bool = False  # numbered lines in the margin, Times, double-spaced
     caption: tuple[str, ...] = ()  # pleading: attorney block, court and case caption
     font_size: float = 11.0
+    date: dt.date | None = None  # the PDF's creation date (invariant mode: 2000-01-01)
 
 
 def text_pdf(doc: TextDocument) -> bytes:
@@ -77,6 +78,9 @@ def text_pdf(doc: TextDocument) -> bytes:
     c.setAuthor(doc.author)
     c.setSubject(FOOTER_NOTE)
     c.setCreator("Intake Desktop demo")
+    if doc.date is not None:
+        stamp = f"D:{doc.date:%Y%m%d}090000+00'00'"
+        c.setDateFormatter(lambda *_: stamp)
     width, height = LETTER
     regular = "Times-Roman" if doc.pleading else "Helvetica"
     bold = "Times-Bold" if doc.pleading else "Helvetica-Bold"
@@ -238,8 +242,11 @@ def _scan_page(page: ScanPage, rng: random.Random) -> Image.Image:
     return img.filter(ImageFilter.GaussianBlur(0.7))
 
 
-def scanned_pdf(pages: Sequence[ScanPage], seed: int) -> bytes:
-    """Image-only PDF: each page a 300-dpi greyscale JPEG, as a document scanner makes."""
+def scanned_pdf(pages: Sequence[ScanPage], seed: int, scanned: dt.datetime | None = None) -> bytes:
+    """Image-only PDF: each page a 300-dpi greyscale JPEG, as a document scanner makes.
+
+    `scanned` is the scan time the scanner writes as the creation date (none: no date).
+    """
     import img2pdf
 
     rng = random.Random(seed)
@@ -250,7 +257,9 @@ def scanned_pdf(pages: Sequence[ScanPage], seed: int) -> bytes:
         jpegs.append(buf.getvalue())
     layout = img2pdf.get_fixed_dpi_layout_fun((SCAN_DPI, SCAN_DPI))
     out = img2pdf.convert(
-        jpegs, layout_fun=layout, nodate=True, engine=img2pdf.Engine.internal
+        jpegs, layout_fun=layout, engine=img2pdf.Engine.internal,
+        nodate=scanned is None, creationdate=scanned, moddate=scanned,
+        producer="Demo Scan Station (fictitious)",
     )
     assert isinstance(out, bytes)
     return out
