@@ -120,7 +120,7 @@ def text_pdf(doc: TextDocument) -> bytes:
         c.setFont("Helvetica-Oblique", 7)
         c.setFillColorRGB(0.35, 0.35, 0.35)
         c.drawString(left, 40, FOOTER_NOTE)
-        c.drawRightString(right, 40, f"Page {page}")
+        c.drawCentredString((left + right) / 2, 28, f"Page {page}")
         c.setFillColorRGB(0, 0, 0)
         return top
 
