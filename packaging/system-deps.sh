@@ -13,7 +13,7 @@ RUN_PKGS=(
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   tesseract-ocr tesseract-ocr-eng ocrmypdf fonts-dejavu-core
 )
-TEST_PKGS=(xvfb xauth ghostscript qpdf inotify-tools)
+TEST_PKGS=(xvfb xauth ghostscript qpdf inotify-tools postgresql)
 
 PKGS=("${RUN_PKGS[@]}")
 if [ "$MODE" = "test" ]; then PKGS+=("${TEST_PKGS[@]}"); fi

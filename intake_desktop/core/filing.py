@@ -10,8 +10,9 @@ so a crash at any moment leaves each source either still in Intake/ or filed exa
 from __future__ import annotations
 
 import enum
+import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from typing import Any
 from intake_desktop.core.errors import FilingError, IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
-from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger
+from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
 from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for, unique_path
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
@@ -122,6 +123,7 @@ class Filer:
         self.intake_folders = [IntakeFolder(workspace.intake), *intake_folders]
         self._fault = fault
         self.mover = Mover(fault)
+        self._removed: list[DocumentRecord] = []
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -185,11 +187,33 @@ class Filer:
             if cancel is not None and cancel.is_set():
                 break
             on_progress(done, len(files), str(path))
-            results.append(self.ingest_file(path, matter=matter))
+            results.append(self._ingest_path(path, matter))
+        self.flush()
         on_progress(len(results), len(files), "done")
         return results
 
     def ingest_file(self, path: Path, *, matter: str | None = None) -> IngestResult:
+        """File one file now (the watcher's entry point)."""
+        result = self._ingest_path(path, matter)
+        self.flush()
+        return result
+
+    def flush(self) -> None:
+        """Record the intake sources removed since the last transaction."""
+        if self._removed:
+            with self.ledger.transaction() as txn:
+                self._record_removed(txn)
+
+    def _record_removed(self, txn: Txn) -> None:
+        for doc in self._removed:
+            txn.update_document(doc.id, source_cleared=True)
+            txn.add_event(
+                EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
+                path_before=doc.source_path, sha256_before=doc.sha256,
+            )
+        self._removed = []
+
+    def _ingest_path(self, path: Path, matter: str | None) -> IngestResult:
         source = str(path)
         if is_junk_path(path):
             return IngestResult(source, Outcome.IGNORED, reason="system or temporary file")
@@ -224,8 +248,8 @@ class Filer:
     ) -> IngestResult:
         size = path.stat().st_size
         sha = sha256_file(path)
-        self.ws.work.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="prep-", dir=self.ws.work))
+        # The preparer creates the work folder only when it writes something.
+        workdir = self.ws.work / f"prep-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         try:
             if size == 0:
                 prepared = Prepared(detected_type="application/x-empty", filed_from=path)
@@ -260,7 +284,8 @@ class Filer:
                 result.children = self._file_children(result, prepared, depth)
             return result
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            if workdir.exists():
+                shutil.rmtree(workdir, ignore_errors=True)
 
     def _file_children(
         self, parent_result: IngestResult, prepared: Prepared, depth: int
@@ -361,6 +386,7 @@ class Filer:
         original = next((t for t in targets if t.read_only and t.src == path), None)
         filed = targets[-1] if targets else None
         with self.ledger.transaction(decision.rules_version) as txn:
+            self._record_removed(txn)
             if matter:
                 txn.ensure_matter(matter)
             family = parent.family_id if parent else None
@@ -498,13 +524,8 @@ class Filer:
                     txn.update_document(doc.id, source_cleared=True)
                 return
             self.mover.remove_source(src)
-        with self.ledger.transaction() as txn:
-            txn.update_document(doc.id, source_cleared=True)
-            txn.add_event(
-                EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
-                path_before=doc.source_path, sha256_before=doc.sha256,
-            )
-        self._fault("source_marked")
+        # Recorded with the next transaction (or by flush()); recovery covers a crash between.
+        self._removed.append(doc)
 
     def _result(self, doc: DocumentRecord, first: DocumentRecord | None) -> IngestResult:
         if doc.status == DocStatus.DUPLICATE and first is not None:
@@ -536,6 +557,7 @@ class Filer:
             elif doc.status != DocStatus.ROLLED_BACK:
                 self._clear_source(doc, self._removable(doc))
                 actions.append(f"document {doc.id}: source cleared")
+        self.flush()
         return actions
 
     def _removable(self, doc: DocumentRecord) -> bool:

@@ -31,6 +31,11 @@ class Prepared:
 
 
 class Preparer(Protocol):
+    """`workdir` does not exist yet: create it (mkdir parents) only when writing into it.
+
+    The filer removes it after filing.
+    """
+
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared: ...
 
 
