@@ -43,7 +43,7 @@ from intake_desktop.core.demo.render import (
 from intake_desktop.core.demo.runner import EXAMPLE_SPEC, examples_dir
 from intake_desktop.core.errors import WorkspaceError
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger import Actor, DocStatus, DocumentRecord, EventKind, Ledger
+from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import run_cli
 
@@ -259,7 +259,7 @@ def test_scans_are_image_only_at_300_dpi(generated: list[DemoDocument]) -> None:
             for page in pdf.pages:
                 resources = page.obj.get("/Resources", pikepdf.Dictionary())
                 assert "/Font" not in resources, doc.relative
-                images = list(page.images.values())
+                images = list(page.get_images().values())
                 assert len(images) == 1
                 width_in = float(page.mediabox[2] - page.mediabox[0]) / 72
                 assert round(int(images[0].Width) / width_in) == SCAN_DPI
