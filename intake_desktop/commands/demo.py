@@ -60,16 +60,16 @@ def summary(report: DemoReport) -> str:
     review = [o for o in report.outcomes if o.status == Outcome.REVIEW]
     if review:
         lines.append(f"To review ({len(review)}), in {ws / 'Review'}:")
-        lines += [f"  {o.document.name}: {o.reason}" for o in review]
+        lines += [f"  {o.document.name}: {o.short_reason}" for o in review]
     dups = [o for o in report.outcomes if o.status == Outcome.DUPLICATE]
     if dups:
         lines.append(f"Duplicates ({len(dups)}):")
-        lines += [f"  {o.document.name}: {o.reason}" for o in dups]
+        lines += [f"  {o.document.name}: {o.short_reason}" for o in dups]
     problems = [o for o in report.outcomes
                 if o.status not in (Outcome.FILED, Outcome.REVIEW, Outcome.DUPLICATE)]
     if problems:
         lines.append(f"Problems ({len(problems)}):")
-        lines += [f"  {o.document.name}: {o.status}: {o.reason}" for o in problems]
+        lines += [f"  {o.document.name}: {o.status}: {o.short_reason}" for o in problems]
     ex = report.exhibit_set
     if ex is not None and ex.built:
         lines.append(f"Exhibit set: {ex.exhibits} exhibits in {ex.out_dir}")

@@ -695,18 +695,22 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "document.   Date: February 20, 2024   Signature: /s/ Elise Fontaine",
         ),
     ))))
-    docs.append(DemoDocument(m, "Marriage certificate.pdf", Kind.SCAN,
-                             "marriage certificate scan", scanned_pdf([ScanPage(
-        ("COUNTY OF SPRINGFIELD", "CERTIFICATE OF MARRIAGE  -  SPECIMEN"),
-        ("Registration No. 2023-DEMO-0588",
-         f"Spouse 1: {c.PETITIONER}     Born: 1989-11-21, Springfield, California",
-         f"Spouse 2: {c.BENEFICIARY}     Born: 1991-03-09, Lagosville, Sampleland",
-         "Date of marriage: October 7, 2023",
-         "Place: Springfield City Hall",
-         "Officiant: Hon. P. Alvarez (fictitious)",
-         "Certified copy issued November 1, 2023"),
-        stamp="CERTIFIED COPY",
-    )], seed=rng.randrange(1 << 30))))
+    docs.append(DemoDocument(m, "Marriage certificate (e-certified copy).pdf", Kind.NOTICE,
+                             "county-issued electronic certified copy", text_pdf(TextDocument(
+        title="Certificate of Marriage - certified copy", author="County of Springfield",
+        date=_d("2023-11-01"),
+        letterhead=text_letterhead("COUNTY OF SPRINGFIELD", "Clerk-Recorder, Vital Records"),
+        paragraphs=(
+            "# CERTIFICATE OF MARRIAGE - CERTIFIED COPY (SPECIMEN)",
+            "Registration No. 2023-DEMO-0588",
+            f"Spouse 1: {c.PETITIONER}     Born: 1989-11-21, Springfield, California",
+            f"Spouse 2: {c.BENEFICIARY}     Born: 1991-03-09, Lagosville, Sampleland",
+            "Date of marriage: October 7, 2023     Place: Springfield City Hall",
+            "Officiant: Hon. P. Alvarez (fictitious)",
+            "This is a true and correct copy of the record on file in this office. "
+            "Issued electronically November 1, 2023. Not valid for any real purpose.",
+        ),
+    ))))
     docs.append(DemoDocument(m, "I-797C receipt notice.pdf", Kind.NOTICE,
                              "USCIS-style receipt notice (specimen)", text_pdf(TextDocument(
         title="I-797C Notice of Action (specimen)", author="Sample Service Center",

@@ -74,6 +74,14 @@ class DocumentOutcome:
     category: str = ""
     document_id: int | None = None
     children: list[dict[str, Any]] = field(default_factory=list)
+    source_path: str = ""  # where it lay in Intake/ before filing
+
+    @property
+    def short_reason(self) -> str:
+        """The reason without the intake path some stages put in front of it."""
+        reason = self.reason or ""
+        prefix = f"{self.source_path}: "
+        return reason[len(prefix):] if self.source_path and reason.startswith(prefix) else reason
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -259,7 +267,7 @@ def _outcome(doc: DemoDocument, result: IngestResult | None) -> DocumentOutcome:
     return DocumentOutcome(
         doc, str(result.status), path=result.path, reason=result.reason, rule=result.rule,
         category=result.category, document_id=result.document_id,
-        children=[child.to_json() for child in result.children],
+        children=[child.to_json() for child in result.children], source_path=result.source,
     )
 
 
