@@ -21,7 +21,7 @@ from typing import Any
 
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from pypdf import PdfReader
 
 from intake_desktop.core import custody
@@ -273,7 +273,11 @@ def test_photos_carry_exif_date_and_orientation(generated: list[DemoDocument]) -
             exif = img.getexif()
             taken = exif.get_ifd(EXIF_IFD)[EXIF_DATETIME_ORIGINAL]
             dt.datetime.strptime(taken, "%Y:%m:%d %H:%M:%S")
-            orientations.add(exif[EXIF_ORIENTATION])
+            orientation = exif[EXIF_ORIENTATION]
+            orientations.add(orientation)
+            # Stored as the phone held it; upright once a viewer applies Orientation.
+            assert img.size == ((1200, 1600) if orientation in (6, 8) else (1600, 1200))
+            assert ImageOps.exif_transpose(img).size == (1600, 1200)
     assert orientations >= {1, 6}
 
 

@@ -278,6 +278,14 @@ class Photo:
     model: str = "Sample Phone 12"
 
 
+# EXIF Orientation -> the turn that makes upright pixels look like what the phone stored.
+_STORED_TURN = {
+    3: Image.Transpose.ROTATE_180,
+    6: Image.Transpose.ROTATE_90,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
 def photo_jpeg(photo: Photo, seed: int) -> bytes:
     """A JPEG with EXIF DateTimeOriginal, Orientation, Make and Model."""
     rng = random.Random(seed)
@@ -322,6 +330,11 @@ def photo_jpeg(photo: Photo, seed: int) -> bytes:
         v = rng.randrange(-25, 25)
         r, g, b = img.getpixel((px, py))  # type: ignore[misc]
         img.putpixel((px, py), (max(0, r + v), max(0, g + v), max(0, b + v)))
+    # The phone stores the sensor's pixels and says in EXIF how to turn them upright: store
+    # the scene turned the other way, so a viewer that honours Orientation shows it upright.
+    stored = _STORED_TURN.get(photo.orientation)
+    if stored is not None:
+        img = img.transpose(stored)
     exif = Image.Exif()
     stamp = photo.taken.strftime("%Y:%m:%d %H:%M:%S")
     exif[EXIF_MAKE] = photo.make
