@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake_desktop.app import build_filer, open_app  # noqa: E402
-from intake_desktop.core.filing import Outcome  # noqa: E402
-from intake_desktop.core.workspace import init_workspace  # noqa: E402
+from intake_desktop.app import build_filer, open_app
+from intake_desktop.core.filing import Outcome
+from intake_desktop.core.workspace import init_workspace
 
 MATTER = "2024-0001 Bench"
 
@@ -109,7 +109,8 @@ def main() -> None:
         print(f"large file: {mbig:.0f} MB")
         print(f"  intake-desktop ingest: {mbig / ours_big:8.1f} MB/s")
         print(f"  cp+sync+sha256sum:     {mbig / peer_big:8.1f} MB/s")
-        print(f"  ratio ours/peer: {ratio:.2f}   target >= 0.5: {'MET' if ratio >= 0.5 else 'MISSED'}")
+        verdict = "MET" if ratio >= 0.5 else "MISSED"
+        print(f"  ratio ours/peer: {ratio:.2f}   target >= 0.5: {verdict}")
 
         # -- ledger verify (chain only)
         app = open_app(str(root))
