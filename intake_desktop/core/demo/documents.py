@@ -415,7 +415,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Executed on May __, 2024 at Springfield, California.  DRAFT",
         ),
     ))))
-    for n, (hour, minute, orientation) in enumerate(((7, 12, 1), (7, 14, 6)), start=1):
+    for n, (hour, minute, orientation) in enumerate(((7, 14, 6),), start=2):
         taken = dt.datetime(2023, 9, 15, hour, minute, 33)
         docs.append(DemoDocument(m, f"From client/IMG_20230915_{hour:02d}{minute:02d}33.jpg",
                                  Kind.PHOTO, "client's photo of the dock (EXIF date)", photo_jpeg(
@@ -423,6 +423,21 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
                   palette=((205, 205, 200), (120, 115, 105)), subject="room"),
             seed=rng.randrange(1 << 30),
         )))
+    docs.append(DemoDocument(m, "Subpoena - Freight Way Security.pdf", Kind.PLEADING,
+                             "subpoena served by the defense", text_pdf(TextDocument(
+        title="Subpoena to produce documents", author=c.DEFENSE_ATTORNEY, date=_d("2024-05-20"),
+        pleading=True,
+        caption=_pleading_caption("SUBPOENA TO PRODUCE DOCUMENTS", plaintiff_side=False),
+        paragraphs=(
+            "# SUBPOENA TO PRODUCE DOCUMENTS, INFORMATION, OR OBJECTS",
+            "To: Freight Way Security Services, Inc. (custodian of records)",
+            "YOU ARE COMMANDED to produce by June 14, 2024 the turnstile and badge-scan logs "
+            "for the Freight Way distribution center for badge holder M. Reyes, January 1, "
+            "2022 through November 3, 2023.",
+            "Place: Whitcombe Sterling LLP, 88 Market Plaza, 12th Floor, Oakport, CA 94100",
+            f"Issued May 20, 2024 by {c.DEFENSE_ATTORNEY}, attorney for Defendant.",
+        ),
+    ))))
     docs.append(DemoDocument(m, "Mediation session.ics", Kind.UNMATCHED,
                              "a calendar invitation (no rule matches)", (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Intake Desktop demo//EN\r\n"
@@ -549,24 +564,23 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         ),
     ))))
     photos = []
-    for n, (minute, second, orientation) in enumerate(((42, 10, 1), (45, 2, 6), (46, 30, 3))):
+    for n, (minute, second, orientation) in enumerate(((42, 10, 1), (45, 2, 3))):
         taken = dt.datetime(2024, 2, 14, 17, minute, second)
         photo = photo_jpeg(Photo(f"Harbor Blvd - rear damage {n + 1}", taken, orientation,
                                  subject="car"), seed=rng.randrange(1 << 30))
         photos.append((f"IMG_20240214_17{minute:02d}{second:02d}.jpg", photo))
-    for name, data in photos[:2]:
+    for name, data in photos:
         docs.append(DemoDocument(m, f"Photos/{name}", Kind.PHOTO,
                                  "phone photo of the damage (EXIF date, orientation)", data))
-    docs.append(DemoDocument(m, "Fwd photos from the accident.eml", Kind.EMAIL,
-                             "client e-mail with photos attached", eml_bytes(Email(
+    docs.append(DemoDocument(m, "Fwd other driver insurance card.eml", Kind.EMAIL,
+                             "client e-mail with a photo attached", eml_bytes(Email(
         sender=f"{c.CLIENT_PI} <linh.nguyen.demo@mail.example>",
         to=c.addr(c.PARALEGAL, c.FIRM_EMAIL_DOMAIN),
-        subject="Photos from the accident",
+        subject="Fwd: other driver's insurance card",
         sent=dt.datetime(2024, 2, 20, 19, 12, tzinfo=c.UTC),
-        body=("Hi Priya,\n\nHere is another photo my husband took at the scene, and the "
-              "other driver's insurance card.\n\nThanks,\nLinh"),
+        body=("Hi Priya,\n\nHere is the photo my husband took of the other driver's "
+              "insurance card at the scene.\n\nThanks,\nLinh"),
         attachments=(
-            Attachment(photos[2][0], "image/jpeg", photos[2][1]),
             Attachment("insurance card.jpg", "image/jpeg", photo_jpeg(Photo(
                 "Granite Mutual - policy GM-DEMO-7781", dt.datetime(2024, 2, 14, 17, 50, 5),
                 1, palette=((230, 230, 225), (210, 210, 205)), subject="document"),
@@ -626,20 +640,31 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Pay stubs Jan-Feb 2024.zip", Kind.ARCHIVE,
                              "zip of four pay stubs (lost wages)",
                              zip_bytes(stubs, dt.datetime(2024, 3, 5, 8, 30))))
-    specials: list[tuple[str | float | int, ...]] = [
-        ("Provider", "First visit", "Last visit", "Visits", "Billed")
-    ]
-    specials += [
-        (c.ER_PROVIDER, "2024-02-14", "2024-02-14", 1, er_total),
-        (c.MRI_PROVIDER, "2024-03-01", "2024-03-01", 1, 2875.0),
-        (c.PT_PROVIDER, "2024-03-11", visit.isoformat(), 10, 10 * 165.0),
-    ]
-    docs.append(DemoDocument(m, "Medical specials summary.xlsx", Kind.SPREADSHEET,
-                             "medical specials spreadsheet", xlsx_bytes(
-        [Sheet("Specials", (*specials, ("Total", "", "", "", "=SUM(E2:E4)")),
-               (32, 12, 12, 8, 12))],
-        "Nguyen medical specials", c.PARALEGAL, dt.datetime(2024, 5, 10, 9, 0),
-    )))
+    docs.append(DemoDocument(m, "Client/Retainer agreement - Nguyen.pdf", Kind.LETTER,
+                             "signed contingency-fee agreement", text_pdf(TextDocument(
+        title="Retainer agreement", author=c.ATTORNEY, letterhead=c.FIRM, date=_d("2024-02-19"),
+        paragraphs=(
+            "# RETAINER AGREEMENT - CONTINGENCY FEE",
+            f"Client: {c.CLIENT_PI}.   Matter: injuries from the collision of February 14, 2024.",
+            "1. The firm will pursue the client's claims for personal injury against the "
+            "responsible parties and their insurers.",
+            "2. Contingency fee: 33 1/3% of any recovery before suit is filed, 40% after.",
+            "3. Costs are advanced by the firm and repaid from the recovery.",
+            f"Signed February 19, 2024:  {c.CLIENT_PI}, client;  {c.ATTORNEY}, Harbor & Vale LLP",
+        ),
+    ))))
+    docs.append(DemoDocument(m, "Client/HIPAA authorization - St Brigid.pdf", Kind.NOTICE,
+                             "signed records authorization", text_pdf(TextDocument(
+        title="HIPAA authorization", author=c.ATTORNEY, date=_d("2024-02-19"),
+        paragraphs=(
+            "# HIPAA AUTHORIZATION FOR RELEASE OF PROTECTED HEALTH INFORMATION",
+            f"Patient: {c.CLIENT_PI}     Date of birth: 06/02/1988",
+            f"I authorize {c.ER_PROVIDER} to release my complete medical and billing records "
+            "for services from 02/14/2024 to the present to Harbor & Vale LLP.",
+            "This authorization expires one year from the date signed.",
+            f"Signed: /s/ {c.CLIENT_PI}     Date: 02/19/2024",
+        ),
+    ))))
     return docs
 
 
@@ -742,13 +767,26 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "Dana Whitfield, Director of People Operations",
         ),
     ))))
-    for n, (day, orientation) in enumerate(((7, 1), (7, 8)), start=1):
+    for n, (day, orientation) in enumerate(((7, 8),), start=1):
         taken = dt.datetime(2023, 10, day, 15 + n, 10 * n, 5)
-        docs.append(DemoDocument(m, f"Relationship evidence/Wedding photo {n}.jpg", Kind.PHOTO,
+        docs.append(DemoDocument(m, "Relationship evidence/Wedding photo.jpg", Kind.PHOTO,
                                  "wedding photo (EXIF date)", photo_jpeg(Photo(
             f"Springfield City Hall, 2023-10-07 ({n})", taken, orientation,
             palette=((240, 228, 215), (170, 150, 130)), subject="people",
         ), seed=rng.randrange(1 << 30))))
+    docs.append(DemoDocument(m, "IRS tax return transcript 2023.pdf", Kind.NOTICE,
+                             "tax return transcript (specimen)", text_pdf(TextDocument(
+        title="Tax return transcript 2023 (specimen)", author="Sample Revenue Service",
+        date=_d("2024-03-02"),
+        paragraphs=(
+            "# TAX RETURN TRANSCRIPT - SPECIMEN, NOT ISSUED BY ANY AGENCY",
+            "Tax period: December 31, 2023     Form 1040, U.S. Individual Income Tax Return",
+            f"Taxpayer: {c.PETITIONER.upper()}     Filing status: Married filing jointly",
+            f"Spouse: {c.BENEFICIARY.upper()}",
+            "Adjusted gross income: $121,480.00     Total tax: $14,212.00",
+            "Request date: 03-02-2024",
+        ),
+    ))))
     lease = text_pdf(TextDocument(
         title="Residential lease", author="Maple Court Apartments", date=_d("2023-10-20"),
         letterhead=text_letterhead("Maple Court Apartments", "Leasing office"),
