@@ -547,7 +547,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         ("# PHYSICAL THERAPY TREATMENT NOTES",
          f"Patient: {c.CLIENT_PI}     Diagnosis: cervical and lumbar strain, L4-5 protrusion",
          "Plan of care: 2x/week for 6 weeks", "", *pt_lines),
-    )], seed=rng.randrange(1 << 30))))
+    )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 4, 22, 16, 5))))
     docs.append(DemoDocument(m, "St Brigid itemized bill.pdf", Kind.NOTICE,
                              "itemized medical bill", text_pdf(TextDocument(
         title="Itemized statement", author=c.ER_PROVIDER, date=_d("2024-03-18"),
@@ -691,7 +691,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
          "",
          "P<XXSOKAFOR<<ADAEZE<<<<<<<<<<<<<<<<<<<<<<<<<",
          "S00000588<XXS9103094F3106135<<<<<<<<<<<<<<02"),
-    )], seed=rng.randrange(1 << 30))))
+    )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 2, 5, 11, 20))))
     docs.append(DemoDocument(m, "Birth certificate - original (French).pdf", Kind.SCAN,
                              "foreign birth certificate scan", scanned_pdf([ScanPage(
         ("REPUBLIQUE DE SAMPLELAND", "ACTE DE NAISSANCE  -  SPECIMEN"),
@@ -701,7 +701,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
          "Pere: Emeka Nwosu     Mere: Grace Nwosu",
          "Delivre le 2 fevrier 2024 par l'officier de l'etat civil"),
         stamp="COPIE CERTIFIEE",
-    )], seed=rng.randrange(1 << 30))))
+    )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 2, 5, 11, 24))))
     docs.append(DemoDocument(m, "Birth certificate - certified translation.pdf", Kind.LETTER,
                              "certified English translation", text_pdf(TextDocument(
         title="Certified translation - birth certificate", author="Clearword Translations",
@@ -832,8 +832,8 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             f"Petitioner: {c.PETITIONER}     Beneficiary: {c.BENEFICIARY}",
             "Enclosed please find:",
             "Exhibit A - Proof of the petitioner's U.S. citizenship",
-            "Exhibit B - Marriage certificate",
-            "Exhibit C - Beneficiary's birth certificate with certified English translation",
+            "Exhibit B - Proof of marriage (county certified copy)",
+            "Exhibit C - Beneficiary's birth record, with its English translation",
             "Exhibit D - Evidence of bona fide marriage (joint lease, joint account, photos)",
             "Dear Officer:",
             "Please find enclosed Form I-130 with the filing fee and the supporting evidence "
