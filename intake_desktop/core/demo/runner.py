@@ -230,8 +230,10 @@ def _activate_preset(workspace: Workspace, ledger: Ledger, preset: str) -> str:
 
 
 def build_example_exhibits(workspace: Workspace, ledger: Ledger,
-                           spec_path: Path | None = None) -> ExhibitOutcome:
-    """Build examples/exhibits-reyes-v-acme.toml into Exports/ (when exhibits are built in)."""
+                           spec_path: Path | None = None,
+                           out_dir: Path | None = None) -> ExhibitOutcome:
+    """Build examples/exhibits-reyes-v-acme.toml (default: into Exports/<set name>/), when
+    this build has exhibit sets."""
     spec_path = spec_path or examples_dir() / EXAMPLE_SPEC
     try:
         spec_mod = importlib.import_module("intake_desktop.core.exhibits.spec")
@@ -244,7 +246,7 @@ def build_example_exhibits(workspace: Workspace, ledger: Ledger,
         return ExhibitOutcome(str(spec_path), False, reason="the example spec is missing")
     try:
         spec = spec_mod.load_spec(spec_path)
-        out = workspace.exports / labels.file_stem(spec.name)
+        out = out_dir or workspace.exports / labels.file_stem(spec.name)
         result = build_mod.build_set(
             spec, out, ledger,
             resolve=build_mod.ledger_resolver(ledger, workspace.root),
