@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
@@ -64,6 +65,7 @@ def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
     return Filer(
         app.workspace,
         app.ledger,
+        preparer=ConvertingPreparer(),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

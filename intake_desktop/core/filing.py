@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from intake_desktop.core.detect import detect_type
 from intake_desktop.core.errors import FilingError, IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
@@ -63,6 +64,8 @@ class IngestResult:
     rule: str = ""
     flags: list[str] = field(default_factory=list)
     children: list[IngestResult] = field(default_factory=list)
+    family_id: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +80,8 @@ class IngestResult:
             "category": self.category,
             "rule": self.rule,
             "flags": self.flags,
+            "family_id": self.family_id,
+            "notes": self.notes,
             "children": [c.to_json() for c in self.children],
         }
 
@@ -251,10 +256,11 @@ class Filer:
         # The preparer creates the work folder only when it writes something.
         workdir = self.ws.work / f"prep-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         try:
+            refused: str | None = None
             if size == 0:
                 prepared = Prepared(detected_type="application/x-empty", filed_from=path)
             else:
-                prepared = self.preparer.prepare(path, sha, workdir)
+                prepared, refused = self._prepare(path, sha, workdir)
             filed_suffix = ""
             if prepared.filed_from != path:
                 filed_suffix = prepared.filed_from.suffix.lower()
@@ -277,6 +283,8 @@ class Filer:
                     review_reason="the file is empty (0 bytes): ask the sender for it again",
                     rule="builtin",
                 )
+            elif refused:
+                decision = Decision(matter=matter_hint, review_reason=refused, rule="preparer")
             else:
                 decision = self.router.route(candidate)
             result = self._file(path, origin, candidate, prepared, decision, parent)
@@ -286,6 +294,24 @@ class Filer:
         finally:
             if workdir.exists():
                 shutil.rmtree(workdir, ignore_errors=True)
+
+    def _prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
+        """Run the preparer. A file it cannot prepare (an IntakeError: damaged, locked,
+        hostile) goes to Review/ unchanged with the reason; so does an unexpected failure,
+        so one bad file never stops the rest. Returns (prepared, review reason or None)."""
+        try:
+            return self.preparer.prepare(path, sha, workdir), None
+        except IntakeError as exc:
+            reason = exc.message
+            detected = getattr(exc, "detected_type", None)
+            flags = tuple(getattr(exc, "flags", ()))
+        except Exception as exc:  # a converter bug or a library crash on odd input
+            note = f"{exc.__class__.__name__}: {exc}"[:300]
+            reason = (f"{path}: could not be prepared for filing ({note}). The file is kept "
+                      "unchanged; check it by hand")
+            detected, flags = None, ()
+        detected = detected or detect_type(path)
+        return Prepared(detected_type=detected, filed_from=path, flags=flags), reason
 
     def _file_children(
         self, parent_result: IngestResult, prepared: Prepared, depth: int
@@ -445,7 +471,10 @@ class Filer:
             raise
         doc = self._finish(doc_id, status, decision, prepared, origin, first)
         self._clear_source(doc, origin.removable)
-        return self._result(doc, first)
+        result = self._result(doc, first)
+        result.flags = list(prepared.flags)
+        result.notes = _notes(prepared)
+        return result
 
     def _finish(
         self,
@@ -497,13 +526,17 @@ class Filer:
                 path_after=doc.filed_path, sha256_before=doc.sha256,
                 sha256_after=doc.filed_sha256,
                 detail={"rule": doc.rule, "category": doc.category,
-                        "flags": list(prepared.flags) if prepared else []},
+                        "flags": list(prepared.flags) if prepared else [],
+                        **({"notes": _notes(prepared)} if prepared and _notes(prepared)
+                           else {})},
             )
         elif status == DocStatus.REVIEW:
             txn.add_event(
                 EventKind.ROUTED_TO_REVIEW, **common, path_before=doc.source_path,
                 path_after=doc.filed_path, sha256_before=doc.sha256, sha256_after=doc.sha256,
-                detail={"reason": reason or doc.reason},
+                detail={"reason": reason or doc.reason,
+                        **({"flags": list(prepared.flags)} if prepared and prepared.flags
+                           else {})},
             )
         elif status == DocStatus.DUPLICATE:
             txn.add_event(
@@ -544,6 +577,7 @@ class Filer:
             original=str(self.abs(doc.original_path)) if doc.original_path else None,
             sha256=doc.sha256, matter=doc.matter_id, reason=doc.reason,
             document_id=doc.id, category=doc.category, rule=doc.rule or "",
+            family_id=doc.family_id,
         )
 
     # ---- recovery ------------------------------------------------------------------------
@@ -613,6 +647,12 @@ class Filer:
                         "source_intact": source_intact},
             )
         return f"document {doc.id}: rolled back"
+
+
+def _notes(prepared: Prepared) -> list[str]:
+    """What a person should know about a filed document (e.g. how to install a converter)."""
+    notes = prepared.facts.get("notes") or []
+    return [str(n) for n in notes] if isinstance(notes, list | tuple) else [str(notes)]
 
 
 class _NameTaken(Exception):

@@ -1,0 +1,71 @@
+"""Shared values of the conversion stage: limits, the result of one converter, its errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.core.errors import IntakeError
+
+# Flags (strings in Prepared.flags and the `filed` event).
+FLAG_NEEDS_CONVERSION = "needs_conversion"
+FLAG_EXTENSION_MISMATCH = "extension_mismatch"
+FLAG_CORRUPT = "corrupt"
+FLAG_ENCRYPTED = "encrypted_owner_password"
+FLAG_NOT_SEARCHABLE = "not_text_searchable"
+FLAG_TOO_LARGE = "too_large_to_convert"
+FLAG_CONVERSION_FAILED = "conversion_failed"
+FLAG_PASSWORD = "password_protected"
+FLAG_UNSAFE_ARCHIVE = "unsafe_archive"
+FLAG_OVER_LIMIT = "over_limit"
+
+LIBREOFFICE_INSTALL_HINT = (
+    "install LibreOffice: sudo apt-get install libreoffice-writer-nogui "
+    "libreoffice-calc-nogui libreoffice-impress-nogui (Windows/macOS: libreoffice.org), "
+    "then re-file the document"
+)
+
+FIRST_PAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class ConvertLimits:
+    """Caps that keep hostile or huge input from exhausting memory, disk or time."""
+
+    max_children: int = 1000  # attachments of one email / members of one archive
+    max_archive_total: int = 512 * 1024 * 1024  # declared uncompressed bytes of one archive
+    max_member_size: int = 256 * 1024 * 1024  # declared uncompressed bytes of one member
+    max_ratio: float = 200.0  # uncompressed / compressed, per member
+    max_image_pixels: int = 50_000_000  # per frame (a 12 MP phone photo is 12_000_000)
+    max_frames: int = 500  # pages of a TIFF / frames of a GIF
+    max_text_bytes: int = 8 * 1024 * 1024  # text/CSV larger than this is filed as it came
+    max_email_bytes: int = 64 * 1024 * 1024  # an .eml is parsed in memory
+    office_timeout: float = 120.0  # seconds for one LibreOffice conversion
+    scan_pages: int = 2000  # PDF pages inspected for text/images
+
+
+class ConversionError(IntakeError):
+    """The file is a known format but damaged, locked or hostile: the filer routes it to
+    Review/ with this reason (and `flags`). The original is copied there byte for byte.
+    """
+
+    def __init__(
+        self, what: str, *, path: Path | str | None = None, fix: str = "",
+        detected_type: str = "application/octet-stream", flags: tuple[str, ...] = (),
+    ) -> None:
+        self.detected_type = detected_type
+        self.flags = flags
+        super().__init__(what, path=path, fix=fix)
+
+
+@dataclass
+class Converted:
+    """What one converter produced for one file (mutable while the preparer fills it)."""
+
+    pdf: Path | None = None  # None: file the original as it is
+    conversions: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    children: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a person should know and do

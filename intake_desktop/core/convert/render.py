@@ -1,0 +1,145 @@
+"""Readable PDFs from text: a header block (label: value) and wrapped body lines (reportlab)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import reportlab
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen import canvas
+
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/Library/Fonts"),
+    Path("C:/Windows/Fonts"),
+)
+MARGIN = 54.0
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+    mono: str
+
+
+def fonts() -> Fonts:
+    """DejaVu (full Unicode) when installed, else the PDF base-14 fonts (Latin-1 only)."""
+    wanted = {"IntakeSans": "DejaVuSans.ttf", "IntakeSansBold": "DejaVuSans-Bold.ttf",
+              "IntakeMono": "DejaVuSansMono.ttf"}
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    ok = True
+    for name, filename in wanted.items():
+        if name in registered:
+            continue
+        path = next((d / filename for d in FONT_DIRS if (d / filename).is_file()), None)
+        if path is None:
+            ok = False
+            break
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        except TTFError:
+            ok = False
+            break
+    if ok:
+        return Fonts("IntakeSans", "IntakeSansBold", "IntakeMono")
+    return Fonts("Helvetica", "Helvetica-Bold", "Courier")
+
+
+def _encodable(text: str, font: str) -> str:
+    if font.startswith("Intake"):
+        return text
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+class TextPdf:
+    """Writes pages as lines are added, so a long text never sits twice in memory."""
+
+    def __init__(self, dest: Path, *, title: str = "", wide: bool = False,
+                 mono: bool = False, size: float = 10.0) -> None:
+        self.fonts = fonts()
+        self.pagesize = landscape(letter) if wide else letter
+        self.canvas = canvas.Canvas(str(dest), pagesize=self.pagesize, invariant=True)
+        if title:
+            self.canvas.setTitle(title)
+        self.canvas.setCreator("Intake Desktop")
+        self.size = size
+        self.leading = size * 1.3
+        self.body_font = self.fonts.mono if mono else self.fonts.regular
+        self.width = self.pagesize[0] - 2 * MARGIN
+        self.y = self.pagesize[1] - MARGIN - self.leading
+        self.pages = 1
+        self._dirty = False
+
+    def _advance(self) -> None:
+        """Move to the next line (the first line of the document is already in place)."""
+        if not self._dirty:
+            self._dirty = True
+            return
+        self.y -= self.leading
+        if self.y < MARGIN:
+            self.canvas.showPage()
+            self.pages += 1
+            self.y = self.pagesize[1] - MARGIN - self.leading
+
+    def header(self, rows: Sequence[tuple[str, str]]) -> None:
+        label_w = max((pdfmetrics.stringWidth(f"{k}:", self.fonts.bold, self.size)
+                       for k, _ in rows), default=0) + 8
+        for label, value in rows:
+            lines = simpleSplit(_encodable(value, self.fonts.regular), self.fonts.regular,
+                                self.size, self.width - label_w) or [""]
+            for n, line in enumerate(lines):
+                self._advance()
+                if n == 0:
+                    self.canvas.setFont(self.fonts.bold, self.size)
+                    self.canvas.drawString(MARGIN, self.y, _encodable(f"{label}:",
+                                                                       self.fonts.bold))
+                self.canvas.setFont(self.fonts.regular, self.size)
+                self.canvas.drawString(MARGIN + label_w, self.y, line)
+        self._advance()
+        self.canvas.line(MARGIN, self.y + self.leading / 3, MARGIN + self.width,
+                         self.y + self.leading / 3)
+
+    def _wrap(self, raw: str, font: str) -> list[str]:
+        if not raw.strip():
+            return [""]
+        if font == self.fonts.mono:
+            # Hard wrap by character count so spaces (column alignment) survive.
+            per_line = max(1, int(self.width / pdfmetrics.stringWidth("M", font, self.size)))
+            return [raw[i:i + per_line] for i in range(0, len(raw), per_line)]
+        out: list[str] = []
+        for line in simpleSplit(raw, font, self.size, self.width):
+            # A single word wider than the line (a URL, base64) is cut by characters.
+            while pdfmetrics.stringWidth(line, font, self.size) > self.width and len(line) > 1:
+                cut = len(line)
+                while cut > 1 and pdfmetrics.stringWidth(line[:cut], font,
+                                                         self.size) > self.width:
+                    cut = max(1, cut * 3 // 4)
+                out.append(line[:cut])
+                line = line[cut:]
+            out.append(line)
+        return out
+
+    def lines(self, text_lines: Iterable[str]) -> None:
+        font = self.body_font
+        for raw in text_lines:
+            raw = _encodable(raw.rstrip("\r\n").expandtabs(4), font)
+            for line in self._wrap(raw, font):
+                self._advance()
+                self.canvas.setFont(font, self.size)
+                self.canvas.drawString(MARGIN, self.y, line)
+
+    def close(self) -> int:
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.pages
+
+
+def reportlab_version() -> str:
+    return str(reportlab.Version)
