@@ -61,6 +61,7 @@ def _has(module: str) -> bool:
 HAS_RULES = _has("intake_desktop.core.rules")
 HAS_EXHIBITS = _has("intake_desktop.core.exhibits.build")
 HAS_COURTS = _has("intake_desktop.core.courts")
+HAS_CONVERT = _has("intake_desktop.core.convert")
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +145,32 @@ def test_the_duplicate_password_pdf_and_unmatched_file_are_set_aside(
         unmatched = by_kind[Kind.UNMATCHED]
         assert unmatched["status"] == "review"
         assert unmatched["reason"] == "no rule matched"
+
+
+def test_families_and_conversions_when_the_pipeline_converts(demo: dict[str, Any]) -> None:
+    """E-mail attachments and zip members are filed as children of their parent; photos
+    filed as PDFs come out upright; the locked PDF waits in Review/ for its password."""
+    if not HAS_CONVERT:
+        pytest.skip("no conversion stage in this build")
+    lines = demo["docs"]
+    for line in lines:
+        if line["kind"] in (Kind.EMAIL, Kind.ARCHIVE):
+            children = line["children"]
+            assert children and all(c["status"] == "filed" for c in children), line
+            assert all(Path(c["path"]).is_file() for c in children)
+    (archive,) = [line for line in lines if line["kind"] == Kind.ARCHIVE]
+    assert len(archive["children"]) == 4
+    (locked,) = [line for line in lines if line["kind"] == Kind.ENCRYPTED]
+    assert locked["status"] == "review" and "password" in locked["reason"]
+    for line in lines:
+        if line["kind"] == Kind.PHOTO and line["status"] == "filed" and line["path"].endswith(
+            ".pdf"
+        ):
+            page = PdfReader(line["path"]).pages[0]
+            width, height = page.mediabox.width, page.mediabox.height
+            if page.rotation % 180:
+                width, height = height, width
+            assert width > height, line["source"]  # shown upright: EXIF Orientation applied
 
 
 def test_ledger_verify_passes(demo: dict[str, Any], ledger: Ledger) -> None:
