@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
+from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -60,11 +63,30 @@ def open_app(
     return App(workspace=ws, config=config, ledger=ledger, actor=actor)
 
 
-def build_filer(app: App, *, fault: FaultHook = no_fault) -> Filer:
-    """The filer with the workspace's routing and conversion stages."""
+def _warn_stderr(text: str) -> None:
+    sys.stderr.write(f"intake-desktop: warning: {text}\n")
+
+
+def build_filer(
+    app: App,
+    *,
+    fault: FaultHook = no_fault,
+    on_warning: Callable[[str], None] = _warn_stderr,
+    record_rules: bool = True,
+) -> Filer:
+    """The filer with the workspace's routing and conversion stages.
+
+    Routing: the workspace's `.intake/rules.toml` when present (a new valid version is
+    recorded as `rules_changed`; a broken one leaves the last good rules in force and is
+    reported through `on_warning`), the built-in router otherwise; an edited rules.toml is
+    picked up before the next file. `record_rules=False` (previews) neither records nor
+    copies anything.
+    """
+    router = WorkspaceRulesRouter(app.workspace, app.ledger, on_warning, promote=record_rules)
     return Filer(
         app.workspace,
         app.ledger,
+        router=router,
         preparer=ConvertingPreparer(),
         intake_folders=app.config.intake_folders,
         fault=fault,

@@ -25,7 +25,9 @@ def ws_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def workspace(ws_root: Path) -> Workspace:
-    return init_workspace(ws_root)
+    ws = init_workspace(ws_root)
+    ws.rules_path.unlink(missing_ok=True)  # built-in routing here; rules: tests/rules
+    return ws
 
 
 @pytest.fixture

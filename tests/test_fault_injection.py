@@ -91,7 +91,7 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tpl") / "Work space é"
-    init_workspace(root)
+    init_workspace(root).rules_path.unlink()  # built-in routing; rules: tests/rules
     open_app(str(root)).close()  # create and migrate the ledger once
     return root
 

@@ -1,0 +1,91 @@
+"""`intake-desktop rules check [FILE]` and `rules preview PATH... [--matter ID]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.app import build_filer, open_app
+from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.core.rules import RulesError, RulesRouter, load_rules
+from intake_desktop.core.rules.preview import PreviewResult, preview
+from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("rules", help="check and preview naming rules")
+    add_common_options(p)
+    rsub = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    check = rsub.add_parser("check", help="validate a rules file")
+    add_common_options(check)
+    check.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="rules file (default: the workspace's .intake/rules.toml)",
+    )
+    check.set_defaults(handler=run_check)
+    prev = rsub.add_parser("preview", help="where each file would go, touching nothing")
+    add_common_options(prev)
+    prev.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    prev.add_argument("--matter", metavar="ID", help="the matter these files belong to")
+    prev.add_argument(
+        "--rules", metavar="FILE", help="preview with this rules file instead of the workspace's"
+    )
+    prev.set_defaults(handler=run_preview)
+
+
+def run_check(args: argparse.Namespace, out: Output) -> int:
+    if args.file:
+        path = Path(args.file)
+    else:
+        path = open_workspace(resolve_workspace_dir(args.workspace)).rules_path
+    try:
+        ruleset = load_rules(path)
+    except RulesError as exc:
+        for problem in exc.problems:
+            out.emit({"ok": False, **problem.to_json()}, str(problem))
+        out.error(f"{len(exc.problems)} problem(s) in {path}; the rules in force stay in force")
+        return EXIT_FAILURE
+    out.emit(
+        {
+            "ok": True,
+            "file": str(path),
+            "version": ruleset.version,
+            "name": ruleset.name,
+            "rules": [r.name for r in ruleset.rules],
+        },
+        f"{path}: OK, {len(ruleset.rules)} rules, version {ruleset.version} ({ruleset.name})",
+    )
+    return EXIT_OK
+
+
+def describe(r: PreviewResult, indent: str = "") -> str:
+    name = Path(r.source).name
+    if r.status in ("filed", "duplicate"):
+        text = f"{indent}{r.status:<10} {name} -> {r.path}  [rule {r.rule}]"
+    elif r.status == "review":
+        text = f"{indent}review     {name}: {r.reason} -> {r.path}  [rule {r.rule}]"
+    else:
+        text = f"{indent}{r.status:<10} {name}: {r.reason}"
+    for child in r.children:
+        text += "\n" + describe(child, indent + "  ")
+    return text
+
+
+def run_preview(args: argparse.Namespace, out: Output) -> int:
+    app = open_app(args.workspace, db=args.db, role=args.role, create=False)
+    try:
+        filer = build_filer(app, on_warning=out.error, record_rules=False)
+        router = filer.router
+        if args.rules:
+            router = RulesRouter(load_rules(Path(args.rules)))
+        elif not app.workspace.rules_path.exists():
+            out.info("(no .intake/rules.toml: the built-in routing is shown)")
+        results = preview(filer, router, [Path(p) for p in args.paths], matter=args.matter)
+    finally:
+        app.close()
+    for r in results:
+        out.emit(r.to_json(), describe(r))
+    return EXIT_FAILURE if any(r.status == "error" for r in results) else EXIT_OK

@@ -1,0 +1,197 @@
+"""The workspace's active rules: load with a last-good fallback, save, record versions.
+
+`.intake/rules.toml` is what the admin edits; `.intake/rules.last-good.toml` is the last
+version that validated. A broken rules.toml never stops filing: the last good rules stay
+in force and the error is reported. The first time a valid new version is seen (or saved
+through `save_rules`), a `rules_changed` event records its version in the ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake_desktop.core.ledger import EventKind, Ledger
+from intake_desktop.core.mover import fsync_dir
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
+from intake_desktop.core.rules.errors import RulesError
+from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
+from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
+from intake_desktop.core.workspace import Workspace
+
+LAST_GOOD_NAME = "rules.last-good.toml"
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    """One saved rules version, as recorded in the ledger."""
+
+    version: str
+    sha256: str
+    name: str
+    rule_count: int
+
+
+@dataclass(frozen=True)
+class ActiveRules:
+    """The router to file with, and the error that kept a newer rules file out (if any)."""
+
+    router: Router
+    version: str
+    error: RulesError | None = None
+    ruleset: RuleSet | None = None
+
+
+def last_good_path(workspace: Workspace) -> Path:
+    return workspace.state / LAST_GOOD_NAME
+
+
+def version_info(ruleset: RuleSet) -> RulesVersion:
+    return RulesVersion(ruleset.version, ruleset.sha256, ruleset.name, len(ruleset.rules))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so a crash leaves the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:
+    ledger.record(
+        EventKind.RULES_CHANGED,
+        rules_version=ruleset.version,
+        detail={
+            "version": ruleset.version,
+            "sha256": ruleset.sha256,
+            "rules": ruleset.name,
+            "rule_count": len(ruleset.rules),
+            "source": source,
+        },
+    )
+
+
+def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, source: str) -> None:
+    """Make `ruleset` the last good version; record it when it is new."""
+    last = last_good_path(workspace)
+    try:
+        previous = last.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        previous = None
+    if previous == ruleset.text:
+        return
+    _write_atomic(last, ruleset.text)
+    if ledger is not None:
+        _record(ledger, ruleset, source)
+
+
+def load_active_rules(
+    workspace: Workspace, ledger: Ledger | None = None, *, promote: bool = True
+) -> ActiveRules:
+    """The rules to file with. No rules.toml: the built-in router. A broken one: the last
+    good version (or, without one, everything to Review/), with the error."""
+    if not workspace.rules_path.exists():
+        builtin = BuiltinRouter()
+        return ActiveRules(builtin, builtin.rules_version)
+    try:
+        ruleset = load_rules(workspace.rules_path)
+    except RulesError as exc:
+        try:
+            fallback = load_rules(last_good_path(workspace))
+        except RulesError:
+            reason = f"the naming rules cannot be used ({exc.message})"
+            return ActiveRules(ReviewRouter(reason), "none", exc)
+        return ActiveRules(RulesRouter(fallback), fallback.version, exc, fallback)
+    if promote:
+        _promote(workspace, ledger, ruleset, workspace.rules_path.name)
+    return ActiveRules(RulesRouter(ruleset), ruleset.version, None, ruleset)
+
+
+def save_rules(workspace: Workspace, ledger: Ledger | None, text: str) -> RulesVersion:
+    """Validate `text` and make it the active rules (for the settings panel).
+
+    Raises RulesError and leaves the current rules untouched when `text` is not valid.
+    """
+    ruleset = parse_rules(text, str(workspace.rules_path))
+    _write_atomic(workspace.rules_path, text)
+    _promote(workspace, ledger, ruleset, "saved")
+    return version_info(ruleset)
+
+
+class WorkspaceRulesRouter:
+    """Routes with the workspace's active rules and picks up edits to rules.toml.
+
+    Long-lived filers (the watcher, the window) keep working across an admin's edit: a
+    changed rules.toml is loaded before the next file (recorded as `rules_changed`); a
+    broken one is reported once through `on_warning` and the rules in force stay in force.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ledger: Ledger | None,
+        on_warning: Callable[[str], None],
+        *,
+        promote: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        self.ledger = ledger
+        self.on_warning = on_warning
+        self.promote = promote
+        self._stamp: tuple[int, int] | None = None
+        self.active = self._load()
+
+    @property
+    def rules_version(self) -> str:
+        return self.active.version
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.workspace.rules_path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _load(self) -> ActiveRules:
+        self._stamp = self._file_stamp()
+        active = load_active_rules(self.workspace, self.ledger, promote=self.promote)
+        if active.error is not None:
+            kept = (
+                f"the last good rules (version {active.version}) stay in force"
+                if active.ruleset is not None
+                else "no earlier good rules exist, so every file goes to Review/"
+            )
+            self.on_warning(f"{active.error.message} ({kept})")
+        if self.promote and self.ledger is not None:
+            # Events written outside a routing decision (source removal, recovery) name it.
+            self.ledger.rules_version = active.version
+        return active
+
+    def reload_if_changed(self) -> bool:
+        """Reload when rules.toml changed since it was read; True when it did."""
+        if self._file_stamp() == self._stamp:
+            return False
+        previous = self.active
+        self.active = self._load()
+        if self.active.error is not None and previous.error is None:
+            # Keep the router already in force (same rules as the last good copy).
+            self.active = ActiveRules(
+                previous.router, previous.version, self.active.error, previous.ruleset
+            )
+        return True
+
+    def route(self, candidate: Candidate) -> Decision:
+        self.reload_if_changed()
+        return self.active.router.route(candidate)
