@@ -30,6 +30,7 @@ from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import write_new_file
 from intake_desktop.core.paths import data_root, naming_rules_dir
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.rules import save_rules
 from intake_desktop.core.workspace import (
     Workspace,
     default_demo_dir,
@@ -216,13 +217,9 @@ def _check_target(root: Path) -> None:
 def _activate_preset(workspace: Workspace, ledger: Ledger, preset: str) -> str:
     """Make `preset` the active rules the way the admin panel saves them; say what is in force."""
     preset_file = naming_rules_dir() / f"{preset}.toml"
-    try:
-        rules = importlib.import_module("intake_desktop.core.rules")
-    except ImportError:
-        rules = None
-    if rules is None or not preset_file.is_file():
-        return "built-in routing (no naming rules in this build)"
-    version = rules.save_rules(workspace, ledger, preset_file.read_text(encoding="utf-8"))
+    if not preset_file.is_file():
+        return f"built-in routing (no {preset} preset in {preset_file.parent})"
+    version = save_rules(workspace, ledger, preset_file.read_text(encoding="utf-8"))
     return f"{preset} preset (rules version {version.version})"
 
 
