@@ -411,3 +411,39 @@ def test_readme_references_each_example() -> None:
     assert "intake-desktop demo" in readme
     for example in sorted(examples_dir().glob("*.toml")):
         assert f"examples/{example.name}" in readme, example.name
+
+
+def test_the_human_summary_names_reasons_duplicates_and_next_steps(
+    generated: list[DemoDocument], tmp_path: Path
+) -> None:
+    from intake_desktop.core.demo import DocumentOutcome, ExhibitOutcome, describe
+    from intake_desktop.core.demo.runner import DemoReport
+
+    ics = next(d for d in generated if d.kind == Kind.UNMATCHED)
+    dup = next(d for d in generated if d.kind == Kind.DUPLICATE)
+    letter = next(d for d in generated if d.kind == Kind.LETTER)
+    source = str(tmp_path / "Intake" / ics.matter / ics.relative)
+    report = DemoReport(
+        workspace=tmp_path,
+        seed=DEFAULT_SEED,
+        outcomes=[
+            DocumentOutcome(letter, "filed", path=str(tmp_path / "Matters" / "x.pdf")),
+            DocumentOutcome(ics, "review", reason=f"{source}: no rule matched",
+                            source_path=source),
+            DocumentOutcome(dup, "duplicate", reason="same bytes as document 1"),
+        ],
+        rules={m: f"{p} preset" for m, p in MATTER_PRESETS.items()},
+        active_rules="litigation preset",
+        exhibit_set=ExhibitOutcome("spec.toml", True, out_dir=str(tmp_path / "Exports" / "S"),
+                                   exhibits=5),
+        elapsed_s=12.5,
+        generate_s=2.0,
+    )
+    text = describe(report)
+    assert f"  {ics.name}: no rule matched" in text  # the intake path is trimmed
+    assert f"  {dup.name}: same bytes as document 1" in text
+    assert f"{ics.matter}: 1 filed, 1 to review, 1 duplicate" in text
+    assert "ledger verify --workspace" in text and "Exhibit set: 5 exhibits" in text
+    assert "Finished in 12.5 s" in text and "over the" not in text
+    report.elapsed_s = 75.0
+    assert "over the 60 s budget" in describe(report)

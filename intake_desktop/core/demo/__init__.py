@@ -13,6 +13,7 @@ from intake_desktop.core.demo.runner import (
     run_demo,
     workspace_is_empty,
 )
+from intake_desktop.core.demo.summary import describe
 
 __all__ = [
     "DEFAULT_SEED",
@@ -23,6 +24,7 @@ __all__ = [
     "ExhibitOutcome",
     "Kind",
     "build_example_exhibits",
+    "describe",
     "examples_dir",
     "generate_documents",
     "is_workspace_empty",
