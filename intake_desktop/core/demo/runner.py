@@ -16,6 +16,7 @@ The composition root is not importable from core, so the caller passes `open_app
 from __future__ import annotations
 
 import importlib
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,15 +240,24 @@ def build_example_exhibits(workspace: Workspace, ledger: Ledger,
     except ImportError:
         return ExhibitOutcome(str(spec_path), False,
                               reason="exhibit sets are not part of this build", skipped=True)
+    try:
+        sources = importlib.import_module("intake_desktop.core.exhibits.sources")
+    except ImportError:
+        sources = build_mod
     if not spec_path.is_file():
         return ExhibitOutcome(str(spec_path), False, reason="the example spec is missing")
+    options: dict[str, Any] = {"workspace_root": workspace.root}
+    accepted = inspect.signature(build_mod.build_set).parameters
+    if "scratch_dir" in accepted:
+        options["scratch_dir"] = workspace.work
+    if "courts_dir" in accepted:
+        options["courts_dir"] = workspace.state / "courts"
     try:
         spec = spec_mod.load_spec(spec_path)
         out = out_dir or workspace.exports / labels.file_stem(spec.name)
         result = build_mod.build_set(
-            spec, out, ledger,
-            resolve=build_mod.ledger_resolver(ledger, workspace.root),
-            workspace_root=workspace.root,
+            spec, out, ledger, resolve=sources.ledger_resolver(ledger, workspace.root),
+            **options,
         )
     except IntakeError as exc:
         return ExhibitOutcome(str(spec_path), False, reason=exc.message)
