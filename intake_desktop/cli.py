@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.ledger",
     "intake_desktop.commands.demo",
     "intake_desktop.commands.rules",
+    "intake_desktop.commands.fit",
 ]
 
 

@@ -215,3 +215,23 @@ def test_junk_files_are_ignored(app: App, filer: Filer) -> None:
     assert {r.status for r in results} == {Outcome.IGNORED}
     assert filer.ingest([app.workspace.intake]) == []
     assert app.ledger.documents() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("NUL .txt", "NUL_.txt"), ("CON.txt", "CON_.txt"), ("report .pdf", "report.pdf"),
+     ('a<b>:"c".pdf', "a_b___c_.pdf"), ("..", "unnamed")],
+)
+def test_review_names_are_windows_safe(app: App, filer: Filer, tmp_path: Path, name: str,
+                                       expected: str) -> None:
+    src = tmp_path / "outside" / (name if name != ".." else "dotdot")
+    data = write_file(src)
+    if name == "..":
+        from intake_desktop.core.mover import safe_name
+
+        assert safe_name(name) == expected
+        return
+    [result] = filer.ingest([src])
+    assert result.status is Outcome.REVIEW
+    assert Path(result.path or "").name == expected
+    assert Path(result.path or "").read_bytes() == data

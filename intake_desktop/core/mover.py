@@ -51,16 +51,21 @@ def fsync_dir(folder: Path) -> None:
 
 def safe_name(name: str) -> str:
     """A file name that is legal on Windows, macOS and Linux and fits the byte budget."""
-    cleaned = sanitize_filename(name, replacement_text="_", platform="universal").strip()
+
+    def clean(text: str) -> str:
+        return sanitize_filename(text, replacement_text="_", platform="universal").strip()
+
+    cleaned = clean(name)
     if not cleaned or cleaned in {".", ".."}:
         cleaned = "unnamed"
     stem, dot, ext = cleaned.rpartition(".")
-    if not dot:
+    if not dot or not stem:
         stem, ext = cleaned, ""
-    ext = f".{ext}" if dot else ""
+    ext = f".{ext}" if ext else ""
     while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES and stem:
         stem = stem[:-1]
-    return (stem.rstrip(" .") or "unnamed") + ext
+    # Windows ignores trailing spaces and dots, so "NUL .txt" is the device NUL: clean again.
+    return clean((stem.rstrip(" .") or "unnamed") + ext) or "unnamed"
 
 
 def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path:

@@ -1,0 +1,159 @@
+"""`intake-desktop fit`: court-ready PDFs (preflight clean-up, compression, splitting)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.core.courts import (
+    CourtProfile,
+    format_size,
+    generic_profile,
+    load_profile,
+    parse_size,
+)
+from intake_desktop.core.errors import UsageError
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.pdf.fit import FitResult, fit_pdf
+from intake_desktop.core.progress import ProgressCallback
+
+if TYPE_CHECKING:
+    from intake_desktop.app import App
+
+COURTS_FOLDER = "courts"  # inside the workspace's .intake/ folder
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "fit",
+        help="make court-ready PDFs: clean up, compress and split to a size limit",
+        description=(
+            "Remove what courts reject (JavaScript, attachments, passwords, forms), compress "
+            "and, if still too large, split each PDF into parts under the limit. The input "
+            "files are never changed."
+        ),
+    )
+    parser.add_argument("pdfs", nargs="+", metavar="PDF", help="PDF files to fit")
+    parser.add_argument("--limit", metavar="SIZE", help="per-file limit, e.g. 25MB or 1.5MB")
+    parser.add_argument(
+        "--court", metavar="ID", help="court profile (limit and rules), e.g. cacd, nyscef"
+    )
+    parser.add_argument("--out", metavar="DIR", required=True, help="folder for the outputs")
+    parser.add_argument(
+        "--split-at",
+        choices=["pages", "bookmarks"],
+        default="pages",
+        help="split at any page (default) or only where a top-level bookmark starts",
+    )
+    add_common_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def _profile(args: argparse.Namespace, extra_dir: Path | None) -> tuple[CourtProfile, int]:
+    limit: int | None = None
+    if args.limit:
+        try:
+            limit = parse_size(args.limit)
+        except ValueError as exc:
+            raise UsageError(f"--limit: {exc}") from exc
+    if args.court:
+        profile = load_profile(args.court, extra_dir)
+        limit = limit or profile.file_limit_bytes
+        if limit is None:
+            raise UsageError(
+                f"the {profile.id} profile has no published size limit",
+                fix="give --limit as well, e.g. --limit 25MB",
+            )
+        return profile, limit
+    if limit is None:
+        raise UsageError("give --limit SIZE or --court ID", fix="e.g. fit FILE.pdf --limit 25MB")
+    return generic_profile(limit), limit
+
+
+def _human(result: FitResult) -> str:
+    if not result.ok:
+        return f"FAILED {result.input}: {result.reason}"
+    lines = [f"{result.input}: {len(result.parts)} file(s), {result.pages} pages"]
+    for part in result.parts:
+        lines.append(
+            f"  {part.path}  {format_size(part.bytes)}  pages {part.first_page}-{part.last_page}"
+        )
+    if result.actions:
+        lines.append("  done: " + ", ".join(result.actions))
+    for warning in result.warnings:
+        lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
+
+
+def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> None:
+    """One ledger event per output, linked to the input by path and hash."""
+    before = sha256_file(result.input)
+    kind = EventKind.SPLIT if len(result.parts) > 1 else EventKind.CONVERTED
+    for n, part in enumerate(result.parts, 1):
+        app.ledger.record(
+            kind,
+            path_before=str(result.input.resolve()),
+            path_after=str(part.path.resolve()),
+            sha256_before=before,
+            sha256_after=sha256_file(part.path),
+            detail={
+                "operation": "fit",
+                "part": n,
+                "parts": len(result.parts),
+                "first_page": part.first_page,
+                "last_page": part.last_page,
+                "bytes": part.bytes,
+                "actions": list(result.actions),
+                "court": profile.id,
+                "limit_bytes": limit,
+            },
+        )
+
+
+def run(args: argparse.Namespace, output: Output) -> int:
+    from intake_desktop.app import open_app, workspace_was_chosen
+
+    app = None
+    extra_dir = None
+    if workspace_was_chosen(args.workspace):
+        app = open_app(args.workspace, db=args.db, role=args.role)
+        extra_dir = app.workspace.state / COURTS_FOLDER
+    try:
+        profile, limit = _profile(args, extra_dir)
+        out_dir = Path(args.out)
+        failed = 0
+        for name in args.pdfs:
+            progress = _progress_printer(output)
+            result = fit_pdf(
+                Path(name),
+                out_dir,
+                limit_bytes=limit,
+                profile=profile,
+                on_progress=progress,
+                at_bookmarks=args.split_at == "bookmarks",
+            )
+            if output.is_terminal:
+                output.err.write("\r\033[K")
+            if result.ok and app is not None:
+                _record(app, result, profile, limit)
+            output.emit(result.to_record(), _human(result))
+            if not result.ok:
+                failed += 1
+                output.error(result.reason)
+        return EXIT_FAILURE if failed else EXIT_OK
+    finally:
+        if app is not None:
+            app.close()
+
+
+def _progress_printer(output: Output) -> ProgressCallback:
+    def show(done: int, total: int, message: str) -> None:
+        if output.is_terminal:
+            output.err.write(f"\r\033[K[{done}/{total}] {message}"[:200])
+            output.err.flush()
+
+    return show
+

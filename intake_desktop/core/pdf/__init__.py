@@ -1,0 +1,1 @@
+"""PDF operations on client files: court fit (preflight, compression, splitting) and more."""

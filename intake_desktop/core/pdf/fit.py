@@ -1,0 +1,390 @@
+"""Court fit: preflight clean-up, then the compression ladder, then size-targeted splitting.
+
+The ladder stops at the first step whose output fits the limit (less a small headroom):
+1. lossless: object streams, compressed streams, duplicate and unused objects removed;
+2. downsampling grey and colour images to the profile's dpi (never below 200 dpi);
+3. black-and-white scans as CCITT G4 (never lossy JBIG2), with step 2 for the rest;
+4. splitting at page (or bookmark) boundaries.
+Every output is verified (reopens, page counts add up, text still extractable). Pure: no
+ledger, no workspace; the input file is only read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pypdf
+
+from intake_desktop.core.courts import CourtProfile, format_size, generic_profile
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.compress import (
+    MIN_DPI_BITONAL,
+    MIN_DPI_COLOUR,
+    Cancelled,
+    bitonal_images,
+    check_cancel,
+    downsample_images,
+    lossless,
+    save_pdf,
+)
+from intake_desktop.core.pdf.preflight import Finding, fix_pdf, inspect_pdf
+from intake_desktop.core.pdf.split import (
+    TEMP_PREFIX,
+    Part,
+    part_name,
+    place_new,
+    split_to_limit,
+    target_size,
+)
+from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+STEPS = 6
+TEXT_SAMPLE_PAGES = 12
+WARN_CODES = ("page_size", "image_only", "fonts_not_embedded")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class FitResult:
+    """What `fit` made of one input (the JSON record of the `fit` command)."""
+
+    input: Path
+    parts: list[Part] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    ok: bool = False
+    reason: str = ""
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "input": str(self.input),
+            "parts": [
+                {
+                    "path": str(p.path),
+                    "bytes": p.bytes,
+                    "first_page": p.first_page,
+                    "last_page": p.last_page,
+                }
+                for p in self.parts
+            ],
+            "actions": list(self.actions),
+            "ok": self.ok,
+            "reason": self.reason,
+            "pages": self.pages,
+            "warnings": list(self.warnings),
+        }
+
+
+class _Steps:
+    """Maps inner progress onto the fit's steps."""
+
+    def __init__(self, on_progress: ProgressCallback, name: str) -> None:
+        self.on_progress = on_progress
+        self.name = name
+        self.step = 0
+
+    def next(self, message: str) -> ProgressCallback:
+        self.step += 1
+        step = self.step
+        self.on_progress(step - 1, STEPS, f"{self.name}: {message}")
+
+        def inner(done: int, total: int, msg: str) -> None:
+            self.on_progress(step - 1, STEPS, f"{self.name}: {msg} {done}/{total}")
+
+        return inner
+
+    def done(self) -> None:
+        self.on_progress(STEPS, STEPS, f"{self.name}: done")
+
+
+def _temp(out_dir: Path, step: str) -> Path:
+    return out_dir / f"{TEMP_PREFIX}{os.getpid()}-{step}.pdf.tmp"
+
+
+def fit_pdf(
+    src: Path,
+    out_dir: Path,
+    *,
+    limit_bytes: int,
+    profile: CourtProfile | None = None,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    at_bookmarks: bool = False,
+    decode_cap: int = DEFAULT_DECODE_CAP,
+) -> FitResult:
+    """Make `src` court-ready under `limit_bytes` per file, writing the result to `out_dir`.
+
+    Failures a person must act on (a user password, a page too large, a decompression
+    bomb) come back as `ok=False` with the reason; nothing is written for them.
+    Raises `Cancelled` when `cancel` is set (temporary files are removed).
+    """
+    src = Path(src)
+    out_dir = Path(out_dir)
+    result = FitResult(input=src)
+    profile = profile or generic_profile(limit_bytes)
+    steps = _Steps(on_progress, src.name)
+    try:
+        if not src.is_file():
+            raise IntakeError("no such file", path=src, fix="check the path")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _run(src, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks, decode_cap)
+    except IntakeError as exc:
+        for part in result.parts:
+            part.path.unlink(missing_ok=True)  # only files this run created
+        result.parts = []
+        result.ok = False
+        result.reason = exc.message
+    finally:
+        if out_dir.is_dir():
+            for leftover in out_dir.glob(f"{TEMP_PREFIX}{os.getpid()}-*"):
+                leftover.unlink(missing_ok=True)
+    steps.done()
+    return result
+
+
+def _open(src: Path) -> pikepdf.Pdf:
+    try:
+        return pikepdf.open(src, access_mode=STREAM)
+    except pikepdf.PasswordError as exc:
+        raise IntakeError(
+            "the PDF is protected by a user (open) password, so it cannot be read or filed",
+            path=src,
+            fix="ask the sender for an unlocked copy (courts reject encrypted PDFs)",
+        ) from exc
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        raise IntakeError(
+            f"cannot read the PDF ({exc})",
+            path=src,
+            fix="check that it is a complete PDF; ask the sender for a new copy",
+        ) from exc
+
+
+def _run(
+    src: Path,
+    out_dir: Path,
+    limit: int,
+    profile: CourtProfile,
+    result: FitResult,
+    steps: _Steps,
+    cancel: CancelFlag | None,
+    at_bookmarks: bool,
+    cap: int,
+) -> None:
+    target = target_size(limit)
+    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
+    if single.resolve() == src.resolve():
+        raise IntakeError(
+            "the output folder is the input's folder; fit never replaces its input",
+            path=src,
+            fix="choose another --out folder",
+        )
+    steps.next("checking")
+    with _open(src) as pdf:
+        result.pages = len(pdf.pages)
+        if result.pages == 0:
+            raise IntakeError("the PDF has no pages", path=src, fix="check the file")
+        result.actions += fix_pdf(pdf, profile)
+        report = inspect_pdf(pdf, src, profile, cap)
+        bomb = report.finding("decode_cap")
+        if bomb is not None:
+            raise DecodeCapError(bomb.message, path=src, fix="ask the sender for a clean copy")
+        result.warnings += [f.message for f in report.findings if f.code in WARN_CODES]
+        if not result.actions and src.stat().st_size <= target:
+            tmp = _temp(out_dir, "copy")
+            shutil.copyfile(src, tmp)
+            _finish_single(result, tmp, single)
+            _verify(src, src, result, cap)
+            return
+        check_cancel(cancel)
+        steps.next("lossless compression")
+        result.actions += lossless(pdf)
+        lossless_path = _temp(out_dir, "lossless")
+        size = save_pdf(pdf, lossless_path)
+    best = lossless_path
+    if size <= target or not report.images:
+        if size > target:
+            return _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks,
+                          best, lossless_path, cap)
+        _finish_single(result, lossless_path, single)
+        _verify(src, lossless_path if result.actions else src, result, cap)
+        return
+    colour_dpi = max(profile.scan_dpi, MIN_DPI_COLOUR)
+    check_cancel(cancel)
+    progress = steps.next("downsampling images")
+    with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
+        stats = downsample_images(
+            pdf, target_dpi=colour_dpi, cap=cap, on_progress=progress, cancel=cancel
+        )
+        if stats.replaced:
+            down_path = _temp(out_dir, "downsampled")
+            down_size = save_pdf(pdf, down_path)
+            if down_size < size:
+                best, size = down_path, down_size
+                result.actions.append("downsampled")
+    if size <= target:
+        _finish_single(result, best, single)
+        _verify(src, lossless_path, result, cap)
+        return
+    check_cancel(cancel)
+    progress = steps.next("black-and-white scans")
+    with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
+        bw = bitonal_images(
+            pdf,
+            target_dpi=max(profile.scan_dpi, MIN_DPI_BITONAL),
+            cap=cap,
+            on_progress=progress,
+            cancel=cancel,
+        )
+        if bw.replaced:
+            rest = downsample_images(pdf, target_dpi=colour_dpi, cap=cap, cancel=cancel)
+            bw_path = _temp(out_dir, "bitonal")
+            bw_size = save_pdf(pdf, bw_path)
+            if bw_size < size:
+                best, size = bw_path, bw_size
+                result.actions = [a for a in result.actions if a != "downsampled"]
+                result.actions.append("bitonal")
+                if rest.replaced:
+                    result.actions.append("downsampled")
+    if size <= target:
+        _finish_single(result, best, single)
+        _verify(src, lossless_path, result, cap)
+        return
+    _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks, best,
+           lossless_path, cap)
+
+
+def _split(
+    src: Path,
+    out_dir: Path,
+    limit: int,
+    profile: CourtProfile,
+    result: FitResult,
+    steps: _Steps,
+    cancel: CancelFlag | None,
+    at_bookmarks: bool,
+    best: Path,
+    lossless_path: Path,
+    cap: int,
+) -> None:
+    check_cancel(cancel)
+    progress = steps.next("splitting")
+    result.parts = split_to_limit(
+        best,
+        out_dir,
+        limit,
+        profile.part_pattern,
+        stem=src.stem,
+        filename_max=profile.filename_max,
+        at_bookmarks=at_bookmarks,
+        on_progress=progress,
+        cancel=cancel,
+    )
+    result.actions.append("split")
+    if profile.submission_limit_bytes:
+        total = sum(p.bytes for p in result.parts)
+        if total > profile.submission_limit_bytes:
+            result.warnings.append(
+                f"the parts total {format_size(total)}, over the "
+                f"{format_size(profile.submission_limit_bytes)} per-submission limit: "
+                "file them in separate submissions"
+            )
+    steps.next("verifying")
+    _verify(src, lossless_path, result, cap)
+    result.ok = True
+
+
+def _finish_single(result: FitResult, tmp: Path, final: Path) -> None:
+    size = tmp.stat().st_size
+    place_new(tmp, final)
+    result.parts = [Part(final, size, 1, result.pages)]
+    result.ok = True
+
+
+def _sample(pages: int) -> list[int]:
+    if pages <= TEXT_SAMPLE_PAGES:
+        return list(range(pages))
+    step = pages / TEXT_SAMPLE_PAGES
+    return sorted({int(i * step) for i in range(TEXT_SAMPLE_PAGES)} | {pages - 1})
+
+
+def _words(reader: pypdf.PdfReader, index: int) -> set[str]:
+    try:
+        return set(_WORD.findall(reader.pages[index].extract_text() or ""))
+    except Exception:  # pypdf raises many kinds on damaged pages
+        return set()
+
+
+def _reader(path: Path, files: ExitStack) -> pypdf.PdfReader | None:
+    """A pypdf reader on an open file (given a path, pypdf reads the whole file into memory)."""
+    try:
+        handle = files.enter_context(open(path, "rb"))  # noqa: SIM115 - closed by the stack
+        reader = pypdf.PdfReader(handle)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        return reader
+    except Exception:
+        return None
+
+
+def _verify(src: Path, reference: Path, result: FitResult, cap: int) -> None:
+    """Each part reopens, the page counts add up, sampled text is still extractable."""
+    counted = 0
+    for part in result.parts:
+        try:
+            with pikepdf.open(part.path, access_mode=STREAM) as pdf:
+                pages = len(pdf.pages)
+        except pikepdf.PdfError as exc:
+            raise IntakeError(
+                f"the written part does not reopen ({exc})",
+                path=part.path,
+                fix="report this; the input was not changed",
+            ) from exc
+        if pages != part.last_page - part.first_page + 1:
+            raise IntakeError(
+                f"the part has {pages} pages, expected {part.last_page - part.first_page + 1}",
+                path=part.path,
+                fix="report this; the input was not changed",
+            )
+        counted += pages
+    if counted != result.pages:
+        raise IntakeError(
+            f"the parts hold {counted} pages but the input has {result.pages}",
+            path=src,
+            fix="report this; the input was not changed",
+        )
+    with ExitStack() as files:
+        _check_text(src, reference, result, files)
+
+
+def _check_text(src: Path, reference: Path, result: FitResult, files: ExitStack) -> None:
+    before = _reader(src, files) or (_reader(reference, files) if reference.exists() else None)
+    if before is None:
+        return
+    readers = {id(p): _reader(p.path, files) for p in result.parts}
+    for index in _sample(result.pages):
+        words = _words(before, index)
+        if not words:
+            continue
+        part = next(p for p in result.parts if p.first_page <= index + 1 <= p.last_page)
+        reader = readers[id(part)]
+        after = _words(reader, index + 1 - part.first_page) if reader else set()
+        missing = words - after
+        if missing:
+            raise IntakeError(
+                f"text on page {index + 1} is no longer extractable after fitting "
+                f"(e.g. {sorted(missing)[:3]})",
+                path=src,
+                fix="report this; the input was not changed",
+            )
+
+
+__all__ = ["Cancelled", "Finding", "FitResult", "Part", "fit_pdf"]
