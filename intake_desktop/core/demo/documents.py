@@ -87,7 +87,8 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def _pleading_caption(title: str, plaintiff_side: bool = True) -> tuple[str, ...]:
+def _pleading_caption(title: str, dated: str, plaintiff_side: bool = True) -> tuple[str, ...]:
+    """Attorney block, court and caption; `dated` is the first date on page 1, as filed."""
     attorney = (
         (f"{c.ATTORNEY} ({c.ATTORNEY_BAR})", "HARBOR & VALE LLP",
          "1200 Example Avenue, Suite 400, Springfield, CA 94000",
@@ -108,7 +109,7 @@ def _pleading_caption(title: str, plaintiff_side: bool = True) -> tuple[str, ...
         f"     v.                                                  {title}",
         f"{c.DEFENDANT.upper()}, a Delaware corporation,",
         "          Defendant.",
-        "",
+        f"                                                          Dated: {dated}",
     )
 
 
@@ -126,7 +127,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         title="Complaint for Damages - Reyes v. Acme Logistics", date=_d("2024-01-22"),
         author=c.ATTORNEY,
         pleading=True,
-        caption=_pleading_caption("COMPLAINT FOR DAMAGES"),
+        caption=_pleading_caption("COMPLAINT FOR DAMAGES", "January 22, 2024"),
         paragraphs=(
             "# COMPLAINT FOR DAMAGES AND DEMAND FOR JURY TRIAL",
             f"Plaintiff {c.CLIENT_LIT} alleges against Defendant {c.DEFENDANT} as follows:",
@@ -163,7 +164,8 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         title="Answer to Complaint - Acme Logistics", date=_d("2024-02-26"),
         author=c.DEFENSE_ATTORNEY,
         pleading=True,
-        caption=_pleading_caption("DEFENDANT'S ANSWER TO COMPLAINT", plaintiff_side=False),
+        caption=_pleading_caption("DEFENDANT'S ANSWER TO COMPLAINT", "February 26, 2024",
+                                   plaintiff_side=False),
         paragraphs=(
             "# DEFENDANT ACME LOGISTICS, INC.'S ANSWER TO COMPLAINT",
             "Defendant Acme Logistics, Inc. answers the Complaint as follows. Dated: "
@@ -184,7 +186,8 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         title="Defendant's Requests for Production, Set One", date=_d("2024-03-04"),
         author=c.DEFENSE_ATTORNEY,
         pleading=True,
-        caption=_pleading_caption("REQUESTS FOR PRODUCTION, SET ONE", plaintiff_side=False),
+        caption=_pleading_caption("REQUESTS FOR PRODUCTION, SET ONE", "March 4, 2024",
+                                   plaintiff_side=False),
         paragraphs=(
             "# DEFENDANT'S FIRST SET OF REQUESTS FOR PRODUCTION OF DOCUMENTS",
             "PROPOUNDING PARTY: Defendant Acme Logistics, Inc.  RESPONDING PARTY: Plaintiff "
@@ -202,7 +205,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         title="Notice of Motion and Motion to Compel", date=_d("2024-05-06"),
         author=c.ATTORNEY,
         pleading=True,
-        caption=_pleading_caption("NOTICE OF MOTION AND MOTION TO COMPEL"),
+        caption=_pleading_caption("NOTICE OF MOTION AND MOTION TO COMPEL", "May 6, 2024"),
         paragraphs=(
             "# NOTICE OF MOTION AND MOTION TO COMPEL PRODUCTION OF TIMEKEEPING RECORDS",
             "TO DEFENDANT AND ITS ATTORNEYS OF RECORD: PLEASE TAKE NOTICE that on June 3, 2024 "
@@ -218,7 +221,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         title="Order Granting Plaintiff's Motion to Compel", date=_d("2024-06-03"),
         author=c.JUDGE,
         pleading=True,
-        caption=_pleading_caption("ORDER GRANTING MOTION TO COMPEL"),
+        caption=_pleading_caption("ORDER GRANTING MOTION TO COMPEL", "June 3, 2024"),
         paragraphs=(
             "# ORDER GRANTING PLAINTIFF'S MOTION TO COMPEL",
             "The Court, having considered the papers and the arguments of counsel at the hearing "
@@ -427,7 +430,8 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
                              "subpoena served by the defense", text_pdf(TextDocument(
         title="Subpoena to produce documents", author=c.DEFENSE_ATTORNEY, date=_d("2024-05-20"),
         pleading=True,
-        caption=_pleading_caption("SUBPOENA TO PRODUCE DOCUMENTS", plaintiff_side=False),
+        caption=_pleading_caption("SUBPOENA TO PRODUCE DOCUMENTS", "May 20, 2024",
+                                   plaintiff_side=False),
         paragraphs=(
             "# SUBPOENA TO PRODUCE DOCUMENTS, INFORMATION, OR OBJECTS",
             "To: Freight Way Security Services, Inc. (custodian of records)",
@@ -645,6 +649,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         title="Retainer agreement", author=c.ATTORNEY, letterhead=c.FIRM, date=_d("2024-02-19"),
         paragraphs=(
             "# RETAINER AGREEMENT - CONTINGENCY FEE",
+            "Date: February 19, 2024",
             f"Client: {c.CLIENT_PI}.   Matter: injuries from the collision of February 14, 2024.",
             "1. The firm will pursue the client's claims for personal injury against the "
             "responsible parties and their insurers.",
@@ -658,6 +663,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
         title="HIPAA authorization", author=c.ATTORNEY, date=_d("2024-02-19"),
         paragraphs=(
             "# HIPAA AUTHORIZATION FOR RELEASE OF PROTECTED HEALTH INFORMATION",
+            "Date signed: February 19, 2024",
             f"Patient: {c.CLIENT_PI}     Date of birth: 06/02/1988",
             f"I authorize {c.ER_PROVIDER} to release my complete medical and billing records "
             "for services from 02/14/2024 to the present to Harbor & Vale LLP.",
@@ -709,6 +715,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
         letterhead=text_letterhead("Clearword Translations", "Certified translators"),
         paragraphs=(
             "# CERTIFIED ENGLISH TRANSLATION",
+            "Translation date: February 20, 2024",
             "Document: Birth certificate No. 1991/0309/DEMO (French)",
             "Surname: NWOSU     Given name: Adaeze",
             "Born: March 9, 1991 in Lagosville",
@@ -727,6 +734,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
         letterhead=text_letterhead("COUNTY OF SPRINGFIELD", "Clerk-Recorder, Vital Records"),
         paragraphs=(
             "# CERTIFICATE OF MARRIAGE - CERTIFIED COPY (SPECIMEN)",
+            "Certified copy issued: November 1, 2023",
             "Registration No. 2023-DEMO-0588",
             f"Spouse 1: {c.PETITIONER}     Born: 1989-11-21, Springfield, California",
             f"Spouse 2: {c.BENEFICIARY}     Born: 1991-03-09, Lagosville, Sampleland",
@@ -744,7 +752,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "# NOTICE OF ACTION (I-797C) - SPECIMEN FOR DEMONSTRATION ONLY",
             "Receipt Number: IOE0000000588 (SPECIMEN)     Case Type: I-130, Petition for "
             "Alien Relative",
-            "Received Date: 04/02/2024     Notice Date: 04/09/2024",
+            "Notice Date: 04/09/2024     Received Date: 04/02/2024",
             f"Petitioner: {c.PETITIONER.upper()}     Beneficiary: {c.BENEFICIARY.upper()}",
             "This notice confirms receipt of the petition. It does not grant any immigration "
             "status or benefit. Keep it for your records.",
@@ -780,11 +788,11 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
         date=_d("2024-03-02"),
         paragraphs=(
             "# TAX RETURN TRANSCRIPT - SPECIMEN, NOT ISSUED BY ANY AGENCY",
+            "Request date: March 2, 2024",
             "Tax period: December 31, 2023     Form 1040, U.S. Individual Income Tax Return",
             f"Taxpayer: {c.PETITIONER.upper()}     Filing status: Married filing jointly",
             f"Spouse: {c.BENEFICIARY.upper()}",
             "Adjusted gross income: $121,480.00     Total tax: $14,212.00",
-            "Request date: 03-02-2024",
         ),
     ))))
     lease = text_pdf(TextDocument(
@@ -828,6 +836,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
         title="I-130 cover letter (draft)", author=c.PARALEGAL,
         created=dt.datetime(2024, 3, 25, 10, 0),
         paragraphs=(
+            "March 25, 2024",
             "# COVER LETTER - FORM I-130, PETITION FOR ALIEN RELATIVE",
             f"Petitioner: {c.PETITIONER}     Beneficiary: {c.BENEFICIARY}",
             "Enclosed please find:",
