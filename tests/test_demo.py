@@ -447,3 +447,9 @@ def test_the_human_summary_names_reasons_duplicates_and_next_steps(
     assert "Finished in 12.5 s" in text and "over the" not in text
     report.elapsed_s = 75.0
     assert "over the 60 s budget" in describe(report)
+
+
+def test_the_demo_keeps_its_own_ledger(tmp_path: Path) -> None:
+    proc = run_cli("demo", "--workspace", str(tmp_path / "d"), "--db", "sqlite:///x.db")
+    assert proc.returncode == 2
+    assert "own SQLite ledger" in proc.stderr and not (tmp_path / "d").exists()
