@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.demo",
     "intake_desktop.commands.rules",
     "intake_desktop.commands.fit",
+    "intake_desktop.commands.watch",
 ]
 
 

@@ -172,3 +172,36 @@ def test_sigkill_at_random_moments_then_restart(template: Path, tmp_path: Path) 
         assert done.returncode == 0, done.stderr
         check_invariants(root, inputs)
     assert mid_run_kills >= 3, "the kills should land while files were being filed"
+
+
+def test_recovery_never_files_twice_when_another_process_filed_the_source(
+    template: Path, tmp_path: Path
+) -> None:
+    """GIVEN a filing interrupted after its copies were written, and another process that
+    filed the same source meanwhile, WHEN recovery runs THEN the file is filed once."""
+    root = tmp_path / "race"
+    shutil.copytree(template, root)
+    src = root / "Intake" / MATTER / "only.pdf"
+    data = write_file(src, 10_000, 77)
+    app = open_app(str(root))
+    steps = FaultAt(0)
+    build_filer(app, fault=steps).ingest([src])
+    app.close()
+    last_copy_step = max(i for i, s in enumerate(steps.seen, 1) if s == "dir_fsynced")
+
+    shutil.rmtree(root)
+    shutil.copytree(template, root)
+    write_file(src, 10_000, 77)
+    app = open_app(str(root))
+    with pytest.raises(InjectedFault):
+        build_filer(app, fault=FaultAt(last_copy_step)).ingest([src])
+    other = build_filer(app)
+    assert other.ingest_file(src).status.value == "filed"  # no recovery first
+    other.recover()
+    filed = app.ledger.documents(status=DocStatus.FILED)
+    assert len(filed) == 1
+    kept = sorted(p.name for p in app.workspace.matters.rglob("*") if p.is_file())
+    assert len(kept) == 2, kept
+    assert all(p.read_bytes() == data for p in app.workspace.matters.rglob("*") if p.is_file())
+    assert custody.verify(app.ledger, root).ok
+    app.close()

@@ -608,7 +608,14 @@ class Filer:
             self.mover.discard(tmp_path_for(dest, f"d{doc.id}"))
         complete = all(d.is_file() and sha256_file(d) == s for d, s in targets)
         removable = self._removable(doc)
-        if complete:
+        # Another process may have filed the same bytes since (a watcher on another
+        # workstation took the source while this row was unfinished): never file twice.
+        filed_elsewhere = (
+            self.ledger.find_filed(doc.matter_id, doc.sha256)
+            if doc.target_status == DocStatus.FILED and doc.matter_id
+            else None
+        )
+        if complete and filed_elsewhere is None:
             first = (
                 self.ledger.find_filed(doc.matter_id, doc.sha256)
                 if doc.target_status == DocStatus.DUPLICATE and doc.matter_id
@@ -632,7 +639,7 @@ class Filer:
         src = Path(doc.source_path)
         source_intact = src.is_file() and sha256_file(src) == doc.sha256
         removed = []
-        if source_intact:
+        if source_intact or filed_elsewhere is not None:
             for dest, sha in targets:
                 if dest.is_file() and sha256_file(dest) == sha:
                     self.mover.discard(dest)
@@ -644,7 +651,8 @@ class Filer:
                 EventKind.RECOVERED, document_id=doc.id, matter_id=doc.matter_id,
                 path_before=doc.source_path, sha256_before=doc.sha256,
                 detail={"action": "rolled_back", "removed_partial_copies": removed,
-                        "source_intact": source_intact},
+                        "source_intact": source_intact,
+                        "filed_elsewhere_as": filed_elsewhere.id if filed_elsewhere else None},
             )
         return f"document {doc.id}: rolled back"
 

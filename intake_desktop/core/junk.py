@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 
 from intake_desktop.core.mover import TMP_SUFFIX
@@ -12,9 +13,12 @@ JUNK_FILES = ("*.DS_Store", "._*", "desktop.ini", "Thumbs.db", "~$*", "*.part", 
 JUNK_DIRS = ("@eaDir", "__MACOSX", ".Trashes", ".Spotlight-V100", ".fseventsd", ".intake")
 
 
+# One compiled pattern: a reconciliation scan tests every name in a folder of thousands.
+_JUNK_NAME = re.compile("|".join(fnmatch.translate(pat.lower()) for pat in JUNK_FILES))
+
+
 def is_junk_name(name: str) -> bool:
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, pat.lower()) for pat in JUNK_FILES)
+    return _JUNK_NAME.match(name.lower()) is not None
 
 
 def is_junk_path(path: Path, root: Path | None = None) -> bool:

@@ -1,6 +1,7 @@
 """The ledger package: the only code that talks to the database."""
 
 from intake_desktop.core.ledger.chain import ChainReport
+from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
 from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
@@ -14,11 +15,14 @@ from intake_desktop.core.ledger.store import Ledger, Txn, utc_now
 __all__ = [
     "Actor",
     "ChainReport",
+    "ClaimRecord",
+    "ClaimState",
     "DocStatus",
     "DocumentRecord",
     "EventKind",
     "EventRecord",
     "Ledger",
+    "OwnerRecord",
     "Seal",
     "Txn",
     "utc_now",

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -97,3 +98,29 @@ EVENT_HASHED_COLUMNS: tuple[str, ...] = (
     "detail",
 )
 GENESIS_HASH = "0" * 64
+
+# ---- watch claims (migration 0002_claims) ---------------------------------------------------
+# One row per intake file a watcher has taken. The UNIQUE key makes the claim atomic across
+# processes and workstations (SQLite and PostgreSQL alike): the insert that loses fails.
+claims = Table(
+    "claims",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("owner", String(200), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("reason", Text),
+    Column("claimed_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Live watcher processes: each refreshes its heartbeat; claims of a silent owner go stale.
+claim_owners = Table(
+    "claim_owners",
+    metadata,
+    Column("owner", String(200), primary_key=True),
+    Column("host", Text, nullable=False, default=""),
+    Column("pid", Integer, nullable=False, default=0),
+    Column("started_at", Float, nullable=False),
+    Column("heartbeat_at", Float, nullable=False),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -11,12 +12,24 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
+from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
 from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
@@ -26,6 +39,8 @@ from intake_desktop.core.ledger.records import (
 from intake_desktop.core.ledger.schema import (
     EVENT_HASHED_COLUMNS,
     chain_head,
+    claim_owners,
+    claims,
     documents,
     events,
     matters,
@@ -73,9 +88,14 @@ class Txn:
             select(matters.c.id).where(matters.c.id == matter_id)
         ).first()
         if not exists:
-            self._conn.execute(
-                matters.insert().values(id=matter_id, name=name or matter_id, created_at=utc_now())
-            )
+            values = {"id": matter_id, "name": name or matter_id, "created_at": utc_now()}
+            if self._conn.dialect.name == "postgresql":
+                # Two workstations may file the first documents of a new matter at once.
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self._conn.execute(pg_insert(matters).values(**values).on_conflict_do_nothing())
+            else:
+                self._conn.execute(matters.insert().values(**values))
 
     def insert_document(self, **fields: Any) -> int:
         now = utc_now()
@@ -339,3 +359,122 @@ class Ledger:
                 f"the chain head says {head_seq} events but {report.events} remain",
             )
         return report
+
+    # ---- watch claims (migration 0002_claims) ---------------------------------------------
+    # A watcher claims an intake file (key: folder, relative path, size, mtime) before any
+    # work. The claim is one INSERT in its own transaction against a primary key, so of two
+    # processes racing, on SQLite or PostgreSQL, exactly one insert succeeds. Times are the
+    # clients' epoch seconds; keep `stale_after` well above the workstations' clock skew.
+
+    def claim(self, key: str, owner: str, *, source: str = "", now: float | None = None) -> bool:
+        """Take `key` for `owner`. False when another owner (or this one) already holds it."""
+        at = time.time() if now is None else now
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(
+                    claims.insert().values(
+                        key=key, owner=owner, state=ClaimState.ACTIVE, source=source,
+                        reason=None, claimed_at=at, updated_at=at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def release(self, key: str, owner: str | None = None) -> None:
+        """Drop a claim (after the file was filed, so a later file of the same name is new)."""
+        query = delete(claims).where(claims.c.key == key)
+        if owner is not None:
+            query = query.where(claims.c.owner == owner)
+        with self._writer.begin() as conn:
+            conn.execute(query)
+
+    def fail_claim(self, key: str, owner: str, reason: str, *, now: float | None = None) -> None:
+        """Keep the claim as failed: no watcher retries this file before the claim expires."""
+        at = time.time() if now is None else now
+        with self._writer.begin() as conn:
+            conn.execute(
+                update(claims)
+                .where(claims.c.key == key, claims.c.owner == owner)
+                .values(state=ClaimState.FAILED, reason=reason, updated_at=at)
+            )
+
+    def heartbeat(self, owner: str, *, host: str = "", pid: int = 0,
+                  now: float | None = None) -> None:
+        """Record that `owner` is alive (creates its row on first call)."""
+        at = time.time() if now is None else now
+        with self._writer.begin() as conn:
+            done = conn.execute(
+                update(claim_owners).where(claim_owners.c.owner == owner).values(heartbeat_at=at)
+            )
+            if done.rowcount == 0:
+                conn.execute(
+                    claim_owners.insert().values(
+                        owner=owner, host=host, pid=pid, started_at=at, heartbeat_at=at
+                    )
+                )
+
+    def retire_owner(self, owner: str) -> None:
+        """A watcher stopping cleanly: drop its heartbeat row and any claim it still holds."""
+        with self._writer.begin() as conn:
+            conn.execute(
+                delete(claims).where(
+                    claims.c.owner == owner, claims.c.state == ClaimState.ACTIVE
+                )
+            )
+            conn.execute(delete(claim_owners).where(claim_owners.c.owner == owner))
+
+    def owners(self) -> list[OwnerRecord]:
+        with self._reader.connect() as conn:
+            rows = conn.execute(select(claim_owners).order_by(claim_owners.c.owner))
+            return [OwnerRecord(**dict(r._mapping)) for r in rows]
+
+    def live_owners(self, *, within: float, now: float | None = None) -> list[OwnerRecord]:
+        """Owners whose heartbeat is at most `within` seconds old."""
+        at = time.time() if now is None else now
+        with self._reader.connect() as conn:
+            rows = conn.execute(
+                select(claim_owners)
+                .where(claim_owners.c.heartbeat_at >= at - within)
+                .order_by(claim_owners.c.owner)
+            )
+            return [OwnerRecord(**dict(r._mapping)) for r in rows]
+
+    def expire_claims(
+        self, *, stale_after: float, retry_failed_after: float, now: float | None = None
+    ) -> list[ClaimRecord]:
+        """Drop claims of owners silent for `stale_after` s and failures older than
+        `retry_failed_after` s, so the file is taken again. Returns what was dropped."""
+        at = time.time() if now is None else now
+        live = select(claim_owners.c.owner).where(
+            claim_owners.c.heartbeat_at >= at - stale_after
+        )
+        stale = or_(
+            and_(
+                claims.c.state == ClaimState.ACTIVE,
+                claims.c.claimed_at < at - stale_after,
+                claims.c.owner.not_in(live),
+            ),
+            and_(
+                claims.c.state == ClaimState.FAILED,
+                claims.c.updated_at < at - retry_failed_after,
+            ),
+        )
+        with self._writer.begin() as conn:
+            found = conn.execute(select(claims).where(stale))
+            rows = [ClaimRecord(**dict(r._mapping)) for r in found]
+            if rows:
+                conn.execute(delete(claims).where(claims.c.key.in_([r.key for r in rows])))
+            conn.execute(
+                delete(claim_owners).where(claim_owners.c.heartbeat_at < at - stale_after)
+            )
+        return rows
+
+    def claims(self, *, owner: str | None = None, state: str | None = None) -> list[ClaimRecord]:
+        query = select(claims).order_by(claims.c.claimed_at)
+        if owner is not None:
+            query = query.where(claims.c.owner == owner)
+        if state is not None:
+            query = query.where(claims.c.state == state)
+        with self._reader.connect() as conn:
+            return [ClaimRecord(**dict(r._mapping)) for r in conn.execute(query)]

@@ -1,0 +1,102 @@
+"""Claims: a watcher takes an intake file in the ledger before touching it.
+
+The claim key names the file version: its intake folder, its path below that folder, its
+size and its mtime. Two watchers (two workstations on one PostgreSQL ledger, or two
+processes on one SQLite file) race on one INSERT against the key; the loser skips the file.
+A filed file's claim is dropped (its source is gone, and a later file of the same name is
+new evidence); a failed one is kept for `retry_failed_after`; a dead watcher's claims are
+taken back after `stale_after` without a heartbeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from intake_desktop.core.ledger import ClaimRecord, ClaimState, Ledger
+from intake_desktop.core.watch.settings import WatchSettings
+from intake_desktop.core.watch.stability import Signature
+
+
+def folder_label(folder: Path, workspace_root: Path) -> str:
+    """How claims name an intake folder: relative to the workspace when inside it (so
+    workstations that mount the workspace at different paths agree), else as configured."""
+    try:
+        return "ws:" + folder.resolve().relative_to(workspace_root.resolve()).as_posix()
+    except ValueError:
+        return "abs:" + folder.as_posix()
+
+
+def claim_key(label: str, relative: PurePosixPath, sig: Signature) -> str:
+    size, mtime_ns = sig
+    text = f"{label}\0{relative.as_posix()}\0{size}\0{mtime_ns}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (True when it cannot tell)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def new_owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class ClaimBook:
+    """One watcher's side of the claims: its owner id, heartbeat and expiry duty."""
+
+    ledger: Ledger
+    settings: WatchSettings
+    owner: str
+
+    def claim(self, key: str, source: str) -> bool:
+        return self.ledger.claim(key, self.owner, source=source)
+
+    def release(self, key: str) -> None:
+        self.ledger.release(key, self.owner)
+
+    def fail(self, key: str, reason: str) -> None:
+        self.ledger.fail_claim(key, self.owner, reason)
+
+    def heartbeat(self) -> None:
+        self.ledger.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
+
+    def expire(self) -> list[ClaimRecord]:
+        """Take back claims of dead watchers and old failures. A watcher on this machine
+        whose process is gone (killed, crashed) is dead at once, not after `stale_after`."""
+        dropped: list[ClaimRecord] = []
+        host = socket.gethostname()
+        for other in self.ledger.owners():
+            if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
+                dropped += self.ledger.claims(owner=other.owner, state=ClaimState.ACTIVE)
+                self.ledger.retire_owner(other.owner)
+        return dropped + self.ledger.expire_claims(
+            stale_after=self.settings.stale_after,
+            retry_failed_after=self.settings.retry_failed_after,
+        )
+
+    def is_eldest(self) -> bool:
+        """True when no live watcher started before this one: the eldest runs recovery, so
+        a newcomer never rolls back a filing that a running watcher has in progress."""
+        live = self.ledger.live_owners(within=self.settings.stale_after, now=time.time())
+        me = next((o for o in live if o.owner == self.owner), None)
+        if me is None:
+            return not live
+        return all((o.started_at, o.owner) >= (me.started_at, me.owner) for o in live)
+
+    def retire(self) -> None:
+        self.ledger.retire_owner(self.owner)
