@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
+from intake_desktop.core.ocr import OcrEngine, OcrPreparer
+from intake_desktop.core.ocr.settings import load_ocr_settings
 from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
@@ -29,6 +31,7 @@ class App:
     config: WorkspaceConfig
     ledger: Ledger
     actor: Actor
+    ocr: OcrEngine = field(default_factory=OcrEngine)  # checks for Tesseract once per app
 
     def close(self) -> None:
         self.ledger.close()
@@ -57,10 +60,11 @@ def open_app(
         create = not workspace_was_chosen(workspace)
     ws = open_workspace(Path(root), create=create)
     config = ws.load_config()
+    ocr = OcrEngine(load_ocr_settings(ws.config_path))
     actor = Actor.current(role)
     url = db or config.ledger_url or ws.default_ledger_url()
     ledger = Ledger.open(url, actor)
-    return App(workspace=ws, config=config, ledger=ledger, actor=actor)
+    return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr)
 
 
 def _warn_stderr(text: str) -> None:
@@ -87,7 +91,9 @@ def build_filer(
         app.workspace,
         app.ledger,
         router=router,
-        preparer=ConvertingPreparer(),
+        # Conversion to PDF, then an OCR text layer on image-only pages (a missing OCR
+        # engine is reported once per app through `on_warning`).
+        preparer=OcrPreparer(ConvertingPreparer(), app.ocr, on_notice=on_warning),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

@@ -17,6 +17,7 @@ from intake_desktop.core.courts import (
 from intake_desktop.core.errors import UsageError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.pdf.fit import FitResult, fit_pdf
 from intake_desktop.core.progress import ProgressCallback
 
@@ -91,6 +92,14 @@ def _human(result: FitResult) -> str:
 def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> None:
     """One ledger event per output, linked to the input by path and hash."""
     before = sha256_file(result.input)
+    if result.ocr is not None:  # the court wanted a text layer: OCR came first
+        app.ledger.record(
+            EventKind.OCR,
+            path_before=str(result.input.resolve()),
+            sha256_before=result.ocr.get("sha256_before", before),
+            sha256_after=result.ocr.get("sha256_after", before),
+            detail={**result.ocr, "operation": "fit", "court": profile.id},
+        )
     kind = EventKind.SPLIT if len(result.parts) > 1 else EventKind.CONVERTED
     for n, part in enumerate(result.parts, 1):
         app.ledger.record(
@@ -123,6 +132,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
         extra_dir = app.workspace.state / COURTS_FOLDER
     try:
         profile, limit = _profile(args, extra_dir)
+        ocr = app.ocr if app is not None else OcrEngine()  # used when the court needs text
         out_dir = Path(args.out)
         failed = 0
         for name in args.pdfs:
@@ -134,6 +144,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
                 profile=profile,
                 on_progress=progress,
                 at_bookmarks=args.split_at == "bookmarks",
+                ocr=ocr,
             )
             if output.is_terminal:
                 output.err.write("\r\033[K")

@@ -516,10 +516,14 @@ class Filer:
                 sha256_after=doc.sha256, detail={"read_only": True},
             )
             for conversion in prepared.conversions if prepared else ():
+                # A step may name its event kind (OCR) and the hashes it went between.
+                kind = EventKind.OCR if conversion.get("step") == "ocr" else EventKind.CONVERTED
                 txn.add_event(
-                    EventKind.CONVERTED, **common, path_before=doc.original_path,
-                    path_after=doc.filed_path, sha256_before=doc.sha256,
-                    sha256_after=doc.filed_sha256, detail=conversion,
+                    kind, **common, path_before=doc.original_path,
+                    path_after=doc.filed_path,
+                    sha256_before=conversion.get("sha256_before", doc.sha256),
+                    sha256_after=conversion.get("sha256_after", doc.filed_sha256),
+                    detail=conversion,
                 )
             txn.add_event(
                 EventKind.FILED, **common, path_before=doc.source_path,

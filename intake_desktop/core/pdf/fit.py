@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ import pypdf
 
 from intake_desktop.core.courts import CourtProfile, format_size, generic_profile
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
 from intake_desktop.core.pdf.compress import (
     MIN_DPI_BITONAL,
     MIN_DPI_COLOUR,
@@ -63,6 +65,8 @@ class FitResult:
     reason: str = ""
     pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Detail of the `ocr` ledger event when the court required a text layer (not in JSON).
+    ocr: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -120,8 +124,13 @@ def fit_pdf(
     cancel: CancelFlag | None = None,
     at_bookmarks: bool = False,
     decode_cap: int = DEFAULT_DECODE_CAP,
+    ocr: OcrEngine | None = None,
 ) -> FitResult:
     """Make `src` court-ready under `limit_bytes` per file, writing the result to `out_dir`.
+
+    When the profile requires text-searchable PDFs and `ocr` is given, image-only pages
+    first get an OCR text layer (page images untouched); when OCR cannot run, the output
+    is made without it and a warning says why.
 
     Failures a person must act on (a user password, a page too large, a decompression
     bomb) come back as `ok=False` with the reason; nothing is written for them.
@@ -136,7 +145,15 @@ def fit_pdf(
         if not src.is_file():
             raise IntakeError("no such file", path=src, fix="check the path")
         out_dir.mkdir(parents=True, exist_ok=True)
-        _run(src, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks, decode_cap)
+        with tempfile.TemporaryDirectory(prefix="fit-ocr-") as scratch:
+            work = src
+            if ocr is not None and profile.text_searchable:
+                _refuse_own_folder(src, out_dir, profile)
+                work = _text_layer(src, Path(scratch), ocr, result, on_progress, cancel)
+            _run(work, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks,
+                 decode_cap)
+            if work != src:
+                result.actions.insert(0, "ocr")
     except IntakeError as exc:
         for part in result.parts:
             part.path.unlink(missing_ok=True)  # only files this run created
@@ -168,6 +185,47 @@ def _open(src: Path) -> pikepdf.Pdf:
         ) from exc
 
 
+def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
+    """The single-file output name; an error when that is the input itself."""
+    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
+    if single.resolve() == src.resolve():
+        raise IntakeError(
+            "the output folder is the input's folder; fit never replaces its input",
+            path=src,
+            fix="choose another --out folder",
+        )
+    return single
+
+
+def _text_layer(
+    src: Path,
+    scratch: Path,
+    ocr: OcrEngine,
+    result: FitResult,
+    on_progress: ProgressCallback,
+    cancel: CancelFlag | None,
+) -> Path:
+    """The court wants text-searchable PDFs: OCR the image-only pages of `src` into a
+    copy in `scratch` (same file name, so the outputs are named after the input)."""
+
+    def progress(done: int, total: int, message: str) -> None:
+        on_progress(0, STEPS, f"{src.name}: {message}")
+
+    step = text_layer_step(src, scratch / "ocr", engine=ocr, on_progress=progress,
+                           cancel=cancel)
+    check_cancel(cancel)
+    if step.event is not None:
+        result.ocr = step.event
+    if not step.changed:
+        if step.needed:
+            result.warnings.append(
+                step.note or step.notice or "not text-searchable: OCR is not available")
+        return src
+    work = scratch / src.name
+    step.pdf.replace(work)
+    return work
+
+
 def _run(
     src: Path,
     out_dir: Path,
@@ -180,13 +238,7 @@ def _run(
     cap: int,
 ) -> None:
     target = target_size(limit)
-    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
-    if single.resolve() == src.resolve():
-        raise IntakeError(
-            "the output folder is the input's folder; fit never replaces its input",
-            path=src,
-            fix="choose another --out folder",
-        )
+    single = _refuse_own_folder(src, out_dir, profile)
     steps.next("checking")
     with _open(src) as pdf:
         result.pages = len(pdf.pages)

@@ -1,0 +1,109 @@
+"""`OcrPreparer`: wraps any `Preparer` and adds the OCR step to what it prepared.
+
+When the file about to be filed (`Prepared.filed_from`: the source PDF, or the PDF a
+converter made from a scan or photo) has image-only pages, the OCRed copy becomes the
+filed copy; the original stays untouched in `_Originals/`. The OCR text goes into the
+facts (`ocr_text`; `first_page_text` when the page had none), for the naming rules'
+keyword conditions and for search. Failure or a missing engine never blocks filing: the
+file is filed as it was, flagged, and the `ocr` event records why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.core.ocr.step import (
+    FIRST_PAGE_CHARS,
+    FLAG_NOT_TEXT_SEARCHABLE,
+    OcrEngine,
+    TextLayer,
+    text_layer_step,
+)
+from intake_desktop.core.pipeline import Prepared, Preparer
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+NOTE_FACT = "ocr_note"
+NOTES_FACT = "notes"  # what a person should know about the document (filer: IngestResult.notes)
+
+
+def is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"%PDF-" in fh.read(1024)
+    except OSError:
+        return False
+
+
+def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
+    """`prepared` with the OCR step's output: filed copy, facts, flags, ledger event."""
+    if step.event is None and not step.flags:
+        return prepared
+    facts: dict[str, Any] = dict(prepared.facts)
+    first = step.facts.get("ocr_first_page_text")
+    for key, value in step.facts.items():
+        if key != "ocr_first_page_text":
+            facts[key] = value
+    if first and not str(facts.get("first_page_text") or "").strip():
+        facts["first_page_text"] = str(first)[:FIRST_PAGE_CHARS]
+    if step.notice:
+        facts[NOTE_FACT] = step.notice
+    new_notes = [n for n in (step.notice, step.note) if n]
+    if new_notes:
+        earlier = facts.get(NOTES_FACT) or []
+        facts[NOTES_FACT] = [*(earlier if isinstance(earlier, list) else [earlier]), *new_notes]
+    conversions: list[dict[str, Any]] = []
+    before = step.event.get("sha256_before") if step.event else None
+    for conversion in prepared.conversions:
+        # Earlier conversions ended at the PDF the OCR step started from.
+        if step.changed and before and "sha256_after" not in conversion:
+            conversion = {**conversion, "sha256_after": before}
+        conversions.append(conversion)
+    if step.event is not None:
+        conversions.append(step.event)
+    earlier = prepared.flags
+    if step.changed:  # an earlier stage may have flagged the scan; now it has text
+        earlier = tuple(f for f in earlier if f != FLAG_NOT_TEXT_SEARCHABLE)
+    flags = tuple(dict.fromkeys((*earlier, *step.flags)))
+    return replace(
+        prepared,
+        filed_from=step.pdf if step.changed else prepared.filed_from,
+        facts=facts,
+        flags=flags,
+        conversions=tuple(conversions),
+    )
+
+
+class OcrPreparer:
+    """Decorates a `Preparer` with the OCR step (implements the `Preparer` protocol)."""
+
+    def __init__(
+        self,
+        inner: Preparer,
+        engine: OcrEngine,
+        *,
+        on_progress: ProgressCallback = no_progress,
+        cancel: CancelFlag | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.engine = engine
+        self.on_notice = on_notice  # told the "OCR is not available" message, once per app
+        self.on_progress = on_progress
+        self.cancel = cancel
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
+        prepared = self.inner.prepare(source, sha256, workdir)
+        target = prepared.filed_from
+        if not is_pdf(target):
+            return prepared
+        step = text_layer_step(
+            target, workdir, engine=self.engine,
+            sha256=sha256 if target == source else None,
+            on_progress=self.on_progress, cancel=self.cancel,
+        )
+        if step.notice and self.on_notice is not None:
+            self.on_notice(step.notice)
+        return merge_text_layer(prepared, step)
