@@ -19,6 +19,7 @@ from intake_desktop.core.errors import IntakeError, UsageError
 # Each module defines register(subparsers) and sets `handler` defaults on its parsers.
 COMMAND_MODULES = [
     "intake_desktop.commands.gui",
+    "intake_desktop.commands.exhibits",
     "intake_desktop.commands.init",
     "intake_desktop.commands.ingest",
     "intake_desktop.commands.ledger",

@@ -33,6 +33,7 @@ from intake_desktop.core.pipeline import (
     Prepared,
     Preparer,
     Router,
+    decide,
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.workspace import IntakeFolder, Workspace
@@ -277,16 +278,7 @@ class Filer:
                 child_index=child_index,
                 filed_suffix=filed_suffix,
             )
-            if size == 0:
-                decision = Decision(
-                    matter=matter_hint,
-                    review_reason="the file is empty (0 bytes): ask the sender for it again",
-                    rule="builtin",
-                )
-            elif refused:
-                decision = Decision(matter=matter_hint, review_reason=refused, rule="preparer")
-            else:
-                decision = self.router.route(candidate)
+            decision = decide(self.router, candidate, refused)
             result = self._file(path, origin, candidate, prepared, decision, parent)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)

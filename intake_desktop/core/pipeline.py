@@ -82,6 +82,18 @@ class Router(Protocol):
 
 
 BUILTIN_RULES_VERSION = "builtin-1"
+EMPTY_FILE_REASON = "the file is empty (0 bytes): ask the sender for it again"
+
+
+def decide(router: Router, candidate: Candidate, refused: str | None = None) -> Decision:
+    """Where a file goes: empty files and files the preparer refused go to Review/ first."""
+    if candidate.size == 0:
+        return Decision(
+            matter=candidate.matter_hint, review_reason=EMPTY_FILE_REASON, rule="builtin"
+        )
+    if refused:
+        return Decision(matter=candidate.matter_hint, review_reason=refused, rule="preparer")
+    return router.route(candidate)
 
 
 class BuiltinRouter:

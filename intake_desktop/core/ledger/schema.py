@@ -80,6 +80,16 @@ chain_head = Table(
     Column("writes", BigInteger, nullable=False),
 )
 
+# ---- Bates numbering (exhibit sets; migration 0003_bates) ---------------------------------
+# The next free Bates number per prefix, so productions never overlap or leave gaps.
+bates_counters = Table(
+    "bates_counters",
+    metadata,
+    Column("prefix", String(120), primary_key=True),
+    Column("next_number", BigInteger, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
 # Columns of an event in the order they are hashed (never reorder: old chains would break).
 EVENT_HASHED_COLUMNS: tuple[str, ...] = (
     "seq",

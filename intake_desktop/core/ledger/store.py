@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
+from intake_desktop.core.ledger.bates import BatesCounters
 from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
 from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
 from intake_desktop.core.ledger.records import (
@@ -172,7 +173,7 @@ def _event(row: Any) -> EventRecord:
     return EventRecord(**m)
 
 
-class Ledger:
+class Ledger(BatesCounters):
     """Chain-of-custody ledger. Create with `Ledger.open(url, actor)`."""
 
     def __init__(self, url: str, actor: Actor, rules_version: str | None = None) -> None:

@@ -46,6 +46,7 @@ from intake_desktop.core.pdf.split import (
     target_size,
 )
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
+from intake_desktop.core.pdf.text import open_pdf
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 STEPS = 6
@@ -168,23 +169,6 @@ def fit_pdf(
     return result
 
 
-def _open(src: Path) -> pikepdf.Pdf:
-    try:
-        return pikepdf.open(src, access_mode=STREAM)
-    except pikepdf.PasswordError as exc:
-        raise IntakeError(
-            "the PDF is protected by a user (open) password, so it cannot be read or filed",
-            path=src,
-            fix="ask the sender for an unlocked copy (courts reject encrypted PDFs)",
-        ) from exc
-    except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise IntakeError(
-            f"cannot read the PDF ({exc})",
-            path=src,
-            fix="check that it is a complete PDF; ask the sender for a new copy",
-        ) from exc
-
-
 def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
     """The single-file output name; an error when that is the input itself."""
     single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
@@ -240,7 +224,7 @@ def _run(
     target = target_size(limit)
     single = _refuse_own_folder(src, out_dir, profile)
     steps.next("checking")
-    with _open(src) as pdf:
+    with open_pdf(src) as pdf:
         result.pages = len(pdf.pages)
         if result.pages == 0:
             raise IntakeError("the PDF has no pages", path=src, fix="check the file")

@@ -21,7 +21,7 @@ from intake_desktop.core.filing import Filer
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.mover import MAX_NAME_BYTES, safe_name
-from intake_desktop.core.pipeline import Candidate, Decision, Prepared, Router
+from intake_desktop.core.pipeline import Candidate, Decision, Prepared, Router, decide
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.safepath import clean_component
 from intake_desktop.core.workspace import Workspace
@@ -209,16 +209,7 @@ def _decide(
         child_index=child_index,
         filed_suffix=prepared.filed_from.suffix.lower() if prepared.filed_from != path else "",
     )
-    if size == 0:
-        decision = Decision(
-            matter=hint,
-            rule="builtin",
-            review_reason="the file is empty (0 bytes): ask the sender for it again",
-        )
-    elif refused:
-        decision = Decision(matter=hint, review_reason=refused, rule="preparer")
-    else:
-        decision = router.route(candidate)
+    decision = decide(router, candidate, refused)
     if decision.matter and not decision.review_reason:
         first = filer.ledger.find_filed(decision.matter, sha)
         if first is not None and first.filed_path:

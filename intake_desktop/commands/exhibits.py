@@ -1,0 +1,162 @@
+"""`intake-desktop exhibits build SPEC --out DIR` and `exhibits check SPEC`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.core.exhibits.build import BuildResult, build_set
+from intake_desktop.core.exhibits.labels import file_stem
+from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.sources import (
+    ledger_resolver,
+    number_exhibits,
+    plan_exhibits,
+)
+from intake_desktop.core.exhibits.spec import load_spec
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "exhibits",
+        help="exhibit sets: labels, Bates numbers, slip sheets, index, chronology, binder",
+        description="Build court-ready exhibit sets from a TOML spec.",
+    )
+    actions = parser.add_subparsers(dest="exhibits_action", metavar="ACTION", required=True)
+    build = actions.add_parser(
+        "build",
+        help="stamp, index and bind the exhibits of a spec",
+        description="Stamp every exhibit with its label and Bates numbers, write slip sheets, "
+        "the binder, the exhibit index and the chronology, and record it all in the ledger.",
+    )
+    build.add_argument("spec", metavar="SPEC", help="the exhibit-set spec (TOML)")
+    build.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, new or empty (default: the workspace's Exports/<set name>/, "
+        "or '<set name> (2)' when an earlier build is there)",
+    )
+    add_common_options(build)
+    build.set_defaults(handler=run_build)
+    check = actions.add_parser(
+        "check",
+        help="validate a spec and show labels, pages and Bates numbers; builds nothing",
+    )
+    check.add_argument("spec", metavar="SPEC")
+    add_common_options(check)
+    check.set_defaults(handler=run_check)
+
+
+class BuildProgress:
+    """One progress line on stderr while a set is built (only on a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.open = False
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.enabled:
+            return
+        percent = int(100 * done / max(total, 1))
+        sys.stderr.write(f"\r{percent:3d}% {message[:60]:<60}")
+        sys.stderr.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+def default_out(exports: Path, set_name: str) -> Path:
+    """Exports/<set name>/, or `<set name> (2)` ... when an earlier build is there."""
+    stem = file_stem(set_name) or "Exhibit set"
+    candidate, n = exports / stem, 2
+    while candidate.exists():
+        candidate, n = exports / f"{stem} ({n})", n + 1
+    return candidate
+
+
+def _human(result: BuildResult) -> str:
+    lines = []
+    for ex in result.exhibits:
+        bates = f"{ex.bates_first}-{ex.bates_last}" if ex.bates_first else "no Bates"
+        parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
+        lines.append(f"{ex.label}: {ex.pages} pages, {bates}{parts}")
+    lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
+    if result.binder_parts:
+        lines.append(f"binder: {', '.join(p.path.name for p in result.binder_parts)}")
+    lines.append(f"written to {result.out_dir}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def run_build(args: argparse.Namespace, output: Output) -> int:
+    from intake_desktop.app import open_app
+
+    spec = load_spec(Path(args.spec))
+    app = open_app(args.workspace, db=args.db, role=args.role)
+    progress = BuildProgress(output.is_terminal)
+    try:
+        out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.name)
+        result = build_set(
+            spec,
+            out,
+            app.ledger,
+            resolve=ledger_resolver(app.ledger, app.workspace.root),
+            workspace_root=app.workspace.root,
+            scratch_dir=app.workspace.work,
+            courts_dir=app.workspace.state / "courts",
+            on_progress=progress,
+        )
+    finally:
+        progress.close()
+        app.close()
+    output.emit(result.as_json(), _human(result))
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, output: Output) -> int:
+    """Validate the spec and show the plan: labels, pages and the Bates numbers the next
+    build would get (from the workspace ledger when one is chosen; nothing is reserved)."""
+    from intake_desktop.app import open_app, workspace_was_chosen
+
+    spec = load_spec(Path(args.spec))
+    plan: list[BuiltExhibit]
+    next_free = None
+    if workspace_was_chosen(args.workspace):
+        app = open_app(args.workspace, db=args.db, role=args.role)
+        try:
+            plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
+            if spec.bates is not None:
+                next_free = app.ledger.next_bates(spec.bates.prefix)
+        finally:
+            app.close()
+    else:
+        plan = plan_exhibits(spec)
+    if spec.bates is not None:
+        number_exhibits(plan, spec.bates.start or next_free or 1)
+    record = {
+        "spec": str(spec.path),
+        "ok": True,
+        "exhibits": [
+            {"label": e.label, "pages": e.pages, "bates_first": e.bates_first,
+             "bates_last": e.bates_last, "source": str(e.source.path)}
+            for e in plan
+        ],
+        "warnings": list(spec.warnings),
+    }
+    lines = [f"{spec.path}: valid, {len(plan)} exhibits, {sum(e.pages for e in plan)} pages"]
+    for e in plan:
+        bates = f", {e.bates_first}-{e.bates_last}" if e.bates_first else ""
+        lines.append(f"  {e.label}: {e.pages} pages{bates}  ({e.entry.description})")
+    if spec.bates is not None and next_free is None and spec.bates.start is None:
+        lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "
+                     "free number)")
+    lines += [f"warning: {w}" for w in spec.warnings]
+    output.emit(record, "\n".join(lines))
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Exhibit sets: labels, Bates numbers, slip sheets, exhibit index, chronology, binders."""

@@ -1,0 +1,475 @@
+"""Build an exhibit set: reserve Bates numbers, stamp every exhibit, slip sheets, binder,
+exhibit index and chronology, then record every output in the ledger.
+
+Everything is written into a scratch folder and placed into the output folder by the mover
+only when the whole set is built; on failure the scratch folder is removed and the
+Bates reservation is given back (when nothing was reserved after it), so a failed build
+leaves neither files nor a gap in the numbering.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pikepdf
+
+from intake_desktop.core.exhibits.binder import make_binder, slip_sheet
+from intake_desktop.core.exhibits.chronology import (
+    CHRONOLOGY_COLUMNS,
+    CHRONOLOGY_WIDTHS,
+    ChronologyRow,
+    chronology_rows,
+    total_billed_row,
+)
+from intake_desktop.core.exhibits.court import CourtFit, court_fit
+from intake_desktop.core.exhibits.index import TableData, index_table, write_all
+from intake_desktop.core.exhibits.labels import bates_text, file_stem
+from intake_desktop.core.exhibits.model import (
+    BuildError,
+    BuiltExhibit,
+    OutputPart,
+    Resolver,
+)
+from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
+from intake_desktop.core.exhibits.spec import ExhibitSetSpec
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger.records import EventKind
+from intake_desktop.core.mover import Mover
+from intake_desktop.core.pdf.stamp import (
+    Corner,
+    StampStyle,
+    stamp_file,
+)
+from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+EXHIBITS_DIR = "Exhibits"
+SLIP_DIR = "Slip sheets"
+BINDER_DIR = "Binder"
+INDEX_STEM = "Exhibit index"
+CHRONOLOGY_STEM = "Chronology"
+EXPORTED = "exported"
+
+
+class BatesBook(Protocol):
+    """What the build needs from the ledger (the real Ledger, or a fake in tests)."""
+
+    def next_bates(self, prefix: str) -> int: ...
+
+    def reserve_bates(
+        self, prefix: str, count: int, start: int | None = None, *,
+        detail: dict[str, Any] | None = None,
+    ) -> int: ...
+
+    def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool: ...
+
+    def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
+
+    def record(self, kind: str, **fields: Any) -> int: ...
+
+
+@dataclass
+class BuildResult:
+    spec: ExhibitSetSpec
+    out_dir: Path
+    exhibits: list[BuiltExhibit]
+    index_files: list[Path]
+    chronology_files: list[Path]
+    binder_parts: list[OutputPart]
+    chronology: list[ChronologyRow]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "set": self.spec.name,
+            "out": str(self.out_dir),
+            "index": [str(p) for p in self.index_files],
+            "chronology": [str(p) for p in self.chronology_files],
+            "binder": [p.as_json() for p in self.binder_parts],
+            "exhibits": [
+                {
+                    "label": e.label,
+                    "description": e.entry.description,
+                    "bates_first": e.bates_first,
+                    "bates_last": e.bates_last,
+                    "pages": e.pages,
+                    "parts": [p.as_json() for p in e.parts],
+                    "actions": e.actions,
+                    "source": str(e.source.path),
+                    "sha256": e.source_sha256,
+                }
+                for e in self.exhibits
+            ],
+            "warnings": self.warnings,
+        }
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError("the output path is a file, not a folder", path=out_dir,
+                         fix="choose a new or empty folder with --out")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise BuildError(
+            "the output folder is not empty",
+            path=out_dir,
+            fix="choose a new or empty folder with --out (earlier builds are never "
+            "overwritten)",
+        )
+
+
+def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
+    """A rebuild of the same set with an explicit `start` takes back its own numbers.
+
+    Only when the newest reservation for the prefix was made by a set of the same name,
+    starts at `start`, and nothing was reserved after it. Returns the warning to show.
+    """
+    bates = spec.bates
+    if bates is None or bates.start is None or bates.start >= free:
+        return None
+    latest = book.latest_bates_reservation(bates.prefix)
+    if (
+        latest is None
+        or latest.get("set") != spec.name
+        or latest.get("first") != bates.start
+        or int(latest.get("last", -1)) + 1 != free
+    ):
+        return None
+    count = int(latest["count"])
+    if not book.release_bates(bates.prefix, bates.start, count,
+                              reason=f"rebuild of set {spec.name!r}"):
+        return None
+    first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
+    last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
+    return (
+        f"this rebuild reuses {first}-{last}, first assigned to this set at {latest.get('at')}; "
+        "discard the earlier output so two versions are never produced"
+    )
+
+
+def _part(path: Path, first: int, last: int) -> OutputPart:
+    return OutputPart(path, path.stat().st_size, first, last, sha256_file(path))
+
+
+def _first_page_only(corner: Corner, text: str) -> Callable[[int], dict[Corner, list[str]]]:
+    def lines(index: int) -> dict[Corner, list[str]]:
+        return {corner: [text]} if index == 0 else {}
+
+    return lines
+
+
+def _place(
+    whole: Path,
+    folder: Path,
+    fit: CourtFit,
+    pages: int,
+    title: str,
+    style: StampStyle,
+    corner: Corner,
+    warnings: list[str],
+) -> list[OutputPart]:
+    """Move a finished PDF into `folder`, split into parts when over the court's limit.
+
+    Each part's first page then says which part it is ("Exhibit A, Part 1 of 2, pages
+    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit.
+    """
+    if not (fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes):
+        target = folder / whole.name
+        os.replace(whole, target)
+        return [_part(target, 1, pages)]
+    parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
+                      stem=whole.stem, filename_max=fit.filename_max)
+    whole.unlink()  # our own scratch copy; the parts replace it
+    out = []
+    for n, p in enumerate(parts, start=1):
+        path, first, last = Path(p.path), int(p.first_page), int(p.last_page)
+        text = f"{title}, Part {n} of {len(parts)}, pages {first}-{last} of {pages}"
+        labelled = path.with_name(f".labelled-{path.name}")
+        stamp_file(path, labelled, _first_page_only(corner, text), style)
+        if labelled.stat().st_size <= fit.limit_bytes:
+            os.replace(labelled, path)
+        else:
+            labelled.unlink()
+            warnings.append(f"{path.name}: no part label, it would go over the court's limit")
+        out.append(_part(path, first, last))
+    return out
+
+
+def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
+    """Copy every finished output into `out_dir` through the mover (hash-checked, fsynced,
+    never replacing a file); `placed` collects what is already in place."""
+    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+        dest = out_dir / src.relative_to(staging)
+        mover.place_copy(src, dest, sha256_file(src), tag="exhibits")
+        placed.append(dest)
+
+
+def _rebase(path: Path, staging: Path, out_dir: Path) -> Path:
+    return out_dir / path.relative_to(staging)
+
+
+def build_set(
+    spec: ExhibitSetSpec,
+    out_dir: Path,
+    book: BatesBook,
+    *,
+    resolve: Resolver = file_resolver,
+    workspace_root: Path | None = None,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    scratch_dir: Path | None = None,
+    courts_dir: Path | None = None,
+) -> BuildResult:
+    """Build the whole set into `out_dir` (new or empty) and record it through `book`.
+
+    Outputs are made in a scratch folder (`scratch_dir`, default beside `out_dir`) and
+    copied into place by the mover only when all of them are finished.
+    """
+    out_dir = out_dir.absolute()
+    _check_out_dir(out_dir)
+    fit = court_fit(spec.court, spec.path, courts_dir)
+    warnings = list(spec.warnings)
+    total_ex = len(spec.exhibits)
+
+    exhibits = plan_exhibits(spec, resolve, unlock=fit.preflight is not None,
+                             on_progress=on_progress)
+    total_pages = sum(ex.pages for ex in exhibits)
+
+    first_number = None
+    if spec.bates is not None:
+        free = book.next_bates(spec.bates.prefix)
+        reused = _rebuild_release(spec, book, free)
+        if reused:
+            warnings.append(reused)
+            free = book.next_bates(spec.bates.prefix)
+        first_number = book.reserve_bates(
+            spec.bates.prefix, total_pages, spec.bates.start,
+            detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
+        )
+        last_number = first_number + total_pages - 1
+        if last_number >= 10 ** spec.bates.digits:
+            book.release_bates(spec.bates.prefix, first_number, total_pages,
+                               reason="numbers longer than the digits allowed")
+            raise BuildError(
+                f"Bates numbers would reach {last_number}, more than the {spec.bates.digits} "
+                f"digits set for prefix {spec.bates.prefix!r}",
+                path=spec.path, fix="raise `digits` in [bates] or use a new prefix",
+            )
+        if first_number > free and free > 1:
+            warnings.append(
+                f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "
+                "were skipped because the spec sets `start`"
+            )
+        number_exhibits(exhibits, first_number)
+
+    scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".intake-exhibits-", dir=scratch_root))
+    work = staging / ".work"
+    mover = Mover()
+    placed: list[Path] = []
+    try:
+        result = _build_outputs(spec, exhibits, staging, work, fit, on_progress, cancel,
+                                total_pages, warnings, workspace_root)
+        shutil.rmtree(work)
+        on_progress(total_pages, total_pages, "placing the outputs")
+        _publish(staging, out_dir, mover, placed)
+    except BaseException as exc:
+        for path in placed:
+            mover.discard(path)  # outputs of this failed build only
+        if spec.bates is not None and first_number is not None:
+            book.release_bates(spec.bates.prefix, first_number, total_pages,
+                               reason=f"build failed: {exc}")
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.out_dir = out_dir
+    for ex in exhibits:
+        ex.parts = [
+            OutputPart(_rebase(p.path, staging, out_dir), p.bytes, p.first_page, p.last_page,
+                       p.sha256)
+            for p in ex.parts
+        ]
+        if ex.slip_sheet is not None:
+            ex.slip_sheet = _rebase(ex.slip_sheet, staging, out_dir)
+    result.binder_parts = [
+        OutputPart(_rebase(p.path, staging, out_dir), p.bytes, p.first_page, p.last_page,
+                   p.sha256)
+        for p in result.binder_parts
+    ]
+    result.index_files = [_rebase(p, staging, out_dir) for p in result.index_files]
+    result.chronology_files = [_rebase(p, staging, out_dir) for p in result.chronology_files]
+    _record(book, result, workspace_root)
+    on_progress(total_pages, total_pages, "done")
+    return result
+
+
+def _lines_for(
+    ex: BuiltExhibit, spec: ExhibitSetSpec, position: Corner
+) -> Callable[[int], dict[Corner, list[str]]]:
+    def lines(index: int) -> dict[Corner, list[str]]:
+        return {position: ex.page_lines(index + 1, spec)}
+
+    return lines
+
+
+def _prepare_for(
+    ex: BuiltExhibit, preflight: Callable[[pikepdf.Pdf], list[str]]
+) -> Callable[[pikepdf.Pdf], None]:
+    def prepare(pdf: pikepdf.Pdf) -> None:
+        ex.actions = preflight(pdf)
+
+    return prepare
+
+
+def _build_outputs(
+    spec: ExhibitSetSpec,
+    exhibits: list[BuiltExhibit],
+    staging: Path,
+    work: Path,
+    fit: CourtFit,
+    on_progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    total_pages: int,
+    warnings: list[str],
+    workspace_root: Path | None,
+) -> BuildResult:
+    for folder in (work, staging / EXHIBITS_DIR):
+        folder.mkdir(parents=True)
+    if spec.slip_sheets:
+        (staging / SLIP_DIR).mkdir()
+    position = spec.stamp_position or fit.stamp_position or Corner.BOTTOM_RIGHT
+    font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
+    style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
+                       margin_y=spec.margin_y, backing=spec.backing, font=font)
+    # Part labels go on the other edge from the Bates stamp, centred.
+    part_corner = Corner.TOP_CENTER if position.value.startswith("bottom") else (
+        Corner.BOTTOM_CENTER)
+    done = 0
+    whole: dict[int, Path] = {}
+    stems: set[str] = set()
+    for ex in exhibits:
+        if cancel is not None and cancel.is_set():
+            raise BuildError("the build was cancelled; nothing was written",
+                             path=spec.path)
+        on_progress(done, total_pages, f"stamping {ex.label}")
+        stem = file_stem(ex.label)
+        if stem.lower() in stems:
+            raise BuildError(f"two exhibits would share the file name {stem!r}",
+                             path=spec.path, fix="use distinct label prefixes")
+        stems.add(stem.lower())
+        target = work / f"{stem}.pdf"
+        prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
+        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style,
+                   prepare=prepare, allow_owner_encrypted=fit.preflight is not None)
+        if sha256_file(ex.source.path) != ex.source_sha256:
+            raise BuildError(
+                f"{ex.label}: the source changed while the set was being built",
+                path=ex.source.path, fix="wait until nobody is editing it and build again",
+            )
+        whole[ex.entry.position] = target
+        if spec.slip_sheets:
+            ex.slip_sheet = staging / SLIP_DIR / f"{stem} - slip sheet.pdf"
+            slip_sheet(ex.slip_sheet, ex.label, ex.entry.description,
+                       ex.cite() if ex.bates else f"{ex.pages} pages")
+        done += ex.pages
+
+    binder_parts: list[OutputPart] = []
+    if spec.binder:
+        on_progress(done, total_pages, "assembling the binder")
+        (work / "binder").mkdir()
+        binder_path = work / "binder" / f"{file_stem(spec.name)} - Binder.pdf"
+        make_binder(binder_path, exhibits, whole, spec.name)
+        (staging / BINDER_DIR).mkdir()
+        with pikepdf.open(binder_path) as b:
+            binder_pages = len(b.pages)
+        binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages,
+                              f"{spec.name} - Binder", style, part_corner, warnings)
+
+    for ex in exhibits:
+        ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages,
+                          ex.label, style, part_corner, warnings)
+        if len(ex.parts) > 1:
+            warnings.append(f"{ex.label} is over the court's limit and was split into "
+                            f"{len(ex.parts)} parts")
+
+    def display(path: Path) -> str:
+        for base in (workspace_root, spec.path.parent):
+            if base is None:
+                continue
+            try:
+                return path.resolve().relative_to(base.resolve()).as_posix()
+            except ValueError:
+                continue
+        return str(path)
+
+    on_progress(done, total_pages, "writing the exhibit index and chronology")
+    index_files = write_all(index_table(spec, exhibits, display), staging, INDEX_STEM)
+    chronology = chronology_rows(exhibits)
+    chrono_table = TableData(
+        f"{spec.name} - Chronology",
+        f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
+        CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
+        highlight=[n for n, r in enumerate(chronology) if r.gap_days is not None],
+        footer=total_billed_row(chronology),
+    )
+    chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
+    return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,
+                       chronology, warnings)
+
+
+def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -> None:
+    """One ledger event per output: inputs, outputs, hashes and Bates ranges."""
+
+    def rel(path: Path) -> str:
+        if workspace_root is not None:
+            try:
+                return path.resolve().relative_to(workspace_root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return str(path.resolve())
+
+    name = result.spec.name
+    for ex in result.exhibits:
+        for n, part in enumerate(ex.parts, start=1):
+            book.record(
+                EventKind.STAMPED,
+                document_id=ex.source.document_id,
+                matter_id=ex.source.matter_id or result.spec.matter,
+                path_before=rel(ex.source.path),
+                path_after=rel(part.path),
+                sha256_before=ex.source_sha256,
+                sha256_after=part.sha256,
+                detail={
+                    "set": name, "label": ex.label, "bates_first": ex.bates_at(part.first_page),
+                    "bates_last": ex.bates_at(part.last_page), "pages": ex.pages,
+                    "first_page": part.first_page, "last_page": part.last_page,
+                    "part": n, "parts": len(ex.parts), "actions": ex.actions,
+                },
+            )
+        if ex.slip_sheet is not None:
+            book.record(EXPORTED, path_after=rel(ex.slip_sheet),
+                        sha256_after=sha256_file(ex.slip_sheet),
+                        matter_id=result.spec.matter,
+                        detail={"set": name, "output": "slip_sheet", "label": ex.label})
+    bates = {
+        "bates_first": result.exhibits[0].bates_first if result.exhibits else None,
+        "bates_last": result.exhibits[-1].bates_last if result.exhibits else None,
+    }
+    for n, part in enumerate(result.binder_parts, start=1):
+        book.record(EXPORTED, path_after=rel(part.path), sha256_after=part.sha256,
+                    matter_id=result.spec.matter,
+                    detail={"set": name, "output": "binder", "part": n,
+                            "parts": len(result.binder_parts), "first_page": part.first_page,
+                            "last_page": part.last_page, **bates})
+    for kind, files in (("index", result.index_files), ("chronology", result.chronology_files)):
+        for path in files:
+            book.record(EXPORTED, path_after=rel(path), sha256_after=sha256_file(path),
+                        matter_id=result.spec.matter,
+                        detail={"set": name, "output": kind, "format": path.suffix[1:],
+                                "exhibits": len(result.exhibits), **bates})

@@ -1,0 +1,583 @@
+"""The exhibit-set spec (TOML): load, validate, and name the line of every mistake.
+
+    [set]
+    name = "Smith v. Jones - Plaintiff's trial exhibits"
+    label_scheme = "numbers"          # or "letters" (A..Z, AA, AB ...)
+    label_prefix = "Pltf. Ex."        # "Def. Ex.", "Joint Ex.", "Exhibit" ...
+    first_label = 1                   # or "A"; continue a series from an earlier set
+    court = "cand"                    # court profile: size limit, part names, stamp place
+    stamp_position = "bottom-right"   # overrides the court profile
+    margin_x = 36                     # points from the visible page edge
+    margin_y = 18
+    font_size = 10
+    backing = true                    # white box behind the stamp
+    font = "embedded"                 # or "helvetica" (standard, not embedded); default:
+                                      # embedded when the court profile prefers PDF/A
+    slip_sheets = true
+    page_labels = false               # "Ex. 3 - p. 2" on every page
+    label_on_first_page = true
+    binder = true
+
+    [bates]                           # optional: no table, no Bates numbers
+    prefix = "SMITH"
+    suffix = ""
+    digits = 6
+    start = 1                         # optional: default is the next free number
+
+    [[exhibit]]
+    file = "records/er-visit.pdf"     # relative to this file; or document = 12,
+                                      # or sha256 = "..." (a filed document)
+    description = "ER record"
+    date = 2024-03-01
+    witness = "Dr. Lee"
+    provider = "County ER"            # optional, for the chronology
+    amount = "1,250.00"               # optional amount billed, for the chronology
+    [[exhibit.entry]]                 # optional chronology rows inside the exhibit
+    date = 2024-03-01
+    description = "ER visit: lumbar strain"
+    pages = "1-3"                     # pages of this exhibit: the row cites their Bates
+    provider = "County ER"
+    amount = 1250
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.exhibits.labels import (
+    DEFAULT_PREFIX,
+    LabelScheme,
+    letters,
+    letters_to_number,
+)
+from intake_desktop.core.pdf.stamp import Corner
+from intake_desktop.core.pdf.stamp_fonts import FONT_CHOICES
+
+MIN_DIGITS, MAX_DIGITS = 3, 15
+SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+class SpecError(IntakeError):
+    """The exhibit-set spec is invalid; the message names the line and field."""
+
+
+@dataclass(frozen=True)
+class BatesSpec:
+    prefix: str
+    suffix: str = ""
+    digits: int = 6
+    start: int | None = None
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    date: dt.date
+    description: str
+    first_page: int | None = None
+    last_page: int | None = None
+    provider: str = ""
+    amount: str = ""  # amount billed, as written ("1,250.00")
+
+
+@dataclass(frozen=True)
+class ExhibitEntry:
+    position: int  # 1-based place in the spec
+    line: int
+    description: str
+    file: Path | None = None
+    document_id: int | None = None
+    sha256: str | None = None
+    date: dt.date | None = None
+    witness: str = ""
+    provider: str = ""
+    amount: str = ""
+    entries: tuple[ChronologyEntry, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        if self.file is not None:
+            return str(self.file)
+        if self.document_id is not None:
+            return f"document {self.document_id}"
+        return f"sha256 {self.sha256}"
+
+
+@dataclass(frozen=True)
+class ExhibitSetSpec:
+    path: Path
+    name: str
+    exhibits: tuple[ExhibitEntry, ...]
+    label_scheme: LabelScheme = LabelScheme.NUMBERS
+    label_prefix: str = DEFAULT_PREFIX
+    first_label: int = 1
+    bates: BatesSpec | None = None
+    court: str | None = None
+    stamp_position: Corner | None = None
+    margin_x: float = 36.0
+    margin_y: float = 18.0
+    font_size: float = 10.0
+    backing: bool = True
+    slip_sheets: bool = True
+    page_labels: bool = False
+    label_on_first_page: bool = True
+    binder: bool = True
+    matter: str | None = None
+    font: str | None = None  # "helvetica" or "embedded"; None: embedded if the court wants PDF/A
+    warnings: tuple[str, ...] = field(default=())
+
+
+SET_KEYS = {
+    "name", "label_scheme", "label_prefix", "first_label", "court", "stamp_position",
+    "margin_x", "margin_y", "font_size", "backing", "slip_sheets", "page_labels",
+    "label_on_first_page", "binder", "matter", "font",
+}
+BATES_KEYS = {"prefix", "suffix", "digits", "start"}
+EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
+                "amount", "entry"}
+ENTRY_KEYS = {"date", "description", "pages", "provider", "amount"}
+AMOUNT_RE = re.compile(r"^\$?\s*\d{1,3}(,?\d{3})*(\.\d{1,2})?$")
+POSITION_ALIASES = {"lower": "bottom", "upper": "top"}
+
+
+class _Lines:
+    """Finds the line of a table or key in the TOML text (tomllib gives no positions)."""
+
+    HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+
+    def __init__(self, text: str) -> None:
+        self.tables: list[tuple[str, int]] = []  # (header, line)
+        self.keys: list[tuple[int, str, int]] = []  # (table index, key, line)
+        current = -1
+        for no, raw in enumerate(text.splitlines(), start=1):
+            m = self.HEADER.match(raw)
+            if m:
+                self.tables.append((m.group(2), no))
+                current = len(self.tables) - 1
+                continue
+            km = re.match(r"^\s*([A-Za-z0-9_\-]+)\s*=", raw)
+            if km:
+                self.keys.append((current, km.group(1), no))
+
+    def table(self, header: str, occurrence: int = 1) -> tuple[int, int]:
+        """(table index, line) of the n-th table with this header; (-1, 0) if absent."""
+        seen = 0
+        for i, (name, no) in enumerate(self.tables):
+            if name == header:
+                seen += 1
+                if seen == occurrence:
+                    return i, no
+        return -1, 0
+
+    def key(self, table_index: int, key: str, fallback: int) -> int:
+        for t, k, no in self.keys:
+            if t == table_index and k == key:
+                return no
+        return fallback
+
+    def entry_table(self, exhibit_table: int, n: int) -> tuple[int, int]:
+        """The n-th [[exhibit.entry]] after the given [[exhibit]] table."""
+        seen = 0
+        for i in range(exhibit_table + 1, len(self.tables)):
+            name, no = self.tables[i]
+            if name == "exhibit":
+                break
+            if name == "exhibit.entry":
+                seen += 1
+                if seen == n:
+                    return i, no
+        return exhibit_table, self.tables[exhibit_table][1] if exhibit_table >= 0 else 0
+
+
+class _Checker:
+    def __init__(self, path: Path, lines: _Lines) -> None:
+        self.path = path
+        self.lines = lines
+
+    def fail(self, line: int, where: str, what: str, fix: str) -> SpecError:
+        at = f"line {line}, {where}" if line else where
+        return SpecError(f"{at}: {what}", path=self.path, fix=fix)
+
+    def unknown(self, data: dict[str, Any], known: set[str], table: int, where: str) -> None:
+        for key in data:
+            if key not in known:
+                line = self.lines.key(table, key, 0)
+                raise self.fail(line, where, f"unknown key {key!r}",
+                                f"use one of: {', '.join(sorted(known))}")
+
+    def text(self, data: dict[str, Any], key: str, table: int, where: str,
+             default: str = "", required: bool = False, max_len: int = 500) -> str:
+        if key not in data:
+            if required:
+                line = self.lines.tables[table][1] if table >= 0 else 0
+                raise self.fail(line, where, f"{key!r} is missing", f'add {key} = "..."')
+            return default
+        value = data[key]
+        line = self.lines.key(table, key, 0)
+        if not isinstance(value, str):
+            raise self.fail(line, f"{where} {key!r}", "must be text in quotes",
+                            f'write {key} = "..."')
+        value = value.strip()
+        if required and not value:
+            raise self.fail(line, f"{where} {key!r}", "must not be empty", "fill it in")
+        if len(value) > max_len:
+            raise self.fail(line, f"{where} {key!r}", f"is longer than {max_len} characters",
+                            "shorten it")
+        return value
+
+    def boolean(self, data: dict[str, Any], key: str, table: int, where: str,
+                default: bool) -> bool:
+        if key not in data:
+            return default
+        if not isinstance(data[key], bool):
+            raise self.fail(self.lines.key(table, key, 0), f"{where} {key!r}",
+                            "must be true or false", f"write {key} = true or {key} = false")
+        return bool(data[key])
+
+    def number(self, data: dict[str, Any], key: str, table: int, where: str,
+               default: float, low: float, high: float) -> float:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            low <= value <= high
+        ):
+            raise self.fail(self.lines.key(table, key, 0), f"{where} {key!r}",
+                            f"must be a number from {low:g} to {high:g}",
+                            f"e.g. {key} = {default:g}")
+        return float(value)
+
+    def amount(self, data: dict[str, Any], table: int, where: str) -> str:
+        """An amount billed: a number or text like "1,250.00", shown as 1,250.00."""
+        if "amount" not in data:
+            return ""
+        value = data["amount"]
+        line = self.lines.key(table, "amount", 0)
+        if isinstance(value, str) and AMOUNT_RE.match(value.strip()):
+            value = float(value.strip().lstrip("$").strip().replace(",", ""))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(line, f"{where} 'amount'", f"{value!r} is not an amount",
+                            'write amount = 1250.00 or amount = "1,250.00"')
+        return f"{value:,.2f}"
+
+    def date(self, data: dict[str, Any], key: str, table: int, where: str) -> dt.date | None:
+        if key not in data:
+            return None
+        value = data[key]
+        line = self.lines.key(table, key, 0)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(line, f"{where} {key!r}", f"{value!r} is not a date",
+                        f"write dates as YYYY-MM-DD, e.g. {key} = 2024-03-01")
+
+
+def _pages(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value, value
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", value)
+        if m:
+            first = int(m.group(1))
+            last = int(m.group(2) or first)
+            if 1 <= first <= last:
+                return first, last
+    return None
+
+
+def _position(value: str) -> Corner | None:
+    norm = value.strip().lower().replace("_", "-").replace(" ", "-")
+    for old, new in POSITION_ALIASES.items():
+        norm = norm.replace(old, new)
+    try:
+        return Corner(norm)
+    except ValueError:
+        return None
+
+
+def load_spec(path: Path) -> ExhibitSetSpec:
+    """Read and validate a spec file; every error names the file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read the exhibit-set spec ({exc.strerror})", path=path,
+                        fix="check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError("the spec is not UTF-8 text", path=path,
+                        fix="save it as UTF-8") from exc
+    return parse_spec(text, path)
+
+
+def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"not valid TOML ({exc})", path=path,
+                        fix="fix the line named above") from exc
+    lines = _Lines(text)
+    ck = _Checker(path, lines)
+    warnings: list[str] = []
+    for key in data:
+        if key not in ("set", "bates", "exhibit"):
+            raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
+                          f"unknown table or key {key!r}", "use [set], [bates] and [[exhibit]]")
+    s = data.get("set")
+    set_t, set_line = lines.table("set")
+    if not isinstance(s, dict):
+        raise ck.fail(set_line, "[set]", "the [set] table is missing",
+                      'start the file with [set] and name = "..."')
+    ck.unknown(s, SET_KEYS, set_t, "[set]")
+    name = ck.text(s, "name", set_t, "[set]", required=True, max_len=120)
+    scheme_text = ck.text(s, "label_scheme", set_t, "[set]", default="numbers")
+    try:
+        scheme = LabelScheme(scheme_text.lower())
+    except ValueError:
+        raise ck.fail(lines.key(set_t, "label_scheme", set_line), "[set] 'label_scheme'",
+                      f"unknown scheme {scheme_text!r}",
+                      'use "numbers" (1, 2, 3) or "letters" (A..Z, AA, AB)') from None
+    prefix = ck.text(s, "label_prefix", set_t, "[set]", default=DEFAULT_PREFIX, max_len=40)
+    first_label = 1
+    if "first_label" in s:
+        raw = s["first_label"]
+        fl_line = lines.key(set_t, "first_label", set_line)
+        try:
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+                first_label = raw
+            elif isinstance(raw, str) and scheme is LabelScheme.LETTERS:
+                first_label = letters_to_number(raw.strip())
+            elif isinstance(raw, str) and raw.strip().isdigit() and int(raw) >= 1:
+                first_label = int(raw)
+            else:
+                raise ValueError(raw)
+        except ValueError:
+            raise ck.fail(fl_line, "[set] 'first_label'", f"{raw!r} is not a label to start at",
+                          'write a number such as 12, or with letters a letter such as "M"'
+                          ) from None
+    position = None
+    if "stamp_position" in s:
+        pos_text = ck.text(s, "stamp_position", set_t, "[set]")
+        position = _position(pos_text)
+        if position is None:
+            raise ck.fail(lines.key(set_t, "stamp_position", set_line),
+                          "[set] 'stamp_position'", f"unknown position {pos_text!r}",
+                          f"use one of: {', '.join(c.value for c in Corner)}")
+    court = ck.text(s, "court", set_t, "[set]") or None
+    font = ck.text(s, "font", set_t, "[set]").lower() or None
+    if font is not None and font not in FONT_CHOICES:
+        raise ck.fail(lines.key(set_t, "font", set_line), "[set] 'font'",
+                      f"unknown font {font!r}",
+                      'use "helvetica" (standard, not embedded) or "embedded" (for PDF/A)')
+    matter = ck.text(s, "matter", set_t, "[set]") or None
+
+    bates = None
+    b = data.get("bates")
+    if b is not None:
+        b_t, b_line = lines.table("bates")
+        if not isinstance(b, dict):
+            raise ck.fail(b_line, "[bates]", "must be a table", "write [bates] on its own line")
+        ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+        bprefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
+        if any(ch in bprefix for ch in "\\/:*?\"<>|"):
+            raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
+                          "contains a character not allowed in file names",
+                          "use letters, digits, '-' or '_'")
+        suffix = ck.text(b, "suffix", b_t, "[bates]", max_len=20)
+        digits = int(ck.number(b, "digits", b_t, "[bates]", 6, MIN_DIGITS, MAX_DIGITS))
+        if "digits" in b and not isinstance(b["digits"], int):
+            raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                          "must be a whole number", "e.g. digits = 6")
+        start = None
+        if "start" in b:
+            raw = b["start"]
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+                raise ck.fail(lines.key(b_t, "start", b_line), "[bates] 'start'",
+                              "must be a whole number of 1 or more",
+                              "e.g. start = 1, or remove it to continue at the next free number")
+            start = raw
+        if bprefix[-1].isdigit():
+            warnings.append(
+                f"Bates prefix {bprefix!r} ends in a digit, so numbers read ambiguously "
+                f"({bprefix}{1:0{digits}d}); consider ending it with '-' or '_'"
+            )
+        bates = BatesSpec(prefix=bprefix, suffix=suffix, digits=digits, start=start)
+
+    raw_exhibits = data.get("exhibit")
+    if not isinstance(raw_exhibits, list) or not raw_exhibits:
+        raise ck.fail(0, "[[exhibit]]", "the set has no exhibits",
+                      'add an [[exhibit]] table with file = "..." and description = "..."')
+    exhibits = []
+    for n, ex in enumerate(raw_exhibits, start=1):
+        t, line = lines.table("exhibit", n)
+        where = f"exhibit {n}"
+        ck.unknown(ex, EXHIBIT_KEYS, t, where)
+        refs = [k for k in ("file", "document", "sha256") if k in ex]
+        if len(refs) != 1:
+            raise ck.fail(line, where, "needs exactly one of file, document or sha256"
+                          + (f" (has {', '.join(refs)})" if refs else ""),
+                          'write file = "path/to.pdf" (relative to the spec), document = 12 '
+                          'or sha256 = "..."')
+        file = doc_id = sha = None
+        if "file" in ex:
+            file_text = ck.text(ex, "file", t, where, required=True, max_len=1000)
+            file_path = Path(file_text).expanduser()
+            file = file_path if file_path.is_absolute() else path.parent / file_path
+        elif "document" in ex:
+            raw = ex["document"]
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+                raise ck.fail(lines.key(t, "document", line), f"{where} 'document'",
+                              "must be a ledger document id (a whole number)",
+                              "see `intake-desktop ledger history` for ids")
+            doc_id = raw
+        else:
+            sha = ck.text(ex, "sha256", t, where, required=True)
+            if not SHA256_RE.match(sha):
+                raise ck.fail(lines.key(t, "sha256", line), f"{where} 'sha256'",
+                              "is not a SHA-256 (64 hexadecimal characters)",
+                              "copy the full hash from the ledger")
+            sha = sha.lower()
+        description = ck.text(ex, "description", t, where, required=True)
+        entries = []
+        raw_entries = ex.get("entry", [])
+        if not isinstance(raw_entries, list):
+            raise ck.fail(line, f"{where} 'entry'", "must be [[exhibit.entry]] tables",
+                          "write each chronology row as [[exhibit.entry]]")
+        for m, en in enumerate(raw_entries, start=1):
+            et, eline = lines.entry_table(t, m)
+            ewhere = f"exhibit {n} entry {m}"
+            ck.unknown(en, ENTRY_KEYS, et, ewhere)
+            edate = ck.date(en, "date", et, ewhere)
+            if edate is None:
+                raise ck.fail(eline, ewhere, "'date' is missing", "add date = YYYY-MM-DD")
+            first = last = None
+            if "pages" in en:
+                pages = _pages(en["pages"])
+                if pages is None:
+                    raise ck.fail(lines.key(et, "pages", eline), f"{ewhere} 'pages'",
+                                  f"{en['pages']!r} is not a page or range",
+                                  'write pages = 3 or pages = "3-5" (pages of this exhibit)')
+                first, last = pages
+            entries.append(ChronologyEntry(
+                date=edate,
+                description=ck.text(en, "description", et, ewhere, required=True),
+                first_page=first, last_page=last,
+                provider=ck.text(en, "provider", et, ewhere),
+                amount=ck.amount(en, et, ewhere),
+            ))
+        exhibits.append(ExhibitEntry(
+            position=n, line=line, description=description, file=file, document_id=doc_id,
+            sha256=sha, date=ck.date(ex, "date", t, where),
+            witness=ck.text(ex, "witness", t, where),
+            provider=ck.text(ex, "provider", t, where),
+            amount=ck.amount(ex, t, where),
+            entries=tuple(entries),
+        ))
+    return ExhibitSetSpec(
+        path=path,
+        name=name,
+        exhibits=tuple(exhibits),
+        label_scheme=scheme,
+        label_prefix=prefix,
+        first_label=first_label,
+        bates=bates,
+        court=court,
+        stamp_position=position,
+        margin_x=ck.number(s, "margin_x", set_t, "[set]", 36.0, 0, 144),
+        margin_y=ck.number(s, "margin_y", set_t, "[set]", 18.0, 0, 144),
+        font_size=ck.number(s, "font_size", set_t, "[set]", 10.0, 4, 36),
+        backing=ck.boolean(s, "backing", set_t, "[set]", True),
+        slip_sheets=ck.boolean(s, "slip_sheets", set_t, "[set]", True),
+        page_labels=ck.boolean(s, "page_labels", set_t, "[set]", False),
+        label_on_first_page=ck.boolean(s, "label_on_first_page", set_t, "[set]", True),
+        binder=ck.boolean(s, "binder", set_t, "[set]", True),
+        matter=matter,
+        font=font,
+        warnings=tuple(warnings),
+    )
+
+
+# ---- writing a spec back (for the window's editor) ----------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def dump_spec(spec: ExhibitSetSpec) -> str:
+    """The spec as TOML that `parse_spec` reads back to the same values.
+
+    File paths are written relative to the spec's folder when they lie inside it.
+    """
+    first_label: object = spec.first_label
+    if spec.label_scheme is LabelScheme.LETTERS:
+        first_label = letters(spec.first_label)
+    out = ["[set]"]
+    values: list[tuple[str, object]] = [
+        ("name", spec.name), ("label_scheme", spec.label_scheme.value),
+        ("label_prefix", spec.label_prefix), ("first_label", first_label),
+    ]
+    if spec.matter:
+        values.append(("matter", spec.matter))
+    if spec.court:
+        values.append(("court", spec.court))
+    if spec.font:
+        values.append(("font", spec.font))
+    if spec.stamp_position:
+        values.append(("stamp_position", spec.stamp_position.value))
+    values += [
+        ("margin_x", spec.margin_x), ("margin_y", spec.margin_y), ("font_size", spec.font_size),
+        ("backing", spec.backing), ("slip_sheets", spec.slip_sheets),
+        ("page_labels", spec.page_labels), ("label_on_first_page", spec.label_on_first_page),
+        ("binder", spec.binder),
+    ]
+    out += [f"{k} = {_toml_value(v)}" for k, v in values]
+    if spec.bates is not None:
+        out += ["", "[bates]", f"prefix = {_toml_value(spec.bates.prefix)}",
+                f"suffix = {_toml_value(spec.bates.suffix)}", f"digits = {spec.bates.digits}"]
+        if spec.bates.start is not None:
+            out.append(f"start = {spec.bates.start}")
+    for ex in spec.exhibits:
+        out += ["", "[[exhibit]]"]
+        if ex.file is not None:
+            try:
+                ref = ex.file.relative_to(spec.path.parent).as_posix()
+            except ValueError:
+                ref = str(ex.file)
+            out.append(f"file = {_toml_value(ref)}")
+        elif ex.document_id is not None:
+            out.append(f"document = {ex.document_id}")
+        else:
+            out.append(f"sha256 = {_toml_value(ex.sha256)}")
+        out.append(f"description = {_toml_value(ex.description)}")
+        for key, value in (("date", ex.date), ("witness", ex.witness),
+                           ("provider", ex.provider), ("amount", ex.amount)):
+            if value:
+                out.append(f"{key} = {_toml_value(value)}")
+        for en in ex.entries:
+            out += ["[[exhibit.entry]]", f"date = {en.date.isoformat()}",
+                    f"description = {_toml_value(en.description)}"]
+            if en.first_page is not None:
+                pages = (str(en.first_page) if en.first_page == en.last_page
+                         else f"{en.first_page}-{en.last_page}")
+                out.append(f"pages = {_toml_value(pages)}")
+            for key, value in (("provider", en.provider), ("amount", en.amount)):
+                if value:
+                    out.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,434 @@
+"""Burn text stamps (Bates numbers, exhibit labels) into page content with pikepdf.
+
+The page's own content is wrapped in balanced ``q ... Q`` and the stamp is appended as a
+new content stream drawn in *display* coordinates: a ``cm`` maps the visible page as the
+reader sees it (CropBox within MediaBox, turned by /Rotate) onto user space, so a stamp
+placed "bottom-right" lands bottom-right on screen whatever the page's geometry.
+Text is Helvetica (a standard font, nothing embedded) or an embedded TrueType subset
+(`stamp_fonts`), measured with the font's real metrics.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, EmbeddedSubset, Helvetica
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+StampFont = Helvetica | EmbeddedSubset
+
+FONT_RESOURCE = "/IDStamp"
+# A page's content streams may not inflate beyond this (a decompression bomb is refused
+# before anything parses it).
+CONTENT_CAP = 64 * 1024 * 1024
+MIN_FONT_SIZE = 4.0
+
+Box = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+
+
+class Corner(enum.StrEnum):
+    """Where on the visible page a stamp goes (as the reader sees the page)."""
+
+    BOTTOM_RIGHT = "bottom-right"
+    BOTTOM_CENTER = "bottom-center"
+    BOTTOM_LEFT = "bottom-left"
+    TOP_RIGHT = "top-right"
+    TOP_CENTER = "top-center"
+    TOP_LEFT = "top-left"
+
+
+class StampError(IntakeError):
+    """A PDF could not be stamped (encrypted, damaged, not a PDF)."""
+
+
+@dataclass(frozen=True)
+class StampStyle:
+    """Font size, distance from the visible edges, and the optional white backing box."""
+
+    font_size: float = 10.0
+    margin_x: float = 36.0
+    margin_y: float = 18.0
+    backing: bool = True
+    padding: float = 2.0
+    line_gap: float = 1.0
+    font: str = "helvetica"  # or "embedded": a TrueType subset, for PDF/A and strict courts
+
+
+# Lines to burn on one page, by corner, in reading order (top line first).
+PageLines = Mapping[Corner, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    """Where one line went: its box in display space and in the page's user space."""
+
+    text: str
+    corner: Corner
+    display_box: Box
+    user_box: Box
+    font_size: float
+
+
+def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    node: pikepdf.Object | None = page
+    seen = 0
+    while node is not None and seen < 64:
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+        seen += 1
+    return None
+
+
+def _rect(value: pikepdf.Object | None) -> Box | None:
+    if not isinstance(value, Array) or len(value) != 4:
+        return None
+    try:
+        a, b, c, d = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
+
+
+def visible_box(page: pikepdf.Dictionary) -> Box:
+    """The CropBox clipped to the MediaBox (both may be inherited), in user space."""
+    media = _rect(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
+    crop = _rect(_inherited(page, "/CropBox")) or media
+    box = (max(media[0], crop[0]), max(media[1], crop[1]), min(media[2], crop[2]),
+           min(media[3], crop[3]))
+    if box[2] - box[0] <= 1 or box[3] - box[1] <= 1:
+        return media  # a CropBox outside the MediaBox: viewers fall back to the MediaBox
+    return box
+
+
+def page_rotation(page: pikepdf.Dictionary) -> int:
+    """/Rotate (possibly inherited) as 0, 90, 180 or 270."""
+    value = _inherited(page, "/Rotate")
+    try:
+        angle = int(value) if value is not None else 0
+    except (TypeError, ValueError):
+        return 0
+    return angle % 360 if angle % 90 == 0 else 0
+
+
+def display_size(box: Box, rotate: int) -> tuple[float, float]:
+    w, h = box[2] - box[0], box[3] - box[1]
+    return (h, w) if rotate in (90, 270) else (w, h)
+
+
+def display_matrix(box: Box, rotate: int) -> Matrix:
+    """The ``cm`` that maps display coordinates (origin bottom-left as seen) to user space."""
+    x0, y0, x1, y1 = box
+    if rotate == 90:
+        return (0.0, 1.0, -1.0, 0.0, x1, y0)
+    if rotate == 180:
+        return (-1.0, 0.0, 0.0, -1.0, x1, y1)
+    if rotate == 270:
+        return (0.0, -1.0, 1.0, 0.0, x0, y1)
+    return (1.0, 0.0, 0.0, 1.0, x0, y0)
+
+
+def to_user(m: Matrix, box: Box) -> Box:
+    """A display-space box mapped to user space (as an axis-aligned box)."""
+    xs, ys = [], []
+    for u, v in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
+        xs.append(m[0] * u + m[2] * v + m[4])
+        ys.append(m[1] * u + m[3] * v + m[5])
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def text_width(text: str, size: float, font: StampFont | None = None) -> float:
+    """Width of `text` in points, from the font's real metrics (Helvetica by default)."""
+    return (font or Helvetica()).width(text, size)
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _block_height(n: int, size: float, font: StampFont, style: StampStyle) -> float:
+    line = (font.ascent - font.descent) * size / 1000 + 2 * style.padding
+    return n * line + (n - 1) * style.line_gap
+
+
+def layout(
+    lines: PageLines, width: float, height: float, style: StampStyle, font: StampFont
+) -> list[tuple[str, Corner, float, float, float, Box]]:
+    """Place every line in display space: (text, corner, x, baseline, size, backing box)."""
+    placed = []
+    for corner, texts in lines.items():
+        texts = [font.printable(t) for t in texts if t]
+        if not texts:
+            continue
+        size = style.font_size
+        room = max(width - 2 * style.margin_x, 1.0)
+        widest = max(font.width(t, size) for t in texts) + 2 * style.padding
+        margin_x = style.margin_x
+        if widest > room:
+            size = max(MIN_FONT_SIZE, size * room / widest)
+            widest = max(font.width(t, size) for t in texts) + 2 * style.padding
+            margin_x = min(margin_x, max((width - widest) / 2, 0.0))
+        n = len(texts)
+        margin_y = style.margin_y
+        block_h = _block_height(n, size, font, style)
+        if block_h > height - 2 * margin_y:  # a short page: less margin first, then smaller text
+            fixed = 2 * n * style.padding + (n - 1) * style.line_gap
+            if block_h > height > fixed:
+                size = max(MIN_FONT_SIZE, size * (height - fixed) / (block_h - fixed))
+                block_h = _block_height(n, size, font, style)
+            margin_y = max((height - block_h) / 2, 0.0)
+        ascent, descent = font.ascent * size / 1000, font.descent * size / 1000
+        line_h = ascent - descent + 2 * style.padding
+        top = (height - margin_y) if corner.value.startswith("top") else (margin_y + block_h)
+        for i, text in enumerate(texts):
+            w = font.width(text, size)
+            box_top = top - i * (line_h + style.line_gap)
+            baseline = box_top - style.padding - ascent
+            if corner.value.endswith("right"):
+                x = width - margin_x - style.padding - w
+            elif corner.value.endswith("left"):
+                x = margin_x + style.padding
+            else:
+                x = (width - w) / 2
+            box = (x - style.padding, box_top - line_h, x + w + style.padding, box_top)
+            placed.append((text, corner, x, baseline, size, box))
+    return placed
+
+
+def _content_streams(page: pikepdf.Page) -> list[pikepdf.Object]:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    return list(contents) if isinstance(contents, Array) else [contents]
+
+
+def check_content_size(page: pikepdf.Page, cap: int = CONTENT_CAP) -> None:
+    """Refuse content streams that inflate beyond `cap` bytes (Flate is checked in bounded
+    steps; other filters are rare in content streams and left to the parser)."""
+    total = 0
+    for stream in _content_streams(page):
+        if not isinstance(stream, pikepdf.Stream):
+            continue
+        filters = stream.get("/Filter")
+        names = [str(f) for f in filters] if isinstance(filters, Array) else (
+            [str(filters)] if filters is not None else [])
+        if names == ["/FlateDecode"]:
+            inflater = zlib.decompressobj()
+            raw = stream.read_raw_bytes()
+            try:
+                total += len(inflater.decompress(raw, cap - total + 1))
+            except zlib.error:
+                continue  # damaged: the parser reports it (and the page is left unbalanced)
+            if inflater.unconsumed_tail or total > cap:
+                raise StampError(
+                    f"page {page.index + 1}: its content inflates beyond "
+                    f"{cap // (1024 * 1024)} MB (a decompression bomb?)",
+                    fix="do not open this file further; ask the sender for a clean copy",
+                )
+        elif not names:
+            total += len(stream.read_raw_bytes())
+
+
+def _q_balance(page: pikepdf.Page) -> tuple[int, int]:
+    """(unclosed q at the end, deepest excess of Q) of the page's content streams."""
+    depth = low = 0
+    try:
+        for instruction in pikepdf.parse_content_stream(page, "q Q"):
+            op = getattr(instruction, "operator", None)
+            depth += 1 if str(op) == "q" else -1
+            low = min(low, depth)
+    except pikepdf.PdfError:
+        return 0, 0
+    return max(depth - low, 0), -low
+
+
+class Stamper:
+    """Stamps pages of one open PDF; shares one font object and one ``q`` stream."""
+
+    def __init__(
+        self,
+        pdf: pikepdf.Pdf,
+        style: StampStyle | None = None,
+        font: StampFont | None = None,
+        content_cap: int = CONTENT_CAP,
+    ) -> None:
+        self.pdf = pdf
+        self.content_cap = content_cap
+        self.style = style or StampStyle()
+        self.font: StampFont = font or Helvetica()
+        self._font = self.font.resource(pdf)
+        self._open_q: dict[int, pikepdf.Object] = {}
+
+    def _opening(self, count: int) -> pikepdf.Object:
+        if count not in self._open_q:
+            self._open_q[count] = self.pdf.make_stream(b"q\n" * count)
+        return self._open_q[count]
+
+    def _font_name(self, page: pikepdf.Page) -> Name:
+        obj = page.obj
+        if "/Resources" not in obj:
+            inherited = _inherited(obj, "/Resources")
+            copy = Dictionary()
+            if isinstance(inherited, Dictionary):
+                for key in inherited.keys():  # noqa: SIM118 (pikepdf Dictionary)
+                    copy[key] = inherited[key]
+            obj.Resources = copy
+        resources = obj.Resources
+        fonts = resources.get("/Font")
+        if not isinstance(fonts, Dictionary):
+            resources.Font = Dictionary()
+            fonts = resources.Font
+        name = FONT_RESOURCE
+        n = 0
+        while name in fonts and fonts[name].objgen != self._font.objgen:
+            n += 1
+            name = f"{FONT_RESOURCE}{n}"
+        if name not in fonts:
+            fonts[name] = self._font
+        return Name(name)
+
+    def stamp_page(self, page: pikepdf.Page, lines: PageLines) -> list[PlacedLine]:
+        """Burn `lines` into the page; returns where each line went."""
+        obj = page.obj
+        box = visible_box(obj)
+        rotate = page_rotation(obj)
+        width, height = display_size(box, rotate)
+        placed = layout(lines, width, height, self.style, self.font)
+        if not placed:
+            return []
+        check_content_size(page, self.content_cap)
+        font = self._font_name(page)
+        unclosed, excess = _q_balance(page)
+        m = display_matrix(box, rotate)
+        out = [b"Q\n" * (unclosed + 1), b"q\n"]
+        if m != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0):
+            out.append(" ".join(_fmt(v) for v in m).encode() + b" cm\n")
+        result = []
+        for text, corner, x, baseline, size, bbox in placed:
+            if self.style.backing:
+                out.append(
+                    f"1 g {_fmt(bbox[0])} {_fmt(bbox[1])} {_fmt(bbox[2] - bbox[0])} "
+                    f"{_fmt(bbox[3] - bbox[1])} re f\n".encode()
+                )
+            out.append(
+                f"0 g BT {font} {_fmt(size)} Tf {_fmt(x)} {_fmt(baseline)} Td ".encode()
+                + self.font.encode(text)
+                + b" Tj ET\n"
+            )
+            result.append(PlacedLine(text, corner, bbox, to_user(m, bbox), size))
+        out.append(b"Q\n")
+        parts = _content_streams(page)
+        obj.Contents = Array(
+            [self._opening(excess + 1), *parts, self.pdf.make_stream(b"".join(out))]
+        )
+        return result
+
+
+def open_for_stamping(path: Path, *, allow_owner_encrypted: bool = False) -> pikepdf.Pdf:
+    """Open a PDF, refusing encrypted or unreadable files with a message saying what to do.
+
+    `allow_owner_encrypted`: accept a file locked only by an owner password (it opens
+    without one); the caller's preflight unlocks it and records that it did.
+    """
+    try:
+        pdf = pikepdf.Pdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise StampError(
+            "this PDF is password-protected and cannot be stamped",
+            path=path,
+            fix="unlock it first (`intake-desktop fit` preflight) or ask the sender for an "
+            "unlocked copy",
+        ) from exc
+    except (pikepdf.PdfError, OSError) as exc:
+        raise StampError(
+            f"this file cannot be read as a PDF ({exc})",
+            path=path,
+            fix="convert it to PDF or replace it with an intact copy",
+        ) from exc
+    if pdf.is_encrypted and not allow_owner_encrypted:
+        pdf.close()
+        raise StampError(
+            "this PDF is encrypted (owner password) and courts reject encrypted files",
+            path=path,
+            fix="unlock it first (`intake-desktop fit` preflight) or ask the sender for an "
+            "unlocked copy",
+        )
+    return pdf
+
+
+def save_pdf(pdf: pikepdf.Pdf, dst: Path) -> None:
+    """Write to a temporary name beside `dst`, then move it into place (never overwrites)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists():
+        raise StampError("an output file with this name already exists", path=dst,
+                         fix="choose an empty output folder")
+    fd, tmp = tempfile.mkstemp(prefix=".stamp-", suffix=".pdf", dir=dst.parent)
+    os.close(fd)
+    try:
+        pdf.save(tmp, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if dst.exists():
+            raise StampError("an output file with this name already exists", path=dst,
+                             fix="choose an empty output folder")
+        os.replace(tmp, dst)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def stamp_file(
+    src: Path,
+    dst: Path,
+    lines_for_page: Callable[[int], PageLines],
+    style: StampStyle | None = None,
+    *,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    prepare: Callable[[pikepdf.Pdf], None] | None = None,
+    allow_owner_encrypted: bool = False,
+    content_cap: int = CONTENT_CAP,
+) -> list[list[PlacedLine]]:
+    """Stamp every page of `src` (page index from 0) into a new file `dst`.
+
+    `prepare` runs on the open PDF before stamping (a court preflight: unlock, remove
+    active content, flatten forms). Returns the placement of every line, page by page.
+    `src` is only read.
+    """
+    with open_for_stamping(src, allow_owner_encrypted=allow_owner_encrypted) as pdf:
+        if prepare is not None:
+            prepare(pdf)
+        style = style or StampStyle()
+        total = len(pdf.pages)
+        font: StampFont | None = None
+        if style.font == EMBEDDED:
+            every = [lines_for_page(i) for i in range(total)]
+            font = EmbeddedSubset(t for page in every for ts in page.values() for t in ts)
+            lines_for_page = every.__getitem__
+        stamper = Stamper(pdf, style, font, content_cap)
+        placements = []
+        for i, page in enumerate(pdf.pages):
+            if cancel is not None and cancel.is_set():
+                raise StampError("stamping was cancelled", path=src)
+            try:
+                placements.append(stamper.stamp_page(page, lines_for_page(i)))
+            except StampError as exc:
+                if exc.path is not None:
+                    raise
+                raise StampError(exc.what, path=src, fix=exc.fix) from exc
+            if i % 50 == 0 or i + 1 == total:
+                on_progress(i + 1, total, f"stamping {src.name}")
+        save_pdf(pdf, dst)
+    return placements

@@ -1,0 +1,416 @@
+"""Building an exhibit set: every page of every output carries the right stamp, the Bates
+numbering is continuous, and the index, chronology, binder and ledger agree with it."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from docx import Document
+
+from intake_desktop.core.errors import LedgerError
+from intake_desktop.core.exhibits.build import BuildResult, build_set
+from intake_desktop.core.exhibits.index import INDEX_COLUMNS
+from intake_desktop.core.exhibits.model import BuildError
+from intake_desktop.core.exhibits.spec import load_spec
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.progress import CancelFlag
+from tests.exhibit_pdfs import MemoryBates, awkward_pdf, render_gray, text_pdf
+
+BATES_RE = re.compile(r"SMITH-(\d{6})")
+
+SPEC = """\
+[set]
+name = "Smith v. Jones - Plaintiff exhibits"
+label_prefix = "Pltf. Ex."
+page_labels = true
+slip_sheets = true
+binder = true
+
+[bates]
+prefix = "SMITH-"
+digits = 6
+
+[[exhibit]]
+file = "docs/er.pdf"
+description = "Emergency room record"
+date = 2024-01-05
+witness = "Dr. Lee"
+provider = "County ER"
+
+[[exhibit]]
+file = "docs/mri.pdf"
+description = "MRI report"
+date = 2024-02-03
+
+[[exhibit]]
+file = "docs/awkward.pdf"
+description = "Physical therapy notes (rotated and cropped scans)"
+date = 2024-03-20
+[[exhibit.entry]]
+date = 2024-03-20
+description = "PT evaluation"
+pages = "1-2"
+amount = "$1,250.5"
+[[exhibit.entry]]
+date = 2024-05-02
+description = "PT re-evaluation"
+pages = 7
+amount = 310
+"""
+
+
+def make_docs(folder: Path) -> dict[str, Path]:
+    docs = folder / "docs"
+    return {
+        "er": text_pdf(docs / "er.pdf", 3, "ER"),
+        "mri": text_pdf(docs / "mri.pdf", 2, "MRI"),
+        "awkward": awkward_pdf(docs / "awkward.pdf"),
+    }
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    led = Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}", Actor("tester"))
+    yield led  # type: ignore[misc]
+    led.close()
+
+
+@pytest.fixture
+def built(tmp_path: Path, ledger: Ledger) -> BuildResult:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    return build_set(load_spec(spec_path), tmp_path / "out", ledger)
+
+
+def page_texts(path: Path) -> list[str]:
+    return [p.extract_text() for p in pypdf.PdfReader(path).pages]
+
+
+def test_every_exhibit_page_carries_its_bates_number_and_labels(built: BuildResult) -> None:
+    seen: list[int] = []
+    for ex in built.exhibits:
+        (part,) = ex.parts
+        texts = page_texts(part.path)
+        assert len(texts) == ex.pages
+        for page, text in enumerate(texts, start=1):
+            numbers = [int(n) for n in BATES_RE.findall(text)]
+            assert len(numbers) == 1, (ex.label, page, text)
+            assert f"SMITH-{numbers[0]:06d}" == ex.bates_at(page)
+            assert f"Ex. {ex.ident} - p. {page}" in text
+            assert (ex.label in text) == (page == 1)
+            seen.append(numbers[0])
+    # continuous across the whole set: no gap, no duplicate
+    assert seen == list(range(1, 16))
+    assert [e.pages for e in built.exhibits] == [3, 2, 10]
+    assert [(e.bates_first, e.bates_last) for e in built.exhibits] == [
+        ("SMITH-000001", "SMITH-000003"),
+        ("SMITH-000004", "SMITH-000005"),
+        ("SMITH-000006", "SMITH-000015"),
+    ]
+
+
+def test_original_pages_survive_stamping(built: BuildResult) -> None:
+    awkward = built.exhibits[2]
+    texts = page_texts(awkward.parts[0].path)
+    assert "BODY rotate90" in texts[1] and "BODY inherited" in texts[9]
+    assert sha256_file(awkward.source.path) == awkward.source_sha256  # source untouched
+
+
+def test_binder_has_slip_sheets_and_one_bookmark_per_exhibit(built: BuildResult) -> None:
+    (binder,) = built.binder_parts
+    texts = page_texts(binder.path)
+    assert len(texts) == 15 + 3 == binder.last_page
+    numbers = []
+    slip_pages = {ex.binder_page for ex in built.exhibits}
+    assert slip_pages == {1, 5, 8}
+    for page, text in enumerate(texts, start=1):
+        if page in slip_pages:
+            ex = next(e for e in built.exhibits if e.binder_page == page)
+            assert ex.label.upper() in text and ex.entry.description[:20] in text
+        else:
+            (n,) = BATES_RE.findall(text)
+            numbers.append(int(n))
+    assert numbers == list(range(1, 16))
+    with pikepdf.open(binder.path) as pdf, pdf.open_outline() as outline:
+        marks = [
+            (item.title, pikepdf.Page(item.destination[0]).index)  # type: ignore[index]
+            for item in outline.root
+        ]
+    assert marks == [
+        (f"{e.label} - {e.entry.description}", e.binder_page - 1)  # type: ignore[operator]
+        for e in built.exhibits
+    ]
+
+
+def test_slip_sheets_are_separate_files(built: BuildResult) -> None:
+    for ex in built.exhibits:
+        assert ex.slip_sheet is not None
+        (text,) = page_texts(ex.slip_sheet)
+        assert ex.label.upper() in text
+        assert f"{ex.bates_first}-{ex.bates_last}" in text
+
+
+def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) -> None:
+    csv_path, docx_path, pdf_path = built.index_files
+    assert [p.suffix for p in built.index_files] == [".csv", ".docx", ".pdf"]
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == INDEX_COLUMNS
+    body = rows[1:]
+    assert len(body) == len(built.exhibits)
+    for row, ex in zip(body, built.exhibits, strict=True):
+        record = dict(zip(INDEX_COLUMNS, row, strict=True))
+        texts = page_texts(ex.parts[0].path)
+        assert record["No."] == ex.label and ex.label in texts[0]
+        assert record["Bates begin"] in texts[0] and record["Bates end"] in texts[-1]
+        assert int(record["Pages"]) == len(texts)
+        assert record["SHA-256"] == sha256_file(ex.source.path)
+        assert record["Source document"] == ex.source.path.relative_to(
+            built.spec.path.parent
+        ).as_posix()
+        assert [record[c] for c in ("Offered", "Marked", "Admitted", "Objections")] == [""] * 4
+    assert body[0][INDEX_COLUMNS.index("Witness")] == "Dr. Lee"
+    table = Document(str(docx_path)).tables[0]
+    docx_rows = [[c.text for c in r.cells] for r in table.rows]
+    assert docx_rows == rows
+    assert "w:tblHeader" in table.rows[0]._tr.xml  # header repeats on printed pages
+    pdf_text = "".join(page_texts(pdf_path))
+    for row in body:
+        assert row[0] in pdf_text and row[3] in pdf_text.replace("\n", "")
+
+
+def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> None:
+    csv_path = built.chronology_files[0]
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["Date"], r["Exhibit"], r["Cite"]) for r in rows] == [
+        ("2024-01-05", "Pltf. Ex. 1", "SMITH-000001-SMITH-000003"),
+        ("2024-02-03", "Pltf. Ex. 2", "SMITH-000004-SMITH-000005"),
+        ("2024-03-20", "Pltf. Ex. 3", "SMITH-000006-SMITH-000007"),
+        ("2024-05-02", "Pltf. Ex. 3", "SMITH-000012"),
+    ]
+    # 29 days (Jan 5 -> Feb 3) is not a gap; 46 (Feb 3 -> Mar 20) and 43 are
+    assert [r["Gap"] for r in rows] == [
+        "", "", "GAP: 46 days since 2024-02-03", "GAP: 43 days since 2024-03-20"
+    ]
+    assert rows[0]["Provider"] == "County ER"
+    assert [r["Billed"] for r in rows] == ["", "", "1,250.50", "310.00"]
+    docx_rows = [[c.text for c in r.cells] for r in Document(str(built.chronology_files[1]))
+                 .tables[0].rows]
+    assert docx_rows[0][-1] == "Gap" and docx_rows[3][-1] == "GAP: 46 days since 2024-02-03"
+    table = Document(str(built.chronology_files[1])).tables[0]
+    bold = [bool(row.cells[0].paragraphs[0].runs[0].bold) for row in table.rows[1:]]
+    assert bold[:4] == [False, False, True, True]  # gap rows stand out
+    last = [c.text for c in table.rows[-1].cells]
+    assert last[2] == "Total billed" and last[3] == "1,560.50"  # Word and PDF only
+    assert len(rows) == 4  # the CSV has no totals row
+    assert "1,560.50" in "".join(page_texts(built.chronology_files[2]))
+    assert "GAP: 43 days" in "".join(page_texts(built.chronology_files[2]))
+
+
+def test_ledger_records_the_reservation_and_every_output(
+    built: BuildResult, ledger: Ledger
+) -> None:
+    events = ledger.events()
+    reserved = [e for e in events if e.kind == "bates_reserved"]
+    assert len(reserved) == 1
+    assert (reserved[0].detail["first"], reserved[0].detail["last"]) == (1, 15)
+    stamped = [e for e in events if e.kind == "stamped"]
+    assert len(stamped) == 3
+    for event, ex in zip(stamped, built.exhibits, strict=True):
+        assert event.sha256_before == ex.source_sha256
+        assert event.sha256_after == sha256_file(ex.parts[0].path)
+        assert (event.detail["bates_first"], event.detail["bates_last"]) == (
+            ex.bates_first, ex.bates_last)
+        assert event.path_after == str(ex.parts[0].path.resolve())
+    outputs = {(e.detail["output"], e.detail.get("format")) for e in events
+               if e.kind == "exported"}
+    assert outputs == {("slip_sheet", None), ("binder", None), ("index", "csv"),
+                       ("index", "docx"), ("index", "pdf"), ("chronology", "csv"),
+                       ("chronology", "docx"), ("chronology", "pdf")}
+    assert ledger.verify_chain().ok
+    assert ledger.next_bates("SMITH-") == 16
+
+
+def test_second_set_continues_the_numbering(tmp_path: Path, built: BuildResult,
+                                            ledger: Ledger) -> None:
+    spec2 = tmp_path / "second.toml"
+    spec2.write_text(
+        '[set]\nname = "Supplemental"\nlabel_scheme = "letters"\nlabel_prefix = "Def. Ex."\n'
+        'first_label = "Z"\nslip_sheets = false\nbinder = false\nfont = "embedded"\n'
+        '[bates]\nprefix = "SMITH-"\n'
+        '[[exhibit]]\nfile = "docs/mri.pdf"\ndescription = "MRI again"\n'
+        '[[exhibit]]\nfile = "docs/er.pdf"\ndescription = "ER again"\n',
+        encoding="utf-8",
+    )
+    result = build_set(load_spec(spec2), tmp_path / "out2", ledger)
+    assert [e.label for e in result.exhibits] == ["Def. Ex. Z", "Def. Ex. AA"]
+    assert [(e.bates_first, e.bates_last) for e in result.exhibits] == [
+        ("SMITH-000016", "SMITH-000017"), ("SMITH-000018", "SMITH-000020")]
+    texts = page_texts(result.exhibits[1].parts[0].path)
+    assert "Def. Ex. AA" in texts[0] and "SMITH-000020" in texts[2]
+    with pikepdf.open(result.exhibits[1].parts[0].path) as pdf:
+        embedded = [f for f in pdf.pages[0].obj.Resources.Font.values()
+                    if "/FontDescriptor" in f and "/FontFile2" in f.FontDescriptor]
+    assert embedded  # the stamp font travels with the file
+    assert result.binder_parts == []
+    assert not (tmp_path / "out2" / "Slip sheets").exists()
+
+
+def test_explicit_start_that_would_reuse_numbers_is_refused(
+    tmp_path: Path, built: BuildResult, ledger: Ledger
+) -> None:
+    spec = tmp_path / "again.toml"
+    spec.write_text(SPEC.replace('digits = 6', 'digits = 6\nstart = 10'), encoding="utf-8")
+    with pytest.raises(LedgerError, match="reuse numbers"):
+        build_set(load_spec(spec), tmp_path / "out3", ledger)
+    assert not (tmp_path / "out3").exists()
+    assert ledger.next_bates("SMITH-") == 16
+
+
+def test_failed_build_leaves_no_files_and_no_gap(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    book = MemoryBates()
+    book.counters["SMITH-"] = 100
+    cancel = CancelFlag()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message.startswith("stamping Pltf. Ex. 2"):
+            cancel.set()
+
+    with pytest.raises(BuildError, match="cancelled"):
+        build_set(load_spec(spec_path), tmp_path / "out", book, on_progress=progress,
+                  cancel=cancel)
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "set.toml"]  # no scratch
+    assert book.counters["SMITH-"] == 100  # the reservation was given back
+    assert [k for k, _ in book.events] == ["bates_reserved", "bates_released"]
+
+
+def test_non_empty_output_folder_is_refused(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.pdf").write_bytes(b"earlier build")
+    book = MemoryBates()
+    with pytest.raises(BuildError, match="not empty"):
+        build_set(load_spec(spec_path), out, book)
+    assert (out / "earlier.pdf").read_bytes() == b"earlier build"
+    assert book.events == []
+
+
+def test_encrypted_exhibit_is_refused_before_numbers_are_taken(tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    with pikepdf.open(docs["mri"], allow_overwriting_input=True) as pdf:
+        pdf.save(docs["mri"], encryption=pikepdf.Encryption(owner="o", user="u"))
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    book = MemoryBates()
+    with pytest.raises(Exception, match="password-protected") as info:
+        build_set(load_spec(spec_path), tmp_path / "out", book)
+    assert "mri.pdf" in str(info.value)
+    assert book.events == []
+
+
+def test_entry_pages_beyond_the_document_are_refused(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC.replace("pages = 7", "pages = 11"), encoding="utf-8")
+    with pytest.raises(BuildError, match="beyond the document's 10 pages"):
+        build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
+
+
+def test_without_bates_the_cites_are_page_cites(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    text = SPEC.replace('[bates]\nprefix = "SMITH-"\ndigits = 6\n', "")
+    spec_path.write_text(text, encoding="utf-8")
+    result = build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
+    assert result.exhibits[0].bates_first is None
+    assert [r.cite for r in result.chronology][2:] == ["Pltf. Ex. 3, pp. 1-2", "Pltf. Ex. 3, p. 7"]
+    texts = page_texts(result.exhibits[1].parts[0].path)
+    assert "Ex. 2 - p. 2" in texts[1] and not BATES_RE.search(texts[1])
+
+
+def test_built_stamps_are_inside_the_visible_area_of_awkward_pages(built: BuildResult) -> None:
+    """Rendered as a reader sees them (CropBox, /Rotate), the new ink is all bottom-right."""
+    ex = built.exhibits[2]
+    for page in range(1, ex.pages + 1):
+        w, h, before = render_gray(ex.source.path, page)
+        w2, h2, after = render_gray(ex.parts[0].path, page)
+        assert (w, h) == (w2, h2)
+        changed = [i for i in range(w * h) if after[i] + 60 < before[i]]
+        assert changed, f"page {page}: no visible stamp"
+        xs = [i % w for i in changed]
+        ys = [i // w for i in changed]
+        assert min(xs) > w / 2 and min(ys) > h * 0.7, (page, min(xs), min(ys), w, h)
+        assert max(xs) < w - 1 and max(ys) < h - 1
+
+
+def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
+    tmp_path: Path, built: BuildResult, ledger: Ledger
+) -> None:
+    spec = tmp_path / "rebuild.toml"
+    spec.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1"), encoding="utf-8")
+    result = build_set(load_spec(spec), tmp_path / "out-rebuild", ledger)
+    assert [(e.bates_first, e.bates_last) for e in result.exhibits] == [
+        ("SMITH-000001", "SMITH-000003"), ("SMITH-000004", "SMITH-000005"),
+        ("SMITH-000006", "SMITH-000015")]
+    assert any("reuses SMITH-000001-SMITH-000015" in w for w in result.warnings)
+    assert ledger.next_bates("SMITH-") == 16
+    kinds = [e.kind for e in ledger.events() if e.kind.startswith("bates_")]
+    assert kinds == ["bates_reserved", "bates_released", "bates_reserved"]
+    # another set may not take those numbers
+    other = tmp_path / "other.toml"
+    other.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1")
+                     .replace("Plaintiff exhibits", "Other set"), encoding="utf-8")
+    with pytest.raises(LedgerError, match="reuse numbers"):
+        build_set(load_spec(other), tmp_path / "out-other", ledger)
+
+
+def test_source_changed_during_the_build_is_caught(tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    book = MemoryBates()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "stamping Pltf. Ex. 2":
+            text_pdf(docs["mri"], 2, "MRI edited")  # someone saves a new version
+
+    with pytest.raises(BuildError, match=r"Pltf\. Ex\. 2: the source changed"):
+        build_set(load_spec(spec_path), tmp_path / "out", book, on_progress=progress)
+    assert not (tmp_path / "out").exists()
+    assert book.counters["SMITH-"] == 1
+
+
+def test_numbers_longer_than_the_digits_are_refused(tmp_path: Path) -> None:
+    make_docs(tmp_path)
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC.replace("digits = 6", "digits = 3\nstart = 990"), encoding="utf-8")
+    book = MemoryBates()
+    with pytest.raises(BuildError, match="would reach 1004, more than the 3 digits"):
+        build_set(load_spec(spec_path), tmp_path / "out", book)
+    assert book.next_bates("SMITH-") == 990  # given back
+
+
+def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    with pikepdf.open(docs["er"], allow_overwriting_input=True) as pdf:
+        pdf.save(docs["er"], encryption=pikepdf.Encryption(owner="o", user=""))
+    spec_path = tmp_path / "set.toml"
+    spec_path.write_text(SPEC, encoding="utf-8")
+    with pytest.raises(BuildError, match=r"exhibit 1 \(line 12\): this PDF is encrypted") as info:
+        build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
+    assert "name the court in [set]" in str(info.value)
