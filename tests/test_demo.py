@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import importlib
 import io
 import json
 import stat
@@ -25,6 +24,7 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 
 from intake_desktop.core import custody
+from intake_desktop.core.courts import parse_profile
 from intake_desktop.core.demo import (
     DemoDocument,
     Kind,
@@ -42,26 +42,14 @@ from intake_desktop.core.demo.render import (
 )
 from intake_desktop.core.demo.runner import EXAMPLE_SPEC, examples_dir
 from intake_desktop.core.errors import WorkspaceError
+from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
+from intake_desktop.core.rules import load_rules
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import run_cli
 
 DONE = {"filed", "review", "duplicate"}
-
-
-def _has(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
-
-
-HAS_RULES = _has("intake_desktop.core.rules")
-HAS_EXHIBITS = _has("intake_desktop.core.exhibits.build")
-HAS_COURTS = _has("intake_desktop.core.courts")
-HAS_CONVERT = _has("intake_desktop.core.convert")
 
 
 @pytest.fixture(scope="module")
@@ -141,17 +129,14 @@ def test_the_duplicate_password_pdf_and_unmatched_file_are_set_aside(
     assert duplicate["status"] == "duplicate"
     assert (demo["root"] / "Review" / "Duplicates" / Path(duplicate["source"]).name).is_file()
     assert [d["status"] for d in demo["docs"]].count("duplicate") == 1
-    if HAS_RULES:
-        unmatched = by_kind[Kind.UNMATCHED]
-        assert unmatched["status"] == "review"
-        assert unmatched["reason"] == "no rule matched"
+    unmatched = by_kind[Kind.UNMATCHED]
+    assert unmatched["status"] == "review"
+    assert unmatched["reason"] == "no rule matched"
 
 
 def test_families_and_conversions_when_the_pipeline_converts(demo: dict[str, Any]) -> None:
     """E-mail attachments and zip members are filed as children of their parent; photos
     filed as PDFs come out upright; the locked PDF waits in Review/ for its password."""
-    if not HAS_CONVERT:
-        pytest.skip("no conversion stage in this build")
     lines = demo["docs"]
     for line in lines:
         if line["kind"] in (Kind.EMAIL, Kind.ARCHIVE):
@@ -184,8 +169,6 @@ def test_ledger_verify_passes(demo: dict[str, Any], ledger: Ledger) -> None:
 def test_each_matter_was_filed_with_its_own_preset(demo: dict[str, Any], ledger: Ledger) -> None:
     rules = demo["summary"]["rules"]
     assert set(rules) == set(MATTER_PRESETS)
-    if not HAS_RULES:
-        pytest.skip("no naming rules in this build")
     versions: dict[str, set[str | None]] = {}
     for matter, preset in MATTER_PRESETS.items():
         assert rules[matter].startswith(f"{preset} preset")
@@ -363,18 +346,13 @@ def test_example_exhibit_spec_validates_and_pins_demo_documents(
         f"{path.name} pins documents the demo no longer generates; current hashes: "
         + json.dumps({v: k for k, v in litigation.items()}, indent=1)
     )
-    if HAS_EXHIBITS:
-        from intake_desktop.core.exhibits.spec import load_spec
-
-        spec = load_spec(path)
-        assert len(spec.exhibits) == len(pinned) and not spec.warnings
+    spec = load_spec(path)
+    assert len(spec.exhibits) == len(pinned) and not spec.warnings
+    assert spec.court == "cand"
 
 
 def test_the_demo_built_the_example_exhibit_set(demo: dict[str, Any]) -> None:
     ex = demo["summary"]["exhibit_set"]
-    if not HAS_EXHIBITS:
-        assert ex["skipped"] is True and ex["built"] is False
-        pytest.skip("exhibit sets are not part of this build")
     assert ex["built"] is True, ex
     out = Path(ex["out"])
     assert out.is_relative_to(demo["root"] / "Exports")
@@ -388,22 +366,17 @@ def test_example_court_profile_validates() -> None:
     path = examples_dir() / "court-profile-annotated.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["id"] and data["sources"]["file_limit"]
-    if HAS_COURTS:
-        from intake_desktop.core.courts import parse_profile
-
-        profile = parse_profile(path)
-        assert profile.file_limit_bytes == 25_000_000
+    profile = parse_profile(path)
+    assert profile.file_limit_bytes == 25_000_000 and profile.submission_limit_bytes == 50_000_000
+    assert profile.part_pattern == "{stem} - Part {n} of {total}.pdf"
 
 
 def test_example_naming_rules_validate() -> None:
     path = examples_dir() / "naming-rules-annotated.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert len(data["rule"]) >= 10
-    if HAS_RULES:
-        from intake_desktop.core.rules import load_rules
-
-        ruleset = load_rules(path)
-        assert len(ruleset.rules) == len(data["rule"])
+    ruleset = load_rules(path)
+    assert len(ruleset.rules) == len(data["rule"])
 
 
 def test_readme_references_each_example() -> None:

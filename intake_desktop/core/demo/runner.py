@@ -15,8 +15,6 @@ The composition root is not importable from core, so the caller passes `open_app
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +24,10 @@ from typing import Any, Protocol, TypeVar
 from intake_desktop.core.demo.cast import MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
 from intake_desktop.core.errors import IntakeError, WorkspaceError
+from intake_desktop.core.exhibits.build import build_set
+from intake_desktop.core.exhibits.labels import file_stem
+from intake_desktop.core.exhibits.sources import ledger_resolver
+from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import write_new_file
@@ -42,6 +44,7 @@ from intake_desktop.core.workspace import (
 FINAL_PRESET = "litigation"
 EXAMPLE_SPEC = "exhibits-reyes-v-acme.toml"
 TIME_BUDGET_S = 60.0
+WORKSPACE_COURTS = "courts"  # the workspace's own court profiles, in .intake/
 
 
 def examples_dir() -> Path:
@@ -110,11 +113,9 @@ class ExhibitOutcome:
     exhibits: int = 0
     index: list[str] = field(default_factory=list)
     reason: str | None = None
-    skipped: bool = False  # this build has no exhibit sets (not a failure)
 
     def to_json(self) -> dict[str, Any]:
-        return {"spec": self.spec, "built": self.built, "skipped": self.skipped,
-                "out": self.out_dir,
+        return {"spec": self.spec, "built": self.built, "out": self.out_dir,
                 "exhibits": self.exhibits, "index": self.index, "reason": self.reason}
 
 
@@ -135,11 +136,11 @@ class DemoReport:
 
     @property
     def ok(self) -> bool:
-        return not self.cancelled and all(
-            o.status in (Outcome.FILED, Outcome.REVIEW, Outcome.DUPLICATE)
-            for o in self.outcomes
-        ) and (self.exhibit_set is None or self.exhibit_set.built
-               or self.exhibit_set.skipped)
+        filed = all(
+            o.status in (Outcome.FILED, Outcome.REVIEW, Outcome.DUPLICATE) for o in self.outcomes
+        )
+        built = self.exhibit_set is None or self.exhibit_set.built
+        return filed and built and not self.cancelled
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -227,37 +228,29 @@ def _activate_preset(workspace: Workspace, ledger: Ledger, preset: str) -> str:
 # ---- the example exhibit set -------------------------------------------------------------
 
 
-def build_example_exhibits(workspace: Workspace, ledger: Ledger,
-                           spec_path: Path | None = None,
-                           out_dir: Path | None = None) -> ExhibitOutcome:
-    """Build examples/exhibits-reyes-v-acme.toml (default: into Exports/<set name>/), when
-    this build has exhibit sets."""
+def build_example_exhibits(
+    workspace: Workspace,
+    ledger: Ledger,
+    spec_path: Path | None = None,
+    out_dir: Path | None = None,
+    on_progress: ProgressCallback = no_progress,
+) -> ExhibitOutcome:
+    """Build examples/exhibits-reyes-v-acme.toml (default: into Exports/<set name>/) the way
+    `intake-desktop exhibits build` does."""
     spec_path = spec_path or examples_dir() / EXAMPLE_SPEC
-    try:
-        spec_mod = importlib.import_module("intake_desktop.core.exhibits.spec")
-        build_mod = importlib.import_module("intake_desktop.core.exhibits.build")
-        labels = importlib.import_module("intake_desktop.core.exhibits.labels")
-    except ImportError:
-        return ExhibitOutcome(str(spec_path), False,
-                              reason="exhibit sets are not part of this build", skipped=True)
-    try:
-        sources = importlib.import_module("intake_desktop.core.exhibits.sources")
-    except ImportError:
-        sources = build_mod
     if not spec_path.is_file():
         return ExhibitOutcome(str(spec_path), False, reason="the example spec is missing")
-    options: dict[str, Any] = {"workspace_root": workspace.root}
-    accepted = inspect.signature(build_mod.build_set).parameters
-    if "scratch_dir" in accepted:
-        options["scratch_dir"] = workspace.work
-    if "courts_dir" in accepted:
-        options["courts_dir"] = workspace.state / "courts"
     try:
-        spec = spec_mod.load_spec(spec_path)
-        out = out_dir or workspace.exports / labels.file_stem(spec.name)
-        result = build_mod.build_set(
-            spec, out, ledger, resolve=sources.ledger_resolver(ledger, workspace.root),
-            **options,
+        spec = load_spec(spec_path)
+        result = build_set(
+            spec,
+            out_dir or workspace.exports / file_stem(spec.name),
+            ledger,
+            resolve=ledger_resolver(ledger, workspace.root),
+            workspace_root=workspace.root,
+            scratch_dir=workspace.work,
+            courts_dir=workspace.state / WORKSPACE_COURTS,
+            on_progress=on_progress,
         )
     except IntakeError as exc:
         return ExhibitOutcome(str(spec_path), False, reason=exc.message)
