@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake_desktop.app import build_filer, open_app
-from intake_desktop.core.filing import Outcome
+from intake_desktop.app import open_app
+from intake_desktop.core.filing import Filer, Outcome
 from intake_desktop.core.workspace import init_workspace
 
 MATTER = "2024-0001 Bench"
@@ -48,8 +48,9 @@ def peer(src: Path, dst: Path) -> float:
 
 
 def ingest(root: Path) -> tuple[float, int]:
+    """The filing protocol alone: built-in routing, original bytes filed (no conversion)."""
     app = open_app(str(root))
-    filer = build_filer(app)
+    filer = Filer(app.workspace, app.ledger)
     start = time.perf_counter()
     results = filer.ingest([app.workspace.intake])
     elapsed = time.perf_counter() - start

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.init",
     "intake_desktop.commands.ingest",
     "intake_desktop.commands.ledger",
+    "intake_desktop.commands.demo",
     "intake_desktop.commands.rules",
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
