@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
+from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.session import Session
 
@@ -279,9 +280,13 @@ class IntakePage(QWidget):
         header.setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
 
+        self.demo_offer = DemoOffer(parent=self)
+        self.demo_offer.refresh(session.app.workspace, session.ledger)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(top)
+        layout.addWidget(self.demo_offer)
         layout.addWidget(self.drop_zone)
         layout.addLayout(prog)
         layout.addWidget(self.status)
@@ -351,6 +356,7 @@ class IntakePage(QWidget):
         self.status.setText("Last batch: " + (", ".join(parts) or "no files found") + ".")
         self._end_batch()
         self.reload_matters()
+        self.demo_offer.refresh(self.session.app.workspace, self.session.ledger)
         self.batch_finished.emit(results)
 
     def _failed(self, message: str) -> None:
