@@ -86,3 +86,17 @@ def test_export_formats(tmp_path: Path) -> None:
     assert len(csv_out.splitlines()) == 5
     json_out = run_cli("ledger", "export", "--format", "json", "--workspace", str(root)).stdout
     assert [json.loads(x)["seq"] for x in json_out.splitlines()] == [1, 2, 3, 4]
+
+
+def test_human_output_shows_flags_and_notes() -> None:
+    from intake_desktop.commands.ingest import describe
+    from intake_desktop.core.filing import IngestResult, Outcome
+
+    result = IngestResult(
+        "/in/brief.docx", Outcome.FILED, path="/ws/Matters/m/brief.docx",
+        flags=["needs_conversion"],
+        notes=["LibreOffice is not installed: sudo apt-get install libreoffice-writer-nogui"],
+    )
+    text = describe(result)
+    assert "[needs_conversion]" in text.splitlines()[0]
+    assert "note: LibreOffice is not installed" in text.splitlines()[1]

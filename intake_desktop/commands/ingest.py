@@ -32,6 +32,10 @@ def describe(result: IngestResult, indent: str = "") -> str:
         text = f"{indent}ignored    {name}: {result.reason}"
     else:
         text = f"{indent}ERROR      {result.reason}"
+    if result.flags:
+        text += f"  [{', '.join(result.flags)}]"
+    for note in result.notes:
+        text += f"\n{indent}           note: {note}"
     for child in result.children:
         text += "\n" + describe(child, indent + "  ")
     return text
