@@ -12,6 +12,7 @@ from typing import Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.build import build_set
+from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.exhibits.sources import ledger_resolver
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec, parse_spec
 from intake_desktop.core.ledger import Ledger
@@ -60,7 +61,7 @@ def spec_text(options: BuildOptions, picks: list[Pick]) -> str:
         raise IntakeError("no documents picked", fix="add at least one document to the set")
     first: Any = options.first_label
     if options.label_scheme == "letters":
-        first = _q(_letters(options.first_label))
+        first = _q(letters(options.first_label))
     lines = [
         "# Made by the Intake Desktop exhibit builder; rebuild with",
         "# `intake-desktop exhibits build THIS-FILE --out NEW-FOLDER`.",
@@ -84,14 +85,6 @@ def spec_text(options: BuildOptions, picks: list[Pick]) -> str:
         lines += ["", "[[exhibit]]", f"document = {p.document_id}",
                   f"description = {_q(p.description.strip() or p.title or 'Document')}"]
     return "\n".join(lines) + "\n"
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _stem(name: str) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QMimeData,
     QModelIndex,
@@ -46,10 +45,11 @@ from intake_desktop.core.exhibit_desk import (
     check,
     exhibits_available,
 )
+from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.look import icon
-from intake_desktop.qt.models import DocumentTableModel
+from intake_desktop.qt.models import DocumentTableModel, ListTableModel
 from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
 
@@ -57,15 +57,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 ROWS_MIME = "application/x-intake-exhibit-rows"
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-class ExhibitListModel(QAbstractTableModel):
+class ExhibitListModel(ListTableModel):
     """The exhibits in order; descriptions are editable; rows move by drag and drop."""
 
     COL_LABEL, COL_DESCRIPTION, COL_DOCUMENT = range(3)
@@ -80,7 +72,7 @@ class ExhibitListModel(QAbstractTableModel):
 
     def label(self, row: int) -> str:
         n = self.first + row
-        ident = _letters(n) if self.scheme == "letters" else str(n)
+        ident = letters(n) if self.scheme == "letters" else str(n)
         return f"{self.prefix} {ident}".strip()
 
     def set_labels(self, scheme: str, prefix: str, first: int) -> None:
@@ -88,16 +80,11 @@ class ExhibitListModel(QAbstractTableModel):
         if self.picks:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.picks) - 1, 0))
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.picks)
+    def headers(self) -> Sequence[str]:
+        return self.HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < 3 else None
-        return None
+    def row_total(self) -> int:
+        return len(self.picks)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.picks):

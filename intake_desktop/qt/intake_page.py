@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -32,6 +32,7 @@ from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
+from intake_desktop.qt.models import ListTableModel
 from intake_desktop.qt.session import Session
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -64,7 +65,7 @@ STATUS_ICON = {
 }
 
 
-class IntakeResultsModel(QAbstractTableModel):
+class IntakeResultsModel(ListTableModel):
     """One row per file of every batch, newest batch on top."""
 
     COL_FILE, COL_STATUS, COL_DETAIL = range(3)
@@ -75,16 +76,11 @@ class IntakeResultsModel(QAbstractTableModel):
         self.rows: list[IntakeRow] = []
         self._batch_start = 0
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def headers(self) -> Sequence[str]:
+        return self.HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < 3 else None
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

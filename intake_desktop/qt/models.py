@@ -24,7 +24,30 @@ class Column(Generic[R]):
         self.title, self.value, self.tip = title, value, tip
 
 
-class RecordTableModel(QAbstractTableModel, Generic[R]):
+class ListTableModel(QAbstractTableModel):
+    """A flat table: row count, column count and header titles come from two hooks."""
+
+    def headers(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers())
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        headers = self.headers()
+        if (role == DISPLAY and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(headers)):
+            return headers[section]
+        return None
+
+
+class RecordTableModel(ListTableModel, Generic[R]):
     """A read-only table of records with named columns."""
 
     columns: Sequence[Column[R]] = ()
@@ -33,17 +56,11 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self.records: list[R] = []
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.records)
+    def headers(self) -> Sequence[str]:
+        return [column.title for column in self.columns]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (role == DISPLAY and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.columns)):
-            return self.columns[section].title
-        return None
+    def row_total(self) -> int:
+        return len(self.records)
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.records):
