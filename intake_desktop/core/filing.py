@@ -604,19 +604,12 @@ class Filer:
             self.mover.discard(tmp_path_for(dest, f"d{doc.id}"))
         complete = all(d.is_file() and sha256_file(d) == s for d, s in targets)
         removable = self._removable(doc)
-        # Another process may have filed the same bytes since (a watcher on another
-        # workstation took the source while this row was unfinished): never file twice.
-        filed_elsewhere = (
-            self.ledger.find_filed(doc.matter_id, doc.sha256)
-            if doc.target_status == DocStatus.FILED and doc.matter_id
-            else None
-        )
+        # The filed document with these bytes: for a duplicate, the one it duplicates; for a
+        # filing, proof that another process (a watcher on another workstation) filed the
+        # same source while this row was unfinished, so completing it would file it twice.
+        first = self.ledger.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
+        filed_elsewhere = first if doc.target_status == DocStatus.FILED else None
         if complete and filed_elsewhere is None:
-            first = (
-                self.ledger.find_filed(doc.matter_id, doc.sha256)
-                if doc.target_status == DocStatus.DUPLICATE and doc.matter_id
-                else None
-            )
             with self.ledger.transaction() as txn:
                 fields: dict[str, Any] = {"status": doc.target_status}
                 if not removable:

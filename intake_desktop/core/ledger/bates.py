@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake_desktop.core.errors import LedgerError
@@ -27,6 +27,15 @@ def _now() -> str:
     from intake_desktop.core.ledger.store import utc_now
 
     return utc_now()
+
+
+def _locked_counter(conn: Connection, prefix: str) -> Row[Any] | None:
+    """The prefix's counter row (next_number), locked for this transaction."""
+    return conn.execute(
+        select(bates_counters.c.next_number)
+        .where(bates_counters.c.prefix == prefix)
+        .with_for_update()
+    ).first()
 
 
 class BatesCounters:
@@ -77,11 +86,7 @@ class BatesCounters:
     ) -> int:
         with self.transaction() as txn:
             conn = txn._conn
-            row = conn.execute(
-                select(bates_counters.c.next_number)
-                .where(bates_counters.c.prefix == prefix)
-                .with_for_update()
-            ).first()
+            row = _locked_counter(conn, prefix)
             free = int(row[0]) if row else 1
             if start is None:
                 first = free
@@ -130,11 +135,7 @@ class BatesCounters:
         """
         with self.transaction() as txn:
             conn = txn._conn
-            row = conn.execute(
-                select(bates_counters.c.next_number)
-                .where(bates_counters.c.prefix == prefix)
-                .with_for_update()
-            ).first()
+            row = _locked_counter(conn, prefix)
             if row is None or int(row[0]) != first + count:
                 return False
             conn.execute(
