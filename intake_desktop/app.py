@@ -36,6 +36,12 @@ class App:
     def close(self) -> None:
         self.ledger.close()
 
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def workspace_was_chosen(workspace: str | None) -> bool:
     import os

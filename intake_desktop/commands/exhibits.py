@@ -129,13 +129,10 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     plan: list[BuiltExhibit]
     next_free = None
     if workspace_was_chosen(args.workspace):
-        app = open_app(args.workspace, db=args.db, role=args.role)
-        try:
+        with open_app(args.workspace, db=args.db, role=args.role) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
                 next_free = app.ledger.next_bates(spec.bates.prefix)
-        finally:
-            app.close()
     else:
         plan = plan_exhibits(spec)
     if spec.bates is not None:

@@ -61,16 +61,13 @@ class TerminalProgress:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         filer = build_filer(app)
         results = filer.ingest(
             [Path(p) for p in args.paths],
             matter=args.matter,
             on_progress=TerminalProgress(out.is_terminal),
         )
-    finally:
-        app.close()
     failed = 0
     for result in results:
         if result.status is Outcome.ERROR:

@@ -39,15 +39,12 @@ def register(sub: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         report = custody.verify(
             app.ledger, app.workspace.root,
             seal_file=Path(args.seal) if args.seal else None,
             check_files=not args.chain_only,
         )
-    finally:
-        app.close()
     lines = [
         f"Ledger {'OK' if report.ok else 'FAILED'}: {report.events} events, "
         f"{report.files_checked} files checked."
@@ -62,11 +59,8 @@ def run_verify(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_seal(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         path, seal = custody.write_seal(app.ledger, app.workspace.exports)
-    finally:
-        app.close()
     out.emit(
         {"seal": str(path), "head_hash": seal.head_hash, "events": seal.events,
          "sealed_at": seal.sealed_at},
@@ -77,11 +71,8 @@ def run_seal(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_export(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         text = custody.export_events(app.ledger.events(), args.format)
-    finally:
-        app.close()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         out.info(f"Wrote {args.out}")
@@ -91,11 +82,8 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_history(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         events = app.ledger.history(args.key, app.workspace.root)
-    finally:
-        app.close()
     if not events:
         out.error(f"no document in the ledger matches {args.key}; give a filed path or a SHA-256")
         return EXIT_FAILURE

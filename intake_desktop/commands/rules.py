@@ -75,8 +75,7 @@ def describe(r: PreviewResult, indent: str = "") -> str:
 
 
 def run_preview(args: argparse.Namespace, out: Output) -> int:
-    app = open_app(args.workspace, db=args.db, role=args.role, create=False)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role, create=False) as app:
         filer = build_filer(app, on_warning=out.error, record_rules=False)
         router = filer.router
         if args.rules:
@@ -84,8 +83,6 @@ def run_preview(args: argparse.Namespace, out: Output) -> int:
         elif not app.workspace.rules_path.exists():
             out.info("(no .intake/rules.toml: the built-in routing is shown)")
         results = preview(filer, router, [Path(p) for p in args.paths], matter=args.matter)
-    finally:
-        app.close()
     for r in results:
         out.emit(r.to_json(), describe(r))
     return EXIT_FAILURE if any(r.status == "error" for r in results) else EXIT_OK

@@ -84,8 +84,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # watchdog logs through `logging`; with no handler Python would print its records
     # (e.g. a harmless race at shutdown) raw on stderr. What matters reaches us as status.
     logging.getLogger("watchdog").addHandler(logging.NullHandler())
-    app = open_app(args.workspace, db=args.db, role=args.role)
-    try:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
         settings = load_watch_settings(
             app.workspace.config_path,
             workers=args.workers,
@@ -103,8 +102,6 @@ def run(args: argparse.Namespace, out: Output) -> int:
             _run_until_stopped(watcher, out)
         out.info(reporter.summary())
         return EXIT_FAILURE if reporter.counts["error"] else EXIT_OK
-    finally:
-        app.close()
 
 
 def _run_until_stopped(watcher: Watcher, out: Output) -> None:
