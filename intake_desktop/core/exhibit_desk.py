@@ -18,6 +18,7 @@ from intake_desktop.core.exhibits.spec import ExhibitSetSpec, parse_spec
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import unique_path, write_new_file
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_stamps
 from intake_desktop.core.workspace import Workspace
 
 EXHIBITS_PACKAGE = "intake_desktop.core.exhibits"
@@ -34,6 +35,8 @@ class Pick:
     document_id: int
     description: str
     title: str = ""  # the document's file name, for display
+    date: str = ""  # YYYY-MM-DD: the document's date, for the index and the chronology
+    witness: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,10 @@ def spec_text(options: BuildOptions, picks: list[Pick]) -> str:
     for p in picks:
         lines += ["", "[[exhibit]]", f"document = {p.document_id}",
                   f"description = {_q(p.description.strip() or p.title or 'Document')}"]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.date.strip()):
+            lines.append(f"date = {p.date.strip()}")
+        if p.witness.strip():
+            lines.append(f"witness = {_q(p.witness.strip())}")
     return "\n".join(lines) + "\n"
 
 
@@ -127,5 +134,9 @@ def build(
         courts_dir=workspace.state / "courts", on_progress=on_progress, cancel=cancel,
     )
     summary: dict[str, Any] = result.as_json()
+    for pick, ex in zip(picks, summary.get("exhibits", []), strict=False):
+        # Search finds the document by its exhibit label and any of its Bates numbers.
+        index_stamps(ledger, pick.document_id, str(ex.get("label", "")),
+                     ex.get("bates_first"), ex.get("bates_last"))
     files = sorted(p for p in out_dir.rglob("*") if p.is_file())
     return Built(out_dir=out_dir, spec_file=spec_path, files=files, summary=summary)

@@ -52,6 +52,7 @@ from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DocumentTableModel, ListTableModel
 from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROWS_MIME = "application/x-intake-exhibit-rows"
@@ -169,10 +170,12 @@ class ExhibitListModel(ListTableModel):
 
 
 class BuilderPage(QWidget):
-    def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
+    def __init__(self, session: Session, *, on_error: Callable[[str], None],
+                 on_clear: Callable[[], None] = lambda: None) -> None:
         super().__init__()
         self.session = session
         self.on_error = on_error
+        self.on_clear = on_clear
         self.last: Built | None = None
         title = QLabel("Exhibit builder", self)
         title.setObjectName("pageTitle")
@@ -187,12 +190,13 @@ class BuilderPage(QWidget):
         self.doc_table.setModel(self.documents)
         self.doc_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.doc_table.verticalHeader().setVisible(False)
-        for col in (0, 4, 5, 6):
-            self.doc_table.hideColumn(col)
+        for n, column in enumerate(self.documents.columns):
+            self.doc_table.setColumnHidden(n, column.key not in ("description", "matter",
+                                                                 "date"))
         self.doc_table.horizontalHeader().setStretchLastSection(True)
         self.doc_table.setColumnWidth(1, 200)
         self.doc_table.setWordWrap(False)
-        self.doc_table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the name's end says most
+        self.doc_table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.doc_table.doubleClicked.connect(lambda *_: self.add_selected())
         add = QPushButton(icon("add"), "Add to set", self)
         add.clicked.connect(lambda: self.add_selected())
@@ -206,6 +210,8 @@ class BuilderPage(QWidget):
 
         # the set, in order
         self.model = ExhibitListModel(self)
+        self.model.rowsInserted.connect(lambda *_: self._state_changed())
+        self.model.rowsRemoved.connect(lambda *_: self._state_changed())
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -309,9 +315,11 @@ class BuilderPage(QWidget):
         rl.addWidget(self.open_folder)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        for w in (left, middle, right):
+        for w, least in ((left, 200), (middle, 230), (right, 230)):
+            w.setMinimumWidth(least)
             split.addWidget(w)
-        split.setSizes([300, 500, 320])
+        split.setChildrenCollapsible(False)
+        split.setSizes([300, 480, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)
@@ -320,6 +328,20 @@ class BuilderPage(QWidget):
 
     def refresh(self) -> None:
         self._reload_documents()
+
+    def rebind(self, session: Session) -> bool:
+        self.session = session
+        self.documents.ledger = session.ledger
+        return True
+
+    def has_work(self) -> bool:
+        return bool(self.model.picks)
+
+    def _state_changed(self) -> None:
+        """The set changed: messages about the set as it was no longer apply."""
+        if self.result.objectName() != "okText":
+            self.result.clear()
+        self.on_clear()
 
     def _reload_documents(self) -> None:
         self.documents.set_filter(DocumentFilter(text=self.search.text().strip()))
@@ -333,8 +355,15 @@ class BuilderPage(QWidget):
         if doc is None:
             return
         title = Path(doc.filed_path or doc.source_path).name
+        already = next((n for n, p in enumerate(self.model.picks) if p.document_id == doc.id),
+                       -1)
+        if already >= 0:
+            say(self.result, f"{title} is already in the set as {self.model.label(already)}: "
+                "a document is added once, so it gets one Bates range.", "warn")
+            return
         # The name it arrived with reads best in an index; the filed name stays visible.
-        self.model.add(Pick(doc.id, Path(doc.source_path).stem, title))
+        self.model.add(Pick(doc.id, Path(doc.source_path).stem, title,
+                            date=doc.document_date or ""))
 
     def add_selected(self) -> None:
         for index in self.doc_table.selectionModel().selectedRows():
@@ -368,9 +397,7 @@ class BuilderPage(QWidget):
         )
 
     def _say(self, text: str, ok: bool) -> None:
-        self.result.setObjectName("okText" if ok else "errorText")
-        self.result.setText(text)
-        self.result.style().polish(self.result)
+        say(self.result, text, "ok" if ok else "error")
 
     def start_build(self) -> None:
         picks, options = list(self.model.picks), self.options()
@@ -384,7 +411,7 @@ class BuilderPage(QWidget):
         self.build_button.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self._say("Building…", True)
+        say(self.result, "Building…", "info")
 
         def work(on_progress: ProgressCallback, cancel: CancelFlag) -> Built:
             return build(ws, ledger, options, picks, on_progress=on_progress, cancel=cancel)
@@ -423,7 +450,8 @@ class BuilderPage(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last.out_dir)))
 
 
-def build_builder_page(session: Session, on_error: Callable[[str], None]) -> QWidget:
+def build_builder_page(session: Session, on_error: Callable[[str], None],
+                       on_clear: Callable[[], None] = lambda: None) -> QWidget:
     if not exhibits_available():
         return UnavailablePage(
             "Exhibit builder",
@@ -431,4 +459,4 @@ def build_builder_page(session: Session, on_error: Callable[[str], None]) -> QWi
             "is not available in this version of Intake Desktop. Documents stay browsable "
             "in the Exhibit browser.",
         )
-    return BuilderPage(session, on_error=on_error)
+    return BuilderPage(session, on_error=on_error, on_clear=on_clear)

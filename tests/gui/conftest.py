@@ -35,6 +35,15 @@ def make_pdf(tmp_path: Path) -> MakePdf:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _settings_in_test_mode() -> Iterator[None]:
+    """QSettings (the browser's column choice per user) go to a test location."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    yield
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
     """A new workspace filing with the built-in router (no preset rules), so the window's
