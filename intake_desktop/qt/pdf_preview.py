@@ -38,6 +38,8 @@ class PdfPreview(QWidget):
         self.document = QPdfDocument(self)
         self.search_model = QPdfSearchModel(self)
         self.search_model.setDocument(self.document)
+        self._jumped = True
+        self.search_model.countChanged.connect(self._first_hit)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setSearchModel(self.search_model)
@@ -200,15 +202,23 @@ class PdfPreview(QWidget):
         if self.path is not None:
             self.show_file(self.path, self.password.text())
 
-    def set_search(self, text: str) -> int:
-        """Highlight `text` in the PDF and show the first page with a hit; the hit count."""
+    def set_search(self, text: str) -> None:
+        """Highlight `text` in the PDF; the first page with a hit is shown when the search
+        (which runs in the background, page by page) finds it."""
+        self._jumped = False
         self.search_model.setSearchString(text.strip())
-        count = self.search_model.rowCount(QModelIndex()) if text.strip() else 0
-        if count and self.page_count():
-            link = self.search_model.resultAtIndex(0)
-            self.view.setCurrentSearchResultIndex(0)
-            self.go_to(link.page())
-        return count
+        self._first_hit()
+
+    def hit_count(self) -> int:
+        return self.search_model.rowCount(QModelIndex())
+
+    def _first_hit(self) -> None:
+        if getattr(self, "_jumped", True) or not self.hit_count() or not self.page_count():
+            return
+        self._jumped = True
+        link = self.search_model.resultAtIndex(0)
+        self.view.setCurrentSearchResultIndex(0)
+        self.go_to(link.page())
 
     def zoom(self, factor: float) -> None:
         if not self.page_count():
