@@ -54,6 +54,7 @@ from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.search_text import hit_spans
 from intake_desktop.qt.look import icon, is_dark
+from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
@@ -331,8 +332,8 @@ class BrowserPage(QWidget):
         return True
 
     def reload_choices(self) -> None:
-        for combo, values in ((self.matter, self.session.ledger.matters()),
-                              (self.category, self.session.ledger.categories())):
+        fill_matters(self.matter, self.session, ALL)
+        for combo, values in ((self.category, self.session.ledger.categories()),):
             current = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -354,7 +355,7 @@ class BrowserPage(QWidget):
 
         return DocumentFilter(
             statuses=STATUS_CHOICES[self.status.currentText()],
-            matter_id=pick(self.matter), category=pick(self.category),
+            matter_id=chosen_matter(self.matter), category=pick(self.category),
             date_from=day(self.date_from), date_to=day(self.date_to),
             text=self.search.text().strip(),
         )

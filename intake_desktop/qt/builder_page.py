@@ -49,6 +49,7 @@ from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.look import icon
+from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, ListTableModel
 from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
@@ -56,6 +57,7 @@ from intake_desktop.qt.wording import say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROWS_MIME = "application/x-intake-exhibit-rows"
+ALL_MATTERS = "All matters"
 
 
 class ExhibitListModel(ListTableModel):
@@ -181,8 +183,15 @@ class BuilderPage(QWidget):
         title.setObjectName("pageTitle")
 
         # documents to pick from
+        self.matter = QComboBox(self)
+        self.matter.setToolTip("The matter of this exhibit set: its documents are listed")
+        self.matter.setMinimumContentsLength(12)
+        self.matter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        fill_matters(self.matter, session, ALL_MATTERS)
+        self.matter.currentIndexChanged.connect(lambda *_: self._reload_documents())
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Find filed documents…")
+        self.search.setPlaceholderText("Find filed documents (words they say, names)…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda *_: self._reload_documents())
         self.documents = DocumentTableModel(session.ledger, parent=self)
@@ -204,6 +213,7 @@ class BuilderPage(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(QLabel("<b>Filed documents</b>", self))
+        ll.addWidget(self.matter)
         ll.addWidget(self.search)
         ll.addWidget(self.doc_table, 1)
         ll.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
@@ -327,6 +337,7 @@ class BuilderPage(QWidget):
         self._reload_documents()
 
     def refresh(self) -> None:
+        fill_matters(self.matter, self.session, ALL_MATTERS)
         self._reload_documents()
 
     def rebind(self, session: Session) -> bool:
@@ -344,7 +355,8 @@ class BuilderPage(QWidget):
         self.on_clear()
 
     def _reload_documents(self) -> None:
-        self.documents.set_filter(DocumentFilter(text=self.search.text().strip()))
+        self.documents.set_filter(DocumentFilter(text=self.search.text().strip(),
+                                                 matter_id=chosen_matter(self.matter)))
 
     def _relabel(self) -> None:
         self.model.set_labels(self.scheme.currentText(), self.prefix.currentText(),
@@ -394,6 +406,7 @@ class BuilderPage(QWidget):
             bates_prefix=self.bates_prefix.text().strip() if self.bates_on.isChecked() else "",
             bates_digits=self.bates_digits.value(), slip_sheets=self.slip.isChecked(),
             binder=self.binder.isChecked(), page_labels=self.page_labels.isChecked(),
+            matter=chosen_matter(self.matter),
         )
 
     def _say(self, text: str, ok: bool) -> None:

@@ -261,6 +261,8 @@ class IntakePage(QWidget):
         self.matter.setToolTip("File everything dropped into this matter, or let the Intake "
                                "folder name decide (Intake/<matter>/...)")
         self.reload_matters()
+        self.new_matter_button = QPushButton(icon("add"), "New matter…", self)
+        self.new_matter_button.clicked.connect(lambda: self.new_matter())
         self.add_button = QPushButton(icon("add"), "Add files…", self)
         self.add_button.clicked.connect(self.choose_files)
         top = QHBoxLayout()
@@ -268,6 +270,7 @@ class IntakePage(QWidget):
         top.addStretch(1)
         top.addWidget(QLabel("Matter:", self))
         top.addWidget(self.matter)
+        top.addWidget(self.new_matter_button)
         top.addWidget(self.add_button)
 
         self.drop_zone = DropZone(self)
@@ -314,16 +317,30 @@ class IntakePage(QWidget):
         layout.addWidget(self.table, 1)
 
     def reload_matters(self) -> None:
-        current = self.matter.currentText() if self.matter.count() else BY_FOLDER
-        self.matter.clear()
-        self.matter.addItem(BY_FOLDER)
-        for m in self.session.ledger.matters():
-            self.matter.addItem(icon("folder"), m)
-        self.matter.setCurrentText(current)
+        from intake_desktop.qt.matters import fill_matters
+
+        fill_matters(self.matter, self.session, BY_FOLDER)
 
     def chosen_matter(self) -> str | None:
-        text = self.matter.currentText().strip()
-        return None if not text or text == BY_FOLDER else text
+        from intake_desktop.qt.matters import chosen_matter
+
+        return chosen_matter(self.matter) or None
+
+    def new_matter(self) -> str | None:
+        """The New matter dialog; the new matter becomes the one files are filed into."""
+        from intake_desktop.qt.matters import NewMatterDialog
+
+        dialog = NewMatterDialog(self.session, self)
+        if not dialog.exec() or dialog.record is None:
+            return None
+        self.select_matter(dialog.record.id)
+        return dialog.record.id
+
+    def select_matter(self, matter_id: str) -> None:
+        self.reload_matters()
+        index = self.matter.findData(matter_id)
+        if index >= 0:
+            self.matter.setCurrentIndex(index)
 
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Choose files to file")

@@ -150,6 +150,10 @@ class MainWindow(QMainWindow):
         self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
         self.add_files_action.triggered.connect(self._add_files)
         file_menu.addAction(self.add_files_action)
+        matters_action = QAction(icon("folder"), "&Matters…", self)
+        matters_action.setShortcut(QKeySequence("Ctrl+M"))
+        matters_action.triggered.connect(self.show_matters)
+        file_menu.addAction(matters_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -304,6 +308,12 @@ class MainWindow(QMainWindow):
             self.open_page("intake")
             intake.choose_files()
 
+    def show_matters(self) -> None:
+        from intake_desktop.qt.matters import MattersDialog
+
+        MattersDialog(self.session, self).exec()
+        self.refresh()
+
     def switch_profile(self) -> None:
         from intake_desktop.qt.profile_dialog import ProfileDialog
 
@@ -350,6 +360,8 @@ class MainWindow(QMainWindow):
         self.message_label.setToolTip("")
 
     def _ask(self, title: str, text: str) -> bool:
+        if not self.isVisible():  # a hidden window has nobody to ask (and must not hang)
+            return True
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 

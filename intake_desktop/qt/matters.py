@@ -43,6 +43,36 @@ class MatterModel(RecordTableModel[MatterRecord]):
     )
 
 
+def fill_matters(combo: QComboBox, session: Session, first: str = "") -> None:
+    """The firm's matters in a combo box (text: number, name, client; data: the matter id),
+    after an optional first entry with no data ("All", "From the Intake folder name")."""
+    current = combo.currentData() or combo.currentText()
+    combo.blockSignals(True)
+    combo.clear()
+    if first:
+        combo.addItem(first)
+    for m in session.ledger.matter_list():
+        combo.addItem(icon("folder"), matter_label(m), m.id)
+    found = combo.findData(current) if current else -1
+    if found < 0 and current:
+        found = combo.findText(str(current))
+    if found >= 0:
+        combo.setCurrentIndex(found)
+    elif current and combo.isEditable():
+        combo.setCurrentText(str(current))
+    combo.blockSignals(False)
+
+
+def chosen_matter(combo: QComboBox) -> str:
+    """The matter id picked (or typed) in a combo filled by `fill_matters`; "" for none."""
+    text = combo.currentText().strip()
+    index = combo.findText(text)
+    if index >= 0:
+        data = combo.itemData(index)
+        return str(data) if data else ""
+    return text
+
+
 def matter_label(m: MatterRecord) -> str:
     extra = " · ".join(x for x in (m.client, m.attorney) if x)
     return f"{m.id}  ({extra})" if extra else m.id
