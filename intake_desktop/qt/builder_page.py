@@ -3,6 +3,8 @@ labels and Bates numbers, build in the background, open the outputs."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,21 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
+    QTimer,
     QUrl,
 )
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +41,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -41,9 +55,11 @@ from intake_desktop.core.exhibit_desk import (
     BuildOptions,
     Built,
     Pick,
+    bates_text,
     build,
     check,
     exhibits_available,
+    stamp_preview,
 )
 from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
@@ -63,8 +79,9 @@ ALL_MATTERS = "All matters"
 class ExhibitListModel(ListTableModel):
     """The exhibits in order; descriptions are editable; rows move by drag and drop."""
 
-    COL_LABEL, COL_DESCRIPTION, COL_DOCUMENT = range(3)
-    HEADERS = ("Label", "Description", "Document")
+    COL_LABEL, COL_DESCRIPTION, COL_DATE, COL_WITNESS, COL_DOCUMENT = range(5)
+    HEADERS = ("Label", "Description", "Date", "Witness", "Document")
+    EDITABLE = (COL_DESCRIPTION, COL_DATE, COL_WITNESS)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -94,7 +111,8 @@ class ExhibitListModel(ListTableModel):
             return None
         pick = self.picks[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (self.label(index.row()), pick.description, pick.title)[index.column()]
+            return (self.label(index.row()), pick.description, pick.date, pick.witness,
+                    pick.title)[index.column()]
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -103,16 +121,26 @@ class ExhibitListModel(ListTableModel):
             return base
         flags = (base | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                  | Qt.ItemFlag.ItemIsDragEnabled)
-        if index.column() == self.COL_DESCRIPTION:
+        if index.column() in self.EDITABLE:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if (role != Qt.ItemDataRole.EditRole or not index.isValid()
-                or index.column() != self.COL_DESCRIPTION):
+                or index.column() not in self.EDITABLE):
             return False
         old = self.picks[index.row()]
-        self.picks[index.row()] = Pick(old.document_id, str(value), old.title)
+        text = str(value).strip()
+        if index.column() == self.COL_DATE and text and not re.fullmatch(
+                r"\d{4}-\d{2}-\d{2}", text):
+            return False  # dates as YYYY-MM-DD (the index and the chronology sort by them)
+        col = index.column()
+        self.picks[index.row()] = dataclasses.replace(
+            old,
+            description=text if col == self.COL_DESCRIPTION else old.description,
+            date=text if col == self.COL_DATE else old.date,
+            witness=text if col == self.COL_WITNESS else old.witness,
+        )
         self.dataChanged.emit(index, index)
         return True
 
@@ -234,7 +262,9 @@ class BuilderPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 90)
-        self.table.setColumnWidth(2, 180)
+        self.table.setColumnWidth(2, 86)
+        self.table.setColumnWidth(3, 90)
+        self.table.setColumnWidth(4, 160)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         up = QPushButton(icon("up"), "Up", self)
@@ -254,8 +284,10 @@ class BuilderPage(QWidget):
         middle = QWidget(self)
         ml = QVBoxLayout(middle)
         ml.setContentsMargins(0, 0, 0, 0)
-        ml.addWidget(QLabel("<b>Exhibits, in order</b> (drag to reorder; double-click a "
-                            "description to edit it)", self))
+        hint = QLabel("<b>Exhibits, in order</b> (drag to reorder; double-click a "
+                      "description, date or witness to edit it)", self)
+        hint.setWordWrap(True)
+        ml.addWidget(hint)
         ml.addWidget(self.table, 1)
         ml.addLayout(order)
 
@@ -280,6 +312,49 @@ class BuilderPage(QWidget):
         self.bates_digits = QSpinBox(self)
         self.bates_digits.setRange(3, 15)
         self.bates_digits.setValue(bates.digits)
+        self.bates_suffix = QLineEdit(self)
+        self.bates_suffix.setPlaceholderText("e.g. -CONF (optional)")
+        self.bates_start = QSpinBox(self)
+        self.bates_start.setRange(0, 999_999_999)
+        self.bates_start.setSpecialValueText("next free number")
+        self.next_free = QLabel(self)
+        self.next_free.setObjectName("muted")
+        self.next_free.setTextFormat(Qt.TextFormat.PlainText)
+        self.position = QComboBox(self)
+        for corner in ("bottom-right", "bottom-center", "bottom-left", "top-right",
+                       "top-center", "top-left"):
+            self.position.addItem(corner.replace("-", " ").capitalize(), corner)
+        self.font_size = QSpinBox(self)
+        self.font_size.setRange(6, 24)
+        self.font_size.setValue(10)
+        self.font_size.setSuffix(" pt")
+        self.court = QComboBox(self)
+        self.court.addItem("No court rules", "")
+        try:
+            from intake_desktop.core.courts import load_profiles
+
+            folder = session.app.workspace.state / "courts"
+            for cid, court in sorted(load_profiles(folder if folder.is_dir() else None).items()):
+                self.court.addItem(f"{court.name} ({cid})", cid)
+        except (ImportError, IntakeError):
+            pass
+        self.stamp_view = QLabel(self)
+        self.stamp_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stamp_view.setMinimumHeight(160)
+        self.stamp_view.setObjectName("muted")
+        self.stamp_view.setText("Add a document to see its first page stamped here.")
+        self.stamp_view.setWordWrap(True)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(300)
+        self._preview_timer.timeout.connect(self.update_stamp_preview)
+        for w in (self.bates_prefix, self.bates_suffix):
+            w.textChanged.connect(lambda *_: self._options_changed())
+        for sp in (self.bates_digits, self.bates_start, self.font_size, self.first):
+            sp.valueChanged.connect(lambda *_: self._options_changed())
+        for combo in (self.position, self.prefix, self.scheme):
+            combo.currentIndexChanged.connect(lambda *_: self._options_changed())
+        self.bates_on.toggled.connect(lambda *_: self._options_changed())
         self.slip = QCheckBox("Slip sheet before each exhibit", self)
         self.slip.setChecked(True)
         self.binder = QCheckBox("Combined binder PDF with bookmarks", self)
@@ -293,9 +368,15 @@ class BuilderPage(QWidget):
         form.addRow("Labels:", self.scheme)
         form.addRow("Label prefix:", self.prefix)
         form.addRow("First label:", self.first)
+        form.addRow("Court:", self.court)
         form.addRow(self.bates_on)
         form.addRow("Bates prefix:", self.bates_prefix)
+        form.addRow("Suffix:", self.bates_suffix)
         form.addRow("Digits:", self.bates_digits)
+        form.addRow("Start at:", self.bates_start)
+        form.addRow("", self.next_free)
+        form.addRow("Position:", self.position)
+        form.addRow("Font size:", self.font_size)
         form.addRow(self.slip)
         form.addRow(self.binder)
         form.addRow(self.page_labels)
@@ -305,6 +386,10 @@ class BuilderPage(QWidget):
         self.build_button.clicked.connect(lambda: self.start_build())
         self.progress = QProgressBar(self)
         self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._cancel: CancelFlag | None = None
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         self.outputs = QListWidget(self)
@@ -317,17 +402,30 @@ class BuilderPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(QLabel("<b>Options</b>", self))
-        rl.addLayout(form)
+        form_box = QWidget(self)
+        form_box.setLayout(form)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(form_box)
+        rl.addWidget(scroll, 2)
+        rl.addWidget(QLabel("<b>Stamp preview</b> (first page of the selected exhibit)", self))
+        rl.addWidget(self.stamp_view, 2)
         rl.addWidget(self.build_button)
-        rl.addWidget(self.progress)
+        prog = QHBoxLayout()
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.cancel_button)
+        rl.addLayout(prog)
         rl.addWidget(self.result)
         rl.addWidget(self.outputs, 1)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._options_changed())
+        self._update_next_free()
         rl.addWidget(self.open_folder)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        for w, least in ((left, 200), (middle, 230), (right, 230)):
-            w.setMinimumWidth(least)
-            split.addWidget(w)
+        for pane, least in ((left, 200), (middle, 230), (right, 260)):
+            pane.setMinimumWidth(least)
+            split.addWidget(pane)
         split.setChildrenCollapsible(False)
         split.setSizes([300, 480, 300])
         layout = QVBoxLayout(self)
@@ -407,7 +505,75 @@ class BuilderPage(QWidget):
             bates_digits=self.bates_digits.value(), slip_sheets=self.slip.isChecked(),
             binder=self.binder.isChecked(), page_labels=self.page_labels.isChecked(),
             matter=chosen_matter(self.matter),
+            bates_suffix=self.bates_suffix.text().strip(),
+            bates_start=self.bates_start.value(),
+            stamp_position=str(self.position.currentData() or ""),
+            font_size=float(self.font_size.value()),
+            court=str(self.court.currentData() or ""),
         )
+
+    def _options_changed(self) -> None:
+        self._update_next_free()
+        self._preview_timer.start()
+
+    def _update_next_free(self) -> None:
+        prefix = self.bates_prefix.text().strip()
+        if not self.bates_on.isChecked() or not prefix:
+            self.next_free.setText("No Bates numbers")
+            return
+        options = self.options()
+        n = self.session.ledger.next_bates(prefix)
+        self.next_free.setText(f"Next free number for {prefix}: {bates_text(options, n)}")
+
+    def first_bates_number(self) -> int:
+        start = self.bates_start.value()
+        return start if start > 0 else self.session.ledger.next_bates(
+            self.bates_prefix.text().strip())
+
+    def update_stamp_preview(self) -> bool:
+        """Stamp the first page of the selected (or first) exhibit as the set will, and show
+        it; False when there is nothing to show."""
+        self._preview_timer.stop()
+        row = max(self.selected_row(), 0)
+        pick = self.model.picks[row] if row < len(self.model.picks) else None
+        doc = self.session.ledger.document(pick.document_id) if pick else None
+        path = self.session.app.workspace.root / doc.filed_path if doc and doc.filed_path \
+            else None
+        if path is None or path.suffix.lower() != ".pdf" or not path.is_file():
+            self.stamp_view.setPixmap(QPixmap())
+            self.stamp_view.setText("Add a PDF document to see its first page stamped here.")
+            return False
+        options = self.options()
+        first = self.first_bates_number()
+        try:
+            stamped = stamp_preview(self.session.app.workspace, path, options,
+                                    self.model.label(row), first)
+        except (IntakeError, ValueError) as exc:
+            self.stamp_view.setText(f"No preview: {exc}")
+            return False
+        try:
+            doc_pdf = QPdfDocument(self)
+            doc_pdf.load(str(stamped))
+            size = doc_pdf.pagePointSize(0)
+            height = max(self.stamp_view.height(), 400)
+            scale = height / max(size.height(), 1)
+            rendered = doc_pdf.render(0, QSize(int(size.width() * scale), int(height)))
+            doc_pdf.close()
+            image = QImage(rendered.size(), QImage.Format.Format_RGB32)
+            image.fill(QColor("white"))  # a page is white paper, whatever the theme
+            painter = QPainter(image)
+            painter.drawImage(0, 0, rendered)
+            painter.end()
+            self.stamp_image = image
+            self.stamp_view.setPixmap(QPixmap.fromImage(image))
+        finally:
+            stamped.unlink(missing_ok=True)
+        return True
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            say(self.result, "Stopping… nothing half-built is kept.", "info")
 
     def _say(self, text: str, ok: bool) -> None:
         say(self.result, text, "ok" if ok else "error")
@@ -429,8 +595,10 @@ class BuilderPage(QWidget):
         def work(on_progress: ProgressCallback, cancel: CancelFlag) -> Built:
             return build(ws, ledger, options, picks, on_progress=on_progress, cancel=cancel)
 
+        self._cancel = CancelFlag()
+        self.cancel_button.setVisible(True)
         self.session.runner.run(work, on_success=self._built, on_error=self._failed,
-                                on_progress=self._progress)
+                                on_progress=self._progress, cancel=self._cancel)
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -439,6 +607,9 @@ class BuilderPage(QWidget):
 
     def _built(self, built: Built) -> None:
         self.last = built
+        self._cancel = None
+        self.cancel_button.setVisible(False)
+        self._update_next_free()
         self.build_button.setEnabled(True)
         self.progress.setVisible(False)
         root = self.session.app.workspace.root
@@ -453,6 +624,8 @@ class BuilderPage(QWidget):
         self.open_folder.setEnabled(True)
 
     def _failed(self, message: str) -> None:
+        self._cancel = None
+        self.cancel_button.setVisible(False)
         self.build_button.setEnabled(True)
         self.progress.setVisible(False)
         self._say(message, False)
