@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableView,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
+from intake_desktop.core.rules.templating import FILTERS
 from intake_desktop.core.rules_panel import (
     PreviewRow,
     RuleProblem,
@@ -31,6 +33,7 @@ from intake_desktop.core.rules_panel import (
     preview,
     sample_candidates,
 )
+from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
 from intake_desktop.qt.session import Session
@@ -63,7 +66,13 @@ def plain_problem(p: RuleProblem) -> str:
             message = words
             break
     where = f"Line {p.line}: " if p.line else ""
-    return where + for_window(message)
+    unknown = re.search(r"unknown (?:filter|variable|key|field|setting)[^'\"]*['\"]([\w.]+)",
+                        message, re.I)
+    hint = ""
+    if unknown:
+        guess = did_you_mean(unknown.group(1), [*FILTERS, *RULE_KEYS])
+        hint = f" (did you mean {guess}?)" if guess else ""
+    return where + for_window(message) + hint
 
 
 class PreviewModel(RecordTableModel[PreviewRow]):
@@ -98,9 +107,9 @@ class RulesEditor(QWidget):
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
-        self.editor = QPlainTextEdit(self)
+        self.editor = CodeEditor(self)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
         self.editor.setPlainText(self.saved_text)
         self.editor.setTabStopDistance(28)
         self._debounce = QTimer(self)
@@ -140,9 +149,20 @@ class RulesEditor(QWidget):
         pl.addWidget(heading)
         pl.addWidget(self.preview_table)
 
+        self.rule_list = QListWidget(self)
+        self.rule_list.setToolTip("The rules, in the order they are tried: click one to jump")
+        self.rule_list.itemActivated.connect(self._jump)
+        self.rule_list.itemClicked.connect(self._jump)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(self.rule_list)
+        top.addWidget(self.editor)
+        top.setChildrenCollapsible(False)
+        self.rule_list.setMinimumWidth(140)
+        top.setSizes([180, 700])
         split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.editor)
+        split.addWidget(top)
         split.addWidget(preview_box)
+        split.setChildrenCollapsible(False)
         split.setSizes([380, 240])
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -154,6 +174,16 @@ class RulesEditor(QWidget):
         layout.addLayout(buttons)
         self.reload_candidates()
         self.check()
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        self.editor.go_to_line(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _reload_rule_list(self) -> None:
+        self.rule_list.clear()
+        for line, name in rule_names(self.text()):
+            item = QListWidgetItem(f"{name}  ·  line {line}")
+            item.setData(Qt.ItemDataRole.UserRole, line)
+            self.rule_list.addItem(item)
 
     def _compile_or_builtin(self, text: str) -> Router:
         try:
@@ -178,6 +208,7 @@ class RulesEditor(QWidget):
     def check(self) -> bool:
         """Validate the edited text; show problems inline or refresh the preview."""
         self._debounce.stop()
+        self._reload_rule_list()
         try:
             after = self.backend.compile(self.text())
         except RulesInvalid as exc:

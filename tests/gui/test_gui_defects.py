@@ -519,3 +519,30 @@ def test_17_settings_show_intake_folder_and_no_flags(make_window, app):
         cells = [str(m.data(m.index(r, c))) for r in range(m.rowCount())
                  for c in range(m.columnCount())]
         assert not any(FLAG.search(c) for c in cells)
+
+
+# Rules editor like Picard's (issue 14, build) ----------------------------------------------
+
+def test_rules_editor_line_numbers_rule_list_highlighting_and_did_you_mean(
+        make_window, app, make_pdf):
+    from intake_desktop.core.rules_panel import RuleProblem
+    from intake_desktop.qt.rules_editor import plain_problem
+    from tests.gui.test_gui_settings import FolderRulesBackend, admin_window
+
+    window, editor = admin_window(make_window, app, make_pdf, FolderRulesBackend())
+    window.resize(1024, 700)
+    window.show()
+    text = ('folder = "Incoming"\n\n[[rule]]\nname = "medical"\ncategory = "Medical"\n\n'
+            '[[rule]]\nname = "letters"\nfolder = "Correspondence"\n')
+    editor.set_text(text)
+    items = [editor.rule_list.item(n).text() for n in range(editor.rule_list.count())]
+    assert items == ["medical  ·  line 3", "letters  ·  line 7"]
+    editor.rule_list.itemClicked.emit(editor.rule_list.item(1))
+    assert editor.editor.textCursor().blockNumber() == 6
+    assert editor.editor.gutter.width() >= editor.editor.fontMetrics().horizontalAdvance("999")
+    block = editor.editor.document().findBlockByLineNumber(3)
+    formats = block.layout().formats()
+    assert any(f.format.fontWeight() == 700 or f.format.foreground().color().isValid()
+               for f in formats) and len(formats) >= 2  # key and string coloured
+    said = plain_problem(RuleProblem("unknown filter 'uper' in filename", line=12))
+    assert said.startswith("Line 12:") and "did you mean upper?" in said
