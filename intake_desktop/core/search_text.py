@@ -107,7 +107,7 @@ def snippet(body: str, query: str, width: int = 120) -> Snippet | None:
     first = pattern.search(body)
     if first is None:
         return None
-    start = max(0, first.start() - width // 3)
+    start = max(0, first.start() - width // 6)
     end = min(len(body), start + width)
     text = ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")
     shift = 1 if start else 0

@@ -127,7 +127,9 @@ class HitDelegate(QStyledItemDelegate):
         out, last = [], 0
         for a, b in spans:
             out.append(html.escape(text[last:a]))
-            out.append(f'<span style="background:{mark}"><b>{html.escape(text[a:b])}</b></span>')
+            ink = "#ffffff" if is_dark() else "#1a1a1a"
+            out.append(f'<span style="background:{mark}; color:{ink}">'
+                       f'<b>{html.escape(text[a:b])}</b></span>')
             last = b
         out.append(html.escape(text[last:]))
         doc = QTextDocument()
@@ -206,6 +208,8 @@ class BrowserPage(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         header.setToolTip("Right-click to choose the columns")
+        found = self.model.column_index("found")
+        header.moveSection(header.visualIndex(found), 1)  # hits next to the description
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)

@@ -260,7 +260,8 @@ class BuilderPage(QWidget):
         self.table.setDropIndicatorShown(True)
         self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(1, 150)
         self.table.setColumnWidth(0, 90)
         self.table.setColumnWidth(2, 86)
         self.table.setColumnWidth(3, 90)
@@ -565,7 +566,12 @@ class BuilderPage(QWidget):
             painter.drawImage(0, 0, rendered)
             painter.end()
             self.stamp_image = image
-            self.stamp_view.setPixmap(QPixmap.fromImage(image))
+            box = self.stamp_view.size()
+            shown = QPixmap.fromImage(image)
+            if box.height() > 40:
+                shown = shown.scaled(box, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+            self.stamp_view.setPixmap(shown)
         finally:
             stamped.unlink(missing_ok=True)
         return True

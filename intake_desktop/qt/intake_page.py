@@ -341,6 +341,9 @@ class IntakePage(QWidget):
         index = self.matter.findData(matter_id)
         if index >= 0:
             self.matter.setCurrentIndex(index)
+            line = self.matter.lineEdit()
+            if line is not None:
+                line.setCursorPosition(0)
 
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Choose files to file")

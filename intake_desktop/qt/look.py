@@ -101,7 +101,7 @@ def stylesheet(dark: bool) -> str:
     QLabel#errorText {{ color: {state_colour("error", dark)}; }}
     QLabel#okText {{ color: {state_colour("ok", dark)}; }}
     QLabel#warnText {{ color: {state_colour("warn", dark)}; }}
-    QListWidget#nav:focus {{ border: 2px solid {ACCENT}; }}
+    QListWidget#nav::item:focus {{ border: 1px solid {ACCENT}; }}
     QLabel#searchHit {{ background: {hit}; }}
     QLabel#banner {{ background: {side_sel}; border-radius: 6px; padding: 8px 12px; }}
     QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: none;

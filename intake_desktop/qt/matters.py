@@ -60,6 +60,8 @@ def fill_matters(combo: QComboBox, session: Session, first: str = "") -> None:
         combo.setCurrentIndex(found)
     elif current and combo.isEditable():
         combo.setCurrentText(str(current))
+    if combo.isEditable() and combo.lineEdit() is not None:
+        combo.lineEdit().setCursorPosition(0)  # show the matter number, not the tail
     combo.blockSignals(False)
 
 
@@ -94,6 +96,7 @@ class NewMatterDialog(QDialog):
         self.client = QLineEdit(self)
         self.practice = QComboBox(self)
         self.practice.addItems(available_presets())
+        self.practice.setCurrentText("litigation")  # the workspace default preset
         self.attorney = QComboBox(self)
         self.attorney.setEditable(True)
         self.attorney.addItems([""] + [u.name for u in session.ledger.users()

@@ -122,17 +122,24 @@ def kind_in_words(mime: str) -> str:
     return "Other file" if mime else ""
 
 
-def describe(path: str | None) -> str:
+def describe(path: str | None, matter: str | None = None) -> str:
     """A description from a file name: "Letter_from_insurer-2024.pdf" -> "Letter from
-    insurer 2024" (dates such as 2024-03-05 kept as they are)."""
+    insurer 2024"; what other columns show (a leading date, the matter, the category code
+    after it, as in "2024-02-11_2024-017 Smith_MED_MRI.pdf") is left out."""
     stem = Path(path).stem if path else ""
+    if matter:
+        stem = stem.replace(matter, " ")
+    stem = re.sub(r"^\s*\d{4}-\d{2}-\d{2}(?=[\s_-])", " ", stem)
+    if matter:
+        stem = re.sub(r"^[\s_-]*[A-Z]{2,6}(?=[\s_-])", " ", stem)
     stem = stem.replace("_", " ")
     stem = re.sub(r"(?<!\d)-|-(?!\d)", " ", stem)
     return re.sub(r"\s+", " ", stem).strip()
 
 
 DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
-    Column("Description", lambda d: describe(d.filed_path or d.source_path),
+    Column("Description", lambda d: describe(d.filed_path or d.source_path, d.matter_id)
+           or describe(d.source_path),
            lambda d: d.filed_path or d.source_path, key="description", width=210),
     Column("Matter", lambda d: d.matter_id or "", lambda d: d.matter_id or "", width=120),
     Column("Category", lambda d: d.category, width=110),
