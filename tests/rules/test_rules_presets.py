@@ -31,7 +31,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "personal-injury": {
         "mri": "Medical Records/Valley Imaging Center/2024-02-03_{m}_MED_MRI-lumbar-spine.pdf",
-        "paystub": "Lost Wages/2024-02-01_{m}_WAGE_paystub-feb-2024.pdf",
+        "paystub": "Lost Wages/2024-02-16_{m}_WAGE_paystub-feb-2024.pdf",
         "passport": "Photos/2024-01-15_{m}_PHOTO_passport-scan.jpg",
         "deposition": "Depositions/2024-03-01_{m}_DEPO_Transcript-Jane-R-Doe.pdf",
         "email": f"Correspondence/Email/{EMAIL_NAME}.eml",
@@ -39,7 +39,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "immigration": {
         "mri": "Review/MRI lumbar spine.pdf",
-        "paystub": "Financial/Pay Stubs/2024-02-01_{m}_FIN_paystub-feb-2024.pdf",
+        "paystub": "Financial/Pay Stubs/2024-02-16_{m}_FIN_paystub-feb-2024.pdf",
         "passport": "Identity Documents/2024-01-15_{m}_PASS_passport-scan.jpg",
         "deposition": "Review/doe transcript final.pdf",
         "email": f"Correspondence/Email/{EMAIL_NAME}.eml",
@@ -181,6 +181,6 @@ def test_second_document_with_the_same_name_gets_a_counter(
     )
     filer = rules_filer(ws, ledger, "personal-injury")
     a, b = filer.ingest([first]) + filer.ingest([other], matter="PI-24-0042")
-    assert Path(a.path or "").name == "2024-02-01_PI-24-0042_WAGE_paystub-feb-2024.pdf"
-    assert Path(b.path or "").name == "2024-02-01_PI-24-0042_WAGE_paystub-feb-2024 (2).pdf"
+    assert Path(a.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024.pdf"
+    assert Path(b.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024 (2).pdf"
     assert sha256_file(Path(a.path or "")) != sha256_file(Path(b.path or ""))
