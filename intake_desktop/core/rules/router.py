@@ -53,6 +53,23 @@ def describe_name(stem: str, matter: str) -> str | None:
     return clean_value(text)
 
 
+_PARTY = re.compile(
+    r"^(petitioner|beneficiary|derivative(?:[ _-][^/]{1,40})?|joint[ _-]sponsor|sponsor|"
+    r"co-?sponsor|household[ _-]member)$",
+    re.IGNORECASE,
+)
+
+
+def party_in(subfolder: str) -> str | None:
+    """The person a document belongs to, from Intake/<matter>/<party>/: Petitioner,
+    Beneficiary, Derivative <name>, Sponsor, Joint sponsor ..."""
+    first = subfolder.split("/", 1)[0].strip()
+    if not _PARTY.match(first):
+        return None
+    text = clean_value(first.replace("_", " "))
+    return text[:1].upper() + text[1:] if text else None
+
+
 def version_in_name(stem: str) -> str | None:
     m = _VERSION.search(stem)
     return f"v{int(m.group(1)):02d}" if m else None
@@ -144,6 +161,7 @@ class RulesRouter:
                 "receipt_number": clean_value(facts.get("receipt_number")),
                 "form_number": clean_value(facts.get("form_number")),
                 "language": clean_value(facts.get("language")),
+                "party": party_in(subfolder),
             }
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
