@@ -61,6 +61,24 @@ _LONG_DMY = re.compile(
 )
 
 
+# Month names of the languages civil documents most often arrive in (French, Spanish,
+# Portuguese), for dates such as "12 juin 2019" or "12 de junio de 2019".
+_FOREIGN_MONTHS = {
+    name: index
+    for names in (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    )
+    for index, name in enumerate(names.split(), start=1)
+}
+_FOREIGN_DMY = re.compile(
+    r"\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?(" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+    + r")\s+(?:de\s+)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
 def _iso(year: int, month: int, day: int) -> str | None:
     try:
         return dt.date(year, month, day).isoformat()
@@ -85,7 +103,8 @@ def date_in_name(name: str) -> str | None:
 # was born on it, a card expires on it, an employee was hired on it.
 _NOT_DOCUMENT = re.compile(
     r"(birth|\bborn\b|\bd\.?\s?o\.?\s?b\b|expir|expires|\bvalid\s+(until|thru|through|to)\b|"
-    r"\bhire[d]?\b|date\s+of\s+hire|naissance|nacimiento|nascimento|\bperiod\b|"
+    r"\bhire[d]?\b|date\s+of\s+hire|naissance|nacimiento|nascimento|\bnée?\s+le\b|"
+    r"\bnacid[oa]\b|\bnascid[oa]\b|\bperiod\b|"
     r"\bfrom\b\s*$|\bdue\b|next\s+appointment)",
     re.IGNORECASE,
 )
@@ -93,12 +112,17 @@ _NOT_DOCUMENT = re.compile(
 _DOCUMENT_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern, re.IGNORECASE))
     for label, pattern in (
-        ("date of issue", r"(date\s+of\s+issue|issue\s+date|date\s+issued|issued(\s+on)?)\W*$"),
+        ("date of issue", r"(date\s+of\s+issue|issue\s+date|date\s+issued|issued(\s+on)?|"
+                          r"délivrée?\s+le|fait\s+(?:à\s+[^,\n]{1,40},?\s+)?le|"
+                          r"fecha\s+de\s+(?:expedición|emisión)|expedid[ao]\s+(?:el|en)|"
+                          r"data\s+de\s+emissão|emitid[ao]\s+em)\W*$"),
         ("pay date", r"(pay\s+date|check\s+date|payment\s+date|paid\s+on)\W*$"),
         ("date of service", r"(date\s+of\s+service|service\s+date|dos|visit\s+date|date\s+of\s+visit)\W*$"),
         ("notice date", r"(notice\s+date|date\s+of\s+notice|receipt\s+date|received\s+date)\W*$"),
-        ("dated", r"(\bdated|date\s+signed|signed\s+on|executed\s+on|date\s+of\s+report|report\s+date)\W*$"),
-        ("date", r"(^|\n|\s)date\W*$"),
+        # "Dated:" opens its line; "the memo dated May 1" in a sentence is another document's.
+        ("dated", r"^\W*(dated|date\s+signed|signed\s+on|executed\s+on|date\s+of\s+report|"
+                  r"report\s+date|statement\s+date)\W*$"),
+        ("date", r"(^|\s)date\W*$"),
     )
 )
 _LABEL_WINDOW = 40
@@ -127,6 +151,10 @@ def _dates_with_positions(text: str) -> list[tuple[int, str]]:
         day = _iso(int(m.group(3)), _MONTHS[m.group(2).lower()[:3]], int(m.group(1)))
         if day:
             found.append((m.start(), day))
+    for m in _FOREIGN_DMY.finditer(text):
+        day = _iso(int(m.group(3)), _FOREIGN_MONTHS[m.group(2).lower()], int(m.group(1)))
+        if day:
+            found.append((m.start(), day))
     for m in _ISO.finditer(text):
         day = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day:
@@ -145,12 +173,13 @@ def document_date_in_text(text: str) -> TextDate | None:
     best: tuple[int, int, TextDate] | None = None
     for position, day in _dates_with_positions(text):
         line_start = text.rfind("\n", 0, position) + 1
-        before = text[max(line_start, position - _LABEL_WINDOW) : position]
+        line = text[line_start:position]
+        before = line[-_LABEL_WINDOW:]
         if _NOT_DOCUMENT.search(before):
             continue
         rank, label = len(_DOCUMENT_LABELS), None
         for index, (name, pattern) in enumerate(_DOCUMENT_LABELS):
-            if pattern.search(before):
+            if pattern.search(line if pattern.pattern.startswith("^") else before):
                 rank, label = index, name
                 break
         if label is None and before.rstrip().endswith(":") and before.strip(" :"):

@@ -163,6 +163,7 @@ class RulesRouter:
                 "language": clean_value(facts.get("language")),
                 "party": party_in(subfolder),
             }
+            ctx.update(dict.fromkeys(rule.captures))
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
             return self._decide(rule, ctx, candidate, matter, date, ext)

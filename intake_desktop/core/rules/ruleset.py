@@ -94,6 +94,9 @@ class Rule:
     review: str | None
     shrinkable: tuple[str, ...] = ()  # variables the budget may shorten, in order
     line: int | None = None
+    # Named regex groups of the conditions: empty (None) in templates when an optional group
+    # did not take part in the match.
+    captures: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -417,6 +420,7 @@ class _Loader:
             review.strip() if isinstance(review, str) else None,
             tuple(shrink),
             line,
+            frozenset(captures),
         )
 
     def _text(
