@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
@@ -62,13 +63,14 @@ _LONG_DMY = re.compile(
 
 
 # Month names of the languages civil documents most often arrive in (French, Spanish,
-# Portuguese), for dates such as "12 juin 2019" or "12 de junio de 2019".
+# Portuguese), for dates such as "12 juin 2019" or "12 de junio de 2019". Accents are
+# stripped before matching (OCR often drops them): "fevrier", "marco".
 _FOREIGN_MONTHS = {
     name: index
     for names in (
-        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
         "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-        "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+        "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro",
     )
     for index, name in enumerate(names.split(), start=1)
 }
@@ -103,7 +105,7 @@ def date_in_name(name: str) -> str | None:
 # was born on it, a card expires on it, an employee was hired on it.
 _NOT_DOCUMENT = re.compile(
     r"(birth|\bborn\b|\bd\.?\s?o\.?\s?b\b|expir|expires|\bvalid\s+(until|thru|through|to)\b|"
-    r"\bhire[d]?\b|date\s+of\s+hire|naissance|nacimiento|nascimento|\bnée?\s+le\b|"
+    r"\bhire[d]?\b|date\s+of\s+hire|naissance|nacimiento|nascimento|\bnee?\s+le\b|"
     r"\bnacid[oa]\b|\bnascid[oa]\b|\bperiod\b|"
     r"\bfrom\b\s*$|\bdue\b|next\s+appointment)",
     re.IGNORECASE,
@@ -113,9 +115,9 @@ _DOCUMENT_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern, re.IGNORECASE))
     for label, pattern in (
         ("date of issue", r"(date\s+of\s+issue|issue\s+date|date\s+issued|issued(\s+on)?|"
-                          r"délivrée?\s+le|fait\s+(?:à\s+[^,\n]{1,40},?\s+)?le|"
-                          r"fecha\s+de\s+(?:expedición|emisión)|expedid[ao]\s+(?:el|en)|"
-                          r"data\s+de\s+emissão|emitid[ao]\s+em)\W*$"),
+                          r"delivree?\s+le|fait\s+(?:a\s+[^,\n]{1,40},?\s+)?le|"
+                          r"fecha\s+de\s+(?:expedicion|emision)|expedid[ao]\s+(?:el|en)|"
+                          r"data\s+de\s+emissao|emitid[ao]\s+em)\W*$"),
         ("pay date", r"(pay\s+date|check\s+date|payment\s+date|paid\s+on)\W*$"),
         ("date of service", r"(date\s+of\s+service|service\s+date|dos|visit\s+date|date\s+of\s+visit)\W*$"),
         ("notice date", r"(notice\s+date|date\s+of\s+notice|receipt\s+date|received\s+date)\W*$"),
@@ -139,6 +141,13 @@ class TextDate:
     @property
     def source(self) -> str:
         return f"text:{self.label}" if self.label else "text"
+
+
+def without_accents(text: str) -> str:
+    """The text with accents removed, one character for one ("Délivré" -> "Delivre")."""
+    return "".join(
+        unicodedata.normalize("NFKD", ch)[0] if ch.isalpha() else ch for ch in text
+    )
 
 
 def _dates_with_positions(text: str) -> list[tuple[int, str]]:
@@ -171,6 +180,7 @@ def document_date_in_text(text: str) -> TextDate | None:
     issue", "Pay date", "Date of service", "Dated") wins; dates under other labels (date of
     birth, expiry, pay period, hire date) are never taken; else the first unlabelled date."""
     best: tuple[int, int, TextDate] | None = None
+    text = without_accents(text)
     for position, day in _dates_with_positions(text):
         line_start = text.rfind("\n", 0, position) + 1
         line = text[line_start:position]
@@ -310,11 +320,11 @@ _TRANSLATION = re.compile(
     re.IGNORECASE,
 )
 _LANGUAGES = (
-    ("French", re.compile(r"\b(acte de naissance|acte de mariage|république|extrait|né le|née le|"
-                          r"officier de l'état civil)\b", re.IGNORECASE)),
-    ("Spanish", re.compile(r"\b(acta de nacimiento|acta de matrimonio|registro civil|nacido|"
-                           r"república|certifica que)\b", re.IGNORECASE)),
-    ("Portuguese", re.compile(r"\b(certidão|nascimento|casamento|registro civil das pessoas)\b",
+    ("French", re.compile(r"\b(acte de naissance|acte de mariage|republique francaise|nee? le|"
+                          r"officier de l'etat civil|etat civil)\b", re.IGNORECASE)),
+    ("Spanish", re.compile(r"\b(acta de nacimiento|acta de matrimonio|registro civil|nacid[oa]|"
+                           r"certifica que)\b", re.IGNORECASE)),
+    ("Portuguese", re.compile(r"\b(certidao|nascimento|casamento|registro civil das pessoas)\b",
                               re.IGNORECASE)),
 )
 
@@ -322,7 +332,9 @@ _LANGUAGES = (
 def text_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     """Facts read from a document's text: USCIS receipt number, form number, the language
     of a foreign-language civil document, and whether it is a translation."""
-    text = str(facts.get("first_page_text") or facts.get("ocr_text") or "")[:MAX_TEXT_CHARS]
+    text = without_accents(
+        str(facts.get("first_page_text") or facts.get("ocr_text") or "")[:MAX_TEXT_CHARS]
+    )
     found: dict[str, Any] = {}
     receipt = _RECEIPT.search(text)
     if receipt:
