@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a data table: one document per entry reads better than wrapped lines)
 """Realistic documents of each practice, as (file name, first-page lines, expected path).
 
 The expected path is relative to Matters/<matter>/ (or the workspace for Review/), with

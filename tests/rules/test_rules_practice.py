@@ -75,7 +75,9 @@ def test_photo_without_exif_is_marked_undated(make_workspace: Callable) -> None:
     assert router.rules_version  # the undated marker comes from the preset, not the code
 
 
-def test_pdf_metadata_date_is_never_the_document_date(tmp_path: Path, make_workspace: Callable) -> None:
+def test_pdf_metadata_date_is_never_the_document_date(
+    tmp_path: Path, make_workspace: Callable
+) -> None:
     """A PDF made today (its CreationDate) with no date in its text is undated."""
     from reportlab.pdfgen import canvas
 
@@ -138,8 +140,9 @@ def test_attachment_without_a_date_takes_its_emails_date(make_workspace: Callabl
 
 
 def test_router_records_where_the_date_came_from(tmp_path: Path) -> None:
-    from intake_desktop.core.pipeline import Candidate
     from pathlib import PurePosixPath
+
+    from intake_desktop.core.pipeline import Candidate
 
     router = preset_router("immigration")
     src = make_pdf(tmp_path / "passport.pdf", ["PASSPORT", "Date of birth: 09 MAR 1991",

@@ -75,7 +75,8 @@ _FOREIGN_MONTHS = {
     for index, name in enumerate(names.split(), start=1)
 }
 _FOREIGN_DMY = re.compile(
-    r"\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?(" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+    r"\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?("
+    + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
     + r")\s+(?:de\s+)?((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
@@ -119,7 +120,8 @@ _DOCUMENT_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                           r"fecha\s+de\s+(?:expedicion|emision)|expedid[ao]\s+(?:el|en)|"
                           r"data\s+de\s+emissao|emitid[ao]\s+em)\W*$"),
         ("pay date", r"(pay\s+date|check\s+date|payment\s+date|paid\s+on)\W*$"),
-        ("date of service", r"(date\s+of\s+service|service\s+date|dos|visit\s+date|date\s+of\s+visit)\W*$"),
+        ("date of service", r"(date\s+of\s+service|service\s+date|dos|visit\s+date|"
+                            r"date\s+of\s+visit)\W*$"),
         ("notice date", r"(notice\s+date|date\s+of\s+notice|receipt\s+date|received\s+date)\W*$"),
         # "Dated:" opens its line; "the memo dated May 1" in a sentence is another document's.
         ("dated", r"^\W*(dated|date\s+signed|signed\s+on|executed\s+on|date\s+of\s+report|"
