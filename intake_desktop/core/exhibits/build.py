@@ -43,10 +43,13 @@ from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
+    PageStamp,
     StampStyle,
     stamp_file,
+    stamp_pages,
 )
 from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
+from intake_desktop.core.pdf.stamp_place import PlacementPolicy
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 EXHIBITS_DIR = "Exhibits"
@@ -103,6 +106,8 @@ class BuildResult:
                     "actions": e.actions,
                     "source": str(e.source.path),
                     "sha256": e.source_sha256,
+                    "produced_as": e.production_numbers,
+                    "shrunk_pages": sorted(e.shrunk),
                 }
                 for e in self.exhibits
             ],
@@ -327,6 +332,44 @@ def _prepare_for(
     return prepare
 
 
+def _page_ranges(pages: list[int]) -> str:
+    """[1, 2, 3, 7] -> '1-3, 7'."""
+    spans: list[list[int]] = []
+    for n in sorted(pages):
+        if spans and spans[-1][1] == n - 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _note_placement(ex: BuiltExhibit, stamped: list[PageStamp], warnings: list[str]) -> None:
+    """Record on the exhibit (and warn) where the stamp had to avoid the page's content."""
+    numbers: dict[str, None] = {}
+    for n, page in enumerate(stamped, start=1):
+        if page.scale is not None:
+            ex.shrunk[n] = round(page.scale, 4)
+        if page.moved:
+            ex.moved[n] = ", ".join(c.value for c in page.moved.values())
+        for number in page.numbers:
+            numbers.setdefault(number, None)
+    ex.production_numbers = list(numbers)
+    if ex.shrunk:
+        least = min(ex.shrunk.values())
+        warnings.append(
+            f"{ex.label}: page{'s' if len(ex.shrunk) > 1 else ''} "
+            f"{_page_ranges(list(ex.shrunk))} had no blank place for the stamp; the content "
+            f"was shrunk (to {least:.0%} at least) to leave a blank strip for it"
+        )
+    if ex.moved:
+        places = sorted(set(ex.moved.values()))
+        warnings.append(
+            f"{ex.label}: on page{'s' if len(ex.moved) > 1 else ''} "
+            f"{_page_ranges(list(ex.moved))} the stamp went {' / '.join(places)} to stay "
+            "clear of what is printed there"
+        )
+
+
 def _build_outputs(
     spec: ExhibitSetSpec,
     exhibits: list[BuiltExhibit],
@@ -347,6 +390,8 @@ def _build_outputs(
     font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
     style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
                        margin_y=spec.margin_y, backing=spec.backing, font=font)
+    policy = PlacementPolicy(positions=tuple(c.value for c in spec.stamp_positions),
+                             shrink=spec.shrink_to_fit)
     # Part labels go on the other edge from the Bates stamp, centred.
     part_corner = Corner.TOP_CENTER if position.value.startswith("bottom") else (
         Corner.BOTTOM_CENTER)
@@ -365,8 +410,10 @@ def _build_outputs(
         stems.add(stem.lower())
         target = work / f"{stem}.pdf"
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
-        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style,
-                   prepare=prepare, allow_owner_encrypted=fit.preflight is not None)
+        stamped = stamp_pages(ex.source.path, target, _lines_for(ex, spec, position), style,
+                              prepare=prepare, allow_owner_encrypted=fit.preflight is not None,
+                              policy=policy)
+        _note_placement(ex, stamped, warnings)
         if sha256_file(ex.source.path) != ex.source_sha256:
             raise BuildError(
                 f"{ex.label}: the source changed while the set was being built",
@@ -450,6 +497,9 @@ def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -
                     "bates_last": ex.bates_at(part.last_page), "pages": ex.pages,
                     "first_page": part.first_page, "last_page": part.last_page,
                     "part": n, "parts": len(ex.parts), "actions": ex.actions,
+                    "shrunk_pages": {str(k): v for k, v in ex.shrunk.items()},
+                    "moved_pages": {str(k): v for k, v in ex.moved.items()},
+                    "production_numbers": ex.production_numbers,
                 },
             )
         if ex.slip_sheet is not None:

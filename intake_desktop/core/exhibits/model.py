@@ -53,6 +53,19 @@ class BuiltExhibit:
     slip_sheet: Path | None = None
     binder_page: int | None = None  # 1-based page of its bookmark in the combined binder
     actions: list[str] = field(default_factory=list)  # what the court preflight changed
+    # Where stamping had to avoid content: page (from 1) -> scale its content was shrunk to,
+    # page -> the position the stamp moved to; and production numbers already on the pages.
+    shrunk: dict[int, float] = field(default_factory=dict)
+    moved: dict[int, str] = field(default_factory=dict)
+    production_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def produced_as(self) -> str:
+        """The other side's numbers on this exhibit: 'ACME0000120 - ACME0000123' or one."""
+        nums = self.production_numbers
+        if not nums:
+            return ""
+        return nums[0] if len(nums) == 1 else f"{nums[0]} - {nums[-1]}"
 
     def bates_at(self, page: int) -> str | None:
         """The Bates number printed on the exhibit's page `page` (from 1)."""

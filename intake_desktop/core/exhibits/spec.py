@@ -7,10 +7,17 @@
     first_label = 1                   # or "A"; continue a series from an earlier set
     court = "cand"                    # court profile: size limit, part names, stamp place
     stamp_position = "bottom-right"   # overrides the court profile
+    stamp_positions = ["bottom-right", "bottom-left", "top-right"]
+                                      # where the stamp may go, in order of preference;
+                                      # the first whose area is blank wins (default: the
+                                      # stamp_position's edge, then the opposite edge)
+    shrink_to_fit = true              # no blank place: shrink the page's content to leave
+                                      # a blank strip (false: refuse the page)
     margin_x = 36                     # points from the visible page edge
     margin_y = 18
     font_size = 10
-    backing = true                    # white box behind the stamp
+    backing = false                   # opaque white box behind the stamp (only ever
+                                      # drawn where the area is blank anyway)
     font = "embedded"                 # or "helvetica" (standard, not embedded); default:
                                       # embedded when the court profile prefers PDF/A
     slip_sheets = true
@@ -120,10 +127,12 @@ class ExhibitSetSpec:
     bates: BatesSpec | None = None
     court: str | None = None
     stamp_position: Corner | None = None
+    stamp_positions: tuple[Corner, ...] = ()
+    shrink_to_fit: bool = True
     margin_x: float = 36.0
     margin_y: float = 18.0
     font_size: float = 10.0
-    backing: bool = True
+    backing: bool = False
     slip_sheets: bool = True
     page_labels: bool = False
     label_on_first_page: bool = True
@@ -136,7 +145,7 @@ class ExhibitSetSpec:
 SET_KEYS = {
     "name", "label_scheme", "label_prefix", "first_label", "court", "stamp_position",
     "margin_x", "margin_y", "font_size", "backing", "slip_sheets", "page_labels",
-    "label_on_first_page", "binder", "matter", "font",
+    "label_on_first_page", "binder", "matter", "font", "stamp_positions", "shrink_to_fit",
 }
 BATES_KEYS = {"prefix", "suffix", "digits", "start"}
 EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
@@ -373,6 +382,22 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
             raise ck.fail(lines.key(set_t, "stamp_position", set_line),
                           "[set] 'stamp_position'", f"unknown position {pos_text!r}",
                           f"use one of: {', '.join(c.value for c in Corner)}")
+    positions: list[Corner] = []
+    if "stamp_positions" in s:
+        sp_line = lines.key(set_t, "stamp_positions", set_line)
+        raw_positions = s["stamp_positions"]
+        if not isinstance(raw_positions, list) or not raw_positions:
+            raise ck.fail(sp_line, "[set] 'stamp_positions'", "must be a list of positions",
+                          'e.g. stamp_positions = ["bottom-right", "bottom-left"]')
+        for item in raw_positions:
+            corner = _position(item) if isinstance(item, str) else None
+            if corner is None:
+                raise ck.fail(sp_line, "[set] 'stamp_positions'",
+                              f"unknown position {item!r}",
+                              f"use some of: {', '.join(c.value for c in Corner)}")
+            positions.append(corner)
+        if position is None:
+            position = positions[0]
     court = ck.text(s, "court", set_t, "[set]") or None
     font = ck.text(s, "font", set_t, "[set]").lower() or None
     if font is not None and font not in FONT_CHOICES:
@@ -493,10 +518,12 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         bates=bates,
         court=court,
         stamp_position=position,
+        stamp_positions=tuple(dict.fromkeys(positions)),
+        shrink_to_fit=ck.boolean(s, "shrink_to_fit", set_t, "[set]", True),
         margin_x=ck.number(s, "margin_x", set_t, "[set]", 36.0, 0, 144),
         margin_y=ck.number(s, "margin_y", set_t, "[set]", 18.0, 0, 144),
         font_size=ck.number(s, "font_size", set_t, "[set]", 10.0, 4, 36),
-        backing=ck.boolean(s, "backing", set_t, "[set]", True),
+        backing=ck.boolean(s, "backing", set_t, "[set]", False),
         slip_sheets=ck.boolean(s, "slip_sheets", set_t, "[set]", True),
         page_labels=ck.boolean(s, "page_labels", set_t, "[set]", False),
         label_on_first_page=ck.boolean(s, "label_on_first_page", set_t, "[set]", True),
@@ -517,6 +544,8 @@ def _toml_value(value: object) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
@@ -541,6 +570,9 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
         values.append(("font", spec.font))
     if spec.stamp_position:
         values.append(("stamp_position", spec.stamp_position.value))
+    if spec.stamp_positions:
+        values.append(("stamp_positions", [c.value for c in spec.stamp_positions]))
+    values.append(("shrink_to_fit", spec.shrink_to_fit))
     values += [
         ("margin_x", spec.margin_x), ("margin_y", spec.margin_y), ("font_size", spec.font_size),
         ("backing", spec.backing), ("slip_sheets", spec.slip_sheets),
