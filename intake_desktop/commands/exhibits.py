@@ -84,7 +84,7 @@ def default_out(exports: Path, set_name: str) -> Path:
 def _human(result: BuildResult) -> str:
     lines = []
     for ex in result.exhibits:
-        bates = f"{ex.bates_first}-{ex.bates_last}" if ex.bates_first else "no Bates"
+        bates = ex.bates_range or "no Bates"
         parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
         lines.append(f"{ex.label}: {ex.pages} pages, {bates}{parts}")
     lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
@@ -149,7 +149,7 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     }
     lines = [f"{spec.path}: valid, {len(plan)} exhibits, {sum(e.pages for e in plan)} pages"]
     for e in plan:
-        bates = f", {e.bates_first}-{e.bates_last}" if e.bates_first else ""
+        bates = f", {e.bates_range}" if e.bates_first else ""
         lines.append(f"  {e.label}: {e.pages} pages{bates}  ({e.entry.description})")
     if spec.bates is not None and next_free is None and spec.bates.start is None:
         lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "

@@ -76,7 +76,8 @@ def test_build_emits_the_json_contract(workspace: Path, tmp_path: Path) -> None:
     (line,) = stdout.splitlines()
     record = json.loads(line)
     assert [Path(p).name for p in record["index"]] == [
-        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf"]
+        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf",
+        "Exhibit index - court copy.docx", "Exhibit index - court copy.pdf"]
     assert all(Path(p).is_file() for p in record["index"])
     assert [(e["label"], e["bates_first"], e["bates_last"], e["pages"])
             for e in record["exhibits"]] == [
@@ -116,12 +117,12 @@ def test_default_output_is_under_exports(workspace: Path, tmp_path: Path) -> Non
                            "--workspace", str(workspace)])
     assert code == 0
     assert (workspace / "Exports" / "Doe v. Roe" / "Exhibits" / "Def. Ex. A.pdf").is_file()
-    assert "Def. Ex. B: 2 pages, ROE000004-ROE000005" in stdout
+    assert "Def. Ex. B: 2 pages, ROE000004 - ROE000005" in stdout
     code, stdout, _ = run(["exhibits", "build", str(tmp_path / "spec" / "set.toml"),
                            "--workspace", str(workspace)])
     assert code == 0  # a second build never touches the first: it gets its own folder
     assert (workspace / "Exports" / "Doe v. Roe (2)" / "Exhibits" / "Def. Ex. A.pdf").is_file()
-    assert "Def. Ex. B: 2 pages, ROE000009-ROE000010" in stdout
+    assert "Def. Ex. B: 2 pages, ROE000009 - ROE000010" in stdout
 
 
 def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: Path) -> None:

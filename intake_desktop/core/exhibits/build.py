@@ -21,14 +21,12 @@ import pikepdf
 
 from intake_desktop.core.exhibits.binder import make_binder, slip_sheet
 from intake_desktop.core.exhibits.chronology import (
-    CHRONOLOGY_COLUMNS,
-    CHRONOLOGY_WIDTHS,
     ChronologyRow,
     chronology_rows,
-    total_billed_row,
+    chronology_table,
 )
 from intake_desktop.core.exhibits.court import CourtFit, court_fit
-from intake_desktop.core.exhibits.index import TableData, index_table, write_all
+from intake_desktop.core.exhibits.index import index_tables, write_index
 from intake_desktop.core.exhibits.labels import bates_text, file_stem
 from intake_desktop.core.exhibits.model import (
     BuildError,
@@ -38,6 +36,7 @@ from intake_desktop.core.exhibits.model import (
 )
 from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec
+from intake_desktop.core.exhibits.tables import write_all
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.mover import Mover
@@ -152,7 +151,8 @@ def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | 
     first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
     last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
     return (
-        f"this rebuild reuses {first}-{last}, first assigned to this set at {latest.get('at')}; "
+        f"this rebuild reuses {bates.range(first, last)}, first assigned to this set at "
+        f"{latest.get('at')}; "
         "discard the earlier output so two versions are never produced"
     )
 
@@ -456,16 +456,10 @@ def _build_outputs(
         return str(path)
 
     on_progress(done, total_pages, "writing the exhibit index and chronology")
-    index_files = write_all(index_table(spec, exhibits, display), staging, INDEX_STEM)
+    index_files = write_index(index_tables(spec, exhibits, display), staging, INDEX_STEM)
     chronology = chronology_rows(exhibits)
-    chrono_table = TableData(
-        f"{spec.name} - Chronology",
-        f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
-        CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
-        highlight=[n for n, r in enumerate(chronology) if r.gap_days is not None],
-        footer=total_billed_row(chronology),
-    )
-    chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
+    chronology_files = write_all(chronology_table(spec.name, chronology), staging,
+                                 CHRONOLOGY_STEM)
     return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,
                        chronology, warnings)
 

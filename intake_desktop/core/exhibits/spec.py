@@ -25,11 +25,27 @@
     label_on_first_page = true
     binder = true
 
+    [caption]                         # optional: the AO 187 caption of the index
+    court = "United States District Court"
+    district = "Central District of California"
+    case_number = "2:24-cv-01234"
+    judge = "Hon. Ana Ruiz"
+    plaintiff = "Maria Reyes"
+    defendant = "Acme Logistics, Inc."
+    plaintiff_attorneys = "J. Park, Park & Lee LLP"
+    defendant_attorneys = "R. Stone"
+    trial_dates = "2025-03-03"
+    court_reporter = ""
+    courtroom_deputy = ""
+    party = "plaintiff"               # whose exhibits: "plaintiff", "defendant" or "joint"
+                                      # (default: from label_prefix, "Def. Ex." -> defendant)
+
     [bates]                           # optional: no table, no Bates numbers
     prefix = "SMITH"
     suffix = ""
     digits = 6
     start = 1                         # optional: default is the next free number
+    range_separator = " - "           # how ranges are written: SMITH000004 - SMITH000005
 
     [[exhibit]]
     file = "records/er-visit.pdf"     # relative to this file; or document = 12,
@@ -39,6 +55,9 @@
     witness = "Dr. Lee"
     provider = "County ER"            # optional, for the chronology
     amount = "1,250.00"               # optional amount billed, for the chronology
+    kind = "treatment"                # optional chronology kind; default: "treatment" when
+                                      # a provider or amount is given, else "event".
+                                      # Gaps are flagged only between rows of one kind.
     [[exhibit.entry]]                 # optional chronology rows inside the exhibit
     date = 2024-03-01
     description = "ER visit: lumbar strain"
@@ -81,6 +100,34 @@ class BatesSpec:
     suffix: str = ""
     digits: int = 6
     start: int | None = None
+    range_separator: str = " - "  # "ABC-000004 - ABC-000005"
+
+    def range(self, first: str, last: str) -> str:
+        return first if first == last else f"{first}{self.range_separator}{last}"
+
+
+PARTIES = ("plaintiff", "defendant", "joint")
+
+
+@dataclass(frozen=True)
+class CaptionSpec:
+    """The caption of an AO 187 exhibit list; empty fields print as blanks to fill in."""
+
+    court: str = "United States District Court"
+    district: str = ""
+    case_number: str = ""
+    judge: str = ""
+    plaintiff: str = ""
+    defendant: str = ""
+    plaintiff_attorneys: str = ""
+    defendant_attorneys: str = ""
+    trial_dates: str = ""
+    court_reporter: str = ""
+    courtroom_deputy: str = ""
+    party: str = ""  # "plaintiff", "defendant", "joint"; "" = from the label prefix
+
+
+CAPTION_KEYS = {f for f in CaptionSpec.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -91,6 +138,7 @@ class ChronologyEntry:
     last_page: int | None = None
     provider: str = ""
     amount: str = ""  # amount billed, as written ("1,250.00")
+    kind: str = ""  # "" = inferred (treatment when provider or amount, else event)
 
 
 @dataclass(frozen=True)
@@ -106,6 +154,7 @@ class ExhibitEntry:
     provider: str = ""
     amount: str = ""
     entries: tuple[ChronologyEntry, ...] = ()
+    kind: str = ""
 
     @property
     def reference(self) -> str:
@@ -139,6 +188,7 @@ class ExhibitSetSpec:
     binder: bool = True
     matter: str | None = None
     font: str | None = None  # "helvetica" or "embedded"; None: embedded if the court wants PDF/A
+    caption: CaptionSpec = field(default_factory=CaptionSpec)
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -147,10 +197,10 @@ SET_KEYS = {
     "margin_x", "margin_y", "font_size", "backing", "slip_sheets", "page_labels",
     "label_on_first_page", "binder", "matter", "font", "stamp_positions", "shrink_to_fit",
 }
-BATES_KEYS = {"prefix", "suffix", "digits", "start"}
+BATES_KEYS = {"prefix", "suffix", "digits", "start", "range_separator"}
 EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
-                "amount", "entry"}
-ENTRY_KEYS = {"date", "description", "pages", "provider", "amount"}
+                "amount", "entry", "kind"}
+ENTRY_KEYS = {"date", "description", "pages", "provider", "amount", "kind"}
 AMOUNT_RE = re.compile(r"^\$?\s*\d{1,3}(,?\d{3})*(\.\d{1,2})?$")
 POSITION_ALIASES = {"lower": "bottom", "upper": "top"}
 
@@ -339,9 +389,10 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     ck = _Checker(path, lines)
     warnings: list[str] = []
     for key in data:
-        if key not in ("set", "bates", "exhibit"):
+        if key not in ("set", "bates", "exhibit", "caption"):
             raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
-                          f"unknown table or key {key!r}", "use [set], [bates] and [[exhibit]]")
+                          f"unknown table or key {key!r}",
+                          "use [set], [caption], [bates] and [[exhibit]]")
     s = data.get("set")
     set_t, set_line = lines.table("set")
     if not isinstance(s, dict):
@@ -406,6 +457,23 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                       'use "helvetica" (standard, not embedded) or "embedded" (for PDF/A)')
     matter = ck.text(s, "matter", set_t, "[set]") or None
 
+    caption = CaptionSpec()
+    cap = data.get("caption")
+    if cap is not None:
+        c_t, c_line = lines.table("caption")
+        if not isinstance(cap, dict):
+            raise ck.fail(c_line, "[caption]", "must be a table",
+                          "write [caption] on its own line")
+        ck.unknown(cap, CAPTION_KEYS, c_t, "[caption]")
+        values = {k: ck.text(cap, k, c_t, "[caption]", default=getattr(caption, k))
+                  for k in sorted(CAPTION_KEYS)}
+        values["party"] = values["party"].lower()
+        if values["party"] and values["party"] not in PARTIES:
+            raise ck.fail(lines.key(c_t, "party", c_line), "[caption] 'party'",
+                          f"unknown party {values['party']!r}",
+                          'use "plaintiff", "defendant" or "joint"')
+        caption = CaptionSpec(**values)
+
     bates = None
     b = data.get("bates")
     if b is not None:
@@ -436,7 +504,16 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                 f"Bates prefix {bprefix!r} ends in a digit, so numbers read ambiguously "
                 f"({bprefix}{1:0{digits}d}); consider ending it with '-' or '_'"
             )
-        bates = BatesSpec(prefix=bprefix, suffix=suffix, digits=digits, start=start)
+        separator = " - "
+        if "range_separator" in b:
+            separator = b["range_separator"]
+            if not isinstance(separator, str) or not separator.strip() or len(separator) > 5:
+                raise ck.fail(lines.key(b_t, "range_separator", b_line),
+                              "[bates] 'range_separator'",
+                              "must be a short text such as \" - \" or \" to \"",
+                              'e.g. range_separator = " - "')
+        bates = BatesSpec(prefix=bprefix, suffix=suffix, digits=digits, start=start,
+                          range_separator=separator)
 
     raw_exhibits = data.get("exhibit")
     if not isinstance(raw_exhibits, list) or not raw_exhibits:
@@ -499,6 +576,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                 first_page=first, last_page=last,
                 provider=ck.text(en, "provider", et, ewhere),
                 amount=ck.amount(en, et, ewhere),
+                kind=ck.text(en, "kind", et, ewhere, max_len=40).lower(),
             ))
         exhibits.append(ExhibitEntry(
             position=n, line=line, description=description, file=file, document_id=doc_id,
@@ -507,6 +585,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
             provider=ck.text(ex, "provider", t, where),
             amount=ck.amount(ex, t, where),
             entries=tuple(entries),
+            kind=ck.text(ex, "kind", t, where, max_len=40).lower(),
         ))
     return ExhibitSetSpec(
         path=path,
@@ -530,6 +609,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         binder=ck.boolean(s, "binder", set_t, "[set]", True),
         matter=matter,
         font=font,
+        caption=caption,
         warnings=tuple(warnings),
     )
 
@@ -580,11 +660,18 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
         ("binder", spec.binder),
     ]
     out += [f"{k} = {_toml_value(v)}" for k, v in values]
+    if spec.caption != CaptionSpec():
+        out += ["", "[caption]"]
+        out += [f"{k} = {_toml_value(getattr(spec.caption, k))}"
+                for k in CaptionSpec.__dataclass_fields__
+                if getattr(spec.caption, k) != getattr(CaptionSpec(), k)]
     if spec.bates is not None:
         out += ["", "[bates]", f"prefix = {_toml_value(spec.bates.prefix)}",
                 f"suffix = {_toml_value(spec.bates.suffix)}", f"digits = {spec.bates.digits}"]
         if spec.bates.start is not None:
             out.append(f"start = {spec.bates.start}")
+        if spec.bates.range_separator != " - ":
+            out.append(f"range_separator = {_toml_value(spec.bates.range_separator)}")
     for ex in spec.exhibits:
         out += ["", "[[exhibit]]"]
         if ex.file is not None:
@@ -599,7 +686,8 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
             out.append(f"sha256 = {_toml_value(ex.sha256)}")
         out.append(f"description = {_toml_value(ex.description)}")
         for key, value in (("date", ex.date), ("witness", ex.witness),
-                           ("provider", ex.provider), ("amount", ex.amount)):
+                           ("provider", ex.provider), ("amount", ex.amount),
+                           ("kind", ex.kind)):
             if value:
                 out.append(f"{key} = {_toml_value(value)}")
         for en in ex.entries:
@@ -609,7 +697,8 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
                 pages = (str(en.first_page) if en.first_page == en.last_page
                          else f"{en.first_page}-{en.last_page}")
                 out.append(f"pages = {_toml_value(pages)}")
-            for key, value in (("provider", en.provider), ("amount", en.amount)):
+            for key, value in (("provider", en.provider), ("amount", en.amount),
+                               ("kind", en.kind)):
                 if value:
                     out.append(f"{key} = {_toml_value(value)}")
     return "\n".join(out) + "\n"

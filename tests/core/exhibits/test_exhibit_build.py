@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -47,6 +48,7 @@ provider = "County ER"
 file = "docs/mri.pdf"
 description = "MRI report"
 date = 2024-02-03
+provider = "Valley Imaging"
 
 [[exhibit]]
 file = "docs/awkward.pdf"
@@ -87,6 +89,19 @@ def built(tmp_path: Path, ledger: Ledger) -> BuildResult:
     spec_path = tmp_path / "set.toml"
     spec_path.write_text(SPEC, encoding="utf-8")
     return build_set(load_spec(spec_path), tmp_path / "out", ledger)
+
+
+def pdftotext(path: Path) -> str:
+    """Text as poppler extracts it (an engine other than the one that wrote the PDF)."""
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    """pdffonts rows: name, type, encoding, emb, sub, uni ... (the last 5 columns fixed)."""
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                         text=True).stdout.splitlines()[2:]
+    return [line.split() for line in out]
 
 
 def page_texts(path: Path) -> list[str]:
@@ -154,12 +169,16 @@ def test_slip_sheets_are_separate_files(built: BuildResult) -> None:
         assert ex.slip_sheet is not None
         (text,) = page_texts(ex.slip_sheet)
         assert ex.label.upper() in text
-        assert f"{ex.bates_first}-{ex.bates_last}" in text
+        assert f"{ex.bates_first} - {ex.bates_last}" in text
 
 
-def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) -> None:
-    csv_path, docx_path, pdf_path = built.index_files
-    assert [p.suffix for p in built.index_files] == [".csv", ".docx", ".pdf"]
+def test_index_rows_match_the_stamps_in_all_formats(built: BuildResult) -> None:
+    # Issue 22: AO 187 columns (Plf./Def. No., Date Offered ...), and a court copy next to
+    # the file copy; the file copy alone carries source paths and hashes.
+    csv_path, docx_path, pdf_path, court_docx, court_pdf = built.index_files
+    assert [p.name for p in built.index_files] == [
+        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf",
+        "Exhibit index - court copy.docx", "Exhibit index - court copy.pdf"]
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == INDEX_COLUMNS
@@ -168,22 +187,40 @@ def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) ->
     for row, ex in zip(body, built.exhibits, strict=True):
         record = dict(zip(INDEX_COLUMNS, row, strict=True))
         texts = page_texts(ex.parts[0].path)
-        assert record["No."] == ex.label and ex.label in texts[0]
+        assert record["Label"] == ex.label and ex.label in texts[0]
+        assert (record["Plf. No."], record["Def. No."]) == (ex.ident, "")
         assert record["Bates begin"] in texts[0] and record["Bates end"] in texts[-1]
+        assert record["Bates range"] == f"{record['Bates begin']} - {record['Bates end']}"
         assert int(record["Pages"]) == len(texts)
         assert record["SHA-256"] == sha256_file(ex.source.path)
         assert record["Source document"] == ex.source.path.relative_to(
             built.spec.path.parent
         ).as_posix()
-        assert [record[c] for c in ("Offered", "Marked", "Admitted", "Objections")] == [""] * 4
+        assert [record[c] for c in ("Date Offered", "Marked", "Admitted", "Objections")] == [
+            ""] * 4
     assert body[0][INDEX_COLUMNS.index("Witness")] == "Dr. Lee"
-    table = Document(str(docx_path)).tables[0]
-    docx_rows = [[c.text for c in r.cells] for r in table.rows]
-    assert docx_rows == rows
-    assert "w:tblHeader" in table.rows[0]._tr.xml  # header repeats on printed pages
-    pdf_text = "".join(page_texts(pdf_path))
+    file_tables = Document(str(docx_path)).tables
+    court_tables = Document(str(court_docx)).tables
+    printed = [[c.text for c in r.cells] for r in file_tables[-2].rows]
+    assert printed[0][:3] == ["Plf. No.", "Def. No.", "Date Offered"]
+    assert [r[printed[0].index("Bates range")] for r in printed[1:]] == [
+        r[INDEX_COLUMNS.index("Bates range")] for r in body]
+    assert "w:tblHeader" in file_tables[-2].rows[0]._tr.xml  # header repeats on each page
+    hashes = [[c.text for c in r.cells] for r in file_tables[-1].rows][1:]
+    assert [h[2] for h in hashes] == [r[INDEX_COLUMNS.index("SHA-256")] for r in body]
+    court_text = " ".join(c.text for t in court_tables for r in t.rows for c in r.cells)
     for row in body:
-        assert row[0] in pdf_text and row[3] in pdf_text.replace("\n", "")
+        assert row[INDEX_COLUMNS.index("SHA-256")] not in court_text
+        assert row[INDEX_COLUMNS.index("Source document")] not in court_text
+        assert row[INDEX_COLUMNS.index("Bates range")] in court_text
+    file_text, court_pdf_text = pdftotext(pdf_path), pdftotext(court_pdf)
+    for row in body:
+        record = dict(zip(INDEX_COLUMNS, row, strict=True))
+        for key in ("Bates range", "Bates begin", "Bates end", "SHA-256"):
+            assert record[key] in file_text, key
+        assert record["Bates range"] in court_pdf_text
+        assert record["SHA-256"] not in court_pdf_text
+        assert record["Source document"] not in court_pdf_text
 
 
 def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> None:
@@ -191,9 +228,9 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["Date"], r["Exhibit"], r["Cite"]) for r in rows] == [
-        ("2024-01-05", "Pltf. Ex. 1", "SMITH-000001-SMITH-000003"),
-        ("2024-02-03", "Pltf. Ex. 2", "SMITH-000004-SMITH-000005"),
-        ("2024-03-20", "Pltf. Ex. 3", "SMITH-000006-SMITH-000007"),
+        ("2024-01-05", "Pltf. Ex. 1", "SMITH-000001 - SMITH-000003"),
+        ("2024-02-03", "Pltf. Ex. 2", "SMITH-000004 - SMITH-000005"),
+        ("2024-03-20", "Pltf. Ex. 3", "SMITH-000006 - SMITH-000007"),
         ("2024-05-02", "Pltf. Ex. 3", "SMITH-000012"),
     ]
     # 29 days (Jan 5 -> Feb 3) is not a gap; 46 (Feb 3 -> Mar 20) and 43 are
@@ -367,7 +404,7 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
     assert [(e.bates_first, e.bates_last) for e in result.exhibits] == [
         ("SMITH-000001", "SMITH-000003"), ("SMITH-000004", "SMITH-000005"),
         ("SMITH-000006", "SMITH-000015")]
-    assert any("reuses SMITH-000001-SMITH-000015" in w for w in result.warnings)
+    assert any("reuses SMITH-000001 - SMITH-000015" in w for w in result.warnings)
     assert ledger.next_bates("SMITH-") == 16
     kinds = [e.kind for e in ledger.events() if e.kind.startswith("bates_")]
     assert kinds == ["bates_reserved", "bates_released", "bates_reserved"]
