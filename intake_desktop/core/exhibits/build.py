@@ -27,13 +27,14 @@ from intake_desktop.core.exhibits.chronology import (
 )
 from intake_desktop.core.exhibits.court import CourtFit, court_fit
 from intake_desktop.core.exhibits.index import index_tables, write_index
-from intake_desktop.core.exhibits.labels import bates_text, file_stem
+from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.model import (
     BuildError,
     BuiltExhibit,
     OutputPart,
     Resolver,
 )
+from intake_desktop.core.exhibits.numbering import BATES_REUSED, plan_numbers, sources_of
 from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec
 from intake_desktop.core.exhibits.tables import write_all
@@ -72,6 +73,8 @@ class BatesBook(Protocol):
     def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool: ...
 
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
+
+    def bates_reservations(self, prefix: str) -> list[dict[str, Any]]: ...
 
     def record(self, kind: str, **fields: Any) -> int: ...
 
@@ -125,36 +128,6 @@ def _check_out_dir(out_dir: Path) -> None:
             fix="choose a new or empty folder with --out (earlier builds are never "
             "overwritten)",
         )
-
-
-def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
-    """A rebuild of the same set with an explicit `start` takes back its own numbers.
-
-    Only when the newest reservation for the prefix was made by a set of the same name,
-    starts at `start`, and nothing was reserved after it. Returns the warning to show.
-    """
-    bates = spec.bates
-    if bates is None or bates.start is None or bates.start >= free:
-        return None
-    latest = book.latest_bates_reservation(bates.prefix)
-    if (
-        latest is None
-        or latest.get("set") != spec.name
-        or latest.get("first") != bates.start
-        or int(latest.get("last", -1)) + 1 != free
-    ):
-        return None
-    count = int(latest["count"])
-    if not book.release_bates(bates.prefix, bates.start, count,
-                              reason=f"rebuild of set {spec.name!r}"):
-        return None
-    first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
-    last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
-    return (
-        f"this rebuild reuses {bates.range(first, last)}, first assigned to this set at "
-        f"{latest.get('at')}; "
-        "discard the earlier output so two versions are never produced"
-    )
 
 
 def _part(path: Path, first: int, last: int) -> OutputPart:
@@ -229,8 +202,12 @@ def build_set(
     cancel: CancelFlag | None = None,
     scratch_dir: Path | None = None,
     courts_dir: Path | None = None,
+    reuse_numbers: bool = False,
 ) -> BuildResult:
     """Build the whole set into `out_dir` (new or empty) and record it through `book`.
+
+    `reuse_numbers`: a set built before keeps its earlier Bates range when its documents
+    are the same (otherwise BuildError); without it a rebuild takes new numbers and warns.
 
     Outputs are made in a scratch folder (`scratch_dir`, default beside `out_dir`) and
     copied into place by the mover only when all of them are finished.
@@ -246,30 +223,26 @@ def build_set(
     total_pages = sum(ex.pages for ex in exhibits)
 
     first_number = None
+    reserved = False
     if spec.bates is not None:
-        free = book.next_bates(spec.bates.prefix)
-        reused = _rebuild_release(spec, book, free)
-        if reused:
-            warnings.append(reused)
-            free = book.next_bates(spec.bates.prefix)
-        first_number = book.reserve_bates(
-            spec.bates.prefix, total_pages, spec.bates.start,
-            detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
-        )
-        last_number = first_number + total_pages - 1
-        if last_number >= 10 ** spec.bates.digits:
-            book.release_bates(spec.bates.prefix, first_number, total_pages,
-                               reason="numbers longer than the digits allowed")
-            raise BuildError(
-                f"Bates numbers would reach {last_number}, more than the {spec.bates.digits} "
-                f"digits set for prefix {spec.bates.prefix!r}",
-                path=spec.path, fix="raise `digits` in [bates] or use a new prefix",
-            )
-        if first_number > free and free > 1:
-            warnings.append(
-                f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "
-                "were skipped because the spec sets `start`"
-            )
+        plan = plan_numbers(spec, exhibits, book, reuse=reuse_numbers)
+        warnings += plan.warnings
+        if plan.release is not None:
+            book.release_bates(spec.bates.prefix, int(plan.release["first"]),
+                               int(plan.release["count"]),
+                               reason=f"rebuild of set {spec.name!r}")
+        detail = {"set": spec.name, "spec": str(spec.path), "exhibits": total_ex,
+                  "sources": sources_of(exhibits)}
+        if plan.reserve:
+            first_number = book.reserve_bates(spec.bates.prefix, total_pages, plan.start,
+                                              detail=detail)
+            reserved = True
+        else:
+            first_number = plan.first
+            book.record(BATES_REUSED, matter_id=spec.matter,
+                        detail={**detail, "prefix": spec.bates.prefix, "first": plan.first,
+                                "last": plan.first + total_pages - 1, "count": total_pages,
+                                "reserved_at": (plan.previous or {}).get("at")})
         number_exhibits(exhibits, first_number)
 
     scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
@@ -287,7 +260,7 @@ def build_set(
     except BaseException as exc:
         for path in placed:
             mover.discard(path)  # outputs of this failed build only
-        if spec.bates is not None and first_number is not None:
+        if spec.bates is not None and first_number is not None and reserved:
             book.release_bates(spec.bates.prefix, first_number, total_pages,
                                reason=f"build failed: {exc}")
         raise

@@ -13,7 +13,6 @@ import pypdf
 import pytest
 from docx import Document
 
-from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.index import INDEX_COLUMNS
 from intake_desktop.core.exhibits.model import BuildError
@@ -306,7 +305,8 @@ def test_explicit_start_that_would_reuse_numbers_is_refused(
 ) -> None:
     spec = tmp_path / "again.toml"
     spec.write_text(SPEC.replace('digits = 6', 'digits = 6\nstart = 10'), encoding="utf-8")
-    with pytest.raises(LedgerError, match="reuse numbers"):
+    # refused before anything is reserved, by the same check `exhibits check` runs
+    with pytest.raises(BuildError, match="reuse numbers"):
         build_set(load_spec(spec), tmp_path / "out3", ledger)
     assert not (tmp_path / "out3").exists()
     assert ledger.next_bates("SMITH-") == 16
@@ -412,7 +412,7 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
     other = tmp_path / "other.toml"
     other.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1")
                      .replace("Plaintiff exhibits", "Other set"), encoding="utf-8")
-    with pytest.raises(LedgerError, match="reuse numbers"):
+    with pytest.raises(BuildError, match="reuse numbers"):
         build_set(load_spec(other), tmp_path / "out-other", ledger)
 
 
@@ -435,11 +435,12 @@ def test_source_changed_during_the_build_is_caught(tmp_path: Path) -> None:
 def test_numbers_longer_than_the_digits_are_refused(tmp_path: Path) -> None:
     make_docs(tmp_path)
     spec_path = tmp_path / "set.toml"
-    spec_path.write_text(SPEC.replace("digits = 6", "digits = 3\nstart = 990"), encoding="utf-8")
+    spec_path.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 999990"),
+                         encoding="utf-8")
     book = MemoryBates()
-    with pytest.raises(BuildError, match="would reach 1004, more than the 3 digits"):
+    with pytest.raises(BuildError, match="would reach 1000004, more than the 6 digits"):
         build_set(load_spec(spec_path), tmp_path / "out", book)
-    assert book.next_bates("SMITH-") == 990  # given back
+    assert book.next_bates("SMITH-") == 1  # refused before any number was reserved
 
 
 def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path: Path) -> None:
