@@ -86,7 +86,9 @@ from intake_desktop.core.exhibits.labels import (
 from intake_desktop.core.pdf.stamp import Corner
 from intake_desktop.core.pdf.stamp_fonts import FONT_CHOICES
 
-MIN_DIGITS, MAX_DIGITS = 3, 15
+# legal.md: zero-padded to 6-7 digits in common practice, 6-15 allowed. Fewer digits run
+# out (999 pages with 3) and read as ambiguous next to page and exhibit numbers.
+MIN_DIGITS, MAX_DIGITS = 6, 15
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -487,6 +489,14 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                           "contains a character not allowed in file names",
                           "use letters, digits, '-' or '_'")
         suffix = ck.text(b, "suffix", b_t, "[bates]", max_len=20)
+        raw_digits = b.get("digits", 6)
+        if (isinstance(raw_digits, int) and not isinstance(raw_digits, bool)
+                and 1 <= raw_digits < MIN_DIGITS):
+            raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                          f"{raw_digits} is too few: Bates numbers are zero-padded to "
+                          f"{MIN_DIGITS} to {MAX_DIGITS} digits (6-7 are common), so a "
+                          f"production never runs out of numbers and each reads unambiguously",
+                          f"write digits = {MIN_DIGITS} or more")
         digits = int(ck.number(b, "digits", b_t, "[bates]", 6, MIN_DIGITS, MAX_DIGITS))
         if "digits" in b and not isinstance(b["digits"], int):
             raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
