@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import pikepdf
 
-from intake_desktop.core.exhibits.binder import make_binder, slip_sheet
+from intake_desktop.core.exhibits.binder import make_binder, navigate_part, slip_sheet
 from intake_desktop.core.exhibits.chronology import (
     ChronologyRow,
     chronology_rows,
@@ -150,11 +150,13 @@ def _place(
     style: StampStyle,
     corner: Corner,
     warnings: list[str],
+    finish: Callable[[Path, int, int], None] | None = None,
 ) -> list[OutputPart]:
     """Move a finished PDF into `folder`, split into parts when over the court's limit.
 
     Each part's first page then says which part it is ("Exhibit A, Part 1 of 2, pages
     1-40 of 85"), as courts ask of split filings, unless that would push it over the limit.
+    `finish(part, first, last)` runs on each part first (the binder's bookmarks and links).
     """
     if not (fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes):
         target = folder / whole.name
@@ -166,6 +168,16 @@ def _place(
     out = []
     for n, p in enumerate(parts, start=1):
         path, first, last = Path(p.path), int(p.first_page), int(p.last_page)
+        if finish is not None:
+            keep = path.with_name(f".unfinished-{path.name}")
+            shutil.copyfile(path, keep)
+            finish(path, first, last)
+            if path.stat().st_size > fit.limit_bytes:
+                os.replace(keep, path)
+                warnings.append(f"{path.name}: no bookmarks, they would go over the court's "
+                                "limit")
+            else:
+                keep.unlink()
         text = f"{title}, Part {n} of {len(parts)}, pages {first}-{last} of {pages}"
         labelled = path.with_name(f".labelled-{path.name}")
         stamp_file(path, labelled, _first_page_only(corner, text), style)
@@ -404,12 +416,17 @@ def _build_outputs(
         on_progress(done, total_pages, "assembling the binder")
         (work / "binder").mkdir()
         binder_path = work / "binder" / f"{file_stem(spec.name)} - Binder.pdf"
-        make_binder(binder_path, exhibits, whole, spec.name)
+        layout = make_binder(binder_path, exhibits, whole, spec.name)
         (staging / BINDER_DIR).mkdir()
         with pikepdf.open(binder_path) as b:
             binder_pages = len(b.pages)
+
+        def navigate(part: Path, first: int, last: int) -> None:
+            navigate_part(part, layout, first, last)
+
         binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages,
-                              f"{spec.name} - Binder", style, part_corner, warnings)
+                              f"{spec.name} - Binder", style, part_corner, warnings,
+                              finish=navigate)
 
     for ex in exhibits:
         ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages,

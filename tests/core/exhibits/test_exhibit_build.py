@@ -137,14 +137,16 @@ def test_original_pages_survive_stamping(built: BuildResult) -> None:
     assert sha256_file(awkward.source.path) == awkward.source_sha256  # source untouched
 
 
-def test_binder_has_slip_sheets_and_one_bookmark_per_exhibit(built: BuildResult) -> None:
+def test_binder_has_contents_slip_sheets_and_one_bookmark_per_exhibit(
+    built: BuildResult,
+) -> None:
     (binder,) = built.binder_parts
     texts = page_texts(binder.path)
-    assert len(texts) == 15 + 3 == binder.last_page
+    assert len(texts) == 1 + 15 + 3 == binder.last_page  # contents page first (issue 22)
     numbers = []
     slip_pages = {ex.binder_page for ex in built.exhibits}
-    assert slip_pages == {1, 5, 8}
-    for page, text in enumerate(texts, start=1):
+    assert slip_pages == {2, 6, 9}
+    for page, text in enumerate(texts[1:], start=2):
         if page in slip_pages:
             ex = next(e for e in built.exhibits if e.binder_page == page)
             assert ex.label.upper() in text and ex.entry.description[:20] in text
@@ -157,10 +159,30 @@ def test_binder_has_slip_sheets_and_one_bookmark_per_exhibit(built: BuildResult)
             (item.title, pikepdf.Page(item.destination[0]).index)  # type: ignore[index]
             for item in outline.root
         ]
-    assert marks == [
+    assert marks == [("Table of contents", 0)] + [
         (f"{e.label} - {e.entry.description}", e.binder_page - 1)  # type: ignore[operator]
         for e in built.exhibits
     ]
+
+
+def test_binder_contents_page_lists_and_links_every_exhibit(built: BuildResult) -> None:
+    (binder,) = built.binder_parts
+    contents = pdftotext(binder.path).split("\f")[0]
+    assert contents.startswith("Table of contents")
+    for ex in built.exhibits:
+        assert ex.label in contents and ex.entry.description[:20] in contents
+        assert ex.bates_first in contents and ex.bates_last in contents
+    # the page numbers printed are the binder pages each exhibit starts on
+    layout_text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1",
+                                  str(binder.path), "-"], capture_output=True, text=True,
+                                 check=True).stdout
+    for ex in built.exhibits:
+        line = next(li for li in layout_text.splitlines() if ex.label in li)
+        assert line.split()[-1] == str(ex.binder_page)
+    with pikepdf.open(binder.path) as pdf:
+        links = [a for a in pdf.pages[0].obj.Annots if a.Subtype == pikepdf.Name.Link]
+        targets = [pikepdf.Page(a.Dest[0]).index + 1 for a in links]
+    assert targets == [ex.binder_page for ex in built.exhibits]
 
 
 def test_slip_sheets_are_separate_files(built: BuildResult) -> None:
