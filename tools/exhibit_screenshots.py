@@ -48,7 +48,7 @@ prefix = "REYES-"
 
 [[exhibit]]
 file = "docs/er.pdf"
-description = "Emergency room record, County General Hospital, triage notes and discharge instructions"
+description = "Emergency room record, County General Hospital, triage and discharge notes"
 date = 2024-01-05
 witness = "Dr. Lee"
 
