@@ -542,6 +542,27 @@ def stamp_file(
     return [p.lines for p in pages]
 
 
+def _ink_reader(pdf: pikepdf.Pdf, src: Path, policy: PlacementPolicy, *,
+                changed: bool) -> InkReader:
+    """A renderer for the pages as they are before stamping: the file itself, or (when the
+    preflight changed it, it is encrypted, or pdfium cannot read what pikepdf repaired on
+    opening) a copy written by pikepdf."""
+    if not changed and not pdf.is_encrypted:
+        try:
+            return InkReader(src, policy)
+        except Exception:
+            pass
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    try:
+        return InkReader(buffer.getvalue(), policy)
+    except Exception as exc:
+        raise StampError(
+            f"this PDF cannot be rendered to check where the stamp may go ({exc})",
+            path=src, fix="repair it first (`intake-desktop fit`) or replace it",
+        ) from exc
+
+
 def stamp_pages(
     src: Path,
     dst: Path,
@@ -577,18 +598,7 @@ def stamp_pages(
         stamper = Stamper(pdf, style, font, content_cap, policy)
         reader: InkReader | None = None
         if check_content:
-            source: Path | bytes = src
-            if prepare is not None or pdf.is_encrypted:
-                buffer = io.BytesIO()
-                pdf.save(buffer)
-                source = buffer.getvalue()
-            try:
-                reader = InkReader(source, policy)
-            except Exception as exc:  # pdfium refuses what pikepdf repaired
-                raise StampError(
-                    f"this PDF cannot be rendered to check where the stamp may go ({exc})",
-                    path=src, fix="repair it first (`intake-desktop fit`) or replace it",
-                ) from exc
+            reader = _ink_reader(pdf, src, policy, changed=prepare is not None)
         pages = []
         try:
             for i, page in enumerate(pdf.pages):
@@ -598,6 +608,7 @@ def stamp_pages(
                 try:
                     ink = numbers = None
                     if reader is not None and any(ts for ts in lines.values()):
+                        check_content_size(page, content_cap)  # before anything renders it
                         ink = reader.page(i)
                         numbers = production_numbers(reader.text(i))
                     pages.append(stamper.place(page, lines, ink, numbers or ()))

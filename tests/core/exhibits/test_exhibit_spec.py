@@ -199,3 +199,29 @@ def test_labels_and_their_files_sort_naturally() -> None:
     assert [p.name for p in sorted(files, key=natural_path_key)] == [
         "Def. Ex. B.pdf", "Def. Ex. AA (Part 2 of 2).pdf", "Def. Ex. AA (Part 10 of 12).pdf",
         "Def. Ex. AA.pdf"]
+
+
+def test_new_fields_load_and_read_back(tmp_path: Path) -> None:
+    """Issue 22 fields: caption, stamp preference list, shrinking, range separator, kinds."""
+    text = GOOD.replace('[bates]', '[caption]\ncase_number = "2:24-cv-01234"\n'
+                        'judge = "Hon. Ana Ruiz"\nplaintiff = "Maria Reyes"\n'
+                        'party = "Defendant"\n\n[bates]\nrange_separator = " to "') \
+        .replace('stamp_position = "upper left"',
+                 'stamp_positions = ["upper left", "bottom-right"]\nshrink_to_fit = false') \
+        .replace('description = "Translation"', 'description = "Translation"\nkind = "Event"')
+    path = tmp_path / "doe.toml"
+    spec = parse_spec(text, path)
+    assert spec.stamp_positions == (Corner.TOP_LEFT, Corner.BOTTOM_RIGHT)
+    assert spec.stamp_position is Corner.TOP_LEFT and spec.shrink_to_fit is False
+    assert (spec.caption.case_number, spec.caption.party) == ("2:24-cv-01234", "defendant")
+    assert spec.bates is not None and spec.bates.range("A-1", "A-2") == "A-1 to A-2"
+    assert spec.exhibits[2].kind == "event"
+    assert spec.backing is False  # the white box is opt-in
+    again = parse_spec(dump_spec(spec), path)
+    assert replace(again, exhibits=(), warnings=()) == replace(spec, exhibits=(), warnings=())
+    with pytest.raises(SpecError, match="'party': unknown party 'court'"):
+        parse_spec(text.replace('party = "Defendant"', 'party = "court"'), path)
+    with pytest.raises(SpecError, match="'stamp_positions': unknown position 'middle'"):
+        parse_spec(text.replace('"bottom-right"]', '"middle"]'), path)
+    with pytest.raises(SpecError, match=r"\[caption\]: unknown key 'judges'"):
+        parse_spec(text.replace("judge =", "judges ="), path)
