@@ -44,6 +44,7 @@ from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
     PageStamp,
+    StampError,
     StampStyle,
     stamp_file,
     stamp_pages,
@@ -395,9 +396,13 @@ def _build_outputs(
         stems.add(stem.lower())
         target = work / f"{stem}.pdf"
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
-        stamped = stamp_pages(ex.source.path, target, _lines_for(ex, spec, position), style,
-                              prepare=prepare, allow_owner_encrypted=fit.preflight is not None,
-                              policy=policy)
+        try:
+            stamped = stamp_pages(ex.source.path, target, _lines_for(ex, spec, position),
+                                  style, prepare=prepare,
+                                  allow_owner_encrypted=fit.preflight is not None,
+                                  policy=policy)
+        except StampError as exc:
+            raise BuildError(f"{ex.label}: {exc.what}", path=exc.path, fix=exc.fix) from exc
         _note_placement(ex, stamped, warnings)
         if sha256_file(ex.source.path) != ex.source_sha256:
             raise BuildError(

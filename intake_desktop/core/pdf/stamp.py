@@ -363,6 +363,8 @@ class Stamper:
             return {c: list(ts) for c, ts in blocks}, {}, None, None
         policy, style, font = self.policy, self.style, self.font
         taken: list[Box] = []
+        if policy.keep_clear is not None:
+            taken += list(policy.keep_clear(page_no - 1, width, height))
         moved: dict[Corner, Corner] = {}
         tried: list[Corner] = []
         for wanted, texts in blocks:
@@ -399,6 +401,14 @@ class Stamper:
             merged.setdefault(_on_edge(wanted, bottom), []).extend(texts)
         placed = layout(merged, width, height, style, font)
         boxes = [p[5] for p in placed]
+        clear = list(policy.keep_clear(page_no - 1, width, height)) if policy.keep_clear else []
+        if any(_overlaps(grow(b, policy.clearance), c) for b in boxes for c in clear):
+            raise StampError(
+                f"page {page_no}: the stamp would cover what is printed there in every "
+                f"position allowed ({names}), and the edge left for it is kept blank for "
+                "the court",
+                fix="list other stamp_positions in [set]",
+            )
         reach = (max(b[3] for b in boxes) if bottom else height - min(b[1] for b in boxes))
         strip = reach + policy.clearance
         scale = (height - strip) / height

@@ -14,7 +14,7 @@ text layer so the index can record them beside the new numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +40,9 @@ class PlacementPolicy:
     `positions`: corners to try, in order, after each block's own corner (empty: the same
     edge first, then the opposite edge). `shrink`: when no corner is free, scale the
     page's content down (never below `min_scale`) to leave a blank strip for the stamp.
-    `clearance`: points of white kept around the stamp.
+    `clearance`: points of white kept around the stamp. `keep_clear(page index, width,
+    height)` gives areas (display points, origin bottom-left) no stamp may enter, such as
+    a clerk's blank corner.
     """
 
     positions: tuple[str, ...] = ()
@@ -49,6 +51,7 @@ class PlacementPolicy:
     clearance: float = 3.0
     ink_threshold: int = INK_THRESHOLD
     dpi: float = RENDER_DPI
+    keep_clear: Callable[[int, float, float], Sequence[Box]] | None = None
 
 
 class PageInk:

@@ -186,3 +186,34 @@ def test_production_numbers_on_a_page_are_kept_visible_and_indexed(tmp_path: Pat
     assert "Produced as" in court and "ACME0000123 - ACME0000124" in court
     assert "REYES-000007 - REYES-000008" in court
     assert any("Pltf. Ex. 6" in w and "stamp went" in w for w in result.warnings)
+
+
+def test_a_page_with_no_blank_place_is_refused_when_shrinking_is_off(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    from intake_desktop.core.exhibits.model import BuildError
+
+    full = tmp_path / "full.pdf"
+    c = canvas.Canvas(str(full), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    for k in range(80):
+        c.drawString(0, 2 + 10 * k, "word " * 40)
+    c.showPage()
+    c.save()
+    (tmp_path / "set.toml").write_text(
+        '[set]\nname = "Full"\nshrink_to_fit = false\nlabel_prefix = "Pltf. Ex."\n'
+        '[bates]\nprefix = "FULL-"\n'
+        '[[exhibit]]\nfile = "full.pdf"\ndescription = "Dense page"\n', encoding="utf-8")
+    book = MemoryBates()
+    with pytest.raises(BuildError) as err:
+        build_set(load_spec(tmp_path / "set.toml"), tmp_path / "out", book)
+    assert "Pltf. Ex. 1: page 1: the stamp would cover what is printed there" in str(err.value)
+    assert "full.pdf" in str(err.value) and "shrink_to_fit = true" in str(err.value)
+    assert not (tmp_path / "out").exists() and book.next_bates("FULL-") == 1
+    # with shrinking (the default) the page is built, and the build says so
+    (tmp_path / "set.toml").write_text(
+        (tmp_path / "set.toml").read_text().replace("shrink_to_fit = false\n", ""))
+    result = build_set(load_spec(tmp_path / "set.toml"), tmp_path / "out", book)
+    assert list(result.exhibits[0].shrunk) == [1]
+    assert any("page 1 had no blank place for the stamp" in w for w in result.warnings)

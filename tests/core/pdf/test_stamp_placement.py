@@ -282,3 +282,39 @@ def test_explicit_positions_are_tried_in_order(tmp_path: Path) -> None:
 def test_production_number_pattern() -> None:
     text = "Produced ACME0000123 and REYES-000007; dated 2024-03-01, call 555-123-4567, AB12345"
     assert production_numbers(text) == ["ACME0000123", "REYES-000007"]
+
+
+def test_areas_kept_clear_for_the_court_are_never_stamped(tmp_path: Path) -> None:
+    """A profile's blank corner (Florida: top right, 3 x 3 in. on page 1, 1 x 3 in. after)
+    is never used, even when it is blank and first in the preference list."""
+    c = Corpus()
+    c.page("middle", _text(100, 400, "Body text in the middle of the page"))
+    c.page("middle-2", _text(100, 400, "Body text in the middle of the page"))
+    src = tmp_path / "plain.pdf"
+    c.pdf.save(src)
+
+    def florida(index: int, width: float, height: float) -> list[tuple[float, ...]]:
+        side = 216.0 if index == 0 else 72.0
+        return [(width - 216.0, height - side, width, height)]
+
+    lines = {Corner.TOP_RIGHT: ["Pltf. Ex. 1", "X-000001"]}
+    free = stamp_pages(src, tmp_path / "free.pdf", lambda i: lines,
+                       policy=PlacementPolicy(positions=("top-right", "top-center")))
+    assert [p.moved for p in free] == [{}, {}]  # blank: top right is used without the rule
+    pages = stamp_pages(src, tmp_path / "o.pdf", lambda i: lines,
+                        policy=PlacementPolicy(positions=("top-right", "top-center"),
+                                               keep_clear=florida))
+    for n, page in enumerate(pages):
+        (clear,) = florida(n, 612, 792)
+        assert page.moved == {Corner.TOP_RIGHT: Corner.TOP_CENTER}
+        for line in page.lines:
+            b = line.display_box
+            assert b[2] <= clear[0] or b[3] <= clear[1]
+    edges = tmp_path / "edges.pdf"
+    full = Corpus()
+    full.page("edges", _fill(612, 792))
+    full.pdf.save(edges)
+    with pytest.raises(StampError, match="kept blank for the court"):
+        stamp_pages(edges, tmp_path / "o2.pdf", lambda i: lines,
+                    policy=PlacementPolicy(positions=("top-right", "top-center"),
+                                           keep_clear=florida))
