@@ -171,7 +171,8 @@ def fit_pdf(
 
 def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
     """The single-file output name; an error when that is the input itself."""
-    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
+    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max,
+                                 profile.filename_chars)
     if single.resolve() == src.resolve():
         raise IntakeError(
             "the output folder is the input's folder; fit never replaces its input",
@@ -320,6 +321,7 @@ def _split(
         profile.part_pattern,
         stem=src.stem,
         filename_max=profile.filename_max,
+        filename_chars=profile.filename_chars,
         at_bookmarks=at_bookmarks,
         on_progress=progress,
         cancel=cancel,
