@@ -47,7 +47,7 @@ def test_shipped_profiles_load_with_sources_for_every_limit() -> None:
     for profile in profiles.values():
         if profile.file_limit_bytes is not None:
             assert profile.sources["file_limit"]
-    assert not profiles["generic"].remove_active_content
+    assert profiles["generic"].remove_active_content  # issue 24 item 10
     assert profiles["nyscef"].annotations == "remove"
 
 

@@ -123,12 +123,14 @@ class CourtProfile:
 
 
 def generic_profile(limit_bytes: int) -> CourtProfile:
-    """A size-limit-only profile (no clean-up), for `fit --limit` without a court."""
+    """A size-limit-only profile for `fit --limit` without a court: active content is
+    removed as every court profile does; forms and comments are kept."""
     return CourtProfile(
         id="generic",
         name=f"Size limit only ({format_size(limit_bytes)})",
         file_limit_bytes=limit_bytes,
-        remove_active_content=False,
+        # What every court rejects goes (JavaScript, Launch, embedded files: kept as files).
+        remove_active_content=True,
         forms="keep",
         annotations="keep",
         scan_dpi=200,
@@ -153,6 +155,28 @@ def parse_size(value: object) -> int:
     size = int(number * _UNITS[unit])
     if size <= 0:
         raise ValueError("a size must be positive")
+    return size
+
+
+LIMIT_FLOOR = 100_000  # no court's limit is near this; smaller is a typo (10 for 10MB)
+LIMIT_FORMS = "25MB, 1.5MB, 500KB, 24MiB or 3000000B (1 MB = 1,000,000 bytes)"
+
+
+def parse_limit(text: str) -> int:
+    """A size limit typed by a person: a number with a unit, at least 100 KB.
+
+    A bare number (`--limit 10`) is refused rather than guessed as bytes or megabytes.
+    Raises ValueError with the accepted forms.
+    """
+    m = _SIZE_RE.match(text or "")
+    if not m:
+        raise ValueError(f"{text!r} is not a size; write it like {LIMIT_FORMS}")
+    if not m.group(2):
+        raise ValueError(f"{text!r} has no unit; write it like {LIMIT_FORMS}")
+    size = parse_size(text)
+    if size < LIMIT_FLOOR:
+        raise ValueError(f"{text} is below the smallest limit fit accepts "
+                         f"({format_size(LIMIT_FLOOR)}); write it like {LIMIT_FORMS}")
     return size
 
 

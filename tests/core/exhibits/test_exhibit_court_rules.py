@@ -66,7 +66,7 @@ def test_kyeb_set_of_a_large_scan_is_compressed_not_split(tmp_path: Path) -> Non
 
 @needs_ocr
 def test_cacd_set_from_an_image_only_scan_has_text_on_every_page(tmp_path: Path) -> None:
-    src, words = scanned_pdf(tmp_path / "scan.pdf", [11, 12])
+    _src, words = scanned_pdf(tmp_path / "scan.pdf", [11, 12])
     result = build_set(load_spec(spec(tmp_path, "cacd", ["scan.pdf"])), tmp_path / "out",
                        MemoryBates(), ocr=OcrEngine())
     [ex] = result.exhibits
