@@ -395,7 +395,8 @@ def _build_outputs(
         target = work / f"{stem}.pdf"
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
         # The court's text layer and PDF/A come before the stamps (OCR skips pages with text).
-        ready = court.prepare_source(fit, ex.source.path, work / "court" / stem, ex.label)
+        ready = court.prepare_source(fit, ex.source.path, work / "court" / stem, ex.label,
+                                     staging / EXHIBITS_DIR / "removed")
         warnings += ready.warnings
         prepared[ex.entry.position] = ready.path
         stamp_file(ready.path, target, _lines_for(ex, spec, position), style,

@@ -26,10 +26,11 @@ from reportlab.pdfgen import canvas
 from intake_desktop.core.courts import CourtProfile, load_profile
 from intake_desktop.core.exhibits.model import BuildError
 from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
-from intake_desktop.core.pdf.fit import fit_pdf
+from intake_desktop.core.pdf.fit import fit_pdf, keep_attachments
 from intake_desktop.core.pdf.layout import blank_area_ink, margin_ink, ranges, render_pages
 from intake_desktop.core.pdf.pdfa import convert_pdfa, is_pdfa, pdfa_problems
-from intake_desktop.core.pdf.preflight import fix_pdf
+from intake_desktop.core.pdf.preflight import attachments, fix_pdf
+from intake_desktop.core.pdf.report import KeptFile
 from intake_desktop.core.pdf.split import Part, part_name
 from intake_desktop.core.pdf.stamp import Corner
 from intake_desktop.core.pdf.stamp_fonts import bundled_ttf
@@ -132,6 +133,7 @@ class Prepared:
     actions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ocr_event: dict[str, object] | None = None
+    kept: list[KeptFile] = field(default_factory=list)
 
 
 def _unlocked(src: Path, scratch: Path, out: Prepared) -> Path:
@@ -148,12 +150,25 @@ def _unlocked(src: Path, scratch: Path, out: Prepared) -> Path:
     return copy
 
 
-def prepare_source(fit: CourtFit, src: Path, scratch: Path, label: str) -> Prepared:
-    """Text layer and PDF/A where the court requires them; margins checked."""
+def prepare_source(
+    fit: CourtFit, src: Path, scratch: Path, label: str, keep_dir: Path | None = None
+) -> Prepared:
+    """Text layer and PDF/A where the court requires them; margins checked. Attachments
+    the court's clean-up will remove are first kept as files in `keep_dir/<label>/`."""
     out = Prepared(src)
     profile = fit.profile
     if profile is None:
         return out
+    if keep_dir is not None and profile.remove_active_content:
+        try:
+            with pikepdf.open(src) as pdf:
+                found = attachments(pdf)
+        except pikepdf.PdfError:
+            found = []
+        for item in keep_attachments(found, keep_dir, label):
+            out.kept.append(item)
+            out.warnings.append(f"{label}: attachment {item.name} removed from the exhibit "
+                                f"and kept as {item.path.name} (sha256 {item.sha256})")
     if profile.margins_in:
         pages = margin_ink(render_pages(src), profile.margins_in)
         if pages:

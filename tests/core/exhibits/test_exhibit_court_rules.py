@@ -184,3 +184,18 @@ def test_margins_are_checked(tmp_path: Path) -> None:
                        tmp_path / "out", MemoryBates())
     margin = [w for w in result.warnings if "margins" in w]
     assert len(margin) == 1 and margin[0].startswith("Exhibit B") and "page(s) 1" in margin[0]
+
+
+def test_attachments_removed_for_the_court_are_kept_beside_the_exhibits(tmp_path: Path) -> None:
+    from tests.fitpdfs import active_content_pdf
+
+    active_content_pdf(tmp_path / "upload.pdf")
+    result = build_set(load_spec(spec(tmp_path, "kyeb", ["upload.pdf"])), tmp_path / "out",
+                       MemoryBates())
+    [ex] = result.exhibits
+    assert "removed_embedded_files" in ex.actions
+    kept = tmp_path / "out" / "Exhibits" / "removed" / "Exhibit A" / "evidence.txt"
+    assert kept.read_bytes() == b"secret attachment"
+    assert any("evidence.txt" in w for w in result.warnings)
+    with pikepdf.open(ex.parts[0].path) as pdf:
+        assert not pdf.attachments
