@@ -300,8 +300,14 @@ def _run(
     with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
         ladder = dpi_ladder(collect_images(pdf, cap), floor)
     # Highest quality first: the first resolution whose output fits is kept.
+    tried: tuple[int, int, int] | None = None  # dpi, image bytes, other bytes of a try
     for number, dpi in enumerate(ladder, 1):
         check_cancel(cancel)
+        if tried is not None and dpi != ladder[-1]:
+            # Image bytes scale about with the square of the dpi: skip steps clearly too big.
+            last_dpi, image_bytes, other = tried
+            if other + image_bytes * (dpi / last_dpi) ** 2 > target * SKIP_MARGIN:
+                continue
         progress = steps.next(f"downsampling images to {dpi} dpi") if number == 1 else (
             steps.same(f"downsampling images to {dpi} dpi"))
         with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
@@ -313,6 +319,7 @@ def _run(
                 continue
             down_path = _temp(out_dir, f"downsampled-{dpi}")
             down_size = save_pdf(pdf, down_path)
+            tried = (dpi, stats.bytes_after, max(0, down_size - stats.bytes_after))
         if down_size < size:
             if best != lossless_path:
                 best.unlink(missing_ok=True)
@@ -360,6 +367,7 @@ def _run(
 
 
 LADDER_DPI = (600, 400, 300, 250, 200)
+SKIP_MARGIN = 1.3  # a step predicted this far over the target is not tried
 
 
 def dpi_ladder(images: list[ImageInfo], floor: int) -> list[int]:
