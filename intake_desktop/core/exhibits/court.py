@@ -344,7 +344,49 @@ def finish_output(fit: CourtFit, path: Path, title: str, before: Path | None) ->
 
 
 __all__ = [
-    "CourtFit", "Prepared", "add_cover_page", "check_stamp_corner", "court_fit", "court_name",
-    "ensure_bookmark", "ensure_pdfa", "finish_output", "fit_parts", "label_corner",
-    "layout_warnings", "prepare_source",
+    "CourtFit",
+    "Prepared",
+    "add_cover_page",
+    "check_stamp_corner",
+    "check_warnings",
+    "court_fit",
+    "court_name",
+    "ensure_bookmark",
+    "ensure_pdfa",
+    "finish_output",
+    "fit_parts",
+    "label_corner",
+    "layout_warnings",
+    "prepare_source",
 ]
+
+
+def check_warnings(fit: CourtFit, sources: list[tuple[str, Path]]) -> list[str]:
+    """What `exhibits check` should say about the court's rules before a build: pages
+    without text where text is required (and whether the build can add it), PDF/A that
+    cannot be made here, and content inside the court's margins. Reads only."""
+    profile = fit.profile
+    if profile is None:
+        return []
+    warnings = []
+    engine_ok = fit.ocr is not None and fit.ocr.availability().ok
+    if profile.pdfa_required and not engine_ok:
+        warnings.append(f"{profile.name} requires PDF/A, which needs OCRmyPDF and Ghostscript: "
+                        "the build will stop; install them (see `intake-desktop doctor`)")
+    for label, path in sources:
+        if profile.text_searchable:
+            try:
+                pages = image_only_pages(path)
+            except Exception:  # unreadable files are reported by the planner
+                pages = []
+            if pages:
+                what = ("the build adds an OCR text layer" if engine_ok else
+                        "OCR is not available here, so the build cannot add one")
+                warnings.append(f"{label}: page(s) {ranges(pages)} have no text layer, which "
+                                f"{profile.name} requires; {what}")
+        if profile.margins_in:
+            bad = margin_ink(render_pages(path), profile.margins_in)
+            if bad:
+                warnings.append(f"{label}: content inside the court's {profile.margins_in:g} "
+                                f"in. margins on page(s) {ranges(bad)}")
+    return warnings

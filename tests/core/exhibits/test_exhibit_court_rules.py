@@ -199,3 +199,17 @@ def test_attachments_removed_for_the_court_are_kept_beside_the_exhibits(tmp_path
     assert any("evidence.txt" in w for w in result.warnings)
     with pikepdf.open(ex.parts[0].path) as pdf:
         assert not pdf.attachments
+
+
+def test_check_warns_about_image_only_pages_before_a_cacd_build(tmp_path: Path) -> None:
+    from intake_desktop.core.exhibits.court import check_warnings, court_fit
+    from intake_desktop.core.ocr import OcrSettings
+
+    src, _words = scanned_pdf(tmp_path / "scan.pdf", [31])
+    plain_text_pdf(tmp_path / "letter.pdf", 1, "Letter")
+    fit = court_fit("cacd", tmp_path / "set.toml", ocr=OcrEngine(OcrSettings(enabled=False)))
+    warnings = check_warnings(fit, [("Exhibit A", src), ("Exhibit B", tmp_path / "letter.pdf")])
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Exhibit A: page(s) 1 have no text layer")
+    assert "cannot add one" in warnings[0]
+    assert check_warnings(court_fit(None, tmp_path / "set.toml"), [("Exhibit A", src)]) == []
