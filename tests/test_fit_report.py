@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pikepdf
+import pypdf
 import pytest
 
 from intake_desktop.app import open_app
@@ -17,6 +18,7 @@ from intake_desktop.core.pdf.compress import collect_images
 from intake_desktop.core.pdf.fit import fit_pdf
 from tests import fitpdfs
 from tests.conftest import run_cli
+from tests.test_ocr import needs_ocr
 
 NO_WORKSPACE = {"INTAKE_WORKSPACE": ""}
 
@@ -122,3 +124,24 @@ def test_failure_messages_name_the_input_not_a_temporary_file(tmp_path: Path) ->
     record = json.loads(r.stdout)
     assert record["ok"] is False and "Big scan.pdf" in record["reason"]
     assert ".intake-fit-" not in record["reason"] and ".tmp" not in r.stderr
+
+
+@needs_ocr
+def test_fit_for_nyscef_makes_pdfa(tmp_path: Path) -> None:
+    from intake_desktop.core.pdf.pdfa import pdfa_problems
+    from intake_desktop.core.pdf.text import unembedded_fonts
+    from tests.exhibit_pdfs import text_pdf as helvetica_pdf
+
+    src = helvetica_pdf(tmp_path / "Affirmation.pdf", 2, "Affirmation")
+    with pikepdf.open(src) as pdf:
+        assert unembedded_fonts(pdf)
+    r = run_cli("fit", str(src), "--court", "nyscef", "--out", str(tmp_path / "o"), "--json",
+                env=NO_WORKSPACE)
+    assert r.returncode == 0, r.stderr
+    record = json.loads(r.stdout)
+    assert record["actions"][0] == "pdfa" and "converted to PDF/A-2b" in record["changes"]
+    [part] = record["parts"]
+    assert pdfa_problems(Path(part["path"])) == []
+    assert record["warnings"] == []
+    assert "Affirmation body page 2" in " ".join(
+        p.extract_text() for p in pypdf.PdfReader(part["path"]).pages)

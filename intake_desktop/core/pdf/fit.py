@@ -42,6 +42,7 @@ from intake_desktop.core.pdf.compress import (
     lossless,
     save_pdf,
 )
+from intake_desktop.core.pdf.pdfa import convert_pdfa, pdfa_problems
 from intake_desktop.core.pdf.preflight import Finding, attachments, fix_pdf, inspect_pdf
 from intake_desktop.core.pdf.report import KeptFile, describe_changes
 from intake_desktop.core.pdf.split import (
@@ -174,12 +175,23 @@ def fit_pdf(
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="fit-ocr-") as scratch:
             work = src
-            if ocr is not None and profile.text_searchable:
+            pdfa = False
+            if ocr is not None and profile.pdfa_required:
+                _refuse_own_folder(src, out_dir, profile)
+                work, pdfa = _pdfa(src, Path(scratch), ocr, profile, result, on_progress)
+            elif ocr is not None and profile.text_searchable:
                 _refuse_own_folder(src, out_dir, profile)
                 work = _text_layer(src, Path(scratch), ocr, result, on_progress, cancel)
             _run(work, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks,
                  decode_cap)
-            if work != src:
+            if pdfa:
+                result.actions.insert(0, "pdfa")
+                for part in result.parts:
+                    problems = pdfa_problems(part.path)
+                    if problems:
+                        result.warnings.append(f"{part.path.name} is not PDF/A: "
+                                               + "; ".join(problems))
+            elif work != src:
                 result.actions.insert(0, "ocr")
     except IntakeError as exc:
         if exc.path and TEMP_PREFIX in exc.path:
@@ -218,6 +230,36 @@ def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
             fix="choose another --out folder",
         )
     return single
+
+
+def _pdfa(
+    src: Path,
+    scratch: Path,
+    ocr: OcrEngine,
+    profile: CourtProfile,
+    result: FitResult,
+    on_progress: ProgressCallback,
+) -> tuple[Path, bool]:
+    """The court requires PDF/A: a PDF/A-2b copy of `src` in `scratch` (same file name),
+    with the OCR text layer in the same pass when the court wants text-searchable PDFs.
+    When it cannot be made, the output is made without it and a warning says why."""
+    on_progress(0, STEPS, f"{src.name}: converting to PDF/A")
+    work = src
+    try:
+        with pikepdf.open(src) as pdf:
+            if pdf.is_encrypted:  # OCRmyPDF refuses encrypted files; fit decrypts anyway
+                work = scratch / f"unlocked-{src.name}"
+                pdf.save(work)
+    except pikepdf.PdfError:
+        return src, False  # the pipeline reports what is wrong with the file
+    dst = scratch / src.name
+    done = convert_pdfa(work, dst, ocr, ocr=profile.text_searchable)
+    if not done.ok:
+        result.warnings.append(f"not PDF/A, which {profile.name} requires: {done.reason}")
+        return src, False
+    if done.ocr:
+        result.actions.append("ocr")
+    return dst, True
 
 
 def _text_layer(
