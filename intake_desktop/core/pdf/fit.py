@@ -26,8 +26,9 @@ import pypdf
 
 from intake_desktop.core.courts import CourtProfile, format_size, generic_profile
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.mover import write_new_file
-from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
+from intake_desktop.core.ocr.step import OcrEngine, page_ranges, text_layer_step
 from intake_desktop.core.pdf.compress import (
     DOWNSAMPLE_THRESHOLD,
     MIN_DPI_BITONAL,
@@ -54,7 +55,7 @@ from intake_desktop.core.pdf.split import (
     target_size,
 )
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
-from intake_desktop.core.pdf.text import open_pdf
+from intake_desktop.core.pdf.text import image_only_pages, open_pdf
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 STEPS = 6
@@ -186,6 +187,8 @@ def fit_pdf(
                  decode_cap)
             if pdfa:
                 result.actions.insert(0, "pdfa")
+                if result.ocr is not None:
+                    result.actions.insert(0, "ocr")
                 for part in result.parts:
                     problems = pdfa_problems(part.path)
                     if problems:
@@ -253,12 +256,25 @@ def _pdfa(
     except pikepdf.PdfError:
         return src, False  # the pipeline reports what is wrong with the file
     dst = scratch / src.name
-    done = convert_pdfa(work, dst, ocr, ocr=profile.text_searchable)
+    try:
+        needed = image_only_pages(work) if profile.text_searchable else []
+    except IntakeError:
+        needed = []
+    done = convert_pdfa(work, dst, ocr, ocr=bool(needed))
     if not done.ok:
         result.warnings.append(f"not PDF/A, which {profile.name} requires: {done.reason}")
         return src, False
-    if done.ocr:
-        result.actions.append("ocr")
+    if done.ocr and needed:
+        left = set(image_only_pages(dst))
+        result.ocr = {
+            "step": "ocr", "engine": "ocrmypdf+tesseract", "ok": True,
+            "image_only_pages": page_ranges(needed),
+            "pages_ocred": page_ranges(p for p in needed if p not in left),
+            "sha256_before": sha256_file(src), "sha256_after": sha256_file(dst),
+            "engine_versions": dict(done.versions), "language": ocr.settings.language,
+            "options": ["--skip-text", "--output-type pdfa-2", "--optimize 0"],
+            "seconds": round(done.seconds, 2),
+        }
     return dst, True
 
 
