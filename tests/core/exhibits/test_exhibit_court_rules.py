@@ -213,3 +213,49 @@ def test_check_warns_about_image_only_pages_before_a_cacd_build(tmp_path: Path) 
     assert warnings[0].startswith("Exhibit A: page(s) 1 have no text layer")
     assert "cannot add one" in warnings[0]
     assert check_warnings(court_fit(None, tmp_path / "set.toml"), [("Exhibit A", src)]) == []
+
+
+BLANK_COURT = """\
+id = "corners"
+name = "A court with a clerk's corner and a small limit (tests)"
+file_limit = "120KB"
+
+[[blank_areas]]
+pages = "first"
+corner = "upper-right"
+width_in = 3
+height_in = 3
+
+[[blank_areas]]
+pages = "rest"
+corner = "upper-right"
+width_in = 3
+height_in = 1
+
+[sources]
+file_limit = "test fixture"
+blank_areas = "Fla. R. Gen. Prac. & Jud. Admin. 2.520"
+"""
+
+
+def test_part_labels_move_away_from_the_clerks_corner(tmp_path: Path) -> None:
+    from tests.fitpdfs import text_pdf as letter_pdf
+
+    courts = tmp_path / "courts"
+    courts.mkdir()
+    (courts / "corners.toml").write_text(BLANK_COURT, encoding="utf-8")
+    letter_pdf(tmp_path / "brief.pdf", pages=150, words_per_page=400, seed=9)
+    result = build_set(load_spec(spec(tmp_path, "corners", ["brief.pdf"])), tmp_path / "out",
+                       MemoryBates(), courts_dir=courts)
+    [ex] = result.exhibits
+    assert len(ex.parts) > 1
+    for n, part in enumerate(ex.parts, 1):
+        first = " ".join(pdftotext_pages(part.path)[0].split())
+        assert f"Exhibit A, Part {n} of {len(ex.parts)}" in first
+        # The label is on the bottom edge; the clerk's corner shows only what the source has.
+        w, h, px = render_gray(part.path, 1, dpi=36)
+        _, _, source = render_gray(tmp_path / "brief.pdf", part.first_page, dpi=36)
+        area = [y * w + x for y in range(3 * 36) for x in range(w - 3 * 36, w)]
+        assert [px[i] for i in area] == [source[i] for i in area]
+        bottom = range((h - 40) * w, h * w)
+        assert sum(1 for i in bottom if px[i] < 100) > sum(1 for i in bottom if source[i] < 100)
