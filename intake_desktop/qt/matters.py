@@ -60,8 +60,9 @@ def fill_matters(combo: QComboBox, session: Session, first: str = "") -> None:
         combo.setCurrentIndex(found)
     elif current and combo.isEditable():
         combo.setCurrentText(str(current))
-    if combo.isEditable() and combo.lineEdit() is not None:
-        combo.lineEdit().setCursorPosition(0)  # show the matter number, not the tail
+    line = combo.lineEdit() if combo.isEditable() else None
+    if line is not None:
+        line.setCursorPosition(0)  # show the matter number, not the tail
     combo.blockSignals(False)
 
 
