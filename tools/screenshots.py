@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from intake_desktop.app import build_filer, open_app  # noqa: E402
+from intake_desktop.core.checklists import assign_checklist, shipped_checklists  # noqa: E402
 from intake_desktop.core.ledger import Actor  # noqa: E402
 from intake_desktop.core.workspace import init_workspace  # noqa: E402
 from intake_desktop.qt.look import apply_theme  # noqa: E402
@@ -189,6 +190,19 @@ def main() -> int:
                                       'folder = "Correspondence\n', 1)
         rules.set_text(broken)
         shoot(window, qapp, name("settings"))
+
+        window.open_page("checklists")  # a matter's checklist and the desk overview
+        checklists: Any = window.pages["checklists"]
+        plaintiff = next(c for c in shipped_checklists()
+                         if c.id == "litigation-commercial-plaintiff")
+        for matter in SAMPLES:
+            assign_checklist(app.ledger, matter, plaintiff)
+        checklists.reload_matters()
+        checklists.matter.setCurrentText("2024-017 Smith v. Harbor Freight")
+        shoot(window, qapp, name("checklist"))
+        checklists.tabs.setCurrentIndex(1)
+        shoot(window, qapp, name("checklist-overview"))
+        checklists.tabs.setCurrentIndex(0)
 
         if not args.dark:  # the smallest supported size
             window.resize(1024, 700)

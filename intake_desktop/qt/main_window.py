@@ -46,6 +46,7 @@ PAGES = (
     Page("browser", "Exhibit browser", "browse", Capability.BROWSE, "Ctrl+3"),
     Page("builder", "Exhibit builder", "builder", Capability.BUILD, "Ctrl+4"),
     Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
+    Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
 )
 ROLE_NEEDED = {
     Capability.INTAKE: "a paralegal or admin",
@@ -53,6 +54,7 @@ ROLE_NEEDED = {
     Capability.BROWSE: "an attorney or admin",
     Capability.BUILD: "a paralegal, attorney or admin",
     Capability.SETTINGS: "an admin",
+    Capability.CHECKLISTS: "a paralegal, attorney or admin",
 }
 
 

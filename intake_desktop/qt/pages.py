@@ -51,4 +51,8 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.settings_page import SettingsPage
 
         return SettingsPage(session, backend=window.rules_backend, on_error=window.show_error)
+    if key == "checklists":
+        from intake_desktop.qt.checklist_page import ChecklistPage
+
+        return ChecklistPage(session, on_error=window.show_error)
     raise KeyError(key)
