@@ -35,9 +35,10 @@ import pypdf
 from pikepdf import Name
 
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.shipped import package_file
 
 INSTALL_COMMAND = "sudo apt-get install tesseract-ocr ocrmypdf"
-PLUGIN = Path(__file__).with_name("ocrmypdf_progress.py")
+PLUGIN = package_file("intake_desktop.core.ocr", "ocrmypdf_progress.py")
 PROGRESS_MARKER = "INTAKE-OCR-PROGRESS"
 DEFAULT_JOBS = 2
 DEFAULT_LANGUAGE = "eng"
