@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,7 +20,10 @@ from intake_desktop import __version__
 from intake_desktop.core import engines, platform, shipped
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ocr.settings import load_ocr_settings
+from intake_desktop.core.shipped import self_command
 from intake_desktop.core.workspace import Workspace
+
+__all__ = ["Check", "Report", "run_checks", "self_command"]
 
 PLATFORMS = ("debian", "fedora", "macos", "windows")
 VERSION_TIMEOUT_S = 30.0
@@ -163,16 +165,6 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def _engine_config(workspace: Workspace) -> dict[str, str]:
-    """The workspace's `[engines]` table: paths to soffice, tesseract, ocrmypdf."""
-    try:
-        data = tomllib.loads(workspace.config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-    table = data.get("engines", {})
-    return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
-
-
 def check_shipped() -> Check:
     try:
         root = shipped.data_root()
@@ -310,7 +302,7 @@ def check_filesystem(workspace: Workspace) -> Check:
 def run_checks(workspace: Workspace, ledger_url: str,
                extra: Iterable[Check] = ()) -> Report:
     """Every check for `workspace`; `extra`: rows the caller adds (the Qt ones)."""
-    configured = _engine_config(workspace)
+    configured = engines.engine_config(workspace.config_path)
     ocr = load_ocr_settings(workspace.config_path)
     languages = [c for c in ocr.language.split("+") if c]
     tess, langs = check_tesseract(configured.get("tesseract"), languages, ocr.enabled)
@@ -326,10 +318,3 @@ def run_checks(workspace: Workspace, ledger_url: str,
         check_filesystem(workspace),
     ]
     return Report(tuple(checks), str(workspace.root))
-
-
-def self_command() -> list[str]:
-    """How to run this app's CLI in a child process (the bundle has no Python beside it)."""
-    if shipped.is_frozen():
-        return [sys.executable]
-    return [sys.executable, "-m", "intake_desktop"]

@@ -13,6 +13,7 @@ import glob
 import os
 import shutil
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,25 @@ PATH_ONLY_ENV = "INTAKE_ENGINES_PATH_ONLY"
 
 def env_name(key: str) -> str:
     return f"INTAKE_{key.upper()}"
+
+
+def engine_config(config_path: Path) -> dict[str, str]:
+    """The `[engines]` table of a workspace's config.toml: paths by engine key."""
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}  # the workspace loader reports an unreadable config itself
+    table = data.get("engines", {})
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): str(v) for k, v in table.items() if str(k) in ENGINES and v}
+
+
+def apply_engine_config(config_path: Path) -> None:
+    """Make the workspace's `[engines]` paths what every later lookup in this process uses
+    (as INTAKE_<NAME>; a variable the admin already set wins)."""
+    for key, path in engine_config(config_path).items():
+        os.environ.setdefault(env_name(key), path)
 
 
 def _program_files() -> list[Path]:

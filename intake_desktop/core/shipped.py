@@ -152,3 +152,10 @@ def package_file(package: str, *parts: str) -> Path:
 def is_frozen() -> bool:
     """True inside a PyInstaller bundle."""
     return bool(getattr(sys, "frozen", False))
+
+
+def self_command() -> list[str]:
+    """How to run this app's CLI in a child process (a bundle has no Python beside it)."""
+    if is_frozen():
+        return [sys.executable]
+    return [sys.executable, "-m", "intake_desktop"]

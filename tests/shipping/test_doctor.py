@@ -198,3 +198,39 @@ def test_human_report_names_what_is_missing(ws: Workspace, tmp_path: Path,
     assert "windows: winget install -e --id TheDocumentFoundation.LibreOffice" in text
     assert text.rstrip().endswith("Missing what this workspace needs: LibreOffice.")
     assert os.environ["PATH"].endswith("bin")
+
+
+def test_windows_and_macos_install_locations(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    program_files = tmp_path / "Program Files"
+    soffice = program_files / "LibreOffice" / "program" / "soffice.exe"
+    soffice.parent.mkdir(parents=True)
+    soffice.write_bytes(b"MZ")
+    monkeypatch.setenv("ProgramFiles", str(program_files))
+    monkeypatch.setenv("ProgramFiles(x86)", str(tmp_path / "Program Files (x86)"))
+    assert soffice in engines.standard_locations("soffice", "win32")
+    tess = engines.standard_locations("tesseract", "win32")
+    assert program_files / "Tesseract-OCR" / "tesseract.exe" in tess
+    mac = engines.standard_locations("soffice", "darwin")
+    assert Path("/Applications/LibreOffice.app/Contents/MacOS/soffice") in mac
+    assert Path("/opt/homebrew/bin/tesseract") in engines.standard_locations("tesseract", "darwin")
+
+
+def test_the_workspace_engines_table_is_used_when_filing(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake_desktop.app import open_app
+    from intake_desktop.core.convert.office import find_soffice
+
+    real = shutil.which("soffice")
+    assert real is not None
+    elsewhere = tmp_path / "Apps" / "soffice"
+    elsewhere.parent.mkdir()
+    elsewhere.symlink_to(real)
+    monkeypatch.setenv("PATH", str(bin_without(tmp_path / "bin", ("soffice", "libreoffice"))))
+    monkeypatch.setenv(engines.PATH_ONLY_ENV, "1")
+    monkeypatch.delenv(engines.env_name("soffice"), raising=False)
+    assert find_soffice() is None
+    with ws.config_path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[engines]\nsoffice = "{elsewhere}"\n')
+    with open_app(str(ws.root)):
+        assert find_soffice() == str(elsewhere)
