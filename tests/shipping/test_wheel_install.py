@@ -55,14 +55,14 @@ def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     assert "intake_desktop/core/ledger/migrations/versions/0001_initial.py" in names
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    str(wheel)], check=True, timeout=1500)
-    exe = str(venv / "bin" / "intake-desktop")
     home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
     home.mkdir()
     elsewhere.mkdir()
-    env = user_env(home, venv)
+    env = user_env(home, venv)  # no PYTHONPATH: pip must not see the checkout's package
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                    str(wheel)], check=True, timeout=1500, env=env, cwd=elsewhere)
+    exe = str(venv / "bin" / "intake-desktop")
 
     def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([exe, *args], cwd=elsewhere, env=env, capture_output=True,
