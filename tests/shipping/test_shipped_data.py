@@ -73,7 +73,7 @@ def test_init_with_a_missing_preset_fails_and_creates_nothing(tmp_path: Path) ->
     assert r.returncode == 1, r.stdout + r.stderr
     assert "preset 'personal-injury' is missing" in r.stderr
     assert str(data / "naming_rules" / "personal-injury.toml") in r.stderr
-    assert "reinstall" in r.stderr
+    assert "reinstall" in r.stderr and "Traceback" not in r.stderr
     assert not root.exists()
 
 
@@ -93,6 +93,7 @@ def test_init_without_the_presets_folder_fails(tmp_path: Path) -> None:
                 env={"INTAKE_DATA_ROOT": str(data)})
     assert r.returncode == 1
     assert "naming_rules is missing" in r.stderr and str(data / "naming_rules") in r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_init_copies_the_preset_byte_for_byte(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_missing_court_profiles_are_an_error_not_an_empty_list(tmp_path: Path) -
     r = run_cli("fit", str(pdf), "--court", "cand", "--out", str(tmp_path / "out"),
                 env={"INTAKE_DATA_ROOT": str(data)})
     assert r.returncode == 1
-    assert "no court profiles were found" in r.stderr
+    assert "no court profiles were found" in r.stderr and "Traceback" not in r.stderr
     assert str(data / "resources" / "courts") in r.stderr
     assert "use one of: ;" not in r.stderr
 
