@@ -138,8 +138,10 @@ class Report:
                 lines.append(f"        {c.detail}")
             if not c.found:
                 lines.append(f"        without it: {c.feature}")
-                for system, line in c.install.items():
-                    lines.append(f"        {system}: {line}")
+                if len(set(c.install.values())) == 1:
+                    lines.append(f"        fix: {next(iter(c.install.values()))}")
+                else:
+                    lines.extend(f"        {system}: {line}" for system, line in c.install.items())
         lines.append("Everything this workspace needs is in place." if self.ok else
                      "Missing what this workspace needs: " + ", ".join(self.missing) + ".")
         return "\n".join(lines)
