@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
-from intake_desktop.core.paths import resources_dir
+from intake_desktop.core import shipped
 
 ACCENT = "#1f6fb2"
 # Text colours for states, at least 4.5:1 against the window in each theme (WCAG AA).
@@ -26,7 +26,7 @@ SIZES = (16, 20, 24, 32, 48, 64)
 
 
 def icons_dir() -> Path:
-    return resources_dir() / "icons"
+    return shipped.icons_dir()
 
 
 _forced_dark: list[bool] = []  # set by apply_theme(dark=...) so icons match the palette
@@ -48,8 +48,7 @@ def is_dark() -> bool:
 
 @cache
 def _svg(name: str) -> str:
-    path = icons_dir() / f"{name}.svg"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    return shipped.shipped_file("resources", "icons", f"{name}.svg").read_text(encoding="utf-8")
 
 
 def icon(name: str, color: str | None = None) -> QIcon:

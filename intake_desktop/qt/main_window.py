@@ -178,6 +178,18 @@ class MainWindow(QMainWindow):
         switch.setShortcut(QKeySequence("Ctrl+Shift+U"))
         switch.triggered.connect(self.switch_profile)
         profile_menu.addAction(switch)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.diagnostics_action = QAction("&Diagnostics…", self)
+        self.diagnostics_action.triggered.connect(self.show_diagnostics)
+        help_menu.addAction(self.diagnostics_action)
+
+    def show_diagnostics(self) -> None:
+        """Help > Diagnostics: the `doctor` report for this workspace, with Copy report."""
+        from intake_desktop.qt.diagnostics import DiagnosticsDialog, diagnostics_report
+
+        app = self.session.app
+        dialog = DiagnosticsDialog(diagnostics_report(app.workspace, app.ledger.url), self)
+        dialog.exec()
 
     def _build_pages(self, keep: dict[str, QWidget] | None = None) -> None:
         """(Re)build the pages this role may use; the others stay disabled in the list.

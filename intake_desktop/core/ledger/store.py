@@ -56,8 +56,9 @@ from intake_desktop.core.ledger.schema import (
     matters,
     users,
 )
+from intake_desktop.core.shipped import package_file
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = package_file("intake_desktop.core.ledger", "migrations")
 
 
 def utc_now() -> str:
