@@ -22,6 +22,7 @@ from intake_desktop.commands.common import (
     PROG,
     HelpFormatter,
     Output,
+    Parser,
     add_common_options,
     subparsers_of,
 )
@@ -67,7 +68,7 @@ def _finish(parser: argparse.ArgumentParser, command: str | None, helptext: str 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="File intake and evidence organizer for law firms. Without a command, "
         "opens the desktop app on the workspace.",

@@ -27,6 +27,7 @@ __all__ = [
     "Handler",
     "HelpFormatter",
     "Output",
+    "Parser",
     "add_common_options",
     "format_message",
     "plural",
@@ -44,6 +45,16 @@ PROG = "intake-desktop"
 Handler = Callable[[argparse.Namespace, "Output"], int]
 
 COMMON_OPTIONS = ("--workspace", "--db", "--json", "--role")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the app's message style: a usage error is one sentence-case line
+    that says what to do (and the usage of the subcommand it was given to)."""
+
+    def error(self, message: str) -> Any:  # argparse's signature: NoReturn
+        self.print_usage(sys.stderr)
+        text = format_message(message, fix=f"see `{self.prog} --help`")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
 
 
 class HelpFormatter(argparse.HelpFormatter):

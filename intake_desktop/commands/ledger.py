@@ -17,7 +17,7 @@ from intake_desktop.commands.common import (
     resolve_arg_path,
 )
 from intake_desktop.core import custody
-from intake_desktop.core.errors import UsageError
+from intake_desktop.core.errors import IntakeError, UsageError
 
 
 def register(sub: Any) -> None:
@@ -88,6 +88,11 @@ def _seal_path(value: str) -> Path:
     if not path.is_file():
         raise UsageError("this is a folder, not a seal file", path=path,
                          fix="give one ledger-seal-....json file in it")
+    try:
+        custody.read_seal(path)
+    except IntakeError as exc:
+        raise UsageError("this file is not a ledger seal", path=path,
+                         fix="give the JSON file written by `intake-desktop ledger seal`") from exc
     return path
 
 
@@ -172,8 +177,8 @@ def run_history(args: argparse.Namespace, out: Output) -> int:
     if not events:
         raise UsageError(
             f"no document in the ledger matches {key!r}",
-            fix="give a ledger id, a filed path or a SHA-256 (ids are the first column of "
-            "`intake-desktop ledger history` and `document_id` in `ledger export`)",
+            fix="give a document id (the `doc` column of `intake-desktop ledger history`, "
+            "`document_id` in `ledger export`), a filed path or a SHA-256",
         )
     if not out.json_mode:
         out.info(f"{'event':>6}  {'doc':>5}  {'at':<27} {'kind':<20} {'who':<20} path")

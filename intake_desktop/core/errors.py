@@ -22,8 +22,10 @@ def sentence_case(text: str) -> str:
     def cap(match: re.Match[str]) -> str:
         return match.group(1) + match.group(2).upper()
 
-    text = re.sub(r"^(\W*?)([a-z])", cap, text, count=1)
-    return re.sub(r"([.!?] +)([a-z])", cap, text)
+    text = re.sub(r"^()([a-z])", cap, text, count=1)
+    # not after abbreviations (e.g., i.e., v., p., Ex., etc.)
+    return re.sub(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bv)(?<!\bp)(?<!\bEx)(?<!\betc)"
+                  r"([.!?] +)([a-z])", cap, text)
 
 
 def format_message(what: str, path: Path | str | None = None, fix: str = "") -> str:

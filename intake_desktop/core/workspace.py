@@ -55,12 +55,13 @@ def default_demo_dir() -> Path:
 
 
 def resolve_workspace_dir(explicit: str | os.PathLike[str] | None) -> Path:
-    """--workspace wins, then INTAKE_WORKSPACE, then the platform default."""
+    """--workspace wins, then INTAKE_WORKSPACE, then the platform default; a relative
+    folder is taken from the current folder and made absolute."""
     if explicit:
-        return Path(explicit).expanduser()
+        return Path(os.path.abspath(Path(explicit).expanduser()))
     env = os.environ.get(ENV_WORKSPACE)
     if env:
-        return Path(env).expanduser()
+        return Path(os.path.abspath(Path(env).expanduser()))
     return default_workspace_dir()
 
 

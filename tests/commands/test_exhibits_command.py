@@ -130,7 +130,7 @@ def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: 
     code, _, stderr = run(["exhibits", "build", str(spec), "--out", str(tmp_path / "o"),
                            "--workspace", str(workspace)])
     assert code == 1
-    assert "exhibit 1 (line 7): no document 99 in the ledger" in stderr
+    assert "Exhibit 1 (line 7): no document 99 in the ledger" in stderr
     assert not (tmp_path / "o").exists()
 
 
@@ -178,7 +178,7 @@ def test_cli_subprocess(workspace: Path, tmp_path: Path) -> None:
          "--workspace", str(workspace)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
-    assert bad.returncode == 1 and "the output folder is not empty" in bad.stderr
+    assert bad.returncode == 1 and "The output folder is not empty" in bad.stderr
 
 
 def test_build_with_a_shipped_court_profile(workspace: Path, tmp_path: Path) -> None:

@@ -203,8 +203,8 @@ def _check_target(root: Path) -> None:
             "this workspace already has documents, and the demo only fills a new or empty "
             "folder; nothing was changed",
             path=root,
-            fix=f"to look at it, run `intake-desktop --workspace \"{root}\"`; for a fresh "
-            f"demo run `intake-desktop demo` (it goes to {default_demo_dir()}) or give a new "
+            fix="to look at it, give this folder to `intake-desktop --workspace`; for a "
+            f"fresh demo run `intake-desktop demo` (it goes to {default_demo_dir()}) or give a new "
             "folder with --workspace",
         )
     if any(root.iterdir()):
