@@ -92,6 +92,23 @@ def report(out: Output, result: IngestResult) -> None:
     out.emit(result.to_json(), "" if result.status is Outcome.ERROR else describe(result))
 
 
+def report_failures(out: Output, failures: list[IngestResult]) -> None:
+    """Each failure's message once on stderr; many files failing for the same reason (a
+    full disk, a read-only ledger) are one message naming the first and how many more."""
+    groups: dict[str, list[IngestResult]] = {}
+    for failed in failures:
+        reason = failed.reason or "could not be filed"
+        groups.setdefault(reason.replace(failed.source, "\0"), []).append(failed)
+    for key, same in groups.items():
+        first = same[0].source
+        if len(same) > 1:
+            first += f" (and {plural(len(same) - 1, 'more file')})"
+        if "\0" in key:
+            out.error(key.replace("\0", first, 1).replace("\0", ""))
+        else:
+            out.error(key, path=first)
+
+
 def _failures(result: IngestResult) -> list[IngestResult]:
     found = [result] if result.status is Outcome.ERROR else []
     for child in result.children:
@@ -107,8 +124,9 @@ def run(args: argparse.Namespace, out: Output) -> int:
             matter=args.matter,
             on_progress=TerminalProgress(out.is_terminal),
         )
+    report_failures(out, [f for r in results for f in _failures(r)])
     for result in results:
-        report(out, result)
+        out.emit(result.to_json(), "" if result.status is Outcome.ERROR else describe(result))
     counts = {str(s): sum(r.status is s for r in results) for s in Outcome}
     out.info(summary(counts))
     return EXIT_FAILURE if counts[str(Outcome.ERROR)] else EXIT_OK

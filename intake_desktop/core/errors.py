@@ -107,7 +107,12 @@ _OS_ERRORS = {
 
 _DB_ERRORS = (
     ("disk is full", "the ledger could not be written: the disk is full",
-     "free some space, then run the command again; nothing half-done was kept"),
+     "free some space, then run the command again (what was not finished is completed or "
+     "rolled back then)"),
+    ("disk i/o error", "the ledger could not be written (disk I/O error: the disk may be full, "
+     "over a size limit or failing)",
+     "free some space or check the disk, then run the command again (what was not finished "
+     "is completed or rolled back then)"),
     ("readonly database", "the ledger is read-only",
      "check that you may write to the workspace's .intake folder (or the database)"),
     ("read-only", "the ledger is read-only",
