@@ -123,11 +123,14 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
-def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
+def _rebuild_release(
+    spec: ExhibitSetSpec, book: BatesBook, free: int
+) -> tuple[str, str] | None:
     """A rebuild of the same set with an explicit `start` takes back its own numbers.
 
     Only when the newest reservation for the prefix was made by a set of the same name,
-    starts at `start`, and nothing was reserved after it. Returns the warning to show.
+    starts at `start`, and nothing was reserved after it. Returns the warning to show and
+    when the numbers were first assigned (kept across rebuilds in `first_assigned_at`).
     """
     bates = spec.bates
     if bates is None or bates.start is None or bates.start >= free:
@@ -146,10 +149,11 @@ def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | 
         return None
     first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
     last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
+    first_at = str(latest.get("first_assigned_at") or latest.get("at"))
     return (
-        f"this rebuild reuses {first}-{last}, first assigned to this set at {latest.get('at')}; "
+        f"this rebuild reuses {first}-{last}, first assigned to this set at {first_at}; "
         "discard the earlier output so two versions are never produced"
-    )
+    ), first_at
 
 
 def _part(path: Path, first: int, last: int) -> OutputPart:
@@ -244,12 +248,14 @@ def build_set(
     if spec.bates is not None:
         free = book.next_bates(spec.bates.prefix)
         reused = _rebuild_release(spec, book, free)
+        detail: dict[str, Any] = {"set": spec.name, "spec": str(spec.path),
+                                  "exhibits": total_ex}
         if reused:
-            warnings.append(reused)
+            warnings.append(reused[0])
+            detail["first_assigned_at"] = reused[1]
             free = book.next_bates(spec.bates.prefix)
         first_number = book.reserve_bates(
-            spec.bates.prefix, total_pages, spec.bates.start,
-            detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
+            spec.bates.prefix, total_pages, spec.bates.start, detail=detail,
         )
         last_number = first_number + total_pages - 1
         if last_number >= 10 ** spec.bates.digits:
