@@ -184,3 +184,28 @@ def test_read_only_disk(tmp_path: Path) -> None:
         assert "read-only" in lines[0] or "writable" in lines[0]
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_fit_on_a_full_disk_gives_per_file_results(tmp_path: Path) -> None:
+    from tests.exhibit_pdfs import text_pdf
+
+    inputs = [text_pdf(tmp_path / f"binder {n}.pdf", 40, f"Binder {n}") for n in (1, 2)]
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "intake_desktop", "fit", *map(str, inputs), "--limit", "25MB",
+         "--out", "court", "--json"],
+        cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=120,
+        preexec_fn=limit,
+    )
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+    records = [json.loads(x) for x in done.stdout.splitlines()]
+    assert [(Path(r["input"]).name, r["ok"]) for r in records] == [
+        ("binder 1.pdf", False), ("binder 2.pdf", False)]
+    assert all("larger than this disk or account allows" in r["reason"] for r in records)
+    assert done.stderr.count("intake-desktop: error:") == 2
+    assert [p.name for p in (tmp_path / "court").iterdir()] == []

@@ -21,7 +21,7 @@ from intake_desktop.core.courts import (
     load_profile,
     parse_size,
 )
-from intake_desktop.core.errors import UsageError
+from intake_desktop.core.errors import UsageError, explain
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ocr import OcrEngine
@@ -147,19 +147,25 @@ def run(args: argparse.Namespace, output: Output) -> int:
         failed = 0
         for name in args.pdfs:
             progress = _progress_printer(output)
-            result = fit_pdf(
-                Path(name),
-                out_dir,
-                limit_bytes=limit,
-                profile=profile,
-                on_progress=progress,
-                at_bookmarks=args.split_at == "bookmarks",
-                ocr=ocr,
-            )
-            if output.is_terminal:
-                output.err.write("\r\033[K")
-            if result.ok and app is not None:
-                _record(app, result, profile, limit)
+            try:
+                result = fit_pdf(
+                    Path(name),
+                    out_dir,
+                    limit_bytes=limit,
+                    profile=profile,
+                    on_progress=progress,
+                    at_bookmarks=args.split_at == "bookmarks",
+                    ocr=ocr,
+                )
+                if output.is_terminal:
+                    output.err.write("\r\033[K")
+                if result.ok and app is not None:
+                    _record(app, result, profile, limit)
+            except Exception as exc:  # a full disk, a read-only folder, the ledger: this
+                explained = explain(exc, name)  # file fails, the others are still tried
+                if explained is None:
+                    raise
+                result = FitResult(input=Path(name), ok=False, reason=explained.message)
             output.emit(result.to_record(), _human(result))
             for warning in result.warnings:
                 output.warning(warning, path=result.input)
