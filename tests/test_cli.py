@@ -70,7 +70,7 @@ def test_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     r = run_cli("ingest", str(tmp_path / "missing.pdf"), "--workspace", str(root), "--json")
     assert r.returncode == 1
     assert json.loads(r.stdout)["status"] == "error"
-    assert "No such file" in r.stderr
+    assert "no such file" in r.stderr
 
     r = run_cli("init", "--workspace", str(tmp_path / "x"), "--preset", "nonsense")
     assert r.returncode == 2 and "Unknown preset" in r.stderr

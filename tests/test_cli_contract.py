@@ -98,15 +98,15 @@ TABLE: list[tuple[str, list[str], int, str]] = [
     ("history unknown id", ["ledger", "history", "999", "--workspace", "{ws}"], 2,
      "No document in the ledger matches '999'"),
     ("seal missing", ["ledger", "verify", "--seal", "nothere.json", "--workspace", "{ws}"], 2,
-     "No such seal file"),
+     "no such seal file"),
     ("not a seal", ["ledger", "verify", "--seal", "{tmp}/notseal.json", "--workspace", "{ws}"],
-     2, "This file is not a ledger seal"),
+     2, "this file is not a ledger seal"),
     ("export format clash", ["ledger", "export", "--format", "csv", "--json", "--workspace",
                              "{ws}"], 2, "--json"),
     ("export over a file", ["ledger", "export", "--out", "{tmp}/custody.csv", "--workspace",
                             "{ws}"], 2, "already exists"),
     ("ingest missing file", ["ingest", "{tmp}/missing.pdf", "--workspace", "{ws}"], 1,
-     "No such file"),
+     "missing.pdf: no such file"),
     ("ingest without paths", ["ingest", "--workspace", "{ws}"], 2, "PATH"),
     ("not a workspace", ["ledger", "verify", "--workspace", "{nows}"], 1,
      "not an Intake Desktop workspace"),
@@ -115,9 +115,9 @@ TABLE: list[tuple[str, list[str], int, str]] = [
     ("watch bad workers", ["watch", "--once", "--workers", "0", "--workspace", "{ws}"], 2,
      "workers"),
     ("rules check problems", ["rules", "check", "{tmp}/bad-rules.toml"], 1, "1 problem in"),
-    ("rules check missing", ["rules", "check", "{tmp}/nothere.toml"], 2, "No such rules file"),
+    ("rules check missing", ["rules", "check", "{tmp}/nothere.toml"], 2, "nothere.toml: no such rules file"),
     ("preview missing rules", ["rules", "preview", "{pdf}", "--rules", "{tmp}/nothere.toml",
-                               "--workspace", "{ws}"], 2, "No such rules file"),
+                               "--workspace", "{ws}"], 2, "nothere.toml: no such rules file"),
     ("unknown option", ["ledger", "export", "--bogus", "--workspace", "{ws}"], 2,
      "Unrecognized arguments: --bogus"),
     ("gui --json", ["gui", "--json"], 2, "--json"),
@@ -141,7 +141,8 @@ def check_shape(ran: Ran, world: dict[str, str]) -> None:
         m = LINE.match(line)
         assert m is not None
         text = m.group(2)
-        assert text[0].isupper() or text[0] in "`'\"-0123456789", text  # sentence case
+        starts_with_file = re.match(r"^(/|[^ ]*\.[A-Za-z0-9]+: )", text) is not None
+        assert text[0].isupper() or text[0] in "`'\"-0123456789" or starts_with_file, text
         assert text.endswith("."), text
         lowercase = re.search(r"(?<![Ee]\.g)(?<![Ii]\.e)[.!?] [a-z]", text)
         assert lowercase is None, f"lowercase after a full stop: {text}"
@@ -346,7 +347,7 @@ def test_relative_paths_resolve_against_the_current_folder_and_are_printed(
     relative = Path(seal).relative_to(ws)
     ran = run_main(capsys, "ledger", "verify", "--seal", str(relative), "--workspace", str(ws))
     assert ran.code == 2
-    assert f"No such seal file: {here / relative}." in ran.err  # said where it looked
+    assert f"{here / relative}: no such seal file." in ran.err  # said where it looked
     monkeypatch.chdir(ws)
     ran = run_main(capsys, "ledger", "verify", "--seal", str(relative), "--workspace", ".")
     assert ran.code == 0, ran.err
@@ -354,3 +355,24 @@ def test_relative_paths_resolve_against_the_current_folder_and_are_printed(
     ran = run_main(capsys, "ledger", "export", "--out", "custody.csv", "--workspace", str(ws))
     assert ran.code == 0 and ran.out.strip() == f"Wrote {ws / 'custody.csv'}"
     assert (ws / "custody.csv").read_text().startswith("seq,at,kind")
+
+
+def test_every_help_command_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """`intake-desktop SUB --help` for every subcommand: exit 0, its own usage, defaults."""
+    for name, _ in all_parsers():
+        ran = run_main(capsys, *name.split(), "--help")
+        assert ran.code == 0, name
+        assert ran.out.startswith(f"usage: intake-desktop {name}"), (name, ran.out[:80])
+        assert ran.err == ""
+        if name != "gui":
+            assert "--json" in ran.out
+        assert "(default: INTAKE_WORKSPACE" in ran.out or name == "demo"
+
+
+def test_demo_on_a_real_workspace_says_what_to_do(
+    world: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = run_main(capsys, "demo", "--workspace", world["ws"])
+    assert ran.code == 1
+    assert "remove the folder" not in ran.err
+    assert "nothing was changed" in ran.err and "intake-desktop demo" in ran.err

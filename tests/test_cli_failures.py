@@ -64,8 +64,8 @@ def test_a_ledger_that_cannot_be_written_gives_per_file_results(tmp_path: Path) 
     assert all("ledger could not be written" in x["reason"] for x in lines)
     messages = done.stderr.strip().splitlines()
     assert len(messages) == 1
-    assert messages[0].startswith("intake-desktop: error: The ledger could not be written")
-    assert "(and 5 more files)" in messages[0]
+    assert messages[0].startswith(f"intake-desktop: error: {upload / 'scan 0.bin'} (and 5 more "
+                                  "files): the ledger could not be written")
     assert sorted(p.name for p in upload.iterdir()) == [f"scan {n}.bin" for n in range(6)]
     # With room again, the next run finishes or rolls back what was cut short: each file
     # is filed exactly once and the ledger verifies.
@@ -158,7 +158,7 @@ def test_matter_name_that_climbs_out(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert result["status"] == "error"
     assert "The matter '../../../x' is not a plain folder name" in result["reason"]
     assert not (tmp_path / "x").exists() and not (tmp_path / "deep" / "x").exists()
-    assert err.startswith("intake-desktop: error: The matter '../../../x'")
+    assert err.startswith(f"intake-desktop: error: {tmp_path / 'a.bin'}: the matter '../../../x'")
 
 
 def test_read_only_disk(tmp_path: Path) -> None:

@@ -29,22 +29,30 @@ def sentence_case(text: str) -> str:
 
 
 def format_message(what: str, path: Path | str | None = None, fix: str = "") -> str:
-    """`What happened: the/file. What to do.` in sentence case, the path given once.
+    """`the/file: what happened. What to do.` (or `What happened. What to do.`).
 
-    A `what` that already starts or ends with the path is not given it again.
+    The file is named once: a `what` that already names it is not given it again. Each
+    sentence starts with a capital letter (a message that starts with the file name keeps
+    the file name as it is).
     """
     what = what.strip().rstrip(".")
+    prefix = ""
     if path is not None and str(path):
         where = str(path)
         if what.startswith(f"{where}: "):
             what = what[len(where) + 2:]
         if not re.search(rf"(?<![\w/.-]){re.escape(where)}(?![\w/-])", what):
-            first, dot, rest = what.partition(". ")  # the file goes with the first sentence
-            what = f"{first}: {where}{dot}{rest}"
+            prefix = f"{where}: "
     parts = [what]
     if fix.strip():
         parts.append(fix.strip().rstrip("."))
-    return sentence_case(". ".join(p for p in parts if p) + ".")
+    text = sentence_case(". ".join(p for p in parts if p) + ".")
+    if prefix:  # after the file name the sentence goes on in lower case
+        word = text.split(" ", 1)[0]
+        if re.fullmatch(r"[A-Z][a-z]+,?", word):  # not PDF, Pltf., names with digits
+            text = text[:1].lower() + text[1:]
+        text = prefix + text
+    return text
 
 
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:

@@ -178,7 +178,7 @@ def test_cli_subprocess(workspace: Path, tmp_path: Path) -> None:
          "--workspace", str(workspace)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
-    assert bad.returncode == 1 and "The output folder is not empty" in bad.stderr
+    assert bad.returncode == 1 and "the output folder is not empty" in bad.stderr
 
 
 def test_build_with_a_shipped_court_profile(workspace: Path, tmp_path: Path) -> None:
