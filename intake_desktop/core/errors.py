@@ -48,10 +48,10 @@ def format_message(what: str, path: Path | str | None = None, fix: str = "") -> 
         parts.append(fix.strip().rstrip("."))
     text = sentence_case(". ".join(p for p in parts if p) + ".")
     if prefix:  # after the file name the sentence goes on in lower case
-        word = text.split(" ", 1)[0]
-        if re.fullmatch(r"[A-Z][a-z]+,?", word):  # not PDF, Pltf., names with digits
-            text = text[:1].lower() + text[1:]
-        text = prefix + text
+        first = what[:1]
+        if re.fullmatch(r"[A-Z][a-z]+,?", what.split(" ", 1)[0]):  # not PDF, Pltf., names
+            first = first.lower()
+        text = prefix + first + text[1:]
     return text
 
 
