@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.rules",
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
+    "intake_desktop.commands.checklist",
 ]
 
 # Commands that print no results (the window): no --json.

@@ -15,9 +15,11 @@ from intake_desktop.commands.common import (
     plural,
     resolve_arg_path,
 )
+from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.labels import exhibit_id, file_stem, full_label
 from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.numbering import plan_numbers
 from intake_desktop.core.exhibits.sources import (
     ledger_resolver,
     number_exhibits,
@@ -49,6 +51,12 @@ def register(subparsers: Any) -> None:
         help="output folder, new or empty, relative to the current folder (default: the "
         "workspace's Exports/<set name>/, or '<set name> (2)' when an earlier build is there)",
     )
+    build.add_argument(
+        "--reuse-numbers",
+        action="store_true",
+        help="a set built before keeps its earlier Bates numbers (only when its documents "
+        "are the same); without it a rebuild gets new numbers",
+    )
     add_common_options(build)
     build.set_defaults(handler=run_build)
     check = actions.add_parser(
@@ -59,6 +67,8 @@ def register(subparsers: Any) -> None:
         "with one, the Bates numbers continue from the ledger. Nothing is written.",
     )
     check.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
+    check.add_argument("--reuse-numbers", action="store_true",
+                       help="check as `build --reuse-numbers` would")
     add_common_options(check)
     check.set_defaults(handler=run_check)
 
@@ -97,7 +107,7 @@ def default_out(exports: Path, set_name: str) -> Path:
 def _human(result: BuildResult) -> str:
     lines = []
     for ex in result.exhibits:
-        bates = f"{ex.bates_first}-{ex.bates_last}" if ex.bates_first else "no Bates"
+        bates = ex.bates_range or "no Bates"
         parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
         lines.append(f"{ex.label}: {plural(ex.pages, 'page')}, {bates}{parts}")
     lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
@@ -125,6 +135,8 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             scratch_dir=app.workspace.work,
             courts_dir=app.workspace.state / "courts",
             on_progress=progress,
+            reuse_numbers=args.reuse_numbers,
+            ocr=app.ocr,
         )
     finally:
         progress.close()
@@ -161,15 +173,23 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     plan: list[BuiltExhibit]
     unchecked: list[dict[str, Any]] = []
     next_free = None
+    warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
         with open_app(args.workspace, db=args.db, role=args.role) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
-                next_free = app.ledger.next_bates(spec.bates.prefix)
+                # the same decision the build makes, minus the reservation
+                numbers = plan_numbers(spec, plan, app.ledger, reuse=args.reuse_numbers)
+                next_free = numbers.first
+                warnings += numbers.warnings
     else:
         plan, unchecked = _plan_files_only(spec)
     if spec.bates is not None and not unchecked:
-        number_exhibits(plan, spec.bates.start or next_free or 1)
+        number_exhibits(plan, next_free or spec.bates.start or 1)
+    if spec.court:
+        # What the court's rules will do to these sources (text layer, PDF/A, margins).
+        fit = court.court_fit(spec.court, spec.path)
+        warnings += court.check_warnings(fit, [(e.label, e.source.path) for e in plan])
     record = {
         "spec": str(spec.path),
         "ok": True,
@@ -179,13 +199,13 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
             for e in plan
         ],
         "unchecked": unchecked,
-        "warnings": list(spec.warnings),
+        "warnings": warnings,
     }
     pages = sum(e.pages for e in plan)
     lines = [f"{spec.path}: valid, {plural(len(spec.exhibits), 'exhibit')}, "
              f"{plural(pages, 'page')}" + (" in the files checked" if unchecked else "")]
     for e in plan:
-        bates = f", {e.bates_first}-{e.bates_last}" if e.bates_first else ""
+        bates = f", {e.bates_range}" if e.bates_first else ""
         lines.append(f"  {e.label}: {plural(e.pages, 'page')}{bates}  ({e.entry.description})")
     for u in unchecked:
         lines.append(f"  {u['label']}: {u['source']}, in the ledger: not checked without "
@@ -197,6 +217,6 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
         lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "
                      "free number.)")
     output.emit(record, "\n".join(lines))
-    for warning in spec.warnings:
+    for warning in warnings:
         output.warning(warning)
     return EXIT_OK
