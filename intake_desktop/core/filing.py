@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.detect import detect_type
-from intake_desktop.core.errors import FilingError, IntakeError
+from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
@@ -240,6 +240,15 @@ class Filer:
                 reason=f"{path}: cannot read the file ({exc.strerror or exc}). Check that it is "
                 "not open in another program and that you have permission, then retry.",
             )
+        except Exception as exc:  # a database error (disk full, read-only) or a bug: one
+            explained = explain(exc, path)  # result for this file, the batch goes on
+            reason = explained.message if explained else format_message(
+                f"could not be filed ({type(exc).__name__}: {str(exc)[:200]})", path,
+                "the file was left where it was; run the command again with INTAKE_DEBUG=1 and "
+                "report what it prints")
+            if explained is None and os.environ.get("INTAKE_DEBUG"):
+                raise
+            return IngestResult(source, Outcome.ERROR, reason=reason)
 
     # ---- one file ------------------------------------------------------------------------
 
@@ -343,6 +352,7 @@ class Filer:
         if decision.review_reason or not decision.matter:
             dest = unique_path(self.ws.review, source.name, reserved)
             return DocStatus.REVIEW, [_Target(source, dest, sha, False)], None
+        self.ws.check_matter_folder(decision.matter)  # no links, no `..` (issue 24 item 8)
         first = self.ledger.find_filed(decision.matter, sha)
         if first is not None:
             if not origin.removable:
