@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_stamp import make_pdf  # noqa: E402
-from intake_desktop.core.exhibits.build import build_set  # noqa: E402
-from intake_desktop.core.exhibits.spec import load_spec  # noqa: E402
-from intake_desktop.core.ledger import Actor, Ledger  # noqa: E402
-from intake_desktop.core.production.build import produce  # noqa: E402
-from intake_desktop.core.production.spec import load_production_spec  # noqa: E402
+from bench.bench_stamp import make_pdf
+from intake_desktop.core.exhibits.build import build_set
+from intake_desktop.core.exhibits.spec import load_spec
+from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.production.build import produce
+from intake_desktop.core.production.spec import load_production_spec
 
 MATTER = "2024-0001 Bench v. Mark"
 
