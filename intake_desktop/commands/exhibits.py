@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.model import BuiltExhibit
@@ -122,6 +123,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             courts_dir=app.workspace.state / "courts",
             on_progress=progress,
             reuse_numbers=args.reuse_numbers,
+            ocr=app.ocr,
         )
     finally:
         progress.close()
@@ -151,6 +153,10 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
         plan = plan_exhibits(spec)
     if spec.bates is not None:
         number_exhibits(plan, next_free or spec.bates.start or 1)
+    if spec.court:
+        # What the court's rules will do to these sources (text layer, PDF/A, margins).
+        fit = court.court_fit(spec.court, spec.path)
+        warnings += court.check_warnings(fit, [(e.label, e.source.path) for e in plan])
     record = {
         "spec": str(spec.path),
         "ok": True,

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import pikepdf
 
+from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.binder import make_binder, navigate_part, slip_sheet
 from intake_desktop.core.exhibits.chronology import (
     ChronologyRow,
@@ -41,6 +42,7 @@ from intake_desktop.core.exhibits.tables import write_all
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.mover import Mover
+from intake_desktop.core.ocr.step import OcrEngine
 from intake_desktop.core.pdf.stamp import (
     Corner,
     PageStamp,
@@ -152,20 +154,26 @@ def _place(
     corner: Corner,
     warnings: list[str],
     finish: Callable[[Path, int, int], None] | None = None,
+    actions: list[str] | None = None,
+    before: Path | None = None,
 ) -> list[OutputPart]:
-    """Move a finished PDF into `folder`, split into parts when over the court's limit.
+    """Move a finished PDF into `folder`; over the court's limit, fit it as `fit` does
+    (compression first, then split into parts).
 
     Each part's first page then says which part it is ("Exhibit A, Part 1 of 2, pages
-    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit.
+    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit;
+    where the court asks for a cover page on each part, the cover says it instead.
     `finish(part, first, last)` runs on each part first (the binder's bookmarks and links).
     """
-    if not (fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes):
-        target = folder / whole.name
+    whole = court.ensure_pdfa(fit, whole)
+    if not (fit.limit_bytes and fit.profile and whole.stat().st_size > fit.limit_bytes):
+        target = folder / court.court_name(fit, whole.name)
         os.replace(whole, target)
-        return [_part(target, 1, pages)]
-    parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
-                      stem=whole.stem, filename_max=fit.filename_max)
+        return court_checked([_part(target, 1, pages)], fit, title, warnings, before)
+    parts = court.fit_parts(fit, whole, folder, actions if actions is not None else [])
     whole.unlink()  # our own scratch copy; the parts replace it
+    if len(parts) == 1:
+        return court_checked([_part(parts[0].path, 1, pages)], fit, title, warnings, before)
     out = []
     for n, p in enumerate(parts, start=1):
         path, first, last = Path(p.path), int(p.first_page), int(p.last_page)
@@ -179,6 +187,11 @@ def _place(
                                 "limit")
             else:
                 keep.unlink()
+        if fit.cover_pages:
+            court.add_cover_page(path, title, n, len(parts), first, last, pages,
+                                 fit.profile.name if fit.profile else "the court")
+            out.append(_part(path, first, last))
+            continue
         text = f"{title}, Part {n} of {len(parts)}, pages {first}-{last} of {pages}"
         labelled = path.with_name(f".labelled-{path.name}")
         stamp_file(path, labelled, _first_page_only(corner, text), style)
@@ -188,7 +201,19 @@ def _place(
             labelled.unlink()
             warnings.append(f"{path.name}: no part label, it would go over the court's limit")
         out.append(_part(path, first, last))
-    return out
+    return court_checked(out, fit, title, warnings, None)
+
+
+def court_checked(parts: list[OutputPart], fit: CourtFit, title: str, warnings: list[str],
+                  before: Path | None) -> list[OutputPart]:
+    """The court's checks on finished files (bookmarks, PDF/A, blank areas)."""
+    if fit.profile is None:
+        return parts
+    for n, part in enumerate(parts, 1):
+        name = title if len(parts) == 1 else f"{title}, Part {n} of {len(parts)}"
+        warnings += court.finish_output(fit, part.path, name, before if len(parts) == 1 else None)
+        parts[n - 1] = _part(part.path, part.first_page, part.last_page)
+    return parts
 
 
 def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
@@ -216,6 +241,7 @@ def build_set(
     scratch_dir: Path | None = None,
     courts_dir: Path | None = None,
     reuse_numbers: bool = False,
+    ocr: OcrEngine | None = None,
 ) -> BuildResult:
     """Build the whole set into `out_dir` (new or empty) and record it through `book`.
 
@@ -227,7 +253,7 @@ def build_set(
     """
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
-    fit = court_fit(spec.court, spec.path, courts_dir)
+    fit = court_fit(spec.court, spec.path, courts_dir, ocr)
     warnings = list(spec.warnings)
     total_ex = len(spec.exhibits)
 
@@ -373,6 +399,7 @@ def _build_outputs(
     if spec.slip_sheets:
         (staging / SLIP_DIR).mkdir()
     position = spec.stamp_position or fit.stamp_position or Corner.BOTTOM_RIGHT
+    court.check_stamp_corner(fit, position, spec.path)
     font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
     style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
                        margin_y=spec.margin_y, backing=spec.backing, font=font)
@@ -381,6 +408,8 @@ def _build_outputs(
     # Part labels go on the other edge from the Bates stamp, centred.
     part_corner = Corner.TOP_CENTER if position.value.startswith("bottom") else (
         Corner.BOTTOM_CENTER)
+    part_corner = court.label_corner(fit, part_corner)
+    prepared: dict[int, Path] = {}
     done = 0
     whole: dict[int, Path] = {}
     stems: set[str] = set()
@@ -396,14 +425,20 @@ def _build_outputs(
         stems.add(stem.lower())
         target = work / f"{stem}.pdf"
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
+        # The court's text layer and PDF/A come before the stamps (OCR skips pages with text).
+        ready = court.prepare_source(fit, ex.source.path, work / "court" / stem, ex.label,
+                                     staging / EXHIBITS_DIR / "removed")
+        warnings += ready.warnings
+        prepared[ex.entry.position] = ready.path
         try:
-            stamped = stamp_pages(ex.source.path, target, _lines_for(ex, spec, position),
+            stamped = stamp_pages(ready.path, target, _lines_for(ex, spec, position),
                                   style, prepare=prepare,
                                   allow_owner_encrypted=fit.preflight is not None,
                                   policy=policy)
         except StampError as exc:
             raise BuildError(f"{ex.label}: {exc.what}", path=exc.path, fix=exc.fix) from exc
         _note_placement(ex, stamped, warnings)
+        ex.actions = ready.actions + [a for a in ex.actions if a not in ready.actions]
         if sha256_file(ex.source.path) != ex.source_sha256:
             raise BuildError(
                 f"{ex.label}: the source changed while the set was being built",
@@ -435,7 +470,8 @@ def _build_outputs(
 
     for ex in exhibits:
         ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages,
-                          ex.label, style, part_corner, warnings)
+                          ex.label, style, part_corner, warnings,
+                          actions=ex.actions, before=prepared[ex.entry.position])
         if len(ex.parts) > 1:
             warnings.append(f"{ex.label} is over the court's limit and was split into "
                             f"{len(ex.parts)} parts")
