@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas
 from intake_desktop.app import App
 from intake_desktop.core import custody
 from intake_desktop.core.demo.render import Attachment, Email, Sheet, eml_bytes, xlsx_bytes
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.spec import SpecError
 from intake_desktop.core.production.build import PRODUCED, WITHHELD, produce
 from intake_desktop.core.production.plan import ProductionError
@@ -489,3 +490,16 @@ def test_unknown_document_is_refused_before_any_number_is_taken(
         produce(spec, tmp_path / "o", app.ledger, workspace_root=app.workspace.root)
     assert app.ledger.next_bates("LANE-") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_an_explicit_start_may_not_reuse_numbers(desk: dict[str, Any], tmp_path: Path) -> None:
+    build(desk, tmp_path, "one", "VOL001")
+    spec_path = tmp_path / "again.toml"
+    spec_path.write_text(spec_text(desk, "VOL002").replace("digits = 6", "digits = 6\nstart = 5"),
+                         encoding="utf-8")
+    spec = parse_production_spec(spec_path.read_text(encoding="utf-8"), spec_path)
+    app = desk["app"]
+    with pytest.raises(IntakeError, match="would reuse numbers"):
+        produce(spec, tmp_path / "two", app.ledger, workspace_root=app.workspace.root)
+    assert app.ledger.next_bates(PREFIX) == 11
+    assert not (tmp_path / "two").exists()
