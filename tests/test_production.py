@@ -503,3 +503,22 @@ def test_an_explicit_start_may_not_reuse_numbers(desk: dict[str, Any], tmp_path:
         produce(spec, tmp_path / "two", app.ledger, workspace_root=app.workspace.root)
     assert app.ledger.next_bates(PREFIX) == 11
     assert not (tmp_path / "two").exists()
+
+
+def test_a_bates_number_finds_its_document(desk: dict[str, Any], tmp_path: Path) -> None:
+    from intake_desktop.core.production.lookup import find_bates, productions_of
+
+    build(desk, tmp_path, "one", "VOL001")
+    build(desk, tmp_path, "two", "VOL002")
+    ledger = desk["app"].ledger
+    letter = desk["letter"].id
+    found = find_bates(ledger, "LANE-000006")  # page 2 of the 3-page letter in VOL001
+    assert found is not None and found.document_id == letter and found.volume == "VOL001"
+    assert found.label == "produced in VOL001 as LANE-000005-LANE-000007"
+    again = find_bates(ledger, "LANE-000016")  # the same page in VOL002 (10 pages later)
+    assert again is not None and again.document_id == letter and again.volume == "VOL002"
+    assert [p.volume for p in productions_of(ledger, letter)] == ["VOL001", "VOL002"]
+    withheld = productions_of(ledger, desk["privileged"].id)[0]
+    assert withheld.withheld and withheld.label == "withheld from VOL001 (slip sheet LANE-000009)"
+    assert find_bates(ledger, "LANE-000021") is None
+    assert find_bates(ledger, "OTHER-000006") is None
