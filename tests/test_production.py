@@ -522,3 +522,24 @@ def test_a_bates_number_finds_its_document(desk: dict[str, Any], tmp_path: Path)
     assert withheld.withheld and withheld.label == "withheld from VOL001 (slip sheet LANE-000009)"
     assert find_bates(ledger, "LANE-000021") is None
     assert find_bates(ledger, "OTHER-000006") is None
+
+
+def test_outlook_message_headers_reach_the_dat(app: App, tmp_path: Path) -> None:
+    from tests.core.convert.msgfile import build_msg
+
+    d = Desk(app)
+    msg = build_msg(subject="Settlement offer", sender_name="John Smith",
+                    sender_email="john@insurer.example", to="intake@firm.example",
+                    body="We offer $10,000.", sent=dt.datetime(2024, 3, 5, 14, 0, tzinfo=dt.UTC))
+    doc = d.file("Settlement offer.msg", msg, "Email", detected="application/vnd.ms-outlook",
+                 rendering=pdf_bytes([["From: John Smith", "We offer $10,000."]]), date=None)
+    spec_path = tmp_path / "msg.toml"
+    spec_path.write_text(f'[production]\nvolume = "M1"\n[bates]\nprefix = "{PREFIX}"\n'
+                         f'[[documents]]\ndocument = {doc.id}\n', encoding="utf-8")
+    spec = parse_production_spec(spec_path.read_text(encoding="utf-8"), spec_path)
+    produce(spec, tmp_path / "out", app.ledger, workspace_root=app.workspace.root)
+    row = read_dat(tmp_path / "out" / "M1" / "DATA" / "M1.dat")[0]
+    assert row["FROM"] == "John Smith <john@insurer.example>"
+    assert row["TO"] == "intake@firm.example" and row["SUBJECT"] == "Settlement offer"
+    assert row["DOCDATE"] == "03/05/2024"  # from the message, the ledger has no date
+    assert row["SHA256HASH"] == hashlib.sha256(msg).hexdigest()

@@ -9,8 +9,7 @@ headers, dates, file names). Nothing is written and no Bates number is taken her
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
+import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from intake_desktop.core.convert.base import ConvertLimits
+from intake_desktop.core.convert.email import EML_MIME, MSG_MIME, read_eml, read_msg
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
 from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
@@ -31,7 +32,6 @@ SPREADSHEET_TYPES = {
     "text/csv",
 }
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
-EMAIL_TYPES = {"message/rfc822"}
 
 
 class ProductionError(IntakeError):
@@ -139,24 +139,34 @@ def _addresses(values: Sequence[str]) -> str:
     return "; ".join(o for o in out if o)
 
 
+def _mail_date(text: str) -> str:
+    """MM/DD/YYYY from an e-mail's Date header (RFC 5322, or ISO as Outlook files give)."""
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        return parsedate_to_datetime(text).strftime("%m/%d/%Y")
+    with contextlib.suppress(ValueError):
+        return dt.datetime.fromisoformat(text.strip()).strftime("%m/%d/%Y")
+    return ""
+
+
 def read_metadata(record: DocumentRecord, original: Path) -> Metadata:
-    """File name and date; sender, recipients and subject of an e-mail original."""
+    """File name and date; sender, recipients and subject of an e-mail original (.eml or
+    Outlook .msg, read by the converter's own readers and within their limits)."""
     name = Path(record.source_path).name if record.source_path else original.name
     meta = Metadata(filename=name, doc_date=_us_date(record.document_date))
-    if (record.detected_type or "").lower() not in EMAIL_TYPES or not original.is_file():
+    mime = (record.detected_type or "").lower()
+    if mime not in (EML_MIME, MSG_MIME) or not original.is_file():
         return meta
-    with open(original, "rb") as fh:
-        msg = email.message_from_binary_file(fh, policy=email.policy.default)
-    doc_date = meta.doc_date
-    if not doc_date and msg.get("Date"):
-        with contextlib.suppress(TypeError, ValueError):
-            doc_date = parsedate_to_datetime(str(msg["Date"])).strftime("%m/%d/%Y")
+    reader = read_eml if mime == EML_MIME else read_msg
+    try:
+        mail = reader(original, ConvertLimits())
+    except IntakeError:
+        return meta  # unreadable as mail: the DAT carries its name and date only
     return Metadata(
-        filename=name, doc_date=doc_date,
-        sent_from=_addresses(msg.get_all("From", [])),
-        to=_addresses(msg.get_all("To", [])),
-        cc=_addresses(msg.get_all("Cc", [])),
-        subject=str(msg.get("Subject", "") or "").strip(),
+        filename=name, doc_date=meta.doc_date or _mail_date(mail.date),
+        sent_from=_addresses([mail.sender]) if mail.sender else "",
+        to=_addresses([mail.to]) if mail.to else "",
+        cc=_addresses([mail.cc]) if mail.cc else "",
+        subject=mail.subject.strip(),
     )
 
 
