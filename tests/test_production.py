@@ -353,6 +353,13 @@ def test_volume_reads_back_consistently(desk: dict[str, Any], tmp_path: Path) ->
     assert "Bates numbered LANE-000001 through LANE-000010" in cover
     assert "Documents withheld as privileged 1" in cover
     assert "Documents produced in native format 1" in cover
+    from docx import Document
+
+    word = Document(str(out / "VOL001 cover letter.docx"))
+    paragraphs = " ".join(p.text for p in word.paragraphs)
+    assert "Bates numbered LANE-000001 through LANE-000010" in paragraphs
+    cells = [[c.text for c in row.cells] for row in word.tables[0].rows]
+    assert ["Documents withheld as privileged", "1"] in cells
 
 
 def test_produced_documents_are_in_the_ledger_and_verify_passes(

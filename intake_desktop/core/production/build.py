@@ -38,6 +38,7 @@ from intake_desktop.core.production.documents import (
     WITHHELD_TITLE,
     CoverLetter,
     cover_letter,
+    cover_letter_docx,
     privilege_table,
     slip_sheet,
 )
@@ -316,12 +317,14 @@ def _build(spec: ProductionSpec, docs: list[PlannedDoc], staging: Path, warnings
         *((f"Designated {k}", str(v)) for k, v in sorted(conf.items())),
     ]
     cover = Path(f"{spec.volume} cover letter.pdf")
-    cover_letter(staging / cover, CoverLetter(
+    letter = CoverLetter(
         volume=spec.volume, matter=spec.matter or "", producing_party=spec.producing_party,
         served_on=spec.served_on, date=spec.date or today, bates_first=first_no,
         bates_last=last_no, counts=counts,
         load_files=[_link(dat), _link(opt)],
-        privilege_log=[p.name for p in log_paths]))
+        privilege_log=[p.name for p in log_paths])
+    cover_letter(staging / cover, letter)
+    cover_letter_docx(staging / cover.with_suffix(".docx"), letter)
     return ProductionResult(spec, staging, produced, dat, opt, cover, log_paths, first_no,
                             last_no, total, warnings)
 
@@ -470,7 +473,8 @@ def _record(ledger: ProductionLedger, result: ProductionResult,
             ledger.record(WITHHELD, **common, detail=detail)
         else:
             ledger.record(PRODUCED, **common, detail=detail)
-    outputs = [("dat", result.dat), ("opt", result.opt), ("cover_letter", result.cover_letter)]
+    outputs = [("dat", result.dat), ("opt", result.opt), ("cover_letter", result.cover_letter),
+               ("cover_letter", result.cover_letter.with_suffix(".docx"))]
     outputs += [("privilege_log", p) for p in result.privilege_log]
     for kind, path in outputs:
         ledger.record(EXPORTED, matter_id=spec.matter, path_after=rel(path),

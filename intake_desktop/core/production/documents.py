@@ -68,39 +68,70 @@ def cover_letter(path: Path, letter_data: CoverLetter) -> None:
     doc = SimpleDocTemplate(str(path), pagesize=letter, leftMargin=inch, rightMargin=inch,
                             topMargin=inch, bottomMargin=inch,
                             title=f"{d.volume} cover letter", author=d.producing_party)
-    rng = d.bates_first if d.bates_first == d.bates_last else (
-        f"{d.bates_first} through {d.bates_last}")
-    story: list[object] = [
-        Paragraph(escape(f"{d.date:%B} {d.date.day}, {d.date.year}"), body),
-        Spacer(1, 6),
-    ]
-    if d.served_on:
-        story.append(Paragraph(escape(d.served_on), body))
-    story += [
-        Paragraph(escape(f"Re: {d.matter} - document production, volume {d.volume}"), head),
-        Paragraph(escape(
-            f"Enclosed is production volume {d.volume}"
-            + (f", produced by {d.producing_party}" if d.producing_party else "")
-            + (f", Bates numbered {rng}." if d.bates_first else ".")), body),
-    ]
+    head_lines = _letter_paragraphs(d)[:-1]
+    story: list[object] = [Paragraph(escape(head_lines[0]), body), Spacer(1, 6)]
+    for text in head_lines[1:]:
+        story.append(Paragraph(escape(text), head if text.startswith("Re: ") else body))
     rows = [[Paragraph(escape(a), body), Paragraph(escape(b), body)] for a, b in d.counts]
     table = Table(rows, colWidths=[3.6 * inch, 2.4 * inch])
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), regular, 11),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999")]))
     story += [table, Spacer(1, 10)]
-    story.append(Paragraph(escape(
-        "Load files: " + ", ".join(d.load_files) + ". The DAT gives each document's "
-        "MD5, SHA-1 and SHA-256 hash, its custodian and its family (BEGATTACH/ENDATTACH)."),
-        body))
-    if d.privilege_log:
-        story.append(Paragraph(escape(
-            "Documents withheld as privileged are listed on the enclosed privilege log ("
-            + ", ".join(d.privilege_log) + ")."), body))
-    story += [Spacer(1, 12), Paragraph("Very truly yours,", body)]
-    if d.producing_party:
-        story.append(Paragraph(escape(d.producing_party), body))
+    tail = _letter_tail(d)
+    closing = tail.index("Very truly yours,")
+    story += [Paragraph(escape(t), body) for t in tail[:closing]]
+    story += [Spacer(1, 12)] + [Paragraph(escape(t), body) for t in tail[closing:]]
     doc.build(story)
+
+
+def cover_letter_docx(path: Path, letter_data: CoverLetter) -> None:
+    """The same letter as a Word file, for the attorney to edit and sign."""
+    from docx import Document
+
+    d = letter_data
+    doc = Document()
+    doc.core_properties.title = f"{d.volume} cover letter"
+    doc.core_properties.author = d.producing_party
+    for text in _letter_paragraphs(d)[:-1]:
+        doc.add_paragraph(text)
+    table = doc.add_table(rows=0, cols=2)
+    for what, count in d.counts:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = what, count
+    for text in _letter_tail(d):
+        doc.add_paragraph(text)
+    doc.save(str(path))
+
+
+def _range(d: CoverLetter) -> str:
+    return d.bates_first if d.bates_first == d.bates_last else (
+        f"{d.bates_first} through {d.bates_last}")
+
+
+def _letter_paragraphs(d: CoverLetter) -> list[str]:
+    """Date, addressee, reference line, opening sentence (the counts follow)."""
+    out = [f"{d.date:%B} {d.date.day}, {d.date.year}"]
+    if d.served_on:
+        out.append(d.served_on)
+    out.append(f"Re: {d.matter} - document production, volume {d.volume}")
+    out.append(f"Enclosed is production volume {d.volume}"
+               + (f", produced by {d.producing_party}" if d.producing_party else "")
+               + (f", Bates numbered {_range(d)}." if d.bates_first else "."))
+    out.append("")  # the counts table
+    return out
+
+
+def _letter_tail(d: CoverLetter) -> list[str]:
+    out = ["Load files: " + ", ".join(d.load_files) + ". The DAT gives each document's "
+           "MD5, SHA-1 and SHA-256 hash, its custodian and its family (BEGATTACH/ENDATTACH)."]
+    if d.privilege_log:
+        out.append("Documents withheld as privileged are listed on the enclosed privilege log ("
+                   + ", ".join(d.privilege_log) + ").")
+    out.append("Very truly yours,")
+    if d.producing_party:
+        out.append(d.producing_party)
+    return out
 
 
 PRIVILEGE_COLUMNS = ("Bates / control no.", "Date", "Author", "Recipients", "Document type",
