@@ -396,7 +396,12 @@ def test_two_productions_continue_the_numbering(desk: dict[str, Any], tmp_path: 
     assert not used_one & used_two
     assert min(used_two) == max(used_one) + 1 == first.pages + 1
     assert second.bates_first == f"LANE-{first.pages + 1:06d}"
+    assert not any("produced before" in w for w in first.warnings)
+    assert any("5 document(s) were produced before" in w and "in VOL001 as LANE-000005" in w
+               for w in second.warnings), second.warnings
     assert desk["app"].ledger.next_bates(PREFIX) == first.pages + second.pages + 1
+    third = build(desk, tmp_path, "three", "VOL002")
+    assert any("a volume named VOL002 was produced before" in w for w in third.warnings)
 
 
 def test_a_failed_production_gives_its_numbers_back(desk: dict[str, Any],

@@ -193,6 +193,32 @@ def _lines_for(spec: ProductionSpec, doc: PlannedDoc) -> Callable[[int], PageLin
     return lines
 
 
+def _earlier_productions(ledger: ProductionLedger, spec: ProductionSpec,
+                         docs: list[PlannedDoc]) -> list[str]:
+    """Warnings: the volume name was used before; documents produced before get new numbers
+    (the other side then holds two copies under different Bates numbers)."""
+    ids = {d.record.id for d in docs}
+    volumes: set[str] = set()
+    again: dict[int, str] = {}
+    for event in ledger.events():
+        if event.kind not in (PRODUCED, WITHHELD):
+            continue
+        volumes.add(str(event.detail.get("volume")))
+        if event.kind == PRODUCED and event.document_id in ids:
+            again[event.document_id] = (f"{event.detail.get('volume')} as "
+                                        f"{event.detail.get('bates_first')}")
+    out = []
+    if spec.volume in volumes:
+        out.append(f"a volume named {spec.volume} was produced before; name this one "
+                   "differently so the two are never confused")
+    if again:
+        shown = "; ".join(f"document {k} in {v}" for k, v in sorted(again.items())[:5])
+        more = f" and {len(again) - 5} more" if len(again) > 5 else ""
+        out.append(f"{len(again)} document(s) were produced before and get new numbers now "
+                   f"({shown}{more})")
+    return out
+
+
 def produce(
     spec: ProductionSpec,
     out_dir: Path,
@@ -208,6 +234,7 @@ def produce(
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
     docs, warnings = plan_production(spec, ledger, workspace_root)
+    warnings += _earlier_productions(ledger, spec, docs)
     total = sum(d.pages for d in docs)
     first: int | None = None
     if total:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from intake_desktop.core.convert.base import ConvertLimits
 from intake_desktop.core.convert.email import EML_MIME, MSG_MIME, read_eml, read_msg
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
+from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventRecord
 from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
 from intake_desktop.core.production.spec import ProductionSpec, Selection, Withhold
 
@@ -61,6 +61,8 @@ class ProductionLedger(Protocol):
                       reason: str = "") -> bool: ...
 
     def record(self, kind: str, **fields: Any) -> int: ...
+
+    def events(self, *, document_id: int | None = None) -> list[EventRecord]: ...
 
 
 @dataclass(frozen=True)
