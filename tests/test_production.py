@@ -462,6 +462,17 @@ def test_produce_command_json(desk: dict[str, Any], tmp_path: Path) -> None:
                     "--workspace", str(desk["root"]))
     assert again.returncode == 1 and "not empty" in again.stderr
     assert again.stderr.count("\n") == 1  # one line that says what to do
+    preview = run_cli("produce", str(spec), "--dry-run", "--json",
+                      "--workspace", str(desk["root"]))
+    assert preview.returncode == 0, preview.stderr
+    plan = json.loads(preview.stdout.strip().splitlines()[-1])
+    assert plan["dry_run"] is True and plan["pages"] == 10
+    assert plan["documents"][0]["bates_first"] == "LANE-000011"  # after VOL001, not reserved
+    assert [d["treatment"] for d in plan["documents"]].count("withheld") == 1
+    again_plan = run_cli("produce", str(spec), "--dry-run", "--json",
+                         "--workspace", str(desk["root"]))
+    assert json.loads(again_plan.stdout.strip().splitlines()[-1])["documents"][0][
+        "bates_first"] == "LANE-000011"
 
 
 # ---- the spec ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from typing import Any
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
 from intake_desktop.commands.exhibits import BuildProgress, default_out
 from intake_desktop.core.production.build import ProductionResult, produce
-from intake_desktop.core.production.spec import load_production_spec
+from intake_desktop.core.production.plan import number_documents, plan_production
+from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
 
 
 def register(subparsers: Any) -> None:
@@ -27,6 +28,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--out", metavar="DIR",
         help="output folder, new or empty (default: the workspace's Exports/<volume>/)")
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="check the spec and show the documents in production order with the Bates "
+        "numbers they would get; takes no number and writes nothing")
     add_common_options(parser)
     parser.set_defaults(handler=run_produce)
 
@@ -60,6 +65,8 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
 
     spec = load_production_spec(Path(args.spec))
+    if args.dry_run:
+        return run_preview(args, output, spec)
     app = open_app(args.workspace, db=args.db, role=args.role)
     progress = BuildProgress(output.is_terminal)
     try:
@@ -70,4 +77,36 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
         progress.close()
         app.close()
     output.emit(result.as_json(), _human(result))
+    return EXIT_OK
+
+
+def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) -> int:
+    """The plan the build would follow, numbered from the ledger's next free number."""
+    from intake_desktop.app import open_app
+
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
+        docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
+        first = spec.bates.start or app.ledger.next_bates(spec.bates.prefix)
+    number_documents(docs, first)
+    bates = spec.bates
+    rows = [{
+        "document": d.record.id, "filename": d.meta.filename, "treatment": d.treatment.value,
+        "pages": d.pages, "family": d.family, "confidentiality": d.confidentiality,
+        "bates_first": bates.number(d.bates_first) if d.bates_first is not None else None,
+        "bates_last": bates.number(d.bates_last) if d.bates_last is not None else None,
+        "control": d.control or None,
+    } for d in docs]
+    pages = sum(d.pages for d in docs)
+    record = {"volume": spec.volume, "dry_run": True, "pages": pages, "documents": rows,
+              "warnings": warnings}
+    lines = [f"{spec.path}: valid; volume {spec.volume} would hold {len(docs)} documents, "
+             f"{pages} pages"]
+    for r in rows:
+        where = r["bates_first"] or r["control"]
+        if r["bates_last"] and r["bates_last"] != r["bates_first"]:
+            where = f"{where} - {r['bates_last']}"
+        lines.append(f"  {where}: {r['filename']} ({r['treatment']}, family {r['family']})")
+    lines += [f"warning: {w}" for w in warnings]
+    lines.append("(nothing was reserved or written)")
+    output.emit(record, "\n".join(lines))
     return EXIT_OK
