@@ -8,7 +8,7 @@ from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
 from intake_desktop.commands.exhibits import BuildProgress, default_out
-from intake_desktop.core.production.build import ProductionResult, produce
+from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
 from intake_desktop.core.production.plan import number_documents, plan_production
 from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
 
@@ -86,6 +86,7 @@ def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) 
 
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
+        warnings += earlier_productions(app.ledger, spec, docs)
         first = spec.bates.start or app.ledger.next_bates(spec.bates.prefix)
     number_documents(docs, first)
     bates = spec.bates

@@ -193,7 +193,7 @@ def _lines_for(spec: ProductionSpec, doc: PlannedDoc) -> Callable[[int], PageLin
     return lines
 
 
-def _earlier_productions(ledger: ProductionLedger, spec: ProductionSpec,
+def earlier_productions(ledger: ProductionLedger, spec: ProductionSpec,
                          docs: list[PlannedDoc]) -> list[str]:
     """Warnings: the volume name was used before; documents produced before get new numbers
     (the other side then holds two copies under different Bates numbers)."""
@@ -234,7 +234,7 @@ def produce(
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
     docs, warnings = plan_production(spec, ledger, workspace_root)
-    warnings += _earlier_productions(ledger, spec, docs)
+    warnings += earlier_productions(ledger, spec, docs)
     total = sum(d.pages for d in docs)
     first: int | None = None
     if total:
