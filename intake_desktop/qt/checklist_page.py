@@ -156,7 +156,7 @@ class ChecklistPage(QWidget):
         self.items.itemSelectionChanged.connect(self._update_buttons)
         self.reload_matters()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         """Filing elsewhere in the window may have ticked items: read the ledger again."""
         super().showEvent(event)
         self.reload_matters()
