@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.watch",
     "intake_desktop.commands.checklist",
     "intake_desktop.commands.doctor",
+    "intake_desktop.commands.produce",
 ]
 
 # Commands that print no results (the window): no --json.

@@ -1,0 +1,113 @@
+"""`intake-desktop produce SPEC --out DIR`: a Bates-numbered production volume."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.commands.exhibits import BuildProgress, default_out
+from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
+from intake_desktop.core.production.plan import number_documents, plan_production
+from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "produce",
+        help="a production volume: Bates-numbered PDFs, natives, text, DAT/OPT load files, "
+        "cover letter and privilege log",
+        description="Build a production volume from a TOML spec: stamp every page with its "
+        "Bates number and confidentiality endorsement, produce spreadsheets native behind a "
+        "slip sheet, withhold privileged documents, write the Concordance DAT and Opticon "
+        "OPT load files, a cover letter and the privilege log, and record every document "
+        "in the ledger.",
+    )
+    parser.add_argument("spec", metavar="SPEC", help="the production spec (TOML)")
+    parser.add_argument(
+        "--out", metavar="DIR",
+        help="output folder, new or empty (default: the workspace's Exports/<volume>/)")
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="check the spec and show the documents in production order with the Bates "
+        "numbers they would get; takes no number and writes nothing")
+    add_common_options(parser)
+    parser.set_defaults(handler=run_produce)
+
+
+def _human(result: ProductionResult) -> str:
+    spec = result.spec
+    lines = []
+    for d in result.docs:
+        plan = d.plan
+        if plan.bates_first is not None and plan.bates_last is not None:
+            first = spec.bates.number(plan.bates_first)
+            last = spec.bates.number(plan.bates_last)
+            where = first if first == last else f"{first} - {last}"
+        else:
+            where = plan.control
+        lines.append(f"{where}: {plan.meta.filename} ({plan.treatment.value}, "
+                     f"{plan.pages} page{'s' if plan.pages != 1 else ''})")
+    span = (f"{result.bates_first} - {result.bates_last}" if result.bates_first
+            else "no Bates numbers")
+    lines.append(f"volume {spec.volume}: {len(result.docs)} documents, {result.pages} pages, "
+                 f"{span}")
+    lines.append(f"load files: {result.dat.name}, {result.opt.name}")
+    if result.privilege_log:
+        lines.append(f"privilege log: {', '.join(p.name for p in result.privilege_log)}")
+    lines.append(f"written to {result.out_dir}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def run_produce(args: argparse.Namespace, output: Output) -> int:
+    from intake_desktop.app import open_app
+
+    spec = load_production_spec(Path(args.spec))
+    if args.dry_run:
+        return run_preview(args, output, spec)
+    app = open_app(args.workspace, db=args.db, role=args.role)
+    progress = BuildProgress(output.is_terminal)
+    try:
+        out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.volume)
+        result = produce(spec, out, app.ledger, workspace_root=app.workspace.root,
+                         scratch_dir=app.workspace.work, on_progress=progress)
+    finally:
+        progress.close()
+        app.close()
+    output.emit(result.as_json(), _human(result))
+    return EXIT_OK
+
+
+def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) -> int:
+    """The plan the build would follow, numbered from the ledger's next free number."""
+    from intake_desktop.app import open_app
+
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
+        docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
+        warnings += earlier_productions(app.ledger, spec, docs)
+        first = spec.bates.start or app.ledger.next_bates(spec.bates.prefix)
+    number_documents(docs, first)
+    bates = spec.bates
+    rows = [{
+        "document": d.record.id, "filename": d.meta.filename, "treatment": d.treatment.value,
+        "pages": d.pages, "family": d.family, "confidentiality": d.confidentiality,
+        "bates_first": bates.number(d.bates_first) if d.bates_first is not None else None,
+        "bates_last": bates.number(d.bates_last) if d.bates_last is not None else None,
+        "control": d.control or None,
+    } for d in docs]
+    pages = sum(d.pages for d in docs)
+    record = {"volume": spec.volume, "dry_run": True, "pages": pages, "documents": rows,
+              "warnings": warnings}
+    lines = [f"{spec.path}: valid; volume {spec.volume} would hold {len(docs)} documents, "
+             f"{pages} pages"]
+    for r in rows:
+        where = r["bates_first"] or r["control"]
+        if r["bates_last"] and r["bates_last"] != r["bates_first"]:
+            where = f"{where} - {r['bates_last']}"
+        lines.append(f"  {where}: {r['filename']} ({r['treatment']}, family {r['family']})")
+    lines += [f"warning: {w}" for w in warnings]
+    lines.append("(nothing was reserved or written)")
+    output.emit(record, "\n".join(lines))
+    return EXIT_OK

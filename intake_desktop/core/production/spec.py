@@ -1,0 +1,362 @@
+"""The production spec (TOML): load, validate, and name the line of every mistake.
+
+    [production]
+    volume = "PROD001"                # the volume folder and load-file names
+    matter = "2024-0117 Reyes v. Acme Logistics"   # default matter of [[documents]]
+    custodian = "Maria Reyes"         # CUSTODIAN of every document
+    image_format = "pdf"              # one searchable, stamped PDF per document
+    natives = ["spreadsheet", "audio", "video"]   # produced native, with a slip sheet
+    confidentiality = "CONFIDENTIAL"  # endorsement stamped on every page ("" for none)
+    withheld_slip_sheets = true       # a Bates-numbered "Withheld - Privileged" page per
+                                      # withheld document (false: a control number only)
+    producing_party = "Plaintiff Maria Reyes"     # cover letter and privilege log
+    served_on = "Helen Whitcombe, Whitcombe Sterling LLP"
+    stamp_position = "bottom-right"   # the Bates number; the endorsement goes bottom-left
+    privilege_log = ["csv", "pdf", "docx"]
+
+    [bates]
+    prefix = "REYES-"
+    digits = 6
+    start = 1                         # optional: default continues the prefix's numbers
+
+    [[documents]]                     # which documents: one of
+    category = "Correspondence"       #   a category (of `matter`, or the production's)
+    document = 12                     #   a ledger id
+    sha256 = "..."                    #   the SHA-256 of the original or the filed copy
+    confidentiality = "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY"   # optional override
+
+    [[withhold]]                      # a document withheld as privileged
+    document = 14                     # or sha256 = "..."
+    privilege = "attorney-client"     # or "work product", or a list of both
+    description = "Letter from counsel to client providing legal advice on case status"
+    document_type = "Letter"          # optional: default the document's category
+    author = "Jordan Park"            # optional: default the e-mail's From
+    recipients = "Maria Reyes"        # optional: default the e-mail's To and Cc
+    date = 2024-03-15                 # optional: default the document's date
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.core.exhibits.spec import (
+    MAX_DIGITS,
+    MIN_DIGITS,
+    SHA256_RE,
+    SpecError,
+    _Checker,
+    _Lines,
+    _position,
+)
+from intake_desktop.core.pdf.stamp import Corner
+
+PRODUCTION_KEYS = {
+    "volume", "matter", "custodian", "image_format", "natives", "confidentiality",
+    "withheld_slip_sheets", "producing_party", "served_on", "stamp_position",
+    "privilege_log", "date",
+}
+BATES_KEYS = {"prefix", "digits", "start"}
+DOCUMENT_KEYS = {"document", "sha256", "category", "matter", "confidentiality"}
+WITHHOLD_KEYS = {"document", "sha256", "privilege", "description", "document_type", "author",
+                 "recipients", "date"}
+NATIVE_KINDS = ("spreadsheet", "audio", "video")
+IMAGE_FORMATS = ("pdf",)
+LOG_FORMATS = ("csv", "pdf", "docx")
+PRIVILEGES = {
+    "attorney-client": "Attorney-client privilege",
+    "work product": "Attorney work product",
+    "common interest": "Common-interest privilege",
+}
+VOLUME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
+CONFIDENTIALITY_DEFAULT = "CONFIDENTIAL"
+
+
+@dataclass(frozen=True)
+class ProductionBates:
+    prefix: str
+    digits: int = 6
+    start: int | None = None
+
+    def number(self, n: int) -> str:
+        return f"{self.prefix}{n:0{self.digits}d}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One [[documents]] entry: a category of a matter, a ledger id or a SHA-256."""
+
+    position: int
+    line: int
+    document_id: int | None = None
+    sha256: str | None = None
+    category: str | None = None
+    matter: str | None = None
+    confidentiality: str | None = None  # None: the production's
+
+    @property
+    def reference(self) -> str:
+        if self.document_id is not None:
+            return f"document {self.document_id}"
+        if self.sha256 is not None:
+            return f"sha256 {self.sha256}"
+        return f"category {self.category!r} of {self.matter!r}"
+
+
+@dataclass(frozen=True)
+class Withhold:
+    """One [[withhold]] entry: a document withheld as privileged, and why."""
+
+    position: int
+    line: int
+    privileges: tuple[str, ...]
+    description: str
+    document_id: int | None = None
+    sha256: str | None = None
+    document_type: str = ""
+    author: str = ""
+    recipients: str = ""
+    date: dt.date | None = None  # the log's date when the ledger has none
+
+    @property
+    def reference(self) -> str:
+        if self.document_id is not None:
+            return f"document {self.document_id}"
+        return f"sha256 {self.sha256}"
+
+    @property
+    def privilege_text(self) -> str:
+        return "; ".join(PRIVILEGES[p] for p in self.privileges)
+
+
+@dataclass(frozen=True)
+class ProductionSpec:
+    path: Path
+    volume: str
+    bates: ProductionBates
+    selections: tuple[Selection, ...]
+    withheld: tuple[Withhold, ...] = ()
+    matter: str | None = None
+    custodian: str = ""
+    image_format: str = "pdf"
+    natives: tuple[str, ...] = NATIVE_KINDS
+    confidentiality: str = CONFIDENTIALITY_DEFAULT
+    withheld_slip_sheets: bool = True
+    producing_party: str = ""
+    served_on: str = ""
+    stamp_position: Corner = Corner.BOTTOM_RIGHT
+    privilege_log_formats: tuple[str, ...] = LOG_FORMATS
+    date: dt.date | None = None  # the cover letter's date (default: today)
+    warnings: tuple[str, ...] = field(default=())
+
+
+def load_production_spec(path: Path) -> ProductionSpec:
+    """Read and validate a production spec; every error names the file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read the production spec ({exc.strerror})", path=path,
+                        fix="check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError("the spec is not UTF-8 text", path=path,
+                        fix="save it as UTF-8") from exc
+    return parse_production_spec(text, path)
+
+
+def _reference(ck: _Checker, lines: _Lines, data: dict[str, Any], t: int, line: int,
+               where: str) -> tuple[int | None, str | None]:
+    doc_id = sha = None
+    if "document" in data:
+        raw = data["document"]
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            raise ck.fail(lines.key(t, "document", line), f"{where} 'document'",
+                          "must be a ledger document id (a whole number)",
+                          "see `intake-desktop ledger history` for ids")
+        doc_id = raw
+    if "sha256" in data:
+        sha = ck.text(data, "sha256", t, where, required=True)
+        if not SHA256_RE.match(sha):
+            raise ck.fail(lines.key(t, "sha256", line), f"{where} 'sha256'",
+                          "is not a SHA-256 (64 hexadecimal characters)",
+                          "copy the full hash from the ledger")
+        sha = sha.lower()
+    return doc_id, sha
+
+
+def _text_list(ck: _Checker, lines: _Lines, data: dict[str, Any], key: str, t: int,
+               line: int, where: str, allowed: tuple[str, ...],
+               default: tuple[str, ...]) -> tuple[str, ...]:
+    if key not in data:
+        return default
+    raw = data[key]
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ck.fail(lines.key(t, key, line), f"{where} {key!r}", "must be a list of text",
+                      f"e.g. {key} = [{', '.join(repr(a) for a in allowed[:2])}]")
+    out = []
+    for v in values:
+        norm = v.strip().lower().replace("_", " ").replace("attorney client", "attorney-client")
+        norm = norm.replace("work-product", "work product")
+        if norm not in allowed:
+            raise ck.fail(lines.key(t, key, line), f"{where} {key!r}", f"{v!r} is not known",
+                          f"use one of: {', '.join(repr(a) for a in allowed)}")
+        out.append(norm)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_production_spec(text: str, path: Path) -> ProductionSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"not valid TOML ({exc})", path=path,
+                        fix="fix the line named above") from exc
+    lines = _Lines(text)
+    ck = _Checker(path, lines)
+    warnings: list[str] = []
+    for key in data:
+        if key not in ("production", "bates", "documents", "withhold"):
+            raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
+                          f"unknown table or key {key!r}",
+                          "use [production], [bates], [[documents]] and [[withhold]]")
+
+    p = data.get("production")
+    p_t, p_line = lines.table("production")
+    if not isinstance(p, dict):
+        raise ck.fail(p_line, "[production]", "is missing",
+                      'add a [production] table with volume = "PROD001"')
+    ck.unknown(p, PRODUCTION_KEYS, p_t, "[production]")
+    volume = ck.text(p, "volume", p_t, "[production]", required=True, max_len=40)
+    if not VOLUME_RE.match(volume):
+        raise ck.fail(lines.key(p_t, "volume", p_line), "[production] 'volume'",
+                      f"{volume!r} cannot name a volume folder",
+                      'use letters, digits, "-" or "_", e.g. volume = "PROD001"')
+    matter = ck.text(p, "matter", p_t, "[production]", max_len=120) or None
+    image_format = ck.text(p, "image_format", p_t, "[production]", default="pdf").lower()
+    if image_format not in IMAGE_FORMATS:
+        raise ck.fail(lines.key(p_t, "image_format", p_line), "[production] 'image_format'",
+                      f"{image_format!r} is not supported",
+                      'write image_format = "pdf" (one searchable PDF per document)')
+    natives = _text_list(ck, lines, p, "natives", p_t, p_line, "[production]", NATIVE_KINDS,
+                         NATIVE_KINDS)
+    confidentiality = ck.text(p, "confidentiality", p_t, "[production]",
+                              default=CONFIDENTIALITY_DEFAULT, max_len=60)
+    position = Corner.BOTTOM_RIGHT
+    if "stamp_position" in p:
+        raw_pos = ck.text(p, "stamp_position", p_t, "[production]")
+        found = _position(raw_pos)
+        if found is None or found.value.endswith("left"):
+            raise ck.fail(lines.key(p_t, "stamp_position", p_line),
+                          "[production] 'stamp_position'",
+                          f"{raw_pos!r} is not a place for the Bates number",
+                          'use "bottom-right", "bottom-center", "top-right" or "top-center" '
+                          "(the endorsement takes the left corner)")
+        position = found
+    log_formats = _text_list(ck, lines, p, "privilege_log", p_t, p_line, "[production]",
+                             LOG_FORMATS, LOG_FORMATS)
+
+    b = data.get("bates")
+    b_t, b_line = lines.table("bates")
+    if not isinstance(b, dict):
+        raise ck.fail(b_line, "[bates]", "is missing",
+                      'add a [bates] table with prefix = "ABC-" and digits = 6')
+    ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+    prefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
+    if any(ch in prefix for ch in "\\/:*?\"<>|,\x14\xfe") or any(ch.isspace() for ch in prefix):
+        raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
+                      "contains a space or a character not allowed in file and load-file names",
+                      "use letters, digits, '-' or '_'")
+    raw_digits = b.get("digits", 6)
+    if isinstance(raw_digits, bool) or not isinstance(raw_digits, int) or not (
+        MIN_DIGITS <= raw_digits <= MAX_DIGITS
+    ):
+        raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                      f"must be a whole number from {MIN_DIGITS} to {MAX_DIGITS}",
+                      "e.g. digits = 6")
+    start = None
+    if "start" in b:
+        raw = b["start"]
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            raise ck.fail(lines.key(b_t, "start", b_line), "[bates] 'start'",
+                          "must be a whole number of 1 or more",
+                          "e.g. start = 1, or remove it to continue at the next free number")
+        start = raw
+    if prefix[-1].isdigit():
+        warnings.append(f"Bates prefix {prefix!r} ends in a digit, so numbers read ambiguously;"
+                        " consider ending it with '-' or '_'")
+
+    raw_docs = data.get("documents", [])
+    if not isinstance(raw_docs, list):
+        raise ck.fail(lines.table("documents")[1], "[[documents]]",
+                      "must be [[documents]] tables", "write each selection as [[documents]]")
+    selections = []
+    for n, d in enumerate(raw_docs, start=1):
+        t, line = lines.table("documents", n)
+        where = f"documents {n}"
+        ck.unknown(d, DOCUMENT_KEYS, t, where)
+        refs = [k for k in ("document", "sha256", "category") if k in d]
+        if len(refs) != 1:
+            raise ck.fail(line, where, "needs exactly one of document, sha256 or category"
+                          + (f" (has {', '.join(refs)})" if refs else ""),
+                          'write document = 12, sha256 = "..." or category = "Correspondence"')
+        doc_id, sha = _reference(ck, lines, d, t, line, where)
+        category = ck.text(d, "category", t, where, required=True) if "category" in d else None
+        sel_matter = ck.text(d, "matter", t, where, max_len=120) or matter
+        if category is not None and sel_matter is None:
+            raise ck.fail(line, where, "a category needs a matter",
+                          'add matter = "..." here or in [production]')
+        conf = (ck.text(d, "confidentiality", t, where, max_len=60)
+                if "confidentiality" in d else None)
+        selections.append(Selection(position=n, line=line, document_id=doc_id, sha256=sha,
+                                    category=category, matter=sel_matter,
+                                    confidentiality=conf))
+
+    raw_withhold = data.get("withhold", [])
+    if not isinstance(raw_withhold, list):
+        raise ck.fail(lines.table("withhold")[1], "[[withhold]]",
+                      "must be [[withhold]] tables", "write each as [[withhold]]")
+    withheld = []
+    for n, w in enumerate(raw_withhold, start=1):
+        t, line = lines.table("withhold", n)
+        where = f"withhold {n}"
+        ck.unknown(w, WITHHOLD_KEYS, t, where)
+        refs = [k for k in ("document", "sha256") if k in w]
+        if len(refs) != 1:
+            raise ck.fail(line, where, "needs exactly one of document or sha256",
+                          'write document = 12 or sha256 = "..."')
+        doc_id, sha = _reference(ck, lines, w, t, line, where)
+        if "privilege" not in w:
+            raise ck.fail(line, where, "'privilege' is missing",
+                          'add privilege = "attorney-client" or "work product"')
+        privileges = _text_list(ck, lines, w, "privilege", t, line, where,
+                                tuple(PRIVILEGES), ())
+        if not privileges:
+            raise ck.fail(lines.key(t, "privilege", line), f"{where} 'privilege'",
+                          "must name at least one privilege",
+                          'e.g. privilege = "attorney-client"')
+        withheld.append(Withhold(
+            position=n, line=line, privileges=privileges, document_id=doc_id, sha256=sha,
+            description=ck.text(w, "description", t, where, required=True, max_len=1000),
+            document_type=ck.text(w, "document_type", t, where, max_len=80),
+            author=ck.text(w, "author", t, where, max_len=200),
+            recipients=ck.text(w, "recipients", t, where, max_len=500),
+            date=ck.date(w, "date", t, where),
+        ))
+    if not selections and not withheld:
+        raise ck.fail(0, "[[documents]]", "the production has no documents",
+                      'add a [[documents]] table with category = "...", document = N or '
+                      'sha256 = "..."')
+    return ProductionSpec(
+        path=path, volume=volume, bates=ProductionBates(prefix, raw_digits, start),
+        selections=tuple(selections), withheld=tuple(withheld), matter=matter,
+        custodian=ck.text(p, "custodian", p_t, "[production]", max_len=200),
+        image_format=image_format, natives=natives, confidentiality=confidentiality,
+        withheld_slip_sheets=ck.boolean(p, "withheld_slip_sheets", p_t, "[production]", True),
+        producing_party=ck.text(p, "producing_party", p_t, "[production]", max_len=200),
+        served_on=ck.text(p, "served_on", p_t, "[production]", max_len=300),
+        stamp_position=position, privilege_log_formats=log_formats,
+        date=ck.date(p, "date", p_t, "[production]"), warnings=tuple(warnings),
+    )
