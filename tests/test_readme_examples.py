@@ -99,6 +99,10 @@ def stage(tmp_path: Path) -> dict[str, Path]:
         '[[exhibit]]\nfile = "records/er.pdf"\ndescription = "ER record"\ndate = 2024-02-14\n'
         '[[exhibit]]\nfile = "records/letter.pdf"\ndescription = "Demand letter"\n',
         encoding="utf-8")
+    (cwd / "production.toml").write_text(
+        f'[production]\nvolume = "PROD001"\nmatter = "{MATTER}"\ncustodian = "Maria Reyes"\n'
+        '[bates]\nprefix = "REYES-PROD-"\n[[documents]]\ncategory = "Medical Records"\n',
+        encoding="utf-8")
     shutil.copyfile(naming_rules_dir() / "litigation.toml", cwd / "naming-rules.toml")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -172,6 +176,11 @@ def test_readme_examples_run_as_written(stage: dict[str, Path]) -> None:
     assert (cwd / "Trial set" / "Exhibit index.pdf").is_file()
     assert "OK" in out_of("intake-desktop rules check naming-rules.toml")
     assert "mri.pdf" in out_of("intake-desktop rules preview")
+    assert "REYES-PROD-000001" in out_of("intake-desktop produce production.toml")
+    assert (cwd / "PROD001" / "PROD001" / "DATA" / "PROD001.dat").is_file()
+    assert '"id": "engagement", "title": "Signed engagement letter", "status": "missing"' in (
+        out_of(f'intake-desktop checklist "{MATTER}" --json'))
+    assert list((cwd / "letters").glob("*_Document-request.pdf"))
 
 
 def test_readme_demo_block_runs_as_written(stage: dict[str, Path]) -> None:
