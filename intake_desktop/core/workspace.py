@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from intake_desktop.core.errors import WorkspaceError
+from intake_desktop.core.mover import write_once
 from intake_desktop.core.paths import naming_rules_dir
 
 APP_NAME = "Intake Desktop"
@@ -36,6 +38,11 @@ preset = "{preset}"
 # SQLAlchemy URL of the ledger. Empty: .intake/ledger.sqlite on this disk.
 # Shared setups: "postgresql+psycopg://user@server/intake"
 url = ""
+
+[seal]
+# A second place for the ledger seals written after each batch (a firm share, a USB key).
+# `ledger verify` compares the ledger with the newest seal found there.
+mirror = ""
 
 [intake]
 # Extra watched folders (a scanner's output, a shared drive). Each entry:
@@ -76,6 +83,8 @@ class WorkspaceConfig:
     preset: str = DEFAULT_PRESET
     ledger_url: str = ""
     intake_folders: tuple[IntakeFolder, ...] = field(default_factory=tuple)
+    # [seal] mirror: a second place (firm share, USB key) that gets a seal after each batch.
+    seal_mirror: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,24 @@ class Workspace:
     def config_path(self) -> Path:
         return self.state / "config.toml"
 
+    @property
+    def workspace_id_path(self) -> Path:
+        """The workspace's id; the ledger records the same id (`ledger_attached`)."""
+        return self.state / "workspace-id"
+
+    def workspace_id(self) -> str | None:
+        """The id written when a ledger was first attached (None before that)."""
+        try:
+            text = self.workspace_id_path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot read the workspace id ({exc.strerror})", path=self.workspace_id_path,
+                fix="check the folder's permissions",
+            ) from exc
+        return text or None
+
     def matter_dir(self, matter: str) -> Path:
         return self.matters / matter
 
@@ -165,10 +192,12 @@ class Workspace:
                     polling=bool(entry.get("polling", False)),
                 )
             )
+        seal = data.get("seal", {})
         return WorkspaceConfig(
             preset=str(ws.get("preset", DEFAULT_PRESET)),
             ledger_url=str(ledger.get("url", "")),
             intake_folders=tuple(folders),
+            seal_mirror=str(seal.get("mirror", "")) if isinstance(seal, dict) else "",
         )
 
 
@@ -202,6 +231,7 @@ def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
         ) from exc
     if not ws.config_path.exists():
         ws.config_path.write_text(CONFIG_TEMPLATE.format(preset=preset), encoding="utf-8")
+    write_once(ws.workspace_id_path, (uuid.uuid4().hex + "\n").encode("ascii"))
     preset_file = naming_rules_dir() / f"{preset}.toml"
     if not ws.rules_path.exists() and preset_file.is_file():
         shutil.copyfile(preset_file, ws.rules_path)

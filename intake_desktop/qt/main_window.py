@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.app import App
 from intake_desktop.core.filing import IngestResult, Outcome
-from intake_desktop.core.ledger import Actor
+from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.rules_panel import RulesBackend
 from intake_desktop.qt.intake_page import IntakePage
@@ -287,8 +287,10 @@ class MainWindow(QMainWindow):
         """Act as another user/role from now on (every ledger event will name them)."""
         old = self.session
         self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
-        self.session.ledger.record("signed_in", detail={"user": actor.user, "role": actor.role,
-                                                        "previous": old.actor.user})
+        self.session.ledger.record(
+            EventKind.SIGNED_IN,
+            detail={"user": actor.user, "role": actor.role, "previous": old.actor.user},
+        )
         self._build_pages()
         old.close()
         self.statusBar().showMessage(f"Now acting as {actor.user} ({actor.role}).", 5000)

@@ -54,7 +54,7 @@ SLIP_DIR = "Slip sheets"
 BINDER_DIR = "Binder"
 INDEX_STEM = "Exhibit index"
 CHRONOLOGY_STEM = "Chronology"
-EXPORTED = "exported"
+EXPORTED = EventKind.EXPORTED
 
 
 class BatesBook(Protocol):
@@ -71,7 +71,7 @@ class BatesBook(Protocol):
 
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
 
-    def record(self, kind: str, **fields: Any) -> int: ...
+    def record(self, kind: EventKind, **fields: Any) -> int: ...
 
 
 @dataclass

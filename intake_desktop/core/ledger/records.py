@@ -17,6 +17,12 @@ class DocStatus(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
+    """Every kind of event the ledger accepts (values are stored and hashed: never change one).
+
+    Add a member here before recording a new kind; `Txn.add_event` refuses anything else.
+    """
+
+    # filing (core/filing.py, core/review.py)
     RECEIVED = "received"
     ORIGINAL_PRESERVED = "original_preserved"
     FILED = "filed"
@@ -25,12 +31,26 @@ class EventKind(enum.StrEnum):
     SOURCE_REMOVED = "source_removed"
     RECOVERED = "recovered"
     ROLLED_BACK = "rolled_back"
+    REVIEW_RESOLVED = "review_resolved"
+    UNDONE = "undone"  # a filing taken back: path_before the removed copy, path_after where
+    SUPERSEDED = "superseded"  # an original kept on disk but no longer in force (after undo)
+    REPAIRED = "repaired"  # a damaged file or a damaged ledger put right (detail says what)
+    # conversions and court outputs
     CONVERTED = "converted"
+    OCR = "ocr"
     SPLIT = "split"
     STAMPED = "stamped"
-    OCR = "ocr"
+    EXPORTED = "exported"
+    BATES_RESERVED = "bates_reserved"
+    BATES_RELEASED = "bates_released"
+    # people and rules
+    OPENED = "opened"
+    SIGNED_IN = "signed_in"
+    PROFILE_SAVED = "profile_saved"
     RULES_CHANGED = "rules_changed"
-    REVIEW_RESOLVED = "review_resolved"
+    RULES_ACCEPTED = "rules_accepted"
+    # the ledger itself
+    LEDGER_ATTACHED = "ledger_attached"  # this ledger serves a workspace (id, URL)
     SEALED = "sealed"
 
 
@@ -101,3 +121,4 @@ class Seal:
     head_hash: str
     events: int
     sealed_at: str
+    workspace_id: str = ""  # empty in seals written before workspaces had an id
