@@ -55,9 +55,15 @@ class App:
         self.head_at_open = head
 
     def close(self) -> None:
+        """Seal what this app recorded (see `seal_if_changed`) and close the ledger; a
+        second call does nothing."""
+        if self.head_at_open is None:
+            self.ledger.close()
+            return
         try:
             self.seal_if_changed()
         finally:
+            self.head_at_open = None
             self.ledger.close()
 
     def __enter__(self) -> App:

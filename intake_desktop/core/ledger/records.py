@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-import getpass
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,11 +64,24 @@ class Actor:
 
     @classmethod
     def current(cls, role: str = "paralegal") -> Actor:
+        """The computer account running the app (a profile of that name decides the role
+        in the window). Never from USER/LOGNAME/USERNAME: anyone can set those."""
+        return cls(user=os_account(), role=role)
+
+
+def os_account() -> str:
+    """The login name of this process's account, from the operating system."""
+    if sys.platform == "win32":
         try:
-            user = getpass.getuser()
-        except (KeyError, OSError):
-            user = "unknown"
-        return cls(user=user, role=role)
+            return os.getlogin()  # GetUserNameW: the token's account, not %USERNAME%
+        except OSError:
+            return "unknown"
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid {os.getuid()}"
 
 
 @dataclass(frozen=True)
