@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
         self.message_label.clear()
 
     def _notify_batch(self, results: list[IngestResult], watcher: bool = False) -> None:
+        if not watcher:  # the automatic ledger seal after each batch (watched files: on close)
+            self.app.seal_if_changed(self.warning.emit)
         intake = self.pages.get("intake")
         if watcher and isinstance(intake, IntakePage):
             for r in results:
