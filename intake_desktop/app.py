@@ -62,6 +62,8 @@ class App:
             return
         try:
             self.seal_if_changed()
+        except Exception as exc:  # closing must not fail the work that was done
+            _warn_stderr(f"the ledger was not sealed ({exc}); run `intake-desktop ledger seal`")
         finally:
             self.head_at_open = None
             self.ledger.close()

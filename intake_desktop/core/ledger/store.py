@@ -249,8 +249,8 @@ class Ledger(BatesCounters):
         self.url = url
         self.actor = actor
         self.rules_version = rules_version
-        # Run inside the first write transaction (e.g. record which workspace this ledger
-        # serves), so a read-only use such as a rules preview writes nothing at all.
+        # Run at the end of the first write transaction (e.g. record which workspace this
+        # ledger serves), so a read-only use such as a rules preview writes nothing at all.
         self._first_write: Callable[[Txn], None] | None = None
         try:
             if url.startswith("sqlite"):
@@ -279,7 +279,7 @@ class Ledger(BatesCounters):
         return other
 
     def on_first_write(self, hook: Callable[[Txn], None] | None) -> None:
-        """Call `hook(txn)` at the start of the next write transaction that commits."""
+        """Call `hook(txn)` at the end of the next write transaction that commits."""
         self._first_write = hook
 
     def migrate(self) -> None:
@@ -306,9 +306,11 @@ class Ledger(BatesCounters):
         try:
             with self._writer.begin() as conn:
                 txn = Txn(conn, self.actor, rules_version or self.rules_version)
-                if hook is not None:
-                    hook(txn)
                 yield txn
+                if hook is not None:
+                    # Last, so the chain head is locked after whatever the body locked first
+                    # (e.g. a new matter row): the same lock order as every other writer.
+                    hook(txn)
         except BaseException:
             if hook is not None and self._first_write is None:
                 self._first_write = hook  # not committed: run it with the next write
