@@ -127,7 +127,11 @@ def _check_triggers(ledger: Ledger, report: VerifyReport, *, restore: bool) -> N
     report.triggers_missing = missing
     names = ", ".join(missing)
     if restore:
-        report.triggers_restored = ledger.restore_triggers()
+        try:
+            report.triggers_restored = ledger.restore_triggers()
+        except LedgerError as exc:
+            report.fail(f"the ledger's append-only protection ({names}) is missing: {exc}")
+            return
         with ledger.transaction() as txn:
             txn.add_event(EventKind.REPAIRED, detail={"restored_triggers": missing})
         report.fail(
@@ -260,10 +264,16 @@ def _check_files(
     on_progress(len(held), len(held), "")
     on_disk = files_on_disk(ws)
     report.unrecorded_files = [rel for rel in on_disk if rel not in held]
-    if report.missing_files or report.altered_files:
+    if report.missing_files:
         report.fail(
-            f"{len(report.missing_files)} kept files are missing and "
-            f"{len(report.altered_files)} differ from the hash their events recorded"
+            f"{_files(len(report.missing_files))} the ledger keeps "
+            f"{'is' if len(report.missing_files) == 1 else 'are'} missing from the disk"
+        )
+    if report.altered_files:
+        report.fail(
+            f"{_files(len(report.altered_files))} on disk "
+            f"{'differs' if len(report.altered_files) == 1 else 'differ'} from the SHA-256 "
+            "recorded in the ledger's events: restore them from a backup"
         )
     if report.unrecorded_files:
         if not held:
@@ -273,16 +283,22 @@ def _check_files(
                 "they were filed with; restore the workspace's ledger from a backup"
             )
         else:
+            n = len(report.unrecorded_files)
             report.fail(
-                f"{len(report.unrecorded_files)} files under Matters/ or Review/ are not "
+                f"{_files(n)} under Matters/ or Review/ {'is' if n == 1 else 'are'} not "
                 "named by any ledger event (put there outside the app, or left by an "
                 "interrupted filing: run `intake-desktop watch --once` to finish those)"
             )
     if report.writable_originals:
+        n = len(report.writable_originals)
         report.warnings.append(
-            f"{len(report.writable_originals)} originals are writable; they should be "
-            "read-only (their bytes still match the ledger)"
+            f"{n} original{'' if n == 1 else 's'} can be written to; originals should be "
+            "read-only (the bytes still match the ledger)"
         )
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
 
 
 def _check_documents_table(

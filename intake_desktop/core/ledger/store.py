@@ -678,10 +678,16 @@ class Ledger(BatesCounters):
 
     def restore_triggers(self) -> list[str]:
         """Put back every missing append-only trigger; returns the names restored."""
-        with self._writer.begin() as conn:
-            gone = triggers.missing(conn)
-            if gone:
-                triggers.restore(conn, gone)
+        try:
+            with self._writer.begin() as conn:
+                gone = triggers.missing(conn)
+                if gone:
+                    triggers.restore(conn, gone)
+        except SQLAlchemyError as exc:
+            raise LedgerError(
+                f"cannot restore the ledger's append-only triggers ({exc.__class__.__name__})",
+                fix="ask the database owner to run `intake-desktop ledger verify`",
+            ) from exc
         return gone
 
     def kind_events(self, kind: EventKind) -> list[EventRecord]:

@@ -195,6 +195,11 @@ def test_deleting_the_last_events_after_a_seal_and_fixing_the_head_is_caught(
     assert not report.ok
     assert report.first_bad_event == keep + 1
     assert any(f"covers {n} events but the ledger has {keep}" in p for p in report.problems)
+    [seal_file] = (filled.workspace.exports / "ledger-seals").glob("*.json")
+    done = run_cli("ledger", "verify", "--workspace", str(filled.workspace.root), "--json",
+                   "--seal", str(seal_file), "--db", filled.ledger.url)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["first_bad_event"] == keep + 1
     # The next batch does not bless the shortened chain with a new seal.
     before = sorted((filled.workspace.exports / "ledger-seals").iterdir())
     write_file(filled.workspace.intake / MATTER / "later.pdf", seed=77)
@@ -398,7 +403,7 @@ def test_a_writable_original_is_reported(filled: App) -> None:
     report = verify(filled)
     assert report.ok, "the bytes still match"
     assert report.writable_originals == [doc.original_path]
-    assert any("writable" in w for w in report.warnings)
+    assert any("should be read-only" in w for w in report.warnings)
 
 
 def test_verify_json_keeps_its_fields_and_adds_the_new_ones(filled: App) -> None:
