@@ -111,8 +111,9 @@ def open_app(
         except BaseException:
             ledger.close()
             raise
+    # A ledger opened without the workspace check is never sealed into this workspace.
     return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
-               head_at_open=ledger.head())
+               head_at_open=ledger.head() if attach else None)
 
 
 def _warn_stderr(text: str) -> None:

@@ -24,6 +24,7 @@ from intake_desktop.core.ledger import (
     utc_now,
 )
 from intake_desktop.core.ledger.holdings import (
+    PROOF_KINDS,
     DocumentState,
     FileRole,
     HeldFile,
@@ -108,10 +109,10 @@ def verify(
         report.ok = False
         report.first_bad_event = chain.first_bad_event
         report.problems += chain.problems
-    events = ledger.events()
+    events = ledger.events(kinds=PROOF_KINDS)
     report.workspace_id = ws.workspace_id()
     _check_attachment(ledger, ws, events, report)
-    _check_seals(ws, events, report, seal_file=seal_file, mirror=mirror)
+    _check_seals(ledger, ws, report, seal_file=seal_file, mirror=mirror)
     states = document_states(events)
     if check_files:
         _check_files(ws, held_files(states.values()), report, on_progress)
@@ -190,7 +191,7 @@ def seal_folders(ws: Workspace, mirror: Path | None) -> list[Path]:
 
 
 def _check_seals(
-    ws: Workspace, events: list[EventRecord], report: VerifyReport, *,
+    ledger: Ledger, ws: Workspace, report: VerifyReport, *,
     seal_file: Path | None, mirror: Path | None,
 ) -> None:
     seals: list[tuple[Path, Seal]] = []
@@ -205,18 +206,17 @@ def _check_seals(
         newest = newest_seal(folder, report.workspace_id)
         if newest is not None:
             seals.append(newest)
-    hashes = {e.seq: e.row_hash for e in events}
     for path, seal in seals:
         report.seals_compared.append(str(path))
         if report.seal is None or seal.events > int(report.seal["events"]):
             report.seal = {**asdict(seal), "path": str(path)}
-        if seal.events > len(events):
+        if seal.events > report.events:
             report.fail(
                 f"the seal of {seal.sealed_at} ({path}) covers {seal.events} events but the "
-                f"ledger has {len(events)}: events were removed since",
-                seq=len(events) + 1,
+                f"ledger has {report.events}: events were removed since",
+                seq=report.events + 1,
             )
-        elif seal.events and hashes.get(seal.events) != seal.head_hash:
+        elif seal.events and ledger.event_hash_at(seal.events) != seal.head_hash:
             report.fail(
                 f"the ledger does not match the seal of {seal.sealed_at} ({path}): event "
                 f"{seal.events} was rewritten or removed since",

@@ -33,6 +33,12 @@ INTAKE_PREFIX = "Intake"
 WORKING_COPY_KINDS = frozenset(
     {EventKind.FILED, EventKind.ROUTED_TO_REVIEW, EventKind.DUPLICATE, EventKind.REPAIRED}
 )
+# Every kind `document_states`, `profile_states` and the workspace check read (verify loads
+# only these: on a large ledger, received/converted/source_removed are most of the rows).
+PROOF_KINDS = WORKING_COPY_KINDS | {
+    EventKind.ORIGINAL_PRESERVED, EventKind.UNDONE, EventKind.ROLLED_BACK,
+    EventKind.RECOVERED, EventKind.PROFILE_SAVED, EventKind.LEDGER_ATTACHED,
+}
 
 
 class FileRole:

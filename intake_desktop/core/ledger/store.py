@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -389,10 +389,14 @@ class Ledger(BatesCounters):
         with self._reader.connect() as conn:
             return [r[0] for r in conn.execute(select(matters.c.id).order_by(matters.c.id))]
 
-    def events(self, *, document_id: int | None = None) -> list[EventRecord]:
+    def events(
+        self, *, document_id: int | None = None, kinds: Collection[EventKind] | None = None
+    ) -> list[EventRecord]:
         query = select(events).order_by(events.c.seq)
         if document_id is not None:
             query = query.where(events.c.document_id == document_id)
+        if kinds is not None:
+            query = query.where(events.c.kind.in_([k.value for k in kinds]))
         with self._reader.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
 
