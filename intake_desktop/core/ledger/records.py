@@ -44,6 +44,7 @@ class EventKind(enum.StrEnum):
     EXPORTED = "exported"
     BATES_RESERVED = "bates_reserved"
     BATES_RELEASED = "bates_released"
+    BATES_REUSED = "bates_reused"  # a rebuild kept the numbers it had reserved
     # people and rules
     OPENED = "opened"
     SIGNED_IN = "signed_in"
@@ -53,6 +54,10 @@ class EventKind(enum.StrEnum):
     # the ledger itself
     LEDGER_ATTACHED = "ledger_attached"  # this ledger serves a workspace (id, URL)
     SEALED = "sealed"
+    # matter checklists
+    CHECKLIST_ASSIGNED = "checklist_assigned"
+    CHECKLIST_WAIVED = "checklist_waived"
+    CHECKLIST_LETTER = "checklist_letter"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ STORED_VALUES = {
     "source_removed", "recovered", "rolled_back", "converted", "split", "stamped", "ocr",
     "rules_changed", "review_resolved", "sealed", "opened", "exported", "signed_in",
     "profile_saved", "bates_reserved", "bates_released",
+    "checklist_assigned", "checklist_waived", "checklist_letter", "bates_reused",
 }
 NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached"}
 
