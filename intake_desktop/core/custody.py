@@ -464,9 +464,10 @@ def ledger_url_label(ws: Workspace, url: str, display_url: str) -> str:
 def attach_ledger(ledger: Ledger, ws: Workspace, url: str) -> None:
     """Refuse a ledger that is not this workspace's; record the attachment on first write.
 
-    The workspace's id lives in .intake/workspace-id and, through `ledger_attached`
-    events, in the ledger. A ledger carrying other workspaces' ids is refused; an empty
-    ledger is refused while Matters/ or Review/ hold files (the real ledger is elsewhere);
+    The workspace's id lives in .intake/workspace-id (written with the first attachment)
+    and, through `ledger_attached` events, in the ledger. A ledger carrying other
+    workspaces' ids is refused; for a workspace that had a ledger, an empty ledger is
+    refused while Matters/ or Review/ hold files (the real ledger is elsewhere);
     a first use, a ledger from before workspace ids, or a new URL for this workspace's
     ledger is recorded as `ledger_attached` with the URL (password hidden).
     """
@@ -489,7 +490,10 @@ def attach_ledger(ledger: Ledger, ws: Workspace, url: str) -> None:
     previous = str(mine[-1].detail.get("url", "")) if mine else None
     if mine and previous == label:
         return
-    if not mine and ledger.event_count() == 0:
+    if ws_id and not mine and ledger.event_count() == 0:
+        # This workspace had a ledger (its id was written when one was attached): an empty
+        # one beside its files is a deleted ledger or another database. A new workspace
+        # may start with files copied in by hand; `verify` lists them as not recorded.
         held = files_on_disk(ws)
         if held:
             raise LedgerError(

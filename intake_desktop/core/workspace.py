@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from intake_desktop.core.errors import WorkspaceError
-from intake_desktop.core.mover import write_once
 from intake_desktop.core.paths import naming_rules_dir
 
 APP_NAME = "Intake Desktop"
@@ -140,7 +138,8 @@ class Workspace:
         return self.state / "workspace-id"
 
     def workspace_id(self) -> str | None:
-        """The id written when a ledger was first attached (None before that)."""
+        """The id written when a ledger was first attached (None before that: a workspace
+        with an id has had a ledger, so an empty one beside its files is not it)."""
         try:
             text = self.workspace_id_path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -231,7 +230,6 @@ def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
         ) from exc
     if not ws.config_path.exists():
         ws.config_path.write_text(CONFIG_TEMPLATE.format(preset=preset), encoding="utf-8")
-    write_once(ws.workspace_id_path, (uuid.uuid4().hex + "\n").encode("ascii"))
     preset_file = naming_rules_dir() / f"{preset}.toml"
     if not ws.rules_path.exists() and preset_file.is_file():
         shutil.copyfile(preset_file, ws.rules_path)

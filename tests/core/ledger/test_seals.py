@@ -25,13 +25,14 @@ def test_each_ingest_batch_is_sealed_in_exports_and_the_mirror(
     mirror = tmp_path / "Firm share" / "seals"
     mirror.mkdir(parents=True)
     set_config(workspace, "[seal]", f'mirror = "{mirror.as_posix()}"')
-    ws_id = workspace.workspace_id()
-    assert ws_id and len(ws_id) == 32
+    assert workspace.workspace_id() is None  # written with the first ledger attachment
     for batch in range(2):
         write_file(workspace.intake / MATTER / f"batch {batch}.pdf", seed=batch)
         done = run_cli("ingest", "--workspace", str(workspace.root), "--json",
                        str(workspace.intake))
         assert done.returncode == 0, done.stderr
+    ws_id = workspace.workspace_id()
+    assert ws_id and len(ws_id) == 32
     app = open_app(str(workspace.root))
     try:
         head_seq, head = app.ledger.head()
@@ -94,5 +95,22 @@ def test_reading_does_not_attach_and_the_first_write_does_once(workspace: Worksp
         assert attached[0].detail == {
             "workspace_id": workspace.workspace_id(), "url": custody.DEFAULT_URL_LABEL
         }
+    finally:
+        app.close()
+
+
+def test_a_new_workspace_may_start_with_files_copied_in(workspace: Workspace) -> None:
+    """A firm copying its old matter folders in before the first use is not refused; the
+    files are listed as not recorded until they are filed through the app."""
+    write_file(workspace.matters / MATTER / "old letter.pdf", seed=4)
+    app = open_app(str(workspace.root))
+    try:
+        write_file(workspace.intake / MATTER / "new.pdf", seed=5)
+        from intake_desktop.app import build_filer
+
+        build_filer(app).ingest([workspace.intake])
+        report = custody.verify(app.ledger, workspace.root)
+        assert report.unrecorded_files == [f"Matters/{MATTER}/old letter.pdf"]
+        assert not report.ok and report.files_checked == 2
     finally:
         app.close()
