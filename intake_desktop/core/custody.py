@@ -170,8 +170,6 @@ def _seal_candidates(folder: Path, workspace_id: str | None) -> list[tuple[Path,
             seal = read_seal(path)
         except IntakeError:
             continue
-        if seal.workspace_id and workspace_id and seal.workspace_id != workspace_id:
-            continue  # another workspace's seal on a shared USB key
         found.append((path, seal))
     return found
 
@@ -208,6 +206,12 @@ def _check_seals(
             seals.append(newest)
     for path, seal in seals:
         report.seals_compared.append(str(path))
+        if seal.workspace_id and seal.workspace_id != report.workspace_id:
+            report.fail(
+                f"the seal {path} was written for workspace {seal.workspace_id}, but this "
+                f"workspace is {report.workspace_id or 'without an id'}: its id or its "
+                "ledger was replaced since"
+            )
         if report.seal is None or seal.events > int(report.seal["events"]):
             report.seal = {**asdict(seal), "path": str(path)}
         if seal.events > report.events:

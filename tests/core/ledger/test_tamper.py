@@ -272,6 +272,14 @@ def test_a_deleted_ledger_beside_a_full_matters_folder_is_refused(filled: App) -
     assert any("events were removed" in p for p in report["problems"])  # the seal says so
     done = run_cli("ingest", "--workspace", str(root), str(root / "Intake"))
     assert done.returncode == 1 and "is empty but Matters/" in done.stderr
+    # Deleting the workspace's id as well makes it look new: it opens, but verify still
+    # refuses (the files are unrecorded and the seals name the old id and more events).
+    old_id = filled.workspace.workspace_id()
+    filled.workspace.workspace_id_path.unlink()
+    done = run_cli("ledger", "verify", "--workspace", str(root), "--json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and report["ok"] is False
+    assert any(f"written for workspace {old_id}" in p for p in report["problems"])
 
 
 def set_config(ws: Workspace, section: str, line: str) -> None:
