@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
     "intake_desktop.commands.checklist",
+    "intake_desktop.commands.doctor",
 ]
 
 

@@ -49,6 +49,7 @@ class EventKind(enum.StrEnum):
     OPENED = "opened"
     SIGNED_IN = "signed_in"
     PROFILE_SAVED = "profile_saved"
+    MATTER_SAVED = "matter_saved"  # a matter's details (name, client, attorney) saved
     RULES_CHANGED = "rules_changed"
     RULES_ACCEPTED = "rules_accepted"
     # the ledger itself
