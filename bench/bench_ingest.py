@@ -20,7 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from intake_desktop.app import open_app
+from intake_desktop.core import custody
 from intake_desktop.core.filing import Filer, Outcome
+from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.workspace import init_workspace
 
 MATTER = "2024-0001 Bench"
@@ -83,6 +85,22 @@ def main() -> None:
         print(f"  cp+sync+sha256sum:     {n / peer_t:8.1f} files/s {mb / peer_t:8.1f} MB/s")
         print(f"  ratio ours/peer: {peer_t / ours_t:.2f}   target >= 300 files/s: "
               f"{'MET' if n / ours_t >= 300 else 'MISSED'}")
+        # -- full verify (chain, events, files re-hashed, Matters/ walked) vs sha256sum
+        app = open_app(str(root))
+        start = time.perf_counter()
+        full = custody.verify(app.ledger, root)
+        verify_t = time.perf_counter() - start
+        app.close()
+        assert full.ok, full.problems
+        kept = [str(p) for p in sorted((root / "Matters").rglob("*")) if p.is_file()]
+        start = time.perf_counter()
+        for i in range(0, len(kept), 200):
+            subprocess.run(["sha256sum", *kept[i:i + 200]], check=True,
+                           stdout=subprocess.DEVNULL)
+        sum_t = time.perf_counter() - start
+        print(f"ledger verify with files: {full.files_checked} files, {full.events} events "
+              f"in {verify_t:.2f} s; sha256sum of the same files {sum_t:.2f} s "
+              f"(ratio ours/peer {verify_t / sum_t:.2f})")
         shutil.rmtree(base / "peer-dst")
         shutil.rmtree(base / "peer-src")
 
@@ -118,7 +136,7 @@ def main() -> None:
         have = app.ledger.event_count()
         with app.ledger.transaction() as txn:
             for i in range(args.events - have):
-                txn.add_event("received", document_id=i, path_before=f"/x/{i}.pdf",
+                txn.add_event(EventKind.RECEIVED, document_id=i, path_before=f"/x/{i}.pdf",
                               sha256_before=f"{i:064x}", detail={"size": i})
         start = time.perf_counter()
         report = app.ledger.verify_chain()

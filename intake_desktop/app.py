@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake_desktop.core import custody
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.engines import apply_engine_config
 from intake_desktop.core.filing import Filer
@@ -33,9 +34,40 @@ class App:
     ledger: Ledger
     actor: Actor
     ocr: OcrEngine = field(default_factory=OcrEngine)  # checks for Tesseract once per app
+    # The chain head when the app opened: a batch that moved it is sealed on close.
+    head_at_open: tuple[int, str] | None = None
+
+    @property
+    def seal_mirror(self) -> Path | None:
+        """[seal] mirror from the config (relative paths are inside the workspace)."""
+        if not self.config.seal_mirror:
+            return None
+        return self.workspace.root / Path(self.config.seal_mirror).expanduser()
+
+    def seal_if_changed(self, on_warning: Callable[[str], None] | None = None) -> None:
+        """Seal the ledger into Exports/ledger-seals/ and the mirror when the head moved
+        since the app opened or last sealed (after each batch: ingest, watch sweep, close)."""
+        head = self.ledger.head()
+        if self.head_at_open is None or head == self.head_at_open:
+            return
+        outcome = custody.seal_after_batch(self.ledger, self.workspace, self.seal_mirror)
+        for text in outcome.warnings:
+            (on_warning or _warn_stderr)(text)
+        self.head_at_open = head
 
     def close(self) -> None:
-        self.ledger.close()
+        """Seal what this app recorded (see `seal_if_changed`) and close the ledger; a
+        second call does nothing."""
+        if self.head_at_open is None:
+            self.ledger.close()
+            return
+        try:
+            self.seal_if_changed()
+        except Exception as exc:  # closing must not fail the work that was done
+            _warn_stderr(f"the ledger was not sealed ({exc}); run `intake-desktop ledger seal`")
+        finally:
+            self.head_at_open = None
+            self.ledger.close()
 
     def __enter__(self) -> App:
         return self
@@ -56,11 +88,14 @@ def open_app(
     db: str | None = None,
     role: str = "paralegal",
     create: bool | None = None,
+    attach: bool = True,
 ) -> App:
     """Open (or, for the default location, create) a workspace and its ledger.
 
     An explicitly chosen folder must already be a workspace unless `create` is True; the
-    default workspace is created on first use with the litigation preset.
+    default workspace is created on first use with the litigation preset. A ledger that
+    is not this workspace's is refused (`attach=False`, for `ledger verify`, opens it
+    anyway so the report can say what is wrong).
     """
     root = resolve_workspace_dir(workspace)
     if create is None:
@@ -72,7 +107,15 @@ def open_app(
     actor = Actor.current(role)
     url = db or config.ledger_url or ws.default_ledger_url()
     ledger = Ledger.open(url, actor)
-    return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr)
+    if attach:
+        try:
+            custody.attach_ledger(ledger, ws, url)
+        except BaseException:
+            ledger.close()
+            raise
+    # A ledger opened without the workspace check is never sealed into this workspace.
+    return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
+               head_at_open=ledger.head() if attach else None)
 
 
 def _warn_stderr(text: str) -> None:

@@ -83,9 +83,10 @@ def test_export_formats(tmp_path: Path) -> None:
     run_cli("ingest", str(root / "Intake"), "--workspace", str(root))
     csv_out = run_cli("ledger", "export", "--format", "csv", "--workspace", str(root)).stdout
     assert csv_out.splitlines()[0].startswith("seq,at,kind,document_id")
-    assert len(csv_out.splitlines()) == 5
+    # ledger_attached (the workspace's first write), then received .. source_removed
+    assert len(csv_out.splitlines()) == 6
     json_out = run_cli("ledger", "export", "--format", "json", "--workspace", str(root)).stdout
-    assert [json.loads(x)["seq"] for x in json_out.splitlines()] == [1, 2, 3, 4]
+    assert [json.loads(x)["seq"] for x in json_out.splitlines()] == [1, 2, 3, 4, 5]
 
 
 def test_human_output_shows_flags_and_notes() -> None:

@@ -13,7 +13,7 @@ import pytest
 from intake_desktop.app import App
 from intake_desktop.core import custody
 from intake_desktop.core.filing import Filer
-from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.ledger.chain import row_hash
 from intake_desktop.core.ledger.schema import EVENT_HASHED_COLUMNS, GENESIS_HASH
 from tests.conftest import write_file
@@ -30,8 +30,25 @@ def filled(app: App, filer: Filer) -> App:
     return app
 
 
-def raw(app: App) -> sqlite3.Connection:
-    conn = sqlite3.connect(app.workspace.ledger_path)
+TRIGGER_SQL = """
+CREATE TRIGGER events_no_{op} BEFORE {OP} ON events
+BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END
+"""
+
+
+class Raw(sqlite3.Connection):
+    """A careful insider's connection: drops the append-only triggers, puts them back on
+    commit (so only the chain, the seals and the files can give the tampering away)."""
+
+    def commit(self) -> None:
+        for op in ("update", "delete"):
+            self.execute(f"DROP TRIGGER IF EXISTS events_no_{op}")
+            self.execute(TRIGGER_SQL.format(op=op, OP=op.upper()))
+        super().commit()
+
+
+def raw(app: App) -> Raw:
+    conn = sqlite3.connect(app.workspace.ledger_path, factory=Raw)
     conn.execute("DROP TRIGGER IF EXISTS events_no_update")
     conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
     return conn
@@ -75,6 +92,8 @@ def test_changing_any_field_of_any_event_is_caught(filled: App, column: str) -> 
         report = custody.verify(filled.ledger, filled.workspace.root, check_files=False)
         assert not report.ok, f"changing {column} of event {target.seq} went unnoticed"
         assert report.first_bad_event == target.seq
+        for op in ("update", "delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS events_no_{op}")
         conn.execute(f"UPDATE events SET {column}=? WHERE seq=?",
                      (value, target.seq + (1000 if column == "seq" else 0)))
         conn.commit()
@@ -126,10 +145,12 @@ def test_rewriting_the_whole_chain_is_caught_by_the_seal(filled: App) -> None:
     conn.execute("UPDATE chain_head SET hash=?", (prev,))
     conn.commit()
 
-    assert custody.verify(filled.ledger, filled.workspace.root).ok, "a recomputed chain passes"
-    report = custody.verify(filled.ledger, filled.workspace.root, seal_file=seal_path)
-    assert not report.ok
-    assert "does not match the seal" in report.problems[-1]
+    # The seal in Exports/ledger-seals/ is found without being named, and named explicitly.
+    for named in (None, seal_path):
+        report = custody.verify(filled.ledger, filled.workspace.root, seal_file=named)
+        assert not report.ok
+        assert "does not match the seal" in report.problems[-1]
+        assert report.first_bad_event == seal.events
 
 
 def test_seal_still_verifies_after_new_events(filled: App, filer: Filer) -> None:
@@ -169,7 +190,7 @@ def test_two_ledger_objects_interleave_writes_into_one_chain(tmp_path: Path) -> 
     a = Ledger.open(url, Actor("alice", "paralegal"))
     b = Ledger.open(url, Actor("bob", "attorney"))
     for i in range(20):
-        (a if i % 2 else b).record("received", detail={"i": i})
+        (a if i % 2 else b).record(EventKind.RECEIVED, detail={"i": i})
     report = a.verify_chain()
     assert report.ok and report.events == 20
     users = [e.actor_user for e in a.events()]

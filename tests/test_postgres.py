@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.core import custody
 from intake_desktop.core.filing import Outcome
-from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import write_file
 
@@ -56,7 +56,7 @@ def test_filing_and_verify_on_postgres(workspace: Workspace, pg_url: str) -> Non
 
 def test_events_are_append_only_on_postgres(pg_url: str) -> None:
     ledger = Ledger.open(pg_url, Actor("alice", "admin"))
-    ledger.record("received", detail={"n": 1})
+    ledger.record(EventKind.RECEIVED, detail={"n": 1})
     engine = create_engine(pg_url)
     with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE events SET kind = 'filed'"))
@@ -75,7 +75,7 @@ def test_two_workstations_append_to_one_chain(pg_url: str) -> None:
 
     def write(ledger: Ledger) -> None:
         for i in range(40):
-            ledger.record("received", detail={"i": i})
+            ledger.record(EventKind.RECEIVED, detail={"i": i})
 
     threads = [threading.Thread(target=write, args=(x,)) for x in (a, b)]
     for t in threads:

@@ -98,26 +98,36 @@ def _seal_path(value: str) -> Path:
 
 def run_verify(args: argparse.Namespace, out: Output) -> int:
     seal_file = _seal_path(args.seal) if args.seal else None
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    # attach=False: a ledger that is not this workspace's is opened anyway, to report it.
+    with open_app(args.workspace, db=args.db, role=args.role, attach=False) as app:
         report = custody.verify(
             app.ledger, app.workspace.root,
             seal_file=seal_file,
             check_files=not args.chain_only,
+            mirror=app.seal_mirror,
+            restore_triggers=True,
         )
     counts = (f"{plural(report.events, 'event')}, "
               f"{plural(report.files_checked, 'file')} checked")
+    seal = report.seal
     if report.ok:
         lines = [f"Ledger OK: {counts}."]
         if seal_file is not None:
-            sealed = report.seal or {}
+            sealed = seal or {}
             lines.append(f"Seal matched: {seal_file} (the first "
                          f"{plural(int(sealed.get('events', 0)), 'event')}, sealed "
                          f"{sealed.get('sealed_at', '?')}).")
+        elif seal:
+            lines.append(f"Matches the newest seal, of {seal['sealed_at']} "
+                         f"({plural(int(seal['events']), 'event')}).")
     else:
         lines = [f"Ledger does not match: {counts}."]
     lines += [f"  {p}" for p in report.problems]
     lines += [f"  missing: {m}" for m in report.missing_files]
     lines += [f"  altered: {a}" for a in report.altered_files]
+    lines += [f"  not in the ledger: {u}" for u in report.unrecorded_files]
+    lines += [f"  writable original: {w}" for w in report.writable_originals]
+    lines += [f"  warning: {w}" for w in report.warnings]
     out.emit(report.to_json(), "\n".join(lines))
     if not report.ok:
         out.error("the ledger or the files on disk do not match",
@@ -128,13 +138,20 @@ def run_verify(args: argparse.Namespace, out: Output) -> int:
 
 def run_seal(args: argparse.Namespace, out: Output) -> int:
     with open_app(args.workspace, db=args.db, role=args.role) as app:
-        path, seal = custody.write_seal(app.ledger, app.workspace.exports)
+        path, seal = custody.write_seal(
+            app.ledger, app.workspace.exports, workspace_id=app.workspace.workspace_id() or ""
+        )
+        outcome = custody.seal_after_batch(app.ledger, app.workspace, app.seal_mirror)
+    copies = [str(p) for p in outcome.written if p != path]
     out.emit(
         {"seal": str(path), "head_hash": seal.head_hash, "events": seal.events,
-         "sealed_at": seal.sealed_at},
-        f"Sealed {plural(seal.events, 'event')} (head {seal.head_hash[:16]}...) in {path}. "
-        "Keep a copy outside this computer.",
+         "sealed_at": seal.sealed_at, "copies": copies, "warnings": outcome.warnings},
+        f"Sealed {plural(seal.events, 'event')} (head {seal.head_hash[:16]}...) in {path}"
+        + (f" and {', '.join(copies)}." if copies else
+           ". Keep a copy outside this computer ([seal] mirror in .intake/config.toml)."),
     )
+    for text in outcome.warnings:
+        out.err.write(f"intake-desktop: warning: {text}\n")
     return EXIT_OK
 
 

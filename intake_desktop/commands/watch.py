@@ -6,7 +6,9 @@ import argparse
 import logging
 import signal
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -112,14 +114,22 @@ def run(args: argparse.Namespace, out: Output) -> int:
         if args.once:
             watcher.run_once()
         else:
-            _run_until_stopped(watcher, out)
+            _run_until_stopped(watcher, out, on_quiet_minute=app.seal_if_changed)
         out.info(reporter.summary())
         return EXIT_FAILURE if reporter.counts["error"] else EXIT_OK
 
 
-def _run_until_stopped(watcher: Watcher, out: Output) -> None:
-    """Watch until Ctrl-C or SIGTERM; files being filed are finished before exiting."""
+SEAL_EVERY = 60.0  # seconds between automatic ledger seals while watching (if it changed)
+
+
+def _run_until_stopped(
+    watcher: Watcher, out: Output, on_quiet_minute: Callable[[], None] | None = None
+) -> None:
+    """Watch until Ctrl-C or SIGTERM; files being filed are finished before exiting.
+
+    `on_quiet_minute` runs about once a minute (the automatic ledger seal)."""
     stop = threading.Event()
+    next_seal = time.monotonic() + SEAL_EVERY
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
@@ -129,7 +139,9 @@ def _run_until_stopped(watcher: Watcher, out: Output) -> None:
     out.info("watching; press Ctrl-C to stop")
     try:
         while not stop.wait(0.5):
-            pass
+            if on_quiet_minute is not None and time.monotonic() >= next_seal:
+                on_quiet_minute()
+                next_seal = time.monotonic() + SEAL_EVERY
     except KeyboardInterrupt:
         pass
     finally:

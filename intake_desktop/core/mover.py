@@ -221,3 +221,25 @@ def write_new_file(dest: Path, data: bytes) -> Path:
     _link_no_clobber(tmp, final)
     fsync_dir(final.parent)
     return final
+
+
+def write_once(dest: Path, data: bytes) -> bool:
+    """Create `dest` with `data` unless it exists (atomic across processes).
+
+    True when this call created it; False when the file was already there (left as is).
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        return False
+    tmp = tmp_path_for(dest, f"once{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        _link_no_clobber(tmp, dest)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        return False
+    fsync_dir(dest.parent)
+    return True

@@ -22,7 +22,7 @@ from intake_desktop.core.mover import unique_path
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import Candidate, Decision
 
-OPENED = "opened"
+OPENED = EventKind.OPENED
 
 
 class ReviewError(IntakeError):

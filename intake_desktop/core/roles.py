@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.ledger.holdings import passphrase_digest
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -180,7 +181,26 @@ class Profiles:
                 f"wrong passphrase for the admin profile {name!r}",
                 fix="try again, or sign in as a paralegal or attorney",
             )
+        if user.role == Role.ADMIN and not self.matches_ledger(name):
+            raise SignInError(
+                f"the admin profile {name!r} was changed outside the app",
+                fix="ask another admin to save the profile again; "
+                "`intake-desktop ledger verify` shows what changed",
+            )
         return Actor(user=name, role=user.role)
+
+    def matches_ledger(self, name: str) -> bool:
+        """True when the stored profile is the one its latest `profile_saved` event chained
+        (role and passphrase digest); a row forged or swapped in the database is not."""
+        user = self.ledger.user(name)
+        saved = self.ledger.profile_events(name)
+        if user is None or not saved:
+            return False
+        last = saved[-1].detail
+        if str(last.get("role")) != user.role:
+            return False
+        digest = last.get("passphrase_sha256")
+        return digest is None or digest == passphrase_digest(user.passphrase_hash)
 
     def start(self, actor: Actor) -> StartDecision:
         """Who the app starts as for this OS user and requested role.

@@ -38,6 +38,11 @@ preset = "{preset}"
 # Shared setups: "postgresql+psycopg://user@server/intake"
 url = ""
 
+[seal]
+# A second place for the ledger seals written after each batch (a firm share, a USB key).
+# `ledger verify` compares the ledger with the newest seal found there.
+mirror = ""
+
 [intake]
 # Extra watched folders (a scanner's output, a shared drive). Each entry:
 #   {{ path = "/mnt/scans", matter = "", polling = false }}
@@ -78,6 +83,8 @@ class WorkspaceConfig:
     preset: str = DEFAULT_PRESET
     ledger_url: str = ""
     intake_folders: tuple[IntakeFolder, ...] = field(default_factory=tuple)
+    # [seal] mirror: a second place (firm share, USB key) that gets a seal after each batch.
+    seal_mirror: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,25 @@ class Workspace:
     @property
     def config_path(self) -> Path:
         return self.state / "config.toml"
+
+    @property
+    def workspace_id_path(self) -> Path:
+        """The workspace's id; the ledger records the same id (`ledger_attached`)."""
+        return self.state / "workspace-id"
+
+    def workspace_id(self) -> str | None:
+        """The id written when a ledger was first attached (None before that: a workspace
+        with an id has had a ledger, so an empty one beside its files is not it)."""
+        try:
+            text = self.workspace_id_path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot read the workspace id ({exc.strerror})", path=self.workspace_id_path,
+                fix="check the folder's permissions",
+            ) from exc
+        return text or None
 
     def matter_dir(self, matter: str) -> Path:
         return self.matters / matter
@@ -191,10 +217,12 @@ class Workspace:
                     polling=bool(entry.get("polling", False)),
                 )
             )
+        seal = data.get("seal", {})
         return WorkspaceConfig(
             preset=str(ws.get("preset", DEFAULT_PRESET)),
             ledger_url=str(ledger.get("url", "")),
             intake_folders=tuple(folders),
+            seal_mirror=str(seal.get("mirror", "")) if isinstance(seal, dict) else "",
         )
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.app import App
 from intake_desktop.core.filing import IngestResult, Outcome
-from intake_desktop.core.ledger import Actor
+from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.rules_panel import RulesBackend
 from intake_desktop.qt.intake_page import IntakePage
@@ -355,8 +355,10 @@ class MainWindow(QMainWindow):
             return False
         old = self.session
         self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
-        self.session.ledger.record("signed_in", detail={"user": actor.user, "role": actor.role,
-                                                        "previous": old.actor.user})
+        self.session.ledger.record(
+            EventKind.SIGNED_IN,
+            detail={"user": actor.user, "role": actor.role, "previous": old.actor.user},
+        )
         self.clear_error()
         self._build_pages(keep=dict(self.pages))
         old.close()
@@ -381,6 +383,8 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _notify_batch(self, results: list[IngestResult], watcher: bool = False) -> None:
+        if not watcher:  # the automatic ledger seal after each batch (watched files: on close)
+            self.app.seal_if_changed(self.warning.emit)
         intake = self.pages.get("intake")
         if watcher and isinstance(intake, IntakePage):
             for r in results:

@@ -296,6 +296,16 @@ EVENT_TEXT = {
     "ocr": "Text layer added (OCR)",
     "rules_changed": "Naming rules changed",
     "sealed": "Ledger sealed",
+    "exported": "Exported",
+    "signed_in": "Signed in",
+    "profile_saved": "Profile saved",
+    "bates_reserved": "Bates numbers reserved",
+    "bates_released": "Bates numbers released",
+    "undone": "Filing undone",
+    "superseded": "Superseded",
+    "repaired": "Repaired",
+    "rules_accepted": "Rules file accepted",
+    "ledger_attached": "Ledger attached to this workspace",
 }
 
 

@@ -65,7 +65,7 @@ SLIP_DIR = "Slip sheets"
 BINDER_DIR = "Binder"
 INDEX_STEM = "Exhibit index"
 CHRONOLOGY_STEM = "Chronology"
-EXPORTED = "exported"
+EXPORTED = EventKind.EXPORTED
 
 
 class BatesBook(Protocol):
@@ -84,7 +84,7 @@ class BatesBook(Protocol):
 
     def bates_reservations(self, prefix: str) -> list[dict[str, Any]]: ...
 
-    def record(self, kind: str, **fields: Any) -> int: ...
+    def record(self, kind: EventKind, **fields: Any) -> int: ...
 
 
 @dataclass

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from intake_desktop.core.exhibits.labels import bates_text
 from intake_desktop.core.exhibits.model import BuildError, BuiltExhibit
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec
+from intake_desktop.core.ledger.records import EventKind
 
-BATES_REUSED = "bates_reused"
+BATES_REUSED = EventKind.BATES_REUSED
 
 
 class NumberBook(Protocol):

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake_desktop.core.errors import LedgerError
+from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.ledger.schema import bates_counters, events
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ def _locked_counter(conn: Connection, prefix: str) -> Row[Any] | None:
 class BatesCounters:
     """Bates numbering methods of the Ledger."""
 
-    BATES_RESERVED = "bates_reserved"
-    BATES_RELEASED = "bates_released"
+    BATES_RESERVED = EventKind.BATES_RESERVED
+    BATES_RELEASED = EventKind.BATES_RELEASED
 
     if TYPE_CHECKING:  # provided by Ledger
         _reader: Engine

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-import getpass
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,12 @@ class DocStatus(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
+    """Every kind of event the ledger accepts (values are stored and hashed: never change one).
+
+    Add a member here before recording a new kind; `Txn.add_event` refuses anything else.
+    """
+
+    # filing (core/filing.py, core/review.py)
     RECEIVED = "received"
     ORIGINAL_PRESERVED = "original_preserved"
     FILED = "filed"
@@ -25,16 +32,35 @@ class EventKind(enum.StrEnum):
     SOURCE_REMOVED = "source_removed"
     RECOVERED = "recovered"
     ROLLED_BACK = "rolled_back"
+    REVIEW_RESOLVED = "review_resolved"
+    UNDONE = "undone"  # a filing taken back: path_before the removed copy, path_after where
+    SUPERSEDED = "superseded"  # an original kept on disk but no longer in force (after undo)
+    REPAIRED = "repaired"  # a damaged file or a damaged ledger put right (detail says what)
+    # conversions and court outputs
     CONVERTED = "converted"
+    OCR = "ocr"
     SPLIT = "split"
     STAMPED = "stamped"
-    OCR = "ocr"
+    EXPORTED = "exported"
+    BATES_RESERVED = "bates_reserved"
+    BATES_RELEASED = "bates_released"
+    BATES_REUSED = "bates_reused"  # a rebuild kept the numbers it had reserved
+    # people and rules
+    OPENED = "opened"
+    SIGNED_IN = "signed_in"
+    PROFILE_SAVED = "profile_saved"
+    MATTER_SAVED = "matter_saved"  # a matter's details (name, client, attorney) saved
     RULES_CHANGED = "rules_changed"
-    REVIEW_RESOLVED = "review_resolved"
+    RULES_ACCEPTED = "rules_accepted"
+    # the ledger itself
+    LEDGER_ATTACHED = "ledger_attached"  # this ledger serves a workspace (id, URL)
     SEALED = "sealed"
+    # matter checklists
     CHECKLIST_ASSIGNED = "checklist_assigned"
     CHECKLIST_WAIVED = "checklist_waived"
     CHECKLIST_LETTER = "checklist_letter"
+    PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
+    WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
 
 
 @dataclass(frozen=True)
@@ -46,11 +72,24 @@ class Actor:
 
     @classmethod
     def current(cls, role: str = "paralegal") -> Actor:
+        """The computer account running the app (a profile of that name decides the role
+        in the window). Never from USER/LOGNAME/USERNAME: anyone can set those."""
+        return cls(user=os_account(), role=role)
+
+
+def os_account() -> str:
+    """The login name of this process's account, from the operating system."""
+    if sys.platform == "win32":
         try:
-            user = getpass.getuser()
-        except (KeyError, OSError):
-            user = "unknown"
-        return cls(user=user, role=role)
+            return os.getlogin()  # GetUserNameW: the token's account, not %USERNAME%
+        except OSError:
+            return "unknown"
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid {os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -104,3 +143,4 @@ class Seal:
     head_hash: str
     events: int
     sealed_at: str
+    workspace_id: str = ""  # empty in seals written before workspaces had an id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,13 +26,16 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
+from intake_desktop.core.ledger import triggers
 from intake_desktop.core.ledger.bates import BatesCounters
 from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
 from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
+from intake_desktop.core.ledger.holdings import passphrase_digest
 from intake_desktop.core.ledger.queries import (
     DocumentFilter,
     DocumentText,
@@ -43,6 +46,7 @@ from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
     DocumentRecord,
+    EventKind,
     EventRecord,
 )
 from intake_desktop.core.ledger.schema import (
@@ -64,6 +68,17 @@ MIGRATIONS = package_file("intake_desktop.core.ledger", "migrations")
 def utc_now() -> str:
     """UTC time with microseconds, ISO 8601, as recorded in events."""
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def event_kind(kind: EventKind | str) -> EventKind:
+    """The `EventKind` member for `kind`; a LedgerError for anything else."""
+    try:
+        return EventKind(kind)
+    except ValueError:
+        raise LedgerError(
+            f"{kind!r} is not a kind of ledger event",
+            fix="add it to EventKind in core/ledger/records.py before recording it",
+        ) from None
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -124,7 +139,7 @@ class Txn:
 
     def add_event(
         self,
-        kind: str,
+        kind: EventKind,
         *,
         document_id: int | None = None,
         matter_id: str | None = None,
@@ -135,7 +150,12 @@ class Txn:
         detail: dict[str, Any] | None = None,
         rules_version: str | None = None,
     ) -> int:
-        """Append one event to the chain; returns its sequence number."""
+        """Append one event to the chain; returns its sequence number.
+
+        Only members of `EventKind` are accepted (a free string is refused before anything
+        is written, so a typo never enters the chain).
+        """
+        kind = event_kind(kind)
         if self._head is None:
             # Take the write lock on the head row first (serializes writers on PostgreSQL too).
             self._conn.execute(
@@ -151,7 +171,7 @@ class Txn:
         values = {
             "seq": seq,
             "at": utc_now(),
-            "kind": str(kind),
+            "kind": kind.value,
             "document_id": document_id,
             "matter_id": matter_id,
             "actor_user": self._actor.user,
@@ -241,7 +261,13 @@ def _user(row: Any) -> UserRecord:
 
 def _event(row: Any) -> EventRecord:
     m = dict(row._mapping)
-    m["detail"] = json.loads(m["detail"] or "{}")
+    try:
+        detail = json.loads(m["detail"] or "{}")
+    except ValueError:
+        detail = None
+    # A damaged detail (only possible by editing the database) is shown as it is stored;
+    # `verify_chain` reports the event.
+    m["detail"] = detail if isinstance(detail, dict) else {"unreadable_detail": m["detail"]}
     return EventRecord(**m)
 
 
@@ -252,6 +278,9 @@ class Ledger(BatesCounters):
         self.url = url
         self.actor = actor
         self.rules_version = rules_version
+        # Run at the end of the first write transaction (e.g. record which workspace this
+        # ledger serves), so a read-only use such as a rules preview writes nothing at all.
+        self._first_write: Callable[[Txn], None] | None = None
         try:
             if url.startswith("sqlite"):
                 self._writer = _sqlite_engine(url, immediate=True)
@@ -274,7 +303,13 @@ class Ledger(BatesCounters):
         return ledger
 
     def with_actor(self, actor: Actor) -> Ledger:
-        return Ledger(self.url, actor, self.rules_version)
+        other = Ledger(self.url, actor, self.rules_version)
+        other._first_write = self._first_write
+        return other
+
+    def on_first_write(self, hook: Callable[[Txn], None] | None) -> None:
+        """Call `hook(txn)` at the end of the next write transaction that commits."""
+        self._first_write = hook
 
     def migrate(self) -> None:
         cfg = Config()
@@ -296,10 +331,21 @@ class Ledger(BatesCounters):
 
     @contextmanager
     def transaction(self, rules_version: str | None = None) -> Iterator[Txn]:
-        with self._writer.begin() as conn:
-            yield Txn(conn, self.actor, rules_version or self.rules_version)
+        hook, self._first_write = self._first_write, None
+        try:
+            with self._writer.begin() as conn:
+                txn = Txn(conn, self.actor, rules_version or self.rules_version)
+                yield txn
+                if hook is not None:
+                    # Last, so the chain head is locked after whatever the body locked first
+                    # (e.g. a new matter row): the same lock order as every other writer.
+                    hook(txn)
+        except BaseException:
+            if hook is not None and self._first_write is None:
+                self._first_write = hook  # not committed: run it with the next write
+            raise
 
-    def record(self, kind: str, **fields: Any) -> int:
+    def record(self, kind: EventKind, **fields: Any) -> int:
         """Append a single event in its own transaction."""
         with self.transaction() as txn:
             return txn.add_event(kind, **fields)
@@ -372,10 +418,14 @@ class Ledger(BatesCounters):
         with self._reader.connect() as conn:
             return [r[0] for r in conn.execute(select(matters.c.id).order_by(matters.c.id))]
 
-    def events(self, *, document_id: int | None = None) -> list[EventRecord]:
+    def events(
+        self, *, document_id: int | None = None, kinds: Collection[EventKind] | None = None
+    ) -> list[EventRecord]:
         query = select(events).order_by(events.c.seq)
         if document_id is not None:
             query = query.where(events.c.document_id == document_id)
+        if kinds is not None:
+            query = query.where(events.c.kind.in_([k.value for k in kinds]))
         with self._reader.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
 
@@ -630,7 +680,55 @@ class Ledger(BatesCounters):
                         created_at=now, updated_at=now,
                     )
                 )
-            txn.add_event("profile_saved", detail={"user": name, "role": role, **detail})
+            # The passphrase hash is chained as a digest: a forged or swapped row in `users`
+            # then disagrees with its events (`ledger verify`, and admin sign-in, refuse it).
+            txn.add_event(
+                EventKind.PROFILE_SAVED,
+                detail={**detail, "user": name, "role": str(role),
+                        "passphrase_sha256": passphrase_digest(passphrase_hash)},
+            )
+
+    def profile_events(self, name: str | None = None) -> list[EventRecord]:
+        """The `profile_saved` events (of one profile when `name` is given), oldest first."""
+        query = select(events).where(events.c.kind == EventKind.PROFILE_SAVED.value)
+        with self._reader.connect() as conn:
+            found = [_event(r) for r in conn.execute(query.order_by(events.c.seq))]
+        return [e for e in found if name is None or e.detail.get("user") == name]
+
+    # ---- the ledger's own integrity: triggers, attachment to a workspace ------------------
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password (as recorded in events and shown in messages)."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError):
+            return self.url
+
+    def missing_triggers(self) -> list[str]:
+        """Append-only triggers on `events` that were dropped or disabled."""
+        with self._reader.connect() as conn:
+            return triggers.missing(conn)
+
+    def restore_triggers(self) -> list[str]:
+        """Put back every missing append-only trigger; returns the names restored."""
+        try:
+            with self._writer.begin() as conn:
+                gone = triggers.missing(conn)
+                if gone:
+                    triggers.restore(conn, gone)
+        except SQLAlchemyError as exc:
+            raise LedgerError(
+                f"cannot restore the ledger's append-only triggers ({exc.__class__.__name__})",
+                fix="ask the database owner to run `intake-desktop ledger verify`",
+            ) from exc
+        return gone
+
+    def kind_events(self, kind: EventKind) -> list[EventRecord]:
+        """Every event of one kind, oldest first (e.g. the ledger's attachments)."""
+        query = select(events).where(events.c.kind == kind.value).order_by(events.c.seq)
+        with self._reader.connect() as conn:
+            return [_event(r) for r in conn.execute(query)]
 
     # ---- desktop app: full-text search and matters (issue 14, window) -------------------
     # document_text (migration 0006_window_search) and the matter columns of
@@ -708,5 +806,5 @@ class Ledger(BatesCounters):
         with self.transaction() as txn:
             txn.ensure_matter(matter.id, matter.name)
             txn._conn.execute(update(matters).where(matters.c.id == matter.id).values(**values))
-            txn.add_event("matter_saved", matter_id=matter.id, detail=values)
+            txn.add_event(EventKind.MATTER_SAVED, matter_id=matter.id, detail=values)
         return next(m for m in self.matter_list() if m.id == matter.id)

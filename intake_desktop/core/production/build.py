@@ -23,6 +23,7 @@ import pypdfium2 as pdfium
 
 from intake_desktop.core.exhibits.tables import WRITERS
 from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
@@ -54,9 +55,9 @@ from intake_desktop.core.production.plan import (
 from intake_desktop.core.production.spec import ProductionSpec
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
-PRODUCED = "produced"  # ledger event: a document produced, with its Bates range and volume
-WITHHELD = "withheld_privileged"  # ledger event: a document withheld, with the basis
-EXPORTED = "exported"  # ledger event: a load file, cover letter or privilege log written
+PRODUCED = EventKind.PRODUCED  # a document produced, with its Bates range and volume
+WITHHELD = EventKind.WITHHELD_PRIVILEGED  # a document withheld, with the basis
+EXPORTED = EventKind.EXPORTED  # a load file, cover letter or privilege log written
 IMAGES, TEXT, NATIVES, DATA = "IMAGES", "TEXT", "NATIVES", "DATA"
 
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from intake_desktop.core.convert.base import ConvertLimits
 from intake_desktop.core.convert.email import EML_MIME, MSG_MIME, read_eml, read_msg
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventRecord
 from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
 from intake_desktop.core.production.spec import ProductionSpec, Selection, Withhold
@@ -60,7 +61,7 @@ class ProductionLedger(Protocol):
     def release_bates(self, prefix: str, first: int, count: int, *,
                       reason: str = "") -> bool: ...
 
-    def record(self, kind: str, **fields: Any) -> int: ...
+    def record(self, kind: EventKind, **fields: Any) -> int: ...
 
     def events(self, *, document_id: int | None = None) -> list[EventRecord]: ...
 
