@@ -24,6 +24,7 @@ from intake_desktop.core import custody
 from intake_desktop.core.demo.render import Attachment, Email, Sheet, eml_bytes, xlsx_bytes
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.spec import SpecError
+from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.production.build import PRODUCED, WITHHELD, produce
 from intake_desktop.core.production.plan import ProductionError
 from intake_desktop.core.production.spec import parse_production_spec
@@ -154,7 +155,9 @@ class Desk:
                 family_id=f"F{parent.id:06d}" if parent else None)
             if parent is not None:
                 txn.update_document(parent.id, family_id=f"F{parent.id:06d}")
-            txn.add_event("filed", document_id=doc_id, matter_id=MATTER,
+            txn.add_event(EventKind.ORIGINAL_PRESERVED, document_id=doc_id, matter_id=MATTER,
+                          path_after=rel(orig), sha256_after=hashlib.sha256(original).hexdigest())
+            txn.add_event(EventKind.FILED, document_id=doc_id, matter_id=MATTER,
                           path_after=rel(filed), sha256_after=hashlib.sha256(
                               rendering or original).hexdigest())
         return Filed(doc_id, orig, filed)

@@ -23,7 +23,7 @@ STORED_VALUES = {
     "rules_changed", "review_resolved", "sealed", "opened", "exported", "signed_in",
     "profile_saved", "bates_reserved", "bates_released",
     "checklist_assigned", "checklist_waived", "checklist_letter", "bates_reused",
-    "matter_saved",
+    "matter_saved", "produced", "withheld_privileged",
 }
 NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached"}
 
