@@ -7,11 +7,13 @@ an existing file. Folders are fsynced after each rename so a crash cannot undo i
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import shutil
 import stat
+import unicodedata
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -24,6 +26,12 @@ FaultHook = Callable[[str], None]
 
 TMP_SUFFIX = ".intake-tmp"
 MAX_NAME_BYTES = 200
+# Characters below the workspace folder that a path may take (as the rules' path_budget).
+PATH_BUDGET = 200
+# Bidirectional controls: "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 def no_fault(step: str) -> None:
@@ -55,7 +63,12 @@ def safe_name(name: str) -> str:
     def clean(text: str) -> str:
         return sanitize_filename(text, replacement_text="_", platform="universal").strip()
 
-    cleaned = clean(name)
+    text = unicodedata.normalize("NFC", name).translate(BIDI_CONTROLS)
+    raw_stem, dot, raw_ext = text.rpartition(".")
+    if dot and raw_stem and len(raw_ext) <= 16:
+        # Cut a long stem before cleaning, so the extension survives the 255-byte limit.
+        text = raw_stem[:MAX_NAME_BYTES] + "." + raw_ext
+    cleaned = clean(text)
     if not cleaned or cleaned in {".", ".."}:
         cleaned = "unnamed"
     stem, dot, ext = cleaned.rpartition(".")
@@ -66,6 +79,20 @@ def safe_name(name: str) -> str:
         stem = stem[:-1]
     # Windows ignores trailing spaces and dots, so "NUL .txt" is the device NUL: clean again.
     return clean((stem.rstrip(" .") or "unnamed") + ext) or "unnamed"
+
+
+def fit_name(name: str, room: int) -> str:
+    """`name` (made safe) shortened from the end of its stem to at most `room` characters,
+    keeping the extension and room for a collision counter " (12)"."""
+    base = safe_name(name)
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        stem, ext = base, ""
+    ext = f".{ext}" if ext else ""
+    limit = max(room - 5 - len(ext), 8)
+    if len(stem) > limit:
+        stem = stem[:limit].rstrip(" .") or "unnamed"
+    return safe_name(stem + ext)
 
 
 def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path:
@@ -195,6 +222,19 @@ class Mover:
             src.unlink()
         self._fault("source_unlinked")
         fsync_dir(src.parent)
+
+    def remove_work_folder(self, folder: Path, work_root: Path) -> None:
+        """Remove one of this app's work folders (only ever below `work_root`)."""
+        if folder.parent.resolve() != work_root.resolve() or folder.is_symlink():
+            return
+        for top, dirs, files in os.walk(folder, topdown=False):
+            for name in files + [d for d in dirs if (Path(top) / d).is_symlink()]:
+                self.discard(Path(top) / name)
+            for name in dirs:
+                with contextlib.suppress(OSError):
+                    (Path(top) / name).rmdir()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
     def discard(self, path: Path) -> None:
         """Remove a file this app wrote itself (a temporary or an unfinished copy)."""

@@ -512,7 +512,7 @@ class Watcher:
             if self._current_sig(job.path) != job.sig:
                 self.claims.release(key)
                 return None
-            result = self._filer().ingest_file(job.path)
+            result = self._filer().ingest_file(job.path, claimed=True)
         except Exception as exc:
             # Kept as failed, so neither this watcher nor another retries it at once.
             self._record_failure(job, key)
