@@ -66,7 +66,9 @@ def verify(
     if check_files:
         docs = [
             d for d in ledger.documents()
-            if d.status in (DocStatus.FILED, DocStatus.REVIEW, DocStatus.DUPLICATE)
+            # An undone filing keeps its original (superseded): it is checked too.
+            if d.status in (DocStatus.FILED, DocStatus.REVIEW, DocStatus.DUPLICATE,
+                            DocStatus.UNDONE)
         ]
         for done, doc in enumerate(docs):
             on_progress(done, len(docs), doc.filed_path or "")

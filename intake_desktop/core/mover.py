@@ -211,6 +211,31 @@ class Mover:
             self.discard(tmp)
             raise _os_error(exc, dest, "copying the file into place") from exc
 
+    def place_bytes(self, dest: Path, data: bytes, *, tag: str = "new",
+                    read_only: bool = False) -> None:
+        """Write the new file `dest` with `data` (temporary name, fsync, link); never
+        replaces a file: a taken name is a FilingError."""
+        tmp = tmp_path_for(dest, tag)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if tmp.exists():
+                self.discard(tmp)
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if read_only:
+                os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            _link_no_clobber(tmp, dest)
+            fsync_dir(dest.parent)
+        except FileExistsError as exc:
+            self.discard(tmp)
+            raise FilingError("a file with this name already exists", path=dest,
+                              fix="choose another name; nothing was overwritten") from exc
+        except OSError as exc:
+            self.discard(tmp)
+            raise _os_error(exc, dest, "writing the file") from exc
+
     def remove_source(self, src: Path) -> None:
         """Remove an intake source after it has been filed and recorded."""
         try:

@@ -6,7 +6,7 @@ review actions) and recovers after a crash; claims.py keeps every file exactly o
 undo.py takes a filing back.
 """
 
-from intake_desktop.core.filing.filer import LINK_REASON, MAX_CHILD_DEPTH, Filer, sidecar_path
+from intake_desktop.core.filing.filer import LINK_REASON, MAX_CHILD_DEPTH, Filer
 from intake_desktop.core.filing.plan import (
     FilingPlan,
     ReservingNamer,
@@ -16,6 +16,7 @@ from intake_desktop.core.filing.plan import (
     plan_filing,
 )
 from intake_desktop.core.filing.results import IngestResult, Outcome
+from intake_desktop.core.filing.sidecars import sidecar_path
 
 __all__ = [
     "LINK_REASON",

@@ -31,6 +31,7 @@ from intake_desktop.core.filing.plan import (
     plan_filing,
 )
 from intake_desktop.core.filing.results import IngestResult, Outcome
+from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
@@ -513,6 +514,10 @@ class Filer:
                 raise _NameTaken() from exc
             raise
         done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
+        if plan.status == DocStatus.REVIEW and filed is not None:
+            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
+                          self.ws, source=done.source_path, sha256=done.sha256,
+                          document_id=done.id)
         self._clear_source(done, source.removable)
         now = self.ledger.document(doc_id)
         assert now is not None
@@ -754,11 +759,6 @@ class Filer:
                         "filed_elsewhere_as": filed_elsewhere.id if filed_elsewhere else None},
             )
         return f"document {doc.id}: rolled back"
-
-
-def sidecar_path(copy: Path) -> Path:
-    """`<name>.review.txt` beside a file in Review/: why it is there and what to do."""
-    return copy.with_name(copy.name + ".review.txt")
 
 
 def _action(doc: DocumentRecord) -> dict[str, Any] | None:
