@@ -194,9 +194,8 @@ def test_crash_at_every_point_of_an_undo_then_restart(tmp_path: Path) -> None:
     for n in range(1, len(counter.seen) + 1):
         root = tmp_path / f"run{n}"
         shutil.copytree(template, root)
-        with open_app(str(root)) as app:
-            with pytest.raises(InjectedFault):
-                undo_document(build_filer(app, fault=FaultAt(n)), r.document_id or 0)
+        with open_app(str(root)) as app, pytest.raises(InjectedFault):
+            undo_document(build_filer(app, fault=FaultAt(n)), r.document_id or 0)
         with open_app(str(root)) as app:
             filer = build_filer(app)
             filer.begin()
