@@ -635,9 +635,10 @@ class Filer:
         if action is not None:
             # A review action: the copy in Review/ is this app's own; remove it now.
             copy = self.abs(action["source"])
+            self.mover.discard(sidecar_path(copy))  # the app's own note: first
             if copy.is_file() and sha256_file(copy) == doc.sha256:
                 self.mover.discard(copy)
-                self.mover.discard(sidecar_path(copy))
+                self._fault("review_copy_removed")
             with self.ledger.transaction() as txn:
                 txn.update_document(doc.id, pending_action=None, source_cleared=True)
             return
