@@ -52,6 +52,7 @@ from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
 LINK_REASON = "a link, not a file"
+GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
 # Work folders of a live process are left alone; others older than this are removed too.
 WORK_FOLDER_GRACE = 3600.0
 
@@ -163,13 +164,16 @@ class Filer:
         """File these files and folders now. A failure in one file never stops the rest."""
         self.begin()
         try:
-            files = list(self.expand(paths))
+            named = list(paths)
+            files = list(self.expand(named))
+            explicit = {str(p) for p in named}
             results: list[IngestResult] = []
             for done, path in enumerate(files):
                 if cancel is not None and cancel.is_set():
                     break
                 on_progress(done, len(files), str(path))
-                results.append(self._ingest_path(path, matter, claimed=False))
+                results.append(self._ingest_path(path, matter, claimed=False,
+                                                 listed=str(path) not in explicit))
             self.flush()
         finally:
             self.claimant.retire()
@@ -249,7 +253,11 @@ class Filer:
         return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
                          sig)
 
-    def _ingest_path(self, path: Path, matter: str | None, *, claimed: bool) -> IngestResult:
+    def _ingest_path(
+        self, path: Path, matter: str | None, *, claimed: bool, listed: bool = False
+    ) -> IngestResult:
+        """File one path. `listed`: found in a folder (a file that has gone since was
+        taken by another process, or moved: not an error)."""
         source_text = str(path)
         if is_junk_path(path):
             return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
@@ -262,19 +270,24 @@ class Filer:
                     "place and nothing was copied; copy the file itself into the intake folder",
                 )
             if not path.exists():
+                if listed:
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
                 raise IntakeError("no such file", path=path, fix="check the path and try again")
             if not path.is_file():
                 raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
             hint = self.matter_hint(source, matter)
             if claimed:
                 return self._ingest(source, hint)
-            with self.claimant.hold(self._claim_key(source), source_text) as held:
+            try:
+                key = self._claim_key(source)
+            except FileNotFoundError:
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+            with self.claimant.hold(key, source_text) as held:
                 if not held:
                     return IngestResult(source_text, Outcome.IGNORED,
                                         reason="another process is filing this file")
                 if not path.is_file():
-                    return IngestResult(source_text, Outcome.IGNORED,
-                                        reason="filed by another process meanwhile")
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
                 return self._ingest(source, hint)
         except IntakeError as exc:
             return IngestResult(source_text, Outcome.ERROR, reason=exc.message)
