@@ -33,7 +33,7 @@ def _ingest(app: App, name: str) -> subprocess.Popen[str]:
         [sys.executable, "-m", "intake_desktop", "--workspace", str(app.workspace.root),
          "ingest", "--json", str(app.workspace.intake)],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
-        stdout=open(logs / f"{name}.out", "w"), stderr=open(logs / f"{name}.err", "w"),  # noqa: SIM115
+        stdout=open(logs / f"{name}.out", "w"), stderr=open(logs / f"{name}.err", "w"),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from intake_desktop.app import open_app
 from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
 from intake_desktop.core import custody
+from intake_desktop.core.mover import write_export
 
 
 def register(sub: Any) -> None:
@@ -74,8 +75,9 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         text = custody.export_events(app.ledger.events(), args.format)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        out.info(f"Wrote {args.out}")
+        # Never overwrites: an existing file keeps its name and the export gets ` (2)`.
+        written = write_export(Path(args.out).resolve(), text.encode("utf-8"))
+        out.info(f"Wrote {written}")
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -294,6 +294,46 @@ def _sendfile(fd_in: int, fd_out: int) -> None:
         os.write(fd_out, chunk)
 
 
+PREVIOUS_SUFFIX = ".previous"
+
+
+def previous_version_path(path: Path) -> Path:
+    """Where `replace_file` keeps the version it replaced (`<name>.previous`)."""
+    return path.with_name(path.name + PREVIOUS_SUFFIX)
+
+
+def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path | None:
+    """Replace a settings file atomically (a crash leaves the old or the new file, never
+    half of one), keeping the version it replaced as `<name>.previous`. Returns where the
+    previous version was kept (None when there was none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path_for(path, f"r{os.getpid()}")
+    kept: Path | None = None
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if keep_previous and path.is_file():
+            kept = previous_version_path(path)
+            ptmp = tmp_path_for(kept, f"p{os.getpid()}")
+            shutil.copyfile(path, ptmp)
+            os.replace(ptmp, kept)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+    return kept
+
+
+def write_export(dest: Path, data: bytes) -> Path:
+    """Write an export (`--out`): a new file, never replacing one; a taken name gets
+    ` (2)`. Returns the path written, which the caller shows."""
+    return write_new_file(dest, data)
+
+
 def write_new_file(dest: Path, data: bytes) -> Path:
     """Write a new file (a report, a seal) crash-safely; a taken name gets ` (2)`."""
     dest.parent.mkdir(parents=True, exist_ok=True)
