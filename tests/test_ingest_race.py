@@ -9,9 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intake_desktop.app import App
+import pytest
+
+from intake_desktop.app import App, open_app
 from intake_desktop.core import custody
+from intake_desktop.core.workspace import Workspace
 from tests.conftest import REPO
+from tests.test_postgres import ADMIN_URL
+from tests.test_postgres import pg_url as _pg_url
 from tests.test_watch import MATTER, assert_each_filed_once, blob, wait_for
 from tests.test_watch_processes import WatchProcess, filed_count
 
@@ -27,11 +32,11 @@ def _drop(app: App) -> dict[str, bytes]:
     return contents
 
 
-def _ingest(app: App, name: str) -> subprocess.Popen[str]:
+def _ingest(app: App, name: str, db: str = "") -> subprocess.Popen[str]:
     logs = app.workspace.root.parent
     return subprocess.Popen(
         [sys.executable, "-m", "intake_desktop", "--workspace", str(app.workspace.root),
-         "ingest", "--json", str(app.workspace.intake)],
+         *(["--db", db] if db else []), "ingest", "--json", str(app.workspace.intake)],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
         stdout=open(logs / f"{name}.out", "w"), stderr=open(logs / f"{name}.err", "w"),
     )
@@ -46,8 +51,22 @@ def test_two_ingest_processes_file_each_of_300_files_exactly_once(app: App) -> N
     """GIVEN 300 files in Intake/<matter>/ WHEN two `ingest` processes run on the folder at
     the same time THEN each file is filed exactly once (one row, one original, one copy),
     each process reports the files the other took as ignored, and verify passes."""
+    _race(app)
+
+
+pg_url = _pg_url  # the per-test PostgreSQL database fixture
+
+
+@pytest.mark.skipif(not ADMIN_URL, reason="INTAKE_TEST_PG_URL not set")
+def test_two_ingest_processes_on_postgres(workspace: Workspace, pg_url: str) -> None:
+    """The same race on a shared PostgreSQL ledger (one claim mechanism for both)."""
+    with open_app(str(workspace.root), db=pg_url) as app:
+        _race(app, pg_url)
+
+
+def _race(app: App, db: str = "") -> None:
     contents = _drop(app)
-    procs = {name: _ingest(app, name) for name in ("first", "second")}
+    procs = {name: _ingest(app, name, db) for name in ("first", "second")}
     for name, proc in procs.items():
         assert proc.wait(timeout=600) == 0, (app.workspace.root.parent / f"{name}.err"
                                              ).read_text()
