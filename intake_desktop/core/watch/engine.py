@@ -212,6 +212,7 @@ class Watcher:
         self.claims.heartbeat()
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
         self._expire_claims()
+        self._filer().clean_work_folders()  # only those of processes that died
         if self.claims.is_eldest():
             for action in self._filer().recover():
                 self._emit(WatchStatus(WatchEvent.RECOVERED, action))
