@@ -62,12 +62,17 @@ def new_owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+# Owners that are not watchers (ingest, the window) carry this prefix, so a watcher's
+# "am I the eldest watcher?" question ignores them.
+FILER_OWNER_PREFIX = "filer:"
+
+
 class Claimant:
     """One process's side of the claims when it is not a watcher (ingest, the window)."""
 
     def __init__(self, ledger: Ledger, owner: str | None = None) -> None:
         self.ledger = ledger
-        self.owner = owner or new_owner_id()
+        self.owner = owner or FILER_OWNER_PREFIX + new_owner_id()
         self._beat = 0.0
         self._registered = False
 

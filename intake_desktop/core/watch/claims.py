@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from intake_desktop.core.filing.claims import (
+    FILER_OWNER_PREFIX,
     claim_key,
     folder_label,
     new_owner_id,
@@ -64,7 +65,9 @@ class ClaimBook:
     def is_eldest(self) -> bool:
         """True when no live watcher started before this one: the eldest runs recovery, so
         a newcomer never rolls back a filing that a running watcher has in progress."""
-        live = self.ledger.live_owners(within=self.settings.stale_after, now=time.time())
+        live = [o for o in self.ledger.live_owners(within=self.settings.stale_after,
+                                                   now=time.time())
+                if not o.owner.startswith(FILER_OWNER_PREFIX)]
         me = next((o for o in live if o.owner == self.owner), None)
         if me is None:
             return not live
