@@ -217,11 +217,17 @@ class _Work:
         self.prepared, self.refused = filer.prepare(copy, doc.sha256, workdir)
 
     def candidate(self, matter: str | None, category: str) -> Candidate:
-        parent = self.desk.ledger.document(self.doc.parent_id) if self.doc.parent_id else None
+        ledger = self.desk.ledger
+        parent = ledger.document(self.doc.parent_id) if self.doc.parent_id else None
+        index = 0
+        if parent is not None:  # an attachment or member: named with its family, as ingest
+            siblings = [d.id for d in ledger.documents() if d.parent_id == parent.id]
+            index = siblings.index(self.doc.id) + 1 if self.doc.id in siblings else 0
         return self.desk.filer.candidate(
             self.source, self.prepared, self.doc.sha256, self.doc.size, matter,
             category=category,
             parent_name=Path(parent.filed_path).name if parent and parent.filed_path else None,
+            child_index=index,
         )
 
     def route(self, matter: str | None, category: str) -> Decision:
