@@ -42,6 +42,11 @@ BASE_VARIABLES = frozenset(
         "pdf_title",
         "document_date",
         "capture_date",
+        "date_source",  # where `date` came from: email_date, text:<label>, filename, ... none
+        "receipt_number",  # a USCIS receipt number read from the text (IOE0912345678)
+        "form_number",  # a form number read from the text (I-130, DS-260, EOIR-26 ...)
+        "language",  # the language of a foreign-language document (French, Spanish ...)
+        "party",  # Petitioner, Beneficiary, Derivative ..., Sponsor (Intake/<matter>/<party>/)
     }
 )
 # Variables the path budget never shortens.
@@ -56,6 +61,9 @@ FIXED_VARIABLES = frozenset(
         "version",
         "document_date",
         "capture_date",
+        "date_source",
+        "receipt_number",
+        "form_number",
         "type",
     }
 )
@@ -86,6 +94,9 @@ class Rule:
     review: str | None
     shrinkable: tuple[str, ...] = ()  # variables the budget may shorten, in order
     line: int | None = None
+    # Named regex groups of the conditions: empty (None) in templates when an optional group
+    # did not take part in the match.
+    captures: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -409,6 +420,7 @@ class _Loader:
             review.strip() if isinstance(review, str) else None,
             tuple(shrink),
             line,
+            frozenset(captures),
         )
 
     def _text(
