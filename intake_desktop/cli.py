@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
     "intake_desktop.commands.undo",
+    "intake_desktop.commands.checklist",
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.build import build_set
-from intake_desktop.core.exhibits.labels import letters
+from intake_desktop.core.exhibits.labels import letters, natural_path_key
 from intake_desktop.core.exhibits.sources import ledger_resolver
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec, parse_spec
 from intake_desktop.core.ledger import Ledger
@@ -127,5 +127,5 @@ def build(
         courts_dir=workspace.state / "courts", on_progress=on_progress, cancel=cancel,
     )
     summary: dict[str, Any] = result.as_json()
-    files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+    files = sorted((p for p in out_dir.rglob("*") if p.is_file()), key=natural_path_key)
     return Built(out_dir=out_dir, spec_file=spec_path, files=files, summary=summary)

@@ -34,6 +34,9 @@ class EventKind(enum.StrEnum):
     REVIEW_RESOLVED = "review_resolved"
     SEALED = "sealed"
     UNDONE = "undone"
+    CHECKLIST_ASSIGNED = "checklist_assigned"
+    CHECKLIST_WAIVED = "checklist_waived"
+    CHECKLIST_LETTER = "checklist_letter"
 
 
 @dataclass(frozen=True)
