@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench venv
+.PHONY: run test lint bench venv bundle
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,12 @@ lint: venv
 
 bench: venv
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+
+# The desktop bundle: dist/intake-desktop/ (one folder, no Python needed beside it) with
+# share/ holding the .desktop entry, icons and AppStream metadata. See packaging/README.md.
+bundle: venv
+	$(PY) -m pip install --quiet 'pyinstaller>=6.3'
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py build/icons
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/intake-desktop.spec
+	packaging/bundle-share.sh dist/intake-desktop build/icons

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake_desktop.core.convert import ConvertingPreparer
+from intake_desktop.core.engines import apply_engine_config
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
@@ -66,6 +67,7 @@ def open_app(
         create = not workspace_was_chosen(workspace)
     ws = open_workspace(Path(root), create=create)
     config = ws.load_config()
+    apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
     ocr = OcrEngine(load_ocr_settings(ws.config_path))
     actor = Actor.current(role)
     url = db or config.ledger_url or ws.default_ledger_url()

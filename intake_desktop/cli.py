@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.watch",
     "intake_desktop.commands.undo",
     "intake_desktop.commands.checklist",
+    "intake_desktop.commands.doctor",
 ]
 
 

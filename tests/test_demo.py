@@ -426,3 +426,42 @@ def test_the_demo_keeps_its_own_ledger(tmp_path: Path) -> None:
     proc = run_cli("demo", "--workspace", str(tmp_path / "d"), "--db", "sqlite:///x.db")
     assert proc.returncode == 2
     assert "own SQLite ledger" in proc.stderr and not (tmp_path / "d").exists()
+
+
+# ---- checklists ----------------------------------------------------------------------------
+
+# What each demo matter has and lacks against its practice's checklist.
+DEMO_CHECKLISTS = {
+    "2024-0117 Reyes v. Acme Logistics": (
+        {"key-documents": ["EXH_Employment-Agreement-Reyes.pdf", "EXH_Safety-memo.pdf"],
+         "discovery-served": ["DISCSRV_Special-Interrogatories-Set-One.pdf"]},
+        {"engagement", "responses-received", "production-received"},
+    ),
+    "2024-0342 Nguyen - Motor Vehicle Collision": (
+        {"police-report": ["POL_Police-report-24-01877.pdf"],
+         "liens": ["LIEN_Hospital-lien-St-Brigid.pdf"],
+         "medical-bills": ["BILL_St-Brigid-itemized-bill.pdf"]},
+        {"own-coverage"},
+    ),
+    "2024-0588 Okafor - I-130 Spousal Petition": (
+        {"birth-certificates": ["CIV_Birth-Certificate.pdf"],
+         "translations": ["CIV_Birth-Certificate_EN-translation.pdf"],
+         "marriage-certificate": ["CIV_Marriage-Certificate.pdf"]},
+        {"immigration-history", "pay-stubs", "medical-exam", "g-28", "affidavit-of-support",
+         "tax-returns"},
+    ),
+}
+
+
+@pytest.mark.parametrize("matter", sorted(DEMO_CHECKLISTS))
+def test_demo_matters_follow_their_checklists(demo: dict[str, Any], matter: str) -> None:
+    proc = run_cli("checklist", matter, "--json", "--workspace", str(demo["root"]))
+    assert proc.returncode == 0, proc.stderr
+    items = {x["id"]: x for x in map(json.loads, proc.stdout.splitlines())}
+    received, missing = DEMO_CHECKLISTS[matter]
+    for item_id, names in received.items():
+        assert items[item_id]["status"] == "received", (item_id, items[item_id])
+        paths = [d["path"] for d in items[item_id]["documents"]]
+        for name in names:
+            assert any(p.endswith(name) for p in paths), (item_id, name, paths)
+    assert {k for k, v in items.items() if v["status"] == "missing" and v["required"]} == missing

@@ -180,7 +180,8 @@ def test_phone_photo_is_converted_then_ocred(app: App) -> None:
 
 
 def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> None:
-    """Real boundary: the CLI runs with a PATH that has no OCR programs at all."""
+    """Real boundary: the CLI runs with a PATH that has no OCR programs at all (and is told
+    not to look where installers put them, core/engines.py)."""
     scanned_pdf(app.workspace.intake / MATTER / "scan.pdf", [50])
     scanned_pdf(app.workspace.intake / MATTER / "scan 2.pdf", [51])
     empty = tmp_path / "empty-path"
@@ -188,7 +189,7 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
     root = str(app.workspace.root)
     app.close()
     done = run_cli("ingest", "--workspace", root, "--json", str(Path(root) / "Intake"),
-                   env={"PATH": str(empty)})
+                   env={"PATH": str(empty), "INTAKE_ENGINES_PATH_ONLY": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("OCR is not available") == 1
     assert INSTALL_COMMAND in done.stderr

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.workspace import (
     DEFAULT_PRESET,
@@ -21,9 +22,17 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--preset",
         default=DEFAULT_PRESET,
-        help=f"naming-rules preset ({', '.join(available_presets()) or DEFAULT_PRESET})",
+        help=f"naming-rules preset ({_preset_names()})",
     )
     p.set_defaults(handler=run)
+
+
+def _preset_names() -> str:
+    """For the help text only: a broken installation is reported when init runs."""
+    try:
+        return ", ".join(available_presets())
+    except IntakeError:
+        return DEFAULT_PRESET
 
 
 def run(args: argparse.Namespace, out: Output) -> int:

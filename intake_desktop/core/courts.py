@@ -15,8 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from intake_desktop.core import shipped
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.paths import resources_dir
 
 DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
 PAGE_SIZES: dict[str, tuple[float, float] | None] = {
@@ -459,7 +459,7 @@ def _blank_areas(c: _Checker) -> tuple[BlankArea, ...]:
 
 
 def shipped_courts_dir() -> Path:
-    return resources_dir() / "courts"
+    return shipped.courts_dir()
 
 
 def _load_dir(folder: Path, profiles: dict[str, CourtProfile]) -> None:
@@ -479,7 +479,11 @@ def _load_dir(folder: Path, profiles: dict[str, CourtProfile]) -> None:
 def load_profiles(extra_dir: Path | None = None) -> dict[str, CourtProfile]:
     """All court profiles by id: shipped ones, overridden by those in `extra_dir`."""
     profiles: dict[str, CourtProfile] = {}
-    _load_dir(shipped_courts_dir(), profiles)
+    folder = shipped_courts_dir()  # a missing folder raises ShippedDataError, naming it
+    _load_dir(folder, profiles)
+    if not profiles:
+        raise shipped.ShippedDataError("no court profiles were found", path=folder,
+                                       fix=shipped.REINSTALL_FIX)
     if extra_dir is not None and extra_dir.is_dir():
         _load_dir(extra_dir, profiles)
     return profiles
@@ -492,7 +496,10 @@ def load_profile(court_id: str, extra_dir: Path | None = None) -> CourtProfile:
         return profiles[court_id]
     except KeyError:
         known = ", ".join(sorted(profiles))
+        looked = [str(shipped_courts_dir())]
+        if extra_dir is not None:
+            looked.append(str(extra_dir))
         raise CourtProfileError(
-            f"unknown court '{court_id}'",
+            f"unknown court '{court_id}' (profiles were looked for in {' and '.join(looked)})",
             fix=f"use one of: {known}; or add a profile in .intake/courts/",
         ) from None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pathvalidate import sanitize_filename
 
+from intake_desktop.core import platform
 from intake_desktop.core.errors import FilingError
 
 # fault(step) is called at each step of a write; tests make it raise to simulate a crash.
@@ -44,17 +45,8 @@ def tmp_path_for(dest: Path, tag: str) -> Path:
 
 
 def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (no-op where folders cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Make a rename in `folder` durable (core/platform.py: a no-op where it cannot be done)."""
+    platform.fsync_dir(folder)
 
 
 def safe_name(name: str) -> str:
@@ -129,20 +121,8 @@ def _os_error(exc: OSError, dest: Path, action: str) -> FilingError:
 
 
 def _link_no_clobber(tmp: Path, dest: Path) -> None:
-    """Give `tmp` the name `dest` atomically, failing if `dest` exists."""
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        no_links = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
-        if exc.errno not in no_links:
-            raise
-        if dest.exists():
-            raise FileExistsError(errno.EEXIST, "exists", str(dest)) from exc
-        os.rename(tmp, dest)  # no hard links on this filesystem
-        return
-    os.unlink(tmp)
+    """Give `tmp` the name `dest` atomically, failing if `dest` exists (core/platform.py)."""
+    platform.rename_no_clobber(tmp, dest)
 
 
 class Mover:

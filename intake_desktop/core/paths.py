@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+# Shipped data is found by core/shipped.py (package data, bundle or checkout); re-exported
+# here for the modules that already import it from this one.
+from intake_desktop.core.shipped import data_root, naming_rules_dir, resources_dir
 
-
-def data_root() -> Path:
-    """The folder holding `resources/` and `naming_rules/` (the project root)."""
-    override = os.environ.get("INTAKE_DATA_ROOT")
-    return Path(override) if override else _REPO_ROOT
-
-
-def resources_dir() -> Path:
-    return data_root() / "resources"
-
-
-def naming_rules_dir() -> Path:
-    return data_root() / "naming_rules"
+__all__ = ["data_root", "is_within", "naming_rules_dir", "nfc", "resources_dir"]
 
 
 def nfc(text: str) -> str:

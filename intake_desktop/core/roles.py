@@ -38,11 +38,14 @@ class Capability(enum.StrEnum):
     BROWSE = "browse"  # the exhibit browser
     BUILD = "build"  # the exhibit builder
     SETTINGS = "settings"  # naming rules, court profiles, intake folders, Bates defaults
+    CHECKLISTS = "checklists"  # matter checklists and client request letters
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PARALEGAL: frozenset({Capability.INTAKE, Capability.REVIEW, Capability.BUILD}),
-    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD}),
+    Role.PARALEGAL: frozenset(
+        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS}
+    ),
+    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS}),
     Role.ADMIN: frozenset(Capability),
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
+from intake_desktop.core import shipped
 from intake_desktop.core.errors import WorkspaceError
 from intake_desktop.core.paths import naming_rules_dir
 
@@ -176,10 +177,27 @@ SHIPPED_PRESETS = ("litigation", "personal-injury", "immigration")
 
 
 def available_presets() -> list[str]:
-    """Shipped presets plus any rules file an admin added to naming_rules/."""
-    folder = naming_rules_dir()
-    found = {p.stem for p in folder.glob("*.toml")} if folder.is_dir() else set()
+    """Shipped presets plus any rules file an admin added to naming_rules/.
+
+    Raises `ShippedDataError` when the presets folder is missing (a broken installation).
+    """
+    found = {p.stem for p in naming_rules_dir().glob("*.toml")}
     return sorted(found | set(SHIPPED_PRESETS))
+
+
+def read_preset(preset: str) -> str:
+    """The text of a naming-rules preset; unreadable or not TOML is an error with a fix."""
+    path = shipped.preset_file(preset)
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise shipped.ShippedDataError(
+            f"the naming-rules preset '{preset}' cannot be read ({exc})",
+            path=path,
+            fix=shipped.REINSTALL_FIX,
+        ) from exc
+    return text
 
 
 def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
@@ -190,6 +208,7 @@ def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
             f"unknown preset {preset!r}",
             fix=f"choose one of: {', '.join(presets)}",
         )
+    read_preset(preset)  # before anything is created: a broken preset stops init
     ws = Workspace(root)
     try:
         for folder in (ws.root, ws.intake, ws.matters, ws.review, ws.exports, ws.state, ws.work):
@@ -202,9 +221,8 @@ def init_workspace(root: Path, preset: str = DEFAULT_PRESET) -> Workspace:
         ) from exc
     if not ws.config_path.exists():
         ws.config_path.write_text(CONFIG_TEMPLATE.format(preset=preset), encoding="utf-8")
-    preset_file = naming_rules_dir() / f"{preset}.toml"
-    if not ws.rules_path.exists() and preset_file.is_file():
-        shutil.copyfile(preset_file, ws.rules_path)
+    if not ws.rules_path.exists():
+        shutil.copyfile(shipped.preset_file(preset), ws.rules_path)
     return ws
 
 

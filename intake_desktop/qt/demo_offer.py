@@ -9,17 +9,18 @@ from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from intake_desktop.core.demo.runner import workspace_is_empty
+from intake_desktop.core.shipped import self_command
 from intake_desktop.core.workspace import Workspace, default_demo_dir
 
 
 def demo_command(demo_dir: Path) -> list[str]:
-    """Arguments (after the Python interpreter) that fill the demo workspace."""
-    return ["-m", "intake_desktop", "demo", "--workspace", str(demo_dir)]
+    """Arguments (after the Python interpreter, or the bundle executable) that fill the demo."""
+    return [*self_command()[1:], "demo", "--workspace", str(demo_dir)]
 
 
 def window_command(demo_dir: Path) -> list[str]:
-    """Arguments (after the Python interpreter) that open a window on the demo workspace."""
-    return ["-m", "intake_desktop", "gui", "--workspace", str(demo_dir)]
+    """Arguments (after the interpreter or bundle executable) that open a window on the demo."""
+    return [*self_command()[1:], "gui", "--workspace", str(demo_dir)]
 
 
 class DemoOffer(QFrame):

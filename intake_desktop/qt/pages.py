@@ -46,9 +46,13 @@ def build_page(key: str, window: MainWindow) -> QWidget:
     if key == "builder":
         from intake_desktop.qt.builder_page import build_builder_page
 
-        return build_builder_page(session, window.show_error)
+        return build_builder_page(session, window.show_error, window.clear_error)
     if key == "settings":
         from intake_desktop.qt.settings_page import SettingsPage
 
         return SettingsPage(session, backend=window.rules_backend, on_error=window.show_error)
+    if key == "checklists":
+        from intake_desktop.qt.checklist_page import ChecklistPage
+
+        return ChecklistPage(session, on_error=window.show_error)
     raise KeyError(key)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from intake_desktop.core.checklists.status import ItemState, MatterChecklist
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.mover import write_new_file
+from intake_desktop.core.shipped import package_file
 
 DEFAULT_LETTERHEAD = ("Our firm", "")
 
@@ -76,7 +76,6 @@ def _docx(template: Path | None, body: list[tuple[str, str]], intro: list[str]) 
 def _pdf(letterhead: list[str], body: list[tuple[str, str]], intro: list[str]) -> bytes:
     from xml.sax.saxutils import escape
 
-    import reportlab
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
@@ -84,7 +83,7 @@ def _pdf(letterhead: list[str], body: list[tuple[str, str]], intro: list[str]) -
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
-    fonts = Path(os.path.dirname(reportlab.__file__)) / "fonts"
+    fonts = package_file("reportlab", "fonts")
     pdfmetrics.registerFont(TTFont("Vera", str(fonts / "Vera.ttf")))
     pdfmetrics.registerFont(TTFont("VeraBd", str(fonts / "VeraBd.ttf")))
     normal = ParagraphStyle("n", fontName="Vera", fontSize=10.5, leading=14)

@@ -108,6 +108,12 @@ def assigned_checklist(ledger: Ledger, matter: str,
         "choose another one for it")
 
 
+def assigned_at(ledger: Ledger, matter: str) -> str | None:
+    """When the matter was first given a checklist (ISO time), None if never."""
+    events = _events(ledger, matter, EventKind.CHECKLIST_ASSIGNED)
+    return events[0].at if events else None
+
+
 def _party(doc: DocumentRecord, matter: str) -> str:
     """The person a document belongs to, from Intake/<matter>/<party>/ ('' when none)."""
     parts = PurePosixPath(doc.source_path.replace("\\", "/")).parts

@@ -27,6 +27,7 @@ from intake_desktop.core.convert.base import (
 from intake_desktop.core.convert.detect import EXTENSION_KINDS, OFFICE, OFFICE_SUFFIX_BY_MIME
 from intake_desktop.core.convert.facts import put
 from intake_desktop.core.convert.pdfcheck import inspect_pdf
+from intake_desktop.core.engines import find_engine
 
 CANDIDATES = ("soffice", "libreoffice")
 MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -34,14 +35,10 @@ WIN_SOFFICE = Path("C:/Program Files/LibreOffice/program/soffice.exe")
 
 
 def find_soffice() -> str | None:
-    for name in CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    for path in (MAC_SOFFICE, WIN_SOFFICE):
-        if path.is_file():
-            return str(path)
-    return None
+    """LibreOffice: a configured path, the PATH, or where its installer puts it
+    (core/engines.py: Program Files, /Applications, /usr/lib/libreoffice, /opt)."""
+    found = find_engine("soffice")
+    return str(found) if found else None
 
 
 @dataclass

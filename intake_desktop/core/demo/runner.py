@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
@@ -32,7 +33,6 @@ from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import write_new_file
-from intake_desktop.core.paths import data_root, naming_rules_dir
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules import save_rules
 from intake_desktop.core.workspace import (
@@ -40,6 +40,7 @@ from intake_desktop.core.workspace import (
     default_demo_dir,
     default_workspace_dir,
     init_workspace,
+    read_preset,
 )
 
 FINAL_PRESET = "litigation"
@@ -50,7 +51,7 @@ WORKSPACE_COURTS = "courts"  # the workspace's own court profiles, in .intake/
 
 def examples_dir() -> Path:
     """The repository's examples/ folder (specs a user can copy)."""
-    return data_root() / "examples"
+    return shipped.examples_dir()
 
 
 class DemoApp(Protocol):
@@ -219,10 +220,7 @@ def _check_target(root: Path) -> None:
 
 def _activate_preset(workspace: Workspace, ledger: Ledger, preset: str) -> str:
     """Make `preset` the active rules the way the admin panel saves them; say what is in force."""
-    preset_file = naming_rules_dir() / f"{preset}.toml"
-    if not preset_file.is_file():
-        return f"built-in routing (no {preset} preset in {preset_file.parent})"
-    version = save_rules(workspace, ledger, preset_file.read_text(encoding="utf-8"))
+    version = save_rules(workspace, ledger, read_preset(preset))
     return f"{preset} preset (rules version {version.version})"
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import reportlab
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -33,6 +32,8 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from intake_desktop.core.shipped import package_file
 
 FONT = "IDTableSans"
 FONT_BOLD = "IDTableSans-Bold"
@@ -59,7 +60,7 @@ def table_fonts() -> tuple[str, str]:
         return FONT, FONT_BOLD
     regular, bold = SYSTEM_FONTS
     if not (regular.is_file() and bold.is_file()):
-        base = Path(reportlab.__file__).parent / "fonts"
+        base = package_file("reportlab", "fonts")
         regular, bold = base / "Vera.ttf", base / "VeraBd.ttf"
     pdfmetrics.registerFont(TTFont(FONT, str(regular)))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))

@@ -48,6 +48,7 @@ from intake_desktop.core.pipeline import (
     decide,
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_document
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -527,6 +528,9 @@ class Filer:
                 raise _NameTaken() from exc
             raise
         done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
+        if done.filed_path:  # full-text search (issue 14); never stops a filing
+            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
+                           prepared.facts if prepared else {})
         if plan.status == DocStatus.REVIEW and filed is not None:
             write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
                           self.ws, source=done.source_path, sha256=done.sha256,

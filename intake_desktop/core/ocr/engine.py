@@ -34,10 +34,12 @@ import pikepdf
 import pypdf
 from pikepdf import Name
 
+from intake_desktop.core.engines import find_engine
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.shipped import package_file
 
 INSTALL_COMMAND = "sudo apt-get install tesseract-ocr ocrmypdf"
-PLUGIN = Path(__file__).with_name("ocrmypdf_progress.py")
+PLUGIN = package_file("intake_desktop.core.ocr", "ocrmypdf_progress.py")
 PROGRESS_MARKER = "INTAKE-OCR-PROGRESS"
 DEFAULT_JOBS = 2
 DEFAULT_LANGUAGE = "eng"
@@ -91,14 +93,19 @@ def _search_path(search_path: str | None) -> str:
 
 
 def find_tesseract(search_path: str | None = None) -> Path | None:
-    """The `tesseract` executable on `search_path` (default: this process's PATH)."""
-    found = shutil.which("tesseract", path=_search_path(search_path))
+    """The `tesseract` executable on `search_path`; by default where core/engines.py finds it
+    (configured path, PATH, then where installers put it)."""
+    if search_path is None:
+        return find_engine("tesseract")
+    found = shutil.which("tesseract", path=search_path)
     return Path(found) if found else None
 
 
 def find_ocrmypdf(search_path: str | None = None) -> Path | None:
-    """The `ocrmypdf` executable on `search_path` (default: this process's PATH)."""
-    found = shutil.which("ocrmypdf", path=_search_path(search_path))
+    """The `ocrmypdf` executable on `search_path`; by default where core/engines.py finds it."""
+    if search_path is None:
+        return find_engine("ocrmypdf")
+    found = shutil.which("ocrmypdf", path=search_path)
     return Path(found) if found else None
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
+from intake_desktop.core import platform
 from intake_desktop.core.courts import DEFAULT_PART_PATTERN, format_size
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.compress import check_cancel, save_pdf
@@ -519,19 +520,10 @@ def _finish(
 def place_new(tmp: Path, final: Path) -> None:
     """Move a finished temp file to its name, refusing to replace an existing file."""
     try:
-        os.link(tmp, final)  # fails if `final` exists: no silent overwrite
+        platform.rename_no_clobber(tmp, final)  # fails if `final` exists: no overwrite
     except FileExistsError as exc:
         raise IntakeError(
             "an output file of that name already exists",
             path=final,
             fix="choose an empty --out folder or move the old file away",
         ) from exc
-    except OSError:
-        if final.exists():
-            raise IntakeError(
-                "an output file of that name already exists", path=final,
-                fix="choose an empty --out folder or move the old file away",
-            ) from None
-        os.replace(tmp, final)
-        return
-    tmp.unlink()

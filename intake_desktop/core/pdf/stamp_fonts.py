@@ -9,15 +9,15 @@ Widths come from the real font metrics in both cases.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pikepdf
-import reportlab
 from pikepdf import Array, Dictionary, Name
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFontFile
+
+from intake_desktop.core.shipped import package_file
 
 HELVETICA = "helvetica"
 EMBEDDED = "embedded"
@@ -27,7 +27,7 @@ MAX_SUBSET = 255
 
 def bundled_ttf() -> Path:
     """Bitstream Vera Sans, as shipped inside reportlab."""
-    return Path(os.path.dirname(reportlab.__file__)) / "fonts" / "Vera.ttf"
+    return package_file("reportlab", "fonts", "Vera.ttf")
 
 
 def _escape(raw: bytes) -> bytes:

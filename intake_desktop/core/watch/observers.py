@@ -24,6 +24,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from intake_desktop.core import platform
 from intake_desktop.core.watch.fsinfo import fs_type, is_network_fs
 from intake_desktop.core.watch.polling import NamePollingObserver
 from intake_desktop.core.watch.settings import WatchSettings
@@ -43,6 +44,8 @@ class _Handler(FileSystemEventHandler):
     def __init__(self, hints: queue.SimpleQueue[Hint], index: int) -> None:
         self.hints = hints
         self.index = index
+        # close-after-write comes from inotify only; elsewhere the stability window decides
+        self.close_events = platform.close_events_supported()
 
     def _put(self, kind: str, path: str | bytes) -> None:
         text = os.fsdecode(path)
@@ -50,7 +53,8 @@ class _Handler(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if isinstance(event, FileClosedEvent):
-            self._put("closed", event.src_path)
+            if self.close_events:
+                self._put("closed", event.src_path)
         elif isinstance(event, FileCreatedEvent | FileModifiedEvent):
             self._put("write", event.src_path)
         elif isinstance(event, FileMovedEvent):
@@ -67,7 +71,7 @@ class _Handler(FileSystemEventHandler):
             self._put("dir_gone", event.src_path)
 
 
-OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
+OVERFLOW_LOGGER = platform.INOTIFY_LOGGER
 
 
 class OverflowSpy(logging.Handler):

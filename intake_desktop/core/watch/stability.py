@@ -11,13 +11,11 @@ they only make the next check come sooner.
 from __future__ import annotations
 
 import enum
-import errno
 import os
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake_desktop.core import platform
 from intake_desktop.core.watch.settings import WatchSettings
 
 Signature = tuple[int, int]  # (size, mtime_ns)
@@ -28,51 +26,15 @@ def signature(st: os.stat_result) -> Signature:
 
 
 def enable_lease_checks() -> bool:
-    """Make the open-writer check safe to use and say whether it is.
-
-    Taking a lease makes the kernel signal this process (SIGIO, whose default action ends
-    the process) if a writer opens the file while the lease is held. The lease is dropped
-    at once, but to be safe the check runs only while SIGIO is ignored or handled: from the
-    main thread this sets SIGIO to ignored when it is at its default (nothing in the app
-    uses it); elsewhere the stability window is used instead.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    import signal
-
-    current = signal.getsignal(signal.SIGIO)
-    if current not in (signal.SIG_DFL, None):
-        return True
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    signal.signal(signal.SIGIO, signal.SIG_IGN)
-    return True
+    """Make the open-writer check safe to use and say whether it is (core/platform.py:
+    kernel read leases on Linux; False elsewhere, then the stability window decides)."""
+    return platform.enable_lease_checks()
 
 
 def writer_active(path: Path) -> bool | None:
     """True when some process has `path` open for writing, False when none does, None when
-    this platform or filesystem cannot tell (then rely on the stability window). Call only
-    after `enable_lease_checks()` returned True."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import fcntl
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EBUSY):
-            return True
-        return None  # EACCES (not the owner), EINVAL (filesystem without leases)...
-    else:
-        fcntl.fcntl(fd, fcntl.F_SETOWN, 0)  # no lease-break signal to this process
-        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
-        return False
-    finally:
-        os.close(fd)
+    this platform or filesystem cannot tell. Call only after `enable_lease_checks()`."""
+    return platform.writer_active(path)
 
 
 def trial_open(path: Path) -> str | None:

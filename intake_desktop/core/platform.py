@@ -1,0 +1,288 @@
+"""Every call that exists only on some systems, each with a portable fallback.
+
+Linux-only: kernel read leases (is a writer still holding a file open?), /proc/mounts
+(which filesystem is a folder on?), fsync of a directory (a rename made durable), hard-link
+renames that refuse to replace a file, inotify's close-after-write event. Windows and macOS
+take the fallbacks; `INTAKE_PORTABLE_FALLBACKS=1` forces them on Linux too, so the test
+suite runs the filing protocol, crash recovery and the watcher on the paths other systems
+take. No other module may make these calls (tests/shipping/test_platform.py checks).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path, PurePath, PureWindowsPath
+
+FORCE_ENV = "INTAKE_PORTABLE_FALLBACKS"
+MOUNTS = Path("/proc/mounts")
+# watchdog's inotify backend only logs a kernel event-queue overflow, under this logger.
+INOTIFY_LOGGER = "watchdog.observers.inotify_c"
+
+NETWORK_FS_TYPES = frozenset({
+    "cifs", "smb3", "smbfs", "nfs", "nfs4", "ncpfs", "afs", "coda", "9p", "virtiofs",
+    "ceph", "glusterfs", "lustre", "gpfs", "beegfs", "davfs", "sshfs", "fuse.sshfs",
+    "fuse.glusterfs", "fuse.rclone", "fuse.s3fs", "fuse.davfs2", "fuse.gvfsd-fuse",
+    "fuse.smbnetfs", "fuse.ceph", "fuse.cephfs", "webdav", "remote",
+})
+
+
+def portable_forced() -> bool:
+    """True when the portable fallbacks are forced (tests, or a cautious admin)."""
+    return os.environ.get(FORCE_ENV, "") not in ("", "0")
+
+
+def is_linux() -> bool:
+    return sys.platform.startswith("linux") and not portable_forced()
+
+
+def is_windows() -> bool:
+    return os.name == "nt"
+
+
+# ---- durable renames -------------------------------------------------------------------
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable. POSIX: fsync the folder. Windows (and the forced
+    fallback): nothing to do, NTFS journals the rename itself."""
+    if is_windows() or portable_forced():
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def rename_no_clobber(tmp: Path, dest: Path) -> None:
+    """Give `tmp` the name `dest`, raising FileExistsError when `dest` exists.
+
+    POSIX: a hard link (atomic, fails on an existing name), then the temp name is removed;
+    filesystems without hard links (FAT, some shares) fall back to a checked rename.
+    Windows: os.rename already refuses an existing destination. Forced fallback: the
+    checked rename, the path filesystems without links take."""
+    if is_windows():
+        os.rename(tmp, dest)
+        return
+    if portable_forced():
+        _checked_rename(tmp, dest)
+        return
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        no_links = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+        if exc.errno not in no_links:
+            raise
+        _checked_rename(tmp, dest)
+        return
+    os.unlink(tmp)
+
+
+def _checked_rename(tmp: Path, dest: Path) -> None:
+    if os.path.lexists(dest):
+        raise FileExistsError(errno.EEXIST, "a file of that name already exists", str(dest))
+    os.rename(tmp, dest)
+
+
+# ---- is a writer still holding the file? (kernel read leases) ----------------------------
+
+
+def enable_lease_checks() -> bool:
+    """Make the open-writer check safe to use and say whether it is.
+
+    Taking a lease makes the kernel signal this process (SIGIO, whose default action ends
+    the process) if a writer opens the file while the lease is held. The lease is dropped
+    at once, but to be safe the check runs only while SIGIO is ignored or handled: from the
+    main thread this sets SIGIO to ignored when it is at its default (nothing in the app
+    uses it); elsewhere the stability window is used instead. Not Linux: False.
+    """
+    if not is_linux():
+        return False
+    import signal
+
+    current = signal.getsignal(signal.SIGIO)
+    if current not in (signal.SIG_DFL, None):
+        return True
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+    return True
+
+
+def writer_active(path: Path) -> bool | None:
+    """True when some process has `path` open for writing, False when none does, None when
+    this platform or filesystem cannot tell (then rely on the stability window)."""
+    if not is_linux():
+        return None
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EBUSY):
+            return True
+        return None  # EACCES (not the owner), EINVAL (filesystem without leases)...
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETOWN, 0)  # no lease-break signal to this process
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
+
+
+def close_events_supported() -> bool:
+    """Does the native observer report close-after-write (inotify IN_CLOSE_WRITE)?"""
+    return is_linux()
+
+
+# ---- which filesystem is a folder on? ----------------------------------------------------
+
+
+def _unescape(field: str) -> str:
+    """/proc/mounts writes space, tab, newline and backslash as octal escapes."""
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
+
+
+def parse_mounts(text: str) -> list[tuple[str, str]]:
+    """(mount point, fstype) pairs from the text of /proc/mounts."""
+    pairs = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3:
+            pairs.append((_unescape(parts[1]), parts[2]))
+    return pairs
+
+
+def parse_bsd_mount(text: str) -> list[tuple[str, str]]:
+    """(mount point, fstype) pairs from macOS/BSD `mount` output:
+    `//user@server/share on /Volumes/share (smbfs, nodev, nosuid, mounted by user)`."""
+    pairs = []
+    for line in text.splitlines():
+        head, sep, rest = line.rpartition(" (")
+        if not sep or " on " not in head:
+            continue
+        point = head.split(" on ", 1)[1]
+        pairs.append((point, rest.split(",", 1)[0].rstrip(")").strip()))
+    return pairs
+
+
+def mount_table() -> list[tuple[str, str]] | None:
+    """The system's mounts, or None when this system cannot list them."""
+    if is_linux():
+        try:
+            return parse_mounts(MOUNTS.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+    if sys.platform == "darwin" and not portable_forced():
+        try:
+            done = subprocess.run(["/sbin/mount"], capture_output=True, text=True, timeout=5,
+                                  check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return parse_bsd_mount(done.stdout)
+    return None
+
+
+def _longest_match(target: str, pairs: list[tuple[str, str]]) -> str | None:
+    best, best_type = "", None
+    for point, kind in pairs:
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, best_type = point, kind
+    return best_type
+
+
+def is_unc(path: PurePath | str) -> bool:
+    """A Windows UNC share path (\\\\server\\share\\...) or its forward-slash spelling."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return bool(PureWindowsPath(text).drive)
+    return False
+
+
+def _windows_drive_type(path: Path) -> str | None:  # pragma: no cover - Windows only
+    import ctypes
+
+    drive = PureWindowsPath(os.path.abspath(path)).drive
+    if not drive:
+        return None
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+    kind = int(kernel32.GetDriveTypeW(drive.rstrip("\\") + "\\"))
+    return {2: "removable", 3: "fixed", 4: "remote", 5: "cdrom", 6: "ramdisk"}.get(kind)
+
+
+def fs_type(path: Path, mounts_text: str | None = None) -> str | None:
+    """The filesystem type holding `path` (longest matching mount point), or None when
+    this system cannot tell. `mounts_text`: /proc/mounts text to use instead of the system's."""
+    if is_unc(path):
+        return "smb"
+    if mounts_text is not None:
+        pairs: list[tuple[str, str]] | None = parse_mounts(mounts_text)
+    elif is_windows():
+        return _windows_drive_type(path)
+    else:
+        pairs = mount_table()
+    if pairs is None:
+        return None
+    try:
+        target = os.path.realpath(path)
+    except OSError:
+        target = str(path)
+    return _longest_match(target, pairs)
+
+
+def is_network_fs(path: Path, mounts_text: str | None = None) -> bool:
+    """True for SMB/NFS/sshfs-style shares (and UNC paths on Windows)."""
+    if is_unc(path):
+        return True
+    kind = fs_type(path, mounts_text)
+    return kind is not None and kind.lower() in NETWORK_FS_TYPES
+
+
+def is_case_sensitive(folder: Path) -> bool | None:
+    """Whether names in `folder` differ by case alone, found without writing anything:
+    an existing entry whose name has letters is looked up with its case swapped."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.swapcase() != e.name]
+    except OSError:
+        return None
+    probe_dir, names = folder, [e.name for e in entries]
+    if not names:
+        probe_dir = folder.parent
+        names = [folder.name] if folder.name.swapcase() != folder.name else []
+    for name in names[:1]:
+        original, swapped = probe_dir / name, probe_dir / name.swapcase()
+        try:
+            return not (swapped.exists() and os.path.samefile(original, swapped))
+        except OSError:
+            return None
+    return None
+
+
+# ---- Windows paths --------------------------------------------------------------------
+
+
+def windows_path_parts(text: str) -> tuple[str, tuple[str, ...]]:
+    """(drive or UNC share, the folders and name below it) of a Windows path, on any system:
+    `C:\\Firm\\Intake` -> ("C:", ("Firm", "Intake")); `\\\\nas\\files\\Intake` ->
+    ("\\\\nas\\files", ("Intake",))."""
+    pure = PureWindowsPath(text)
+    parts = pure.parts[1:] if pure.anchor else pure.parts
+    return pure.drive, tuple(parts)
