@@ -76,7 +76,9 @@ def open_app(
 
 
 def _warn_stderr(text: str) -> None:
-    sys.stderr.write(f"intake-desktop: warning: {text}\n")
+    from intake_desktop.core.errors import format_message
+
+    sys.stderr.write(f"intake-desktop: warning: {format_message(text)}\n")
 
 
 def build_filer(

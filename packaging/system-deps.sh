@@ -2,6 +2,8 @@
 # Installs the Debian/Ubuntu packages Intake Desktop needs, only those that are missing.
 #   packaging/system-deps.sh run    what the app needs (Qt's libraries, libmagic, LibreOffice, OCR)
 #   packaging/system-deps.sh test   the above plus what the tests and benchmarks use
+# When another apt/dpkg process holds the lock (unattended upgrades, another install), it
+# waits for it, saying so, up to INTAKE_APT_WAIT seconds (default 600), then gives up.
 set -euo pipefail
 MODE="${1:-run}"
 
@@ -36,5 +38,35 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 echo "system-deps: installing ${MISSING[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${MISSING[@]}"
+WAIT_LIMIT="${INTAKE_APT_WAIT:-600}"
+POLL="${INTAKE_APT_POLL:-5}"
+
+# apt_retry ARGS...: run apt-get; while it fails because another process holds the apt or
+# dpkg lock, wait and try again, up to WAIT_LIMIT seconds in all.
+apt_retry() {
+  local waited=0 said=0 log status
+  log="$(mktemp)"
+  while true; do
+    status=0
+    $SUDO apt-get -o DPkg::Lock::Timeout=0 "$@" 2>"$log" || status=$?
+    if [ "$status" -eq 0 ]; then cat "$log" >&2; rm -f "$log"; return 0; fi
+    if ! grep -qiE "could not get lock|unable to acquire the dpkg|is another process using it|lock-frontend" "$log"; then
+      cat "$log" >&2; rm -f "$log"; return "$status"
+    fi
+    if [ "$waited" -ge "$WAIT_LIMIT" ]; then
+      rm -f "$log"
+      echo "system-deps: another package manager still holds the apt lock after ${WAIT_LIMIT} s." >&2
+      echo "system-deps: let it finish (see: ps aux | grep -E 'apt|dpkg'), then run make again; INTAKE_APT_WAIT=SECONDS waits longer." >&2
+      return 1
+    fi
+    if [ "$said" -eq 0 ]; then
+      echo "system-deps: another package manager holds the apt lock; waiting for it (up to ${WAIT_LIMIT} s)..." >&2
+      said=1
+    fi
+    sleep "$POLL"
+    waited=$((waited + POLL))
+  done
+}
+
+apt_retry update -qq
+apt_retry install -y -qq --no-install-recommends "${MISSING[@]}"

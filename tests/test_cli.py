@@ -73,7 +73,7 @@ def test_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     assert "no such file" in r.stderr
 
     r = run_cli("init", "--workspace", str(tmp_path / "x"), "--preset", "nonsense")
-    assert r.returncode == 1 and "unknown preset" in r.stderr
+    assert r.returncode == 2 and "Unknown preset" in r.stderr
 
 
 def test_export_formats(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_fit_exit_codes(tmp_path: Path) -> None:
     r = run_cli("fit", str(src), "--limit", "lots", "--out", str(tmp_path / "o"), env=env)
     assert r.returncode == 2 and "25MB" in r.stderr
     r = run_cli("fit", str(src), "--court", "atlantis", "--out", str(tmp_path / "o"), env=env)
-    assert r.returncode == 1 and "unknown court" in r.stderr and "cacd" in r.stderr
+    assert r.returncode == 2 and "Unknown court" in r.stderr and "cacd" in r.stderr
     r = run_cli("fit", str(src), "--court", "ca2", "--out", str(tmp_path / "o"), env=env)
     assert r.returncode == 2 and "--limit" in r.stderr
     r = run_cli("fit", str(src), "--limit", "5MB", "--out", str(tmp_path / "o"), "--json",

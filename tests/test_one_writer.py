@@ -119,18 +119,21 @@ def test_the_allow_list_names_only_modules_that_exist_and_still_write() -> None:
 
 
 def test_ledger_export_out_never_overwrites(app: App, tmp_path: Path) -> None:
-    """GIVEN an existing file at --out WHEN exporting THEN it is kept byte-identical and
-    the export is written beside it under a new name that the command prints."""
+    """GIVEN an existing file at --out WHEN exporting THEN it is kept byte-identical (the
+    command refuses, exit 2) and a new name is written through the mover."""
     from tests.conftest import run_cli
 
     out = tmp_path / "custody.csv"
     out.write_text("someone's report\n")
     done = run_cli("--workspace", str(app.workspace.root), "ledger", "export", "--out",
                    str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 2 and "already exists" in done.stderr
     assert out.read_text() == "someone's report\n"
-    second = tmp_path / "custody (2).csv"
-    assert second.read_text().startswith("seq,") and str(second) in done.stdout
+    fresh = tmp_path / "custody new.csv"
+    done = run_cli("--workspace", str(app.workspace.root), "ledger", "export", "--out",
+                   str(fresh))
+    assert done.returncode == 0, done.stderr
+    assert fresh.read_text().startswith("seq,") and not list(tmp_path.glob("*.intake-tmp"))
 
 
 def test_settings_replace_keeps_the_previous_version(app: App) -> None:

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.app import App, build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+    resolve_arg_path,
+)
 from intake_desktop.commands.ingest import TerminalProgress
 from intake_desktop.core.demo import describe, run_demo
 from intake_desktop.core.errors import UsageError
@@ -26,8 +32,12 @@ def register(sub: Any) -> None:
         help="a demo workspace filled with three sample matters through the real pipeline",
         description="Generate about forty fictitious documents for three matters (litigation, "
         "personal injury, immigration), file them through the intake pipeline into a "
-        f"separate demo workspace (default: {default_demo_dir()}), and build the example "
-        "exhibit set.",
+        "separate demo workspace, and build the example exhibit set. Your real workspace "
+        "(and INTAKE_WORKSPACE) is never used.",
+    )
+    p.add_argument(
+        "--workspace", metavar="DIR", default=argparse.SUPPRESS,
+        help=f"a new or empty folder for the demo (default: {default_demo_dir()})",
     )
     add_common_options(p)
     p.set_defaults(handler=run)
@@ -43,7 +53,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
             "the demo keeps its own SQLite ledger inside the demo workspace",
             fix="run `intake-desktop demo` without --db",
         )
-    root = Path(args.workspace).expanduser() if args.workspace else default_demo_dir()
+    chosen = getattr(args, "workspace", None)
+    root = resolve_arg_path(chosen) if chosen else default_demo_dir()
     role = getattr(args, "role", "paralegal")
     report = run_demo(
         root,

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    add_common_options,
+    plural,
+    resolve_arg_path,
+)
 from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
-from intake_desktop.core.exhibits.labels import file_stem
+from intake_desktop.core.exhibits.labels import exhibit_id, file_stem, full_label
 from intake_desktop.core.exhibits.model import BuiltExhibit
 from intake_desktop.core.exhibits.numbering import plan_numbers
 from intake_desktop.core.exhibits.sources import (
@@ -18,7 +25,10 @@ from intake_desktop.core.exhibits.sources import (
     number_exhibits,
     plan_exhibits,
 )
-from intake_desktop.core.exhibits.spec import load_spec
+from intake_desktop.core.exhibits.spec import ExhibitSetSpec, load_spec
+
+SPEC_HELP = ("the exhibit-set spec (TOML; format in core/exhibits/spec.py), relative to the "
+             "current folder")
 
 
 def register(subparsers: Any) -> None:
@@ -34,12 +44,12 @@ def register(subparsers: Any) -> None:
         description="Stamp every exhibit with its label and Bates numbers, write slip sheets, "
         "the binder, the exhibit index and the chronology, and record it all in the ledger.",
     )
-    build.add_argument("spec", metavar="SPEC", help="the exhibit-set spec (TOML)")
+    build.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     build.add_argument(
         "--out",
         metavar="DIR",
-        help="output folder, new or empty (default: the workspace's Exports/<set name>/, "
-        "or '<set name> (2)' when an earlier build is there)",
+        help="output folder, new or empty, relative to the current folder (default: the "
+        "workspace's Exports/<set name>/, or '<set name> (2)' when an earlier build is there)",
     )
     build.add_argument(
         "--reuse-numbers",
@@ -52,8 +62,11 @@ def register(subparsers: Any) -> None:
     check = actions.add_parser(
         "check",
         help="validate a spec and show labels, pages and Bates numbers; builds nothing",
+        description="Validate a spec and show each exhibit's label, pages and Bates numbers. "
+        "Without a workspace, exhibits named by ledger id or SHA-256 are listed unchecked; "
+        "with one, the Bates numbers continue from the ledger. Nothing is written.",
     )
-    check.add_argument("spec", metavar="SPEC")
+    check.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     check.add_argument("--reuse-numbers", action="store_true",
                        help="check as `build --reuse-numbers` would")
     add_common_options(check)
@@ -96,23 +109,23 @@ def _human(result: BuildResult) -> str:
     for ex in result.exhibits:
         bates = ex.bates_range or "no Bates"
         parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
-        lines.append(f"{ex.label}: {ex.pages} pages, {bates}{parts}")
+        lines.append(f"{ex.label}: {plural(ex.pages, 'page')}, {bates}{parts}")
     lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
     if result.binder_parts:
         lines.append(f"binder: {', '.join(p.path.name for p in result.binder_parts)}")
-    lines.append(f"written to {result.out_dir}")
-    lines += [f"warning: {w}" for w in result.warnings]
+    lines.append(f"Written to {result.out_dir}")
     return "\n".join(lines)
 
 
 def run_build(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
 
-    spec = load_spec(Path(args.spec))
+    spec = load_spec(resolve_arg_path(args.spec))
     app = open_app(args.workspace, db=args.db, role=args.role)
     progress = BuildProgress(output.is_terminal)
     try:
-        out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.name)
+        out = (resolve_arg_path(args.out) if args.out
+               else default_out(app.workspace.exports, spec.name))
         result = build_set(
             spec,
             out,
@@ -129,7 +142,26 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
         progress.close()
         app.close()
     output.emit(result.as_json(), _human(result))
+    for warning in result.warnings:
+        output.warning(warning)
     return EXIT_OK
+
+
+def _plan_files_only(spec: ExhibitSetSpec) -> tuple[list[BuiltExhibit], list[dict[str, Any]]]:
+    """Without a workspace: plan the exhibits given as files; list the ones named by
+    ledger id or SHA-256 (only a workspace's ledger knows them) as unchecked."""
+    plan: list[BuiltExhibit] = []
+    unchecked: list[dict[str, Any]] = []
+    for n, entry in enumerate(spec.exhibits):
+        if entry.file is None:
+            ident = exhibit_id(spec.label_scheme, spec.first_label + n)
+            unchecked.append({"label": full_label(spec.label_prefix, ident),
+                              "source": entry.reference, "position": entry.position,
+                              "description": entry.description})
+            continue
+        one = dataclasses.replace(spec, exhibits=(entry,), first_label=spec.first_label + n)
+        plan += plan_exhibits(one)
+    return plan, unchecked
 
 
 def run_check(args: argparse.Namespace, output: Output) -> int:
@@ -137,8 +169,9 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     build would get (from the workspace ledger when one is chosen; nothing is reserved)."""
     from intake_desktop.app import open_app, workspace_was_chosen
 
-    spec = load_spec(Path(args.spec))
+    spec = load_spec(resolve_arg_path(args.spec))
     plan: list[BuiltExhibit]
+    unchecked: list[dict[str, Any]] = []
     next_free = None
     warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
@@ -150,8 +183,8 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
                 next_free = numbers.first
                 warnings += numbers.warnings
     else:
-        plan = plan_exhibits(spec)
-    if spec.bates is not None:
+        plan, unchecked = _plan_files_only(spec)
+    if spec.bates is not None and not unchecked:
         number_exhibits(plan, next_free or spec.bates.start or 1)
     if spec.court:
         # What the court's rules will do to these sources (text layer, PDF/A, margins).
@@ -165,15 +198,25 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
              "bates_last": e.bates_last, "source": str(e.source.path)}
             for e in plan
         ],
+        "unchecked": unchecked,
         "warnings": warnings,
     }
-    lines = [f"{spec.path}: valid, {len(plan)} exhibits, {sum(e.pages for e in plan)} pages"]
+    pages = sum(e.pages for e in plan)
+    lines = [f"{spec.path}: valid, {plural(len(spec.exhibits), 'exhibit')}, "
+             f"{plural(pages, 'page')}" + (" in the files checked" if unchecked else "")]
     for e in plan:
         bates = f", {e.bates_range}" if e.bates_first else ""
-        lines.append(f"  {e.label}: {e.pages} pages{bates}  ({e.entry.description})")
-    if spec.bates is not None and next_free is None and spec.bates.start is None:
+        lines.append(f"  {e.label}: {plural(e.pages, 'page')}{bates}  ({e.entry.description})")
+    for u in unchecked:
+        lines.append(f"  {u['label']}: {u['source']}, in the ledger: not checked without "
+                     f"--workspace  ({u['description']})")
+    if unchecked:
+        lines.append("  (Give --workspace to check the ledger documents and show Bates "
+                     "numbers.)")
+    elif spec.bates is not None and next_free is None and spec.bates.start is None:
         lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "
-                     "free number)")
-    lines += [f"warning: {w}" for w in warnings]
+                     "free number.)")
     output.emit(record, "\n".join(lines))
+    for warning in warnings:
+        output.warning(warning)
     return EXIT_OK

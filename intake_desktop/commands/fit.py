@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+    plural,
+    resolve_arg_path,
+)
 from intake_desktop.core.courts import (
     CourtProfile,
     format_size,
@@ -14,7 +21,7 @@ from intake_desktop.core.courts import (
     load_profile,
     parse_limit,
 )
-from intake_desktop.core.errors import UsageError
+from intake_desktop.core.errors import UsageError, explain
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ocr import OcrEngine
@@ -43,7 +50,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--court", metavar="ID", help="court profile (limit and rules), e.g. cacd, nyscef"
     )
-    parser.add_argument("--out", metavar="DIR", required=True, help="folder for the outputs")
+    parser.add_argument(
+        "--out", metavar="DIR", required=True,
+        help="folder for the outputs, relative to the current folder (created if missing)",
+    )
     parser.add_argument(
         "--split-at",
         choices=["pages", "bookmarks"],
@@ -77,8 +87,9 @@ def _profile(args: argparse.Namespace, extra_dir: Path | None) -> tuple[CourtPro
 
 def _human(result: FitResult) -> str:
     if not result.ok:
-        return f"FAILED {result.input}: {result.reason}"
-    lines = [f"{result.input}: {len(result.parts)} file(s), {result.pages} pages"]
+        return ""  # the reason goes to stderr, once
+    lines = [f"{result.input}: {plural(len(result.parts), 'file')}, "
+             f"{plural(result.pages, 'page')}"]
     for part in result.parts:
         lines.append(
             f"  {part.path}  {format_size(part.bytes)}  pages {part.first_page}-{part.last_page}"
@@ -87,8 +98,6 @@ def _human(result: FitResult) -> str:
         lines.append(f"  changed: {change}")
     if result.actions:
         lines.append("  done: " + ", ".join(result.actions))
-    for warning in result.warnings:
-        lines.append(f"  warning: {warning}")
     return "\n".join(lines)
 
 
@@ -138,27 +147,36 @@ def run(args: argparse.Namespace, output: Output) -> int:
     try:
         profile, limit = _profile(args, extra_dir)
         ocr = app.ocr if app is not None else OcrEngine()  # used when the court needs text
-        out_dir = Path(args.out)
+        out_dir = resolve_arg_path(args.out)
+        output.info(f"Writing to {out_dir}")
         failed = 0
         for name in args.pdfs:
             progress = _progress_printer(output)
-            result = fit_pdf(
-                Path(name),
-                out_dir,
-                limit_bytes=limit,
-                profile=profile,
-                on_progress=progress,
-                at_bookmarks=args.split_at == "bookmarks",
-                ocr=ocr,
-            )
-            if output.is_terminal:
-                output.err.write("\r\033[K")
-            if result.ok and app is not None:
-                _record(app, result, profile, limit)
+            try:
+                result = fit_pdf(
+                    Path(name),
+                    out_dir,
+                    limit_bytes=limit,
+                    profile=profile,
+                    on_progress=progress,
+                    at_bookmarks=args.split_at == "bookmarks",
+                    ocr=ocr,
+                )
+                if output.is_terminal:
+                    output.err.write("\r\033[K")
+                if result.ok and app is not None:
+                    _record(app, result, profile, limit)
+            except Exception as exc:  # a full disk, a read-only folder, the ledger: this
+                explained = explain(exc, name)  # file fails, the others are still tried
+                if explained is None:
+                    raise
+                result = FitResult(input=Path(name), ok=False, reason=explained.message)
             output.emit(result.to_record(), _human(result))
+            for warning in result.warnings:
+                output.warning(warning, path=result.input)
             if not result.ok:
                 failed += 1
-                output.error(result.reason)
+                output.error(result.reason, path=result.input)
         return EXIT_FAILURE if failed else EXIT_OK
     finally:
         if app is not None:

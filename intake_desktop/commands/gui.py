@@ -9,8 +9,13 @@ from intake_desktop.commands.common import Output, add_common_options
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("gui", help="open the desktop app (default)")
-    add_common_options(p)
+    p: argparse.ArgumentParser = sub.add_parser(
+        "gui",
+        help="open the desktop app (the default when no command is given)",
+        description="Open the desktop app on the workspace. It prints no results, so it takes "
+        "no --json.",
+    )
+    add_common_options(p, json_option=False)
     p.set_defaults(handler=run)
 
 

@@ -8,15 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+    plural,
+)
 from intake_desktop.core.filing import IngestResult, Outcome
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("ingest", help="file these files/folders now")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "ingest",
+        help="file these files/folders now",
+        description="File these files and folders now: keep each original, file a working "
+        "copy under the naming rules, record every step in the ledger. Files from outside "
+        "the workspace are copied and left where they were.",
+    )
     add_common_options(p)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to file")
-    p.add_argument("--matter", metavar="ID", help="the matter these files belong to")
+    p.add_argument(
+        "--matter", metavar="ID",
+        help="the matter these files belong to (default: Intake/<matter>/ names it)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -32,7 +47,7 @@ def describe(result: IngestResult, indent: str = "") -> str:
     elif result.status is Outcome.IGNORED:
         text = f"{indent}ignored    {name}: {result.reason}"
     else:
-        text = f"{indent}ERROR      {result.reason}"
+        text = f"{indent}error      {name}: {result.reason}"
     if result.flags:
         text += f"  [{', '.join(result.flags)}]"
     for note in result.notes:
@@ -61,6 +76,47 @@ class TerminalProgress:
         sys.stderr.flush()
 
 
+def summary(counts: dict[str, int]) -> str:
+    """`2 filed, 1 to review, 1 duplicate, 0 ignored, 1 error` (counts by status)."""
+    return (
+        f"{counts.get('filed', 0)} filed, {counts.get('review', 0)} to review, "
+        f"{plural(counts.get('duplicate', 0), 'duplicate')}, {counts.get('ignored', 0)} ignored, "
+        f"{plural(counts.get('error', 0), 'error')}"
+    )
+
+
+def report(out: Output, result: IngestResult) -> None:
+    """One result: its line on stdout; a failure's message once on stderr (and, in
+    human mode, only there)."""
+    for failed in _failures(result):
+        out.error(failed.reason or "could not be filed", path=failed.source)
+    out.emit(result.to_json(), "" if result.status is Outcome.ERROR else describe(result))
+
+
+def report_failures(out: Output, failures: list[IngestResult]) -> None:
+    """Each failure's message once on stderr; many files failing for the same reason (a
+    full disk, a read-only ledger) are one message naming the first and how many more."""
+    groups: dict[str, list[IngestResult]] = {}
+    for failed in failures:
+        reason = failed.reason or "could not be filed"
+        groups.setdefault(reason.replace(failed.source, "\0"), []).append(failed)
+    for key, same in groups.items():
+        first = same[0].source
+        if len(same) > 1:
+            first += f" (and {plural(len(same) - 1, 'more file')})"
+        if "\0" in key:
+            out.error(key.replace("\0", first, 1).replace("\0", ""))
+        else:
+            out.error(key, path=first)
+
+
+def _failures(result: IngestResult) -> list[IngestResult]:
+    found = [result] if result.status is Outcome.ERROR else []
+    for child in result.children:
+        found += _failures(child)
+    return found
+
+
 def run(args: argparse.Namespace, out: Output) -> int:
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         filer = build_filer(app)
@@ -69,16 +125,9 @@ def run(args: argparse.Namespace, out: Output) -> int:
             matter=args.matter,
             on_progress=TerminalProgress(out.is_terminal),
         )
-    failed = 0
+    report_failures(out, [f for r in results for f in _failures(r)])
     for result in results:
-        if result.status is Outcome.ERROR:
-            failed += 1
-            out.error(result.reason or "failed")
-        out.emit(result.to_json(), describe(result))
-    counts = {s: sum(r.status is s for r in results) for s in Outcome}
-    out.info(
-        f"{counts[Outcome.FILED]} filed, {counts[Outcome.REVIEW]} to review, "
-        f"{counts[Outcome.DUPLICATE]} duplicates, {counts[Outcome.IGNORED]} ignored, "
-        f"{failed} failed"
-    )
-    return EXIT_FAILURE if failed else EXIT_OK
+        out.emit(result.to_json(), "" if result.status is Outcome.ERROR else describe(result))
+    counts = {str(s): sum(r.status is s for r in results) for s in Outcome}
+    out.info(summary(counts))
+    return EXIT_FAILURE if counts[str(Outcome.ERROR)] else EXIT_OK

@@ -3,59 +3,126 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import json
 from pathlib import Path
 from typing import Any
 
 from intake_desktop.app import open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+    plural,
+    resolve_arg_path,
+)
 from intake_desktop.core import custody
-from intake_desktop.core.mover import write_export
+from intake_desktop.core.errors import IntakeError, UsageError
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("ledger", help="the chain-of-custody ledger")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "ledger",
+        help="the chain-of-custody ledger",
+        description="Verify, seal, export and query the chain-of-custody ledger.",
+    )
     lsub = p.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
 
-    v = lsub.add_parser("verify", help="check the hash chain and the files on disk")
+    v = lsub.add_parser(
+        "verify",
+        help="check the hash chain and the files on disk",
+        description="Recompute the hash chain, re-hash every kept file and, with --seal, "
+        "prove the ledger matches a seal written earlier. Exit 1 when anything differs.",
+    )
     add_common_options(v)
-    v.add_argument("--seal", metavar="FILE", help="also prove the ledger matches this seal")
+    v.add_argument("--seal", metavar="FILE",
+                   help="also prove the ledger matches this seal file (relative to the "
+                   "current folder)")
     v.add_argument("--chain-only", action="store_true", help="skip re-hashing files on disk")
     v.set_defaults(handler=run_verify)
 
-    s = lsub.add_parser("seal", help="write the chain head to a file under Exports/")
+    s = lsub.add_parser(
+        "seal",
+        help="write the chain head to a file under Exports/",
+        description="Write the head hash of the chain to Exports/ledger-seals/ so that a "
+        "later rewrite of the ledger shows; keep a copy outside this computer.",
+    )
     add_common_options(s)
     s.set_defaults(handler=run_seal)
 
-    e = lsub.add_parser("export", help="the chain-of-custody log, one row per event")
+    e = lsub.add_parser(
+        "export",
+        help="the chain-of-custody log, one row per event",
+        description="Every event of the ledger, oldest first: CSV, or JSON lines with "
+        "--format json (or --json).",
+    )
     add_common_options(e)
-    e.add_argument("--format", choices=["csv", "json"], default="csv")
-    e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout")
+    e.add_argument("--format", choices=["csv", "json"], default=None,
+                   help="csv or json (JSON lines) (default: csv, json with --json)")
+    e.add_argument("--out", metavar="FILE",
+                   help="write to this new file (relative to the current folder) instead of "
+                   "stdout")
     e.set_defaults(handler=run_export)
 
-    h = lsub.add_parser("history", help="one document's custody trail")
+    h = lsub.add_parser(
+        "history",
+        help="one document's custody trail",
+        description="Every event of one document, found by its ledger id, a path (filed "
+        "copy, original or source) or a SHA-256.",
+    )
     add_common_options(h)
-    h.add_argument("key", metavar="PATH|SHA256")
+    h.add_argument("key", metavar="ID|PATH|SHA256",
+                   help="the document's ledger id (as shown by history and ingest --json), "
+                   "a path or a SHA-256")
     h.set_defaults(handler=run_history)
 
 
+def _seal_path(value: str) -> Path:
+    path = resolve_arg_path(value)
+    if not path.exists():
+        raise UsageError(
+            "no such seal file", path=path,
+            fix="give the path of a file written by `intake-desktop ledger seal` (a relative "
+            "path is taken from the current folder)",
+        )
+    if not path.is_file():
+        raise UsageError("this is a folder, not a seal file", path=path,
+                         fix="give one ledger-seal-....json file in it")
+    try:
+        custody.read_seal(path)
+    except IntakeError as exc:
+        raise UsageError("this file is not a ledger seal", path=path,
+                         fix="give the JSON file written by `intake-desktop ledger seal`") from exc
+    return path
+
+
 def run_verify(args: argparse.Namespace, out: Output) -> int:
+    seal_file = _seal_path(args.seal) if args.seal else None
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         report = custody.verify(
             app.ledger, app.workspace.root,
-            seal_file=Path(args.seal) if args.seal else None,
+            seal_file=seal_file,
             check_files=not args.chain_only,
         )
-    lines = [
-        f"Ledger {'OK' if report.ok else 'FAILED'}: {report.events} events, "
-        f"{report.files_checked} files checked."
-    ]
+    counts = (f"{plural(report.events, 'event')}, "
+              f"{plural(report.files_checked, 'file')} checked")
+    if report.ok:
+        lines = [f"Ledger OK: {counts}."]
+        if seal_file is not None:
+            sealed = report.seal or {}
+            lines.append(f"Seal matched: {seal_file} (the first "
+                         f"{plural(int(sealed.get('events', 0)), 'event')}, sealed "
+                         f"{sealed.get('sealed_at', '?')}).")
+    else:
+        lines = [f"Ledger does not match: {counts}."]
     lines += [f"  {p}" for p in report.problems]
     lines += [f"  missing: {m}" for m in report.missing_files]
     lines += [f"  altered: {a}" for a in report.altered_files]
     out.emit(report.to_json(), "\n".join(lines))
     if not report.ok:
-        out.error("the ledger or the files on disk do not match; see the report above")
+        out.error("the ledger or the files on disk do not match",
+                  fix="see the report above; restore the named files or the ledger from a "
+                  "backup")
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
@@ -65,32 +132,59 @@ def run_seal(args: argparse.Namespace, out: Output) -> int:
     out.emit(
         {"seal": str(path), "head_hash": seal.head_hash, "events": seal.events,
          "sealed_at": seal.sealed_at},
-        f"Sealed {seal.events} events (head {seal.head_hash[:16]}...) in {path}. "
+        f"Sealed {plural(seal.events, 'event')} (head {seal.head_hash[:16]}...) in {path}. "
         "Keep a copy outside this computer.",
     )
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace, out: Output) -> int:
+    fmt = args.format or ("json" if out.json_mode else "csv")
+    if out.json_mode and fmt != "json":
+        raise UsageError("--json prints JSON lines, so it cannot be combined with --format csv",
+                         fix="leave out one of them")
+    target = resolve_arg_path(args.out) if args.out else None
+    if target is not None and target.exists():
+        raise UsageError("the output file already exists", path=target,
+                         fix="give a new file name; nothing is overwritten")
     with open_app(args.workspace, db=args.db, role=args.role) as app:
-        text = custody.export_events(app.ledger.events(), args.format)
-    if args.out:
-        # Never overwrites: an existing file keeps its name and the export gets ` (2)`.
-        written = write_export(Path(args.out).resolve(), text.encode("utf-8"))
-        out.info(f"Wrote {written}")
+        text = custody.export_events(app.ledger.events(), fmt)
+    if target is not None:
+        from intake_desktop.core.mover import write_new_file
+
+        written = write_new_file(target, text.encode("utf-8"))
+        out.emit({"out": str(written), "format": fmt, "events": text.count("\n")
+                  - (fmt == "csv")}, f"Wrote {written}")
     else:
-        sys.stdout.write(text)
+        out.raw(text)
     return EXIT_OK
 
 
+def _event_json(event: Any) -> dict[str, Any]:
+    """The same shape as `ledger export --format json` (detail as an object)."""
+    line = custody.export_events([event], "json")
+    record: dict[str, Any] = json.loads(line)
+    return record
+
+
 def run_history(args: argparse.Namespace, out: Output) -> int:
+    key = args.key.strip()
     with open_app(args.workspace, db=args.db, role=args.role) as app:
-        events = app.ledger.history(args.key, app.workspace.root)
+        if key.isdigit() and len(key) < 12:
+            events = app.ledger.events(document_id=int(key))
+        else:
+            events = app.ledger.history(key, app.workspace.root)
     if not events:
-        out.error(f"no document in the ledger matches {args.key}; give a filed path or a SHA-256")
-        return EXIT_FAILURE
+        raise UsageError(
+            f"no document in the ledger matches {key!r}",
+            fix="give a document id (the `doc` column of `intake-desktop ledger history`, "
+            "`document_id` in `ledger export`), a filed path or a SHA-256",
+        )
+    if not out.json_mode:
+        out.info(f"{'event':>6}  {'doc':>5}  {'at':<27} {'kind':<20} {'who':<20} path")
     for e in events:
-        row = custody.event_row(e)
         where = e.path_after or e.path_before or ""
-        out.emit(row, f"{e.at}  {e.kind:<20} {e.actor_user}/{e.actor_role}  {where}")
+        doc = "" if e.document_id is None else str(e.document_id)
+        who = f"{e.actor_user}/{e.actor_role}"
+        out.emit(_event_json(e), f"{e.seq:>6}  {doc:>5}  {e.at:<27} {e.kind:<20} {who:<20} {where}")
     return EXIT_OK

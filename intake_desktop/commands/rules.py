@@ -7,17 +7,35 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+    plural,
+    resolve_arg_path,
+)
+from intake_desktop.core.errors import UsageError
 from intake_desktop.core.rules import RulesError, RulesRouter, load_rules
 from intake_desktop.core.rules.preview import PreviewResult, preview
 from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("rules", help="check and preview naming rules")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "rules",
+        help="check and preview naming rules",
+        description="Validate a naming-rules file, or show where files would be filed under "
+        "the rules, touching nothing.",
+    )
     add_common_options(p)
     rsub = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
-    check = rsub.add_parser("check", help="validate a rules file")
+    check = rsub.add_parser(
+        "check",
+        help="validate a rules file",
+        description="Validate a naming-rules file: every problem with file:line, rule, field "
+        "and fix. Exit 1 when it has problems (the rules in force stay in force).",
+    )
     add_common_options(check)
     check.add_argument(
         "file",
@@ -26,10 +44,18 @@ def register(sub: Any) -> None:
         help="rules file (default: the workspace's .intake/rules.toml)",
     )
     check.set_defaults(handler=run_check)
-    prev = rsub.add_parser("preview", help="where each file would go, touching nothing")
+    prev = rsub.add_parser(
+        "preview",
+        help="where each file would go, touching nothing",
+        description="Show where each file would be filed and which rule decides, without "
+        "copying, moving or recording anything.",
+    )
     add_common_options(prev)
     prev.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    prev.add_argument("--matter", metavar="ID", help="the matter these files belong to")
+    prev.add_argument(
+        "--matter", metavar="ID",
+        help="the matter these files belong to (default: Intake/<matter>/ names it)",
+    )
     prev.add_argument(
         "--rules", metavar="FILE", help="preview with this rules file instead of the workspace's"
     )
@@ -38,7 +64,10 @@ def register(sub: Any) -> None:
 
 def run_check(args: argparse.Namespace, out: Output) -> int:
     if args.file:
-        path = Path(args.file)
+        path = resolve_arg_path(args.file)
+        if not path.is_file():
+            raise UsageError("no such rules file", path=path,
+                             fix="give the path of a .toml rules file")
     else:
         path = open_workspace(resolve_workspace_dir(args.workspace)).rules_path
     try:
@@ -46,7 +75,8 @@ def run_check(args: argparse.Namespace, out: Output) -> int:
     except RulesError as exc:
         for problem in exc.problems:
             out.emit({"ok": False, **problem.to_json()}, str(problem))
-        out.error(f"{len(exc.problems)} problem(s) in {path}; the rules in force stay in force")
+        out.error(f"{plural(len(exc.problems), 'problem')} in {path}",
+                  fix="the rules in force stay in force; correct the lines listed above")
         return EXIT_FAILURE
     out.emit(
         {
@@ -56,7 +86,8 @@ def run_check(args: argparse.Namespace, out: Output) -> int:
             "name": ruleset.name,
             "rules": [r.name for r in ruleset.rules],
         },
-        f"{path}: OK, {len(ruleset.rules)} rules, version {ruleset.version} ({ruleset.name})",
+        f"{path}: OK, {plural(len(ruleset.rules), 'rule')}, version {ruleset.version} "
+        f"({ruleset.name})",
     )
     return EXIT_OK
 
@@ -78,13 +109,27 @@ def describe(r: PreviewResult, indent: str = "") -> str:
 
 def run_preview(args: argparse.Namespace, out: Output) -> int:
     with open_app(args.workspace, db=args.db, role=args.role, create=False) as app:
-        filer = build_filer(app, on_warning=out.error, record_rules=False)
+        filer = build_filer(app, on_warning=out.warning, record_rules=False)
         router = filer.router
         if args.rules:
-            router = RulesRouter(load_rules(Path(args.rules)))
+            rules_file = resolve_arg_path(args.rules)
+            if not rules_file.is_file():
+                raise UsageError("no such rules file", path=rules_file,
+                                 fix="give the path of a .toml rules file")
+            try:
+                router = RulesRouter(load_rules(rules_file))
+            except RulesError as exc:
+                for problem in exc.problems:
+                    out.error(str(problem))
+                raise UsageError(
+                    f"{plural(len(exc.problems), 'problem')} in the rules file",
+                    path=rules_file, fix="run `intake-desktop rules check` on it",
+                ) from exc
         elif not app.workspace.rules_path.exists():
             out.info("(no .intake/rules.toml: the built-in routing is shown)")
         results = preview(filer, router, [Path(p) for p in args.paths], matter=args.matter)
     for r in results:
-        out.emit(r.to_json(), describe(r))
+        if r.status == "error":
+            out.error(r.reason or "cannot be previewed", path=r.source)
+        out.emit(r.to_json(), "" if r.status == "error" else describe(r))
     return EXIT_FAILURE if any(r.status == "error" for r in results) else EXIT_OK

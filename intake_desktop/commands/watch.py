@@ -12,11 +12,20 @@ from types import FrameType
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
-from intake_desktop.commands.ingest import describe
-from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    add_common_options,
+)
+from intake_desktop.commands.ingest import report as report_result
+from intake_desktop.commands.ingest import summary as ingest_summary
+from intake_desktop.core.filing import IngestResult
 from intake_desktop.core.watch import Watcher, WatchEvent, WatchReport, WatchStatus
 from intake_desktop.core.watch.config import load_watch_settings
+from intake_desktop.core.watch.settings import WatchSettings
+
+DEFAULTS = WatchSettings()
 
 # Status messages shown on stderr in --json mode (stdout carries only one line per input).
 JSON_STDERR = {WatchEvent.FOLDER_UNAVAILABLE, WatchEvent.ERROR}
@@ -24,20 +33,28 @@ JSON_STDERR = {WatchEvent.FOLDER_UNAVAILABLE, WatchEvent.ERROR}
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "watch", help="watch the intake folders and file what arrives"
+        "watch",
+        help="watch the intake folders and file what arrives",
+        description="Watch Intake/ and the [intake] folders of config.toml and file each "
+        "file once it is complete. Timings not given here come from the [watch] table of "
+        ".intake/config.toml, else the defaults shown.",
     )
     add_common_options(p)
     p.add_argument("--once", action="store_true",
                    help="file everything that is complete now, then exit")
     p.add_argument("--polling", action="store_true",
                    help="poll every folder (where native events are unreliable)")
-    p.add_argument("--workers", type=int, metavar="N", help="filing threads (default 2)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help=f"filing threads (default: {DEFAULTS.workers})")
     p.add_argument("--settle", type=float, metavar="S",
-                   help="seconds a finished file stays quiet before it is taken")
+                   help="seconds a finished file stays quiet before it is taken "
+                   f"(default: {DEFAULTS.settle:g})")
     p.add_argument("--stable-window", type=float, metavar="S",
-                   help="seconds of unchanged size/mtime on shares (default 2)")
+                   help="seconds of unchanged size/mtime on shares "
+                   f"(default: {DEFAULTS.stable_window:g})")
     p.add_argument("--rescan", type=float, metavar="S", dest="rescan_interval",
-                   help="seconds between reconciliation scans (default 60)")
+                   help="seconds between reconciliation scans "
+                   f"(default: {DEFAULTS.rescan_interval:g})")
     p.set_defaults(handler=run)
 
 
@@ -53,14 +70,11 @@ class Reporter:
         with self.lock:
             if isinstance(report, IngestResult):
                 self.counts[str(report.status)] += 1
-                if report.status is Outcome.ERROR:
-                    self.out.error(report.reason or "failed")
-                self.out.emit(report.to_json(), describe(report))
+                report_result(self.out, report)
                 return
             self.counts[str(report.kind)] += 1
-            if self.out.json_mode:
-                if report.kind in JSON_STDERR:
-                    self.out.error(report.message)
+            if report.kind in JSON_STDERR:
+                self.out.error(report.message)
             else:
                 self.out.info(self.human(report))
 
@@ -74,8 +88,7 @@ class Reporter:
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{c['seen']} seen, {c['filed']} filed, {c['review']} to review, "
-                f"{c['duplicate']} duplicates, {c['ignored']} ignored, {c['error']} failed, "
+        return (f"{c['seen']} seen, {ingest_summary(c)}, "
                 f"{c['waiting']} still being written, "
                 f"{c['taken_elsewhere']} taken by another watcher")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import platformdirs
 
 from intake_desktop.core import shipped
-from intake_desktop.core.errors import WorkspaceError
-from intake_desktop.core.paths import naming_rules_dir
+from intake_desktop.core.errors import FilingError, WorkspaceError
+from intake_desktop.core.paths import is_within, naming_rules_dir
 
 APP_NAME = "Intake Desktop"
 ENV_WORKSPACE = "INTAKE_WORKSPACE"
@@ -56,12 +56,13 @@ def default_demo_dir() -> Path:
 
 
 def resolve_workspace_dir(explicit: str | os.PathLike[str] | None) -> Path:
-    """--workspace wins, then INTAKE_WORKSPACE, then the platform default."""
+    """--workspace wins, then INTAKE_WORKSPACE, then the platform default; a relative
+    folder is taken from the current folder and made absolute."""
     if explicit:
-        return Path(explicit).expanduser()
+        return Path(os.path.abspath(Path(explicit).expanduser()))
     env = os.environ.get(ENV_WORKSPACE)
     if env:
-        return Path(env).expanduser()
+        return Path(os.path.abspath(Path(env).expanduser()))
     return default_workspace_dir()
 
 
@@ -128,6 +129,30 @@ class Workspace:
 
     def matter_dir(self, matter: str) -> Path:
         return self.matters / matter
+
+    def check_matter_folder(self, matter: str) -> Path:
+        """The matter's folder under Matters/, refused (FilingError, nothing written) when
+        the name is not one plain folder name or the folder, or one on the way to it, is a
+        link or lies outside Matters/ (a planted link would send evidence elsewhere)."""
+        name = matter.strip()
+        if (not name or name in {".", ".."} or "/" in name or "\\" in name
+                or "\0" in name or Path(name).is_absolute()):
+            raise FilingError(
+                f"the matter {matter!r} is not a plain folder name",
+                fix="give the matter as "
+                "one folder name, without / or .., for example --matter \"2024-0117 Reyes\"",
+            )
+        folder = self.matters / name
+        for part in (self.matters, folder, folder / ORIGINALS):
+            if part.is_symlink():
+                raise FilingError(
+                    f"the folder {part} is a link, and filing never follows links",
+                    fix="replace the link with a real folder (ask an admin), then ingest again",
+                )
+        if folder.exists() and not is_within(folder, self.matters):
+            raise FilingError(f"the matter folder {folder} lies outside Matters/",
+                              fix="replace it with a real folder inside Matters/")
+        return folder
 
     def originals_dir(self, matter: str) -> Path:
         return self.matter_dir(matter) / ORIGINALS

@@ -264,7 +264,8 @@ class MainWindow(QMainWindow):
 
     def _update_labels(self) -> None:
         ws = self.app.workspace.root
-        self.setWindowTitle(f"Intake Desktop - {ws.name}")
+        title = "Intake Desktop"  # the default workspace's folder has the same name
+        self.setWindowTitle(title if ws.name == title else f"{title} - {ws.name}")
         self.workspace_label.setText(f"Workspace: {ws}")
         actor = self.session.actor
         self.actor_label.setText(f"  Acting as {actor.user} ({actor.role})  ")

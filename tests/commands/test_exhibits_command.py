@@ -131,7 +131,7 @@ def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: 
     code, _, stderr = run(["exhibits", "build", str(spec), "--out", str(tmp_path / "o"),
                            "--workspace", str(workspace)])
     assert code == 1
-    assert "exhibit 1 (line 7): no document 99 in the ledger" in stderr
+    assert "Exhibit 1 (line 7): no document 99 in the ledger" in stderr
     assert not (tmp_path / "o").exists()
 
 

@@ -35,10 +35,10 @@ def test_admin_profile_needs_its_passphrase(app):
     first = Actor("root-user", "paralegal")
     profiles.save("dana", "admin", "s3cret-pass", acting=first)
     assert profiles.has_admin()
-    with pytest.raises(SignInError, match="wrong passphrase"):
+    with pytest.raises(SignInError, match="Wrong passphrase"):
         profiles.sign_in("dana", "guess")
     assert profiles.sign_in("dana", "s3cret-pass") == Actor("dana", "admin")
-    with pytest.raises(SignInError, match="only an admin"):
+    with pytest.raises(SignInError, match="Only an admin"):
         profiles.save("eve", "admin", "another-pass", acting=Actor("eve", "paralegal"))
     with pytest.raises(SignInError, match="shorter than 8"):
         profiles.save("sam", "admin", "short", acting=Actor("dana", "admin"))

@@ -39,7 +39,7 @@ def test_runner_turns_errors_into_words(qtbot):
 
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: not busy):
         runner.run(work, on_error=errors.append)
-    assert errors == ["/x/y.pdf: the disk is full. free some space."]
+    assert errors == ["/x/y.pdf: the disk is full. Free some space."]
 
 
 def test_window_files_on_a_real_thread_pool(qtbot, app, make_pdf):

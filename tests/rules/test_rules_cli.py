@@ -65,7 +65,7 @@ def test_check_bad_file_lists_each_problem(tmp_path: Path) -> None:
     assert "{{ deponant }}" in lines[records[0]["line"] - 1]
     assert 'name = "court-order"' in lines[records[1]["line"] - 1]
     assert records[0]["error"] == "unknown variable 'deponant'"
-    assert "2 problem(s)" in done.stderr and "stay in force" in done.stderr
+    assert "2 problems" in done.stderr and "stay in force" in done.stderr
     human = cli("rules", "check", str(path))
     assert (
         f"{path}:{records[0]['line']}: rule 'deposition-transcript': folder: unknown"

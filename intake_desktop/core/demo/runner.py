@@ -202,10 +202,12 @@ def _check_target(root: Path) -> None:
         if workspace_is_empty(ws, None):
             return  # the ledger is checked once it is open
         raise WorkspaceError(
-            "this workspace already has documents (the demo may have run here before)",
+            "this workspace already has documents, and the demo only fills a new or empty "
+            "folder; nothing was changed",
             path=root,
-            fix=f"open it with `intake-desktop --workspace \"{root}\"`, or remove the folder "
-            "yourself to start the demo again, or give another --workspace",
+            fix="to look at it, give this folder to `intake-desktop --workspace`; for a "
+            f"fresh demo run `intake-desktop demo` (it goes to {default_demo_dir()}) or give a new "
+            "folder with --workspace",
         )
     if any(root.iterdir()):
         raise WorkspaceError(

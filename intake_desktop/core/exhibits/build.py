@@ -35,7 +35,12 @@ from intake_desktop.core.exhibits.model import (
     OutputPart,
     Resolver,
 )
-from intake_desktop.core.exhibits.numbering import BATES_REUSED, plan_numbers, sources_of
+from intake_desktop.core.exhibits.numbering import (
+    BATES_REUSED,
+    first_assigned_at,
+    plan_numbers,
+    sources_of,
+)
 from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec
 from intake_desktop.core.exhibits.tables import write_all
@@ -272,6 +277,8 @@ def build_set(
                                reason=f"rebuild of set {spec.name!r}")
         detail = {"set": spec.name, "spec": str(spec.path), "exhibits": total_ex,
                   "sources": sources_of(exhibits)}
+        if plan.release is not None:  # a rebuild keeps when its numbers were first assigned
+            detail["first_assigned_at"] = first_assigned_at(plan.release)
         if plan.reserve:
             first_number = book.reserve_bates(spec.bates.prefix, total_pages, plan.start,
                                               detail=detail)

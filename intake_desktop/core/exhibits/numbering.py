@@ -63,6 +63,12 @@ def _difference(before: list[list[Any]], now: list[list[Any]]) -> str:
     return ""
 
 
+def first_assigned_at(reservation: dict[str, Any]) -> str:
+    """When a set's numbers were first assigned: a rebuild's reservation carries the time of
+    the first build (`first_assigned_at`), an original one its own time."""
+    return str(reservation.get("first_assigned_at") or reservation.get("at"))
+
+
 def plan_numbers(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit], book: NumberBook,
                  *, reuse: bool = False) -> NumberPlan:
     """The numbers a build would stamp; raises BuildError for what the build would refuse."""
@@ -109,7 +115,7 @@ def plan_numbers(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit], book: N
                 count = int(latest["count"])
                 plan.warnings.append(
                     f"this rebuild reuses {_range(spec, bates.start, bates.start + count - 1)}"
-                    f", first assigned to this set at {latest.get('at')}; discard the "
+                    f", first assigned to this set at {first_assigned_at(latest)}; discard the "
                     "earlier output so two versions are never produced"
                 )
             else:

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.detect import detect_type
-from intake_desktop.core.errors import FilingError, IntakeError
+from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
@@ -299,6 +299,15 @@ class Filer:
                 reason=f"{path}: cannot read the file ({exc.strerror or exc}). Check that it is "
                 "not open in another program and that you have permission, then retry.",
             )
+        except Exception as exc:  # a database error (disk full, read-only) or a bug: one
+            explained = explain(exc, path)  # result for this file, the batch goes on
+            reason = explained.message if explained else format_message(
+                f"could not be filed ({type(exc).__name__}: {str(exc)[:200]})", path,
+                "the file was left where it was; run the command again with INTAKE_DEBUG=1 and "
+                "report what it prints")
+            if explained is None and os.environ.get("INTAKE_DEBUG"):
+                raise
+            return IngestResult(source_text, Outcome.ERROR, reason=reason)
 
     def prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
         """Run the preparer. A file it cannot prepare (an IntakeError: damaged, locked,

@@ -186,6 +186,7 @@ def plan_filing(
         return make(DocStatus.REVIEW, (Target(src, dest, sha, False),),
                     reason=decision.review_reason)
     matter = decision.matter
+    ws.check_matter_folder(matter)  # no links, no `..` (issue 24 item 8)
     first = find_filed(matter, sha)
     if first is not None:
         reason = f"same bytes as document {first.id}"

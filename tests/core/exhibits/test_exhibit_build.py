@@ -473,4 +473,4 @@ def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path
     spec_path.write_text(SPEC, encoding="utf-8")
     with pytest.raises(BuildError, match=r"exhibit 1 \(line 12\): this PDF is encrypted") as info:
         build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
-    assert "name the court in [set]" in str(info.value)
+    assert "Name the court in [set]" in str(info.value)
