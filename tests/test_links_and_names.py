@@ -59,7 +59,7 @@ def test_planted_link_inside_matters_is_refused(app: App, filer: Filer, tmp_path
     data = write_file(src, 4000, 3)
     [r] = filer.ingest([app.workspace.intake])
     assert r.status is Outcome.ERROR
-    assert "is a link, not a folder" in (r.reason or "") and "remove the link" in (r.reason or "")
+    assert "is a link" in (r.reason or "") and "Replace the link" in (r.reason or "")
     assert list(outside.rglob("*")) == []
     assert src.read_bytes() == data
     assert custody.verify(app.ledger, app.workspace.root).ok
