@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.rules",
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
+    "intake_desktop.commands.undo",
     "intake_desktop.commands.checklist",
     "intake_desktop.commands.doctor",
     "intake_desktop.commands.produce",

@@ -1,4 +1,5 @@
-"""Crash safety: interrupt ingest at every step of the protocol, restart, and check.
+"""Crash safety: interrupt ingest, every review action and undo (tests/test_undo.py) at
+every step of the protocol, restart, and check.
 
 After any interruption and a restart, each source is filed exactly once, no file is lost,
 the kept files are byte-identical and `ledger verify` passes.
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,8 @@ from intake_desktop.app import build_filer, open_app
 from intake_desktop.core import custody
 from intake_desktop.core.errors import InjectedFault
 from intake_desktop.core.ledger import DocStatus
+from intake_desktop.core.pipeline import Candidate, Decision
+from intake_desktop.core.review import ReviewDesk
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import REPO, write_file
 
@@ -78,7 +82,8 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
         everywhere = {hashlib.sha256(p.read_bytes()).hexdigest()
                       for p in root.rglob("*") if p.is_file() and ".intake" not in p.parts}
         assert {hashlib.sha256(d).hexdigest() for d in inputs.values()} <= everywhere
-        review = [p for p in ws.review.glob("*") if p.is_file()]
+        review = [p for p in ws.review.glob("*") if p.is_file()
+                  and not p.name.endswith(".review.txt")]
         assert [p.read_bytes() for p in review] == [inputs["loose scan.pdf"]]
         assert len([p for p in ws.duplicates.glob("*") if p.is_file()]) <= 1
         report = custody.verify(app.ledger, root)
@@ -205,3 +210,107 @@ def test_recovery_never_files_twice_when_another_process_filed_the_source(
     assert all(p.read_bytes() == data for p in app.workspace.matters.rglob("*") if p.is_file())
     assert custody.verify(app.ledger, root).ok
     app.close()
+
+
+# ---- review actions and undo -----------------------------------------------------------
+
+class _ReviewEverything:
+    """A router that sends every file to Review/ with its matter (so `retry` can file it
+    later with the built-in router)."""
+
+    rules_version = "test-review-1"
+
+    def route(self, candidate: Candidate) -> Decision:
+        return Decision(matter=candidate.matter_hint, review_reason="check by hand",
+                        rule="test-review", rules_version=self.rules_version)
+
+
+REVIEW_ACTIONS: dict[str, Callable[[ReviewDesk, int], object]] = {
+    "assign": lambda desk, doc_id: desk.assign(doc_id, MATTER),
+    "assign_category": lambda desk, doc_id: desk.assign(doc_id, MATTER, "Medical"),
+    "retry": lambda desk, doc_id: desk.retry(doc_id),
+    "file_by_hand": lambda desk, doc_id: desk.file_by_hand(
+        doc_id, matter=MATTER, folder="Medical/2024", filename="scan.pdf"),
+    "duplicate": lambda desk, doc_id: desk.assign(doc_id, MATTER),
+}
+
+
+def _review_fixture(root: Path, action: str) -> tuple[int, bytes]:
+    """A document waiting in Review/ (and, for `duplicate`, the same bytes filed)."""
+    data = write_file(root / "Intake" / MATTER / "scan.pdf", 40_000, 9)
+    app = open_app(str(root))
+    filer = build_filer(app)
+    if action == "duplicate":
+        outside = root.parent / f"outside {root.name}" / "scan.pdf"
+        write_file(outside, 40_000, 9)
+        [first] = build_filer(app).ingest([outside], matter=MATTER)
+        assert first.status.value == "filed", first
+    filer.router = _ReviewEverything()
+    [result] = filer.ingest([app.workspace.intake])
+    app.close()
+    assert result.status.value == "review"
+    return result.document_id or 0, data
+
+
+def check_review_invariants(root: Path, doc_id: int, data: bytes, action: str) -> None:
+    with open_app(str(root)) as app:
+        doc = app.ledger.document(doc_id)
+        assert doc is not None
+        want = DocStatus.DUPLICATE if action == "duplicate" else DocStatus.FILED
+        assert doc.status == want, doc
+        assert doc.pending_action is None and app.ledger.unfinished() == []
+        shas = [d.sha256 for d in app.ledger.documents(status=DocStatus.FILED)]
+        assert shas.count(hashlib.sha256(data).hexdigest()) == 1, "filed exactly once"
+        matters = sorted(p for p in app.workspace.matters.rglob("*") if p.is_file())
+        assert [p.read_bytes() for p in matters] == [data, data], matters  # original + copy
+        recorded = {p for d in app.ledger.documents() for p in (d.original_path, d.filed_path)
+                    if p}
+        on_disk = {p.relative_to(root).as_posix() for p in matters}
+        on_disk |= {p.relative_to(root).as_posix() for p in app.workspace.review.rglob("*")
+                    if p.is_file()}
+        assert on_disk <= recorded, f"unrecorded files: {on_disk - recorded}"
+        assert not list(root.rglob("*.intake-tmp")), "no temporary files left"
+        assert not [p for p in app.workspace.review.glob("*") if p.is_file()], (
+            "the review copy and its sidecar are removed")
+        report = custody.verify(app.ledger, root)
+        assert report.ok, report.problems + report.missing_files + report.altered_files
+
+
+@pytest.mark.parametrize("action", list(REVIEW_ACTIONS))
+def test_interrupt_every_review_action_at_every_step_then_restart(
+    template: Path, tmp_path: Path, action: str
+) -> None:
+    """GIVEN a document in Review/ WHEN a review action is interrupted at each fault point
+    and the app restarts (recovery, then the person repeats the action if it was rolled
+    back) THEN the document is filed (or set aside) exactly once, nothing is lost, no
+    unrecorded file is left and verify passes."""
+    base = tmp_path / "base"
+    shutil.copytree(template, base)
+    doc_id, data = _review_fixture(base, action)
+    count = tmp_path / "count"
+    shutil.copytree(base, count)
+    counter = FaultAt(0)
+    with open_app(str(count)) as app:
+        REVIEW_ACTIONS[action](ReviewDesk(build_filer(app, fault=counter)), doc_id)
+    check_review_invariants(count, doc_id, data, action)
+    assert len(counter.seen) >= 9, counter.seen
+    for n in range(1, len(counter.seen) + 1):
+        root = tmp_path / f"run{n}"
+        shutil.copytree(base, root)
+        with open_app(str(root)) as app, pytest.raises(InjectedFault):
+            REVIEW_ACTIONS[action](ReviewDesk(build_filer(app, fault=FaultAt(n))), doc_id)
+        with open_app(str(root)) as app:
+            filer = build_filer(app)
+            filer.begin()
+            doc = app.ledger.document(doc_id)
+            assert doc is not None and doc.status != DocStatus.PENDING
+            if doc.status == DocStatus.REVIEW:  # rolled back: the person does it again
+                REVIEW_ACTIONS[action](ReviewDesk(filer), doc_id)
+            filer.claimant.retire()
+        try:
+            check_review_invariants(root, doc_id, data, action)
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{action}: after a crash at point {n} ({counter.seen[n - 1]}): {exc}"
+            ) from exc
+        shutil.rmtree(root)

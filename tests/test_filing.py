@@ -148,7 +148,7 @@ def test_unreadable_file_is_a_clear_error_and_stays(
     src = app.workspace.intake / MATTER / "locked.pdf"
     data = write_file(src)
     if os.geteuid() == 0:  # root reads anything: simulate the OS refusing
-        import intake_desktop.core.filing as filing_mod
+        import intake_desktop.core.filing.filer as filing_mod
 
         def refuse(path: Path) -> str:
             raise PermissionError(errno.EACCES, "Permission denied", str(path))

@@ -40,7 +40,8 @@ def describe(result: IngestResult, indent: str = "") -> str:
     if result.status is Outcome.FILED:
         text = f"{indent}filed      {name} -> {result.path}"
     elif result.status is Outcome.REVIEW:
-        text = f"{indent}review     {name}: {result.reason} ({result.path})"
+        where = f" ({result.path})" if result.path else " (left in place)"
+        text = f"{indent}review     {name}: {result.reason}{where}"
     elif result.status is Outcome.DUPLICATE:
         text = f"{indent}duplicate  {name}: {result.reason}"
     elif result.status is Outcome.IGNORED:

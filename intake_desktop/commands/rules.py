@@ -100,6 +100,8 @@ def describe(r: PreviewResult, indent: str = "") -> str:
         text = f"{indent}review     {name}: {r.reason} -> {r.path}  [rule {r.rule}]"
     else:
         text = f"{indent}{r.status:<10} {name}: {r.reason}"
+    if r.flags:
+        text += f"  [{', '.join(r.flags)}]"
     for child in r.children:
         text += "\n" + describe(child, indent + "  ")
     return text

@@ -7,7 +7,6 @@ holds settings, never client documents.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.mover import fsync_dir
+from intake_desktop.core.mover import replace_file
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 BATES_FILE = "bates.toml"
@@ -35,14 +34,8 @@ def replace_settings_file(workspace: Workspace, path: Path, text: str) -> None:
             "settings may only be written inside the workspace's .intake folder", path=path,
             fix="this is a bug in the caller",
         )
-    state.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.settings-tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    fsync_dir(state)
+    # Through the mover: atomic, and the version replaced is kept as `<name>.previous`.
+    replace_file(target, text.encode("utf-8"))
 
 
 # ---- intake folders ([intake] folders in config.toml) ------------------------------------

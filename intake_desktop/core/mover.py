@@ -7,11 +7,13 @@ an existing file. Folders are fsynced after each rename so a crash cannot undo i
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import shutil
 import stat
+import unicodedata
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -25,6 +27,12 @@ FaultHook = Callable[[str], None]
 
 TMP_SUFFIX = ".intake-tmp"
 MAX_NAME_BYTES = 200
+# Characters below the workspace folder that a path may take (as the rules' path_budget).
+PATH_BUDGET = 200
+# Bidirectional controls: "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 def no_fault(step: str) -> None:
@@ -47,7 +55,12 @@ def safe_name(name: str) -> str:
     def clean(text: str) -> str:
         return sanitize_filename(text, replacement_text="_", platform="universal").strip()
 
-    cleaned = clean(name)
+    text = unicodedata.normalize("NFC", name).translate(BIDI_CONTROLS)
+    raw_stem, dot, raw_ext = text.rpartition(".")
+    if dot and raw_stem and len(raw_ext) <= 16:
+        # Cut a long stem before cleaning, so the extension survives the 255-byte limit.
+        text = raw_stem[:MAX_NAME_BYTES] + "." + raw_ext
+    cleaned = clean(text)
     if not cleaned or cleaned in {".", ".."}:
         cleaned = "unnamed"
     stem, dot, ext = cleaned.rpartition(".")
@@ -58,6 +71,20 @@ def safe_name(name: str) -> str:
         stem = stem[:-1]
     # Windows ignores trailing spaces and dots, so "NUL .txt" is the device NUL: clean again.
     return clean((stem.rstrip(" .") or "unnamed") + ext) or "unnamed"
+
+
+def fit_name(name: str, room: int) -> str:
+    """`name` (made safe) shortened from the end of its stem to at most `room` characters,
+    keeping the extension and room for a collision counter " (12)"."""
+    base = safe_name(name)
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        stem, ext = base, ""
+    ext = f".{ext}" if ext else ""
+    limit = max(room - 5 - len(ext), 8)
+    if len(stem) > limit:
+        stem = stem[:limit].rstrip(" .") or "unnamed"
+    return safe_name(stem + ext)
 
 
 def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path:
@@ -164,6 +191,31 @@ class Mover:
             self.discard(tmp)
             raise _os_error(exc, dest, "copying the file into place") from exc
 
+    def place_bytes(self, dest: Path, data: bytes, *, tag: str = "new",
+                    read_only: bool = False) -> None:
+        """Write the new file `dest` with `data` (temporary name, fsync, link); never
+        replaces a file: a taken name is a FilingError."""
+        tmp = tmp_path_for(dest, tag)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if tmp.exists():
+                self.discard(tmp)
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if read_only:
+                os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            _link_no_clobber(tmp, dest)
+            fsync_dir(dest.parent)
+        except FileExistsError as exc:
+            self.discard(tmp)
+            raise FilingError("a file with this name already exists", path=dest,
+                              fix="choose another name; nothing was overwritten") from exc
+        except OSError as exc:
+            self.discard(tmp)
+            raise _os_error(exc, dest, "writing the file") from exc
+
     def remove_source(self, src: Path) -> None:
         """Remove an intake source after it has been filed and recorded."""
         try:
@@ -175,6 +227,19 @@ class Mover:
             src.unlink()
         self._fault("source_unlinked")
         fsync_dir(src.parent)
+
+    def remove_work_folder(self, folder: Path, work_root: Path) -> None:
+        """Remove one of this app's work folders (only ever below `work_root`)."""
+        if folder.parent.resolve() != work_root.resolve() or folder.is_symlink():
+            return
+        for top, dirs, files in os.walk(folder, topdown=False):
+            for name in files + [d for d in dirs if (Path(top) / d).is_symlink()]:
+                self.discard(Path(top) / name)
+            for name in dirs:
+                with contextlib.suppress(OSError):
+                    (Path(top) / name).rmdir()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
     def discard(self, path: Path) -> None:
         """Remove a file this app wrote itself (a temporary or an unfinished copy)."""
@@ -207,6 +272,46 @@ def _sendfile(fd_in: int, fd_out: int) -> None:
     os.lseek(fd_out, offset, os.SEEK_SET)
     while chunk := os.read(fd_in, 1 << 20):
         os.write(fd_out, chunk)
+
+
+PREVIOUS_SUFFIX = ".previous"
+
+
+def previous_version_path(path: Path) -> Path:
+    """Where `replace_file` keeps the version it replaced (`<name>.previous`)."""
+    return path.with_name(path.name + PREVIOUS_SUFFIX)
+
+
+def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path | None:
+    """Replace a settings file atomically (a crash leaves the old or the new file, never
+    half of one), keeping the version it replaced as `<name>.previous`. Returns where the
+    previous version was kept (None when there was none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path_for(path, f"r{os.getpid()}")
+    kept: Path | None = None
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if keep_previous and path.is_file():
+            kept = previous_version_path(path)
+            ptmp = tmp_path_for(kept, f"p{os.getpid()}")
+            shutil.copyfile(path, ptmp)
+            os.replace(ptmp, kept)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+    return kept
+
+
+def write_export(dest: Path, data: bytes) -> Path:
+    """Write an export (`--out`): a new file, never replacing one; a taken name gets
+    ` (2)`. Returns the path written, which the caller shows."""
+    return write_new_file(dest, data)
 
 
 def write_new_file(dest: Path, data: bytes) -> Path:

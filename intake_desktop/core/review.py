@@ -1,26 +1,28 @@
 """The review queue: documents the filer would not guess about, and how a person resolves them.
 
 Each action (assign a matter and category, retry with the current rules, file by hand)
-files the copy kept in Review/ through the filer's preparer and router and the `Mover`,
-records every step in the ledger under the acting user, and only then removes the
-Review/ copy (the original is kept byte-identical and read-only in the matter).
+claims the document, prepares the copy kept in Review/ with the filer's preparer, routes
+it (assign: the naming rule for the chosen category decides folder and name), and files it
+through the same plan and execute steps as ingest: a pending row first, then the mover,
+then the row done, and only then the Review/ copy removed. A crash at any point is
+finished or rolled back by `Filer.recover()`.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from intake_desktop.core.errors import FilingError, IntakeError
-from intake_desktop.core.filing import Filer
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.filing import Filer, FilingPlan, Source, SourceKind
+from intake_desktop.core.filing.claims import document_key
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind
-from intake_desktop.core.mover import unique_path
 from intake_desktop.core.paths import is_within, nfc
-from intake_desktop.core.pipeline import Candidate, Decision
+from intake_desktop.core.pipeline import Candidate, Decision, Prepared, decide
 
 OPENED = EventKind.OPENED
 
@@ -35,6 +37,11 @@ class Resolution:
 
     document: DocumentRecord
     message: str
+    plan: FilingPlan | None = None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.plan.flags if self.plan else ()
 
     @property
     def resolved(self) -> bool:
@@ -61,42 +68,43 @@ class ReviewDesk:
     # ---- actions -------------------------------------------------------------------------
 
     def assign(self, doc_id: int, matter: str, category: str = "") -> Resolution:
-        """File under `matter` with the naming rules; `category` overrides the rules' one."""
+        """File under `matter` with the naming rules; with `category`, the rule for that
+        category decides folder and name (the matter's defaults when no rule has it)."""
         matter = nfc(matter.strip())
+        category = category.strip()
         if not matter:
             raise ReviewError("choose a matter first", fix="pick or type the matter number")
-        doc = self._review_doc(doc_id)
-        decision = self._route(doc, matter)
-        if decision.review_reason or not decision.matter:
-            # The rules still would not file it: file it by the matter's defaults instead.
-            decision = Decision(
-                matter=matter, folder=decision.folder, filename=decision.filename,
-                category=decision.category, rule="assigned by hand",
-                document_date=decision.document_date, rules_version=decision.rules_version,
-            )
-        decision = replace(decision, matter=matter)
-        if category.strip():
-            decision = replace(decision, category=category.strip())
-        return self._file(doc, decision, "assign")
+        with self._acting_on(doc_id) as (_doc, work):
+            decision = work.route(matter, category)
+            if decision.review_reason or not decision.matter:
+                # The rules still would not file it: file it by the matter's defaults instead.
+                decision = Decision(
+                    matter=matter, category=decision.category, rule="assigned by hand",
+                    document_date=decision.document_date, rules_version=decision.rules_version,
+                )
+            decision = replace(decision, matter=matter)
+            if category:
+                decision = replace(decision, category=category)
+            return work.file(decision, "assign")
 
     def retry(self, doc_id: int) -> Resolution:
         """Route again with the current rules (after a rule change or a fixed source)."""
-        doc = self._review_doc(doc_id)
-        decision = self._route(doc, doc.matter_id)
-        if decision.review_reason or not decision.matter:
-            reason = decision.review_reason or "still no matter"
-            with self.ledger.transaction(decision.rules_version) as txn:
-                txn.update_document(doc.id, reason=reason, rule=decision.rule)
-                txn.add_event(
-                    EventKind.ROUTED_TO_REVIEW, document_id=doc.id, matter_id=doc.matter_id,
-                    path_before=doc.filed_path, path_after=doc.filed_path,
-                    sha256_before=doc.sha256, sha256_after=doc.sha256,
-                    detail={"action": "retry", "reason": reason},
-                )
-            now = self.ledger.document(doc.id)
-            assert now is not None
-            return Resolution(now, f"Still needs review: {reason}")
-        return self._file(doc, decision, "retry")
+        with self._acting_on(doc_id) as (doc, work):
+            decision = work.route(doc.matter_id, "")
+            if decision.review_reason or not decision.matter:
+                reason = decision.review_reason or "still no matter"
+                with self.ledger.transaction(decision.rules_version) as txn:
+                    txn.update_document(doc.id, reason=reason, rule=decision.rule)
+                    txn.add_event(
+                        EventKind.ROUTED_TO_REVIEW, document_id=doc.id,
+                        matter_id=doc.matter_id, path_before=doc.filed_path,
+                        path_after=doc.filed_path, sha256_before=doc.sha256,
+                        sha256_after=doc.sha256, detail={"action": "retry", "reason": reason},
+                    )
+                now = self.ledger.document(doc.id)
+                assert now is not None
+                return Resolution(now, f"Still needs review: {reason}")
+            return work.file(decision, "retry")
 
     def file_by_hand(
         self, doc_id: int, *, matter: str, folder: str = "", filename: str = "",
@@ -112,15 +120,15 @@ class ReviewDesk:
                 f"the folder {folder!r} leaves the matter's folder",
                 fix="give a folder inside the matter, such as Correspondence/2024",
             )
-        doc = self._review_doc(doc_id)
-        decision = Decision(
-            matter=matter,
-            folder="" if str(folder_path) == "." else folder_path.as_posix(),
-            filename=filename.strip(),
-            category=category.strip(),
-            rule="filed by hand",
-        )
-        return self._file(doc, decision, "file_by_hand")
+        with self._acting_on(doc_id) as (_doc, work):
+            decision = Decision(
+                matter=matter,
+                folder="" if str(folder_path) == "." else folder_path.as_posix(),
+                filename=filename.strip(),
+                category=category.strip(),
+                rule="filed by hand",
+            )
+            return work.file(decision, "file_by_hand")
 
     def record_opened(self, doc_id: int) -> None:
         """Note in the ledger that a person opened the document."""
@@ -133,6 +141,25 @@ class ReviewDesk:
         )
 
     # ---- steps ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _acting_on(self, doc_id: int) -> Iterator[tuple[DocumentRecord, _Work]]:
+        """Claim the document (one person, one window at a time), check its Review/ copy,
+        prepare it in a work folder, and clean up afterwards."""
+        claimant = self.filer.claimant
+        with claimant.hold(document_key(doc_id), f"document {doc_id}") as held:
+            if not held:
+                raise ReviewError(
+                    f"document {doc_id} is being handled elsewhere (another window or "
+                    "workstation)", fix="refresh the queue in a moment",
+                )
+            doc = self._review_doc(doc_id)
+            workdir = self.filer.work_folder("review")
+            try:
+                yield doc, _Work(self, doc, workdir)
+            finally:
+                if workdir.exists():
+                    self.filer.mover.remove_work_folder(workdir, self.ws.work)
 
     def _review_doc(self, doc_id: int) -> DocumentRecord:
         doc = self.ledger.document(doc_id)
@@ -156,130 +183,75 @@ class ReviewDesk:
             )
         return doc
 
-    def _relative(self, doc: DocumentRecord) -> PurePosixPath:
+    def relative(self, doc: DocumentRecord) -> PurePosixPath:
+        """The path the document had below its intake folder (or its name)."""
         src = Path(doc.source_path)
         for folder in self.filer.intake_folders:
-            if is_within(src, folder.path):
-                return PurePosixPath(src.resolve().relative_to(folder.path.resolve()).as_posix())
+            if is_within(src, folder.path) or _under(src, folder.path):
+                try:
+                    return PurePosixPath(src.relative_to(folder.path).as_posix())
+                except ValueError:
+                    return PurePosixPath(
+                        src.resolve().relative_to(folder.path.resolve()).as_posix())
         return PurePosixPath(src.name)
 
-    def _candidate(self, doc: DocumentRecord, copy: Path, matter: str | None) -> Candidate:
-        return Candidate(
-            source=copy, relative=self._relative(doc), matter_hint=matter,
-            detected_type=doc.detected_type, sha256=doc.sha256, size=doc.size,
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+class _Work:
+    """One review action on one document: prepared once, routed, planned, executed."""
+
+    def __init__(self, desk: ReviewDesk, doc: DocumentRecord, workdir: Path) -> None:
+        self.desk = desk
+        self.doc = doc
+        filer = desk.filer
+        copy = desk.review_copy(doc)
+        self.source = Source(SourceKind.REVIEW, copy, desk.relative(doc), document=doc)
+        self.prepared: Prepared
+        self.prepared, self.refused = filer.prepare(copy, doc.sha256, workdir)
+
+    def candidate(self, matter: str | None, category: str) -> Candidate:
+        ledger = self.desk.ledger
+        parent = ledger.document(self.doc.parent_id) if self.doc.parent_id else None
+        index = 0
+        if parent is not None:  # an attachment or member: named with its family, as ingest
+            siblings = [d.id for d in ledger.documents() if d.parent_id == parent.id]
+            index = siblings.index(self.doc.id) + 1 if self.doc.id in siblings else 0
+        return self.desk.filer.candidate(
+            self.source, self.prepared, self.doc.sha256, self.doc.size, matter,
+            category=category,
+            parent_name=Path(parent.filed_path).name if parent and parent.filed_path else None,
+            child_index=index,
         )
 
-    def _route(self, doc: DocumentRecord, matter: str | None) -> Decision:
-        copy = self.review_copy(doc)
+    def route(self, matter: str | None, category: str) -> Decision:
         hint = matter
         if hint is None:
-            relative = self._relative(doc)
-            if len(relative.parts) > 1 and is_within(Path(doc.source_path), self.ws.intake):
+            relative = self.source.relative
+            src = Path(self.doc.source_path)
+            if len(relative.parts) > 1 and (is_within(src, self.desk.ws.intake)
+                                            or _under(src, self.desk.ws.intake)):
                 hint = relative.parts[0]
-        return self.filer.router.route(self._candidate(doc, copy, hint))
+        return decide(self.desk.filer.router, self.candidate(hint, category), self.refused)
 
-    def _file(self, doc: DocumentRecord, decision: Decision, action: str) -> Resolution:
+    def file(self, decision: Decision, action: str) -> Resolution:
         assert decision.matter
-        matter = decision.matter
-        copy = self.review_copy(doc)
-        copy_rel = doc.filed_path
-        first = self.ledger.find_filed(matter, doc.sha256)
-        reserved = {str(self.ws.root / p) for p in self.ledger.reserved_paths()}
-        mover = self.filer.mover
-        common: dict[str, Any] = {"document_id": doc.id, "matter_id": matter}
-        who = {"action": action, "user": self.ledger.actor.user, "role": self.ledger.actor.role}
-        if first is not None:
-            dest = unique_path(self.ws.duplicates, copy.name, reserved)
-            mover.place_copy(copy, dest, doc.sha256, tag=f"r{doc.id}")
-            with self.ledger.transaction(decision.rules_version) as txn:
-                txn.ensure_matter(matter)
-                txn.update_document(
-                    doc.id, status=DocStatus.DUPLICATE, target_status=DocStatus.DUPLICATE,
-                    matter_id=matter, filed_path=self.filer.rel(dest),
-                    reason=f"same bytes as document {first.id}",
-                )
-                txn.add_event(
-                    EventKind.DUPLICATE, **common, path_before=copy_rel,
-                    path_after=self.filer.rel(dest), sha256_before=doc.sha256,
-                    sha256_after=doc.sha256, detail={"duplicate_of": first.id, **who},
-                )
-                txn.add_event(EventKind.REVIEW_RESOLVED, **common, detail={**who,
-                              "outcome": "duplicate", "review_copy_removed": copy_rel})
-            mover.discard(copy)
-            now = self.ledger.document(doc.id)
-            assert now is not None
-            return Resolution(now, f"Already filed as document {first.id}; set aside as a "
-                                   f"duplicate in {now.filed_path}")
-
-        self.ws.work.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="review-", dir=self.ws.work))
-        written: list[Path] = []
+        filer, ledger = self.desk.filer, self.desk.ledger
+        candidate = self.candidate(decision.matter, decision.category)
+        who: dict[str, Any] = {"action": action, "user": ledger.actor.user,
+                               "role": ledger.actor.role}
         try:
-            prepared = self.filer.preparer.prepare(copy, doc.sha256, workdir)
-            original = unique_path(self.ws.originals_dir(matter), copy.name, reserved)
-            reserved.add(str(original))
-            folder = self.ws.matter_dir(matter) / decision.folder
-            if not is_within(folder, self.ws.matter_dir(matter)):
-                raise ReviewError(
-                    f"the folder {decision.folder!r} is outside the matter's folder",
-                    fix="choose a folder inside the matter",
-                )
-            name = decision.filename or copy.name
-            if prepared.filed_from != copy:
-                suffix = prepared.filed_from.suffix.lower()
-                if suffix and not name.lower().endswith(suffix):
-                    name += suffix
-            filed = unique_path(folder, name, reserved)
-            filed_sha = (
-                doc.sha256 if prepared.filed_from == copy else sha256_file(prepared.filed_from)
-            )
-            try:
-                mover.place_copy(copy, original, doc.sha256, tag=f"r{doc.id}", read_only=True)
-                written.append(original)
-                mover.place_copy(
-                    prepared.filed_from, filed, filed_sha, tag=f"r{doc.id}", read_only=True
-                )
-                written.append(filed)
-            except FilingError:
-                for path in written:
-                    mover.discard(path)
-                raise
-            original_rel, filed_rel = self.filer.rel(original), self.filer.rel(filed)
-            with self.ledger.transaction(decision.rules_version) as txn:
-                txn.ensure_matter(matter)
-                txn.update_document(
-                    doc.id, status=DocStatus.FILED, target_status=DocStatus.FILED,
-                    matter_id=matter, category=decision.category,
-                    document_date=decision.document_date or doc.document_date,
-                    rule=decision.rule, reason=None, original_path=original_rel,
-                    filed_path=filed_rel, filed_sha256=filed_sha,
-                    detected_type=prepared.detected_type,
-                )
-                txn.add_event(
-                    EventKind.ORIGINAL_PRESERVED, **common, path_before=copy_rel,
-                    path_after=original_rel, sha256_before=doc.sha256,
-                    sha256_after=doc.sha256, detail={"read_only": True, **who},
-                )
-                for conversion in prepared.conversions:
-                    txn.add_event(
-                        EventKind.CONVERTED, **common, path_before=original_rel,
-                        path_after=filed_rel, sha256_before=doc.sha256,
-                        sha256_after=filed_sha, detail=conversion,
-                    )
-                txn.add_event(
-                    EventKind.FILED, **common, path_before=copy_rel, path_after=filed_rel,
-                    sha256_before=doc.sha256, sha256_after=filed_sha,
-                    detail={"rule": decision.rule, "category": decision.category, **who},
-                )
-                txn.add_event(
-                    EventKind.REVIEW_RESOLVED, **common, path_before=copy_rel,
-                    path_after=filed_rel, sha256_before=doc.sha256, sha256_after=filed_sha,
-                    detail={**who, "outcome": "filed", "previous_reason": doc.reason,
-                            "review_copy_removed": copy_rel},
-                )
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        mover.discard(copy)
-        now = self.ledger.document(doc.id)
-        assert now is not None
-        return Resolution(now, f"Filed in {now.filed_path}")
+            plan = filer.plan(candidate, decision, self.prepared, self.source)
+        except IntakeError as exc:
+            raise ReviewError(exc.what, path=exc.path, fix=exc.fix) from exc
+        now = filer.execute(plan, self.source, candidate, self.prepared, action=who)
+        if plan.status == DocStatus.DUPLICATE and plan.duplicate_of is not None:
+            return Resolution(now, f"Already filed as document {plan.duplicate_of.id}; set "
+                                   f"aside as a duplicate in {now.filed_path}", plan)
+        return Resolution(now, f"Filed in {now.filed_path}", plan)

@@ -15,6 +15,7 @@ class DocStatus(enum.StrEnum):
     REVIEW = "review"
     DUPLICATE = "duplicate"
     ROLLED_BACK = "rolled_back"
+    UNDONE = "undone"  # filing undone: the file went back; the original is kept, superseded
 
 
 class EventKind(enum.StrEnum):
@@ -134,6 +135,8 @@ class DocumentRecord:
     source_cleared: bool
     created_at: str
     updated_at: str
+    # A review action or an undo under way (JSON written by core.filing), else None.
+    pending_action: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ documents = Table(
     Column("source_cleared", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # A review action or an undo under way (JSON, migration 0005_filing_pending_action).
+    Column("pending_action", Text),
 )
 
 events = Table(

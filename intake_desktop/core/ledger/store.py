@@ -371,6 +371,16 @@ class Ledger(BatesCounters):
             ).first()
         return _doc(row) if row else None
 
+    def find_waiting_in_review(self, sha256: str) -> DocumentRecord | None:
+        """The first document with these bytes waiting in Review/ (filing de-duplicates)."""
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(documents)
+                .where(documents.c.sha256 == sha256, documents.c.status == DocStatus.REVIEW)
+                .order_by(documents.c.id)
+            ).first()
+        return _doc(row) if row else None
+
     def documents(
         self,
         *,

@@ -8,14 +8,12 @@ through `save_rules`), a `rules_changed` event records its version in the ledger
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from intake_desktop.core.ledger import EventKind, Ledger
-from intake_desktop.core.mover import fsync_dir
+from intake_desktop.core.mover import replace_file
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
 from intake_desktop.core.rules.errors import RulesError
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
@@ -54,19 +52,9 @@ def version_info(ruleset: RuleSet) -> RulesVersion:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a crash leaves the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    """Replace `path` with `text` so a crash leaves the old or the new file, never half
+    (through the mover, which keeps the version replaced as `<name>.previous`)."""
+    replace_file(path, text.encode("utf-8"))
 
 
 def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:

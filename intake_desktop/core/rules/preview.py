@@ -1,8 +1,9 @@
 """`rules preview`: where each file would go and which rule decided, touching nothing.
 
-Runs the same stages as ingest (the preparer, in a temporary folder outside the
-workspace, then the router) and reads the ledger for duplicates, but writes nothing into
-the workspace and adds no ledger row.
+Preview is filing's plan step without the execute step: the same preparer (in a
+temporary folder outside the workspace), router and `plan_filing` as ingest, so the
+folder, name, flags, detected type and rule shown are what filing would do. It reads the
+ledger for duplicates but writes nothing into the workspace and adds no ledger row.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from intake_desktop.core.detect import detect_type
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.filing import Filer
+from intake_desktop.core.filing import LINK_REASON, Filer, Source, SourceKind
+from intake_desktop.core.filing.filer import is_link
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
+from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.mover import MAX_NAME_BYTES, safe_name
-from intake_desktop.core.pipeline import Candidate, Decision, Prepared, Router, decide
+from intake_desktop.core.pipeline import Candidate, Decision, Router, decide
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.safepath import clean_component
 from intake_desktop.core.workspace import Workspace
@@ -39,6 +41,8 @@ class PreviewResult:
     matter: str | None = None
     category: str = ""
     children: tuple[PreviewResult, ...] = ()
+    flags: tuple[str, ...] = ()
+    detected_type: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +53,8 @@ class PreviewResult:
             "reason": self.reason,
             "matter": self.matter,
             "category": self.category,
+            "flags": list(self.flags),
+            "detected_type": self.detected_type,
             "children": [c.to_json() for c in self.children],
         }
 
@@ -88,6 +94,8 @@ class PathPlanner:
             self._next[(key, base)] = n + 1
         taken.add(candidate)
         return folder / candidate
+
+    __call__ = plan  # a filing Namer
 
     def planned_path(self, candidate: Candidate, decision: Decision) -> tuple[str, Path]:
         """The status and the path ingest would use for this decision (nothing is written)."""
@@ -138,25 +146,17 @@ def _one(
     if is_junk_path(path):
         return PreviewResult(source, "ignored", None, "", "system or temporary file")
     try:
+        origin = filer.source_of(path)
+        if is_link(path, origin):
+            return PreviewResult(source, "review", None, "", LINK_REASON)
         if not path.is_file():
             raise IntakeError("not a regular file", path=path, fix="preview files or folders")
-        origin = filer.origin_of(path)
         hint = filer.matter_hint(origin, matter)
         # The preparer (conversion, facts, attachments) works in a private temporary
         # folder outside the workspace, removed afterwards.
         with tempfile.TemporaryDirectory(prefix="intake-preview-") as tmp:
-            return _decide(
-                filer,
-                router,
-                ws,
-                path,
-                PurePosixPath(origin.relative),
-                hint,
-                planner,
-                Path(tmp),
-                parent_name=None,
-                child_index=0,
-            )
+            return _decide(filer, router, origin, hint, planner, Path(tmp),
+                           parent_name=None, child_index=0)
     except IntakeError as exc:
         return PreviewResult(source, "error", None, "", exc.message)
     except OSError as exc:
@@ -165,23 +165,10 @@ def _one(
         )
 
 
-def _prepare(filer: Filer, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
-    """What the filer's preparer makes of the file; a refusal is a Review/ reason."""
-    try:
-        return filer.preparer.prepare(path, sha, workdir), None
-    except IntakeError as exc:
-        reason = exc.message
-    except Exception as exc:  # as the filer: a converter failure sends the file to Review/
-        reason = f"{path}: could not be prepared for filing ({exc.__class__.__name__}: {exc})"
-    return Prepared(detected_type=detect_type(path), filed_from=path), reason
-
-
 def _decide(
     filer: Filer,
     router: Router,
-    ws: Workspace,
-    path: Path,
-    relative: PurePosixPath,
+    origin: Source,
     hint: str | None,
     planner: PathPlanner,
     tmp: Path,
@@ -189,64 +176,34 @@ def _decide(
     parent_name: str | None,
     child_index: int,
 ) -> PreviewResult:
+    path = origin.path
     source = str(path) if not child_index else path.name
     size = path.stat().st_size
     sha = sha256_file(path)
-    refused: str | None = None
-    if size == 0:
-        prepared = Prepared(detected_type="application/x-empty", filed_from=path)
-    else:
-        prepared, refused = _prepare(filer, path, sha, tmp / f"work-{uuid.uuid4().hex[:8]}")
-    candidate = Candidate(
-        source=path,
-        relative=relative,
-        matter_hint=hint,
-        detected_type=prepared.detected_type,
-        sha256=sha,
-        size=size,
-        facts=prepared.facts,
-        parent_name=parent_name,
-        child_index=child_index,
-        filed_suffix=prepared.filed_from.suffix.lower() if prepared.filed_from != path else "",
-    )
-    decision = decide(router, candidate, refused)
-    if decision.matter and not decision.review_reason:
-        first = filer.ledger.find_filed(decision.matter, sha)
-        if first is not None and first.filed_path:
-            return PreviewResult(
-                source,
-                "duplicate",
-                str(ws.root / first.filed_path),
-                decision.rule,
-                f"same bytes as document {first.id}",
-                decision.matter,
-                decision.category,
-            )
-    status, dest = planner.planned_path(candidate, decision)
+    prepared, refused = filer.prepare(path, sha, tmp / f"work-{uuid.uuid4().hex[:8]}")
+    candidate: Candidate = filer.candidate(origin, prepared, sha, size, hint,
+                                           parent_name=parent_name, child_index=child_index)
+    decision: Decision = decide(router, candidate, refused)
+    plan = filer.plan(candidate, decision, prepared, origin, namer=planner)
+    flags, detected = plan.flags, plan.detected_type
+    if plan.status == DocStatus.DUPLICATE and plan.duplicate_of is not None:
+        first = plan.duplicate_of
+        return PreviewResult(
+            source, "duplicate",
+            str(filer.ws.root / first.filed_path) if first.filed_path else None,
+            decision.rule, plan.reason, decision.matter, decision.category, (), flags, detected,
+        )
+    assert plan.filed is not None
+    dest = plan.filed.dest
+    status = "filed" if plan.status == DocStatus.FILED else "review"
     children: list[PreviewResult] = []
     if status == "filed":
         for index, child in enumerate(prepared.children, start=1):
-            children.append(
-                _decide(
-                    filer,
-                    router,
-                    ws,
-                    child,
-                    PurePosixPath(child.name),
-                    decision.matter,
-                    planner,
-                    tmp,
-                    parent_name=dest.name,
-                    child_index=index,
-                )
-            )
+            member = Source(SourceKind.MEMBER, child, PurePosixPath(child.name),
+                            member=child.name)
+            children.append(_decide(filer, router, member, decision.matter, planner, tmp,
+                                    parent_name=dest.name, child_index=index))
     return PreviewResult(
-        source,
-        status,
-        str(dest),
-        decision.rule,
-        decision.review_reason,
-        decision.matter,
-        decision.category,
-        tuple(children),
+        source, status, str(dest), decision.rule, decision.review_reason, decision.matter,
+        decision.category, tuple(children), flags, detected,
     )

@@ -134,10 +134,7 @@ class RulesRouter:
             has_date=date is not None,
             facts=facts,
         )
-        for rule in self.ruleset.rules:
-            captured = rule.conditions.match(subject)
-            if captured is None:
-                continue
+        for rule, captured in self._candidates(subject, candidate):
             if rule.review:
                 return self._review(matter, rule.review, rule.name, rule.category, date)
             ctx: dict[str, Any] = {
@@ -184,6 +181,29 @@ class RulesRouter:
                         rules_version=self.rules_version,
                     )
         return self._review(matter, NO_MATCH_REASON, NO_MATCH_RULE, "", date)
+
+    def _candidates(
+        self, subject: Subject, candidate: Candidate
+    ) -> list[tuple[Rule, dict[str, Any]]]:
+        """The rules to try, with what their conditions captured. A category a person
+        assigned (review) picks that category's rules: the first whose conditions hold,
+        else the first of them; the other rules are not tried."""
+        assigned = str(candidate.facts.get("assigned_category") or "")
+        if assigned:
+            mine = [r for r in self.ruleset.rules if r.category == assigned and not r.review]
+            if mine:
+                for rule in mine:
+                    captured = rule.conditions.match(subject)
+                    if captured is not None:
+                        return [(rule, captured)]
+                return [(mine[0], {})]
+        found = []
+        for rule in self.ruleset.rules:
+            captured = rule.conditions.match(subject)
+            if captured is not None:
+                found.append((rule, captured))
+                break
+        return found
 
     # ---- deciding ------------------------------------------------------------------------
 

@@ -10,49 +10,22 @@ taken back after `stale_after` without a heartbeat.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import time
-import uuid
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 
+from intake_desktop.core.filing.claims import (
+    FILER_OWNER_PREFIX,
+    claim_key,
+    folder_label,
+    new_owner_id,
+    pid_alive,
+)
 from intake_desktop.core.ledger import ClaimRecord, ClaimState, Ledger
 from intake_desktop.core.watch.settings import WatchSettings
-from intake_desktop.core.watch.stability import Signature
 
-
-def folder_label(folder: Path, workspace_root: Path) -> str:
-    """How claims name an intake folder: relative to the workspace when inside it (so
-    workstations that mount the workspace at different paths agree), else as configured."""
-    try:
-        return "ws:" + folder.resolve().relative_to(workspace_root.resolve()).as_posix()
-    except ValueError:
-        return "abs:" + folder.as_posix()
-
-
-def claim_key(label: str, relative: PurePosixPath, sig: Signature) -> str:
-    size, mtime_ns = sig
-    text = f"{label}\0{relative.as_posix()}\0{size}\0{mtime_ns}"
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (True when it cannot tell)."""
-    if os.name != "posix" or pid <= 0:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def new_owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+__all__ = ["ClaimBook", "claim_key", "folder_label", "new_owner_id", "pid_alive"]
 
 
 @dataclass
@@ -92,7 +65,9 @@ class ClaimBook:
     def is_eldest(self) -> bool:
         """True when no live watcher started before this one: the eldest runs recovery, so
         a newcomer never rolls back a filing that a running watcher has in progress."""
-        live = self.ledger.live_owners(within=self.settings.stale_after, now=time.time())
+        live = [o for o in self.ledger.live_owners(within=self.settings.stale_after,
+                                                   now=time.time())
+                if not o.owner.startswith(FILER_OWNER_PREFIX)]
         me = next((o for o in live if o.owner == self.owner), None)
         if me is None:
             return not live

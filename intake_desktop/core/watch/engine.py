@@ -212,6 +212,7 @@ class Watcher:
         self.claims.heartbeat()
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
         self._expire_claims()
+        self._filer().clean_work_folders()  # only those of processes that died
         if self.claims.is_eldest():
             for action in self._filer().recover():
                 self._emit(WatchStatus(WatchEvent.RECOVERED, action))
@@ -512,7 +513,7 @@ class Watcher:
             if self._current_sig(job.path) != job.sig:
                 self.claims.release(key)
                 return None
-            result = self._filer().ingest_file(job.path)
+            result = self._filer().ingest_file(job.path, claimed=True)
         except Exception as exc:
             # Kept as failed, so neither this watcher nor another retries it at once.
             self._record_failure(job, key)

@@ -1,0 +1,40 @@
+"""`intake-desktop undo EVENT_ID|PATH`: take a filing (or a review action) back."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from intake_desktop.app import build_filer, open_app
+from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "undo",
+        help="undo a filing or a review action (originals are never deleted)",
+        description="Move a filed document back to the intake folder it came from (or to "
+        "Review/ when it came from outside the workspace or from the review queue), remove "
+        "the working copy, and record it. The original under _Originals/ is kept, marked "
+        "superseded. An email or archive is undone with its attachments or members.",
+    )
+    add_common_options(p)
+    p.add_argument("target", metavar="EVENT_ID|PATH",
+                   help="an event id from `ledger history`, or the filed copy's path")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    with open_app(args.workspace, db=args.db, role=args.role) as app:
+        filer = build_filer(app)
+        try:
+            filer.begin()
+            result = undo_document(filer, find_target(filer, args.target))
+        except UndoError as exc:
+            out.error(exc.message)
+            return EXIT_FAILURE
+        finally:
+            filer.claimant.retire()
+    out.emit(result.to_json(), result.message)
+    return EXIT_OK

@@ -1,0 +1,34 @@
+"""Filing: one path from any source to Matters/ or Review/ (plan, then execute).
+
+plan.py decides (matter, rule, folder, name, collisions, duplicates) without writing;
+filer.py executes the DESIGN.md protocol for every entry point (ingest, the watcher, the
+review actions) and recovers after a crash; claims.py keeps every file exactly once;
+undo.py takes a filing back.
+"""
+
+from intake_desktop.core.filing.filer import LINK_REASON, MAX_CHILD_DEPTH, Filer
+from intake_desktop.core.filing.plan import (
+    FilingPlan,
+    ReservingNamer,
+    Source,
+    SourceKind,
+    Target,
+    plan_filing,
+)
+from intake_desktop.core.filing.results import IngestResult, Outcome
+from intake_desktop.core.filing.sidecars import sidecar_path
+
+__all__ = [
+    "LINK_REASON",
+    "MAX_CHILD_DEPTH",
+    "Filer",
+    "FilingPlan",
+    "IngestResult",
+    "Outcome",
+    "ReservingNamer",
+    "Source",
+    "SourceKind",
+    "Target",
+    "plan_filing",
+    "sidecar_path",
+]

@@ -1,0 +1,848 @@
+"""Crash-safe filing: the DESIGN.md protocol, one path for every entry point.
+
+Every file is filed the same way, whatever its source (an intake folder, a path outside
+the workspace, an archive member, the copy waiting in Review/): claim it, prepare it,
+route it, plan it (plan.py, no writes), then execute the plan: record the intent
+(`pending`), copy each target to a temporary name beside it, fsync, verify, rename without
+replacing anything, mark the row done, and only then remove the source. `recover()`
+finishes or rolls back every unfinished row, so a crash at any moment leaves each source
+either where it was or filed exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from intake_desktop.core.detect import detect_type
+from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
+from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
+from intake_desktop.core.filing.plan import (
+    FilingPlan,
+    Namer,
+    ReservingNamer,
+    Source,
+    SourceKind,
+    plan_filing,
+)
+from intake_desktop.core.filing.results import IngestResult, Outcome
+from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.junk import is_junk_path
+from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
+from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
+from intake_desktop.core.paths import is_within, nfc
+from intake_desktop.core.pipeline import (
+    BuiltinRouter,
+    Candidate,
+    Decision,
+    PassThroughPreparer,
+    Prepared,
+    Preparer,
+    Router,
+    decide,
+)
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_document
+from intake_desktop.core.workspace import IntakeFolder, Workspace
+
+MAX_CHILD_DEPTH = 3
+LINK_REASON = "a link, not a file"
+GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
+# Work folders of a live process are left alone; others older than this are removed too.
+WORK_FOLDER_GRACE = 3600.0
+
+
+def absolute(path: Path) -> str:
+    """The absolute, normalised form of a path as given (links not resolved)."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+class Filer:
+    """Files sources into a workspace and records every step in the ledger."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ledger: Ledger,
+        *,
+        router: Router | None = None,
+        preparer: Preparer | None = None,
+        intake_folders: Iterable[IntakeFolder] = (),
+        fault: FaultHook = no_fault,
+        claimant: Claimant | None = None,
+    ) -> None:
+        self.ws = workspace
+        self.ledger = ledger
+        self.router: Router = router or BuiltinRouter()
+        self.preparer: Preparer = preparer or PassThroughPreparer()
+        self.intake_folders = [IntakeFolder(workspace.intake), *intake_folders]
+        self._fault = fault
+        self.mover = Mover(fault)
+        self.claimant = claimant or Claimant(ledger)
+        self._removed: list[DocumentRecord] = []
+        self._work_cleaned = False
+
+    # ---- paths ---------------------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        """Workspace-relative posix path as stored in the ledger."""
+        return path.resolve().relative_to(self.ws.root.resolve()).as_posix()
+
+    def abs(self, stored: str) -> Path:
+        return self.ws.root / stored
+
+    def workspace_relative(self, path: Path | str) -> str | None:
+        """The workspace-relative path of `path`, or None when it lies outside."""
+        try:
+            return Path(absolute(Path(path))).relative_to(
+                absolute(self.ws.root)).as_posix()
+        except ValueError:
+            try:
+                return Path(path).resolve().relative_to(self.ws.root.resolve()).as_posix()
+            except (ValueError, OSError):
+                return None
+
+    def source_of(self, path: Path) -> Source:
+        """Where `path` comes from: an intake folder, or outside the workspace."""
+        for folder in self.intake_folders:
+            if _within_unresolved(path, folder.path) or is_within(path, folder.path):
+                rel = _relative_to(path, folder.path)
+                return Source(SourceKind.INTAKE, path, PurePosixPath(rel), intake=folder)
+        if is_within(path, self.ws.root):
+            raise IntakeError(
+                "this file is already inside the workspace, outside Intake/",
+                path=path,
+                fix="ingest takes new files from Intake/ or from outside the workspace; "
+                "to re-file a document use the Review queue",
+            )
+        return Source(SourceKind.OUTSIDE, path, PurePosixPath(path.name))
+
+    origin_of = source_of  # the name callers used before
+
+    def matter_hint(self, origin: Source, explicit: str | None) -> str | None:
+        if explicit:
+            return nfc(explicit)
+        if origin.intake is None:
+            return None
+        if origin.intake.matter:
+            return nfc(origin.intake.matter)
+        if origin.intake.path == self.ws.intake and len(origin.relative.parts) > 1:
+            return nfc(origin.relative.parts[0])
+        return None
+
+    # ---- public API ----------------------------------------------------------------------
+
+    def expand(self, paths: Iterable[Path]) -> Iterator[Path]:
+        """Files named, and files inside folders named, in a stable order; junk skipped.
+        Links are listed (filing refuses them) but never followed into."""
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                found: list[Path] = []
+                for top, dirs, names in os.walk(path, followlinks=False):
+                    here = Path(top)
+                    found += [here / d for d in dirs if (here / d).is_symlink()]
+                    found += [here / n for n in names]
+                for sub in sorted(found):
+                    if (sub.is_symlink() or sub.is_file()) and not is_junk_path(sub, path):
+                        yield sub
+            else:
+                yield path
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        matter: str | None = None,
+        on_progress: ProgressCallback = no_progress,
+        cancel: CancelFlag | None = None,
+    ) -> list[IngestResult]:
+        """File these files and folders now. A failure in one file never stops the rest."""
+        self.begin()
+        try:
+            named = list(paths)
+            files = list(self.expand(named))
+            explicit = {str(p) for p in named}
+            results: list[IngestResult] = []
+            for done, path in enumerate(files):
+                if cancel is not None and cancel.is_set():
+                    break
+                on_progress(done, len(files), str(path))
+                results.append(self._ingest_path(path, matter, claimed=False,
+                                                 listed=str(path) not in explicit))
+            self.flush()
+        finally:
+            self.claimant.retire()
+        on_progress(len(results), len(files), "done")
+        return results
+
+    def begin(self) -> None:
+        """Start-up duties: clean dead work folders, take back dead processes' claims,
+        finish or roll back unfinished rows (leaving those a live process holds)."""
+        self.claimant.heartbeat(force=True)
+        self.claimant.expire_dead()
+        self.clean_work_folders()
+        self.recover()
+
+    def ingest_file(
+        self, path: Path, *, matter: str | None = None, claimed: bool = False
+    ) -> IngestResult:
+        """File one file now (the watcher's entry point: it passes `claimed=True` as it
+        holds the same claim already)."""
+        result = self._ingest_path(path, matter, claimed=claimed)
+        self.flush()
+        return result
+
+    def flush(self) -> None:
+        """Record the intake sources removed since the last transaction."""
+        if self._removed:
+            with self.ledger.transaction() as txn:
+                self._record_removed(txn)
+
+    def _record_removed(self, txn: Txn) -> None:
+        for doc in self._removed:
+            txn.update_document(doc.id, source_cleared=True)
+            txn.add_event(
+                EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
+                path_before=doc.source_path, sha256_before=doc.sha256,
+            )
+        self._removed = []
+
+    def clean_work_folders(self) -> list[Path]:
+        """Remove work folders left by processes that died (kill -9) under .intake/work."""
+        if self._work_cleaned:
+            return []
+        self._work_cleaned = True
+        removed = []
+        try:
+            entries = list(os.scandir(self.ws.work))
+        except OSError:
+            return []
+        now = time.time()
+        for entry in entries:
+            parts = entry.name.split("-")
+            pid = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+            try:
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                continue
+            if (pid and pid != os.getpid() and not pid_alive(pid)) or (
+                not pid and age > WORK_FOLDER_GRACE
+            ):
+                self.mover.remove_work_folder(Path(entry.path), self.ws.work)
+                removed.append(Path(entry.path))
+        return removed
+
+    def work_folder(self, prefix: str) -> Path:
+        """A new work folder name (created by whoever writes into it first)."""
+        return self.ws.work / f"{prefix}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+    # ---- one file ------------------------------------------------------------------------
+
+    def _claim_key(self, source: Source) -> str:
+        st = os.stat(source.path)
+        sig = (st.st_size, st.st_mtime_ns)
+        if source.intake is not None:
+            label = folder_label(source.intake.path, self.ws.root)
+            return claim_key(label, source.relative, sig)
+        parent = Path(absolute(source.path)).parent
+        return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
+                         sig)
+
+    def _ingest_path(
+        self, path: Path, matter: str | None, *, claimed: bool, listed: bool = False
+    ) -> IngestResult:
+        """File one path. `listed`: found in a folder (a file that has gone since was
+        taken by another process, or moved: not an error)."""
+        source_text = str(path)
+        if is_junk_path(path):
+            return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
+        try:
+            source = self.source_of(path)
+            if is_link(path, source):
+                return IngestResult(
+                    source_text, Outcome.REVIEW,
+                    reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
+                    "place and nothing was copied; copy the file itself into the intake folder",
+                )
+            if not path.exists():
+                if listed:
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+                raise IntakeError("no such file", path=path, fix="check the path and try again")
+            if not path.is_file():
+                raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+            hint = self.matter_hint(source, matter)
+            if claimed:
+                return self._ingest(source, hint)
+            try:
+                key = self._claim_key(source)
+            except FileNotFoundError:
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+            with self.claimant.hold(key, source_text) as held:
+                if not held:
+                    return IngestResult(source_text, Outcome.IGNORED,
+                                        reason="another process is filing this file")
+                if not path.is_file():
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+                return self._ingest(source, hint)
+        except IntakeError as exc:
+            return IngestResult(source_text, Outcome.ERROR, reason=exc.message)
+        except OSError as exc:
+            return IngestResult(
+                source_text,
+                Outcome.ERROR,
+                reason=f"{path}: cannot read the file ({exc.strerror or exc}). Check that it is "
+                "not open in another program and that you have permission, then retry.",
+            )
+        except Exception as exc:  # a database error (disk full, read-only) or a bug: one
+            explained = explain(exc, path)  # result for this file, the batch goes on
+            reason = explained.message if explained else format_message(
+                f"could not be filed ({type(exc).__name__}: {str(exc)[:200]})", path,
+                "the file was left where it was; run the command again with INTAKE_DEBUG=1 and "
+                "report what it prints")
+            if explained is None and os.environ.get("INTAKE_DEBUG"):
+                raise
+            return IngestResult(source_text, Outcome.ERROR, reason=reason)
+
+    def prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
+        """Run the preparer. A file it cannot prepare (an IntakeError: damaged, locked,
+        hostile) goes to Review/ unchanged with the reason; so does an unexpected failure,
+        so one bad file never stops the rest. Returns (prepared, review reason or None)."""
+        if path.stat().st_size == 0:
+            return Prepared(detected_type="application/x-empty", filed_from=path), None
+        try:
+            return self.preparer.prepare(path, sha, workdir), None
+        except IntakeError as exc:
+            reason = exc.message
+            detected = getattr(exc, "detected_type", None)
+            flags = tuple(getattr(exc, "flags", ()))
+        except Exception as exc:  # a converter bug or a library crash on odd input
+            note = f"{exc.__class__.__name__}: {exc}"[:300]
+            reason = (f"{path}: could not be prepared for filing ({note}). The file is kept "
+                      "unchanged; check it by hand")
+            detected, flags = None, ()
+        detected = detected or detect_type(path)
+        return Prepared(detected_type=detected, filed_from=path, flags=flags), reason
+
+    def candidate(
+        self, source: Source, prepared: Prepared, sha: str, size: int, matter_hint: str | None,
+        *, parent_name: str | None = None, child_index: int = 0, category: str = "",
+    ) -> Candidate:
+        filed_suffix = ""
+        if prepared.filed_from != source.path:
+            filed_suffix = prepared.filed_from.suffix.lower()
+        facts = dict(prepared.facts)
+        if category:
+            facts["assigned_category"] = category
+        return Candidate(
+            source=source.path,
+            relative=source.relative,
+            matter_hint=matter_hint,
+            detected_type=prepared.detected_type,
+            sha256=sha,
+            size=size,
+            facts=facts,
+            family_id=source.parent.family_id if source.parent else None,
+            parent_name=parent_name,
+            child_index=child_index,
+            filed_suffix=filed_suffix,
+        )
+
+    def plan(
+        self, candidate: Candidate, decision: Decision, prepared: Prepared, source: Source,
+        namer: Namer | None = None,
+    ) -> FilingPlan:
+        """The plan step (no writes): see plan.py."""
+        if namer is None:
+            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.reserved_paths()})
+        return plan_filing(
+            self.ws, candidate, decision, prepared, source,
+            find_filed=self.ledger.find_filed,
+            find_in_review=self.ledger.find_waiting_in_review,
+            namer=namer,
+        )
+
+    def _ingest(
+        self,
+        source: Source,
+        matter_hint: str | None,
+        *,
+        child_index: int = 0,
+        depth: int = 0,
+    ) -> IngestResult:
+        path = source.path
+        size = path.stat().st_size
+        sha = sha256_file(path)
+        # The preparer creates the work folder only when it writes something.
+        workdir = self.work_folder("prep")
+        try:
+            prepared, refused = self.prepare(path, sha, workdir)
+            parent = source.parent
+            candidate = self.candidate(
+                source, prepared, sha, size, matter_hint,
+                parent_name=Path(parent.filed_path).name if parent and parent.filed_path
+                else None,
+                child_index=child_index,
+            )
+            decision = decide(self.router, candidate, refused)
+            result = self._file(source, candidate, prepared, decision)
+            if result.status is Outcome.FILED and prepared.children and result.document_id:
+                result.children = self._file_children(result, prepared, depth)
+            return result
+        finally:
+            if workdir.exists():
+                self.mover.remove_work_folder(workdir, self.ws.work)
+
+    def _file_children(
+        self, parent_result: IngestResult, prepared: Prepared, depth: int
+    ) -> list[IngestResult]:
+        assert parent_result.document_id is not None
+        parent = self.ledger.document(parent_result.document_id)
+        assert parent is not None
+        results = []
+        for index, child in enumerate(prepared.children, start=1):
+            if depth + 1 > MAX_CHILD_DEPTH:
+                results.append(
+                    IngestResult(str(child.name), Outcome.ERROR, reason="nested too deeply")
+                )
+                continue
+            source = Source(SourceKind.MEMBER, child, PurePosixPath(child.name),
+                            parent=parent, member=child.name)
+            try:
+                results.append(
+                    self._ingest(source, parent.matter_id, child_index=index, depth=depth + 1)
+                )
+            except (IntakeError, OSError) as exc:
+                results.append(IngestResult(child.name, Outcome.ERROR, reason=str(exc)))
+        return results
+
+    def _file(
+        self, source: Source, candidate: Candidate, prepared: Prepared, decision: Decision,
+    ) -> IngestResult:
+        for attempt in range(3):
+            plan = self.plan(candidate, decision, prepared, source)
+            try:
+                doc = self.execute(plan, source, candidate, prepared)
+            except _NameTaken:
+                if attempt == 2:
+                    raise FilingError(
+                        "three names in a row were taken by another workstation",
+                        path=source.path, fix="ingest again",
+                    ) from None
+                continue
+            result = self._result(doc, plan.duplicate_of)
+            if source.kind is SourceKind.MEMBER:
+                result.source = source.member
+            result.flags = list(prepared.flags)
+            result.notes = _notes(prepared)
+            return result
+        raise AssertionError("unreachable")
+
+    # ---- the execute step ----------------------------------------------------------------
+
+    def source_record(self, source: Source) -> tuple[str, dict[str, Any]]:
+        """How the ledger names a source: the path recorded and the custody details
+        (absolute path, workspace-relative path; for a member its parent and name)."""
+        if source.kind is SourceKind.MEMBER and source.parent is not None:
+            parent = source.parent
+            recorded = f"{parent.source_path}!/{source.member}"
+            return recorded, {
+                "source": recorded, "source_relative": None, "parent_id": parent.id,
+                "member": source.member, "parent_sha256": parent.sha256,
+            }
+        recorded = absolute(source.path)
+        return recorded, {
+            "source": recorded, "source_relative": self.workspace_relative(recorded),
+        }
+
+    def execute(
+        self,
+        plan: FilingPlan,
+        source: Source,
+        candidate: Candidate,
+        prepared: Prepared | None = None,
+        *,
+        action: dict[str, Any] | None = None,
+    ) -> DocumentRecord:
+        """Carry out a plan: pending row, the mover, the row done, the source removed.
+
+        `action` (a review action: its name and who) is recorded with the events; for a
+        REVIEW source the existing document row is reused.
+        """
+        decision = plan.decision
+        matter = decision.matter
+        original, filed = plan.original, plan.filed
+        fields: dict[str, Any] = {
+            "status": DocStatus.PENDING,
+            "target_status": plan.status,
+            "original_path": self.rel(original.dest) if original else None,
+            "filed_path": self.rel(filed.dest) if filed else None,
+            "filed_sha256": filed.sha256 if filed else None,
+            "matter_id": matter,
+            "category": decision.category,
+            "document_date": decision.document_date,
+            "rule": decision.rule,
+            "reason": plan.reason if plan.status != DocStatus.FILED else None,
+            "detected_type": plan.detected_type,
+            "source_cleared": False,
+        }
+        with self.ledger.transaction(decision.rules_version) as txn:
+            self._record_removed(txn)
+            if matter:
+                txn.ensure_matter(matter)
+            doc = source.document
+            if doc is None:
+                recorded, custody = self.source_record(source)
+                parent = source.parent
+                doc_id = txn.insert_document(
+                    sha256=candidate.sha256, size=candidate.size, source_path=recorded,
+                    family_id=parent.family_id if parent else None,
+                    parent_id=parent.id if parent else None, **fields,
+                )
+                if parent is None and prepared is not None and prepared.children:
+                    txn.update_document(doc_id, family_id=f"F{doc_id:06d}")
+                txn.add_event(
+                    EventKind.RECEIVED, document_id=doc_id, matter_id=matter,
+                    path_before=recorded, sha256_before=candidate.sha256,
+                    detail={"size": candidate.size, "detected_type": plan.detected_type,
+                            "parent": parent.id if parent else None, **custody},
+                )
+            else:
+                doc_id = doc.id
+                pending = {
+                    "kind": str(source.kind), "source": self.rel(source.path),
+                    "sha256": candidate.sha256, **(action or {}),
+                    "restore": _restorable(doc),
+                }
+                txn.update_document(doc_id, pending_action=json.dumps(pending), **fields)
+        self._fault("intent_recorded")
+        written: list[Path] = []
+        try:
+            for target in plan.targets:
+                self.mover.place_copy(
+                    target.src, target.dest, target.sha256, tag=f"d{doc_id}",
+                    read_only=target.read_only,
+                )
+                written.append(target.dest)
+        except FilingError as exc:
+            for dest in written:
+                self.mover.discard(dest)
+            self._roll_back(doc_id, exc.message, decision.rules_version)
+            if isinstance(exc.__cause__, FileExistsError):
+                raise _NameTaken() from exc
+            raise
+        done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
+        if done.filed_path:  # full-text search (issue 14); never stops a filing
+            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
+                           prepared.facts if prepared else {})
+        if plan.status == DocStatus.REVIEW and filed is not None:
+            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
+                          self.ws, source=done.source_path, sha256=done.sha256,
+                          document_id=done.id)
+        self._clear_source(done, source.removable)
+        now = self.ledger.document(doc_id)
+        assert now is not None
+        return now
+
+    def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
+        doc = self.ledger.document(doc_id)
+        assert doc is not None
+        action = _action(doc)
+        with self.ledger.transaction(rules_version) as txn:
+            if action is not None:
+                txn.update_document(doc_id, pending_action=None, **action["restore"])
+            else:
+                txn.update_document(
+                    doc_id, status=DocStatus.ROLLED_BACK, reason=reason, source_cleared=True
+                )
+            txn.add_event(
+                EventKind.ROLLED_BACK, document_id=doc_id, matter_id=doc.matter_id,
+                path_before=doc.source_path if action is None else action["source"],
+                sha256_before=doc.sha256, detail={"reason": reason},
+            )
+
+    def _finish(
+        self,
+        doc_id: int,
+        plan: FilingPlan,
+        prepared: Prepared | None,
+        removable: bool,
+        rules_version: str | None,
+    ) -> DocumentRecord:
+        """Mark the row done and record what was written, in one transaction."""
+        doc = self.ledger.document(doc_id)
+        assert doc is not None
+        with self.ledger.transaction(rules_version) as txn:
+            fields: dict[str, Any] = {"status": plan.status}
+            if not removable:
+                fields["source_cleared"] = True
+            txn.update_document(doc_id, **fields)
+            self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
+                                 flags=plan.flags)
+        self._fault("marked_done")
+        done = self.ledger.document(doc_id)
+        assert done is not None
+        return done
+
+    def _record_outcome(
+        self,
+        txn: Txn,
+        doc: DocumentRecord,
+        status: str,
+        prepared: Prepared | None,
+        first: DocumentRecord | None,
+        reason: str | None,
+        *,
+        flags: tuple[str, ...] = (),
+    ) -> None:
+        common: dict[str, Any] = {"document_id": doc.id, "matter_id": doc.matter_id}
+        action = _action(doc)
+        came_from = action["source"] if action else doc.source_path
+        who: dict[str, Any] = {}
+        if action:
+            who = {"action": action.get("action"), "user": action.get("user"),
+                   "role": action.get("role")}
+        if status == DocStatus.FILED:
+            txn.add_event(
+                EventKind.ORIGINAL_PRESERVED, **common, path_before=came_from,
+                path_after=doc.original_path, sha256_before=doc.sha256,
+                sha256_after=doc.sha256, detail={"read_only": True, **who},
+            )
+            for conversion in prepared.conversions if prepared else ():
+                # A step may name its event kind (OCR) and the hashes it went between.
+                kind = EventKind.OCR if conversion.get("step") == "ocr" else EventKind.CONVERTED
+                txn.add_event(
+                    kind, **common, path_before=doc.original_path,
+                    path_after=doc.filed_path,
+                    sha256_before=conversion.get("sha256_before", doc.sha256),
+                    sha256_after=conversion.get("sha256_after", doc.filed_sha256),
+                    detail=conversion,
+                )
+            notes = _notes(prepared) if prepared else []
+            txn.add_event(
+                EventKind.FILED, **common, path_before=came_from,
+                path_after=doc.filed_path, sha256_before=doc.sha256,
+                sha256_after=doc.filed_sha256,
+                detail={"rule": doc.rule, "category": doc.category, "flags": list(flags),
+                        **({"notes": notes} if notes else {}), **who},
+            )
+        elif status == DocStatus.REVIEW:
+            txn.add_event(
+                EventKind.ROUTED_TO_REVIEW, **common, path_before=came_from,
+                path_after=doc.filed_path, sha256_before=doc.sha256, sha256_after=doc.sha256,
+                detail={"reason": reason or doc.reason,
+                        **({"flags": list(flags)} if flags else {}), **who},
+            )
+        elif status == DocStatus.DUPLICATE:
+            txn.add_event(
+                EventKind.DUPLICATE, **common, path_before=came_from,
+                path_after=doc.filed_path, sha256_before=doc.sha256, sha256_after=doc.sha256,
+                detail={"duplicate_of": first.id if first else None, **who},
+            )
+        if action and action.get("kind") == SourceKind.REVIEW:
+            restore = action.get("restore", {})
+            txn.add_event(
+                EventKind.REVIEW_RESOLVED, **common, path_before=came_from,
+                path_after=doc.filed_path, sha256_before=doc.sha256,
+                sha256_after=doc.filed_sha256 or doc.sha256,
+                detail={**who, "outcome": str(status),
+                        "previous_reason": restore.get("reason"),
+                        "review_copy_removed": came_from},
+            )
+
+    def _clear_source(self, doc: DocumentRecord, removable: bool) -> None:
+        """Remove the source (only after its row is done) and record it."""
+        action = _action(doc)
+        if action is not None:
+            # A review action: the copy in Review/ is this app's own; remove it now.
+            copy = self.abs(action["source"])
+            self.mover.discard(sidecar_path(copy))  # the app's own note: first
+            if copy.is_file() and sha256_file(copy) == doc.sha256:
+                self.mover.discard(copy)
+                self._fault("review_copy_removed")
+            with self.ledger.transaction() as txn:
+                txn.update_document(doc.id, pending_action=None, source_cleared=True)
+            return
+        if doc.source_cleared or not removable:
+            return
+        src = Path(doc.source_path)
+        if src.exists():
+            if sha256_file(src) != doc.sha256:
+                # Someone wrote a new file under the same name: it is new evidence, keep it.
+                with self.ledger.transaction() as txn:
+                    txn.update_document(doc.id, source_cleared=True)
+                return
+            self.mover.remove_source(src)
+        # Recorded with the next transaction (or by flush()); recovery covers a crash between.
+        self._removed.append(doc)
+
+    def _result(self, doc: DocumentRecord, first: DocumentRecord | None) -> IngestResult:
+        if doc.status == DocStatus.DUPLICATE and first is not None:
+            return IngestResult(
+                doc.source_path, Outcome.DUPLICATE,
+                path=str(self.abs(first.filed_path)) if first.filed_path else None,
+                original=str(self.abs(first.original_path)) if first.original_path else None,
+                sha256=doc.sha256, matter=doc.matter_id, document_id=doc.id,
+                reason=f"{doc.reason}"
+                + (f"; set aside in {doc.filed_path}" if doc.filed_path else ""),
+            )
+        status = Outcome.REVIEW if doc.status == DocStatus.REVIEW else Outcome.FILED
+        return IngestResult(
+            doc.source_path, status,
+            path=str(self.abs(doc.filed_path)) if doc.filed_path else None,
+            original=str(self.abs(doc.original_path)) if doc.original_path else None,
+            sha256=doc.sha256, matter=doc.matter_id, reason=doc.reason,
+            document_id=doc.id, category=doc.category, rule=doc.rule or "",
+            family_id=doc.family_id,
+        )
+
+    # ---- recovery ------------------------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """Finish or roll back every unfinished row (run at start-up). Rows whose source a
+        live process holds under a claim are its own business and left alone."""
+        actions = []
+        busy = self.claimant.held_elsewhere()
+        for doc in self.ledger.unfinished():
+            if doc.source_path in busy or _claim_source(doc) in busy:
+                continue
+            act = _action(doc)
+            if act is not None and act.get("kind") == SourceKind.UNDO:
+                from intake_desktop.core.filing.undo import recover_undo
+
+                actions.append(recover_undo(self, doc))
+            elif doc.status == DocStatus.PENDING:
+                actions.append(self._recover_pending(doc))
+            elif doc.status != DocStatus.ROLLED_BACK:
+                self._clear_source(doc, self._removable(doc))
+                actions.append(f"document {doc.id}: source cleared")
+        self.flush()
+        return actions
+
+    def _removable(self, doc: DocumentRecord) -> bool:
+        src = Path(doc.source_path)
+        return any(is_within(src, f.path) for f in self.intake_folders)
+
+    def _recover_pending(self, doc: DocumentRecord) -> str:
+        targets: list[tuple[Path, str]] = []
+        if doc.original_path:
+            targets.append((self.abs(doc.original_path), doc.sha256))
+        if doc.filed_path:
+            targets.append((self.abs(doc.filed_path), doc.filed_sha256 or doc.sha256))
+        for dest, _ in targets:
+            self.mover.discard(tmp_path_for(dest, f"d{doc.id}"))
+        complete = all(d.is_file() and sha256_file(d) == s for d, s in targets)
+        action = _action(doc)
+        removable = action is not None or self._removable(doc)
+        # The filed document with these bytes: for a duplicate, the one it duplicates; for a
+        # filing, proof that another process (a watcher on another workstation) filed the
+        # same source while this row was unfinished, so completing it would file it twice.
+        first = self.ledger.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
+        filed_elsewhere = first if doc.target_status == DocStatus.FILED else None
+        if filed_elsewhere is not None and filed_elsewhere.id == doc.id:
+            filed_elsewhere = None
+        if complete and filed_elsewhere is None:
+            with self.ledger.transaction() as txn:
+                fields: dict[str, Any] = {"status": doc.target_status}
+                if not removable:
+                    fields["source_cleared"] = True
+                txn.update_document(doc.id, **fields)
+                txn.add_event(
+                    EventKind.RECOVERED, document_id=doc.id, matter_id=doc.matter_id,
+                    detail={"action": "completed", "after": "interrupted filing"},
+                )
+                self._record_outcome(txn, doc, doc.target_status, None, first, doc.reason)
+            done = self.ledger.document(doc.id)
+            assert done is not None
+            self._clear_source(done, removable)
+            return f"document {doc.id}: completed"
+        # Roll back: remove only our own verified copies, and only while the source remains
+        # (an archive member's bytes remain in its filed parent).
+        src = self.abs(action["source"]) if action else Path(doc.source_path)
+        source_intact = src.is_file() and sha256_file(src) == doc.sha256
+        removed = []
+        if source_intact or filed_elsewhere is not None or doc.parent_id is not None:
+            for dest, sha in targets:
+                if dest.is_file() and sha256_file(dest) == sha:
+                    self.mover.discard(dest)
+                    removed.append(self.rel(dest))
+        with self.ledger.transaction() as txn:
+            if action is not None:
+                txn.update_document(doc.id, pending_action=None, **action["restore"])
+            else:
+                txn.update_document(doc.id, status=DocStatus.ROLLED_BACK, source_cleared=True,
+                                    reason="interrupted before filing finished")
+            txn.add_event(
+                EventKind.RECOVERED, document_id=doc.id, matter_id=doc.matter_id,
+                path_before=action["source"] if action else doc.source_path,
+                sha256_before=doc.sha256,
+                detail={"action": "rolled_back", "removed_partial_copies": removed,
+                        "source_intact": source_intact,
+                        "filed_elsewhere_as": filed_elsewhere.id if filed_elsewhere else None},
+            )
+        return f"document {doc.id}: rolled back"
+
+
+def _action(doc: DocumentRecord) -> dict[str, Any] | None:
+    if not doc.pending_action:
+        return None
+    value = json.loads(doc.pending_action)
+    return value if isinstance(value, dict) else None
+
+
+def _claim_source(doc: DocumentRecord) -> str:
+    return f"document {doc.id}"
+
+
+_RESTORED = ("status", "target_status", "original_path", "filed_path", "filed_sha256",
+             "matter_id", "category", "document_date", "rule", "reason", "detected_type",
+             "source_cleared")
+
+
+def _restorable(doc: DocumentRecord) -> dict[str, Any]:
+    """The fields a review action or an undo puts back when it is rolled back."""
+    return {name: getattr(doc, name) for name in _RESTORED}
+
+
+def _within_unresolved(path: Path, folder: Path) -> bool:
+    try:
+        Path(absolute(path)).relative_to(absolute(folder))
+    except ValueError:
+        return False
+    return True
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    try:
+        return Path(absolute(path)).relative_to(absolute(folder)).as_posix()
+    except ValueError:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+
+
+def is_link(path: Path, source: Source) -> bool:
+    """A link (or a file reached through a linked folder) inside an intake folder."""
+    if source.intake is None:
+        return False
+    if path.is_symlink():
+        return True
+    here = Path(absolute(source.intake.path))
+    for part in source.relative.parts[:-1]:
+        here = here / part
+        if here.is_symlink():
+            return True
+    return False
+
+
+def _notes(prepared: Prepared) -> list[str]:
+    """What a person should know about a filed document (e.g. how to install a converter)."""
+    notes = prepared.facts.get("notes") or []
+    return [str(n) for n in notes] if isinstance(notes, list | tuple) else [str(notes)]
+
+
+class _NameTaken(Exception):
+    """Another process took the planned name between planning and renaming."""
