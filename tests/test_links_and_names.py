@@ -62,7 +62,9 @@ def test_planted_link_inside_matters_is_refused(app: App, filer: Filer, tmp_path
     assert "is a link" in (r.reason or "") and "Replace the link" in (r.reason or "")
     assert list(outside.rglob("*")) == []
     assert src.read_bytes() == data
-    assert custody.verify(app.ledger, app.workspace.root).ok
+    # The planted link itself is something verify reports (no event put it there).
+    report = custody.verify(app.ledger, app.workspace.root)
+    assert not report.ok and report.unrecorded_files == [f"Matters/{MATTER}"]
 
 
 def test_review_names_are_nfc_without_bidi_and_within_the_path_budget(

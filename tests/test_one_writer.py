@@ -26,6 +26,7 @@ ALLOWED = {
     # files with their own tmp + os.replace. Whole packages while those helpers work there.
     "core/pdf/": "courtfit and exhibits: fit, split, stamp, preflight, pdfa outputs",
     "core/exhibits/": "exhibits and courtfit: staging folder, index, binder, court copies",
+    "core/production/": "productions: scratch folder of the volume, placed by Mover.place_copy",
     # convert/ and ocr/ (hostile helper): scratch files inside a filing work folder only.
     "core/convert/images.py": "work folder scratch",
     "core/convert/office.py": "work folder scratch (LibreOffice staging)",

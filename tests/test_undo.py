@@ -77,7 +77,7 @@ def test_single_file_goes_back_to_its_intake_folder(app: App) -> None:
         src.relative_to(app.workspace.root).as_posix(), sha(data))
     assert ev.detail["original_superseded"] is True and ev.detail["original"] == (
         original.relative_to(app.workspace.root).as_posix())
-    assert custody.verify(app.ledger, app.workspace.root).ok
+    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
     assert_nothing_unrecorded(app)
     # Re-ingesting files it again as a new document (the undone one is not a duplicate).
     [again] = build_filer(app).ingest([app.workspace.intake])
@@ -95,7 +95,7 @@ def test_outside_source_goes_to_review_with_who_undid_it(app: App, tmp_path: Pat
     assert copy.read_bytes() == src.read_bytes() and src.exists()
     sidecar = copy.with_name(copy.name + ".review.txt")
     assert f"undone by {app.actor.user}" in sidecar.read_text()
-    assert custody.verify(app.ledger, app.workspace.root).ok
+    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
 
 
 def test_undo_of_a_review_action_returns_it_to_the_queue(app: App) -> None:
@@ -114,7 +114,7 @@ def test_undo_of_a_review_action_returns_it_to_the_queue(app: App) -> None:
     # ... and it can be assigned again.
     again = ReviewDesk(filer).assign(r.document_id or 0, MATTER)
     assert again.document.status == DocStatus.FILED
-    assert custody.verify(app.ledger, app.workspace.root).ok
+    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
     assert_nothing_unrecorded(app)
 
 
@@ -127,7 +127,7 @@ def _family_undone(app: App, top_id: int, intake_file: Path, data: bytes) -> Non
     kept = files_under(app.workspace.matters)
     assert sorted(p.relative_to(app.workspace.root).as_posix() for p in kept) == sorted(
         d.original_path for d in family if d.original_path)
-    assert custody.verify(app.ledger, app.workspace.root).ok
+    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
     kinds = [e.kind for d in family for e in app.ledger.events(document_id=d.id)]
     assert kinds.count(EventKind.UNDONE) == len(family)
 
@@ -210,7 +210,7 @@ def test_crash_at_every_point_of_an_undo_then_restart(tmp_path: Path) -> None:
             assert [p.name for p in files_under(root / "Intake")] == ["er.pdf"]
             assert [p.read_bytes() for p in files_under(root / "Matters")] == [data]
             assert app.ledger.unfinished() == []
-            assert custody.verify(app.ledger, root).ok
+            _report = custody.verify(app.ledger, root); assert _report.ok, (_report.unrecorded_files, _report.problems)
             assert_nothing_unrecorded(app)
         shutil.rmtree(root)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import IntakeError, LedgerError
+from intake_desktop.core.filing.sidecars import SIDECAR_SUFFIX
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import (
     DocStatus,
@@ -229,6 +230,8 @@ def _check_seals(
 
 
 def _skipped(rel_parts: tuple[str, ...]) -> bool:
+    if rel_parts[0] == "Review" and rel_parts[-1].endswith(SIDECAR_SUFFIX):
+        return True  # a Review/ file's reason in words (core/filing/sidecars), not evidence
     return rel_parts[-1] in JUNK_NAMES or any(p in JUNK_DIRS for p in rel_parts[:-1])
 
 

@@ -71,7 +71,6 @@ def _window(qtbot: Any, app: App, role: str, **kw: Any) -> Any:
 
 # 1 ------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="needs the one filing path (issue 15)")
 def test_01_review_assign_files_by_the_category_rule(qtbot, immigration_app, make_pdf):
     """GIVEN a scan in review WHEN assigned to a matter as "Civil Document" THEN the rule for
     that category decides folder and name (Civil Documents/, the firm's name)."""

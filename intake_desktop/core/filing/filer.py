@@ -783,6 +783,8 @@ class Filer:
                 sha256_before=doc.sha256,
                 detail={"action": "rolled_back", "removed_partial_copies": removed,
                         "source_intact": source_intact,
+                        # a review action rolled back: the document is as it was before it
+                        "restored_previous_state": action is not None,
                         "filed_elsewhere_as": filed_elsewhere.id if filed_elsewhere else None},
             )
         return f"document {doc.id}: rolled back"

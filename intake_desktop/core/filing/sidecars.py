@@ -20,9 +20,12 @@ WHAT_TO_DO = (
 )
 
 
+SIDECAR_SUFFIX = ".review.txt"
+
+
 def sidecar_path(copy: Path) -> Path:
     """`<name>.review.txt` beside a file in Review/."""
-    return copy.with_name(copy.name + ".review.txt")
+    return copy.with_name(copy.name + SIDECAR_SUFFIX)
 
 
 def sidecar_text(name: str, reason: str, *, source: str = "", sha256: str = "",

@@ -65,6 +65,8 @@ class DocumentState:
     status: str  # the last outcome: filed, review, duplicate, rolled_back, undone, pending
     original: HeldFile | None
     copy: HeldFile | None
+    # Originals an undo superseded: never deleted, still proven (issue 15: undo keeps them).
+    superseded: tuple[HeldFile, ...] = ()
 
 
 def _in_workspace(path: str | None) -> bool:
@@ -85,7 +87,7 @@ def document_states(events: Iterable[EventRecord]) -> dict[int, DocumentState]:
         kind = e.kind
         if kind == EventKind.ORIGINAL_PRESERVED and _in_workspace(e.path_after):
             held = HeldFile(str(e.path_after), str(e.sha256_after), doc, FileRole.ORIGINAL, e.seq)
-            cur = DocumentState(doc, cur.status, held, cur.copy)
+            cur = DocumentState(doc, cur.status, held, cur.copy, cur.superseded)
         elif kind in WORKING_COPY_KINDS and (kind != EventKind.REPAIRED or e.path_after):
             copy = (
                 HeldFile(str(e.path_after), str(e.sha256_after), doc, FileRole.COPY, e.seq)
@@ -97,7 +99,7 @@ def document_states(events: Iterable[EventRecord]) -> dict[int, DocumentState]:
                 EventKind.ROUTED_TO_REVIEW: "review",
                 EventKind.DUPLICATE: "duplicate",
             }.get(EventKind(kind), cur.status)
-            cur = DocumentState(doc, status, cur.original, copy)
+            cur = DocumentState(doc, status, cur.original, copy, cur.superseded)
         elif kind == EventKind.UNDONE:
             after = e.path_after
             keep = (
@@ -110,11 +112,16 @@ def document_states(events: Iterable[EventRecord]) -> dict[int, DocumentState]:
                 if keep
                 else None
             )
-            cur = DocumentState(doc, "undone", cur.original, copy)
+            kept = (*cur.superseded, cur.original) if cur.original else cur.superseded
+            cur = DocumentState(doc, "undone", cur.original, copy, kept)
+        elif kind == EventKind.RECOVERED and e.detail.get("action") == "rolled_back" and (
+            e.detail.get("after") == "interrupted undo" or e.detail.get("restored_previous_state")
+        ):
+            pass  # an interrupted undo or review action put back: the files are as before it
         elif kind == EventKind.ROLLED_BACK or (
             kind == EventKind.RECOVERED and e.detail.get("action") == "rolled_back"
         ):
-            cur = DocumentState(doc, "rolled_back", None, None)
+            cur = DocumentState(doc, "rolled_back", None, None, cur.superseded)
         states[doc] = cur
     return states
 
@@ -123,7 +130,7 @@ def held_files(states: Iterable[DocumentState]) -> dict[str, HeldFile]:
     """Every kept file by path (when two documents name one path, the later event wins)."""
     found: dict[str, HeldFile] = {}
     for state in states:
-        for held in (state.original, state.copy):
+        for held in (state.original, state.copy, *state.superseded):
             if held is None:
                 continue
             other = found.get(held.path)
