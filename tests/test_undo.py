@@ -10,6 +10,7 @@ import shutil
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,11 @@ from tests.rules.samples import make_email
 
 MATTER = "2024-0301 Nguyen"
 
+
+
+def assert_verified(ledger: Any, root: Path) -> None:
+    report = custody.verify(ledger, root)
+    assert report.ok, (report.unrecorded_files, report.problems)
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -77,7 +83,7 @@ def test_single_file_goes_back_to_its_intake_folder(app: App) -> None:
         src.relative_to(app.workspace.root).as_posix(), sha(data))
     assert ev.detail["original_superseded"] is True and ev.detail["original"] == (
         original.relative_to(app.workspace.root).as_posix())
-    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
+    assert_verified(app.ledger, app.workspace.root)
     assert_nothing_unrecorded(app)
     # Re-ingesting files it again as a new document (the undone one is not a duplicate).
     [again] = build_filer(app).ingest([app.workspace.intake])
@@ -95,7 +101,7 @@ def test_outside_source_goes_to_review_with_who_undid_it(app: App, tmp_path: Pat
     assert copy.read_bytes() == src.read_bytes() and src.exists()
     sidecar = copy.with_name(copy.name + ".review.txt")
     assert f"undone by {app.actor.user}" in sidecar.read_text()
-    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
+    assert_verified(app.ledger, app.workspace.root)
 
 
 def test_undo_of_a_review_action_returns_it_to_the_queue(app: App) -> None:
@@ -114,7 +120,7 @@ def test_undo_of_a_review_action_returns_it_to_the_queue(app: App) -> None:
     # ... and it can be assigned again.
     again = ReviewDesk(filer).assign(r.document_id or 0, MATTER)
     assert again.document.status == DocStatus.FILED
-    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
+    assert_verified(app.ledger, app.workspace.root)
     assert_nothing_unrecorded(app)
 
 
@@ -127,7 +133,7 @@ def _family_undone(app: App, top_id: int, intake_file: Path, data: bytes) -> Non
     kept = files_under(app.workspace.matters)
     assert sorted(p.relative_to(app.workspace.root).as_posix() for p in kept) == sorted(
         d.original_path for d in family if d.original_path)
-    _report = custody.verify(app.ledger, app.workspace.root); assert _report.ok, (_report.unrecorded_files, _report.problems)
+    assert_verified(app.ledger, app.workspace.root)
     kinds = [e.kind for d in family for e in app.ledger.events(document_id=d.id)]
     assert kinds.count(EventKind.UNDONE) == len(family)
 
@@ -210,7 +216,7 @@ def test_crash_at_every_point_of_an_undo_then_restart(tmp_path: Path) -> None:
             assert [p.name for p in files_under(root / "Intake")] == ["er.pdf"]
             assert [p.read_bytes() for p in files_under(root / "Matters")] == [data]
             assert app.ledger.unfinished() == []
-            _report = custody.verify(app.ledger, root); assert _report.ok, (_report.unrecorded_files, _report.problems)
+            assert_verified(app.ledger, root)
             assert_nothing_unrecorded(app)
         shutil.rmtree(root)
 
