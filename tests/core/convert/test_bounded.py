@@ -1,0 +1,153 @@
+"""Bounded work on hostile input (issue 24 items 3, 4, 6): time and memory stay small."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from intake_desktop.core.convert import ConvertingPreparer
+from intake_desktop.core.convert.base import ConvertLimits
+from intake_desktop.core.convert.render import TextPdf
+from tests.core.convert import samples as s
+
+
+def _within(seconds: float, func, *args):  # type: ignore[no-untyped-def]
+    """Run func in a thread; fail (not hang) when it takes longer than `seconds`."""
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = func(*args)
+        except BaseException as exc:
+            out["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds} s"
+    if "error" in out:
+        raise out["error"]  # type: ignore[misc]
+    return out.get("value")
+
+
+# ---- item 4: text to PDF is linear in line length ------------------------------------
+
+
+@pytest.mark.parametrize("content", ["word", "space"])
+def test_one_line_mebibyte_text_converts_in_seconds(
+    preparer: ConvertingPreparer, inbox: Path, workdir: Path, content: str
+) -> None:
+    """GIVEN a 1 MiB text file that is one line (one huge word, or words)
+    WHEN it is converted THEN it finishes in bounded time and every character is kept."""
+    src = inbox / "dump.txt"
+    if content == "word":
+        body = ("ABCDEFGHIJ" * (1 << 17))[: 1 << 20]
+    else:
+        body = ("lorem ipsum " * (1 << 17))[: 1 << 20]
+    src.write_text(body)
+    prepared = _within(60, preparer.prepare, src, "0" * 64, workdir)
+    pdf = prepared.filed_from
+    assert pdf.suffix == ".pdf"
+    text = "".join("".join(p.split()) for p in s.pdf_text(pdf))
+    assert text == "".join(body.split())
+
+
+def test_wrapped_lines_fit_the_page_width(tmp_path: Path) -> None:
+    """Each line the wrapper makes fits the text width and the cut loses nothing."""
+    from reportlab.pdfbase import pdfmetrics
+
+    writer = TextPdf(tmp_path / "x.pdf")
+    raw = "short words then " + "W" * 5000 + " and a tail " + "i" * 3000
+    lines = writer._wrap(raw, writer.body_font)
+    assert "".join(lines).replace(" ", "") == raw.replace(" ", "")
+    for line in lines:
+        assert pdfmetrics.stringWidth(line, writer.body_font, writer.size) <= writer.width + 0.01
+    assert len(lines) > 10
+    writer.close()
+
+
+# ---- item 3: nested archives share one budget ---------------------------------------
+
+
+def _deflated_zip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _nested_bomb(path: Path, copies: int = 4, members: int = 300) -> Path:
+    """Zips of zips: every member is under 1 MiB and every level under its own total,
+    yet the whole tree declares copies x members x 1,000,000 bytes."""
+    inner = path.parent / "inner.zip"
+    _deflated_zip(inner, {f"page{i:03d}.txt": b"\0" * 1_000_000 for i in range(members)})
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for n in range(copies):
+            zf.write(inner, f"part{n}.zip")
+    inner.unlink()
+    return path
+
+
+def test_nested_zip_bomb_is_refused_before_anything_is_extracted(
+    preparer: ConvertingPreparer, inbox: Path, workdir: Path
+) -> None:
+    src = _nested_bomb(inbox / "upload.zip")
+    assert src.stat().st_size < 1_500_000
+    from intake_desktop.core.convert.base import ConversionError
+
+    with pytest.raises(ConversionError) as caught:
+        preparer.prepare(src, "0" * 64, workdir)
+    message = str(caught.value)
+    assert "compression ratio" in message and "part0.zip/page000.txt" in message
+    assert "(zip bomb)" in message
+    assert "over_limit" in caught.value.flags or "unsafe_archive" in caught.value.flags
+    written = sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file())
+    assert written == 0
+
+
+def test_nested_archives_count_bytes_and_members_across_levels(
+    inbox: Path, workdir: Path
+) -> None:
+    """Members of ordinary ratio: the total across levels is what is limited."""
+    import random
+    import zipfile
+
+    rng = random.Random(7)
+    inner = inbox / "inner.zip"
+    _deflated_zip(inner, {f"scan{i}.bin": rng.randbytes(40_000) for i in range(10)})
+    src = inbox / "outer.zip"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_STORED) as zf:
+        for n in range(3):
+            zf.write(inner, f"batch{n}.zip")
+    limits = ConvertLimits(max_archive_total=1_500_000, max_children=1000)
+    from intake_desktop.core.convert.base import ConversionError
+
+    with pytest.raises(ConversionError) as caught:
+        ConvertingPreparer(limits=limits).prepare(src, "0" * 64, workdir)
+    assert "across nested archives" in str(caught.value)
+    # the same tree within the budget is extracted, inner archives as children
+    prepared = ConvertingPreparer(
+        limits=ConvertLimits(max_archive_total=4_000_000)).prepare(src, "0" * 64, workdir)
+    assert [p.name for p in prepared.children] == ["batch0.zip", "batch1.zip", "batch2.zip"]
+    assert prepared.children[0].read_bytes() == inner.read_bytes()
+    limits = ConvertLimits(max_archive_total=4_000_000, max_children=25)
+    with pytest.raises(ConversionError) as caught:
+        ConvertingPreparer(limits=limits).prepare(src, "0" * 64, workdir / "again")
+    assert "33 files across nested archives" in str(caught.value)
+
+
+def test_small_members_with_a_bomb_ratio_are_refused(
+    preparer: ConvertingPreparer, inbox: Path, workdir: Path
+) -> None:
+    src = _deflated_zip(inbox / "notes.zip", {f"n{i}.txt": b"\0" * 900_000 for i in range(3)})
+    from intake_desktop.core.convert.base import ConversionError
+
+    with pytest.raises(ConversionError) as caught:
+        preparer.prepare(src, "0" * 64, workdir)
+    assert "'n0.txt': compression ratio" in str(caught.value)
