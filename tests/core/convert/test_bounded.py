@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import resource
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
+import pikepdf
 import pytest
 
+from intake_desktop.app import App
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.convert.base import ConvertLimits
 from intake_desktop.core.convert.render import TextPdf
+from intake_desktop.core.pdf.streams import DecodeCapError, bounded_decode
+from tests.conftest import REPO
 from tests.core.convert import samples as s
 
 
@@ -151,3 +161,81 @@ def test_small_members_with_a_bomb_ratio_are_refused(
     with pytest.raises(ConversionError) as caught:
         preparer.prepare(src, "0" * 64, workdir)
     assert "'n0.txt': compression ratio" in str(caught.value)
+
+
+# ---- item 6a: every filter stage of every stream is bounded --------------------------
+
+
+def _ingest_in_child(app: App, src: Path, *, address_space: int = 3 << 30
+                     ) -> tuple[dict[str, object], float]:
+    """`ingest --json` in a child process under an address-space limit (so a regression
+    fails here instead of eating the machine): (the JSON record, peak RSS in MB)."""
+    app.close()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "intake_desktop", "--workspace", str(app.workspace.root),
+         "--json", "ingest", str(src), "--matter", "2024-031 Reyes"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=limit,
+    )
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, err.decode()
+    (record,) = [json.loads(line) for line in out.splitlines()]
+    return record, usage.ru_maxrss / 1024
+
+
+def test_double_flate_pdf_stays_under_the_caps(app: App, inbox: Path) -> None:
+    """GIVEN a PDF of a few KB whose page content is 4 GiB behind
+    /Filter [/FlateDecode /FlateDecode] WHEN it is ingested THEN memory stays bounded."""
+    src = s.multi_filter_pdf(inbox / "statement.pdf", inflated=4 << 30, stages=2)
+    assert src.stat().st_size < 20_000
+    record, peak_mb = _ingest_in_child(app, src)
+    print(f"double-flate PDF: peak RSS {peak_mb:.0f} MB")
+    assert peak_mb < 600, f"peak RSS {peak_mb:.0f} MB"
+    assert record["status"] in ("filed", "review")
+    kept = Path(str(record["original"] or record["path"]))
+    assert kept.read_bytes() == src.read_bytes()
+
+
+@pytest.mark.parametrize("stages", [2, 3])
+def test_bounded_decode_refuses_every_stage_over_the_cap(tmp_path: Path, stages: int) -> None:
+    src = s.multi_filter_pdf(tmp_path / "x.pdf", inflated=256 << 20, stages=stages)
+    with pikepdf.open(src) as pdf:
+        contents = pdf.pages[0].obj.Contents
+        with pytest.raises(DecodeCapError, match="decodes to more than 16 MB"):
+            bounded_decode(contents, 16 << 20, what="the page content")
+
+
+def test_bounded_decode_reads_ordinary_filter_chains(tmp_path: Path) -> None:
+    """Chains and predictors still decode to the exact bytes qpdf gives."""
+    import zlib
+
+    payload = b"BT /F1 12 Tf 72 700 Td (Exhibit 4) Tj ET\n" * 500
+    pdf = pikepdf.new()
+    cases = {
+        "hex+flate": (zlib.compress(payload).hex().encode() + b">",
+                      ["/ASCIIHexDecode", "/FlateDecode"]),
+        "a85+flate": (base64.a85encode(zlib.compress(payload)) + b"~>",
+                      ["/ASCII85Decode", "/FlateDecode"]),
+        "flate+flate": (zlib.compress(zlib.compress(payload)),
+                        ["/FlateDecode", "/FlateDecode"]),
+        "runlength": (bytes([127]) + payload[:128] + bytes([257 - 100]) + b"x" + b"\x80",
+                      ["/RunLengthDecode"]),
+    }
+    for name, (data, filters) in cases.items():
+        stream = pikepdf.Stream(pdf, data)
+        stream.Filter = pikepdf.Array([pikepdf.Name(f) for f in filters])
+        level = pikepdf.StreamDecodeLevel.specialized  # qpdf's RunLength needs this level
+        assert bounded_decode(stream) == bytes(stream.read_bytes(level)), name
+    # PNG predictor (Up) on 4-byte rows
+    rows = [bytes([2]) + bytes([i % 7, 1, 2, 3]) for i in range(64)]
+    stream = pikepdf.Stream(pdf, zlib.compress(b"".join(rows)))
+    stream.Filter = pikepdf.Name.FlateDecode
+    stream.DecodeParms = pikepdf.Dictionary(Predictor=12, Columns=4)
+    assert bounded_decode(stream) == bytes(stream.read_bytes())
+    assert len(bounded_decode(stream)) == 64 * 4
