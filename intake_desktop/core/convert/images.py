@@ -17,6 +17,7 @@ from intake_desktop.core.convert.base import (
     ConversionError,
     Converted,
     ConvertLimits,
+    CpuBudget,
 )
 from intake_desktop.core.convert.facts import date_from_exif, put
 
@@ -71,8 +72,10 @@ def _open(path: Path, mime: str) -> Image.Image:
         ) from None
 
 
-def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
-    """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps."""
+def inspect_image(path: Path, mime: str, limits: ConvertLimits,
+                  budget: CpuBudget | None = None) -> ImageInfo:
+    """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps
+    and the processor-time budget (checked after each frame)."""
     im = _open(path, mime)
     with im:
         fmt = (im.format or "").upper()
@@ -99,6 +102,8 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
                 if fmt == "JPEG" or fmt == "MPO":
                     frame.draft("RGB", (max(1, w // 8), max(1, h // 8)))
                 frame.load()
+                if budget is not None:
+                    budget.check()
         except ConversionError:
             raise
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
@@ -112,7 +117,8 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
     )
 
 
-def _reencode(path: Path, info: ImageInfo, workdir: Path) -> tuple[list[Path], bool]:
+def _reencode(path: Path, info: ImageInfo, workdir: Path,
+              budget: CpuBudget) -> tuple[list[Path], bool]:
     """Decode, apply EXIF orientation, write each frame as PNG (or JPEG for camera formats).
     Returns (frame files, lossy)."""
     lossy = info.format in PHOTO_FORMATS
@@ -136,8 +142,9 @@ def _reencode(path: Path, info: ImageInfo, workdir: Path) -> tuple[list[Path], b
                 page.save(target, "JPEG", quality=JPEG_QUALITY, subsampling=0)
             else:
                 target = workdir / f"frame-{n:04d}.png"
-                page.save(target, "PNG")
+                page.save(target, "PNG", compress_level=1)
             out.append(target)
+            budget.check()
     return out, lossy
 
 
@@ -153,7 +160,13 @@ def _pdf_pages(data: bytes) -> int:
 def image_to_pdf(
     path: Path, mime: str, workdir: Path, limits: ConvertLimits
 ) -> Converted:
-    info = inspect_image(path, mime, limits)
+    budget = CpuBudget(limits.cpu_seconds, path=path, mime=mime,
+                       what="converting the image")
+    info = inspect_image(path, mime, limits, budget)
+    if info.frames > 1:
+        # Converting costs at least decoding again plus encoding: stop before starting
+        # work that cannot be interrupted and would overrun the budget.
+        budget.check(projected=3.0)
     dest = workdir / "converted.pdf"
     method = "embedded"
     lossy = False
@@ -169,7 +182,7 @@ def image_to_pdf(
     if data is None:
         frames_dir = workdir / "frames"
         frames_dir.mkdir(exist_ok=True)
-        frames, lossy = _reencode(path, info, frames_dir)
+        frames, lossy = _reencode(path, info, frames_dir, budget)
         data = img2pdf.convert([str(f) for f in frames])
         method = "decoded, oriented and re-encoded as " + ("JPEG q95" if lossy else "PNG")
     dest.write_bytes(data)

@@ -50,7 +50,9 @@ class ConvertingPreparer:
         day_first: bool = False,
     ) -> None:
         self.limits = limits or ConvertLimits()
-        self.office = office or LibreOffice.discover(self.limits.office_timeout)
+        self.office = office or LibreOffice.discover(
+            self.limits.office_timeout, memory=self.limits.office_memory,
+            address_space=self.limits.office_address_space)
         self.day_first = day_first
         register_formats()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import reportlab
 from reportlab.lib.pagesizes import landscape, letter
@@ -19,6 +20,10 @@ FONT_DIRS = (
     Path("C:/Windows/Fonts"),
 )
 MARGIN = 54.0
+
+
+class Budget(Protocol):
+    def check(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -167,14 +172,19 @@ class TextPdf:
             return [raw[i:i + per_line] for i in range(0, len(raw), per_line)]
         return wrap_words(raw, _CharWidths(font, self.size), self.width)
 
-    def lines(self, text_lines: Iterable[str]) -> None:
+    def lines(self, text_lines: Iterable[str], budget: Budget | None = None) -> None:
+        """Add body lines; `budget.check()` is called every 200 drawn lines."""
         font = self.body_font
+        drawn = 0
         for raw in text_lines:
             raw = _encodable(raw.rstrip("\r\n").expandtabs(4), font)
             for line in self._wrap(raw, font):
                 self._advance()
                 self.canvas.setFont(font, self.size)
                 self.canvas.drawString(MARGIN, self.y, line)
+                drawn += 1
+                if budget is not None and drawn % 200 == 0:
+                    budget.check()
 
     def close(self) -> int:
         self.canvas.showPage()

@@ -245,3 +245,30 @@ def multi_filter_pdf(path: Path, *, inflated: int = 4 << 30, stages: int = 2) ->
     pdf.pages[0].obj[pikepdf.Name.Contents] = pdf.make_indirect(stream)
     pdf.save(path, compress_streams=False)
     return path
+
+
+def docx_bomb(path: Path, inflated: int = 300 << 20) -> Path:
+    """A real .docx (python-docx) whose word/document.xml is `inflated` bytes of
+    repeated paragraphs: a few hundred KB on disk."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = docx(Path(tmp) / "plain.docx", ["Statement", "One paragraph."])
+        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(
+                path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+            for info in src.infolist():
+                if info.filename != "word/document.xml":
+                    dst.writestr(info, src.read(info))
+                    continue
+                xml = src.read(info).decode()
+                head, _, tail = xml.partition("<w:body>")
+                para = b"<w:p><w:r><w:t>" + b"A" * 4000 + b"</w:t></w:r></w:p>"
+                with dst.open("word/document.xml", "w", force_zip64=True) as fh:
+                    fh.write((head + "<w:body>").encode())
+                    block = para * 256
+                    for _ in range(inflated // len(block)):
+                        fh.write(block)
+                    fh.write(tail.encode())
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from intake_desktop.app import App
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.convert.base import ConvertLimits
 from intake_desktop.core.convert.render import TextPdf
+from intake_desktop.core.filing import Filer, Outcome
 from intake_desktop.core.pdf.streams import DecodeCapError, bounded_decode
 from tests.conftest import REPO
 from tests.core.convert import samples as s
@@ -239,3 +241,100 @@ def test_bounded_decode_reads_ordinary_filter_chains(tmp_path: Path) -> None:
     stream.DecodeParms = pikepdf.Dictionary(Predictor=12, Columns=4)
     assert bounded_decode(stream) == bytes(stream.read_bytes())
     assert len(bounded_decode(stream)) == 64 * 4
+
+
+# ---- item 6b: Office files inspected before LibreOffice, LibreOffice memory-limited ---
+
+
+def test_docx_bomb_is_refused_before_libreoffice(
+    app: App, filer: Filer, inbox: Path
+) -> None:
+    """GIVEN a .docx whose document.xml inflates to 300 MB WHEN it is ingested
+    THEN it is refused (Review/ with the reason), not filed as conversion_failed."""
+    src = s.docx_bomb(inbox / "witness statement.docx")
+    assert src.stat().st_size < 2_000_000
+    result = filer.ingest_file(src, matter="2024-031 Reyes")
+    assert result.status is Outcome.REVIEW, result
+    assert "refused before conversion" in (result.reason or "")
+    assert "'word/document.xml' has a compression ratio" in (result.reason or "")
+    assert Path(result.path or "").read_bytes() == src.read_bytes()
+    assert "conversion_failed" not in result.flags
+    assert not list(app.workspace.work.rglob("office"))  # LibreOffice never started
+
+
+def test_office_package_inspection_counts_parts_and_declared_bytes(
+    inbox: Path, workdir: Path
+) -> None:
+    from intake_desktop.core.convert.base import ConversionError
+    from intake_desktop.core.convert.office import inspect_package
+
+    plain = s.docx(inbox / "letter.docx", ["Letter", "Dear Ms. Reyes"])
+    inspect_package(plain, "application/docx", ConvertLimits())  # an ordinary file passes
+    with pytest.raises(ConversionError, match="parts, more than the limit of 5"):
+        inspect_package(plain, "application/docx", ConvertLimits(max_office_members=5))
+    with pytest.raises(ConversionError, match="bytes uncompressed, more than the limit"):
+        inspect_package(plain, "application/docx", ConvertLimits(max_office_inflated=1000))
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_over_its_memory_limit_is_refused(inbox: Path, workdir: Path) -> None:
+    """LibreOffice runs under a memory limit; past it the document is refused (the
+    limit here is below what LibreOffice needs for any file, to show the mechanism)."""
+    from intake_desktop.core.convert.base import ConversionError
+
+    src = s.docx(inbox / "letter.docx", ["Letter", "Dear Ms. Reyes"])
+    preparer = ConvertingPreparer(limits=ConvertLimits(office_memory=60 << 20))
+    with pytest.raises(ConversionError) as caught:
+        preparer.prepare(src, "0" * 64, workdir)
+    assert "refused: LibreOffice needed more than 60 MB of memory" in str(caught.value)
+    assert caught.value.flags == ("over_limit",)
+    assert not (workdir / "office").exists()
+    # the same file converts under the default limit
+    prepared = ConvertingPreparer().prepare(src, "0" * 64, workdir / "ok")
+    assert "Dear Ms. Reyes" in s.pdf_text(prepared.filed_from)[0]
+
+
+def test_libreoffice_address_space_limit_is_refused(inbox: Path, workdir: Path) -> None:
+    from intake_desktop.core.convert.base import ConversionError
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice not installed")
+    src = s.docx(inbox / "letter.docx", ["Letter", "Dear Ms. Reyes"])
+    preparer = ConvertingPreparer(limits=ConvertLimits(office_address_space=200 << 20))
+    with pytest.raises(ConversionError, match="refused: LibreOffice needed more than"):
+        preparer.prepare(src, "0" * 64, workdir)
+
+
+# ---- item 6c: processor-time budgets for image and text conversion -------------------
+
+
+def test_multi_frame_tiff_over_the_cpu_budget_is_refused(
+    inbox: Path, workdir: Path
+) -> None:
+    """GIVEN a 12-frame TIFF of noise, each frame within the pixel limit, WHEN the
+    processor-time budget is smaller than its conversion THEN it is refused with the
+    reason, not converted for minutes."""
+    from PIL import Image
+
+    from intake_desktop.core.convert.base import ConversionError
+
+    frames = [Image.effect_noise((2400, 2400), 60 + i).convert("RGB") for i in range(12)]
+    src = inbox / "records.tif"
+    frames[0].save(src, "TIFF", save_all=True, append_images=frames[1:],
+                   compression="tiff_lzw")
+    preparer = ConvertingPreparer(limits=ConvertLimits(cpu_seconds=0.5))
+    with pytest.raises(ConversionError) as caught:
+        preparer.prepare(src, "0" * 64, workdir)
+    assert "converting the image took more than 0.5 s of processor time" in str(
+        caught.value)
+    assert caught.value.flags == ("over_limit",)
+
+
+def test_text_over_the_cpu_budget_is_refused(inbox: Path, workdir: Path) -> None:
+    from intake_desktop.core.convert.base import ConversionError
+
+    src = inbox / "log.txt"
+    src.write_text("".join(f"line {i} of the server log\n" for i in range(200_000)))
+    preparer = ConvertingPreparer(limits=ConvertLimits(cpu_seconds=0.2))
+    with pytest.raises(ConversionError, match="converting the text to PDF took more than"):
+        preparer.prepare(src, "0" * 64, workdir)
