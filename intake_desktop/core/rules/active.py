@@ -17,7 +17,7 @@ from pathlib import Path
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.mover import fsync_dir
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
-from intake_desktop.core.rules.errors import RulesError
+from intake_desktop.core.rules.errors import RuleProblem, RulesError
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
 from intake_desktop.core.workspace import Workspace
@@ -97,6 +97,20 @@ def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, sour
         _record(ledger, ruleset, source)
 
 
+def _load(path: Path) -> RuleSet:
+    """load_rules, with any failure (not only a rules error: a library bug, memory) turned
+    into a RulesError naming the file, so the last-good fallback always applies."""
+    try:
+        return load_rules(path)
+    except RulesError:
+        raise
+    except Exception as exc:
+        note = f"{exc.__class__.__name__}: {exc}"[:300]
+        raise RulesError([RuleProblem(
+            str(path), None, None, None, f"the rules could not be loaded ({note})",
+            "correct the file, or save the rules again in Settings")]) from exc
+
+
 def load_active_rules(
     workspace: Workspace, ledger: Ledger | None = None, *, promote: bool = True
 ) -> ActiveRules:
@@ -106,10 +120,10 @@ def load_active_rules(
         builtin = BuiltinRouter()
         return ActiveRules(builtin, builtin.rules_version)
     try:
-        ruleset = load_rules(workspace.rules_path)
+        ruleset = _load(workspace.rules_path)
     except RulesError as exc:
         try:
-            fallback = load_rules(last_good_path(workspace))
+            fallback = _load(last_good_path(workspace))
         except RulesError:
             reason = f"the naming rules cannot be used ({exc.message})"
             return ActiveRules(ReviewRouter(reason), "none", exc)
@@ -194,4 +208,33 @@ class WorkspaceRulesRouter:
 
     def route(self, candidate: Candidate) -> Decision:
         self.reload_if_changed()
-        return self.active.router.route(candidate)
+        try:
+            return self.active.router.route(candidate)
+        except Exception as exc:
+            return self._fall_back(candidate, exc)
+
+    def _fall_back(self, candidate: Candidate, exc: Exception) -> Decision:
+        """The rules in force failed on this file: try the last good version (when it is
+        another version), else Review/ with the error. The error is shown either way."""
+        what = str(exc) or exc.__class__.__name__
+        try:
+            last = _load(last_good_path(self.workspace))
+        except RulesError:
+            last = None
+        if last is not None and last.version != self.active.version:
+            try:
+                decision = RulesRouter(last).route(candidate)
+            except Exception:
+                pass
+            else:
+                self.on_warning(f"{candidate.source.name}: {what} (filed with the last good "
+                                f"rules, version {last.version})")
+                return decision
+        self.on_warning(f"{candidate.source.name}: {what} (sent to Review/)")
+        return Decision(
+            matter=candidate.matter_hint,
+            review_reason=f"the naming rules failed on this file: {what}. Correct the rule "
+            "(rules check), then file it again from Review/",
+            rule="rules-failed",
+            rules_version=self.active.version,
+        )

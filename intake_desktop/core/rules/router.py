@@ -19,7 +19,9 @@ from jinja2.exceptions import TemplateError
 
 from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules.conditions import Subject
+from intake_desktop.core.rules.errors import RuleFailure
 from intake_desktop.core.rules.facts import date_in_name, date_in_text, extract_facts
+from intake_desktop.core.rules.limits import RegexTimeout, render_bounded
 from intake_desktop.core.rules.ruleset import NO_MATCH_REASON, NO_MATCH_RULE, Rule, RuleSet
 from intake_desktop.core.rules.safepath import (
     MAX_COMPONENT_BYTES,
@@ -120,7 +122,10 @@ class RulesRouter:
             facts=facts,
         )
         for rule in self.ruleset.rules:
-            captured = rule.conditions.match(subject)
+            try:
+                captured = rule.conditions.match(subject)
+            except RegexTimeout as exc:
+                raise RuleFailure(f"the rule {rule.name!r}: {exc}") from exc
             if captured is None:
                 continue
             if rule.review:
@@ -193,7 +198,8 @@ class RulesRouter:
     ) -> Decision:
         try:
             if rule.description is not None:
-                ctx["description"] = clean_value(rule.description.render(ctx)) or ctx["description"]
+                described = clean_value(render_bounded(rule.description, ctx))
+                ctx["description"] = described or ctx["description"]
             if candidate.child_index > 0 and candidate.parent_name:
                 folder, filename = self._family(rule, ctx, candidate, matter, ext)
             else:
@@ -229,8 +235,8 @@ class RulesRouter:
 
     def _render(self, rule: Rule, ctx: dict[str, Any], ext: str) -> tuple[tuple[str, ...], str]:
         assert rule.folder is not None and rule.filename is not None
-        folder = clean_folder(rule.folder.render(ctx))
-        stem = rule.filename.render(ctx).strip()
+        folder = clean_folder(render_bounded(rule.folder, ctx))
+        stem = render_bounded(rule.filename, ctx).strip()
         stem = clean_component(stem, 10_000) if stem else "unnamed"
         return folder, stem + ext
 
