@@ -20,6 +20,7 @@ FLAG_CONVERSION_FAILED = "conversion_failed"
 FLAG_PASSWORD = "password_protected"
 FLAG_UNSAFE_ARCHIVE = "unsafe_archive"
 FLAG_OVER_LIMIT = "over_limit"
+FLAG_REPAIRED = "repaired"  # a damaged PDF rebuilt by qpdf, verified; the original kept
 
 LIBREOFFICE_INSTALL_HINT = (
     "install LibreOffice: sudo apt-get install libreoffice-writer-nogui "

@@ -338,3 +338,49 @@ def test_text_over_the_cpu_budget_is_refused(inbox: Path, workdir: Path) -> None
     preparer = ConvertingPreparer(limits=ConvertLimits(cpu_seconds=0.2))
     with pytest.raises(ConversionError, match="converting the text to PDF took more than"):
         preparer.prepare(src, "0" * 64, workdir)
+
+
+# ---- item 10: repairable PDFs are filed (repaired copy), the original untouched -------
+
+
+def _long_pdf(pages: int) -> bytes:
+    return s.pdf_bytes([f"Deposition of J. Reyes, page {i + 1}\nQ. Where were you?"
+                        for i in range(pages)])
+
+
+@pytest.mark.parametrize("damage", ["broken startxref", "bytes after %%EOF"])
+def test_repairable_pdf_is_filed_as_a_verified_repaired_copy(
+    app: App, filer: Filer, inbox: Path, damage: str
+) -> None:
+    import re
+
+    data = _long_pdf(117)
+    if damage == "broken startxref":
+        data = re.sub(rb"startxref\s+\d+", b"startxref\n99999999", data)
+    else:
+        data = data + b"\r\n" + b"Sent from the scanner at reception. " * 60
+    src = inbox / "deposition.pdf"
+    src.write_bytes(data)
+    with pikepdf.open(src) as check:
+        assert check.get_warnings()  # qpdf has to reconstruct it
+    result = filer.ingest_file(src, matter="2024-031 Reyes")
+    assert result.status is Outcome.FILED, result.reason
+    assert "repaired" in result.flags
+    filed, original = Path(result.path or ""), Path(result.original or "")
+    assert original.read_bytes() == data  # the file as received, untouched
+    with pikepdf.open(filed) as pdf:
+        assert len(pdf.pages) == 117 and not pdf.get_warnings()
+    text = s.pdf_text(filed)
+    assert "Deposition of J. Reyes, page 117" in text[116]
+    converted = [e for e in app.ledger.events(document_id=result.document_id)
+                 if e.kind == "converted"]
+    assert converted and converted[0].detail["method"] == "repaired"
+
+
+def test_truncated_pdf_is_not_repaired(app: App, filer: Filer, inbox: Path) -> None:
+    src = inbox / "contract.pdf"
+    src.write_bytes(_long_pdf(40)[: 9000])
+    result = filer.ingest_file(src, matter="2024-031 Reyes")
+    assert result.status is Outcome.REVIEW
+    assert "pages may be missing" in (result.reason or "")
+    assert Path(result.path or "").read_bytes() == src.read_bytes()
