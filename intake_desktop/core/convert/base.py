@@ -50,7 +50,7 @@ class ConvertLimits:
     office_address_space: int = 4 * 1024 * 1024 * 1024
     max_office_inflated: int = 256 * 1024 * 1024  # declared bytes inside a .docx/.odt...
     max_office_members: int = 10_000  # parts inside one OOXML/ODF package
-    cpu_seconds: float = 90.0  # processor time to convert one image or text file
+    cpu_seconds: float = 25.0  # processor time to convert one image or text file
     scan_pages: int = 2000  # PDF pages inspected for text/images
 
 

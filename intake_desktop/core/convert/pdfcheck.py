@@ -91,7 +91,7 @@ def repair_pdf(path: Path, dest: Path, *, scan_pages: int = 2000) -> Repair | No
     None: not recoverable (`dest` is removed)."""
     try:
         with pikepdf.open(path) as pdf:
-            damage = "; ".join(str(w).replace(str(path) + ": ", "")
+            damage = "; ".join(re.sub(re.escape(str(path)) + r":? ?", "", str(w))
                                for w in pdf.get_warnings()[:3])
             declared = int(pdf.Root.Pages.get("/Count", -1))
             if declared < 1 or declared > scan_pages or declared != len(pdf.pages):
