@@ -160,6 +160,18 @@ def _pdf_pages(data: bytes) -> int:
 def image_to_pdf(
     path: Path, mime: str, workdir: Path, limits: ConvertLimits
 ) -> Converted:
+    """Convert in a child process under the processor-time and memory limits."""
+    from intake_desktop.core.convert.limited import run_limited
+
+    return run_limited(_image_to_pdf, (path, mime, workdir, limits),
+                       cpu_seconds=limits.cpu_seconds,
+                       address_space=limits.convert_address_space,
+                       what="converting the image", path=path, mime=mime)
+
+
+def _image_to_pdf(
+    path: Path, mime: str, workdir: Path, limits: ConvertLimits
+) -> Converted:
     budget = CpuBudget(limits.cpu_seconds, path=path, mime=mime,
                        what="converting the image")
     info = inspect_image(path, mime, limits, budget)
