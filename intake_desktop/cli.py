@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.rules",
     "intake_desktop.commands.fit",
     "intake_desktop.commands.watch",
+    "intake_desktop.commands.checklist",
 ]
 
 

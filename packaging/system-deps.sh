@@ -12,6 +12,9 @@ RUN_PKGS=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   tesseract-ocr tesseract-ocr-eng ocrmypdf fonts-dejavu-core
+  # Languages foreign civil documents arrive in (a French scan is OCRed again in French):
+  tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-chi-sim
+  tesseract-ocr-ara tesseract-ocr-rus tesseract-ocr-vie tesseract-ocr-fil
 )
 TEST_PKGS=(xvfb xauth ghostscript qpdf inotify-tools postgresql)
 

@@ -153,6 +153,21 @@ class MemoryBates:
                                                "count": count}))
         return first
 
+    def bates_reservations(self, prefix: str) -> list[dict[str, Any]]:
+        kept: list[dict[str, Any]] = []
+        released: list[int] = []
+        for kind, detail in reversed(self.events):
+            if detail.get("prefix") != prefix:
+                continue
+            if kind == "bates_released":
+                released.append(detail["first"])
+            elif kind == "bates_reserved":
+                if detail["first"] in released:
+                    released.remove(detail["first"])
+                else:
+                    kept.append({**detail, "at": "earlier"})
+        return kept[::-1]
+
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None:
         for kind, detail in reversed(self.events):
             if detail.get("prefix") == prefix:

@@ -23,7 +23,7 @@ def test_fit_json_parts_and_ledger_events(tmp_path: Path) -> None:
     before = sha(src)
     out = root / "Exports" / "court"
     limit = src.stat().st_size * 6 // 10
-    r = run_cli("fit", str(src), "--limit", str(limit), "--out", str(out), "--json",
+    r = run_cli("fit", str(src), "--limit", f"{limit}B", "--out", str(out), "--json",
                 "--workspace", str(root))
     assert r.returncode == 0, r.stderr
     record = json.loads(r.stdout)

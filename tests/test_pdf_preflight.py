@@ -55,11 +55,19 @@ def test_active_content_is_reported_then_removed(tmp_path: Path) -> None:
     assert not again.codes & {"javascript", "open_action", "launch_action", "embedded_files"}
 
 
-def test_generic_limit_keeps_content_but_still_reports(tmp_path: Path) -> None:
+def test_generic_limit_cleans_active_content_and_keeps_attachments(tmp_path: Path) -> None:
+    """`fit --limit` without a court removes what every court rejects (issue 24 item 10);
+    the attachment is kept as a file beside the output, never discarded."""
     src = fitpdfs.active_content_pdf(tmp_path / "active.pdf")
     result = fit_pdf(src, tmp_path / "out", limit_bytes=5_000_000)
-    assert result.ok and result.actions == []
-    assert result.parts[0].path.read_bytes() == src.read_bytes()
+    assert result.ok
+    assert {"removed_javascript", "removed_open_action", "removed_launch_action",
+            "removed_embedded_files"} <= set(result.actions)
+    raw = result.parts[0].path.read_bytes()
+    assert b"app.alert" not in raw and b"calc.exe" not in raw
+    [kept] = result.kept
+    assert kept.path == tmp_path / "out" / "removed" / "active" / "evidence.txt"
+    assert kept.path.read_bytes() == b"secret attachment"
 
 
 def test_form_is_flattened_and_its_values_become_page_text(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import letter
@@ -92,6 +93,12 @@ def settle(qapp: QApplication) -> None:
         time.sleep(0.03)
 
 
+def shoot(window: MainWindow, qapp: QApplication, target: Path) -> None:
+    settle(qapp)
+    window.grab().save(str(target))
+    print(target)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -103,60 +110,93 @@ def main() -> int:
     assert isinstance(qapp, QApplication)
     apply_theme(qapp, dark=True if args.dark else None)
     suffix = "-dark" if args.dark else ""
+
+    def name(stem: str) -> Path:
+        return out / f"{stem}{suffix}.png"
+
     with tempfile.TemporaryDirectory() as tmp:
         ws = init_workspace(Path(tmp) / "Smith & Lee LLP")
         app = open_app(str(ws.root), create=False)
+        window = MainWindow(app, actor=Actor("dana", "admin"), pool=ImmediatePool(),
+                            tray=False)
+        window.resize(1280, 800)
+        window.show()
+        shoot(window, qapp, name("empty"))  # the empty workspace offers the demo
+
         filer = build_filer(app)
         src = Path(tmp) / "incoming"
         for matter, docs in SAMPLES.items():
             filer.ingest([pdf(src / matter / n, p, Path(n).stem, lines) for n, p, lines in docs],
                          matter=matter)
         filer.ingest([pdf(src / "fax_0412.pdf", 3, "Fax"), photo(src / "IMG_2231.jpg")])
-        window = MainWindow(app, actor=Actor("dana", "admin"), pool=ImmediatePool(),
-                            tray=False)
-        window.resize(1280, 800)
-        window.show()
-        intake = window.pages["intake"]
-        intake.matter.setCurrentText("2024-017 Smith v. Harbor Freight")  # type: ignore[attr-defined]
-        intake.file_paths([  # type: ignore[attr-defined]
+        window.refresh()
+
+        # A drop in progress: grab the window while the second of three files is filed.
+        intake: Any = window.pages["intake"]
+        intake.reload_matters()
+        intake.select_matter("2024-017 Smith v. Harbor Freight")
+        real_progress = intake._progress
+
+        def progress(done: int, total: int, message: str) -> None:
+            real_progress(done, total, message)
+            if done == 1 and message != "done":
+                intake.drop_zone._set_hover(True)
+                shoot(window, qapp, name("intake"))
+                intake.drop_zone._set_hover(False)
+
+        intake._progress = progress
+        intake.file_paths([
             pdf(src / "new" / "Expert report.pdf", 14, "Expert report", ["May 1, 2024", *LETTER]),
             pdf(src / "new" / "Order granting motion.pdf", 2, "Order",
                 ["ORDER GRANTING MOTION TO COMPEL", "IT IS SO ORDERED."]),
             pdf(src / "new" / "Invoice 889.pdf", 1, "Invoice"),
         ])
-        shots = [("intake", "intake.png"), ("review", "review.png"), ("browser", "browser.png"),
-                 ("builder", "builder.png"), ("settings", "settings.png")]
-        for key, name in shots:
-            window.open_page(key)
-            if key == "browser":
-                page = window.pages["browser"]
-                page.select_row(4)  # type: ignore[attr-defined]
-            if key == "review":
-                window.pages["review"].select_row(0)  # type: ignore[attr-defined]
-            if key == "builder":  # a set of four exhibits, built
-                builder = window.pages["builder"]
-                for row in (4, 3, 0, 5):
-                    builder.add_document(row)  # type: ignore[attr-defined]
-                builder.set_name.setText("Smith v. Harbor Freight - Pltf. trial exhibits")  # type: ignore[attr-defined]
-                builder.prefix.setCurrentText("Pltf. Ex.")  # type: ignore[attr-defined]
-                builder.bates_prefix.setText("SMITH")  # type: ignore[attr-defined]
-                builder.start_build()  # type: ignore[attr-defined]
-                builder.table.selectRow(1)  # type: ignore[attr-defined]
-            if key == "settings":  # an edit in progress: the preview shows what it changes
-                rules = window.pages["settings"].rules  # type: ignore[attr-defined]
-                edited = rules.text().replace('folder = "Correspondence"\n',
-                                              'folder = "Letters"\n', 1)
-                rules.set_text(edited)
-                rules.editor.find('folder = "Letters"')
+
+        window.open_page("review")  # a review item with its reason
+        window.pages["review"].select_row(0)  # type: ignore[attr-defined]
+        shoot(window, qapp, name("review"))
+
+        window.open_page("browser")  # a search hit highlighted in the list and the preview
+        browser: Any = window.pages["browser"]
+        browser.search.setText("disc bulge")
+        browser.apply_filter()
+        browser.select_row(0)
+        for _ in range(40):
+            if browser.preview.hit_count():
+                break
             settle(qapp)
-            target = out / name.replace(".png", f"{suffix}.png")
-            window.grab().save(str(target))
-            print(target)
-        window.open_page("browser")
-        window.pages["browser"].select_row(4)  # type: ignore[attr-defined]
-        window.pages["browser"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        shoot(window, qapp, name("browser"))
+        browser.tabs.setCurrentIndex(1)
+        shoot(window, qapp, name("custody"))
+        browser.tabs.setCurrentIndex(0)
+
+        window.open_page("builder")  # the builder's stamp preview
+        builder: Any = window.pages["builder"]
+        builder.refresh()
+        for row in (4, 3, 0, 5):
+            builder.add_document(row)
+        builder.set_name.setText("Smith v. Harbor Freight - Pltf. trial exhibits")
+        builder.prefix.setCurrentText("Pltf. Ex.")
+        builder.bates_prefix.setText("SMITH")
+        builder.table.selectRow(0)
         settle(qapp)
-        window.grab().save(str(out / f"custody{suffix}.png"))
+        builder.update_stamp_preview()
+        shoot(window, qapp, name("builder"))
+
+        window.open_page("settings")  # the rules editor with an error
+        rules: Any = window.pages["settings"].rules  # type: ignore[attr-defined]
+        broken = rules.text().replace('folder = "Correspondence"\n',
+                                      'folder = "Correspondence\n', 1)
+        rules.set_text(broken)
+        shoot(window, qapp, name("settings"))
+
+        if not args.dark:  # the smallest supported size
+            window.resize(1024, 700)
+            window.open_page("builder")
+            builder.update_stamp_preview()
+            shoot(window, qapp, out / "builder-1024x700.png")
+            window.open_page("review")
+            shoot(window, qapp, out / "review-1024x700.png")
         window.close()
         app.close()
     qapp.processEvents()

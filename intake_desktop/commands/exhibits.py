@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.numbering import plan_numbers
 from intake_desktop.core.exhibits.sources import (
     ledger_resolver,
     number_exhibits,
@@ -39,6 +41,12 @@ def register(subparsers: Any) -> None:
         help="output folder, new or empty (default: the workspace's Exports/<set name>/, "
         "or '<set name> (2)' when an earlier build is there)",
     )
+    build.add_argument(
+        "--reuse-numbers",
+        action="store_true",
+        help="a set built before keeps its earlier Bates numbers (only when its documents "
+        "are the same); without it a rebuild gets new numbers",
+    )
     add_common_options(build)
     build.set_defaults(handler=run_build)
     check = actions.add_parser(
@@ -46,6 +54,8 @@ def register(subparsers: Any) -> None:
         help="validate a spec and show labels, pages and Bates numbers; builds nothing",
     )
     check.add_argument("spec", metavar="SPEC")
+    check.add_argument("--reuse-numbers", action="store_true",
+                       help="check as `build --reuse-numbers` would")
     add_common_options(check)
     check.set_defaults(handler=run_check)
 
@@ -84,7 +94,7 @@ def default_out(exports: Path, set_name: str) -> Path:
 def _human(result: BuildResult) -> str:
     lines = []
     for ex in result.exhibits:
-        bates = f"{ex.bates_first}-{ex.bates_last}" if ex.bates_first else "no Bates"
+        bates = ex.bates_range or "no Bates"
         parts = f", {len(ex.parts)} parts" if len(ex.parts) > 1 else ""
         lines.append(f"{ex.label}: {ex.pages} pages, {bates}{parts}")
     lines.append(f"index: {', '.join(p.name for p in result.index_files)}")
@@ -112,6 +122,8 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             scratch_dir=app.workspace.work,
             courts_dir=app.workspace.state / "courts",
             on_progress=progress,
+            reuse_numbers=args.reuse_numbers,
+            ocr=app.ocr,
         )
     finally:
         progress.close()
@@ -128,15 +140,23 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     spec = load_spec(Path(args.spec))
     plan: list[BuiltExhibit]
     next_free = None
+    warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
         with open_app(args.workspace, db=args.db, role=args.role) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
-                next_free = app.ledger.next_bates(spec.bates.prefix)
+                # the same decision the build makes, minus the reservation
+                numbers = plan_numbers(spec, plan, app.ledger, reuse=args.reuse_numbers)
+                next_free = numbers.first
+                warnings += numbers.warnings
     else:
         plan = plan_exhibits(spec)
     if spec.bates is not None:
-        number_exhibits(plan, spec.bates.start or next_free or 1)
+        number_exhibits(plan, next_free or spec.bates.start or 1)
+    if spec.court:
+        # What the court's rules will do to these sources (text layer, PDF/A, margins).
+        fit = court.court_fit(spec.court, spec.path)
+        warnings += court.check_warnings(fit, [(e.label, e.source.path) for e in plan])
     record = {
         "spec": str(spec.path),
         "ok": True,
@@ -145,15 +165,15 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
              "bates_last": e.bates_last, "source": str(e.source.path)}
             for e in plan
         ],
-        "warnings": list(spec.warnings),
+        "warnings": warnings,
     }
     lines = [f"{spec.path}: valid, {len(plan)} exhibits, {sum(e.pages for e in plan)} pages"]
     for e in plan:
-        bates = f", {e.bates_first}-{e.bates_last}" if e.bates_first else ""
+        bates = f", {e.bates_range}" if e.bates_first else ""
         lines.append(f"  {e.label}: {e.pages} pages{bates}  ({e.entry.description})")
     if spec.bates is not None and next_free is None and spec.bates.start is None:
         lines.append("  (Bates numbers shown from 1: pass --workspace for the ledger's next "
                      "free number)")
-    lines += [f"warning: {w}" for w in spec.warnings]
+    lines += [f"warning: {w}" for w in warnings]
     output.emit(record, "\n".join(lines))
     return EXIT_OK

@@ -12,7 +12,7 @@ from intake_desktop.core.courts import (
     format_size,
     generic_profile,
     load_profile,
-    parse_size,
+    parse_limit,
 )
 from intake_desktop.core.errors import UsageError
 from intake_desktop.core.hashing import sha256_file
@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("pdfs", nargs="+", metavar="PDF", help="PDF files to fit")
-    parser.add_argument("--limit", metavar="SIZE", help="per-file limit, e.g. 25MB or 1.5MB")
+    parser.add_argument("--limit", metavar="SIZE",
+                        help="per-file limit with a unit, e.g. 25MB, 1.5MB or 500KB")
     parser.add_argument(
         "--court", metavar="ID", help="court profile (limit and rules), e.g. cacd, nyscef"
     )
@@ -57,7 +58,7 @@ def _profile(args: argparse.Namespace, extra_dir: Path | None) -> tuple[CourtPro
     limit: int | None = None
     if args.limit:
         try:
-            limit = parse_size(args.limit)
+            limit = parse_limit(args.limit)
         except ValueError as exc:
             raise UsageError(f"--limit: {exc}") from exc
     if args.court:
@@ -82,6 +83,8 @@ def _human(result: FitResult) -> str:
         lines.append(
             f"  {part.path}  {format_size(part.bytes)}  pages {part.first_page}-{part.last_page}"
         )
+    for change in result.changes:
+        lines.append(f"  changed: {change}")
     if result.actions:
         lines.append("  done: " + ", ".join(result.actions))
     for warning in result.warnings:
@@ -116,6 +119,8 @@ def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> N
                 "last_page": part.last_page,
                 "bytes": part.bytes,
                 "actions": list(result.actions),
+                "changes": result.changes,
+                "kept": [k.as_json() for k in result.kept],
                 "court": profile.id,
                 "limit_bytes": limit,
             },

@@ -27,9 +27,17 @@ PAGE_SIZES: dict[str, tuple[float, float] | None] = {
 }
 STAMP_POSITIONS = ("lower-right", "lower-left", "upper-right", "upper-left")
 FORMS_MODES = ("flatten", "keep")
+PDFA_MODES = ("no", "preferred", "required")
+FILENAME_CHARS = ("any", "letters-digits")
+BLANK_PAGES = ("first", "rest", "all")
+BLANK_CORNERS = STAMP_POSITIONS
+_BLANK_KEYS = {"pages", "corner", "width_in", "height_in"}
 ANNOTATION_MODES = ("keep", "flatten", "remove")
 # Numbers that must say where they came from when present.
-NEEDS_SOURCE = ("file_limit", "submission_limit", "filename_max")
+NEEDS_SOURCE = (
+    "file_limit", "submission_limit", "filename_max", "margins_in", "colour_dpi", "blank_areas",
+    "filename_chars",
+)
 MIN_LIMIT = 64 * 1024
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -51,6 +59,36 @@ class CourtProfileError(IntakeError):
 
 
 @dataclass(frozen=True)
+class BlankArea:
+    """A corner the clerk needs blank (Florida: 3 x 3 in. on page 1, 1 x 3 in. after)."""
+
+    pages: str  # "first", "rest" or "all"
+    corner: str  # "upper-right", ...
+    width_in: float
+    height_in: float
+
+    def applies(self, page_number: int) -> bool:
+        """Whether this area applies to the 1-based `page_number`."""
+        if self.pages == "first":
+            return page_number == 1
+        if self.pages == "rest":
+            return page_number > 1
+        return True
+
+    def rect(self, width_pt: float, height_pt: float) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) in points on an upright page of that size, origin lower left."""
+        w, h = self.width_in * 72, self.height_in * 72
+        x0 = width_pt - w if self.corner.endswith("right") else 0.0
+        y0 = height_pt - h if self.corner.startswith("upper") else 0.0
+        return (x0, y0, x0 + w, y0 + h)
+
+    def describe(self) -> str:
+        where = {"first": "page 1", "rest": "pages after the first", "all": "every page"}
+        return (f"{self.height_in:g} x {self.width_in:g} in. {self.corner} of "
+                f"{where[self.pages]}")
+
+
+@dataclass(frozen=True)
 class CourtProfile:
     """One court's filing rules. Sizes are bytes; `file_limit_bytes` None = none published."""
 
@@ -68,6 +106,13 @@ class CourtProfile:
     remove_active_content: bool = True
     forms: str = "flatten"
     annotations: str = "keep"
+    pdfa_required: bool = False
+    margins_in: float | None = None
+    bookmarks_required: bool = False
+    split_cover_page: bool = False
+    blank_areas: tuple[BlankArea, ...] = ()
+    filename_chars: str = "any"
+    colour_dpi: int | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None
 
@@ -78,12 +123,14 @@ class CourtProfile:
 
 
 def generic_profile(limit_bytes: int) -> CourtProfile:
-    """A size-limit-only profile (no clean-up), for `fit --limit` without a court."""
+    """A size-limit-only profile for `fit --limit` without a court: active content is
+    removed as every court profile does; forms and comments are kept."""
     return CourtProfile(
         id="generic",
         name=f"Size limit only ({format_size(limit_bytes)})",
         file_limit_bytes=limit_bytes,
-        remove_active_content=False,
+        # What every court rejects goes (JavaScript, Launch, embedded files: kept as files).
+        remove_active_content=True,
         forms="keep",
         annotations="keep",
         scan_dpi=200,
@@ -108,6 +155,28 @@ def parse_size(value: object) -> int:
     size = int(number * _UNITS[unit])
     if size <= 0:
         raise ValueError("a size must be positive")
+    return size
+
+
+LIMIT_FLOOR = 100_000  # no court's limit is near this; smaller is a typo (10 for 10MB)
+LIMIT_FORMS = "25MB, 1.5MB, 500KB, 24MiB or 3000000B (1 MB = 1,000,000 bytes)"
+
+
+def parse_limit(text: str) -> int:
+    """A size limit typed by a person: a number with a unit, at least 100 KB.
+
+    A bare number (`--limit 10`) is refused rather than guessed as bytes or megabytes.
+    Raises ValueError with the accepted forms.
+    """
+    m = _SIZE_RE.match(text or "")
+    if not m:
+        raise ValueError(f"{text!r} is not a size; write it like {LIMIT_FORMS}")
+    if not m.group(2):
+        raise ValueError(f"{text!r} has no unit; write it like {LIMIT_FORMS}")
+    size = parse_size(text)
+    if size < LIMIT_FLOOR:
+        raise ValueError(f"{text} is below the smallest limit fit accepts "
+                         f"({format_size(LIMIT_FLOOR)}); write it like {LIMIT_FORMS}")
     return size
 
 
@@ -138,12 +207,16 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
 class _Checker:
     """Reads one profile table, collecting precise errors (file, line, field, fix)."""
 
-    def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, text: str, data: dict[str, Any], table: str | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.data = data
+        self.table = table
 
     def fail(self, key: str, what: str, fix: str, table: str | None = None) -> CourtProfileError:
+        table = table or self.table
         line = _line_of(self.text, key, table)
         where = f"line {line}, " if line else ""
         label = f"{table}.{key}" if table else key
@@ -209,6 +282,13 @@ KNOWN_KEYS = {
     "remove_active_content",
     "forms",
     "annotations",
+    "pdfa",
+    "margins_in",
+    "bookmarks_required",
+    "split_cover_page",
+    "blank_areas",
+    "filename_chars",
+    "colour_dpi",
     "sources",
 }
 
@@ -289,6 +369,16 @@ def parse_profile(path: Path) -> CourtProfile:
     problem = check_part_pattern(pattern)
     if problem:
         raise c.fail("part_pattern", problem, f'e.g. "{DEFAULT_PART_PATTERN}"')
+    pdfa = c.choice("pdfa", PDFA_MODES, "no")
+    pdfa_preferred = c.get("pdfa_preferred", bool, False, "use true or false")
+    colour_dpi = c.get("colour_dpi", int, None, "use a whole number of dots per inch, e.g. 600")
+    if colour_dpi is not None and not 72 <= colour_dpi <= 1200:
+        raise c.fail("colour_dpi", f"{colour_dpi} is outside 72-1200", "use a value like 300")
+    margins = c.get("margins_in", (int, float), None, "use inches as a number, e.g. 1 or 0.75")
+    if isinstance(margins, bool) or (margins is not None and not 0 < margins <= 3):
+        raise c.fail("margins_in", f"{margins!r} is not a margin in inches",
+                     "use inches as a number from 0.1 to 3, e.g. 1")
+    blank_areas = _blank_areas(c)
     sources_raw = c.get("sources", dict, {}, "add a [sources] table: field = \"URL\"")
     sources: dict[str, str] = {}
     for key, value in sources_raw.items():
@@ -300,8 +390,14 @@ def parse_profile(path: Path) -> CourtProfile:
         if not isinstance(value, str) or not value.strip():
             raise c.fail(key, "must be a URL or note in quotes", 'e.g. "https://..."', "sources")
         sources[key] = value
+    filename_chars = c.choice("filename_chars", FILENAME_CHARS, "any")
     numbers = {"file_limit": file_limit, "submission_limit": submission_limit,
-               "filename_max": filename_max}
+               "filename_max": filename_max, "margins_in": margins, "colour_dpi": colour_dpi,
+               "blank_areas": blank_areas or None,
+               "filename_chars": None if filename_chars == "any" else filename_chars}
+    if pdfa == "required" and "pdfa" not in sources:
+        raise CourtProfileError("field 'pdfa' is \"required\" but has no source", path=path,
+                                fix='add pdfa = "URL of the court page" under [sources]')
     for key in NEEDS_SOURCE:
         if numbers[key] is not None and key not in sources:
             raise CourtProfileError(
@@ -315,7 +411,14 @@ def parse_profile(path: Path) -> CourtProfile:
         file_limit_bytes=file_limit,
         submission_limit_bytes=submission_limit,
         text_searchable=c.get("text_searchable", bool, False, "use true or false"),
-        pdfa_preferred=c.get("pdfa_preferred", bool, False, "use true or false"),
+        pdfa_preferred=pdfa_preferred or pdfa in ("preferred", "required"),
+        pdfa_required=pdfa == "required",
+        margins_in=float(margins) if margins is not None else None,
+        bookmarks_required=c.get("bookmarks_required", bool, False, "use true or false"),
+        split_cover_page=c.get("split_cover_page", bool, False, "use true or false"),
+        blank_areas=blank_areas,
+        filename_chars=filename_chars,
+        colour_dpi=colour_dpi,
         page_size=c.choice("page_size", list(PAGE_SIZES), "any"),
         scan_dpi=dpi,
         filename_max=filename_max,
@@ -327,6 +430,32 @@ def parse_profile(path: Path) -> CourtProfile:
         sources=MappingProxyType(sources),
         path=path,
     )
+
+
+def _blank_areas(c: _Checker) -> tuple[BlankArea, ...]:
+    """The `[[blank_areas]]` tables: pages, corner, width_in, height_in."""
+    fix = ('write [[blank_areas]] tables with pages = "first", corner = "upper-right", '
+           "width_in = 3, height_in = 3")
+    raw = c.get("blank_areas", list, [], fix)
+    areas = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise c.fail("blank_areas", "each blank area must be a [[blank_areas]] table", fix)
+        for key in item:
+            if key not in _BLANK_KEYS:
+                raise c.fail(key, "unknown field", "use pages, corner, width_in, height_in",
+                             table="blank_areas")
+        sub = _Checker(c.path, c.text, item, "blank_areas")
+        pages = sub.choice("pages", BLANK_PAGES, "all")
+        corner = sub.choice("corner", BLANK_CORNERS, "upper-right")
+        size = []
+        for key in ("width_in", "height_in"):
+            value = item.get(key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 11:
+                raise c.fail(key, f"{value!r} is not a size in inches", fix, table="blank_areas")
+            size.append(float(value))
+        areas.append(BlankArea(pages, corner, size[0], size[1]))
+    return tuple(areas)
 
 
 def shipped_courts_dir() -> Path:

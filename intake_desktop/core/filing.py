@@ -36,6 +36,7 @@ from intake_desktop.core.pipeline import (
     decide,
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_document
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -462,6 +463,8 @@ class Filer:
                 raise _NameTaken() from exc
             raise
         doc = self._finish(doc_id, status, decision, prepared, origin, first)
+        if doc.filed_path:  # full-text search (issue 14); never stops a filing
+            index_document(self.ledger, doc.id, self.ws.root / doc.filed_path, prepared.facts)
         self._clear_source(doc, origin.removable)
         result = self._result(doc, first)
         result.flags = list(prepared.flags)

@@ -73,6 +73,9 @@ class Decision:
     category: str = ""
     rule: str = ""
     document_date: str | None = None
+    # Where the date came from: email_date, text:<label>, filename, capture_date, text,
+    # parent (an attachment dated by its email), none. See core/rules/facts.py.
+    date_source: str | None = None
     review_reason: str | None = None
     rules_version: str | None = None
 

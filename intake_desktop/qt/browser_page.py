@@ -1,20 +1,49 @@
-"""The exhibit browser: search and filter the ledger's documents, preview, custody history."""
+"""The exhibit browser: search what documents say (and their names, Bates numbers and exhibit
+labels), filter, preview with the hits highlighted, custody history, open or reveal."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QDesktopServices,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QShortcut,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -23,10 +52,13 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
-from intake_desktop.qt.look import icon
+from intake_desktop.core.search_text import hit_spans
+from intake_desktop.qt.look import icon, is_dark
+from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import for_window
 
 ALL = "All"
 STATUS_CHOICES = {
@@ -35,18 +67,84 @@ STATUS_CHOICES = {
     "Duplicates": ("duplicate",),
     "Everything": ("filed", "review", "duplicate"),
 }
-NO_DATE = QDate(2000, 1, 1)
+NO_DATE = QDate(1900, 1, 1)
 
 
-def _date_edit(parent: QWidget, tip: str) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText("any")
-    edit.setDate(NO_DATE)
-    edit.setToolTip(tip)
-    return edit
+class DateFilter(QDateEdit):
+    """A date filter that may be empty ("any"); its calendar opens at this month."""
+
+    def __init__(self, parent: QWidget, tip: str) -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(NO_DATE)
+        self.setSpecialValueText("any")
+        self.setDate(NO_DATE)
+        self.setToolTip(tip)
+
+    def is_empty(self) -> bool:
+        return self.date() == NO_DATE
+
+    def mousePressEvent(self, event: Any) -> None:
+        super().mousePressEvent(event)
+        self._to_today()
+
+    def open_calendar(self) -> None:
+        """Open the calendar (as a click on the arrow does), at this month when empty."""
+        at = QPointF(self.width() - 6, self.height() / 2)
+        press = QMouseEvent(QEvent.Type.MouseButtonPress, at, self.mapToGlobal(at),
+                            Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(self, press)
+
+    def _to_today(self) -> None:
+        if self.is_empty():
+            today = QDate.currentDate()
+            self.calendarWidget().setCurrentPage(today.year(), today.month())
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Paints a cell's text with the search words highlighted."""
+
+    def __init__(self, query: Callable[[], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.query = query
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        text = str(index.data() or "")
+        spans = hit_spans(text, self.query())
+        if not spans:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        mark = "#5c4a00" if is_dark() else "#fff2a8"
+        out, last = [], 0
+        for a, b in spans:
+            out.append(html.escape(text[last:a]))
+            ink = "#ffffff" if is_dark() else "#1a1a1a"
+            out.append(f'<span style="background:{mark}; color:{ink}">'
+                       f'<b>{html.escape(text[a:b])}</b></span>')
+            last = b
+        out.append(html.escape(text[last:]))
+        doc = QTextDocument()
+        doc.setDefaultFont(opt.font)
+        doc.setDocumentMargin(2)
+        doc.setHtml("".join(out).replace("\n", " "))
+        painter.save()
+        painter.translate(opt.rect.topLeft())
+        painter.setClipRect(opt.rect.translated(-opt.rect.topLeft()))
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
 
 
 class BrowserPage(QWidget):
@@ -60,16 +158,20 @@ class BrowserPage(QWidget):
         self.count.setObjectName("muted")
 
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search names, paths, categories, matters…  (Ctrl+F)")
+        self.search.setPlaceholderText(
+            "Search what documents say, names, Bates numbers, exhibit labels…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         self.search.addAction(icon("browse"), QLineEdit.ActionPosition.LeadingPosition)
         self.matter = QComboBox(self)
+        self.matter.setMinimumContentsLength(14)
+        self.matter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.category = QComboBox(self)
         self.status = QComboBox(self)
         self.status.addItems(list(STATUS_CHOICES))
-        self.date_from = _date_edit(self, "Documents dated on or after")
-        self.date_to = _date_edit(self, "Documents dated on or before")
+        self.date_from = DateFilter(self, "Documents dated on or after")
+        self.date_to = DateFilter(self, "Documents dated on or before")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -94,15 +196,29 @@ class BrowserPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)
+        self.table.setMinimumWidth(320)
+        self.hits = HitDelegate(lambda: self.model.filter.text, self.table)
+        for key in ("description", "found", "labels"):
+            self.table.setItemDelegateForColumn(self.model.column_index(key), self.hits)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((48, 300, 130, 110, 90, 110, 70)):
-            self.table.setColumnWidth(col, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setToolTip("Right-click to choose the columns")
+        found = self.model.column_index("found")
+        header.moveSection(header.visualIndex(found), 1)  # hits next to the description
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda *_: self.open_document())
+        self.empty_note = QLabel(self)
+        self.empty_note.setObjectName("banner")
+        self.empty_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setVisible(False)
 
         self.preview = PdfPreview(self)
         self.history_model = HistoryModel(self)
@@ -117,11 +233,14 @@ class BrowserPage(QWidget):
         self.tabs.addTab(self.history, icon("history"), "Custody history")
         self.doc_label = QLabel(self)
         self.doc_label.setWordWrap(True)
+        self.doc_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.doc_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton(icon("open"), "Open", self)
-        self.folder_button = QPushButton(icon("folder"), "Open in folder", self)
+        self.folder_button = QPushButton(icon("folder"), "Show in folder", self)
         self.open_button.clicked.connect(lambda: self.open_document())
         self.folder_button.clicked.connect(lambda: self.open_in_folder())
         right = QWidget(self)
+        right.setMinimumWidth(260)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.addWidget(self.doc_label)
@@ -132,12 +251,19 @@ class BrowserPage(QWidget):
         actions.addStretch(1)
         right_layout.addLayout(actions)
 
+        left = QWidget(self)
+        left.setMinimumWidth(320)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.empty_note)
+        ll.addWidget(self.table, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
+        split.addWidget(left)
         split.addWidget(right)
+        split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([560, 500])
+        split.setSizes([600, 420])
 
         head = QHBoxLayout()
         head.addWidget(title)
@@ -151,11 +277,67 @@ class BrowserPage(QWidget):
         layout.addWidget(split, 1)
         self.reload_choices()
         self.apply_filter()
+        self.restore_columns()
         self._show(None)
 
+    # ---- columns (chosen per user, remembered) --------------------------------------------
+
+    def _settings_key(self) -> str:
+        return f"browser/{self.session.actor.user}/hidden_columns"
+
+    def restore_columns(self) -> None:
+        saved = QSettings().value(self._settings_key())
+        hidden = ({str(k) for k in saved} if isinstance(saved, list)
+                  else {str(saved)} if isinstance(saved, str) and saved else None)
+        for n, column in enumerate(self.model.columns):
+            self.table.setColumnWidth(n, column.width)
+            hide = (column.key in hidden) if hidden is not None else not column.shown
+            self.table.setColumnHidden(n, hide)
+        self._show_found_column()
+
+    def set_column_shown(self, key: str, shown: bool) -> None:
+        col = self.model.column_index(key)
+        self.table.setColumnHidden(col, not shown)
+        hidden = [c.key for n, c in enumerate(self.model.columns)
+                  if self.table.isColumnHidden(n) and c.key != "found"]
+        QSettings().setValue(self._settings_key(), hidden)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for n, column in enumerate(self.model.columns):
+            if column.key == "found":
+                continue
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(n))
+            action.toggled.connect(lambda on, key=column.key: self.set_column_shown(key, on))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def _row_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.select_row(index.row())
+        menu = QMenu(self)
+        menu.addAction(icon("open"), "Open", self.open_document)
+        menu.addAction(icon("folder"), "Show in folder", self.open_in_folder)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _show_found_column(self) -> None:
+        searching = bool(self.model.filter.text.strip())
+        self.table.setColumnHidden(self.model.column_index("found"), not searching)
+
+    # ---- data -------------------------------------------------------------------------------
+
+    def rebind(self, session: Session) -> bool:
+        self.session = session
+        self.model.ledger = session.ledger
+        self.restore_columns()
+        return True
+
     def reload_choices(self) -> None:
-        for combo, values in ((self.matter, self.session.ledger.matters()),
-                              (self.category, self.session.ledger.categories())):
+        fill_matters(self.matter, self.session, ALL)
+        for combo, values in ((self.category, self.session.ledger.categories()),):
             current = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -172,12 +354,12 @@ class BrowserPage(QWidget):
         def pick(combo: QComboBox) -> str:
             return "" if combo.currentText() == ALL else combo.currentText()
 
-        def day(edit: QDateEdit) -> str:
-            return "" if edit.date() == NO_DATE else edit.date().toString("yyyy-MM-dd")
+        def day(edit: DateFilter) -> str:
+            return "" if edit.is_empty() else edit.date().toString("yyyy-MM-dd")
 
         return DocumentFilter(
             statuses=STATUS_CHOICES[self.status.currentText()],
-            matter_id=pick(self.matter), category=pick(self.category),
+            matter_id=chosen_matter(self.matter), category=pick(self.category),
             date_from=day(self.date_from), date_to=day(self.date_to),
             text=self.search.text().strip(),
         )
@@ -186,9 +368,17 @@ class BrowserPage(QWidget):
         """Reload with the current filters, keeping the selected document when still listed."""
         self._debounce.stop()
         keep = self.selected()
-        self.model.set_filter(self.current_filter())
+        flt = self.current_filter()
+        self.model.set_filter(flt)
+        self._show_found_column()
         total = self.model.total
         self.count.setText(f"{total:,} document{'s' if total != 1 else ''}")
+        if total == 0:
+            what = f"No document says or is named “{flt.text}”" if flt.text else (
+                "No documents match these filters")
+            self.empty_note.setText(f"{what}. Check the spelling, try fewer words, or set "
+                                    "Show to Everything and the dates to any.")
+        self.empty_note.setVisible(total == 0)
         row = next((r for r, d in enumerate(self.model.records) if keep and d.id == keep.id), -1)
         if row >= 0:
             self.select_row(row)
@@ -216,29 +406,36 @@ class BrowserPage(QWidget):
             return
         sha = doc.filed_sha256 or doc.sha256
         self.doc_label.setText(
-            f"<b>{doc.filed_path or doc.source_path}</b><br>"
-            f"<small>SHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}</small>"
+            f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
         )
         self.doc_label.setToolTip(f"SHA-256 {sha}")
         if doc.filed_path:
             self.preview.show_file(self.session.app.workspace.root / doc.filed_path)
+            self.preview.set_search(self.model.filter.text)
         else:
             self.preview.clear("This document has no filed copy.")
         self.history_model.set_records(self.session.ledger.events(document_id=doc.id))
         for col, width in enumerate((140, 130, 130)):
             self.history.setColumnWidth(col, width)
 
-    def open_document(self) -> None:
+    def _path_of_selected(self) -> Any:
         doc = self.selected()
-        if doc and doc.filed_path:
-            path = self.session.app.workspace.root / doc.filed_path
-            if not path.is_file():
-                self.on_error(f"{path}: the file is missing. Run `intake-desktop ledger verify`.")
-                return
+        if doc is None or not doc.filed_path:
+            return None
+        path = self.session.app.workspace.root / doc.filed_path
+        if not path.is_file():
+            self.on_error(for_window(
+                f"{doc.filed_path}: the file is missing from its folder. An admin can check "
+                "the ledger (Settings) to see where it went."))
+            return None
+        return path
+
+    def open_document(self) -> None:
+        path = self._path_of_selected()
+        if path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def open_in_folder(self) -> None:
-        doc = self.selected()
-        if doc and doc.filed_path:
-            folder = (self.session.app.workspace.root / doc.filed_path).parent
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        path = self._path_of_selected()
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))

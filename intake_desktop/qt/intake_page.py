@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.paths import is_within
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ListTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import for_window, say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 BY_FOLDER = "From the Intake folder name"
@@ -152,14 +154,22 @@ def _detail(r: IngestResult, root: Path | None = None) -> str:
                 return r.path
         return r.path or ""
     if r.status is Outcome.DUPLICATE:
-        return r.reason or "same bytes as a document already filed"
-    return r.reason or ""
+        return for_window(r.reason or "same bytes as a document already filed", root)
+    return for_window(r.reason or "", root)
+
+
+NOT_A_FILE = (
+    "Nothing was filed: what you dragged is not a file on this computer (a mail message, a "
+    "link or an attachment preview). Save it to a file first (for a mail message: Save as, or "
+    "drag it to the desktop), then drop that file here."
+)
 
 
 class DropZone(QFrame):
     """Accepts files and folders dragged from the file manager (file URLs)."""
 
     dropped = Signal(list)
+    refused = Signal(str)  # a drag that carried no local file, with what to do
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,26 +206,35 @@ class DropZone(QFrame):
             return []
         return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.local_paths(event):
-            event.acceptProposedAction()
-            self._set_hover(True)
-        else:
+    @staticmethod
+    def _as_copy(event: QDropEvent | QDragEnterEvent | Any) -> bool:
+        """Take the drag as a copy: the files dragged from elsewhere stay where they are."""
+        if not event.possibleActions() & Qt.DropAction.CopyAction:
             event.ignore()
+            return False
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        # Anything is let in, so that a drop without a file can say what to do.
+        if self._as_copy(event):
+            self._set_hover(True)
 
     def dragMoveEvent(self, event: Any) -> None:
-        event.acceptProposedAction()
+        self._as_copy(event)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._set_hover(False)
 
     def dropEvent(self, event: QDropEvent) -> None:
         self._set_hover(False)
+        if not self._as_copy(event):
+            return
         paths = self.local_paths(event)
         if not paths:
-            event.ignore()
+            self.refused.emit(NOT_A_FILE)
             return
-        event.acceptProposedAction()
         self.dropped.emit(paths)
 
 
@@ -230,6 +249,9 @@ class IntakePage(QWidget):
         self.session = session
         self._queue: list[tuple[list[Path], str | None]] = []
         self._cancel: CancelFlag | None = None
+        # Asks which matter files dropped from outside the Intake folders belong to
+        # (None: cancelled). Tests replace it.
+        self.matter_picker: Callable[[list[Path]], str | None] = self._pick_matter
 
         title = QLabel("Intake", self)
         title.setObjectName("pageTitle")
@@ -239,6 +261,8 @@ class IntakePage(QWidget):
         self.matter.setToolTip("File everything dropped into this matter, or let the Intake "
                                "folder name decide (Intake/<matter>/...)")
         self.reload_matters()
+        self.new_matter_button = QPushButton(icon("add"), "New matter…", self)
+        self.new_matter_button.clicked.connect(lambda: self.new_matter())
         self.add_button = QPushButton(icon("add"), "Add files…", self)
         self.add_button.clicked.connect(self.choose_files)
         top = QHBoxLayout()
@@ -246,15 +270,18 @@ class IntakePage(QWidget):
         top.addStretch(1)
         top.addWidget(QLabel("Matter:", self))
         top.addWidget(self.matter)
+        top.addWidget(self.new_matter_button)
         top.addWidget(self.add_button)
 
         self.drop_zone = DropZone(self)
         self.drop_zone.dropped.connect(self.file_paths)
+        self.drop_zone.refused.connect(self._refused)
 
         self.progress = QProgressBar(self)
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)
         self.status = QLabel("Nothing filed yet in this session.", self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.cancel_button = QPushButton("Stop after this file", self)
@@ -272,7 +299,8 @@ class IntakePage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(1, self.fontMetrics().horizontalAdvance("Sent to review") + 48)
         header.setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
 
@@ -289,16 +317,33 @@ class IntakePage(QWidget):
         layout.addWidget(self.table, 1)
 
     def reload_matters(self) -> None:
-        current = self.matter.currentText() if self.matter.count() else BY_FOLDER
-        self.matter.clear()
-        self.matter.addItem(BY_FOLDER)
-        for m in self.session.ledger.matters():
-            self.matter.addItem(icon("folder"), m)
-        self.matter.setCurrentText(current)
+        from intake_desktop.qt.matters import fill_matters
+
+        fill_matters(self.matter, self.session, BY_FOLDER)
 
     def chosen_matter(self) -> str | None:
-        text = self.matter.currentText().strip()
-        return None if not text or text == BY_FOLDER else text
+        from intake_desktop.qt.matters import chosen_matter
+
+        return chosen_matter(self.matter) or None
+
+    def new_matter(self) -> str | None:
+        """The New matter dialog; the new matter becomes the one files are filed into."""
+        from intake_desktop.qt.matters import NewMatterDialog
+
+        dialog = NewMatterDialog(self.session, self)
+        if not dialog.exec() or dialog.record is None:
+            return None
+        self.select_matter(dialog.record.id)
+        return dialog.record.id
+
+    def select_matter(self, matter_id: str) -> None:
+        self.reload_matters()
+        index = self.matter.findData(matter_id)
+        if index >= 0:
+            self.matter.setCurrentIndex(index)
+            line = self.matter.lineEdit()
+            if line is not None:
+                line.setCursorPosition(0)
 
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Choose files to file")
@@ -310,9 +355,49 @@ class IntakePage(QWidget):
             self._cancel.set()
             self.status.setText("Stopping after the current file…")
 
+    def _refused(self, text: str) -> None:
+        say(self.status, text, "warn")
+
+    def rebind(self, session: Session) -> bool:
+        """Keep this page (and its results) for another acting user."""
+        self.session = session
+        return True
+
+    def has_work(self) -> bool:
+        return bool(self.model.rows) or self._cancel is not None
+
+    def _outside_intake(self, paths: list[Path]) -> bool:
+        """True when some path is not inside an Intake/<matter>/ folder (no matter to read)."""
+        ws = self.session.app.workspace
+        for p in paths:
+            if is_within(p, ws.root) and not is_within(p, ws.intake):
+                continue  # the filer refuses files already in the workspace, with the reason
+            if is_within(p, ws.intake):
+                rel = p.resolve().relative_to(ws.intake.resolve())
+                if p.is_dir() or len(rel.parts) >= 2:
+                    continue
+            return True
+        return False
+
+    def _pick_matter(self, paths: list[Path]) -> str | None:
+        from intake_desktop.qt.matters import pick_matter
+
+        return pick_matter(self.session, self, count=len(paths))
+
     def file_paths(self, paths: list[Path]) -> None:
-        """File these files/folders (queued behind a batch that is still running)."""
-        self._queue.append((paths, self.chosen_matter()))
+        """File these files/folders (queued behind a batch that is still running).
+
+        Files from outside the Intake folders need a matter: without one chosen above, the
+        page asks for it first (nothing is filed if the user cancels).
+        """
+        matter = self.chosen_matter()
+        if matter is None and self._outside_intake(paths):
+            matter = self.matter_picker(paths)
+            if not matter:
+                say(self.status, "Nothing was filed: choose the matter these files belong to "
+                    "(or pick it above the drop area), then drop them again.", "warn")
+                return
+        self._queue.append((paths, matter))
         if self._cancel is None:
             self._next()
 
@@ -349,7 +434,9 @@ class IntakePage(QWidget):
         for r in results:
             counts[str(r.status)] = counts.get(str(r.status), 0) + 1
         parts = [f"{n} {STATUS_TEXT[Outcome(s)].lower()}" for s, n in counts.items()]
-        self.status.setText("Last batch: " + (", ".join(parts) or "no files found") + ".")
+        bad = counts.get(str(Outcome.ERROR), 0) or counts.get(str(Outcome.REVIEW), 0)
+        say(self.status, "Last batch: " + (", ".join(parts) or "no files found") + ".",
+            "warn" if bad else "ok")
         self._end_batch()
         self.reload_matters()
         self.demo_offer.refresh(self.session.app.workspace, self.session.ledger)
@@ -357,7 +444,7 @@ class IntakePage(QWidget):
 
     def _failed(self, message: str) -> None:
         self.model.fail_batch(message)
-        self.status.setText(message)
+        say(self.status, message, "error")
         self._end_batch()
         self.error.emit(message)
 

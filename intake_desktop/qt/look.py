@@ -13,6 +13,15 @@ from PySide6.QtWidgets import QApplication
 from intake_desktop.core.paths import resources_dir
 
 ACCENT = "#1f6fb2"
+# Text colours for states, at least 4.5:1 against the window in each theme (WCAG AA).
+STATE_COLOURS = {
+    False: {"error": "#b3261e", "ok": "#1e6b3c", "warn": "#8a5300"},
+    True: {"error": "#ff8a80", "ok": "#7ee2a8", "warn": "#ffcc66"},
+}
+
+
+def state_colour(kind: str, dark: bool) -> str:
+    return STATE_COLOURS[dark][kind]
 SIZES = (16, 20, 24, 32, 48, 64)
 
 
@@ -75,6 +84,7 @@ def stylesheet(dark: bool) -> str:
     zone = "#1e2936" if dark else "#f6f9fc"
     zone_border = "#4b6b8c" if dark else "#9fb7cf"
     muted = "#9aa6b2" if dark else "#5d6975"
+    hit = "#5c4a00" if dark else "#fff2a8"
     return f"""
     QListWidget#nav {{ background: {side}; border: none; padding-top: 8px; font-size: 10.5pt; }}
     QListWidget#nav::item {{ color: {side_text}; padding: 9px 14px; margin: 1px 8px;
@@ -88,12 +98,16 @@ def stylesheet(dark: bool) -> str:
                        border-radius: 12px; }}
     QFrame#dropZone[hover="true"] {{ border-color: {ACCENT}; background: {side_sel}; }}
     QLabel#dropTitle {{ font-size: 13pt; font-weight: 600; }}
-    QLabel#errorText {{ color: #d9534f; }}
-    QLabel#okText {{ color: #2e8b57; }}
+    QLabel#errorText {{ color: {state_colour("error", dark)}; }}
+    QLabel#okText {{ color: {state_colour("ok", dark)}; }}
+    QLabel#warnText {{ color: {state_colour("warn", dark)}; }}
+    QListWidget#nav::item:focus {{ border: 1px solid {ACCENT}; }}
+    QLabel#searchHit {{ background: {hit}; }}
     QLabel#banner {{ background: {side_sel}; border-radius: 6px; padding: 8px 12px; }}
     QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: none;
                                    padding: 6px 14px; border-radius: 5px; font-weight: 600; }}
-    QPushButton[primary="true"]:disabled {{ background: {muted}; }}
+    QPushButton[primary="true"]:disabled {{ background: {side}; color: {muted};
+                                            border: 1px solid {zone_border}; }}
     """
 
 

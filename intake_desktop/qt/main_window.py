@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(210)
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab
+        self.nav.setAccessibleName("Pages")
         self.stack = QStackedWidget(self)
         body = QWidget(self)
         row = QHBoxLayout(body)
@@ -110,6 +111,11 @@ class MainWindow(QMainWindow):
         self.watch_label = QLabel(self)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("errorText")
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.workspace_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.actor_label.setTextFormat(Qt.TextFormat.PlainText)
+        # Asks the user a yes/no question (tests replace it): confirm(title, text) -> bool.
+        self.confirm: Callable[[str, str], bool] = self._ask
         bar = self.statusBar()
         bar.addWidget(self.workspace_label)
         bar.addWidget(self.message_label, 1)
@@ -144,6 +150,10 @@ class MainWindow(QMainWindow):
         self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
         self.add_files_action.triggered.connect(self._add_files)
         file_menu.addAction(self.add_files_action)
+        matters_action = QAction(icon("folder"), "&Matters…", self)
+        matters_action.setShortcut(QKeySequence("Ctrl+M"))
+        matters_action.triggered.connect(self.show_matters)
+        file_menu.addAction(matters_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -167,11 +177,24 @@ class MainWindow(QMainWindow):
         switch.triggered.connect(self.switch_profile)
         profile_menu.addAction(switch)
 
-    def _build_pages(self) -> None:
-        """(Re)build the pages this role may use; the others stay disabled in the list."""
+    def _build_pages(self, keep: dict[str, QWidget] | None = None) -> None:
+        """(Re)build the pages this role may use; the others stay disabled in the list.
+
+        Pages in `keep` that the role may still use are kept (with their work) and told
+        about the new session; the others are dropped.
+        """
         from intake_desktop.qt.pages import build_page
 
-        for old in list(self.pages.values()):
+        keep = dict(keep or {})
+        current = self.current_page_key()
+        role = self.session.actor.role
+        for key, old in list(self.pages.items()):
+            page = next(p for p in PAGES if p.key == key)
+            rebind = getattr(old, "rebind", None)
+            if key in keep and can(role, page.capability) and callable(rebind) and rebind(
+                    self.session):
+                continue
+            keep.pop(key, None)
             self.stack.removeWidget(old)
             old.deleteLater()
         self.pages.clear()
@@ -183,9 +206,12 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(icon(page.icon_name), page.title)
             allowed = can(role, page.capability)
             if allowed:
-                widget = build_page(page.key, self)
+                kept = keep.get(page.key)
+                widget = kept if kept is not None else build_page(page.key, self)
                 self.pages[page.key] = widget
-                self.stack.addWidget(widget)
+                if kept is None:
+                    self.stack.addWidget(widget)
+                    self._connect_page(page.key, widget)
                 item.setData(Qt.ItemDataRole.UserRole, page.key)
                 item.setToolTip(f"{page.title} ({page.shortcut})")
                 if first_allowed < 0:
@@ -195,16 +221,20 @@ class MainWindow(QMainWindow):
                 item.setToolTip(f"{page.title} needs {ROLE_NEEDED[page.capability]} profile")
             self.nav.addItem(item)
         self.nav.blockSignals(False)
+        keys = [p.key for p in PAGES]
+        if current in self.pages:
+            first_allowed = keys.index(current)
         if first_allowed >= 0:
             self.nav.setCurrentRow(first_allowed)
             self._nav_changed(first_allowed)
         self._update_labels()
-        intake = self.pages.get("intake")
-        if isinstance(intake, IntakePage):
-            intake.batch_finished.connect(self._notify_batch)
-            intake.error.connect(self.show_error)
-        self.add_files_action.setEnabled(isinstance(intake, IntakePage))
+        self.add_files_action.setEnabled(isinstance(self.pages.get("intake"), IntakePage))
         self._restart_watch()
+
+    def _connect_page(self, key: str, widget: QWidget) -> None:
+        if isinstance(widget, IntakePage):
+            widget.batch_finished.connect(self._notify_batch)
+            widget.error.connect(self.show_error)
 
     def _restart_watch(self) -> None:
         """The watcher files as the acting user; it runs only for roles allowed intake."""
@@ -237,6 +267,8 @@ class MainWindow(QMainWindow):
         item = self.nav.item(row)
         key = item.data(Qt.ItemDataRole.UserRole) if item else None
         if key in self.pages:
+            if self.stack.currentWidget() is not self.pages[key]:
+                self.clear_error()  # a message belongs to the page that raised it
             self.stack.setCurrentWidget(self.pages[key])
             refresh = getattr(self.pages[key], "refresh", None)
             if callable(refresh):
@@ -276,6 +308,12 @@ class MainWindow(QMainWindow):
             self.open_page("intake")
             intake.choose_files()
 
+    def show_matters(self) -> None:
+        from intake_desktop.qt.matters import MattersDialog
+
+        MattersDialog(self.session, self).exec()
+        self.refresh()
+
     def switch_profile(self) -> None:
         from intake_desktop.qt.profile_dialog import ProfileDialog
 
@@ -283,22 +321,49 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.actor is not None:
             self.set_actor(dialog.actor)
 
-    def set_actor(self, actor: Actor) -> None:
-        """Act as another user/role from now on (every ledger event will name them)."""
+    def set_actor(self, actor: Actor) -> bool:
+        """Act as another user/role from now on (every ledger event will name them).
+
+        Work on the pages the new role may still use is kept; before work on a page the
+        new role may not use is dropped, the user is asked. False when they said no.
+        """
+        lost = [
+            p.title for p in PAGES
+            if p.key in self.pages and not can(actor.role, p.capability)
+            and _has_work(self.pages[p.key])
+        ]
+        if lost and not self.confirm(
+            "Switch profile",
+            f"As {actor.role} you cannot use {' and '.join(lost)}, so the work there (the "
+            "list of results, the unsaved edits) will be closed. Switch anyway?",
+        ):
+            return False
         old = self.session
         self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
         self.session.ledger.record("signed_in", detail={"user": actor.user, "role": actor.role,
                                                         "previous": old.actor.user})
-        self._build_pages()
+        self.clear_error()
+        self._build_pages(keep=dict(self.pages))
         old.close()
         self.statusBar().showMessage(f"Now acting as {actor.user} ({actor.role}).", 5000)
+        return True
 
     def show_error(self, message: str) -> None:
-        self.message_label.setText(message)
-        self.message_label.setToolTip(message)
+        from intake_desktop.qt.wording import for_window
+
+        text = for_window(message, self.app.workspace.root)
+        self.message_label.setText(f"⚠ {text}" if text else "")
+        self.message_label.setToolTip(text)
 
     def clear_error(self) -> None:
         self.message_label.clear()
+        self.message_label.setToolTip("")
+
+    def _ask(self, title: str, text: str) -> bool:
+        if not self.isVisible():  # a hidden window has nobody to ask (and must not hang)
+            return True
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _notify_batch(self, results: list[IngestResult], watcher: bool = False) -> None:
         intake = self.pages.get("intake")
@@ -310,6 +375,8 @@ class MainWindow(QMainWindow):
         errors = [r for r in results if r.status is Outcome.ERROR]
         if errors:
             self.show_error(f"{len(errors)} file(s) not filed: {errors[0].reason}")
+        elif not watcher:
+            self.clear_error()
         if self.tray is not None and (filed or review or errors):
             text = f"{filed} filed, {review} sent to review"
             if errors:
@@ -338,6 +405,11 @@ class MainWindow(QMainWindow):
         self.watch.stop()
         self.session.close()
         super().closeEvent(event)
+
+
+def _has_work(page: QWidget) -> bool:
+    has_work = getattr(page, "has_work", None)
+    return bool(has_work()) if callable(has_work) else False
 
 
 def _bind(fn: Callable[[str], object], key: str) -> Callable[[], None]:

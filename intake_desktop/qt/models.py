@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -9,7 +10,9 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
-from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
+from intake_desktop.core.search_text import snippet
+from intake_desktop.qt.wording import for_window
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
@@ -19,9 +22,11 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 class Column(Generic[R]):
     def __init__(
-        self, title: str, value: Callable[[R], Any], tip: Callable[[R], Any] | None = None
+        self, title: str, value: Callable[[R], Any], tip: Callable[[R], Any] | None = None,
+        *, key: str = "", width: int = 100, shown: bool = True,
     ) -> None:
         self.title, self.value, self.tip = title, value, tip
+        self.key, self.width, self.shown = key or title.lower(), width, shown
 
 
 class ListTableModel(QAbstractTableModel):
@@ -91,15 +96,65 @@ def _name(path: str | None) -> str:
     return Path(path).name if path else ""
 
 
+KIND_WORDS = {
+    "application/pdf": "PDF",
+    "message/rfc822": "Email",
+    "application/vnd.ms-outlook": "Email (Outlook)",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Spreadsheet",
+    "application/zip": "Zip archive",
+    "text/plain": "Text",
+    "text/html": "Web page",
+}
+
+
+def kind_in_words(mime: str) -> str:
+    """"application/pdf" -> "PDF", "image/jpeg" -> "Image (JPEG)"."""
+    if mime in KIND_WORDS:
+        return KIND_WORDS[mime]
+    major, _, minor = mime.partition("/")
+    if major == "image":
+        return f"Image ({minor.upper().removeprefix('X-')})"
+    if major in ("audio", "video"):
+        return major.capitalize()
+    return "Other file" if mime else ""
+
+
+def describe(path: str | None, matter: str | None = None) -> str:
+    """A description from a file name: "Letter_from_insurer-2024.pdf" -> "Letter from
+    insurer 2024"; what other columns show (a leading date, the matter, the category code
+    after it, as in "2024-02-11_2024-017 Smith_MED_MRI.pdf") is left out."""
+    stem = Path(path).stem if path else ""
+    if matter:
+        stem = stem.replace(matter, " ")
+    stem = re.sub(r"^\s*\d{4}-\d{2}-\d{2}(?=[\s_-])", " ", stem)
+    if matter:
+        stem = re.sub(r"^[\s_-]*[A-Z]{2,6}(?=[\s_-])", " ", stem)
+    stem = stem.replace("_", " ")
+    stem = re.sub(r"(?<!\d)-|-(?!\d)", " ", stem)
+    return re.sub(r"\s+", " ", stem).strip()
+
+
 DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
-    Column("No.", lambda d: d.id),
-    Column("Document", lambda d: _name(d.filed_path) or _name(d.source_path),
-           lambda d: d.filed_path or d.source_path),
-    Column("Matter", lambda d: d.matter_id or ""),
-    Column("Category", lambda d: d.category),
-    Column("Date", lambda d: d.document_date or d.created_at[:10]),
-    Column("Type", lambda d: d.detected_type),
-    Column("Size", lambda d: _size(d.size)),
+    Column("Description", lambda d: describe(d.filed_path or d.source_path, d.matter_id)
+           or describe(d.source_path),
+           lambda d: d.filed_path or d.source_path, key="description", width=210),
+    Column("Matter", lambda d: d.matter_id or "", lambda d: d.matter_id or "", width=120),
+    Column("Category", lambda d: d.category, width=110),
+    Column("Date", lambda d: d.document_date or d.created_at[:10],
+           lambda d: "document date" if d.document_date else "received (no date found)",
+           width=86),
+    Column("Pages", lambda d: "", key="pages", width=48),
+    Column("Exhibit / Bates", lambda d: "", key="labels", width=130, shown=False),
+    Column("Kind", lambda d: kind_in_words(d.detected_type), lambda d: d.detected_type,
+           width=90, shown=False),
+    Column("File name", lambda d: _name(d.filed_path) or _name(d.source_path),
+           lambda d: d.filed_path or d.source_path, key="file", width=200, shown=False),
+    Column("Size", lambda d: _size(d.size), width=70, shown=False),
+    Column("No.", lambda d: d.id, key="id", width=48, shown=False),
+    Column("Found", lambda d: "", key="found", width=260, shown=False),
 )
 
 
@@ -109,6 +164,15 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return str(n)
+
+
+def _label_range(labels: str) -> str:
+    """"Ex. 3 ABC000001 ABC000002 ..." -> "Ex. 3 · ABC000001-ABC000002"."""
+    words = labels.split()
+    bates = [w for w in words if re.fullmatch(r"[A-Za-z_.-]*\d{3,}", w)]
+    rest = " ".join(w for w in words if w not in bates)
+    span = f"{bates[0]}-{bates[-1]}" if len(bates) > 1 else "".join(bates)
+    return " · ".join(x for x in (rest, span) if x)
 
 
 class DocumentTableModel(RecordTableModel[DocumentRecord]):
@@ -128,6 +192,33 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._exhausted = False
         self._fetching = False
         self.total = 0
+        self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
+
+    def snippet(self, doc: DocumentRecord) -> str:
+        """Where the search words occur in the document's text (with "…" around)."""
+        found = self.texts.get(doc.id)
+        query = self.filter.text
+        if found is None or not query.strip():
+            return ""
+        hit = snippet(found.body, query, 90) or snippet(found.labels, query, 90)
+        return hit.text if hit else ""
+
+    def column_index(self, key: str) -> int:
+        return next(n for n, c in enumerate(self.columns) if c.key == key)
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if role == DISPLAY and index.isValid() and 0 <= index.row() < len(self.records):
+            key = self.columns[index.column()].key
+            if key == "found":
+                return self.snippet(self.records[index.row()])
+            if key in ("pages", "labels"):
+                found = self.texts.get(self.records[index.row()].id)
+                if found is None:
+                    return ""
+                if key == "pages":
+                    return "" if found.pages is None else str(found.pages)
+                return _label_range(found.labels)
+        return super().data(index, role)
 
     def set_filter(self, flt: DocumentFilter) -> None:
         self.beginResetModel()
@@ -159,6 +250,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             if len(page) < self.page_size:
                 self._exhausted = True
             if page:
+                self.texts.update(self.ledger.document_texts(
+                    [d.id for d in page], with_body=bool(self.filter.text.strip())))
                 first = len(self.records)
                 self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
                 self.records.extend(page)
@@ -168,11 +261,19 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             self._fetching = False
 
 
+def review_reason(doc: DocumentRecord, root: Path | None = None) -> str:
+    """The reason as the window says it: the file named once (by its name), no flags."""
+    reason = doc.reason or "the reason was not recorded"
+    source = doc.source_path
+    reason = reason.replace(f"{source}: ", "", 1).replace(source, Path(source).name)
+    return for_window(reason, root)
+
+
 class ReviewModel(RecordTableModel[DocumentRecord]):
     columns = (
         Column("No.", lambda d: d.id),
         Column("File", lambda d: _name(d.source_path), lambda d: d.source_path),
-        Column("Why it needs review", lambda d: d.reason or "", lambda d: d.reason or ""),
+        Column("Why it needs review", lambda d: review_reason(d), lambda d: review_reason(d)),
         Column("Matter", lambda d: d.matter_id or ""),
         Column("Received", lambda d: d.created_at[:16].replace("T", " ")),
     )

@@ -46,7 +46,7 @@ def build_page(key: str, window: MainWindow) -> QWidget:
     if key == "builder":
         from intake_desktop.qt.builder_page import build_builder_page
 
-        return build_builder_page(session, window.show_error)
+        return build_builder_page(session, window.show_error, window.clear_error)
     if key == "settings":
         from intake_desktop.qt.settings_page import SettingsPage
 

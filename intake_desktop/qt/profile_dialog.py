@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor
-from intake_desktop.core.roles import Profiles, Role
+from intake_desktop.core.roles import MIN_PASSPHRASE, Profiles, Role
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import say
 
 
 class ProfileDialog(QDialog):
@@ -34,6 +35,7 @@ class ProfileDialog(QDialog):
             self.choice.addItem(f"{session.actor.user} as {role} (no profile)", f"@{role}")
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("needed for admin profiles only")
         self.error = QLabel(self)
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -49,6 +51,7 @@ class ProfileDialog(QDialog):
             inner = QFormLayout(box)
             for e in (self.new_pass, self.new_pass2):
                 e.setEchoMode(QLineEdit.EchoMode.Password)
+                e.setPlaceholderText(f"at least {MIN_PASSPHRASE} characters")
             inner.addRow("Name:", self.new_name)
             inner.addRow("Passphrase:", self.new_pass)
             inner.addRow("Repeat:", self.new_pass2)
@@ -73,7 +76,9 @@ class ProfileDialog(QDialog):
         try:
             self.actor = self.resolve()
         except IntakeError as exc:
-            self.error.setText(exc.message)
+            say(self.error, exc.message.replace(
+                "try again, or sign in as a paralegal or attorney",
+                "type it again, or pick a paralegal or attorney entry under Act as"), "error")
             return
         self.accept()
 

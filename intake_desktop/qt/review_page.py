@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -12,9 +14,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -26,43 +28,103 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.review import Resolution
 from intake_desktop.qt.look import icon
-from intake_desktop.qt.models import ReviewModel
+from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import say
+
+
+def active_categories(session: Session) -> list[str]:
+    """The categories of the active naming rules (else those in use in the ledger)."""
+    path = session.app.workspace.rules_path
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, tomllib.TOMLDecodeError):
+        data = {}
+    rules = data.get("rule", []) if isinstance(data, dict) else []
+    found = {str(r["category"]) for r in rules if isinstance(r, dict) and r.get("category")}
+    return sorted(found) if found else session.ledger.categories()
 
 
 class FileDialog(QDialog):
-    """Matter and category (assign), plus folder and name (file by hand)."""
+    """Matter and category (assign), plus folder and name (file by hand).
+
+    The input is checked before the dialog closes: a problem is shown in the dialog and
+    nothing typed is lost; a matter not in the list is confirmed first.
+    """
 
     def __init__(
         self, session: Session, doc: DocumentRecord, *, by_hand: bool, parent: QWidget | None
     ) -> None:
         super().__init__(parent)
+        self.session = session
+        self.by_hand = by_hand
         self.setWindowTitle("File by hand" if by_hand else "Assign matter and category")
+        self.confirm: Callable[[str, str], bool] = self._ask
+        self.known = session.ledger.matters()
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
-        self.matter.addItems(session.ledger.matters())
+        self.matter.addItems(self.known)
         self.matter.setCurrentText(doc.matter_id or "")
         self.category = QComboBox(self)
         self.category.setEditable(True)
-        self.category.addItems(["", *session.ledger.categories()])
+        self.category.addItems(["", *active_categories(session)])
         self.folder = QLineEdit(self)
         self.folder.setPlaceholderText("e.g. Correspondence/2024 (inside the matter)")
         self.filename = QLineEdit(self)
         self.filename.setText(doc.filed_path.rsplit("/", 1)[-1] if doc.filed_path else "")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow(QLabel(f"<b>{doc.source_path}</b><br>{doc.reason or ''}", self))
+        head = QLabel(f"{PurePosixPath(doc.source_path).name}\n"
+                      f"{review_reason(doc, session.app.workspace.root)}", self)
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        head.setWordWrap(True)
+        form.addRow(head)
         form.addRow("Matter:", self.matter)
         form.addRow("Category:", self.category)
         if by_hand:
             form.addRow("Folder:", self.folder)
             form.addRow("File name:", self.filename)
+        form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _ask(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def problem(self) -> str:
+        matter = self.matter.currentText().strip()
+        if not matter:
+            return "Choose the matter first (pick it from the list or type its number)."
+        if self.by_hand:
+            folder = PurePosixPath(self.folder.text().strip().replace("\\", "/"))
+            if folder.is_absolute() or ".." in folder.parts:
+                return (f"The folder {self.folder.text().strip()} leaves the matter's folder. "
+                        "Give a folder inside the matter, such as Correspondence/2024.")
+            name = self.filename.text().strip()
+            if "/" in name or "\\" in name:
+                return "The file name cannot contain / or \\. Put folders in Folder."
+        return ""
+
+    def try_accept(self) -> None:
+        problem = self.problem()
+        if problem:
+            say(self.error, problem, "error")
+            return
+        matter = self.matter.currentText().strip()
+        if matter not in self.known and not self.confirm(
+            "New matter",
+            f"There is no matter {matter} yet. Create it and file the document there?",
+        ):
+            say(self.error, "Pick the matter from the list, or check the number you typed.",
+                "warn")
+            return
+        self.accept()
 
 
 class ReviewPage(QWidget):
@@ -81,8 +143,10 @@ class ReviewPage(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 44), (1, 170), (3, 110), (4, 124)):
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.moveSection(2, 4)  # the reason last, taking the room that is left
+        for col, width in ((0, 40), (1, 150), (3, 100), (4, 116), (2, 200)):
             self.table.setColumnWidth(col, width)
         self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
@@ -98,9 +162,12 @@ class ReviewPage(QWidget):
         self.hand_button.clicked.connect(lambda: self.file_selected_by_hand())
         self.result = QLabel(self)
         self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.reason = QLabel(self)
         self.reason.setObjectName("banner")
         self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         for b in (self.assign_button, self.retry_button, self.hand_button, self.open_button):
             buttons.addWidget(b)
@@ -119,11 +186,16 @@ class ReviewPage(QWidget):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        self.preview = PdfPreview(self)
+        self.preview = PdfPreview(self, kind="copy in Review/")
+        self.table.setMinimumWidth(300)
+        self.preview.setMinimumWidth(max(300, self.preview.minimumSizeHint().width()))
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
         split.addWidget(self.preview)
-        split.setSizes([720, 320])
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([700, 300])
         layout.addWidget(split, 1)
         layout.addWidget(self.reason)
         layout.addLayout(buttons)
@@ -131,10 +203,23 @@ class ReviewPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.refresh()
 
-    def refresh(self) -> None:
+    def rebind(self, session: Session) -> bool:
+        self.session = session
+        return True
+
+    def refresh(self, keep: int | None = None, row: int = -1) -> None:
+        """Reload the queue; select document `keep` if still waiting, else row `row`."""
+        if keep is None and row < 0:
+            current = self.selected()
+            keep = current.id if current else None
         items = self.session.review_desk().items()
         self.model.set_records(items)
         self.count.setText(f"{len(items)} waiting" if items else "Nothing waiting for review")
+        at = next((n for n, d in enumerate(items) if d.id == keep), -1)
+        if at < 0 and row >= 0 and items:
+            at = min(row, len(items) - 1)
+        if at >= 0:
+            self.select_row(at)
         self._update_buttons()
 
     def selected(self) -> DocumentRecord | None:
@@ -148,28 +233,33 @@ class ReviewPage(QWidget):
         doc = self.selected()
         on = doc is not None
         self.reason.setVisible(doc is not None)
+        root = self.session.app.workspace.root
         if doc is not None:
-            self.reason.setText(f"<b>{doc.source_path}</b><br>Why: {doc.reason or 'unknown'}")
+            name = PurePosixPath(doc.source_path).name
+            why = review_reason(doc, root)
+            self.reason.setText(
+                f"{name}\nNow in: {doc.filed_path or 'nowhere (the copy is missing)'}\n"
+                f"Why: {why}"
+            )
         if doc is not None and doc.filed_path:
-            self.preview.show_file(self.session.app.workspace.root / doc.filed_path)
+            self.preview.show_file(root / doc.filed_path)
         else:
             self.preview.clear("Select a document to see it before deciding.")
         for b in (self.assign_button, self.retry_button, self.open_button, self.hand_button):
             b.setEnabled(on)
 
     def _run(self, action: Callable[[], Resolution]) -> Resolution | None:
+        row = self.table.selectionModel().selectedRows()
+        at = row[0].row() if row else 0
+        doc = self.selected()
         try:
             resolution = action()
         except IntakeError as exc:
-            self.result.setObjectName("errorText")
-            self.result.setText(exc.message)
-            self.on_error(exc.message)
-            self.result.style().polish(self.result)
+            say(self.result, exc.message, "error")
             return None
-        self.result.setObjectName("okText")
-        self.result.setText(resolution.message)
-        self.result.style().polish(self.result)
-        self.refresh()
+        say(self.result, resolution.message, "ok" if resolution.resolved else "warn")
+        # Still waiting: keep it selected. Resolved: the next one is ready.
+        self.refresh(keep=None if resolution.resolved or doc is None else doc.id, row=at)
         return resolution
 
     # The dialogs are separate from the actions so tests can drive the actions directly.

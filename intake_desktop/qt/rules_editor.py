@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableView,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
+from intake_desktop.core.rules.templating import FILTERS
 from intake_desktop.core.rules_panel import (
     PreviewRow,
     RuleProblem,
@@ -30,9 +33,46 @@ from intake_desktop.core.rules_panel import (
     preview,
     sample_candidates,
 )
+from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import for_window, say
+
+# Parser wording and what an admin reads instead.
+PLAIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Illegal character '\\n'|Unterminated string|unclosed string", re.I),
+     'a text in quotes is not closed on this line: add the closing "'),
+    (re.compile(r"Expected '=' after a key", re.I),
+     'a setting needs "=" and a value, such as folder = "Medical"'),
+    (re.compile(r"Invalid value", re.I),
+     "the value is not understood: put text in quotes and lists in [ ]"),
+    (re.compile(r"Cannot (?:overwrite|declare)", re.I), "this setting or section is given twice"),
+    (re.compile(r"Expected ']'|Unclosed table", re.I), "a [section] header is not closed with ]"),
+    (re.compile(r"Unclosed array|Expected ']' at the end of an array", re.I),
+     "a list [ … ] is not closed with ]"),
+    (re.compile(r"Illegal character", re.I), "a character that is not allowed here"),
+)
+
+
+def plain_problem(p: RuleProblem) -> str:
+    """A rules problem in words: "Line 160: a text in quotes is not closed …"."""
+    message = p.message
+    inner = re.search(r"not valid TOML \((.*)\)", message)
+    if inner:
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", inner.group(1))
+    for pattern, words in PLAIN_WORDS:
+        if pattern.search(message):
+            message = words
+            break
+    where = f"Line {p.line}: " if p.line else ""
+    unknown = re.search(r"unknown (?:filter|variable|key|field|setting)[^'\"]*['\"]([\w.]+)",
+                        message, re.I)
+    hint = ""
+    if unknown:
+        guess = did_you_mean(unknown.group(1), [*FILTERS, *RULE_KEYS])
+        hint = f" (did you mean {guess}?)" if guess else ""
+    return where + for_window(message) + hint
 
 
 class PreviewModel(RecordTableModel[PreviewRow]):
@@ -67,9 +107,9 @@ class RulesEditor(QWidget):
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
-        self.editor = QPlainTextEdit(self)
+        self.editor = CodeEditor(self)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
         self.editor.setPlainText(self.saved_text)
         self.editor.setTabStopDistance(28)
         self._debounce = QTimer(self)
@@ -80,6 +120,9 @@ class RulesEditor(QWidget):
 
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        # At most three lines: a long error must not push the line it is about out of view.
+        self.status.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
         self.engine = QLabel(f"Rules engine: {backend.name}  ·  {self.path}", self)
         self.engine.setObjectName("muted")
         self.save_button = QPushButton(icon("save"), "Validate and save", self)
@@ -95,16 +138,31 @@ class RulesEditor(QWidget):
         self.preview_table.verticalHeader().setVisible(False)
         self.preview_table.setAlternatingRowColors(True)
         self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Paths keep their end (the file name) when cut; the full path is the tooltip.
+        self.preview_table.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.preview_table.setWordWrap(False)
         preview_box = QWidget(self)
         pl = QVBoxLayout(preview_box)
         pl.setContentsMargins(0, 0, 0, 0)
         heading = QLabel("<b>Preview</b> on the latest files received (nothing is moved)", self)
+        self.preview_heading = heading
         pl.addWidget(heading)
         pl.addWidget(self.preview_table)
 
+        self.rule_list = QListWidget(self)
+        self.rule_list.setToolTip("The rules, in the order they are tried: click one to jump")
+        self.rule_list.itemActivated.connect(self._jump)
+        self.rule_list.itemClicked.connect(self._jump)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(self.rule_list)
+        top.addWidget(self.editor)
+        top.setChildrenCollapsible(False)
+        self.rule_list.setMinimumWidth(140)
+        top.setSizes([180, 700])
         split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.editor)
+        split.addWidget(top)
         split.addWidget(preview_box)
+        split.setChildrenCollapsible(False)
         split.setSizes([380, 240])
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -116,6 +174,16 @@ class RulesEditor(QWidget):
         layout.addLayout(buttons)
         self.reload_candidates()
         self.check()
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        self.editor.go_to_line(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _reload_rule_list(self) -> None:
+        self.rule_list.clear()
+        for line, name in rule_names(self.text()):
+            item = QListWidgetItem(f"{name}  ·  line {line}")
+            item.setData(Qt.ItemDataRole.UserRole, line)
+            self.rule_list.addItem(item)
 
     def _compile_or_builtin(self, text: str) -> Router:
         try:
@@ -140,6 +208,7 @@ class RulesEditor(QWidget):
     def check(self) -> bool:
         """Validate the edited text; show problems inline or refresh the preview."""
         self._debounce.stop()
+        self._reload_rule_list()
         try:
             after = self.backend.compile(self.text())
         except RulesInvalid as exc:
@@ -155,18 +224,22 @@ class RulesEditor(QWidget):
         changed = self.text() != self.saved_text
         self.save_button.setEnabled(not self.problems and changed and self.backend.can_save)
         self.revert_button.setEnabled(changed)
+        # The preview shows the last valid text; while the text is invalid it is paused.
+        self.preview_table.setEnabled(not self.problems)
+        self.preview_heading.setText(
+            "<b>Preview</b> paused: it shows the last valid version until the problem is fixed"
+            if self.problems else
+            "<b>Preview</b> on the latest files received (nothing is moved)")
         if self.problems:
-            self.status.setObjectName("errorText")
-            self.status.setText("Not saved: " + "; ".join(str(p) for p in self.problems))
+            say(self.status, "; ".join(plain_problem(p) for p in self.problems)
+                + ". The rules in use do not change until this is fixed.", "error")
         else:
             moved = sum(1 for r in self.preview_model.records if r.changed)
-            self.status.setObjectName("okText" if changed else "muted")
-            self.status.setText(
+            say(self.status,
                 (f"Valid. {moved} of {len(self.preview_model.records)} recent files would "
                  "go somewhere else." if changed else "These are the rules in use.")
-                + ("" if self.backend.can_save else "  (Saving needs the naming-rules engine.)")
-            )
-        self.status.style().polish(self.status)
+                + ("" if self.backend.can_save else "  (Saving needs the naming-rules engine.)"),
+                "info")
         return not self.problems
 
     def _mark_problems(self) -> None:
@@ -184,11 +257,25 @@ class RulesEditor(QWidget):
             sel.cursor = QTextCursor(block)
             selections.append(sel)
         self.editor.setExtraSelections(selections)
+        first = next((p.line for p in self.problems if p.line), None)
+        if first is not None:
+            self.scroll_to_line(first)
+
+    def scroll_to_line(self, line: int) -> None:
+        """Bring a line into view (without moving the cursor) when it is not visible."""
+        block = self.editor.document().findBlockByLineNumber(line - 1)
+        if not block.isValid():
+            return
+        rect = self.editor.blockBoundingGeometry(block).translated(self.editor.contentOffset())
+        if not self.editor.viewport().rect().contains(rect.toRect()):
+            bar = self.editor.verticalScrollBar()
+            bar.setValue(max(0, block.firstLineNumber() - 3))
 
     def save(self) -> bool:
         """Validate, then save through the rules engine (which records the new version)."""
         if not self.check():
-            self.on_error("The rules were not saved: " + "; ".join(map(str, self.problems)))
+            self.on_error("The rules were not saved: "
+                          + "; ".join(plain_problem(p) for p in self.problems))
             return False
         if not self.backend.can_save:
             self.on_error("Saving rules needs the naming-rules engine, which is not installed.")
@@ -199,14 +286,14 @@ class RulesEditor(QWidget):
         except IntakeError as exc:
             self.problems = getattr(exc, "problems", None) or [RuleProblem(exc.message)]
             self._mark_problems()
-            self.status.setObjectName("errorText")
-            self.status.setText("Not saved: " + exc.message)
+            say(self.status, "Not saved: " + "; ".join(plain_problem(p) for p in self.problems),
+                "error")
             self.on_error(exc.message)
             return False
         self.saved_text = text
         self.before = self._compile_or_builtin(text)
         self.check()
-        self.status.setText(f"Saved as rules version {version}. New files follow them now.")
+        say(self.status, f"Saved as rules version {version}. New files follow them now.", "ok")
         return True
 
     def revert(self) -> None:

@@ -44,6 +44,7 @@ from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.wording import for_window, say
 
 COURTS_MODULE = "intake_desktop.core.courts"
 
@@ -55,9 +56,7 @@ def _result_label(parent: QWidget) -> QLabel:
 
 
 def _say(label: QLabel, text: str, ok: bool) -> None:
-    label.setObjectName("okText" if ok else "errorText")
-    label.setText(text)
-    label.style().polish(label)
+    say(label, text, "ok" if ok else "error")
 
 
 class IntakeFoldersEditor(QWidget):
@@ -70,12 +69,22 @@ class IntakeFoldersEditor(QWidget):
         self.table.setHorizontalHeaderLabels(["Folder", "Matter (optional)", "Poll (network)"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self._builtin = 0
+        ws_intake = session.app.workspace.intake
+        self.add_row(str(ws_intake), "from the folder name (Intake/<matter>/)", False)
+        for c in range(3):
+            item = self.table.item(0, c)
+            if item is not None:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("The workspace's own Intake folder: always watched")
+        self._builtin = 1
         for f in session.app.config.intake_folders:
-            self.add_row(str(f.path), f.matter, f.polling)
+            if f.path.resolve() != ws_intake.resolve():
+                self.add_row(str(f.path), f.matter, f.polling)
         add = QPushButton(icon("add"), "Add folder…", self)
         add.clicked.connect(self._browse)
         remove = QPushButton("Remove", self)
-        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
+        remove.clicked.connect(lambda: self.remove_row(self.table.currentRow()))
         save = QPushButton(icon("save"), "Validate and save", self)
         save.setProperty("primary", True)
         save.clicked.connect(lambda: self.save())
@@ -110,9 +119,14 @@ class IntakeFoldersEditor(QWidget):
         if folder:
             self.add_row(folder)
 
+    def remove_row(self, row: int) -> None:
+        if row >= self._builtin:
+            self.table.removeRow(row)
+
     def folders(self) -> list[IntakeFolder]:
+        """The extra folders (the workspace's own Intake/ is always watched)."""
         out = []
-        for r in range(self.table.rowCount()):
+        for r in range(self._builtin, self.table.rowCount()):
             path_item, matter_item, poll = (self.table.item(r, c) for c in range(3))
             out.append(IntakeFolder(
                 path=Path((path_item.text() if path_item else "").strip() or "."),
@@ -234,7 +248,7 @@ class CourtsView(QWidget):
             Column("Name", lambda c: c.name),
             Column("File limit", lambda c: courts.format_size(c.file_limit_bytes)
                    if c.file_limit_bytes else "none published"),
-            Column("Source", lambda c: c.sources.get("file_limit", ""),
+            Column("Source", lambda c: for_window(c.sources.get("file_limit", "")),
                    lambda c: str(c.path)),
         ]
         self.model = model
@@ -360,3 +374,9 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
+
+    def rebind(self, session: Session) -> bool:
+        return False  # built again for the new user (admins only)
+
+    def has_work(self) -> bool:
+        return self.rules.text() != self.rules.saved_text

@@ -76,7 +76,8 @@ def test_build_emits_the_json_contract(workspace: Path, tmp_path: Path) -> None:
     (line,) = stdout.splitlines()
     record = json.loads(line)
     assert [Path(p).name for p in record["index"]] == [
-        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf"]
+        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf",
+        "Exhibit index - court copy.docx", "Exhibit index - court copy.pdf"]
     assert all(Path(p).is_file() for p in record["index"])
     assert [(e["label"], e["bates_first"], e["bates_last"], e["pages"])
             for e in record["exhibits"]] == [
@@ -116,12 +117,12 @@ def test_default_output_is_under_exports(workspace: Path, tmp_path: Path) -> Non
                            "--workspace", str(workspace)])
     assert code == 0
     assert (workspace / "Exports" / "Doe v. Roe" / "Exhibits" / "Def. Ex. A.pdf").is_file()
-    assert "Def. Ex. B: 2 pages, ROE000004-ROE000005" in stdout
+    assert "Def. Ex. B: 2 pages, ROE000004 - ROE000005" in stdout
     code, stdout, _ = run(["exhibits", "build", str(tmp_path / "spec" / "set.toml"),
                            "--workspace", str(workspace)])
     assert code == 0  # a second build never touches the first: it gets its own folder
     assert (workspace / "Exports" / "Doe v. Roe (2)" / "Exhibits" / "Def. Ex. A.pdf").is_file()
-    assert "Def. Ex. B: 2 pages, ROE000009-ROE000010" in stdout
+    assert "Def. Ex. B: 2 pages, ROE000009 - ROE000010" in stdout
 
 
 def test_unknown_document_fails_with_a_clear_message(workspace: Path, tmp_path: Path) -> None:
@@ -204,3 +205,63 @@ def test_build_with_a_shipped_court_profile(workspace: Path, tmp_path: Path) -> 
         assert fonts  # embedded: the court prefers PDF/A
     text = pypdf.PdfReader(first["parts"][0]["path"]).pages[0].extract_text()
     assert "Def. Ex. A" in text and "ROE000001" in text
+
+
+def test_rebuild_warns_that_numbers_change_and_reuse_keeps_them(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """Issue 22: a second build of the same set silently got a new Bates range."""
+    spec = str(tmp_path / "spec" / "set.toml")
+    ws = ["--workspace", str(workspace), "--json"]
+    code, stdout, _ = run(["exhibits", "build", spec, "--out", str(tmp_path / "o1"), *ws])
+    assert code == 0 and json.loads(stdout)["warnings"] == []
+    code, stdout, _ = run(["exhibits", "check", spec, *ws])
+    check = json.loads(stdout)
+    assert check["exhibits"][0]["bates_first"] == "ROE000006"
+    assert any("so its Bates numbers change" in w and "--reuse-numbers" in w
+               for w in check["warnings"])
+    code, stdout, _ = run(["exhibits", "build", spec, "--out", str(tmp_path / "o2"), *ws])
+    second = json.loads(stdout)
+    assert second["exhibits"][0]["bates_first"] == "ROE000006"
+    assert second["warnings"] == check["warnings"]  # check says what build does
+    code, stdout, stderr = run(["exhibits", "build", spec, "--out", str(tmp_path / "o3"),
+                                "--reuse-numbers", *ws])
+    assert code == 0, stderr
+    third = json.loads(stdout)
+    assert [(e["bates_first"], e["bates_last"]) for e in third["exhibits"]] == [
+        ("ROE000006", "ROE000008"), ("ROE000009", "ROE000010")]
+    assert "reuses ROE000006 - ROE000010" in third["warnings"][0]
+    text = pypdf.PdfReader(third["exhibits"][1]["parts"][0]["path"]).pages[1].extract_text()
+    assert "ROE000010" in text
+    ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
+    try:
+        assert ledger.next_bates("ROE") == 11  # nothing new was reserved
+        reused = [e for e in ledger.events() if e.kind == "bates_reused"]
+        assert len(reused) == 1 and reused[0].detail["first"] == 6
+    finally:
+        ledger.close()
+    # a changed document cannot keep the numbers: check and build both say why
+    text_pdf(tmp_path / "spec" / "letter.pdf", 2, "Letter v2")
+    for action in ("check", "build"):
+        argv = ["exhibits", action, spec, "--reuse-numbers", *ws]
+        if action == "build":
+            argv += ["--out", str(tmp_path / "o4")]
+        code, _, stderr = run(argv)
+        assert code == 1
+        assert "cannot be reused: exhibit 2 is a different document" in stderr
+
+
+def test_check_refuses_the_start_that_build_refuses(workspace: Path, tmp_path: Path) -> None:
+    """Issue 22: `exhibits check` accepted `start = 1` that `build` then refused."""
+    spec = tmp_path / "spec" / "set.toml"
+    ws = ["--workspace", str(workspace)]
+    assert run(["exhibits", "build", str(spec), "--out", str(tmp_path / "o1"), *ws])[0] == 0
+    other = tmp_path / "spec" / "other.toml"
+    other.write_text(spec.read_text().replace('name = "Doe v. Roe"', 'name = "Other"')
+                     .replace('prefix = "ROE"', 'prefix = "ROE"\nstart = 1'))
+    check = run(["exhibits", "check", str(other), *ws])
+    build = run(["exhibits", "build", str(other), "--out", str(tmp_path / "o2"), *ws])
+    assert check[0] == build[0] == 1
+    assert "would reuse numbers already assigned (the next free number is 6)" in check[2]
+    assert check[2] == build[2]
+    assert not (tmp_path / "o2").exists()

@@ -35,6 +35,17 @@ def make_pdf(tmp_path: Path) -> MakePdf:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _settings_in_test_mode() -> Iterator[None]:
+    """QSettings (the browser's column choice per user) go to a test location."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings().clear()  # each test starts with no remembered choices
+    yield
+    QSettings().clear()
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
     """A new workspace filing with the built-in router (no preset rules), so the window's

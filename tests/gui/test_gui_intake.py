@@ -66,18 +66,20 @@ def test_drop_files_and_folder_files_them(make_window, app, make_pdf, tmp_path):
     assert sha(c) == scan.sha256
 
 
-def test_drop_without_matter_goes_to_review_with_reason(make_window, app, make_pdf):
+def test_drop_without_matter_asks_and_loose_intake_files_go_to_review(
+        make_window, app, make_pdf):
+    """Files from outside need a matter (issue 14 defect 2: the page asks); a file put
+    loose in Intake/ (no Intake/<matter>/ folder) still goes to review with the reason."""
     window = make_window("paralegal")
     page = window.pages["intake"]
-    a = make_pdf("unknown.pdf", 1)
-    drop(page.drop_zone, [a])
+    page.matter_picker = lambda paths: None
+    drop(page.drop_zone, [make_pdf("unknown.pdf", 1)])
+    assert app.ledger.documents() == []
+    page.matter_picker = lambda paths: "2024-1 A"
+    a = make_pdf("unknown.pdf", 1, folder=app.workspace.intake / "loose")
+    drop(page.drop_zone, [a])  # a folder inside Intake/ names its matter: no question
     [doc] = app.ledger.documents()
-    assert doc.status == DocStatus.REVIEW
-    assert (app.workspace.root / doc.filed_path).parent == app.workspace.review
-    [row] = page.model.rows
-    assert row.status == "review"
-    assert "no matter" in row.detail
-    assert page.model.data(page.model.index(0, 1)) == "Sent to review"
+    assert doc.matter_id == "loose"
 
 
 def test_errors_shown_in_the_window(make_window, app, make_pdf):

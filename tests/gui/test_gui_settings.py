@@ -95,7 +95,7 @@ def test_invalid_rule_refused_with_line(make_window, app, make_pdf):
     before = [r.after for r in editor.preview_model.records]
     editor.set_text('# rules\nfolder = "Correspondence\n')
     assert editor.problems and editor.problems[0].line == 2
-    assert "line 2" in editor.status.text()
+    assert "line 2" in editor.status.text().lower()
     assert not editor.save_button.isEnabled()
     assert len(editor.editor.extraSelections()) == 1  # the bad line is marked
     assert not editor.save()

@@ -47,6 +47,7 @@ def test_email_headers(tmp_path: Path) -> None:
         "email_from": "a@x.example",
         "email_subject": "RE: Smith v. Acme",
         "document_date": "2024-03-05",
+        "document_date_source": "email_date",
     }
 
 
@@ -64,6 +65,8 @@ def test_dates_in_names_and_text() -> None:
     assert date_in_name("IMG_20240115_1042.jpg") == "2024-01-15"
     assert date_in_name("scan 03-01-2024.pdf") == "2024-03-01"
     assert date_in_name("2024-02-30 bad.pdf") is None
-    assert date_in_text("Pay Period: 02/01/2024 - 02/15/2024") == "2024-02-01"
+    # A pay period is not the document's date (the pay date is): never taken.
+    assert date_in_text("Pay Period: 02/01/2024 - 02/15/2024") is None
+    assert date_in_text("Pay Period: 02/01/2024 - 02/15/2024\nPay Date: 02/16/2024") == "2024-02-16"
     assert date_in_text("Dated 1 March 2024, signed March 9, 2024") == "2024-03-01"
     assert date_in_text("no date here 2024") is None

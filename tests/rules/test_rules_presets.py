@@ -18,6 +18,12 @@ MATTERS = {
     "immigration": "IMM-24-0031",
 }
 
+# Where the production letter attached to the sample email goes (attachments by rule).
+LETTER_FOLDER = {
+    "litigation": "Discovery/Productions Received",
+    "personal-injury": "Correspondence",
+    "immigration": "Correspondence",
+}
 EMAIL_NAME = "2024-03-05_{m}_EMAIL_RE-Smith-v-Acme-document-production"
 EXPECTED: dict[str, dict[str, str]] = {
     "litigation": {
@@ -31,7 +37,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "personal-injury": {
         "mri": "Medical Records/Valley Imaging Center/2024-02-03_{m}_MED_MRI-lumbar-spine.pdf",
-        "paystub": "Lost Wages/2024-02-01_{m}_WAGE_paystub-feb-2024.pdf",
+        "paystub": "Lost Wages/2024-02-16_{m}_WAGE_paystub-feb-2024.pdf",
         "passport": "Photos/2024-01-15_{m}_PHOTO_passport-scan.jpg",
         "deposition": "Depositions/2024-03-01_{m}_DEPO_Transcript-Jane-R-Doe.pdf",
         "email": f"Correspondence/Email/{EMAIL_NAME}.eml",
@@ -39,7 +45,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "immigration": {
         "mri": "Review/MRI lumbar spine.pdf",
-        "paystub": "Financial/Pay Stubs/2024-02-01_{m}_FIN_paystub-feb-2024.pdf",
+        "paystub": "Financial/Pay Stubs/2024-02-16_{m}_FIN_paystub-feb-2024.pdf",
         "passport": "Identity Documents/2024-01-15_{m}_PASS_passport-scan.jpg",
         "deposition": "Review/doe transcript final.pdf",
         "email": f"Correspondence/Email/{EMAIL_NAME}.eml",
@@ -114,7 +120,7 @@ def test_preset_paths_through_the_converting_pipeline(
     email = results[files["email"].name]
     stem = EMAIL_NAME.format(m=matter)
     assert [_rel(ws.root, c, matter) for c in email.children] == [
-        f"Correspondence/Email/{stem}.001.pdf",
+        f"{LETTER_FOLDER[preset]}/{stem}.001.pdf",
         f"Correspondence/Email/{stem}.002.pdf",
     ]
 
@@ -153,14 +159,16 @@ def test_email_attachments_take_the_parent_name_plus_sequence(
     assert result.status is Outcome.FILED
     stem = EMAIL_NAME.format(m=matter)
     children = [_rel(ws.root, c, matter) for c in result.children]
+    # Attachments are routed by their own content ("by-rule"), still named as the family;
+    # one that no rule matches stays beside its email.
     assert children == [
-        f"Correspondence/Email/{stem}.001.pdf",
+        f"{LETTER_FOLDER[preset]}/{stem}.001.pdf",
         f"Correspondence/Email/{stem}.002.txt",
     ]
     assert Path(result.children[1].path or "").read_bytes() == b"Production notes\n"
     docs = {d.filed_path: d for d in ledger.documents()}
     parent = docs[f"Matters/{matter}/Correspondence/Email/{stem}.eml"]
-    child = docs[f"Matters/{matter}/Correspondence/Email/{stem}.001.pdf"]
+    child = docs[f"Matters/{matter}/{LETTER_FOLDER[preset]}/{stem}.001.pdf"]
     assert child.parent_id == parent.id and child.family_id == parent.family_id
 
 
@@ -175,12 +183,13 @@ def test_second_document_with_the_same_name_gets_a_counter(
             "ACME LOGISTICS INC.",
             "EARNINGS STATEMENT",
             "Pay Period: 02/01/2024 - 02/15/2024",
+            "Pay Date: 02/16/2024",
             "Gross Pay 2,450.00",
             "Net Pay 1,873.23 (corrected)",
         ],
     )
     filer = rules_filer(ws, ledger, "personal-injury")
     a, b = filer.ingest([first]) + filer.ingest([other], matter="PI-24-0042")
-    assert Path(a.path or "").name == "2024-02-01_PI-24-0042_WAGE_paystub-feb-2024.pdf"
-    assert Path(b.path or "").name == "2024-02-01_PI-24-0042_WAGE_paystub-feb-2024 (2).pdf"
+    assert Path(a.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024.pdf"
+    assert Path(b.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024 (2).pdf"
     assert sha256_file(Path(a.path or "")) != sha256_file(Path(b.path or ""))

@@ -22,6 +22,12 @@ MATTER_PRESETS: dict[str, str] = {
     INJURY_MATTER: "personal-injury",
     IMMIGRATION_MATTER: "immigration",
 }
+# The checklist each demo matter follows (naming_rules/checklists/).
+MATTER_CHECKLISTS = {
+    LITIGATION_MATTER: "litigation-commercial-plaintiff",
+    INJURY_MATTER: "pi-auto-accident",
+    IMMIGRATION_MATTER: "immigration-family-i130-i485",
+}
 
 # Our firm.
 FIRM = Letterhead(

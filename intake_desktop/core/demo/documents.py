@@ -200,6 +200,21 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Responses are due within thirty days of service.",
         ),
     ))))
+    docs.append(DemoDocument(m, "Special Interrogatories - Set One.pdf", Kind.PLEADING,
+                             "discovery we served", text_pdf(TextDocument(
+        title="Plaintiff's Special Interrogatories, Set One", date=_d("2024-03-11"),
+        author=c.ATTORNEY,
+        pleading=True,
+        caption=_pleading_caption("SPECIAL INTERROGATORIES, SET ONE", "March 11, 2024"),
+        paragraphs=(
+            "# PLAINTIFF MARIA REYES'S SPECIAL INTERROGATORIES, SET ONE",
+            "PROPOUNDING PARTY: Plaintiff Maria Reyes.  RESPONDING PARTY: Defendant Acme "
+            "Logistics, Inc.  SET NO.: One.",
+            "SPECIAL INTERROGATORY NO. 1: Identify every system that recorded Plaintiff's "
+            "badge scans from January 1, 2022 to November 3, 2023.",
+            "SPECIAL INTERROGATORY NO. 2: State every reason for Plaintiff's termination.",
+        ),
+    ))))
     docs.append(DemoDocument(m, "Notice of Motion to Compel.pdf", Kind.PLEADING,
                              "our motion", text_pdf(TextDocument(
         title="Notice of Motion and Motion to Compel", date=_d("2024-05-06"),
@@ -552,6 +567,21 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
          f"Patient: {c.CLIENT_PI}     Diagnosis: cervical and lumbar strain, L4-5 protrusion",
          "Plan of care: 2x/week for 6 weeks", "", *pt_lines),
     )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 4, 22, 16, 5))))
+    docs.append(DemoDocument(m, "Hospital lien - St Brigid.pdf", Kind.LETTER,
+                             "a hospital lien", text_pdf(TextDocument(
+        title="Notice of Hospital Lien", author=c.ER_PROVIDER, date=_d("2024-04-02"),
+        paragraphs=(
+            f"# {c.ER_PROVIDER.upper()}",
+            "# NOTICE OF HOSPITAL LIEN",
+            "Dated: April 2, 2024",
+            f"Patient: {c.CLIENT_PI}     Date of service: 02/14/2024",
+            f"Insurer: Granite Mutual Insurance Company, claim {c.CLAIM_NO}",
+            f"{c.ER_PROVIDER} claims a lien under the Hospital Lien Act on any recovery for "
+            "the emergency care provided, in the amount of the unpaid charges.",
+            "Please protect this lien in any settlement and contact our recovery unit before "
+            "disbursing funds.",
+        ),
+    ))))
     docs.append(DemoDocument(m, "St Brigid itemized bill.pdf", Kind.NOTICE,
                              "itemized medical bill", text_pdf(TextDocument(
         title="Itemized statement", author=c.ER_PROVIDER, date=_d("2024-03-18"),

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from intake_desktop.core.demo.cast import MATTER_PRESETS
+from intake_desktop.core.checklists import assign_checklist, shipped_checklists
+from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
 from intake_desktop.core.errors import IntakeError, WorkspaceError
 from intake_desktop.core.exhibits.build import build_set
@@ -225,6 +226,14 @@ def _activate_preset(workspace: Workspace, ledger: Ledger, preset: str) -> str:
     return f"{preset} preset (rules version {version.version})"
 
 
+def _assign_checklist(ledger: Ledger, matter: str) -> None:
+    """The demo matter follows its practice's checklist (a recorded event)."""
+    wanted = MATTER_CHECKLISTS.get(matter)
+    chosen = next((c for c in shipped_checklists() if c.id == wanted), None)
+    if chosen is not None:
+        assign_checklist(ledger, matter, chosen)
+
+
 # ---- the example exhibit set -------------------------------------------------------------
 
 
@@ -323,6 +332,7 @@ def run_demo(
                 break
             batch = [d for d in docs if d.matter == matter]
             rules_used[matter] = _activate_preset(ws, app.ledger, MATTER_PRESETS[matter])
+            _assign_checklist(app.ledger, matter)
             placed = drop_documents(ws, batch)
             base = done
 

@@ -19,34 +19,40 @@ from typing import Any, Protocol
 
 import pikepdf
 
-from intake_desktop.core.exhibits.binder import make_binder, slip_sheet
+from intake_desktop.core.exhibits import court
+from intake_desktop.core.exhibits.binder import make_binder, navigate_part, slip_sheet
 from intake_desktop.core.exhibits.chronology import (
-    CHRONOLOGY_COLUMNS,
-    CHRONOLOGY_WIDTHS,
     ChronologyRow,
     chronology_rows,
-    total_billed_row,
+    chronology_table,
 )
 from intake_desktop.core.exhibits.court import CourtFit, court_fit
-from intake_desktop.core.exhibits.index import TableData, index_table, write_all
-from intake_desktop.core.exhibits.labels import bates_text, file_stem
+from intake_desktop.core.exhibits.index import index_tables, write_index
+from intake_desktop.core.exhibits.labels import file_stem
 from intake_desktop.core.exhibits.model import (
     BuildError,
     BuiltExhibit,
     OutputPart,
     Resolver,
 )
+from intake_desktop.core.exhibits.numbering import BATES_REUSED, plan_numbers, sources_of
 from intake_desktop.core.exhibits.sources import file_resolver, number_exhibits, plan_exhibits
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec
+from intake_desktop.core.exhibits.tables import write_all
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.mover import Mover
+from intake_desktop.core.ocr.step import OcrEngine
 from intake_desktop.core.pdf.stamp import (
     Corner,
+    PageStamp,
+    StampError,
     StampStyle,
     stamp_file,
+    stamp_pages,
 )
 from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
+from intake_desktop.core.pdf.stamp_place import PlacementPolicy
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 EXHIBITS_DIR = "Exhibits"
@@ -70,6 +76,8 @@ class BatesBook(Protocol):
     def release_bates(self, prefix: str, first: int, count: int, *, reason: str = "") -> bool: ...
 
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
+
+    def bates_reservations(self, prefix: str) -> list[dict[str, Any]]: ...
 
     def record(self, kind: str, **fields: Any) -> int: ...
 
@@ -103,6 +111,8 @@ class BuildResult:
                     "actions": e.actions,
                     "source": str(e.source.path),
                     "sha256": e.source_sha256,
+                    "produced_as": e.production_numbers,
+                    "shrunk_pages": sorted(e.shrunk),
                 }
                 for e in self.exhibits
             ],
@@ -121,35 +131,6 @@ def _check_out_dir(out_dir: Path) -> None:
             fix="choose a new or empty folder with --out (earlier builds are never "
             "overwritten)",
         )
-
-
-def _rebuild_release(spec: ExhibitSetSpec, book: BatesBook, free: int) -> str | None:
-    """A rebuild of the same set with an explicit `start` takes back its own numbers.
-
-    Only when the newest reservation for the prefix was made by a set of the same name,
-    starts at `start`, and nothing was reserved after it. Returns the warning to show.
-    """
-    bates = spec.bates
-    if bates is None or bates.start is None or bates.start >= free:
-        return None
-    latest = book.latest_bates_reservation(bates.prefix)
-    if (
-        latest is None
-        or latest.get("set") != spec.name
-        or latest.get("first") != bates.start
-        or int(latest.get("last", -1)) + 1 != free
-    ):
-        return None
-    count = int(latest["count"])
-    if not book.release_bates(bates.prefix, bates.start, count,
-                              reason=f"rebuild of set {spec.name!r}"):
-        return None
-    first = bates_text(bates.prefix, bates.start, bates.digits, bates.suffix)
-    last = bates_text(bates.prefix, bates.start + count - 1, bates.digits, bates.suffix)
-    return (
-        f"this rebuild reuses {first}-{last}, first assigned to this set at {latest.get('at')}; "
-        "discard the earlier output so two versions are never produced"
-    )
 
 
 def _part(path: Path, first: int, last: int) -> OutputPart:
@@ -172,22 +153,45 @@ def _place(
     style: StampStyle,
     corner: Corner,
     warnings: list[str],
+    finish: Callable[[Path, int, int], None] | None = None,
+    actions: list[str] | None = None,
+    before: Path | None = None,
 ) -> list[OutputPart]:
-    """Move a finished PDF into `folder`, split into parts when over the court's limit.
+    """Move a finished PDF into `folder`; over the court's limit, fit it as `fit` does
+    (compression first, then split into parts).
 
     Each part's first page then says which part it is ("Exhibit A, Part 1 of 2, pages
-    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit.
+    1-40 of 85"), as courts ask of split filings, unless that would push it over the limit;
+    where the court asks for a cover page on each part, the cover says it instead.
+    `finish(part, first, last)` runs on each part first (the binder's bookmarks and links).
     """
-    if not (fit.limit_bytes and fit.split and whole.stat().st_size > fit.limit_bytes):
-        target = folder / whole.name
+    whole = court.ensure_pdfa(fit, whole)
+    if not (fit.limit_bytes and fit.profile and whole.stat().st_size > fit.limit_bytes):
+        target = folder / court.court_name(fit, whole.name)
         os.replace(whole, target)
-        return [_part(target, 1, pages)]
-    parts = fit.split(whole, folder, fit.limit_bytes, name_pattern=fit.part_pattern,
-                      stem=whole.stem, filename_max=fit.filename_max)
+        return court_checked([_part(target, 1, pages)], fit, title, warnings, before)
+    parts = court.fit_parts(fit, whole, folder, actions if actions is not None else [])
     whole.unlink()  # our own scratch copy; the parts replace it
+    if len(parts) == 1:
+        return court_checked([_part(parts[0].path, 1, pages)], fit, title, warnings, before)
     out = []
     for n, p in enumerate(parts, start=1):
         path, first, last = Path(p.path), int(p.first_page), int(p.last_page)
+        if finish is not None:
+            keep = path.with_name(f".unfinished-{path.name}")
+            shutil.copyfile(path, keep)
+            finish(path, first, last)
+            if path.stat().st_size > fit.limit_bytes:
+                os.replace(keep, path)
+                warnings.append(f"{path.name}: no bookmarks, they would go over the court's "
+                                "limit")
+            else:
+                keep.unlink()
+        if fit.cover_pages:
+            court.add_cover_page(path, title, n, len(parts), first, last, pages,
+                                 fit.profile.name if fit.profile else "the court")
+            out.append(_part(path, first, last))
+            continue
         text = f"{title}, Part {n} of {len(parts)}, pages {first}-{last} of {pages}"
         labelled = path.with_name(f".labelled-{path.name}")
         stamp_file(path, labelled, _first_page_only(corner, text), style)
@@ -197,7 +201,19 @@ def _place(
             labelled.unlink()
             warnings.append(f"{path.name}: no part label, it would go over the court's limit")
         out.append(_part(path, first, last))
-    return out
+    return court_checked(out, fit, title, warnings, None)
+
+
+def court_checked(parts: list[OutputPart], fit: CourtFit, title: str, warnings: list[str],
+                  before: Path | None) -> list[OutputPart]:
+    """The court's checks on finished files (bookmarks, PDF/A, blank areas)."""
+    if fit.profile is None:
+        return parts
+    for n, part in enumerate(parts, 1):
+        name = title if len(parts) == 1 else f"{title}, Part {n} of {len(parts)}"
+        warnings += court.finish_output(fit, part.path, name, before if len(parts) == 1 else None)
+        parts[n - 1] = _part(part.path, part.first_page, part.last_page)
+    return parts
 
 
 def _publish(staging: Path, out_dir: Path, mover: Mover, placed: list[Path]) -> None:
@@ -224,15 +240,20 @@ def build_set(
     cancel: CancelFlag | None = None,
     scratch_dir: Path | None = None,
     courts_dir: Path | None = None,
+    reuse_numbers: bool = False,
+    ocr: OcrEngine | None = None,
 ) -> BuildResult:
     """Build the whole set into `out_dir` (new or empty) and record it through `book`.
+
+    `reuse_numbers`: a set built before keeps its earlier Bates range when its documents
+    are the same (otherwise BuildError); without it a rebuild takes new numbers and warns.
 
     Outputs are made in a scratch folder (`scratch_dir`, default beside `out_dir`) and
     copied into place by the mover only when all of them are finished.
     """
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
-    fit = court_fit(spec.court, spec.path, courts_dir)
+    fit = court_fit(spec.court, spec.path, courts_dir, ocr)
     warnings = list(spec.warnings)
     total_ex = len(spec.exhibits)
 
@@ -241,30 +262,26 @@ def build_set(
     total_pages = sum(ex.pages for ex in exhibits)
 
     first_number = None
+    reserved = False
     if spec.bates is not None:
-        free = book.next_bates(spec.bates.prefix)
-        reused = _rebuild_release(spec, book, free)
-        if reused:
-            warnings.append(reused)
-            free = book.next_bates(spec.bates.prefix)
-        first_number = book.reserve_bates(
-            spec.bates.prefix, total_pages, spec.bates.start,
-            detail={"set": spec.name, "spec": str(spec.path), "exhibits": total_ex},
-        )
-        last_number = first_number + total_pages - 1
-        if last_number >= 10 ** spec.bates.digits:
-            book.release_bates(spec.bates.prefix, first_number, total_pages,
-                               reason="numbers longer than the digits allowed")
-            raise BuildError(
-                f"Bates numbers would reach {last_number}, more than the {spec.bates.digits} "
-                f"digits set for prefix {spec.bates.prefix!r}",
-                path=spec.path, fix="raise `digits` in [bates] or use a new prefix",
-            )
-        if first_number > free and free > 1:
-            warnings.append(
-                f"Bates numbers {free}-{first_number - 1} of prefix {spec.bates.prefix!r} "
-                "were skipped because the spec sets `start`"
-            )
+        plan = plan_numbers(spec, exhibits, book, reuse=reuse_numbers)
+        warnings += plan.warnings
+        if plan.release is not None:
+            book.release_bates(spec.bates.prefix, int(plan.release["first"]),
+                               int(plan.release["count"]),
+                               reason=f"rebuild of set {spec.name!r}")
+        detail = {"set": spec.name, "spec": str(spec.path), "exhibits": total_ex,
+                  "sources": sources_of(exhibits)}
+        if plan.reserve:
+            first_number = book.reserve_bates(spec.bates.prefix, total_pages, plan.start,
+                                              detail=detail)
+            reserved = True
+        else:
+            first_number = plan.first
+            book.record(BATES_REUSED, matter_id=spec.matter,
+                        detail={**detail, "prefix": spec.bates.prefix, "first": plan.first,
+                                "last": plan.first + total_pages - 1, "count": total_pages,
+                                "reserved_at": (plan.previous or {}).get("at")})
         number_exhibits(exhibits, first_number)
 
     scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
@@ -282,7 +299,7 @@ def build_set(
     except BaseException as exc:
         for path in placed:
             mover.discard(path)  # outputs of this failed build only
-        if spec.bates is not None and first_number is not None:
+        if spec.bates is not None and first_number is not None and reserved:
             book.release_bates(spec.bates.prefix, first_number, total_pages,
                                reason=f"build failed: {exc}")
         raise
@@ -327,6 +344,44 @@ def _prepare_for(
     return prepare
 
 
+def _page_ranges(pages: list[int]) -> str:
+    """[1, 2, 3, 7] -> '1-3, 7'."""
+    spans: list[list[int]] = []
+    for n in sorted(pages):
+        if spans and spans[-1][1] == n - 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _note_placement(ex: BuiltExhibit, stamped: list[PageStamp], warnings: list[str]) -> None:
+    """Record on the exhibit (and warn) where the stamp had to avoid the page's content."""
+    numbers: dict[str, None] = {}
+    for n, page in enumerate(stamped, start=1):
+        if page.scale is not None:
+            ex.shrunk[n] = round(page.scale, 4)
+        if page.moved:
+            ex.moved[n] = ", ".join(c.value for c in page.moved.values())
+        for number in page.numbers:
+            numbers.setdefault(number, None)
+    ex.production_numbers = list(numbers)
+    if ex.shrunk:
+        least = min(ex.shrunk.values())
+        warnings.append(
+            f"{ex.label}: page{'s' if len(ex.shrunk) > 1 else ''} "
+            f"{_page_ranges(list(ex.shrunk))} had no blank place for the stamp; the content "
+            f"was shrunk (to {least:.0%} at least) to leave a blank strip for it"
+        )
+    if ex.moved:
+        places = sorted(set(ex.moved.values()))
+        warnings.append(
+            f"{ex.label}: on page{'s' if len(ex.moved) > 1 else ''} "
+            f"{_page_ranges(list(ex.moved))} the stamp went {' / '.join(places)} to stay "
+            "clear of what is printed there"
+        )
+
+
 def _build_outputs(
     spec: ExhibitSetSpec,
     exhibits: list[BuiltExhibit],
@@ -344,12 +399,17 @@ def _build_outputs(
     if spec.slip_sheets:
         (staging / SLIP_DIR).mkdir()
     position = spec.stamp_position or fit.stamp_position or Corner.BOTTOM_RIGHT
+    court.check_stamp_corner(fit, position, spec.path)
     font = spec.font or (EMBEDDED if fit.pdfa else HELVETICA)
     style = StampStyle(font_size=spec.font_size, margin_x=spec.margin_x,
                        margin_y=spec.margin_y, backing=spec.backing, font=font)
+    policy = PlacementPolicy(positions=tuple(c.value for c in spec.stamp_positions),
+                             shrink=spec.shrink_to_fit)
     # Part labels go on the other edge from the Bates stamp, centred.
     part_corner = Corner.TOP_CENTER if position.value.startswith("bottom") else (
         Corner.BOTTOM_CENTER)
+    part_corner = court.label_corner(fit, part_corner)
+    prepared: dict[int, Path] = {}
     done = 0
     whole: dict[int, Path] = {}
     stems: set[str] = set()
@@ -365,8 +425,20 @@ def _build_outputs(
         stems.add(stem.lower())
         target = work / f"{stem}.pdf"
         prepare = _prepare_for(ex, fit.preflight) if fit.preflight is not None else None
-        stamp_file(ex.source.path, target, _lines_for(ex, spec, position), style,
-                   prepare=prepare, allow_owner_encrypted=fit.preflight is not None)
+        # The court's text layer and PDF/A come before the stamps (OCR skips pages with text).
+        ready = court.prepare_source(fit, ex.source.path, work / "court" / stem, ex.label,
+                                     staging / EXHIBITS_DIR / "removed")
+        warnings += ready.warnings
+        prepared[ex.entry.position] = ready.path
+        try:
+            stamped = stamp_pages(ready.path, target, _lines_for(ex, spec, position),
+                                  style, prepare=prepare,
+                                  allow_owner_encrypted=fit.preflight is not None,
+                                  policy=policy)
+        except StampError as exc:
+            raise BuildError(f"{ex.label}: {exc.what}", path=exc.path, fix=exc.fix) from exc
+        _note_placement(ex, stamped, warnings)
+        ex.actions = ready.actions + [a for a in ex.actions if a not in ready.actions]
         if sha256_file(ex.source.path) != ex.source_sha256:
             raise BuildError(
                 f"{ex.label}: the source changed while the set was being built",
@@ -384,16 +456,22 @@ def _build_outputs(
         on_progress(done, total_pages, "assembling the binder")
         (work / "binder").mkdir()
         binder_path = work / "binder" / f"{file_stem(spec.name)} - Binder.pdf"
-        make_binder(binder_path, exhibits, whole, spec.name)
+        layout = make_binder(binder_path, exhibits, whole, spec.name)
         (staging / BINDER_DIR).mkdir()
         with pikepdf.open(binder_path) as b:
             binder_pages = len(b.pages)
+
+        def navigate(part: Path, first: int, last: int) -> None:
+            navigate_part(part, layout, first, last)
+
         binder_parts = _place(binder_path, staging / BINDER_DIR, fit, binder_pages,
-                              f"{spec.name} - Binder", style, part_corner, warnings)
+                              f"{spec.name} - Binder", style, part_corner, warnings,
+                              finish=navigate)
 
     for ex in exhibits:
         ex.parts = _place(whole[ex.entry.position], staging / EXHIBITS_DIR, fit, ex.pages,
-                          ex.label, style, part_corner, warnings)
+                          ex.label, style, part_corner, warnings,
+                          actions=ex.actions, before=prepared[ex.entry.position])
         if len(ex.parts) > 1:
             warnings.append(f"{ex.label} is over the court's limit and was split into "
                             f"{len(ex.parts)} parts")
@@ -409,16 +487,10 @@ def _build_outputs(
         return str(path)
 
     on_progress(done, total_pages, "writing the exhibit index and chronology")
-    index_files = write_all(index_table(spec, exhibits, display), staging, INDEX_STEM)
+    index_files = write_index(index_tables(spec, exhibits, display), staging, INDEX_STEM)
     chronology = chronology_rows(exhibits)
-    chrono_table = TableData(
-        f"{spec.name} - Chronology",
-        f"Oldest first; gaps of 30 days or more are flagged. {len(chronology)} entries.",
-        CHRONOLOGY_COLUMNS, [r.cells() for r in chronology], CHRONOLOGY_WIDTHS,
-        highlight=[n for n, r in enumerate(chronology) if r.gap_days is not None],
-        footer=total_billed_row(chronology),
-    )
-    chronology_files = write_all(chrono_table, staging, CHRONOLOGY_STEM)
+    chronology_files = write_all(chronology_table(spec.name, chronology), staging,
+                                 CHRONOLOGY_STEM)
     return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,
                        chronology, warnings)
 
@@ -450,6 +522,9 @@ def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -
                     "bates_last": ex.bates_at(part.last_page), "pages": ex.pages,
                     "first_page": part.first_page, "last_page": part.last_page,
                     "part": n, "parts": len(ex.parts), "actions": ex.actions,
+                    "shrunk_pages": {str(k): v for k, v in ex.shrunk.items()},
+                    "moved_pages": {str(k): v for k, v in ex.moved.items()},
+                    "production_numbers": ex.production_numbers,
                 },
             )
         if ex.slip_sheet is not None:

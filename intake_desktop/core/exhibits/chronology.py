@@ -7,10 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.tables import TableData
 
 GAP_DAYS = 30
+TREATMENT = "treatment"
+EVENT = "event"
+
+
+def row_kind(kind: str, provider: str, amount: str) -> str:
+    """The row's kind as written, else treatment when it names a provider or an amount."""
+    return kind or (TREATMENT if provider or amount else EVENT)
 CHRONOLOGY_COLUMNS = ("Date", "Provider", "Description", "Billed", "Exhibit", "Cite", "Gap")
-CHRONOLOGY_WIDTHS = (8, 14, 30, 8, 10, 18, 14)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class ChronologyRow:
     amount: str = ""
     gap_days: int | None = None
     gap_from: dt.date | None = None
+    kind: str = EVENT
 
     @property
     def gap_text(self) -> str:
@@ -43,18 +51,23 @@ class ChronologyRow:
         ]
 
 
-def order_and_flag(rows: Sequence[ChronologyRow], gap_days: int = GAP_DAYS) -> list[ChronologyRow]:
-    """Oldest first (undated rows last) and flag every gap of `gap_days` or more."""
+def order_and_flag(rows: Sequence[ChronologyRow], gap_days: int = GAP_DAYS,
+                   flagged: Sequence[str] = (TREATMENT,)) -> list[ChronologyRow]:
+    """Oldest first (undated rows last); flag every gap of `gap_days` or more between rows
+    of the same kind, for the kinds in `flagged` (a gap in treatment, not the years
+    between an accident report and a bill)."""
     dated = sorted((r for r in rows if r.date), key=lambda r: (r.date, r.position))
     undated = [r for r in rows if not r.date]
     out: list[ChronologyRow] = []
-    previous: dt.date | None = None
+    previous: dict[str, dt.date] = {}
     for row in dated:
-        assert row.date is not None
-        if previous is not None and (row.date - previous).days >= gap_days:
-            row = replace(row, gap_days=(row.date - previous).days, gap_from=previous)
+        date = row.date
+        assert date is not None
+        last = previous.get(row.kind)
+        if row.kind in flagged and last is not None and (date - last).days >= gap_days:
+            row = replace(row, gap_days=(date - last).days, gap_from=last)
         out.append(row)
-        previous = row.date
+        previous[row.kind] = date
     return out + undated
 
 
@@ -65,14 +78,17 @@ def chronology_rows(exhibits: Sequence[BuiltExhibit]) -> list[ChronologyRow]:
             for en in ex.entry.entries:
                 first = en.first_page or 1
                 last = en.last_page or (en.first_page or ex.pages)
+                provider = en.provider or ex.entry.provider
                 rows.append(ChronologyRow(
-                    en.date, en.description, en.provider or ex.entry.provider, ex.label,
+                    en.date, en.description, provider, ex.label,
                     ex.cite(first, last), ex.entry.position, amount=en.amount,
+                    kind=row_kind(en.kind or ex.entry.kind, provider, en.amount),
                 ))
         else:
             rows.append(ChronologyRow(
                 ex.entry.date, ex.entry.description, ex.entry.provider, ex.label, ex.cite(),
                 ex.entry.position, amount=ex.entry.amount,
+                kind=row_kind(ex.entry.kind, ex.entry.provider, ex.entry.amount),
             ))
     return order_and_flag(rows)
 
@@ -86,3 +102,18 @@ def total_billed_row(rows: Sequence[ChronologyRow]) -> list[str]:
     cells[CHRONOLOGY_COLUMNS.index("Description")] = "Total billed"
     cells[CHRONOLOGY_COLUMNS.index("Billed")] = f"{sum(amounts):,.2f}"
     return cells
+
+
+def chronology_table(set_name: str, rows: Sequence[ChronologyRow]) -> TableData:
+    """The chronology as a table for the CSV, Word and PDF writers."""
+    columns = CHRONOLOGY_COLUMNS
+    return TableData(
+        f"{set_name} - Chronology",
+        f"Oldest first; gaps of {GAP_DAYS} days or more between treatment dates are flagged. "
+        f"{len(rows)} entries.",
+        columns, [r.cells() for r in rows],
+        flex=[columns.index("Description"), columns.index("Provider")],
+        keep=[columns.index("Date"), columns.index("Cite"), columns.index("Exhibit")],
+        highlight=[n for n, r in enumerate(rows) if r.gap_days is not None],
+        footer=total_billed_row(rows),
+    )

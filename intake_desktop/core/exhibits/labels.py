@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from pathlib import PurePath
 
 from pathvalidate import sanitize_filename
 
@@ -67,3 +69,32 @@ def file_stem(label: str, max_len: int = MAX_STEM) -> str:
     `max_len` characters."""
     clean = str(sanitize_filename(label, replacement_text="-", platform="universal"))
     return clean[:max_len].strip(" .")
+
+
+_TOKEN = re.compile(r"\d+|[A-Za-z]+|[^A-Za-z\d]+")
+_IDENT_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key that orders exhibit labels and their file names as people count them:
+    'Ex. 2' before 'Ex. 10', 'Def. Ex. B' before 'Def. Ex. Z' before 'Def. Ex. AA'.
+
+    Numbers compare by value; an exhibit letter (one to three capitals standing alone)
+    by length first, then alphabetically; other text case-insensitively.
+    """
+    key = []
+    for token in _TOKEN.findall(text):
+        if token.isdigit():
+            key.append((0, int(token), ""))
+        elif _IDENT_LETTERS.match(token):
+            key.append((1, len(token), token))
+        elif token.isalpha():
+            key.append((1, 0, token.lower()))
+        else:
+            key.append((2, 0, token))
+    return tuple(key)
+
+
+def natural_path_key(path: PurePath) -> tuple[tuple[tuple[int, int, str], ...], ...]:
+    """`natural_key` applied to every part of a path (folders first, then the name)."""
+    return tuple(natural_key(part) for part in path.parts)

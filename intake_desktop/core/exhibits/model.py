@@ -53,6 +53,25 @@ class BuiltExhibit:
     slip_sheet: Path | None = None
     binder_page: int | None = None  # 1-based page of its bookmark in the combined binder
     actions: list[str] = field(default_factory=list)  # what the court preflight changed
+    # Where stamping had to avoid content: page (from 1) -> scale its content was shrunk to,
+    # page -> the position the stamp moved to; and production numbers already on the pages.
+    shrunk: dict[int, float] = field(default_factory=dict)
+    moved: dict[int, str] = field(default_factory=dict)
+    production_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def bates_range(self) -> str:
+        if self.bates is None or self.bates_first is None or self.bates_last is None:
+            return ""
+        return self.bates.range(self.bates_first, self.bates_last)
+
+    @property
+    def produced_as(self) -> str:
+        """The other side's numbers on this exhibit: 'ACME0000120 - ACME0000123' or one."""
+        nums = self.production_numbers
+        if not nums:
+            return ""
+        return nums[0] if len(nums) == 1 else f"{nums[0]} - {nums[-1]}"
 
     def bates_at(self, page: int) -> str | None:
         """The Bates number printed on the exhibit's page `page` (from 1)."""
@@ -72,8 +91,7 @@ class BuiltExhibit:
     def cite(self, first: int = 1, last: int | None = None) -> str:
         last = self.pages if last is None else last
         if self.bates is not None:
-            a, b = self.bates_at(first), self.bates_at(last)
-            return str(a) if a == b else f"{a}-{b}"
+            return self.bates.range(str(self.bates_at(first)), str(self.bates_at(last)))
         return f"{self.label}, p. {first}" if first == last else f"{self.label}, pp. {first}-{last}"
 
     def page_lines(self, page: int, spec: ExhibitSetSpec) -> list[str]:

@@ -7,10 +7,17 @@
     first_label = 1                   # or "A"; continue a series from an earlier set
     court = "cand"                    # court profile: size limit, part names, stamp place
     stamp_position = "bottom-right"   # overrides the court profile
+    stamp_positions = ["bottom-right", "bottom-left", "top-right"]
+                                      # where the stamp may go, in order of preference;
+                                      # the first whose area is blank wins (default: the
+                                      # stamp_position's edge, then the opposite edge)
+    shrink_to_fit = true              # no blank place: shrink the page's content to leave
+                                      # a blank strip (false: refuse the page)
     margin_x = 36                     # points from the visible page edge
     margin_y = 18
     font_size = 10
-    backing = true                    # white box behind the stamp
+    backing = false                   # opaque white box behind the stamp (only ever
+                                      # drawn where the area is blank anyway)
     font = "embedded"                 # or "helvetica" (standard, not embedded); default:
                                       # embedded when the court profile prefers PDF/A
     slip_sheets = true
@@ -18,11 +25,27 @@
     label_on_first_page = true
     binder = true
 
+    [caption]                         # optional: the AO 187 caption of the index
+    court = "United States District Court"
+    district = "Central District of California"
+    case_number = "2:24-cv-01234"
+    judge = "Hon. Ana Ruiz"
+    plaintiff = "Maria Reyes"
+    defendant = "Acme Logistics, Inc."
+    plaintiff_attorneys = "J. Park, Park & Lee LLP"
+    defendant_attorneys = "R. Stone"
+    trial_dates = "2025-03-03"
+    court_reporter = ""
+    courtroom_deputy = ""
+    party = "plaintiff"               # whose exhibits: "plaintiff", "defendant" or "joint"
+                                      # (default: from label_prefix, "Def. Ex." -> defendant)
+
     [bates]                           # optional: no table, no Bates numbers
     prefix = "SMITH"
     suffix = ""
     digits = 6
     start = 1                         # optional: default is the next free number
+    range_separator = " - "           # how ranges are written: SMITH000004 - SMITH000005
 
     [[exhibit]]
     file = "records/er-visit.pdf"     # relative to this file; or document = 12,
@@ -32,6 +55,9 @@
     witness = "Dr. Lee"
     provider = "County ER"            # optional, for the chronology
     amount = "1,250.00"               # optional amount billed, for the chronology
+    kind = "treatment"                # optional chronology kind; default: "treatment" when
+                                      # a provider or amount is given, else "event".
+                                      # Gaps are flagged only between rows of one kind.
     [[exhibit.entry]]                 # optional chronology rows inside the exhibit
     date = 2024-03-01
     description = "ER visit: lumbar strain"
@@ -60,7 +86,9 @@ from intake_desktop.core.exhibits.labels import (
 from intake_desktop.core.pdf.stamp import Corner
 from intake_desktop.core.pdf.stamp_fonts import FONT_CHOICES
 
-MIN_DIGITS, MAX_DIGITS = 3, 15
+# legal.md: zero-padded to 6-7 digits in common practice, 6-15 allowed. Fewer digits run
+# out (999 pages with 3) and read as ambiguous next to page and exhibit numbers.
+MIN_DIGITS, MAX_DIGITS = 6, 15
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -74,6 +102,34 @@ class BatesSpec:
     suffix: str = ""
     digits: int = 6
     start: int | None = None
+    range_separator: str = " - "  # "ABC-000004 - ABC-000005"
+
+    def range(self, first: str, last: str) -> str:
+        return first if first == last else f"{first}{self.range_separator}{last}"
+
+
+PARTIES = ("plaintiff", "defendant", "joint")
+
+
+@dataclass(frozen=True)
+class CaptionSpec:
+    """The caption of an AO 187 exhibit list; empty fields print as blanks to fill in."""
+
+    court: str = "United States District Court"
+    district: str = ""
+    case_number: str = ""
+    judge: str = ""
+    plaintiff: str = ""
+    defendant: str = ""
+    plaintiff_attorneys: str = ""
+    defendant_attorneys: str = ""
+    trial_dates: str = ""
+    court_reporter: str = ""
+    courtroom_deputy: str = ""
+    party: str = ""  # "plaintiff", "defendant", "joint"; "" = from the label prefix
+
+
+CAPTION_KEYS = {f for f in CaptionSpec.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -84,6 +140,7 @@ class ChronologyEntry:
     last_page: int | None = None
     provider: str = ""
     amount: str = ""  # amount billed, as written ("1,250.00")
+    kind: str = ""  # "" = inferred (treatment when provider or amount, else event)
 
 
 @dataclass(frozen=True)
@@ -99,6 +156,7 @@ class ExhibitEntry:
     provider: str = ""
     amount: str = ""
     entries: tuple[ChronologyEntry, ...] = ()
+    kind: str = ""
 
     @property
     def reference(self) -> str:
@@ -120,28 +178,31 @@ class ExhibitSetSpec:
     bates: BatesSpec | None = None
     court: str | None = None
     stamp_position: Corner | None = None
+    stamp_positions: tuple[Corner, ...] = ()
+    shrink_to_fit: bool = True
     margin_x: float = 36.0
     margin_y: float = 18.0
     font_size: float = 10.0
-    backing: bool = True
+    backing: bool = False
     slip_sheets: bool = True
     page_labels: bool = False
     label_on_first_page: bool = True
     binder: bool = True
     matter: str | None = None
     font: str | None = None  # "helvetica" or "embedded"; None: embedded if the court wants PDF/A
+    caption: CaptionSpec = field(default_factory=CaptionSpec)
     warnings: tuple[str, ...] = field(default=())
 
 
 SET_KEYS = {
     "name", "label_scheme", "label_prefix", "first_label", "court", "stamp_position",
     "margin_x", "margin_y", "font_size", "backing", "slip_sheets", "page_labels",
-    "label_on_first_page", "binder", "matter", "font",
+    "label_on_first_page", "binder", "matter", "font", "stamp_positions", "shrink_to_fit",
 }
-BATES_KEYS = {"prefix", "suffix", "digits", "start"}
+BATES_KEYS = {"prefix", "suffix", "digits", "start", "range_separator"}
 EXHIBIT_KEYS = {"file", "document", "sha256", "description", "date", "witness", "provider",
-                "amount", "entry"}
-ENTRY_KEYS = {"date", "description", "pages", "provider", "amount"}
+                "amount", "entry", "kind"}
+ENTRY_KEYS = {"date", "description", "pages", "provider", "amount", "kind"}
 AMOUNT_RE = re.compile(r"^\$?\s*\d{1,3}(,?\d{3})*(\.\d{1,2})?$")
 POSITION_ALIASES = {"lower": "bottom", "upper": "top"}
 
@@ -330,9 +391,10 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     ck = _Checker(path, lines)
     warnings: list[str] = []
     for key in data:
-        if key not in ("set", "bates", "exhibit"):
+        if key not in ("set", "bates", "exhibit", "caption"):
             raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
-                          f"unknown table or key {key!r}", "use [set], [bates] and [[exhibit]]")
+                          f"unknown table or key {key!r}",
+                          "use [set], [caption], [bates] and [[exhibit]]")
     s = data.get("set")
     set_t, set_line = lines.table("set")
     if not isinstance(s, dict):
@@ -373,6 +435,22 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
             raise ck.fail(lines.key(set_t, "stamp_position", set_line),
                           "[set] 'stamp_position'", f"unknown position {pos_text!r}",
                           f"use one of: {', '.join(c.value for c in Corner)}")
+    positions: list[Corner] = []
+    if "stamp_positions" in s:
+        sp_line = lines.key(set_t, "stamp_positions", set_line)
+        raw_positions = s["stamp_positions"]
+        if not isinstance(raw_positions, list) or not raw_positions:
+            raise ck.fail(sp_line, "[set] 'stamp_positions'", "must be a list of positions",
+                          'e.g. stamp_positions = ["bottom-right", "bottom-left"]')
+        for item in raw_positions:
+            corner = _position(item) if isinstance(item, str) else None
+            if corner is None:
+                raise ck.fail(sp_line, "[set] 'stamp_positions'",
+                              f"unknown position {item!r}",
+                              f"use some of: {', '.join(c.value for c in Corner)}")
+            positions.append(corner)
+        if position is None:
+            position = positions[0]
     court = ck.text(s, "court", set_t, "[set]") or None
     font = ck.text(s, "font", set_t, "[set]").lower() or None
     if font is not None and font not in FONT_CHOICES:
@@ -380,6 +458,23 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                       f"unknown font {font!r}",
                       'use "helvetica" (standard, not embedded) or "embedded" (for PDF/A)')
     matter = ck.text(s, "matter", set_t, "[set]") or None
+
+    caption = CaptionSpec()
+    cap = data.get("caption")
+    if cap is not None:
+        c_t, c_line = lines.table("caption")
+        if not isinstance(cap, dict):
+            raise ck.fail(c_line, "[caption]", "must be a table",
+                          "write [caption] on its own line")
+        ck.unknown(cap, CAPTION_KEYS, c_t, "[caption]")
+        values = {k: ck.text(cap, k, c_t, "[caption]", default=getattr(caption, k))
+                  for k in sorted(CAPTION_KEYS)}
+        values["party"] = values["party"].lower()
+        if values["party"] and values["party"] not in PARTIES:
+            raise ck.fail(lines.key(c_t, "party", c_line), "[caption] 'party'",
+                          f"unknown party {values['party']!r}",
+                          'use "plaintiff", "defendant" or "joint"')
+        caption = CaptionSpec(**values)
 
     bates = None
     b = data.get("bates")
@@ -394,6 +489,14 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                           "contains a character not allowed in file names",
                           "use letters, digits, '-' or '_'")
         suffix = ck.text(b, "suffix", b_t, "[bates]", max_len=20)
+        raw_digits = b.get("digits", 6)
+        if (isinstance(raw_digits, int) and not isinstance(raw_digits, bool)
+                and 1 <= raw_digits < MIN_DIGITS):
+            raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                          f"{raw_digits} is too few: Bates numbers are zero-padded to "
+                          f"{MIN_DIGITS} to {MAX_DIGITS} digits (6-7 are common), so a "
+                          f"production never runs out of numbers and each reads unambiguously",
+                          f"write digits = {MIN_DIGITS} or more")
         digits = int(ck.number(b, "digits", b_t, "[bates]", 6, MIN_DIGITS, MAX_DIGITS))
         if "digits" in b and not isinstance(b["digits"], int):
             raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
@@ -411,7 +514,16 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                 f"Bates prefix {bprefix!r} ends in a digit, so numbers read ambiguously "
                 f"({bprefix}{1:0{digits}d}); consider ending it with '-' or '_'"
             )
-        bates = BatesSpec(prefix=bprefix, suffix=suffix, digits=digits, start=start)
+        separator = " - "
+        if "range_separator" in b:
+            separator = b["range_separator"]
+            if not isinstance(separator, str) or not separator.strip() or len(separator) > 5:
+                raise ck.fail(lines.key(b_t, "range_separator", b_line),
+                              "[bates] 'range_separator'",
+                              "must be a short text such as \" - \" or \" to \"",
+                              'e.g. range_separator = " - "')
+        bates = BatesSpec(prefix=bprefix, suffix=suffix, digits=digits, start=start,
+                          range_separator=separator)
 
     raw_exhibits = data.get("exhibit")
     if not isinstance(raw_exhibits, list) or not raw_exhibits:
@@ -474,6 +586,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                 first_page=first, last_page=last,
                 provider=ck.text(en, "provider", et, ewhere),
                 amount=ck.amount(en, et, ewhere),
+                kind=ck.text(en, "kind", et, ewhere, max_len=40).lower(),
             ))
         exhibits.append(ExhibitEntry(
             position=n, line=line, description=description, file=file, document_id=doc_id,
@@ -482,6 +595,7 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
             provider=ck.text(ex, "provider", t, where),
             amount=ck.amount(ex, t, where),
             entries=tuple(entries),
+            kind=ck.text(ex, "kind", t, where, max_len=40).lower(),
         ))
     return ExhibitSetSpec(
         path=path,
@@ -493,16 +607,19 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         bates=bates,
         court=court,
         stamp_position=position,
+        stamp_positions=tuple(dict.fromkeys(positions)),
+        shrink_to_fit=ck.boolean(s, "shrink_to_fit", set_t, "[set]", True),
         margin_x=ck.number(s, "margin_x", set_t, "[set]", 36.0, 0, 144),
         margin_y=ck.number(s, "margin_y", set_t, "[set]", 18.0, 0, 144),
         font_size=ck.number(s, "font_size", set_t, "[set]", 10.0, 4, 36),
-        backing=ck.boolean(s, "backing", set_t, "[set]", True),
+        backing=ck.boolean(s, "backing", set_t, "[set]", False),
         slip_sheets=ck.boolean(s, "slip_sheets", set_t, "[set]", True),
         page_labels=ck.boolean(s, "page_labels", set_t, "[set]", False),
         label_on_first_page=ck.boolean(s, "label_on_first_page", set_t, "[set]", True),
         binder=ck.boolean(s, "binder", set_t, "[set]", True),
         matter=matter,
         font=font,
+        caption=caption,
         warnings=tuple(warnings),
     )
 
@@ -517,6 +634,8 @@ def _toml_value(value: object) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
@@ -541,6 +660,9 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
         values.append(("font", spec.font))
     if spec.stamp_position:
         values.append(("stamp_position", spec.stamp_position.value))
+    if spec.stamp_positions:
+        values.append(("stamp_positions", [c.value for c in spec.stamp_positions]))
+    values.append(("shrink_to_fit", spec.shrink_to_fit))
     values += [
         ("margin_x", spec.margin_x), ("margin_y", spec.margin_y), ("font_size", spec.font_size),
         ("backing", spec.backing), ("slip_sheets", spec.slip_sheets),
@@ -548,11 +670,18 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
         ("binder", spec.binder),
     ]
     out += [f"{k} = {_toml_value(v)}" for k, v in values]
+    if spec.caption != CaptionSpec():
+        out += ["", "[caption]"]
+        out += [f"{k} = {_toml_value(getattr(spec.caption, k))}"
+                for k in CaptionSpec.__dataclass_fields__
+                if getattr(spec.caption, k) != getattr(CaptionSpec(), k)]
     if spec.bates is not None:
         out += ["", "[bates]", f"prefix = {_toml_value(spec.bates.prefix)}",
                 f"suffix = {_toml_value(spec.bates.suffix)}", f"digits = {spec.bates.digits}"]
         if spec.bates.start is not None:
             out.append(f"start = {spec.bates.start}")
+        if spec.bates.range_separator != " - ":
+            out.append(f"range_separator = {_toml_value(spec.bates.range_separator)}")
     for ex in spec.exhibits:
         out += ["", "[[exhibit]]"]
         if ex.file is not None:
@@ -567,7 +696,8 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
             out.append(f"sha256 = {_toml_value(ex.sha256)}")
         out.append(f"description = {_toml_value(ex.description)}")
         for key, value in (("date", ex.date), ("witness", ex.witness),
-                           ("provider", ex.provider), ("amount", ex.amount)):
+                           ("provider", ex.provider), ("amount", ex.amount),
+                           ("kind", ex.kind)):
             if value:
                 out.append(f"{key} = {_toml_value(value)}")
         for en in ex.entries:
@@ -577,7 +707,8 @@ def dump_spec(spec: ExhibitSetSpec) -> str:
                 pages = (str(en.first_page) if en.first_page == en.last_page
                          else f"{en.first_page}-{en.last_page}")
                 out.append(f"pages = {_toml_value(pages)}")
-            for key, value in (("provider", en.provider), ("amount", en.amount)):
+            for key, value in (("provider", en.provider), ("amount", en.amount),
+                               ("kind", en.kind)):
                 if value:
                     out.append(f"{key} = {_toml_value(value)}")
     return "\n".join(out) + "\n"

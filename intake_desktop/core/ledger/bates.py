@@ -150,6 +150,29 @@ class BatesCounters:
             )
         return True
 
+    def bates_reservations(self, prefix: str) -> list[dict[str, Any]]:
+        """Every reservation for `prefix` that was not given back, oldest first: its event
+        detail plus `seq` and `at` (an exhibit build looks for its own earlier range)."""
+        query = (
+            select(events.c.seq, events.c.at, events.c.kind, events.c.detail)
+            .where(events.c.kind.in_([self.BATES_RESERVED, self.BATES_RELEASED]))
+            .order_by(events.c.seq.desc())
+        )
+        released: list[int] = []
+        kept: list[dict[str, Any]] = []
+        with self._reader.connect() as conn:
+            for seq, at, kind, raw in conn.execute(query):
+                detail = json.loads(raw or "{}")
+                if detail.get("prefix") != prefix:
+                    continue
+                if kind == self.BATES_RELEASED:
+                    released.append(int(detail.get("first", 0)))
+                elif int(detail.get("first", 0)) in released:
+                    released.remove(int(detail["first"]))
+                else:
+                    kept.append({**detail, "seq": int(seq), "at": str(at)})
+        return kept[::-1]
+
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None:
         """The newest reservation for `prefix` that was not given back: its event detail
         plus `seq` and `at`; None when there is none."""

@@ -10,8 +10,9 @@ class DocumentFilter:
     """What the exhibit browser asks for. Empty fields do not filter.
 
     `text` matches (case-insensitively) the filed path, the source path, the category and
-    the matter. Dates are `YYYY-MM-DD` and compare with the document's date, or the day it
-    was received when the rules found no date.
+    the matter, and (whole words or word starts) what the document says and the Bates
+    numbers and exhibit labels stamped on it. Dates are `YYYY-MM-DD` and compare with the
+    document's date, or the day it was received when the rules found no date.
     """
 
     statuses: tuple[str, ...] = ("filed",)
@@ -29,3 +30,26 @@ class UserRecord:
     passphrase_hash: str
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class MatterRecord:
+    """A matter of the firm: `id` is how it is filed (Matters/<id>/)."""
+
+    id: str
+    name: str = ""
+    number: str = ""
+    client: str = ""
+    practice: str = ""  # the naming preset / checklist it follows
+    attorney: str = ""  # responsible attorney
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """What full-text search keeps about a document."""
+
+    document_id: int
+    pages: int | None
+    body: str
+    labels: str

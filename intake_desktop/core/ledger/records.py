@@ -32,6 +32,9 @@ class EventKind(enum.StrEnum):
     RULES_CHANGED = "rules_changed"
     REVIEW_RESOLVED = "review_resolved"
     SEALED = "sealed"
+    CHECKLIST_ASSIGNED = "checklist_assigned"
+    CHECKLIST_WAIVED = "checklist_waived"
+    CHECKLIST_LETTER = "checklist_letter"
 
 
 @dataclass(frozen=True)

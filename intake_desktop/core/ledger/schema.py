@@ -23,6 +23,11 @@ matters = Table(
     Column("id", String(120), primary_key=True),
     Column("name", Text, nullable=False, default=""),
     Column("created_at", String(40), nullable=False),
+    # migration 0006_window_matters (the window's matter list)
+    Column("number", Text, nullable=False, default=""),
+    Column("client", Text, nullable=False, default=""),
+    Column("practice", Text, nullable=False, default=""),
+    Column("attorney", Text, nullable=False, default=""),
 )
 
 documents = Table(
@@ -145,5 +150,19 @@ users = Table(
     # "scrypt$n$r$p$salt_b64$hash_b64" for profiles protected by a passphrase, else "".
     Column("passphrase_hash", Text, nullable=False, default=""),
     Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+# ---- desktop app: full-text search (migration 0006_window_search) --------------------------
+# A document's words (all pages), page count and stamped labels. SQLite mirrors body and
+# labels into the FTS5 table document_fts (triggers); PostgreSQL adds a tsvector column.
+document_text = Table(
+    "document_text",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True,
+           autoincrement=False),
+    Column("pages", Integer),
+    Column("body", Text, nullable=False, default=""),
+    Column("labels", Text, nullable=False, default=""),
     Column("updated_at", String(40), nullable=False),
 )

@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
     and_,
     create_engine,
     delete,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -31,7 +33,12 @@ from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger.bates import BatesCounters
 from intake_desktop.core.ledger.chain import ChainReport, canonical_detail, row_hash, verify_rows
 from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
-from intake_desktop.core.ledger.queries import DocumentFilter, UserRecord
+from intake_desktop.core.ledger.queries import (
+    DocumentFilter,
+    DocumentText,
+    MatterRecord,
+    UserRecord,
+)
 from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
@@ -43,6 +50,7 @@ from intake_desktop.core.ledger.schema import (
     chain_head,
     claim_owners,
     claims,
+    document_text,
     documents,
     events,
     matters,
@@ -173,7 +181,27 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_conditions(flt: DocumentFilter) -> list[Any]:
+def _fts_query(word: str) -> str:
+    """One word (or word start) for an FTS5 MATCH, quoted so no input is FTS syntax."""
+    return '"' + word.replace('"', '""') + '"*'
+
+
+def _text_match(word: str, n: int, dialect: str) -> Any:
+    """Ids of documents whose text or stamped labels contain `word` (None: no index)."""
+    key = f"fts_{n}"
+    if dialect == "sqlite":
+        clause = text(f"SELECT rowid AS document_id FROM document_fts WHERE document_fts "
+                      f"MATCH :{key}").bindparams(**{key: _fts_query(word)})
+    elif dialect == "postgresql":
+        clause = text(f"SELECT document_id FROM document_text WHERE tsv @@ "
+                      f"to_tsquery('simple', :{key})").bindparams(
+            **{key: "'" + word.replace("'", "''").replace("\\", "") + "':*"})
+    else:
+        return None
+    return documents.c.id.in_(clause.columns(document_id=Integer))
+
+
+def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
     """WHERE conditions of the exhibit browser's filter (desktop app block below)."""
     conds: list[Any] = []
     if flt.statuses:
@@ -187,21 +215,21 @@ def _filter_conditions(flt: DocumentFilter) -> list[Any]:
         conds.append(day >= flt.date_from)
     if flt.date_to:
         conds.append(day <= flt.date_to)
-    for word in flt.text.split():
+    for n, word in enumerate(flt.text.split()):
         pattern = f"%{_like_escape(word)}%"
-        conds.append(
-            or_(
-                *(
-                    col.ilike(pattern, escape="\\")
-                    for col in (
-                        documents.c.filed_path,
-                        documents.c.source_path,
-                        documents.c.category,
-                        documents.c.matter_id,
-                    )
-                )
+        found = [
+            col.ilike(pattern, escape="\\")
+            for col in (
+                documents.c.filed_path,
+                documents.c.source_path,
+                documents.c.category,
+                documents.c.matter_id,
             )
-        )
+        ]
+        in_text = _text_match(word, n, dialect)
+        if in_text is not None:
+            found.append(in_text)
+        conds.append(or_(*found))
     return conds
 
 
@@ -541,7 +569,7 @@ class Ledger(BatesCounters):
         """One keyset page of documents matching `flt`, in id order."""
         query = (
             select(documents)
-            .where(documents.c.id > after_id, *_filter_conditions(flt))
+            .where(documents.c.id > after_id, *_filter_conditions(flt, self._dialect))
             .order_by(documents.c.id)
             .limit(limit)
         )
@@ -549,7 +577,8 @@ class Ledger(BatesCounters):
             return [_doc(r) for r in conn.execute(query)]
 
     def count_documents(self, flt: DocumentFilter) -> int:
-        query = select(func.count()).select_from(documents).where(*_filter_conditions(flt))
+        query = select(func.count()).select_from(documents).where(
+            *_filter_conditions(flt, self._dialect))
         with self._reader.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -609,3 +638,82 @@ class Ledger(BatesCounters):
                     )
                 )
             txn.add_event("profile_saved", detail={"user": name, "role": role, **detail})
+
+    # ---- desktop app: full-text search and matters (issue 14, window) -------------------
+    # document_text (migration 0006_window_search) and the matter columns of
+    # 0006_window_matters. Search text is an index, not custody: it is written without an
+    # event; saving a matter's details is recorded ("matter_saved").
+
+    @property
+    def _dialect(self) -> str:
+        return self._reader.dialect.name
+
+    def set_document_text(
+        self, document_id: int, body: str, pages: int | None = None
+    ) -> None:
+        """Keep (or replace) what a document says, for full-text search."""
+        values = {"pages": pages, "body": body, "updated_at": utc_now()}
+        with self._writer.begin() as conn:
+            done = conn.execute(
+                update(document_text)
+                .where(document_text.c.document_id == document_id)
+                .values(**values)
+            )
+            if not done.rowcount:
+                conn.execute(document_text.insert().values(
+                    document_id=document_id, labels="", **values))
+
+    def add_document_labels(self, document_id: int, labels: Sequence[str]) -> None:
+        """Add stamped labels (Bates numbers, exhibit labels) to a document's search text."""
+        with self._writer.begin() as conn:
+            row = conn.execute(
+                select(document_text.c.labels).where(document_text.c.document_id == document_id)
+            ).first()
+            have = str(row[0]).split() if row else []
+            new = [w for label in labels for w in str(label).split() if w not in have]
+            if not new:
+                return
+            joined = " ".join([*have, *new])
+            if row:
+                conn.execute(update(document_text)
+                             .where(document_text.c.document_id == document_id)
+                             .values(labels=joined, updated_at=utc_now()))
+            else:
+                conn.execute(document_text.insert().values(
+                    document_id=document_id, pages=None, body="", labels=joined,
+                    updated_at=utc_now()))
+
+    def document_texts(
+        self, document_ids: Sequence[int], *, with_body: bool = True
+    ) -> dict[int, DocumentText]:
+        """The search text of these documents (those indexed); pages and labels only when
+        `with_body` is False."""
+        if not document_ids:
+            return {}
+        t = document_text.c
+        body = t.body if with_body else text("'' AS body")
+        query = select(t.document_id, t.pages, body, t.labels).where(
+            t.document_id.in_(list(document_ids)))
+        with self._reader.connect() as conn:
+            return {
+                int(r[0]): DocumentText(int(r[0]), r[1], str(r[2] or ""), str(r[3] or ""))
+                for r in conn.execute(query)
+            }
+
+    def matter_list(self) -> list[MatterRecord]:
+        """Every matter with its details, by id."""
+        with self._reader.connect() as conn:
+            return [
+                MatterRecord(**{k: r._mapping[k] or "" for k in MatterRecord.__dataclass_fields__})
+                for r in conn.execute(select(matters).order_by(matters.c.id))
+            ]
+
+    def save_matter(self, matter: MatterRecord) -> MatterRecord:
+        """Create a matter or change its details (recorded as a `matter_saved` event)."""
+        values = {k: getattr(matter, k) for k in ("name", "number", "client", "practice",
+                                                   "attorney")}
+        with self.transaction() as txn:
+            txn.ensure_matter(matter.id, matter.name)
+            txn._conn.execute(update(matters).where(matters.c.id == matter.id).values(**values))
+            txn.add_event("matter_saved", matter_id=matter.id, detail=values)
+        return next(m for m in self.matter_list() if m.id == matter.id)

@@ -24,8 +24,12 @@ from intake_desktop.core.ocr.step import (
 )
 from intake_desktop.core.pipeline import Prepared, Preparer
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.rules.facts import text_facts
 
 NOTE_FACT = "ocr_note"
+# Languages a first OCR pass recognises a document to be in (core/rules/facts.text_facts),
+# and their Tesseract codes (packages tesseract-ocr-fra, -spa, -por).
+OCR_LANGUAGES = {"French": "fra", "Spanish": "spa", "Portuguese": "por"}
 NOTES_FACT = "notes"  # what a person should know about the document (filer: IngestResult.notes)
 
 
@@ -93,6 +97,7 @@ class OcrPreparer:
         self.on_notice = on_notice  # told the "OCR is not available" message, once per app
         self.on_progress = on_progress
         self.cancel = cancel
+        self._engines: dict[str, OcrEngine] = {}  # one per foreign language, made on demand
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         prepared = self.inner.prepare(source, sha256, workdir)
@@ -106,4 +111,29 @@ class OcrPreparer:
         )
         if step.notice and self.on_notice is not None:
             self.on_notice(step.notice)
+        step = self._in_its_language(step, target, workdir, sha256 if target == source else None)
         return merge_text_layer(prepared, step)
+
+    def _in_its_language(
+        self, step: TextLayer, target: Path, workdir: Path, sha256: str | None
+    ) -> TextLayer:
+        """A foreign-language document (a French birth certificate) OCRed again in its own
+        language, when the first pass read it as such and the language data is installed:
+        accents and words come out right, and the rules can read it."""
+        if not step.changed:
+            return step
+        language = text_facts({"first_page_text": step.facts.get("ocr_text", "")}).get(
+            "language")
+        code = OCR_LANGUAGES.get(str(language or ""))
+        if code is None or code in self.engine.settings.language.split("+"):
+            return step
+        engine = self._engines.get(code)
+        if engine is None:
+            settings = replace(self.engine.settings,
+                               language=f"{code}+{self.engine.settings.language}")
+            engine = self._engines[code] = OcrEngine(settings)
+        again = text_layer_step(target, workdir, engine=engine, sha256=sha256,
+                                on_progress=self.on_progress, cancel=self.cancel)
+        if not again.changed:
+            return step  # the language data is missing or the run failed: keep the first
+        return replace(again, facts={**again.facts, "ocr_language": engine.settings.language})

@@ -14,7 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,19 @@ class ImageInfo:
     obj: pikepdf.Object
     dpi: float
     page: int
+    pages: set[int] = field(default_factory=set)  # every page that draws it (1-based)
+
+
+@dataclass(frozen=True)
+class ImageChange:
+    """One image re-encoded: the pages that show it, its dpi before and after, and how
+    ("jpeg": downsampled grey/colour JPEG; "g4": black and white CCITT G4)."""
+
+    pages: frozenset[int]
+    dpi_before: float
+    dpi_after: float
+    kind: str
+    colour: bool = False
 
 
 @dataclass
@@ -74,6 +87,7 @@ class ImageStats:
     replaced: int = 0
     bytes_before: int = 0
     bytes_after: int = 0
+    changes: list[ImageChange] = field(default_factory=list)
 
 
 def save_options() -> dict[str, object]:
@@ -174,9 +188,10 @@ def collect_images(pdf: pikepdf.Pdf, cap: int = DEFAULT_DECODE_CAP) -> list[Imag
             key = use.image.objgen
             info = found.get(key)
             if info is None:
-                found[key] = ImageInfo(use.image, dpi, number)
+                info = found[key] = ImageInfo(use.image, dpi, number)
             elif dpi > info.dpi:
                 info.dpi = dpi
+            info.pages.add(number)
     return list(found.values())
 
 
@@ -361,6 +376,7 @@ def downsample_images(
     target_dpi: int,
     quality: int = JPEG_QUALITY,
     min_dpi: int = MIN_DPI_COLOUR,
+    colour_min_dpi: int | None = None,
     cap: int = DEFAULT_DECODE_CAP,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
@@ -368,9 +384,10 @@ def downsample_images(
     """Re-encode grey and colour images drawn above `target_dpi` as JPEG at `target_dpi`.
 
     `target_dpi` is raised to `min_dpi` and `quality` to the floor; callers that know what
-    they are doing (a benchmark at 150 dpi) may lower `min_dpi` explicitly.
+    they are doing (a benchmark at 150 dpi) may lower `min_dpi` explicitly. Colour images
+    are never taken below `colour_min_dpi` (a court's colour resolution, Texas 600).
     """
-    target = max(target_dpi, min_dpi)
+    base_target = max(target_dpi, min_dpi)
     quality = max(quality, JPEG_QUALITY_FLOOR)
     stats = ImageStats()
     candidates = []
@@ -379,6 +396,9 @@ def downsample_images(
         kind = _safe_kind(info.obj)
         if mode is None or kind is None or int(info.obj.get(Name.BitsPerComponent, 0)) != 8:
             continue
+        target = base_target
+        if mode == "RGB" and colour_min_dpi:
+            target = max(target, colour_min_dpi)
         w, h = _dims(info.obj)
         if w * h < MIN_IMAGE_PIXELS or info.dpi <= target * DOWNSAMPLE_THRESHOLD:
             continue
@@ -401,6 +421,10 @@ def downsample_images(
             stats.bytes_after += job.old
             return
         stats.bytes_after += len(data)
+        w, _h = _dims(job.info.obj)
+        stats.changes.append(ImageChange(
+            frozenset(job.info.pages), job.info.dpi, job.info.dpi * job.size[0] / max(1, w),
+            "jpeg", colour=job.mode == "RGB"))
         _replace(job.info.obj, data, filt=Name.DCTDecode, parms=None, size=job.size, bpc=8,
                  colour_space=job.info.obj.ColorSpace)
         stats.replaced += 1
@@ -514,6 +538,10 @@ def bitonal_images(
             stats.bytes_after += job.old
             return
         stats.bytes_after += len(data)
+        w, _h = _dims(job.info.obj)
+        stats.changes.append(ImageChange(
+            frozenset(job.info.pages), job.info.dpi, job.info.dpi * size[0] / max(1, w),
+            "g4" if job.mode != "1" else "g4-recoded", colour=job.mode == "RGB"))
         parms = pikepdf.Dictionary(K=-1, Columns=size[0], Rows=size[1], BlackIs1=black_is_1)
         _replace(job.info.obj, data, filt=Name.CCITTFaxDecode, parms=parms, size=size, bpc=1,
                  colour_space=Name.DeviceGray)

@@ -11,6 +11,7 @@ ledger, no workspace; the input file is only read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -25,18 +26,26 @@ import pypdf
 
 from intake_desktop.core.courts import CourtProfile, format_size, generic_profile
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.mover import write_new_file
+from intake_desktop.core.ocr.step import OcrEngine, page_ranges, text_layer_step
 from intake_desktop.core.pdf.compress import (
+    DOWNSAMPLE_THRESHOLD,
     MIN_DPI_BITONAL,
     MIN_DPI_COLOUR,
     Cancelled,
+    ImageChange,
+    ImageInfo,
     bitonal_images,
     check_cancel,
+    collect_images,
     downsample_images,
     lossless,
     save_pdf,
 )
-from intake_desktop.core.pdf.preflight import Finding, fix_pdf, inspect_pdf
+from intake_desktop.core.pdf.pdfa import convert_pdfa, pdfa_problems
+from intake_desktop.core.pdf.preflight import Finding, attachments, fix_pdf, inspect_pdf
+from intake_desktop.core.pdf.report import KeptFile, describe_changes
 from intake_desktop.core.pdf.split import (
     TEMP_PREFIX,
     Part,
@@ -46,12 +55,13 @@ from intake_desktop.core.pdf.split import (
     target_size,
 )
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
-from intake_desktop.core.pdf.text import open_pdf
+from intake_desktop.core.pdf.text import image_only_pages, open_pdf
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 STEPS = 6
 TEXT_SAMPLE_PAGES = 12
 WARN_CODES = ("page_size", "image_only", "fonts_not_embedded")
+REMOVED_DIR = "removed"  # beside the outputs: attachments taken out of the PDFs
 _WORD = re.compile(r"\w+")
 
 
@@ -68,6 +78,15 @@ class FitResult:
     warnings: list[str] = field(default_factory=list)
     # Detail of the `ocr` ledger event when the court required a text layer (not in JSON).
     ocr: dict[str, Any] | None = None
+    # What was done to the images of the output kept (for `changes`).
+    image_changes: list[ImageChange] = field(default_factory=list)
+    # Attachments removed from the PDF and kept as files beside the outputs.
+    kept: list[KeptFile] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[str]:
+        """What changed, in words, per page range (JSON `changes`, ledger, CLI)."""
+        return describe_changes(self.actions, self.image_changes, self.kept)
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -86,6 +105,8 @@ class FitResult:
             "reason": self.reason,
             "pages": self.pages,
             "warnings": list(self.warnings),
+            "changes": self.changes,
+            "kept": [k.as_json() for k in self.kept],
         }
 
 
@@ -101,7 +122,14 @@ class _Steps:
         self.step += 1
         step = self.step
         self.on_progress(step - 1, STEPS, f"{self.name}: {message}")
+        return self._inner(step)
 
+    def same(self, message: str) -> ProgressCallback:
+        """Another try within the current step."""
+        self.on_progress(self.step - 1, STEPS, f"{self.name}: {message}")
+        return self._inner(self.step)
+
+    def _inner(self, step: int) -> ProgressCallback:
         def inner(done: int, total: int, msg: str) -> None:
             self.on_progress(step - 1, STEPS, f"{self.name}: {msg} {done}/{total}")
 
@@ -148,14 +176,29 @@ def fit_pdf(
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="fit-ocr-") as scratch:
             work = src
-            if ocr is not None and profile.text_searchable:
+            pdfa = False
+            if ocr is not None and profile.pdfa_required:
+                _refuse_own_folder(src, out_dir, profile)
+                work, pdfa = _pdfa(src, Path(scratch), ocr, profile, result, on_progress)
+            elif ocr is not None and profile.text_searchable:
                 _refuse_own_folder(src, out_dir, profile)
                 work = _text_layer(src, Path(scratch), ocr, result, on_progress, cancel)
             _run(work, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks,
                  decode_cap)
-            if work != src:
+            if pdfa:
+                result.actions.insert(0, "pdfa")
+                if result.ocr is not None:
+                    result.actions.insert(0, "ocr")
+                for part in result.parts:
+                    problems = pdfa_problems(part.path)
+                    if problems:
+                        result.warnings.append(f"{part.path.name} is not PDF/A: "
+                                               + "; ".join(problems))
+            elif work != src:
                 result.actions.insert(0, "ocr")
     except IntakeError as exc:
+        if exc.path and TEMP_PREFIX in exc.path:
+            exc.path = str(src)  # never a temporary file's name in a message
         for part in result.parts:
             part.path.unlink(missing_ok=True)  # only files this run created
         result.parts = []
@@ -169,9 +212,20 @@ def fit_pdf(
     return result
 
 
+def keep_attachments(found: list[tuple[str, bytes]], folder: Path, stem: str) -> list[KeptFile]:
+    """Write removed attachments beside the outputs (`removed/<input name>/`), through the
+    mover: crash-safe, never replacing a file."""
+    kept = []
+    for name, data in found:
+        path = write_new_file(folder / stem / (name or "attachment"), data)
+        kept.append(KeptFile(name, path, hashlib.sha256(data).hexdigest(), len(data)))
+    return kept
+
+
 def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
     """The single-file output name; an error when that is the input itself."""
-    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max)
+    single = out_dir / part_name("{stem}.pdf", src.stem, 1, 1, profile.filename_max,
+                                 profile.filename_chars)
     if single.resolve() == src.resolve():
         raise IntakeError(
             "the output folder is the input's folder; fit never replaces its input",
@@ -179,6 +233,49 @@ def _refuse_own_folder(src: Path, out_dir: Path, profile: CourtProfile) -> Path:
             fix="choose another --out folder",
         )
     return single
+
+
+def _pdfa(
+    src: Path,
+    scratch: Path,
+    ocr: OcrEngine,
+    profile: CourtProfile,
+    result: FitResult,
+    on_progress: ProgressCallback,
+) -> tuple[Path, bool]:
+    """The court requires PDF/A: a PDF/A-2b copy of `src` in `scratch` (same file name),
+    with the OCR text layer in the same pass when the court wants text-searchable PDFs.
+    When it cannot be made, the output is made without it and a warning says why."""
+    on_progress(0, STEPS, f"{src.name}: converting to PDF/A")
+    work = src
+    try:
+        with pikepdf.open(src) as pdf:
+            if pdf.is_encrypted:  # OCRmyPDF refuses encrypted files; fit decrypts anyway
+                work = scratch / f"unlocked-{src.name}"
+                pdf.save(work)
+    except pikepdf.PdfError:
+        return src, False  # the pipeline reports what is wrong with the file
+    dst = scratch / src.name
+    try:
+        needed = image_only_pages(work) if profile.text_searchable else []
+    except IntakeError:
+        needed = []
+    done = convert_pdfa(work, dst, ocr, ocr=bool(needed))
+    if not done.ok:
+        result.warnings.append(f"not PDF/A, which {profile.name} requires: {done.reason}")
+        return src, False
+    if done.ocr and needed:
+        left = set(image_only_pages(dst))
+        result.ocr = {
+            "step": "ocr", "engine": "ocrmypdf+tesseract", "ok": True,
+            "image_only_pages": page_ranges(needed),
+            "pages_ocred": page_ranges(p for p in needed if p not in left),
+            "sha256_before": sha256_file(src), "sha256_after": sha256_file(dst),
+            "engine_versions": dict(done.versions), "language": ocr.settings.language,
+            "options": ["--skip-text", "--output-type pdfa-2", "--optimize 0"],
+            "seconds": round(done.seconds, 2),
+        }
+    return dst, True
 
 
 def _text_layer(
@@ -228,7 +325,10 @@ def _run(
         result.pages = len(pdf.pages)
         if result.pages == 0:
             raise IntakeError("the PDF has no pages", path=src, fix="check the file")
+        found = attachments(pdf, cap) if profile.remove_active_content else []
         result.actions += fix_pdf(pdf, profile)
+        if found and "removed_embedded_files" in result.actions:
+            result.kept = keep_attachments(found, out_dir / REMOVED_DIR, src.stem)
         report = inspect_pdf(pdf, src, profile, cap)
         bomb = report.finding("decode_cap")
         if bomb is not None:
@@ -253,20 +353,43 @@ def _run(
         _finish_single(result, lossless_path, single)
         _verify(src, lossless_path if result.actions else src, result, cap)
         return
-    colour_dpi = max(profile.scan_dpi, MIN_DPI_COLOUR)
-    check_cancel(cancel)
-    progress = steps.next("downsampling images")
+    floor = max(profile.scan_dpi, MIN_DPI_COLOUR)
+    chosen: list[ImageChange] = []
     with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
-        stats = downsample_images(
-            pdf, target_dpi=colour_dpi, cap=cap, on_progress=progress, cancel=cancel
-        )
-        if stats.replaced:
-            down_path = _temp(out_dir, "downsampled")
+        ladder = dpi_ladder(collect_images(pdf, cap), floor)
+    # Highest quality first: the first resolution whose output fits is kept.
+    tried: tuple[int, int, int] | None = None  # dpi, image bytes, other bytes of a try
+    for number, dpi in enumerate(ladder, 1):
+        check_cancel(cancel)
+        if tried is not None and dpi != ladder[-1]:
+            # Image bytes scale about with the square of the dpi: skip steps clearly too big.
+            last_dpi, image_bytes, other = tried
+            if other + image_bytes * (dpi / last_dpi) ** 2 > target * SKIP_MARGIN:
+                continue
+        progress = steps.next(f"downsampling images to {dpi} dpi") if number == 1 else (
+            steps.same(f"downsampling images to {dpi} dpi"))
+        with pikepdf.open(lossless_path, access_mode=STREAM) as pdf:
+            stats = downsample_images(
+                pdf, target_dpi=dpi, min_dpi=floor, colour_min_dpi=profile.colour_dpi,
+                cap=cap, on_progress=progress, cancel=cancel,
+            )
+            if not stats.replaced:
+                continue
+            down_path = _temp(out_dir, f"downsampled-{dpi}")
             down_size = save_pdf(pdf, down_path)
-            if down_size < size:
-                best, size = down_path, down_size
+            tried = (dpi, stats.bytes_after, max(0, down_size - stats.bytes_after))
+        if down_size < size:
+            if best != lossless_path:
+                best.unlink(missing_ok=True)
+            best, size, chosen = down_path, down_size, stats.changes
+            if "downsampled" not in result.actions:
                 result.actions.append("downsampled")
+        else:
+            down_path.unlink(missing_ok=True)
+        if size <= target:
+            break
     if size <= target:
+        result.image_changes = chosen
         _finish_single(result, best, single)
         _verify(src, lossless_path, result, cap)
         return
@@ -281,21 +404,38 @@ def _run(
             cancel=cancel,
         )
         if bw.replaced:
-            rest = downsample_images(pdf, target_dpi=colour_dpi, cap=cap, cancel=cancel)
+            rest = downsample_images(pdf, target_dpi=floor, colour_min_dpi=profile.colour_dpi,
+                                     cap=cap, cancel=cancel)
             bw_path = _temp(out_dir, "bitonal")
             bw_size = save_pdf(pdf, bw_path)
             if bw_size < size:
                 best, size = bw_path, bw_size
+                chosen = bw.changes + rest.changes
                 result.actions = [a for a in result.actions if a != "downsampled"]
                 result.actions.append("bitonal")
                 if rest.replaced:
                     result.actions.append("downsampled")
+    result.image_changes = chosen
     if size <= target:
         _finish_single(result, best, single)
         _verify(src, lossless_path, result, cap)
         return
     _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks, best,
            lossless_path, cap)
+
+
+LADDER_DPI = (600, 400, 300, 250, 200)
+SKIP_MARGIN = 1.3  # a step predicted this far over the target is not tried
+
+
+def dpi_ladder(images: list[ImageInfo], floor: int) -> list[int]:
+    """Resolutions to try for grey and colour images, highest first, none below `floor`
+    and none the images are not already above (by the downsampling threshold)."""
+    highest = max((i.dpi for i in images), default=0.0)
+    steps = [d for d in LADDER_DPI if d >= floor and highest > d * DOWNSAMPLE_THRESHOLD]
+    if floor not in steps and highest > floor * DOWNSAMPLE_THRESHOLD:
+        steps.append(floor)
+    return steps
 
 
 def _split(
@@ -320,6 +460,7 @@ def _split(
         profile.part_pattern,
         stem=src.stem,
         filename_max=profile.filename_max,
+        filename_chars=profile.filename_chars,
         at_bookmarks=at_bookmarks,
         on_progress=progress,
         cancel=cancel,

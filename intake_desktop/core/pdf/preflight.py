@@ -17,7 +17,12 @@ from pikepdf import Name
 from intake_desktop.core.courts import CourtProfile
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.compress import collect_images, find_image_bombs
-from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, DecodeCapError
+from intake_desktop.core.pdf.streams import (
+    DEFAULT_DECODE_CAP,
+    STREAM,
+    DecodeCapError,
+    bounded_decode,
+)
 from intake_desktop.core.pdf.text import image_only_pdf_pages, unembedded_fonts
 
 # Action type -> the action recorded when it is removed.
@@ -367,6 +372,71 @@ def preflight(src: Path, profile: CourtProfile | None) -> PreflightReport:
         ) from exc
     with pdf:
         return inspect_pdf(pdf, src, profile)
+
+
+def _file_name(spec: object) -> str:
+    if not isinstance(spec, pikepdf.Dictionary):
+        return ""
+    for key in (Name.UF, Name.F):
+        value = spec.get(key)
+        if isinstance(value, pikepdf.String):
+            return str(value).replace("\\", "/").rsplit("/", 1)[-1]
+    return ""
+
+
+def _file_data(spec: object, cap: int) -> bytes | None:
+    if not isinstance(spec, pikepdf.Dictionary):
+        return None
+    ef = spec.get(Name.EF)
+    if not isinstance(ef, pikepdf.Dictionary):
+        return None
+    stream = ef.get(Name.UF) or ef.get(Name.F)
+    if not isinstance(stream, pikepdf.Stream):
+        return None
+    try:
+        return bounded_decode(stream, cap, what="an attachment")
+    except (DecodeCapError, pikepdf.PdfError):
+        return None
+
+
+def attachments(pdf: pikepdf.Pdf, cap: int = DEFAULT_DECODE_CAP) -> list[tuple[str, bytes]]:
+    """Every embedded file (document-level and file-attachment annotations): its name and
+    bytes, so that removing them never discards evidence. Unreadable ones are skipped."""
+    specs: list[tuple[str, object]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(node: object, depth: int) -> None:
+        if depth > 16 or not isinstance(node, pikepdf.Dictionary):
+            return
+        names = node.get(Name.Names)
+        if isinstance(names, pikepdf.Array):
+            for i in range(0, len(names) - 1, 2):
+                specs.append((str(names[i]), names[i + 1]))
+        kids = node.get(Name.Kids)
+        if isinstance(kids, pikepdf.Array):
+            for kid in kids:
+                walk(kid, depth + 1)
+
+    names = pdf.Root.get(Name.Names)
+    if isinstance(names, pikepdf.Dictionary):
+        walk(names.get(Name.EmbeddedFiles), 0)
+    for page in pdf.pages:
+        annots = page.obj.get(Name.Annots)
+        if isinstance(annots, pikepdf.Array):
+            for annot in annots:
+                if (isinstance(annot, pikepdf.Dictionary)
+                        and annot.get(Name.Subtype) == Name.FileAttachment):
+                    specs.append(("", annot.get(Name.FS)))
+    found = []
+    for key, spec in specs:
+        if isinstance(spec, pikepdf.Dictionary) and spec.is_indirect:
+            if spec.objgen in seen:
+                continue
+            seen.add(spec.objgen)
+        data = _file_data(spec, cap)
+        if data is not None:
+            found.append((_file_name(spec) or key or "attachment", data))
+    return found
 
 
 def fix_pdf(pdf: pikepdf.Pdf, profile: CourtProfile) -> list[str]:

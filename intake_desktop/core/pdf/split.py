@@ -11,6 +11,8 @@ larger than the limit is an error, never a part over the limit.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ HEADROOM_SHARE = 0.01
 MAX_ATTEMPTS = 8
 CLOSE_ENOUGH = 0.98  # a part this full is not worth another write to add a page or two
 TEMP_PREFIX = ".intake-fit-"
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 
 class PageTooLargeError(IntakeError):
@@ -69,14 +72,44 @@ def target_size(limit_bytes: int) -> int:
     return limit_bytes - max(MIN_HEADROOM, int(limit_bytes * HEADROOM_SHARE))
 
 
-def part_name(pattern: str, stem: str, n: int, total: int, filename_max: int | None) -> str:
-    """`pattern` filled in, the stem shortened when the court caps name length."""
-    name = pattern.format(stem=stem, n=n, total=total)
-    if filename_max and len(name) > filename_max:
-        keep = max(1, len(stem) - (len(name) - filename_max))
-        short = stem[:keep].rstrip(" ._-") or stem[:1]
-        name = pattern.format(stem=short, n=n, total=total)
-    return name
+def letters_digits(name: str) -> str:
+    """`name` with only ASCII letters and digits before its extension (Texas e-filing):
+    words run together, each starting upper-case ("Exhibit A, Part 1.pdf" ->
+    "ExhibitAPart1.pdf"); accented letters lose their accents."""
+    base, dot, ext = name.rpartition(".")
+    if not dot or not ext.isalnum():
+        base, ext = name, ""
+    ascii_base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    words = _ALNUM.findall(ascii_base)
+    joined = "".join(w[:1].upper() + w[1:] for w in words) or "Document"
+    return f"{joined}.{ext}" if ext else joined
+
+
+def part_name(
+    pattern: str, stem: str, n: int, total: int, filename_max: int | None,
+    chars: str = "any",
+) -> str:
+    """`pattern` filled in, with the court's character rule (`chars`: "any" or
+    "letters-digits"); when the court caps the name's length (extension included) the stem
+    is shortened at a word boundary, never inside a word or number ("... Center.pdf",
+    not "... Center 202.pdf")."""
+
+    def fill(part_stem: str) -> str:
+        name = pattern.format(stem=part_stem, n=n, total=total)
+        return letters_digits(name) if chars == "letters-digits" else name
+
+    name = fill(stem)
+    if not filename_max or len(name) <= filename_max:
+        return name
+    for word in reversed(list(_ALNUM.finditer(stem))):
+        short = stem[: word.end()].rstrip(" ._-,;")
+        name = fill(short)
+        if len(name) <= filename_max:
+            return name
+    # Not even the first word fits: cut it (the only case where a word is cut).
+    keep = max(1, len(stem) - (len(fill(stem)) - filename_max))
+    short = stem[:keep].rstrip(" ._-") or stem[:1]
+    return fill(short)
 
 
 class _Sizer:
@@ -351,6 +384,7 @@ def split_to_limit(
     *,
     stem: str | None = None,
     filename_max: int | None = None,
+    filename_chars: str = "any",
     at_bookmarks: bool = False,
     on_progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
@@ -388,7 +422,7 @@ def split_to_limit(
             written.append((keep, keep.stat().st_size, start, end))
             start = end
         on_progress(total_pages, total_pages, f"split into {len(written)} parts")
-        return _finish(written, out_dir, name_pattern, stem, filename_max)
+        return _finish(written, out_dir, name_pattern, stem, filename_max, filename_chars)
     finally:
         for leftover in out_dir.glob(f"{TEMP_PREFIX}{os.getpid()}-*"):
             leftover.unlink(missing_ok=True)
@@ -462,9 +496,11 @@ def _finish(
     pattern: str,
     stem: str,
     filename_max: int | None,
+    chars: str = "any",
 ) -> list[Part]:
     total = len(written)
-    names = [part_name(pattern, stem, n, total, filename_max) for n in range(1, total + 1)]
+    names = [part_name(pattern, stem, n, total, filename_max, chars)
+             for n in range(1, total + 1)]
     for name in names:
         if (out_dir / name).exists():
             raise IntakeError(

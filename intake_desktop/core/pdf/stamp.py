@@ -6,11 +6,16 @@ reader sees it (CropBox within MediaBox, turned by /Rotate) onto user space, so 
 placed "bottom-right" lands bottom-right on screen whatever the page's geometry.
 Text is Helvetica (a standard font, nothing embedded) or an embedded TrueType subset
 (`stamp_fonts`), measured with the font's real metrics.
+
+Stamps never cover what is on the page: `stamp_place` renders each page and the stamp goes
+to the first free position of the preference list, or into a blank strip made by
+shrinking the page's content (recorded), or the page is refused with the reason.
 """
 
 from __future__ import annotations
 
 import enum
+import io
 import os
 import tempfile
 import zlib
@@ -23,6 +28,17 @@ from pikepdf import Array, Dictionary, Name
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, EmbeddedSubset, Helvetica
+from intake_desktop.core.pdf.stamp_place import (
+    InkReader,
+    PageInk,
+    PlacementPolicy,
+    grow,
+    inverse,
+    mul,
+    production_numbers,
+    shrink_matrix,
+    union,
+)
 from intake_desktop.core.pdf.streams import DecodeCapError, bounded_decode
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
@@ -60,7 +76,7 @@ class StampStyle:
     font_size: float = 10.0
     margin_x: float = 36.0
     margin_y: float = 18.0
-    backing: bool = True
+    backing: bool = False  # opaque white box: only on request, and only where the area is free
     padding: float = 2.0
     line_gap: float = 1.0
     font: str = "helvetica"  # or "embedded": a TrueType subset, for PDF/A and strict courts
@@ -79,6 +95,41 @@ class PlacedLine:
     display_box: Box
     user_box: Box
     font_size: float
+
+
+@dataclass(frozen=True)
+class PageStamp:
+    """What stamping did to one page: where each line went, whether a block moved from
+    the corner asked for, whether the content was shrunk (and to what scale), and the
+    production numbers already on the page."""
+
+    lines: list[PlacedLine]
+    moved: dict[Corner, Corner]  # corner asked for -> corner used, only where they differ
+    scale: float | None = None
+    numbers: tuple[str, ...] = ()
+
+
+def candidate_corners(wanted: Corner, preferred: Sequence[str] = ()) -> list[Corner]:
+    """Corners to try for a block that asks for `wanted`: `preferred` when given (after
+    `wanted`), otherwise the same edge first (same side, other side, centre), then the
+    opposite edge in the same order."""
+    if preferred:
+        order = [wanted, *(Corner(p) for p in preferred)]
+    else:
+        edge, _, side = wanted.value.partition("-")
+        other_edge = "top" if edge == "bottom" else "bottom"
+        sides = [side] + [s for s in ("right", "left", "center") if s != side]
+        order = [Corner(f"{e}-{s}") for e in (edge, other_edge) for s in sides]
+    return list(dict.fromkeys(order))
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _on_edge(corner: Corner, bottom: bool) -> Corner:
+    side = corner.value.partition("-")[2]
+    return Corner(f"{'bottom' if bottom else 'top'}-{side}")
 
 
 def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
@@ -277,9 +328,11 @@ class Stamper:
         style: StampStyle | None = None,
         font: StampFont | None = None,
         content_cap: int = CONTENT_CAP,
+        policy: PlacementPolicy | None = None,
     ) -> None:
         self.pdf = pdf
         self.content_cap = content_cap
+        self.policy = policy or PlacementPolicy()
         self.style = style or StampStyle()
         self.font: StampFont = font or Helvetica()
         self._font = self.font.resource(pdf)
@@ -313,15 +366,94 @@ class Stamper:
             fonts[name] = self._font
         return Name(name)
 
+    def _choose(
+        self, page_no: int, lines: PageLines, width: float, height: float, ink: PageInk | None
+    ) -> tuple[dict[Corner, list[str]], dict[Corner, Corner], Matrix | None, float | None]:
+        """Corners for every block, and the shrink (display matrix, scale) if one is needed."""
+        blocks = [(c, [t for t in ts if t]) for c, ts in lines.items()]
+        blocks = [(c, ts) for c, ts in blocks if ts]
+        chosen: dict[Corner, list[str]] = {}
+        if ink is None:
+            return {c: list(ts) for c, ts in blocks}, {}, None, None
+        policy, style, font = self.policy, self.style, self.font
+        taken: list[Box] = []
+        if policy.keep_clear is not None:
+            taken += list(policy.keep_clear(page_no - 1, width, height))
+        moved: dict[Corner, Corner] = {}
+        tried: list[Corner] = []
+        for wanted, texts in blocks:
+            for corner in candidate_corners(wanted, policy.positions):
+                if corner in chosen:
+                    continue
+                placed = layout({corner: texts}, width, height, style, font)
+                if not placed:
+                    break
+                block = grow(union([p[5] for p in placed]), policy.clearance)
+                if not ink.inked(block) and not any(_overlaps(block, t) for t in taken):
+                    chosen[corner] = texts
+                    taken.append(block)
+                    if corner != wanted:
+                        moved[wanted] = corner
+                    break
+                tried.append(corner)
+            else:
+                break
+        else:
+            return chosen, moved, None, None
+        names = ", ".join(dict.fromkeys(c.value for c in tried))
+        if not policy.shrink:
+            raise StampError(
+                f"page {page_no}: the stamp would cover what is printed there in every "
+                f"position allowed ({names}), and shrinking the page is off",
+                fix="allow shrinking (shrink_to_fit = true in [set]) or list other "
+                "stamp_positions",
+            )
+        # Shrink: every block goes to the first block's edge, into a strip left blank.
+        bottom = blocks[0][0].value.startswith("bottom")
+        merged: dict[Corner, list[str]] = {}
+        for wanted, texts in blocks:
+            merged.setdefault(_on_edge(wanted, bottom), []).extend(texts)
+        placed = layout(merged, width, height, style, font)
+        boxes = [p[5] for p in placed]
+        clear = list(policy.keep_clear(page_no - 1, width, height)) if policy.keep_clear else []
+        if any(_overlaps(grow(b, policy.clearance), c) for b in boxes for c in clear):
+            raise StampError(
+                f"page {page_no}: the stamp would cover what is printed there in every "
+                f"position allowed ({names}), and the edge left for it is kept blank for "
+                "the court",
+                fix="list other stamp_positions in [set]",
+            )
+        reach = (max(b[3] for b in boxes) if bottom else height - min(b[1] for b in boxes))
+        strip = reach + policy.clearance
+        scale = (height - strip) / height
+        if scale < policy.min_scale:
+            raise StampError(
+                f"page {page_no}: the stamp would cover what is printed there in every "
+                f"position allowed ({names}), and making room would shrink the page to "
+                f"{scale:.0%} (the least allowed is {policy.min_scale:.0%})",
+                fix="use a smaller font_size or margin_y in [set], or list other "
+                "stamp_positions",
+            )
+        moved = {w: c for w, c in ((w, _on_edge(w, bottom)) for w, _ in blocks) if w != c}
+        return merged, moved, shrink_matrix(width, height, strip, bottom), scale
+
     def stamp_page(self, page: pikepdf.Page, lines: PageLines) -> list[PlacedLine]:
-        """Burn `lines` into the page; returns where each line went."""
+        """Burn `lines` into the page where asked, without checking what lies beneath."""
+        return self.place(page, lines, None).lines
+
+    def place(
+        self, page: pikepdf.Page, lines: PageLines, ink: PageInk | None,
+        numbers: Sequence[str] = (),
+    ) -> PageStamp:
+        """Burn `lines` into the page, clear of the ink seen in `ink` (its rendering)."""
         obj = page.obj
         box = visible_box(obj)
         rotate = page_rotation(obj)
         width, height = display_size(box, rotate)
-        placed = layout(lines, width, height, self.style, self.font)
+        chosen, moved, shrink, scale = self._choose(page.index + 1, lines, width, height, ink)
+        placed = layout(chosen, width, height, self.style, self.font)
         if not placed:
-            return []
+            return PageStamp([], {}, None, tuple(numbers))
         check_content_size(page, self.content_cap)
         font = self._font_name(page)
         unclosed, excess = _q_balance(page)
@@ -344,10 +476,19 @@ class Stamper:
             result.append(PlacedLine(text, corner, bbox, to_user(m, bbox), size))
         out.append(b"Q\n")
         parts = _content_streams(page)
-        obj.Contents = Array(
-            [self._opening(excess + 1), *parts, self.pdf.make_stream(b"".join(out))]
-        )
-        return result
+        if shrink is None:
+            opening = self._opening(excess + 1)
+        else:
+            # The content keeps to its own visible box, scaled into the rest of the page.
+            content = mul(mul(inverse(m), shrink), m)
+            clip = f"{_fmt(box[0])} {_fmt(box[1])} {_fmt(box[2] - box[0])} " \
+                   f"{_fmt(box[3] - box[1])} re W n\n"
+            opening = self.pdf.make_stream(
+                b"q\n" + " ".join(f"{v:.6f}" for v in content).encode() + b" cm\n"
+                + clip.encode() + b"q\n" * excess
+            )
+        obj.Contents = Array([opening, *parts, self.pdf.make_stream(b"".join(out))])
+        return PageStamp(result, moved, scale, tuple(numbers))
 
 
 def open_for_stamping(path: Path, *, allow_owner_encrypted: bool = False) -> pikepdf.Pdf:
@@ -414,13 +555,60 @@ def stamp_file(
     prepare: Callable[[pikepdf.Pdf], None] | None = None,
     allow_owner_encrypted: bool = False,
     content_cap: int = CONTENT_CAP,
+    policy: PlacementPolicy | None = None,
 ) -> list[list[PlacedLine]]:
+    """Stamp every page of `src` (page index from 0) into a new file `dst`; returns the
+    placement of every line, page by page (see `stamp_pages`)."""
+    pages = stamp_pages(src, dst, lines_for_page, style, on_progress=on_progress,
+                        cancel=cancel, prepare=prepare,
+                        allow_owner_encrypted=allow_owner_encrypted, content_cap=content_cap,
+                        policy=policy)
+    return [p.lines for p in pages]
+
+
+def _ink_reader(pdf: pikepdf.Pdf, src: Path, policy: PlacementPolicy, *,
+                changed: bool) -> InkReader:
+    """A renderer for the pages as they are before stamping: the file itself, or (when the
+    preflight changed it, it is encrypted, or pdfium cannot read what pikepdf repaired on
+    opening) a copy written by pikepdf."""
+    if not changed and not pdf.is_encrypted:
+        try:
+            return InkReader(src, policy)
+        except Exception:
+            pass
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    try:
+        return InkReader(buffer.getvalue(), policy)
+    except Exception as exc:
+        raise StampError(
+            f"this PDF cannot be rendered to check where the stamp may go ({exc})",
+            path=src, fix="repair it first (`intake-desktop fit`) or replace it",
+        ) from exc
+
+
+def stamp_pages(
+    src: Path,
+    dst: Path,
+    lines_for_page: Callable[[int], PageLines],
+    style: StampStyle | None = None,
+    *,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    prepare: Callable[[pikepdf.Pdf], None] | None = None,
+    allow_owner_encrypted: bool = False,
+    content_cap: int = CONTENT_CAP,
+    policy: PlacementPolicy | None = None,
+    check_content: bool = True,
+) -> list[PageStamp]:
     """Stamp every page of `src` (page index from 0) into a new file `dst`.
 
     `prepare` runs on the open PDF before stamping (a court preflight: unlock, remove
-    active content, flatten forms). Returns the placement of every line, page by page.
-    `src` is only read.
+    active content, flatten forms). With `check_content` each page is rendered first and
+    the stamp kept off whatever is drawn there (`policy`). Returns what was done to every
+    page. `src` is only read.
     """
+    policy = policy or PlacementPolicy()
     with open_for_stamping(src, allow_owner_encrypted=allow_owner_encrypted) as pdf:
         if prepare is not None:
             prepare(pdf)
@@ -431,18 +619,31 @@ def stamp_file(
             every = [lines_for_page(i) for i in range(total)]
             font = EmbeddedSubset(t for page in every for ts in page.values() for t in ts)
             lines_for_page = every.__getitem__
-        stamper = Stamper(pdf, style, font, content_cap)
-        placements = []
-        for i, page in enumerate(pdf.pages):
-            if cancel is not None and cancel.is_set():
-                raise StampError("stamping was cancelled", path=src)
-            try:
-                placements.append(stamper.stamp_page(page, lines_for_page(i)))
-            except StampError as exc:
-                if exc.path is not None:
-                    raise
-                raise StampError(exc.what, path=src, fix=exc.fix) from exc
-            if i % 50 == 0 or i + 1 == total:
-                on_progress(i + 1, total, f"stamping {src.name}")
+        stamper = Stamper(pdf, style, font, content_cap, policy)
+        reader: InkReader | None = None
+        if check_content:
+            reader = _ink_reader(pdf, src, policy, changed=prepare is not None)
+        pages = []
+        try:
+            for i, page in enumerate(pdf.pages):
+                if cancel is not None and cancel.is_set():
+                    raise StampError("stamping was cancelled", path=src)
+                lines = lines_for_page(i)
+                try:
+                    ink = numbers = None
+                    if reader is not None and any(ts for ts in lines.values()):
+                        check_content_size(page, content_cap)  # before anything renders it
+                        ink = reader.page(i)
+                        numbers = production_numbers(reader.text(i))
+                    pages.append(stamper.place(page, lines, ink, numbers or ()))
+                except StampError as exc:
+                    if exc.path is not None:
+                        raise
+                    raise StampError(exc.what, path=src, fix=exc.fix) from exc
+                if i % 50 == 0 or i + 1 == total:
+                    on_progress(i + 1, total, f"stamping {src.name}")
+        finally:
+            if reader is not None:
+                reader.close()
         save_pdf(pdf, dst)
-    return placements
+    return pages

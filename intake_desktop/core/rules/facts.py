@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
@@ -60,6 +62,26 @@ _LONG_DMY = re.compile(
 )
 
 
+# Month names of the languages civil documents most often arrive in (French, Spanish,
+# Portuguese), for dates such as "12 juin 2019" or "12 de junio de 2019". Accents are
+# stripped before matching (OCR often drops them): "fevrier", "marco".
+_FOREIGN_MONTHS = {
+    name: index
+    for names in (
+        "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro",
+    )
+    for index, name in enumerate(names.split(), start=1)
+}
+_FOREIGN_DMY = re.compile(
+    r"\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?("
+    + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+    + r")\s+(?:de\s+)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
 def _iso(year: int, month: int, day: int) -> str | None:
     try:
         return dt.date(year, month, day).isoformat()
@@ -80,30 +102,111 @@ def date_in_name(name: str) -> str | None:
     return None
 
 
-def date_in_text(text: str) -> str | None:
-    """The first date in a document's text ("March 1, 2024", "1 March 2024", ISO, US)."""
+# Labels that introduce a date which is not the document's own date: a passport's holder
+# was born on it, a card expires on it, an employee was hired on it.
+_NOT_DOCUMENT = re.compile(
+    r"(birth|\bborn\b|\bd\.?\s?o\.?\s?b\b|expir|expires|\bvalid\s+(until|thru|through|to)\b|"
+    r"\bhire[d]?\b|date\s+of\s+hire|naissance|nacimiento|nascimento|\bnee?\s+le\b|"
+    r"\bnacid[oa]\b|\bnascid[oa]\b|\bperiod\b|"
+    r"\bfrom\b\s*$|\bdue\b|next\s+appointment)",
+    re.IGNORECASE,
+)
+# Labels that introduce the document's own date, strongest first.
+_DOCUMENT_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern, re.IGNORECASE))
+    for label, pattern in (
+        ("date of issue", r"(date\s+of\s+issue|issue\s+date|date\s+issued|issued(\s+on)?|"
+                          r"delivree?\s+le|fait\s+(?:a\s+[^,\n]{1,40},?\s+)?le|"
+                          r"fecha\s+de\s+(?:expedicion|emision)|expedid[ao]\s+(?:el|en)|"
+                          r"data\s+de\s+emissao|emitid[ao]\s+em)\W*$"),
+        ("pay date", r"(pay\s+date|check\s+date|payment\s+date|paid\s+on)\W*$"),
+        ("date of service", r"(date\s+of\s+service|service\s+date|dos|visit\s+date|"
+                            r"date\s+of\s+visit)\W*$"),
+        ("notice date", r"(notice\s+date|date\s+of\s+notice|receipt\s+date|received\s+date)\W*$"),
+        # "Dated:" opens its line; "the memo dated May 1" in a sentence is another document's.
+        ("dated", r"^\W*(dated|date\s+signed|signed\s+on|executed\s+on|date\s+of\s+report|"
+                  r"report\s+date|statement\s+date)\W*$"),
+        ("date", r"(^|\s)date\W*$"),
+    )
+)
+_LABEL_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date read from a document's text and why it was taken."""
+
+    date: str
+    label: str | None  # the label that introduced it ("pay date", "dated"), None: unlabelled
+    position: int
+
+    @property
+    def source(self) -> str:
+        return f"text:{self.label}" if self.label else "text"
+
+
+def without_accents(text: str) -> str:
+    """The text with accents removed, one character for one ("Délivré" -> "Delivre")."""
+    return "".join(
+        unicodedata.normalize("NFKD", ch)[0] if ch.isalpha() else ch for ch in text
+    )
+
+
+def _dates_with_positions(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for m in _LONG.finditer(text):
         day = _iso(int(m.group(3)), _MONTHS[m.group(1).lower()[:3]], int(m.group(2)))
         if day:
             found.append((m.start(), day))
-            break
     for m in _LONG_DMY.finditer(text):
         day = _iso(int(m.group(3)), _MONTHS[m.group(2).lower()[:3]], int(m.group(1)))
         if day:
             found.append((m.start(), day))
-            break
+    for m in _FOREIGN_DMY.finditer(text):
+        day = _iso(int(m.group(3)), _FOREIGN_MONTHS[m.group(2).lower()], int(m.group(1)))
+        if day:
+            found.append((m.start(), day))
     for m in _ISO.finditer(text):
         day = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day:
             found.append((m.start(), day))
-            break
     for m in _US.finditer(text):
         day = _iso(int(m.group(3)), int(m.group(1)), int(m.group(2)))
         if day:
             found.append((m.start(), day))
-            break
-    return min(found)[1] if found else None
+    return sorted(found)
+
+
+def document_date_in_text(text: str) -> TextDate | None:
+    """The document's own date in its text: a date under a document label ("Date of
+    issue", "Pay date", "Date of service", "Dated") wins; dates under other labels (date of
+    birth, expiry, pay period, hire date) are never taken; else the first unlabelled date."""
+    best: tuple[int, int, TextDate] | None = None
+    text = without_accents(text)
+    for position, day in _dates_with_positions(text):
+        line_start = text.rfind("\n", 0, position) + 1
+        line = text[line_start:position]
+        before = line[-_LABEL_WINDOW:]
+        if _NOT_DOCUMENT.search(before):
+            continue
+        rank, label = len(_DOCUMENT_LABELS), None
+        for index, (name, pattern) in enumerate(_DOCUMENT_LABELS):
+            if pattern.search(line if pattern.pattern.startswith("^") else before):
+                rank, label = index, name
+                break
+        if label is None and before.rstrip().endswith(":") and before.strip(" :"):
+            # "Some other label: <date>" that is not a document label: weaker than a bare date.
+            rank += 1
+        candidate = (rank, position, TextDate(day, label, position))
+        if best is None or candidate[:2] < best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def date_in_text(text: str) -> str | None:
+    """The document's date in its text (see `document_date_in_text`), as YYYY-MM-DD."""
+    found = document_date_in_text(text)
+    return found.date if found else None
 
 
 def _pdf_date(value: Any) -> str | None:
@@ -130,10 +233,12 @@ def pdf_facts(path: Path) -> dict[str, Any]:
             found = date_in_text(text[:MAX_TEXT_CHARS])
             if found:
                 facts["document_date"] = found
-        if "document_date" not in facts and info is not None:
+        if info is not None:
             found = _pdf_date(info.get("/CreationDate"))
             if found:
-                facts["document_date"] = found
+                # When the file was made (often the scan or conversion day): recorded, but
+                # never taken as the document's own date.
+                facts["metadata_date"] = found
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return facts
     return {k: v for k, v in facts.items() if v}
@@ -178,6 +283,7 @@ def email_facts(path: Path) -> dict[str, Any]:
         try:
             parsed = email.utils.parsedate_to_datetime(date_header)
             facts["document_date"] = parsed.date().isoformat()
+            facts["document_date_source"] = "email_date"
         except (TypeError, ValueError, IndexError):
             pass
     return facts
@@ -199,3 +305,77 @@ def extract_facts(path: Path, detected_type: str, known: Mapping[str, Any]) -> d
     ):
         found = email_facts(path)
     return {**found, **known}
+
+
+# Sources a document date may come from, most trusted first. PDF and Office metadata dates
+# are when a file was made (a scan, a conversion), not what the document says: recorded as
+# `metadata_date` and never used to name a file.
+DATE_SOURCES = ("email_date", "text:<label>", "filename", "capture_date", "text", "parent", "none")
+
+_RECEIPT = re.compile(r"\b((?:IOE|MSC|EAC|WAC|LIN|SRC|NBC|YSC)\d{10})\b")
+_FORM = re.compile(
+    r"\b(I-\d{2,3}[A-Z]?|N-\d{3}|G-\d{2,4}|DS-\d{3,4}|AR-11|ETA-9089|EOIR-\d{1,2}[A-Z]?)\b"
+)
+_TRANSLATION = re.compile(
+    r"(certified translation|certificate of translation|translated from|true and accurate "
+    r"translation|competent to translate)",
+    re.IGNORECASE,
+)
+_LANGUAGES = (
+    ("French", re.compile(r"\b(acte de naissance|acte de mariage|republique francaise|nee? le|"
+                          r"officier de l'etat civil|etat civil)\b", re.IGNORECASE)),
+    ("Spanish", re.compile(r"\b(acta de nacimiento|acta de matrimonio|registro civil|nacid[oa]|"
+                           r"certifica que)\b", re.IGNORECASE)),
+    ("Portuguese", re.compile(r"\b(certidao|nascimento|casamento|registro civil das pessoas)\b",
+                              re.IGNORECASE)),
+)
+
+
+def text_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts read from a document's text: USCIS receipt number, form number, the language
+    of a foreign-language civil document, and whether it is a translation."""
+    text = without_accents(
+        str(facts.get("first_page_text") or facts.get("ocr_text") or "")[:MAX_TEXT_CHARS]
+    )
+    found: dict[str, Any] = {}
+    receipt = _RECEIPT.search(text)
+    if receipt:
+        found["receipt_number"] = receipt.group(1)
+    form = _FORM.search(text)
+    if form:
+        found["form_number"] = form.group(1)
+    translated = _TRANSLATION.search(text)
+    if translated:
+        found["translation"] = True
+        source = re.search(r"translat\w*\s+from\s+(?:the\s+)?([A-Z][a-z]+)", text)
+        if source:
+            found["language"] = source.group(1)
+    else:
+        for language, pattern in _LANGUAGES:
+            if pattern.search(text):
+                found["language"] = language
+                break
+    return found
+
+
+def choose_date(facts: Mapping[str, Any], name: str) -> tuple[str | None, str]:
+    """The document's date and where it came from (one of DATE_SOURCES, `text:<label>`
+    naming the label). None with "none" when nothing trustworthy says it."""
+    known = str(facts.get("document_date") or "")[:10] or None
+    source = str(facts.get("document_date_source") or "")
+    if known and source == "email_date":
+        return known, "email_date"
+    found = document_date_in_text(str(facts.get("first_page_text") or "")[:MAX_TEXT_CHARS])
+    if found is not None and found.label:
+        return found.date, found.source
+    named = (known if known and source == "filename" else None) or date_in_name(name)
+    if named:
+        return named, "filename"
+    capture = str(facts.get("capture_date") or "")[:10] or None
+    if capture:
+        return capture, "capture_date"
+    if found is not None:
+        return found.date, found.source
+    if known and source not in ("pdf_metadata", "office_metadata", ""):
+        return known, source
+    return None, "none"

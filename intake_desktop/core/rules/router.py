@@ -20,7 +20,7 @@ from jinja2.exceptions import TemplateError
 from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules.conditions import Subject
 from intake_desktop.core.rules.errors import RuleFailure
-from intake_desktop.core.rules.facts import date_in_name, date_in_text, extract_facts
+from intake_desktop.core.rules.facts import choose_date, extract_facts, text_facts
 from intake_desktop.core.rules.limits import RegexTimeout, render_bounded
 from intake_desktop.core.rules.ruleset import NO_MATCH_REASON, NO_MATCH_RULE, Rule, RuleSet
 from intake_desktop.core.rules.safepath import (
@@ -41,6 +41,8 @@ _DATE_TOKEN = re.compile(
 )
 _COUNTER = re.compile(r" \(\d+\)$")
 ATTACHMENT_RULE = "attachment-of-parent"
+# The date field a preset puts first in a name: 2024-03-05 or rcvd-2024-03-05 (undated).
+_LEADING_DATE = re.compile(r"^(?:rcvd-|undated[-_]?)?\d{4}-\d{2}-\d{2}")
 
 
 def describe_name(stem: str, matter: str) -> str | None:
@@ -51,6 +53,23 @@ def describe_name(stem: str, matter: str) -> str | None:
         text = re.sub(re.escape(matter), " ", text, flags=re.IGNORECASE)
     text = re.sub(r"[_\s]+", " ", text).strip(" -_.")
     return clean_value(text)
+
+
+_PARTY = re.compile(
+    r"^(petitioner|beneficiary|derivative(?:[ _-][^/]{1,40})?|joint[ _-]sponsor|sponsor|"
+    r"co-?sponsor|household[ _-]member)$",
+    re.IGNORECASE,
+)
+
+
+def party_in(subfolder: str) -> str | None:
+    """The person a document belongs to, from Intake/<matter>/<party>/: Petitioner,
+    Beneficiary, Derivative <name>, Sponsor, Joint sponsor ..."""
+    first = subfolder.split("/", 1)[0].strip()
+    if not _PARTY.match(first):
+        return None
+    text = clean_value(first.replace("_", " "))
+    return text[:1].upper() + text[1:] if text else None
 
 
 def version_in_name(stem: str) -> str | None:
@@ -81,6 +100,7 @@ class RulesRouter:
         facts = dict(candidate.facts)
         if self._read_files and candidate.size and candidate.source.is_file():
             facts = extract_facts(candidate.source, candidate.detected_type, facts)
+        facts = {**text_facts(facts), **facts}
         matter = candidate.matter_hint
         if not matter:
             return self._review(
@@ -102,14 +122,9 @@ class RulesRouter:
         subfolder = "/".join(parts[:-1])
         stem, suffix = _split_name(name)
         ext = clean_extension(candidate.filed_suffix or suffix)
-        document_date = _iso_or_none(facts.get("document_date"))
-        if not document_date or facts.get("document_date_source") == "pdf_metadata":
-            # A date printed on the first page beats PDF metadata (often the scan date).
-            document_date = date_in_text(str(facts.get("first_page_text") or "")[:4000]) or (
-                document_date
-            )
         capture_date = _iso_or_none(facts.get("capture_date"))
-        date = document_date or capture_date or date_in_name(name)
+        date, date_source = choose_date(facts, name)
+        document_date = date if date_source != "capture_date" else None
         attachment = candidate.child_index > 0
         subject = Subject(
             name=name,
@@ -147,7 +162,13 @@ class RulesRouter:
                 "pdf_title": clean_value(facts.get("pdf_title")),
                 "document_date": document_date,
                 "capture_date": capture_date,
+                "date_source": date_source,
+                "receipt_number": clean_value(facts.get("receipt_number")),
+                "form_number": clean_value(facts.get("form_number")),
+                "language": clean_value(facts.get("language")),
+                "party": party_in(subfolder),
             }
+            ctx.update(dict.fromkeys(rule.captures))
             for key, value in captured.items():
                 ctx[key] = clean_value(value)
             return self._decide(rule, ctx, candidate, matter, date, ext)
@@ -155,7 +176,7 @@ class RulesRouter:
             parent_folder = self._parent_folder(PurePosixPath(candidate.parent_name).name)
             if parent_folder is not None:
                 # No rule for the attachment itself: it stays with its family.
-                family_name = self._family_name(candidate, matter, parent_folder, ext)
+                family_name = self._family_name(candidate, matter, parent_folder, ext, date)
                 if family_name is not None:
                     return Decision(
                         matter=matter,
@@ -164,6 +185,7 @@ class RulesRouter:
                         category="Attachment",
                         rule=ATTACHMENT_RULE,
                         document_date=date,
+                        date_source=date_source if date else "parent",
                         rules_version=self.rules_version,
                     )
         return self._review(matter, NO_MATCH_REASON, NO_MATCH_RULE, "", date)
@@ -230,6 +252,7 @@ class RulesRouter:
             category=rule.category,
             rule=rule.name,
             document_date=date,
+            date_source=ctx.get("date_source") if date or not candidate.child_index else "parent",
             rules_version=self.rules_version,
         )
 
@@ -274,13 +297,20 @@ class RulesRouter:
             folder = parent_folder
         else:
             folder = "/".join(self._render(rule, ctx, ext)[0])
-        return folder, self._family_name(candidate, matter, folder, ext)
+        return folder, self._family_name(candidate, matter, folder, ext, ctx.get("date"))
 
-    def _family_name(self, candidate: Candidate, matter: str, folder: str, ext: str) -> str | None:
-        """`<parent stem>.001.pdf`; the parent's stem is cut from its end if over budget."""
+    def _family_name(
+        self, candidate: Candidate, matter: str, folder: str, ext: str, own_date: str | None
+    ) -> str | None:
+        """`<parent stem>.001.pdf`; the parent's stem is cut from its end if over budget.
+
+        A member with a date of its own (a pay stub in a zip, a dated letter attached to an
+        email) carries that date in place of the parent's leading date."""
         assert candidate.parent_name is not None
         parent = PurePosixPath(candidate.parent_name)
         stem = parent.stem if parent.suffix else parent.name
+        if own_date:
+            stem = _LEADING_DATE.sub(own_date, stem, count=1)
         seq = f".{candidate.child_index:03d}"
         parts = tuple(p for p in folder.split("/") if p)
         name = clean_component(f"{stem}{seq}", 10_000) + ext

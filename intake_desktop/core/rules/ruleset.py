@@ -43,6 +43,11 @@ BASE_VARIABLES = frozenset(
         "pdf_title",
         "document_date",
         "capture_date",
+        "date_source",  # where `date` came from: email_date, text:<label>, filename, ... none
+        "receipt_number",  # a USCIS receipt number read from the text (IOE0912345678)
+        "form_number",  # a form number read from the text (I-130, DS-260, EOIR-26 ...)
+        "language",  # the language of a foreign-language document (French, Spanish ...)
+        "party",  # Petitioner, Beneficiary, Derivative ..., Sponsor (Intake/<matter>/<party>/)
     }
 )
 # Variables the path budget never shortens.
@@ -57,6 +62,9 @@ FIXED_VARIABLES = frozenset(
         "version",
         "document_date",
         "capture_date",
+        "date_source",
+        "receipt_number",
+        "form_number",
         "type",
     }
 )
@@ -87,6 +95,9 @@ class Rule:
     review: str | None
     shrinkable: tuple[str, ...] = ()  # variables the budget may shorten, in order
     line: int | None = None
+    # Named regex groups of the conditions: empty (None) in templates when an optional group
+    # did not take part in the match.
+    captures: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -420,6 +431,7 @@ class _Loader:
             review.strip() if isinstance(review, str) else None,
             tuple(shrink),
             line,
+            frozenset(captures),
         )
 
     def _text(

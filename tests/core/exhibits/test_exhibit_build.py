@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -12,7 +13,6 @@ import pypdf
 import pytest
 from docx import Document
 
-from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.index import INDEX_COLUMNS
 from intake_desktop.core.exhibits.model import BuildError
@@ -47,6 +47,7 @@ provider = "County ER"
 file = "docs/mri.pdf"
 description = "MRI report"
 date = 2024-02-03
+provider = "Valley Imaging"
 
 [[exhibit]]
 file = "docs/awkward.pdf"
@@ -89,6 +90,19 @@ def built(tmp_path: Path, ledger: Ledger) -> BuildResult:
     return build_set(load_spec(spec_path), tmp_path / "out", ledger)
 
 
+def pdftotext(path: Path) -> str:
+    """Text as poppler extracts it (an engine other than the one that wrote the PDF)."""
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    """pdffonts rows: name, type, encoding, emb, sub, uni ... (the last 5 columns fixed)."""
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                         text=True).stdout.splitlines()[2:]
+    return [line.split() for line in out]
+
+
 def page_texts(path: Path) -> list[str]:
     return [p.extract_text() for p in pypdf.PdfReader(path).pages]
 
@@ -123,14 +137,16 @@ def test_original_pages_survive_stamping(built: BuildResult) -> None:
     assert sha256_file(awkward.source.path) == awkward.source_sha256  # source untouched
 
 
-def test_binder_has_slip_sheets_and_one_bookmark_per_exhibit(built: BuildResult) -> None:
+def test_binder_has_contents_slip_sheets_and_one_bookmark_per_exhibit(
+    built: BuildResult,
+) -> None:
     (binder,) = built.binder_parts
     texts = page_texts(binder.path)
-    assert len(texts) == 15 + 3 == binder.last_page
+    assert len(texts) == 1 + 15 + 3 == binder.last_page  # contents page first (issue 22)
     numbers = []
     slip_pages = {ex.binder_page for ex in built.exhibits}
-    assert slip_pages == {1, 5, 8}
-    for page, text in enumerate(texts, start=1):
+    assert slip_pages == {2, 6, 9}
+    for page, text in enumerate(texts[1:], start=2):
         if page in slip_pages:
             ex = next(e for e in built.exhibits if e.binder_page == page)
             assert ex.label.upper() in text and ex.entry.description[:20] in text
@@ -143,10 +159,30 @@ def test_binder_has_slip_sheets_and_one_bookmark_per_exhibit(built: BuildResult)
             (item.title, pikepdf.Page(item.destination[0]).index)  # type: ignore[index]
             for item in outline.root
         ]
-    assert marks == [
+    assert marks == [("Table of contents", 0)] + [
         (f"{e.label} - {e.entry.description}", e.binder_page - 1)  # type: ignore[operator]
         for e in built.exhibits
     ]
+
+
+def test_binder_contents_page_lists_and_links_every_exhibit(built: BuildResult) -> None:
+    (binder,) = built.binder_parts
+    contents = pdftotext(binder.path).split("\f")[0]
+    assert contents.startswith("Table of contents")
+    for ex in built.exhibits:
+        assert ex.label in contents and ex.entry.description[:20] in contents
+        assert ex.bates_first in contents and ex.bates_last in contents
+    # the page numbers printed are the binder pages each exhibit starts on
+    layout_text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1",
+                                  str(binder.path), "-"], capture_output=True, text=True,
+                                 check=True).stdout
+    for ex in built.exhibits:
+        line = next(li for li in layout_text.splitlines() if ex.label in li)
+        assert line.split()[-1] == str(ex.binder_page)
+    with pikepdf.open(binder.path) as pdf:
+        links = [a for a in pdf.pages[0].obj.Annots if a.Subtype == pikepdf.Name.Link]
+        targets = [pikepdf.Page(a.Dest[0]).index + 1 for a in links]
+    assert targets == [ex.binder_page for ex in built.exhibits]
 
 
 def test_slip_sheets_are_separate_files(built: BuildResult) -> None:
@@ -154,12 +190,16 @@ def test_slip_sheets_are_separate_files(built: BuildResult) -> None:
         assert ex.slip_sheet is not None
         (text,) = page_texts(ex.slip_sheet)
         assert ex.label.upper() in text
-        assert f"{ex.bates_first}-{ex.bates_last}" in text
+        assert f"{ex.bates_first} - {ex.bates_last}" in text
 
 
-def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) -> None:
-    csv_path, docx_path, pdf_path = built.index_files
-    assert [p.suffix for p in built.index_files] == [".csv", ".docx", ".pdf"]
+def test_index_rows_match_the_stamps_in_all_formats(built: BuildResult) -> None:
+    # Issue 22: AO 187 columns (Plf./Def. No., Date Offered ...), and a court copy next to
+    # the file copy; the file copy alone carries source paths and hashes.
+    csv_path, docx_path, pdf_path, court_docx, court_pdf = built.index_files
+    assert [p.name for p in built.index_files] == [
+        "Exhibit index.csv", "Exhibit index.docx", "Exhibit index.pdf",
+        "Exhibit index - court copy.docx", "Exhibit index - court copy.pdf"]
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == INDEX_COLUMNS
@@ -168,22 +208,40 @@ def test_index_rows_match_the_stamps_in_all_three_formats(built: BuildResult) ->
     for row, ex in zip(body, built.exhibits, strict=True):
         record = dict(zip(INDEX_COLUMNS, row, strict=True))
         texts = page_texts(ex.parts[0].path)
-        assert record["No."] == ex.label and ex.label in texts[0]
+        assert record["Label"] == ex.label and ex.label in texts[0]
+        assert (record["Plf. No."], record["Def. No."]) == (ex.ident, "")
         assert record["Bates begin"] in texts[0] and record["Bates end"] in texts[-1]
+        assert record["Bates range"] == f"{record['Bates begin']} - {record['Bates end']}"
         assert int(record["Pages"]) == len(texts)
         assert record["SHA-256"] == sha256_file(ex.source.path)
         assert record["Source document"] == ex.source.path.relative_to(
             built.spec.path.parent
         ).as_posix()
-        assert [record[c] for c in ("Offered", "Marked", "Admitted", "Objections")] == [""] * 4
+        assert [record[c] for c in ("Date Offered", "Marked", "Admitted", "Objections")] == [
+            ""] * 4
     assert body[0][INDEX_COLUMNS.index("Witness")] == "Dr. Lee"
-    table = Document(str(docx_path)).tables[0]
-    docx_rows = [[c.text for c in r.cells] for r in table.rows]
-    assert docx_rows == rows
-    assert "w:tblHeader" in table.rows[0]._tr.xml  # header repeats on printed pages
-    pdf_text = "".join(page_texts(pdf_path))
+    file_tables = Document(str(docx_path)).tables
+    court_tables = Document(str(court_docx)).tables
+    printed = [[c.text for c in r.cells] for r in file_tables[-2].rows]
+    assert printed[0][:3] == ["Plf. No.", "Def. No.", "Date Offered"]
+    assert [r[printed[0].index("Bates range")] for r in printed[1:]] == [
+        r[INDEX_COLUMNS.index("Bates range")] for r in body]
+    assert "w:tblHeader" in file_tables[-2].rows[0]._tr.xml  # header repeats on each page
+    hashes = [[c.text for c in r.cells] for r in file_tables[-1].rows][1:]
+    assert [h[2] for h in hashes] == [r[INDEX_COLUMNS.index("SHA-256")] for r in body]
+    court_text = " ".join(c.text for t in court_tables for r in t.rows for c in r.cells)
     for row in body:
-        assert row[0] in pdf_text and row[3] in pdf_text.replace("\n", "")
+        assert row[INDEX_COLUMNS.index("SHA-256")] not in court_text
+        assert row[INDEX_COLUMNS.index("Source document")] not in court_text
+        assert row[INDEX_COLUMNS.index("Bates range")] in court_text
+    file_text, court_pdf_text = pdftotext(pdf_path), pdftotext(court_pdf)
+    for row in body:
+        record = dict(zip(INDEX_COLUMNS, row, strict=True))
+        for key in ("Bates range", "Bates begin", "Bates end", "SHA-256"):
+            assert record[key] in file_text, key
+        assert record["Bates range"] in court_pdf_text
+        assert record["SHA-256"] not in court_pdf_text
+        assert record["Source document"] not in court_pdf_text
 
 
 def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> None:
@@ -191,9 +249,9 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["Date"], r["Exhibit"], r["Cite"]) for r in rows] == [
-        ("2024-01-05", "Pltf. Ex. 1", "SMITH-000001-SMITH-000003"),
-        ("2024-02-03", "Pltf. Ex. 2", "SMITH-000004-SMITH-000005"),
-        ("2024-03-20", "Pltf. Ex. 3", "SMITH-000006-SMITH-000007"),
+        ("2024-01-05", "Pltf. Ex. 1", "SMITH-000001 - SMITH-000003"),
+        ("2024-02-03", "Pltf. Ex. 2", "SMITH-000004 - SMITH-000005"),
+        ("2024-03-20", "Pltf. Ex. 3", "SMITH-000006 - SMITH-000007"),
         ("2024-05-02", "Pltf. Ex. 3", "SMITH-000012"),
     ]
     # 29 days (Jan 5 -> Feb 3) is not a gap; 46 (Feb 3 -> Mar 20) and 43 are
@@ -269,7 +327,8 @@ def test_explicit_start_that_would_reuse_numbers_is_refused(
 ) -> None:
     spec = tmp_path / "again.toml"
     spec.write_text(SPEC.replace('digits = 6', 'digits = 6\nstart = 10'), encoding="utf-8")
-    with pytest.raises(LedgerError, match="reuse numbers"):
+    # refused before anything is reserved, by the same check `exhibits check` runs
+    with pytest.raises(BuildError, match="reuse numbers"):
         build_set(load_spec(spec), tmp_path / "out3", ledger)
     assert not (tmp_path / "out3").exists()
     assert ledger.next_bates("SMITH-") == 16
@@ -367,7 +426,7 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
     assert [(e.bates_first, e.bates_last) for e in result.exhibits] == [
         ("SMITH-000001", "SMITH-000003"), ("SMITH-000004", "SMITH-000005"),
         ("SMITH-000006", "SMITH-000015")]
-    assert any("reuses SMITH-000001-SMITH-000015" in w for w in result.warnings)
+    assert any("reuses SMITH-000001 - SMITH-000015" in w for w in result.warnings)
     assert ledger.next_bates("SMITH-") == 16
     kinds = [e.kind for e in ledger.events() if e.kind.startswith("bates_")]
     assert kinds == ["bates_reserved", "bates_released", "bates_reserved"]
@@ -375,7 +434,7 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
     other = tmp_path / "other.toml"
     other.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1")
                      .replace("Plaintiff exhibits", "Other set"), encoding="utf-8")
-    with pytest.raises(LedgerError, match="reuse numbers"):
+    with pytest.raises(BuildError, match="reuse numbers"):
         build_set(load_spec(other), tmp_path / "out-other", ledger)
 
 
@@ -398,11 +457,12 @@ def test_source_changed_during_the_build_is_caught(tmp_path: Path) -> None:
 def test_numbers_longer_than_the_digits_are_refused(tmp_path: Path) -> None:
     make_docs(tmp_path)
     spec_path = tmp_path / "set.toml"
-    spec_path.write_text(SPEC.replace("digits = 6", "digits = 3\nstart = 990"), encoding="utf-8")
+    spec_path.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 999990"),
+                         encoding="utf-8")
     book = MemoryBates()
-    with pytest.raises(BuildError, match="would reach 1004, more than the 3 digits"):
+    with pytest.raises(BuildError, match="would reach 1000004, more than the 6 digits"):
         build_set(load_spec(spec_path), tmp_path / "out", book)
-    assert book.next_bates("SMITH-") == 990  # given back
+    assert book.next_bates("SMITH-") == 1  # refused before any number was reserved
 
 
 def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path: Path) -> None:

@@ -90,7 +90,11 @@ def test_valid_spec_loads(tmp_path: Path) -> None:
          "line 3, [set] 'label_scheme': unknown scheme 'roman'"),
         (('stamp_position = "upper left"', 'stamp_position = "middle"'),
          "line 5, [set] 'stamp_position': unknown position 'middle'"),
-        (("digits = 7", "digits = 2"), "line 12, [bates] 'digits': must be a number from 3"),
+        (("digits = 7", "digits = 2"), "line 12, [bates] 'digits': 2 is too few: Bates numbers "
+                                       "are zero-padded to 6 to 15 digits"),
+        (("digits = 7", "digits = 5"), "line 12, [bates] 'digits': 5 is too few"),
+        (("digits = 7", "digits = 16"), "line 12, [bates] 'digits': must be a number from 6 "
+                                        "to 15"),
         (("start = 1001", "start = 0"), "line 13, [bates] 'start': must be a whole number"),
         (('sha256 = "AB12', 'sha256 = "ZZ12'), "line 25, exhibit 3 'sha256': is not a SHA-256"),
         (("font_size = 9", "font_size = true"), "line 6, [set] 'font_size': must be a number"),
@@ -176,3 +180,48 @@ def test_file_stems_stay_short() -> None:
     stem = file_stem(long_name)
     assert len(stem) <= 60 and stem.startswith("Estate of Johnson v. Consolidated")
     assert not stem.endswith((" ", "."))
+
+
+def test_labels_and_their_files_sort_naturally() -> None:
+    from pathlib import PurePath
+
+    from intake_desktop.core.exhibits.labels import natural_key, natural_path_key
+
+    labels = ["Def. Ex. AA", "Def. Ex. B", "Def. Ex. Z", "Def. Ex. A", "Def. Ex. AB",
+              "Def. Ex. BA"]
+    assert sorted(labels, key=natural_key) == [
+        "Def. Ex. A", "Def. Ex. B", "Def. Ex. Z", "Def. Ex. AA", "Def. Ex. AB", "Def. Ex. BA"]
+    assert sorted(["Pltf. Ex. 10", "Pltf. Ex. 2", "Pltf. Ex. 1"], key=natural_key) == [
+        "Pltf. Ex. 1", "Pltf. Ex. 2", "Pltf. Ex. 10"]
+    files = [PurePath("Exhibits/Def. Ex. AA.pdf"), PurePath("Exhibits/Def. Ex. B.pdf"),
+             PurePath("Exhibits/Def. Ex. AA (Part 2 of 2).pdf"),
+             PurePath("Exhibits/Def. Ex. AA (Part 10 of 12).pdf")]
+    assert [p.name for p in sorted(files, key=natural_path_key)] == [
+        "Def. Ex. B.pdf", "Def. Ex. AA (Part 2 of 2).pdf", "Def. Ex. AA (Part 10 of 12).pdf",
+        "Def. Ex. AA.pdf"]
+
+
+def test_new_fields_load_and_read_back(tmp_path: Path) -> None:
+    """Issue 22 fields: caption, stamp preference list, shrinking, range separator, kinds."""
+    text = GOOD.replace('[bates]', '[caption]\ncase_number = "2:24-cv-01234"\n'
+                        'judge = "Hon. Ana Ruiz"\nplaintiff = "Maria Reyes"\n'
+                        'party = "Defendant"\n\n[bates]\nrange_separator = " to "') \
+        .replace('stamp_position = "upper left"',
+                 'stamp_positions = ["upper left", "bottom-right"]\nshrink_to_fit = false') \
+        .replace('description = "Translation"', 'description = "Translation"\nkind = "Event"')
+    path = tmp_path / "doe.toml"
+    spec = parse_spec(text, path)
+    assert spec.stamp_positions == (Corner.TOP_LEFT, Corner.BOTTOM_RIGHT)
+    assert spec.stamp_position is Corner.TOP_LEFT and spec.shrink_to_fit is False
+    assert (spec.caption.case_number, spec.caption.party) == ("2:24-cv-01234", "defendant")
+    assert spec.bates is not None and spec.bates.range("A-1", "A-2") == "A-1 to A-2"
+    assert spec.exhibits[2].kind == "event"
+    assert spec.backing is False  # the white box is opt-in
+    again = parse_spec(dump_spec(spec), path)
+    assert replace(again, exhibits=(), warnings=()) == replace(spec, exhibits=(), warnings=())
+    with pytest.raises(SpecError, match="'party': unknown party 'court'"):
+        parse_spec(text.replace('party = "Defendant"', 'party = "court"'), path)
+    with pytest.raises(SpecError, match="'stamp_positions': unknown position 'middle'"):
+        parse_spec(text.replace('"bottom-right"]', '"middle"]'), path)
+    with pytest.raises(SpecError, match=r"\[caption\]: unknown key 'judges'"):
+        parse_spec(text.replace("judge =", "judges ="), path)

@@ -100,7 +100,8 @@ def test_geometry_helpers_read_inherited_values(tmp_path: Path) -> None:
 def test_backing_box_and_font_metrics(tmp_path: Path) -> None:
     src = text_pdf(tmp_path / "t.pdf", 1)
     dst = tmp_path / "s.pdf"
-    (placed,) = stamp_file(src, dst, lambda i: {Corner.BOTTOM_LEFT: ["Ex. 3 - p. 1", "WIDE TEXT"]})
+    (placed,) = stamp_file(src, dst, lambda i: {Corner.BOTTOM_LEFT: ["Ex. 3 - p. 1", "WIDE TEXT"]},
+                           StampStyle(backing=True))  # the white box is opt-in since issue 22
     first, second = placed
     assert first.user_box[1] > second.user_box[3]  # first line above the second
     assert first.user_box[0] == second.user_box[0] == 36.0  # left aligned at the margin

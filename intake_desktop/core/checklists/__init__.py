@@ -1,0 +1,37 @@
+"""Matter checklists: what a matter expects, what has arrived, what is missing, and the
+letter asking the client for it. Checklists are data (naming_rules/checklists/*.toml)."""
+
+from intake_desktop.core.checklists.letter import LetterResult, write_request_letter
+from intake_desktop.core.checklists.loader import (
+    ChecklistError,
+    ChecklistProblem,
+    load_checklist,
+    shipped_checklists,
+)
+from intake_desktop.core.checklists.model import Checklist, ChecklistItem, Expected
+from intake_desktop.core.checklists.status import (
+    ItemState,
+    ItemStatus,
+    MatterChecklist,
+    assign_checklist,
+    matter_checklist,
+    waive_item,
+)
+
+__all__ = [
+    "Checklist",
+    "ChecklistError",
+    "ChecklistItem",
+    "ChecklistProblem",
+    "Expected",
+    "ItemState",
+    "ItemStatus",
+    "LetterResult",
+    "MatterChecklist",
+    "assign_checklist",
+    "load_checklist",
+    "matter_checklist",
+    "shipped_checklists",
+    "waive_item",
+    "write_request_letter",
+]

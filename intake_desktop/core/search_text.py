@@ -1,0 +1,125 @@
+"""Full-text search: the words of a filed document (every page of its text layer, which holds
+OCR text, email bodies and converted Office text), kept in the ledger as it is filed, and the
+snippets with the hits that the window highlights."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intake_desktop.core.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 400_000  # a document's indexed text (a few hundred pages of dense text)
+MAX_PAGES = 2_000
+FACT_KEYS = ("pdf_title", "email_subject", "email_from", "first_page_text")
+
+
+def extract_text(path: Path, facts: Mapping[str, Any] | None = None) -> tuple[str, int | None]:
+    """The document's words and page count (None for files that are not PDFs).
+
+    Reads the text layer of every page of a PDF; anything else (and a PDF whose text
+    cannot be read) falls back to the facts filing already extracted.
+    """
+    facts = facts or {}
+    parts = [str(facts[k]) for k in FACT_KEYS if facts.get(k)]
+    pages: int | None = None
+    if path.suffix.lower() == ".pdf" and path.is_file():
+        try:
+            from pypdf import PdfReader
+
+            reader = PdfReader(str(path))
+            if reader.is_encrypted:
+                reader.decrypt("")
+            pages = len(reader.pages)
+            size = 0
+            for page in reader.pages[:MAX_PAGES]:
+                words = page.extract_text() or ""
+                parts.append(words)
+                size += len(words)
+                if size > MAX_CHARS:
+                    break
+        except Exception as exc:  # a damaged or protected PDF: the facts are all we have
+            log.info("no text layer read from %s: %s", path, exc)
+    elif path.suffix.lower() in (".txt", ".csv", ".md") and path.is_file():
+        parts.append(path.read_text(encoding="utf-8", errors="replace")[:MAX_CHARS])
+    body = re.sub(r"\s+", " ", " ".join(parts)).strip()[:MAX_CHARS]
+    return body, pages
+
+
+def index_document(
+    ledger: Ledger, document_id: int, path: Path, facts: Mapping[str, Any] | None = None
+) -> None:
+    """Keep a filed document's words for search. Never raises: search is not custody."""
+    try:
+        body, pages = extract_text(path, facts)
+        ledger.set_document_text(document_id, body, pages)
+    except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
+        log.warning("document %s was filed but not indexed for search: %s", document_id, exc)
+
+
+def bates_numbers(first: str | None, last: str | None, limit: int = 5_000) -> list[str]:
+    """Every Bates number from `first` to `last` (same prefix and digits), else the ends."""
+    if not first:
+        return []
+    a = re.fullmatch(r"(.*?)(\d+)(\D*)", first)
+    b = re.fullmatch(r"(.*?)(\d+)(\D*)", last or first)
+    if not a or not b or (a.group(1), a.group(3)) != (b.group(1), b.group(3)):
+        return [x for x in (first, last) if x]
+    lo, hi, width = int(a.group(2)), int(b.group(2)), len(a.group(2))
+    if hi < lo or hi - lo > limit:
+        return [x for x in (first, last) if x]
+    return [f"{a.group(1)}{n:0{width}d}{a.group(3)}" for n in range(lo, hi + 1)]
+
+
+def index_stamps(ledger: Ledger, document_id: int, label: str, first: str | None,
+                 last: str | None) -> None:
+    """Make an exhibit's label and its Bates numbers searchable."""
+    try:
+        ledger.add_document_labels(document_id, [label, *bates_numbers(first, last)])
+    except Exception as exc:
+        log.warning("exhibit labels of document %s not indexed: %s", document_id, exc)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A stretch of text around the first hit; `hits` are (start, end) offsets in `text`."""
+
+    text: str
+    hits: tuple[tuple[int, int], ...]
+
+
+def words_of(query: str) -> list[str]:
+    return [w for w in query.split() if w]
+
+
+def snippet(body: str, query: str, width: int = 120) -> Snippet | None:
+    """The text around the first hit of any query word (word starts, case-insensitive)."""
+    words = words_of(query)
+    if not body or not words:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
+    first = pattern.search(body)
+    if first is None:
+        return None
+    start = max(0, first.start() - width // 6)
+    end = min(len(body), start + width)
+    text = ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")
+    shift = 1 if start else 0
+    hits = tuple((m.start() + shift, m.end() + shift)
+                 for m in pattern.finditer(body[start:end]))
+    return Snippet(text, hits)
+
+
+def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the query words (as word starts) occur in `text`."""
+    words: Sequence[str] = words_of(query)
+    if not words:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")", re.I)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]

@@ -1,0 +1,153 @@
+"""A text editor for naming rules, like Picard's script editor: line numbers, syntax
+highlighting for TOML with {{ templates }}, and the list of rules to jump to."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from PySide6.QtCore import QRect, QRegularExpression, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from intake_desktop.qt.look import is_dark
+
+RULE_KEYS = ("name", "category", "code", "folder", "filename", "review", "when", "keywords",
+             "name_regex", "extension", "type", "matter", "from", "subject", "rule",
+             "settings", "date_format", "priority")
+
+
+def did_you_mean(word: str, vocabulary: Iterable[str]) -> str:
+    """The closest known word, or "" (for "unknown filter 'uper'" -> "upper")."""
+    found = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.7)
+    return found[0] if found else ""
+
+
+def rule_names(text: str) -> list[tuple[int, str]]:
+    """(1-based line, name) of each [[rule]] in the text, in order."""
+    out: list[tuple[int, str]] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if line.strip().startswith("[[rule]]"):
+            name = f"rule {len(out) + 1}"
+            for follow in lines[n + 1:n + 12]:
+                m = re.match(r'\s*name\s*=\s*"([^"]*)"', follow)
+                if m:
+                    name = m.group(1)
+                    break
+                if follow.strip().startswith("["):
+                    break
+            out.append((n + 1, name))
+    return out
+
+
+class TomlHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        dark = is_dark()
+
+        def fmt(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+            f = QTextCharFormat()
+            f.setForeground(QColor(color))
+            if bold:
+                f.setFontWeight(QFont.Weight.Bold)
+            f.setFontItalic(italic)
+            return f
+
+        self.rules = [
+            (QRegularExpression(r"^\s*[A-Za-z0-9_.\-]+(?=\s*=)"),
+             fmt("#7cc4ff" if dark else "#0b5394")),
+            (QRegularExpression(r"\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'"),
+             fmt("#b5e08a" if dark else "#1e6b3c")),
+            (QRegularExpression(r"\{\{[^}]*\}\}|\{%[^%]*%\}"),
+             fmt("#ffcc66" if dark else "#8a3b00", bold=True)),
+            (QRegularExpression(r"^\s*\[\[?[^\]]+\]\]?"),
+             fmt("#e6a8ff" if dark else "#6a1b9a", bold=True)),
+            (QRegularExpression(r"#.*$"), fmt("#9aa6b2" if dark else "#5d6975", italic=True)),
+        ]
+
+    def highlightBlock(self, text: str) -> None:
+        for pattern, f in self.rules:
+            it = pattern.globalMatch(text)
+            while it.hasNext():
+                m = it.next()
+                self.setFormat(m.capturedStart(), m.capturedLength(), f)
+
+
+class _Gutter(QWidget):
+    def __init__(self, editor: CodeEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_gutter(event)
+
+
+class CodeEditor(QPlainTextEdit):
+    """QPlainTextEdit with line numbers in a gutter (Qt's code editor example)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gutter = _Gutter(self)
+        self.blockCountChanged.connect(lambda *_: self._update_width())
+        self.updateRequest.connect(self._update_gutter)
+        self._update_width()
+        self.highlighter = TomlHighlighter(self.document())
+
+    def gutter_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 12 + self.fontMetrics().horizontalAdvance("9") * max(3, digits)
+
+    def _update_width(self) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _update_gutter(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        cr = self.contentsRect()
+        self.gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
+
+    def paint_gutter(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.gutter)
+        dark = is_dark()
+        painter.fillRect(event.rect(), QColor("#1b2430" if dark else "#eef2f6"))
+        painter.setPen(QColor("#9aa6b2" if dark else "#5d6975"))
+        block = self.firstVisibleBlock()
+        number = block.blockNumber()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        bottom = top + round(self.blockBoundingRect(block).height())
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible() and bottom >= event.rect().top():
+                painter.drawText(0, top, self.gutter.width() - 6, self.fontMetrics().height(),
+                                 Qt.AlignmentFlag.AlignRight, str(number + 1))
+            block = block.next()
+            top = bottom
+            bottom = top + round(self.blockBoundingRect(block).height())
+            number += 1
+        painter.end()
+
+    def go_to_line(self, line: int) -> None:
+        block = self.document().findBlockByLineNumber(max(0, line - 1))
+        if block.isValid():
+            self.setTextCursor(QTextCursor(block))
+            self.centerCursor()
+            self.setFocus()

@@ -1,0 +1,3 @@
+from tests.rules.samples import make_workspace
+
+__all__ = ["make_workspace"]
