@@ -77,8 +77,14 @@ def pixel_bomb(folder: Path) -> Path:
 
 
 def many_frame_tiff(folder: Path) -> Path:
-    """60 frames of noise, each within the pixel limit (the case that took 6 CPU minutes)."""
-    frame = Image.effect_noise((3000, 3000), 80).convert("RGB")
+    """60 frames of 7000x7000 (each within the 50 MP limit), mostly white so the file is
+    small: the case that took 6 minutes of processor time."""
+    from PIL import ImageDraw
+
+    frame = Image.new("RGB", (7000, 7000), "white")
+    draw = ImageDraw.Draw(frame)
+    for y in range(200, 6800, 120):
+        draw.line([(300, y), (6700, y)], fill="black", width=6)
     path = folder / "records.tif"
     frame.save(path, "TIFF", save_all=True, append_images=[frame] * 59,
                compression="tiff_lzw")

@@ -51,7 +51,7 @@ class ConvertLimits:
     max_office_inflated: int = 256 * 1024 * 1024  # declared bytes inside a .docx/.odt...
     max_office_members: int = 10_000  # parts inside one OOXML/ODF package
     cpu_seconds: float = 25.0  # processor time to convert one image or text file
-    convert_address_space: int = 2 * 1024 * 1024 * 1024  # RLIMIT_AS of an image conversion
+    convert_address_space: int = 1024 * 1024 * 1024  # RLIMIT_AS of an image conversion
     scan_pages: int = 2000  # PDF pages inspected for text/images
 
 

@@ -72,6 +72,32 @@ def _open(path: Path, mime: str) -> Image.Image:
         ) from None
 
 
+def check_header(path: Path, mime: str, limits: ConvertLimits) -> None:
+    """Frame count and every frame's pixel size, from the headers (nothing decoded)."""
+    im = _open(path, mime)
+    with im:
+        frames = int(getattr(im, "n_frames", 1) or 1)
+        if frames > limits.max_frames:
+            raise ConversionError(
+                f"the image has {frames} frames, more than the limit of {limits.max_frames}",
+                path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+                fix="split it with an image tool or raise the limit; kept in Review/",
+            )
+        try:
+            for index in range(frames):
+                im.seek(index)
+                w, h = im.size
+                if w * h > limits.max_image_pixels:
+                    raise ConversionError(
+                        f"the image is {w}x{h} pixels, more than the limit of "
+                        f"{limits.max_image_pixels:,} (possible decompression bomb)",
+                        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+                        fix="check the file by hand; kept in Review/",
+                    )
+        except (OSError, EOFError, ValueError, SyntaxError):
+            return  # damage is reported by the full inspection
+
+
 def inspect_image(path: Path, mime: str, limits: ConvertLimits,
                   budget: CpuBudget | None = None) -> ImageInfo:
     """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps
@@ -160,8 +186,11 @@ def _pdf_pages(data: bytes) -> int:
 def image_to_pdf(
     path: Path, mime: str, workdir: Path, limits: ConvertLimits
 ) -> Converted:
-    """Convert in a child process under the processor-time and memory limits."""
+    """Convert in a child process under the processor-time and memory limits (the
+    header checks run here first, so a refused image costs no process)."""
     from intake_desktop.core.convert.limited import run_limited
+
+    check_header(path, mime, limits)
 
     return run_limited(_image_to_pdf, (path, mime, workdir, limits),
                        cpu_seconds=limits.cpu_seconds,

@@ -98,7 +98,9 @@ def _child_has(op: Any, av: Any, test: Callable[[Any], bool]) -> bool:
 
 def _nested_repeat(items: Any) -> bool:
     for op, av in items:
-        if op in _REPEATS and av[1] > 1 and _has_repeat(av[2]):
+        # An unbounded repeat of something that itself repeats: exponential backtracking.
+        # ({0,6} around a repeat is polynomial; the run-time limit covers it.)
+        if op in _REPEATS and av[1] == _sre_parse.MAXREPEAT and _has_repeat(av[2]):
             return True
         if _child_has(op, av, _nested_repeat):
             return True
