@@ -1,8 +1,11 @@
-"""`intake-desktop rules check [FILE]` and `rules preview PATH... [--matter ID]`."""
+"""`intake-desktop rules check [FILE]`, `rules preview PATH... [--matter ID]` and
+`rules accept --as ADMIN` (a rules file changed outside the app)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,10 @@ from intake_desktop.commands.common import (
     plural,
     resolve_arg_path,
 )
-from intake_desktop.core.errors import UsageError
-from intake_desktop.core.rules import RulesError, RulesRouter, load_rules
+from intake_desktop.core.errors import IntakeError, UsageError
+from intake_desktop.core.roles import Profiles, SignInError
+from intake_desktop.core.rules import RulesError, RulesRouter, load_active_rules, load_rules
+from intake_desktop.core.rules.active import accept_rules
 from intake_desktop.core.rules.preview import PreviewResult, preview
 from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
 
@@ -60,6 +65,18 @@ def register(sub: Any) -> None:
         "--rules", metavar="FILE", help="preview with this rules file instead of the workspace's"
     )
     prev.set_defaults(handler=run_preview)
+    accept = rsub.add_parser(
+        "accept",
+        help="(admin) put in force a rules.toml that was changed outside the app",
+        description="A rules file edited outside the app is not used until an admin accepts "
+        "it. Shows what changed, then records it as a `rules_accepted` event.",
+    )
+    add_common_options(accept)
+    accept.add_argument("--as", dest="as_name", metavar="NAME", required=True,
+                        help="the admin profile that accepts the change")
+    accept.add_argument("--passphrase-stdin", action="store_true",
+                        help="read the admin passphrase from the first line of stdin")
+    accept.set_defaults(handler=run_accept)
 
 
 def run_check(args: argparse.Namespace, out: Output) -> int:
@@ -88,6 +105,41 @@ def run_check(args: argparse.Namespace, out: Output) -> int:
         },
         f"{path}: OK, {plural(len(ruleset.rules), 'rule')}, version {ruleset.version} "
         f"({ruleset.name})",
+    )
+    return EXIT_OK
+
+
+def run_accept(args: argparse.Namespace, out: Output) -> int:
+    if args.passphrase_stdin:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    else:
+        passphrase = getpass.getpass(f"Passphrase for {args.as_name}: ")
+    with open_app(args.workspace, db=args.db, create=False) as app:
+        try:
+            actor = Profiles(app.ledger).sign_in(args.as_name, passphrase)
+        except SignInError as exc:
+            out.error(exc.message)
+            return EXIT_FAILURE
+        before = load_active_rules(app.workspace, app.ledger, promote=False)
+        try:
+            version = accept_rules(app.workspace, app.ledger, actor)
+        except RulesError as exc:
+            for problem in exc.problems:
+                out.emit({"ok": False, **problem.to_json()}, str(problem))
+            out.error(f"{app.workspace.rules_path} is not valid; the rules in force stay in "
+                      "force")
+            return EXIT_FAILURE
+        except IntakeError as exc:
+            out.error(exc.message)
+            return EXIT_FAILURE
+    changed = before.pending is not None
+    out.emit(
+        {"ok": True, "version": version.version, "sha256": version.sha256,
+         "name": version.name, "previous_version": before.version, "accepted": changed,
+         "by": actor.user},
+        f"accepted {app.workspace.rules_path.name} version {version.version} "
+        f"({version.name}, {version.rule_count} rules), replacing version {before.version}"
+        if changed else f"rules.toml is already the version in force ({version.version})",
     )
     return EXIT_OK
 

@@ -224,22 +224,31 @@ def test_save_rules_validates_writes_and_records_once(make_workspace: Callable) 
     assert not list(ws.state.glob(".rules.toml.*"))  # no temporary left behind
 
 
-def test_new_valid_version_is_recorded_when_first_seen(make_workspace: Callable) -> None:
+def test_a_rules_file_replaced_by_hand_waits_for_an_admin(make_workspace: Callable) -> None:
+    """GIVEN a workspace whose first rules were adopted WHEN rules.toml is replaced by hand
+    THEN it is not used (and not recorded) until an admin accepts it (issue 24 item 9)."""
+    from intake_desktop.core.rules.active import RULES_ACCEPTED, accept_rules
+
     ws, ledger = make_workspace("immigration")
     build_filer(_app(ws, ledger))
     copy_preset("litigation", ws.rules_path)
+    warnings: list[str] = []
+    filer = build_filer(_app(ws, ledger), on_warning=warnings.append)
+    assert filer.router.active.ruleset.name == "Immigration"  # type: ignore[attr-defined]
+    assert "changed outside the app" in warnings[0]
+    accept_rules(ws, ledger, Actor("admin-1", "admin"))
     build_filer(_app(ws, ledger))
-    build_filer(_app(ws, ledger))
-    events = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
-    assert [e.detail["rules"] for e in events] == ["Immigration", "Litigation"]
+    events = [e for e in ledger.events() if e.kind in (EventKind.RULES_CHANGED, RULES_ACCEPTED)]
+    assert [(e.kind, e.detail["rules"]) for e in events] == [
+        ("rules_changed", "Immigration"), ("rules_accepted", "Litigation")]
     assert events[0].detail["version"] != events[1].detail["version"]
 
 
 def test_a_long_lived_filer_picks_up_edits_and_survives_a_broken_one(
     make_workspace: Callable,
 ) -> None:
-    """GIVEN a filer running (as the watcher does) WHEN the admin edits rules.toml
-    THEN the next file uses the new rules; a broken edit is reported once and ignored."""
+    """GIVEN a filer running (as the watcher does) WHEN the admin saves new rules in the app
+    THEN the next file uses them; a broken hand edit is reported once and ignored."""
     ws, ledger = make_workspace("litigation")
     warnings: list[str] = []
     filer = build_filer(_app(ws, ledger), on_warning=warnings.append)
@@ -252,7 +261,7 @@ def test_a_long_lived_filer_picks_up_edits_and_survives_a_broken_one(
         return Path(result.path or "").relative_to(ws.root).as_posix()
 
     assert ingest("one.eml").startswith("Matters/LIT-1/Correspondence/Email/")
-    ws.rules_path.write_text(GOOD)
+    save_rules(ws, ledger, GOOD)
     assert re.fullmatch(
         r"Matters/LIT-1/Correspondence/\d{4}-\d\d-\d\d_LIT-1_CORR_two-letter\.pdf",
         ingest("two letter.txt"),

@@ -17,6 +17,7 @@ from intake_desktop.core.convert.base import (
     ConversionError,
     Converted,
     ConvertLimits,
+    CpuBudget,
 )
 from intake_desktop.core.convert.facts import date_from_exif, put
 
@@ -71,8 +72,36 @@ def _open(path: Path, mime: str) -> Image.Image:
         ) from None
 
 
-def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
-    """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps."""
+def check_header(path: Path, mime: str, limits: ConvertLimits) -> None:
+    """Frame count and every frame's pixel size, from the headers (nothing decoded)."""
+    im = _open(path, mime)
+    with im:
+        frames = int(getattr(im, "n_frames", 1) or 1)
+        if frames > limits.max_frames:
+            raise ConversionError(
+                f"the image has {frames} frames, more than the limit of {limits.max_frames}",
+                path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+                fix="split it with an image tool or raise the limit; kept in Review/",
+            )
+        try:
+            for index in range(frames):
+                im.seek(index)
+                w, h = im.size
+                if w * h > limits.max_image_pixels:
+                    raise ConversionError(
+                        f"the image is {w}x{h} pixels, more than the limit of "
+                        f"{limits.max_image_pixels:,} (possible decompression bomb)",
+                        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+                        fix="check the file by hand; kept in Review/",
+                    )
+        except (OSError, EOFError, ValueError, SyntaxError):
+            return  # damage is reported by the full inspection
+
+
+def inspect_image(path: Path, mime: str, limits: ConvertLimits,
+                  budget: CpuBudget | None = None) -> ImageInfo:
+    """Check every frame decodes (JPEG at 1/8 scale), within the pixel and frame caps
+    and the processor-time budget (checked after each frame)."""
     im = _open(path, mime)
     with im:
         fmt = (im.format or "").upper()
@@ -99,6 +128,8 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
                 if fmt == "JPEG" or fmt == "MPO":
                     frame.draft("RGB", (max(1, w // 8), max(1, h // 8)))
                 frame.load()
+                if budget is not None:
+                    budget.check()
         except ConversionError:
             raise
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
@@ -112,7 +143,8 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits) -> ImageInfo:
     )
 
 
-def _reencode(path: Path, info: ImageInfo, workdir: Path) -> tuple[list[Path], bool]:
+def _reencode(path: Path, info: ImageInfo, workdir: Path,
+              budget: CpuBudget) -> tuple[list[Path], bool]:
     """Decode, apply EXIF orientation, write each frame as PNG (or JPEG for camera formats).
     Returns (frame files, lossy)."""
     lossy = info.format in PHOTO_FORMATS
@@ -136,8 +168,9 @@ def _reencode(path: Path, info: ImageInfo, workdir: Path) -> tuple[list[Path], b
                 page.save(target, "JPEG", quality=JPEG_QUALITY, subsampling=0)
             else:
                 target = workdir / f"frame-{n:04d}.png"
-                page.save(target, "PNG")
+                page.save(target, "PNG", compress_level=1)
             out.append(target)
+            budget.check()
     return out, lossy
 
 
@@ -153,7 +186,28 @@ def _pdf_pages(data: bytes) -> int:
 def image_to_pdf(
     path: Path, mime: str, workdir: Path, limits: ConvertLimits
 ) -> Converted:
-    info = inspect_image(path, mime, limits)
+    """Convert in a child process under the processor-time and memory limits (the
+    header checks run here first, so a refused image costs no process)."""
+    from intake_desktop.core.convert.limited import run_limited
+
+    check_header(path, mime, limits)
+
+    return run_limited(_image_to_pdf, (path, mime, workdir, limits),
+                       cpu_seconds=limits.cpu_seconds,
+                       address_space=limits.convert_address_space,
+                       what="converting the image", path=path, mime=mime)
+
+
+def _image_to_pdf(
+    path: Path, mime: str, workdir: Path, limits: ConvertLimits
+) -> Converted:
+    budget = CpuBudget(limits.cpu_seconds, path=path, mime=mime,
+                       what="converting the image")
+    info = inspect_image(path, mime, limits, budget)
+    if info.frames > 1:
+        # Converting costs at least decoding again plus encoding: stop before starting
+        # work that cannot be interrupted and would overrun the budget.
+        budget.check(projected=3.0)
     dest = workdir / "converted.pdf"
     method = "embedded"
     lossy = False
@@ -169,7 +223,7 @@ def image_to_pdf(
     if data is None:
         frames_dir = workdir / "frames"
         frames_dir.mkdir(exist_ok=True)
-        frames, lossy = _reencode(path, info, frames_dir)
+        frames, lossy = _reencode(path, info, frames_dir, budget)
         data = img2pdf.convert([str(f) for f in frames])
         method = "decoded, oriented and re-encoded as " + ("JPEG q95" if lossy else "PNG")
     dest.write_bytes(data)

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import subprocess
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake_desktop.core.convert.archive import SMALL_MEMBER
 from intake_desktop.core.convert.base import (
     FLAG_CONVERSION_FAILED,
     FLAG_NEEDS_CONVERSION,
+    FLAG_OVER_LIMIT,
+    FLAG_UNSAFE_ARCHIVE,
     LIBREOFFICE_INSTALL_HINT,
     ConversionError,
     Converted,
@@ -32,6 +38,9 @@ from intake_desktop.core.engines import find_engine
 CANDIDATES = ("soffice", "libreoffice")
 MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
 WIN_SOFFICE = Path("C:/Program Files/LibreOffice/program/soffice.exe")
+POLL = 0.2  # seconds between checks of LibreOffice's memory
+REFUSED_FIX = ("open it on a safe computer to check it; if it is genuine, save it as PDF "
+               "there and file the PDF. The document is kept in Review/ unchanged")
 
 
 def find_soffice() -> str | None:
@@ -47,11 +56,14 @@ class LibreOffice:
 
     executable: str | None
     timeout: float = 120.0
+    memory: int = 1024 * 1024 * 1024  # resident bytes of all its processes
+    address_space: int = 4 * 1024 * 1024 * 1024  # RLIMIT_AS of each process
     _version: str | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def discover(cls, timeout: float = 120.0) -> LibreOffice:
-        return cls(find_soffice(), timeout)
+    def discover(cls, timeout: float = 120.0, *, memory: int = 1024 * 1024 * 1024,
+                 address_space: int = 4 * 1024 * 1024 * 1024) -> LibreOffice:
+        return cls(find_soffice(), timeout, memory, address_space)
 
     @property
     def version(self) -> str:
@@ -84,21 +96,40 @@ class LibreOffice:
             "--convert-to", "pdf", "--outdir", str(job / "out"), str(staged),
         ]
         env = {**os.environ, "HOME": str(job)}
+        address_space = self.address_space
+
+        def limit() -> None:  # in the child, before LibreOffice starts
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True,
+            env=env, start_new_session=True, preexec_fn=limit,
         )
+        deadline = time.monotonic() + self.timeout
+        peak = 0
         try:
-            out, err = proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            raise ConversionError(
-                f"LibreOffice did not finish converting within {self.timeout:g} s",
-                path=source,
-                fix="open the document in Word or LibreOffice and save it as PDF by hand",
-            ) from None
+            while True:
+                try:
+                    out, err = proc.communicate(timeout=POLL)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                peak = max(peak, session_rss(proc.pid))
+                if peak > self.memory:
+                    _kill_group(proc)
+                    raise self._refused(source, peak)
+                if time.monotonic() > deadline:
+                    _kill_group(proc)
+                    raise ConversionError(
+                        f"LibreOffice did not finish converting within {self.timeout:g} s",
+                        path=source,
+                        fix="open the document in Word or LibreOffice and save it as PDF by "
+                        "hand",
+                    )
         finally:
             _kill_group(proc)  # helpers LibreOffice may have left behind
+        if proc.returncode != 0 and _out_of_memory(proc.returncode, err):
+            raise self._refused(source, peak)
         pdf = job / "out" / "document.pdf"
         if proc.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
             detail = (err or out or b"").decode("utf-8", "replace").strip().splitlines()
@@ -110,6 +141,78 @@ class LibreOffice:
                 "PDF by hand",
             )
         return pdf
+
+
+    def _refused(self, source: Path, peak: int) -> ConversionError:
+        seen = f" (it reached {peak / 1024**2:,.0f} MB)" if peak > self.memory else ""
+        return ConversionError(
+            f"refused: LibreOffice needed more than {self.memory / 1024**2:,.0f} MB of memory "
+            f"to open the document{seen} and was stopped; it may be built to exhaust the "
+            "computer", path=source, flags=(FLAG_OVER_LIMIT,), fix=REFUSED_FIX)
+
+
+def session_rss(sid: int) -> int:
+    """Resident bytes of every process in session `sid` (Linux /proc; 0 elsewhere)."""
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            if int(fields[3]) != sid:  # field 6 (session), after pid and comm
+                continue
+            with open(f"/proc/{entry}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _out_of_memory(returncode: int, err: bytes) -> bool:
+    """LibreOffice stopped by the address-space limit: an allocation failed (bad_alloc,
+    out of memory) or it died of a signal while allocating."""
+    text = err.decode("utf-8", "replace").lower()
+    return ("bad_alloc" in text or "out of memory" in text or "cannot allocate" in text
+            or returncode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL,
+                              128 + signal.SIGABRT, 128 + signal.SIGSEGV))
+
+
+def inspect_package(path: Path, mime: str, limits: ConvertLimits) -> None:
+    """Refuse an OOXML/ODF package (a ZIP) that would inflate beyond the limits before
+    LibreOffice opens it: declared sizes, member count, compression ratio of every part."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a package (legacy .doc/.xls, RTF) or damaged: LibreOffice decides
+    with zf:
+        infos = zf.infolist()
+    problems: list[str] = []
+    if len(infos) > limits.max_office_members:
+        problems.append(f"it has {len(infos):,} parts, more than the limit of "
+                        f"{limits.max_office_members:,}")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_office_inflated:
+        problems.append(f"its parts declare {total:,} bytes uncompressed, more than the "
+                        f"limit of {limits.max_office_inflated:,}")
+    for info in infos:
+        if info.file_size > SMALL_MEMBER:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_ratio:
+                problems.append(f"part {info.filename!r} has a compression ratio of "
+                                f"{ratio:,.0f}:1, above the limit of {limits.max_ratio:,.0f}:1")
+    if problems:
+        flag = FLAG_UNSAFE_ARCHIVE if any("ratio" in p for p in problems) else FLAG_OVER_LIMIT
+        raise ConversionError(
+            f"refused before conversion: {'; '.join(problems[:3])} (an Office file built "
+            "to exhaust the computer, a zip bomb)", path=path, flags=(flag,),
+            detected_type=mime, fix=REFUSED_FIX)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -140,9 +243,14 @@ def office_to_pdf(path: Path, mime: str, workdir: Path, office: LibreOffice,
             f"received; {LIBREOFFICE_INSTALL_HINT}"
         )
         return result
+    inspect_package(path, mime, limits)
     try:
         pdf = office.convert(path, office_suffix(path, mime), workdir)
     except ConversionError as exc:
+        if FLAG_OVER_LIMIT in exc.flags:
+            shutil.rmtree(workdir / "office", ignore_errors=True)
+            exc.detected_type = mime
+            raise  # refused, not a conversion failure: Review/ with the reason
         # LibreOffice failing says little about the file (it may be fine in Word): file
         # the original, flagged, rather than hold it back.
         shutil.rmtree(workdir / "office", ignore_errors=True)

@@ -22,6 +22,7 @@ from intake_desktop.core.convert.base import (
     ConversionError,
 )
 from intake_desktop.core.convert.facts import date_from_pdf, snippet
+from intake_desktop.core.errors import IntakeError
 
 PDF_MIME = "application/pdf"
 PLACEHOLDER_TITLES = frozenset({"", "untitled", "(anonymous)", "unknown"})
@@ -29,6 +30,90 @@ PASSWORD_REASON = "password-protected, ask the client for the password"
 DAMAGED_FIX = (
     "ask the sender for a new copy; the file as received is kept in Review/ unchanged"
 )
+
+
+class DamagedPdf(ConversionError):
+    """qpdf had to reconstruct the file (broken cross-reference table, bytes after
+    %%EOF, truncation): `repair_pdf` may make a verified working copy."""
+
+    def __init__(self, what: str, *, damage: str, **kwargs: Any) -> None:
+        self.damage = damage
+        super().__init__(what, **kwargs)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A repaired copy whose pages two independent readers agree on."""
+
+    path: Path
+    pages: int
+    damage: str
+
+
+def _pypdf_pages(path: Path, limit: int) -> list[str] | None:
+    """Text of every page as pypdf reads it (its own, tolerant parser); None: it cannot."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path), strict=False)
+        pages = reader.pages
+        if len(pages) > limit:
+            return None
+        return [page.extract_text() or "" for page in pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
+            RecursionError, ZeroDivisionError, NotImplementedError, IndexError):
+        return None
+
+
+def _contents_readable(pdf: pikepdf.Pdf) -> bool:
+    """Every page has its content, and every content stream decodes within the caps."""
+    from intake_desktop.core.pdf.streams import CONTENT_DECODE_CAP, bounded_decode
+
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        if contents is None:
+            return False
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        for stream in streams:
+            if not isinstance(stream, pikepdf.Stream):
+                return False
+            try:
+                bounded_decode(stream, CONTENT_DECODE_CAP, what="the page content")
+            except (IntakeError, pikepdf.PdfError, ValueError, zlib.error):
+                return False
+    return True
+
+
+def repair_pdf(path: Path, dest: Path, *, scan_pages: int = 2000) -> Repair | None:
+    """Rebuild a damaged PDF with qpdf into `dest` and keep it only when nothing was lost:
+    the copy opens without warnings, every page's content is there and decodes, its page
+    count matches the page tree's own count, and pypdf (a second, independent parser)
+    reads the original with the same number of pages and the same text on every page.
+    None: not recoverable (`dest` is removed)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            damage = "; ".join(re.sub(re.escape(str(path)) + r":? ?", "", str(w))
+                               for w in pdf.get_warnings()[:3])
+            declared = int(pdf.Root.Pages.get("/Count", -1))
+            if declared < 1 or declared > scan_pages or declared != len(pdf.pages):
+                return None
+            pdf.save(dest)
+        with pikepdf.open(dest) as repaired:
+            if repaired.get_warnings() or len(repaired.pages) != declared:
+                dest.unlink(missing_ok=True)
+                return None
+            if not _contents_readable(repaired):
+                dest.unlink(missing_ok=True)
+                return None
+    except (pikepdf.PdfError, RuntimeError, ValueError, OSError, TypeError, AttributeError):
+        dest.unlink(missing_ok=True)
+        return None
+    original_text = _pypdf_pages(path, scan_pages)
+    repaired_text = _pypdf_pages(dest, scan_pages)
+    if (original_text is None or repaired_text is None
+            or len(original_text) != declared or original_text != repaired_text):
+        dest.unlink(missing_ok=True)
+        return None
+    return Repair(dest, declared, damage)
 
 
 @dataclass
@@ -149,9 +234,10 @@ def inspect_pdf(path: Path, *, scan_pages: int = 2000, received: bool = True) ->
         damage = [w for w in warnings if "damaged" in w or "reconstruct" in w or "EOF" in w]
         if damage:
             detail = "; ".join(w.replace(str(path) + ": ", "") for w in damage[:3])
-            raise ConversionError(
+            raise DamagedPdf(
                 f"damaged or truncated PDF ({detail}): pages may be missing",
                 path=path, flags=(FLAG_CORRUPT,), detected_type=PDF_MIME, fix=DAMAGED_FIX,
+                damage=detail,
             )
         try:
             count = len(pdf.pages)

@@ -25,6 +25,7 @@ from intake_desktop.core.convert import detect as kinds
 from intake_desktop.core.convert.archive import extract_zip
 from intake_desktop.core.convert.base import (
     FLAG_EXTENSION_MISMATCH,
+    FLAG_REPAIRED,
     ConversionError,
     Converted,
     ConvertLimits,
@@ -34,7 +35,13 @@ from intake_desktop.core.convert.email import email_to_pdf
 from intake_desktop.core.convert.facts import choose_document_date, date_from_name, put
 from intake_desktop.core.convert.images import image_to_pdf, register_formats
 from intake_desktop.core.convert.office import LibreOffice, office_to_pdf
-from intake_desktop.core.convert.pdfcheck import inspect_pdf
+from intake_desktop.core.convert.pdfcheck import (
+    DamagedPdf,
+    Repair,
+    inspect_pdf,
+    pikepdf_version,
+    repair_pdf,
+)
 from intake_desktop.core.convert.text import text_to_pdf
 from intake_desktop.core.pipeline import Prepared
 
@@ -50,7 +57,9 @@ class ConvertingPreparer:
         day_first: bool = False,
     ) -> None:
         self.limits = limits or ConvertLimits()
-        self.office = office or LibreOffice.discover(self.limits.office_timeout)
+        self.office = office or LibreOffice.discover(
+            self.limits.office_timeout, memory=self.limits.office_memory,
+            address_space=self.limits.office_address_space)
         self.day_first = day_first
         register_formats()
 
@@ -80,8 +89,32 @@ class ConvertingPreparer:
     def _convert(self, source: Path, found: Detection, workdir: Path) -> Converted:
         kind, mime = found.kind, found.mime
         if kind == kinds.PDF:
-            info = inspect_pdf(source, scan_pages=self.limits.scan_pages)
+            repaired: Repair | None = None
+            try:
+                info = inspect_pdf(source, scan_pages=self.limits.scan_pages)
+            except DamagedPdf:
+                workdir.mkdir(parents=True, exist_ok=True)
+                repaired = repair_pdf(source, workdir / "repaired.pdf",
+                                      scan_pages=self.limits.scan_pages)
+                if repaired is None:
+                    raise
+                info = inspect_pdf(repaired.path, scan_pages=self.limits.scan_pages)
+                info.flags.insert(0, FLAG_REPAIRED)
             result = Converted(flags=list(info.flags))
+            if repaired is not None:
+                result.pdf = repaired.path
+                result.conversions.append({
+                    "tool": "qpdf", "tool_version": pikepdf_version(),
+                    "from_type": mime, "to_type": "application/pdf",
+                    "pages": repaired.pages, "method": "repaired",
+                    "damage": repaired.damage,
+                    "verified": "page count and the text of every page agree between "
+                                "qpdf and pypdf",
+                })
+                result.notes.append(
+                    f"the PDF was damaged ({repaired.damage}); a repaired copy whose "
+                    f"{repaired.pages} pages two readers agree on is the working copy, the "
+                    "file as received is kept unchanged with the original")
             put(result.facts, "page_count", info.page_count)
             put(result.facts, "pdf_title", info.title)
             put(result.facts, "_pdf_date", info.date)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import reportlab
 from reportlab.lib.pagesizes import landscape, letter
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
@@ -20,6 +20,10 @@ FONT_DIRS = (
     Path("C:/Windows/Fonts"),
 )
 MARGIN = 54.0
+
+
+class Budget(Protocol):
+    def check(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,58 @@ def _encodable(text: str, font: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+class _CharWidths:
+    """Width of each character in one font and size, measured once (reportlab's string
+    width is the sum of its characters' widths), so wrapping is linear in the text."""
+
+    def __init__(self, font: str, size: float) -> None:
+        self.font = font
+        self.size = size
+        self.cache: dict[str, float] = {}
+
+    def __call__(self, ch: str) -> float:
+        width = self.cache.get(ch)
+        if width is None:
+            width = pdfmetrics.stringWidth(ch, self.font, self.size)
+            self.cache[ch] = width
+        return width
+
+
+def wrap_words(text: str, width_of: Callable[[str], float], width: float) -> list[str]:
+    """Greedy word wrap in one pass over the characters (time linear in the length).
+
+    Words are separated by spaces; a word wider than the line (a URL, base64) is cut by
+    characters. Each returned line fits `width` (a single character always fits a line).
+    """
+    lines: list[str] = []
+    space = width_of(" ")
+    current: list[str] = []  # words of the line being built
+    used = 0.0
+    for word in text.split():
+        w = sum(width_of(ch) for ch in word)
+        if current and used + space + w <= width:
+            current.append(word)
+            used += space + w
+            continue
+        if current:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        if w <= width:
+            current, used = [word], w
+            continue
+        start, run = 0, 0.0  # cut the long word by characters
+        for i, ch in enumerate(word):
+            cw = width_of(ch)
+            if run + cw > width and i > start:
+                lines.append(word[start:i])
+                start, run = i, 0.0
+            run += cw
+        current, used = [word[start:]], run
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
 class TextPdf:
     """Writes pages as lines are added, so a long text never sits twice in memory."""
 
@@ -92,8 +148,9 @@ class TextPdf:
         label_w = max((pdfmetrics.stringWidth(f"{k}:", self.fonts.bold, self.size)
                        for k, _ in rows), default=0) + 8
         for label, value in rows:
-            lines = simpleSplit(_encodable(value, self.fonts.regular), self.fonts.regular,
-                                self.size, self.width - label_w) or [""]
+            lines = wrap_words(_encodable(value, self.fonts.regular),
+                               _CharWidths(self.fonts.regular, self.size),
+                               self.width - label_w) or [""]
             for n, line in enumerate(lines):
                 self._advance()
                 if n == 0:
@@ -113,27 +170,21 @@ class TextPdf:
             # Hard wrap by character count so spaces (column alignment) survive.
             per_line = max(1, int(self.width / pdfmetrics.stringWidth("M", font, self.size)))
             return [raw[i:i + per_line] for i in range(0, len(raw), per_line)]
-        out: list[str] = []
-        for line in simpleSplit(raw, font, self.size, self.width):
-            # A single word wider than the line (a URL, base64) is cut by characters.
-            while pdfmetrics.stringWidth(line, font, self.size) > self.width and len(line) > 1:
-                cut = len(line)
-                while cut > 1 and pdfmetrics.stringWidth(line[:cut], font,
-                                                         self.size) > self.width:
-                    cut = max(1, cut * 3 // 4)
-                out.append(line[:cut])
-                line = line[cut:]
-            out.append(line)
-        return out
+        return wrap_words(raw, _CharWidths(font, self.size), self.width)
 
-    def lines(self, text_lines: Iterable[str]) -> None:
+    def lines(self, text_lines: Iterable[str], budget: Budget | None = None) -> None:
+        """Add body lines; `budget.check()` is called every 200 drawn lines."""
         font = self.body_font
+        drawn = 0
         for raw in text_lines:
             raw = _encodable(raw.rstrip("\r\n").expandtabs(4), font)
             for line in self._wrap(raw, font):
                 self._advance()
                 self.canvas.setFont(font, self.size)
                 self.canvas.drawString(MARGIN, self.y, line)
+                drawn += 1
+                if budget is not None and drawn % 200 == 0:
+                    budget.check()
 
     def close(self) -> int:
         self.canvas.showPage()

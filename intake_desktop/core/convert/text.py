@@ -12,6 +12,7 @@ from intake_desktop.core.convert.base import (
     FLAG_TOO_LARGE,
     Converted,
     ConvertLimits,
+    CpuBudget,
 )
 from intake_desktop.core.convert.facts import put, snippet
 from intake_desktop.core.convert.render import TextPdf, reportlab_version
@@ -121,7 +122,8 @@ def text_to_pdf(path: Path, mime: str, kind: str, workdir: Path,
         body = text.splitlines()
     dest = workdir / "converted.pdf"
     writer = TextPdf(dest, title=path.name, wide=wide, mono=mono)
-    writer.lines(body)
+    writer.lines(body, CpuBudget(limits.cpu_seconds, path=path, mime=mime,
+                                 what="converting the text to PDF"))
     pages = writer.close()
     result = Converted(pdf=dest)
     result.conversions.append({

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -438,6 +438,14 @@ class Ledger(BatesCounters):
             query = query.where(events.c.kind.in_([k.value for k in kinds]))
         with self._reader.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
+
+    def latest_event(self, kinds: Iterable[str]) -> EventRecord | None:
+        """The newest event of one of `kinds` (None: there is none)."""
+        query = (select(events).where(events.c.kind.in_([str(k) for k in kinds]))
+                 .order_by(events.c.seq.desc()).limit(1))
+        with self._reader.connect() as conn:
+            row = conn.execute(query).first()
+        return _event(row) if row else None
 
     def history(self, path_or_sha: str, workspace_root: Path | None = None) -> list[EventRecord]:
         """Every event of the documents that have this SHA-256 or this path."""

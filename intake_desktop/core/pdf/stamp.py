@@ -39,6 +39,7 @@ from intake_desktop.core.pdf.stamp_place import (
     shrink_matrix,
     union,
 )
+from intake_desktop.core.pdf.streams import DecodeCapError, bounded_decode
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 StampFont = Helvetica | EmbeddedSubset
@@ -290,6 +291,19 @@ def check_content_size(page: pikepdf.Page, cap: int = CONTENT_CAP) -> None:
                 )
         elif not names:
             total += len(stream.read_raw_bytes())
+        else:  # filter chains: every stage bounded (streams.bounded_decode)
+            try:
+                total += len(bounded_decode(stream, cap - total, what="the page content"))
+            except DecodeCapError:
+                total = cap + 1
+            except pikepdf.PdfError:
+                continue  # an image codec or damage: the parser reports it
+            if total > cap:
+                raise StampError(
+                    f"page {page.index + 1}: its content inflates beyond "
+                    f"{cap // (1024 * 1024)} MB (a decompression bomb?)",
+                    fix="do not open this file further; ask the sender for a clean copy",
+                )
 
 
 def _q_balance(page: pikepdf.Page) -> tuple[int, int]:

@@ -7,12 +7,15 @@ raises `DecodeCapError` beyond that, so memory stays bounded.
 
 from __future__ import annotations
 
+import base64
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pikepdf
 from pikepdf import Name
+from pypdf._codecs._codecs import LzwCodec
+from pypdf.errors import LimitReachedError, PdfStreamError
 
 from intake_desktop.core.errors import IntakeError
 
@@ -28,6 +31,7 @@ STREAM = pikepdf.AccessMode.stream
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+Parm = pikepdf.Dictionary | None  # one filter's /DecodeParms
 
 
 class DecodeCapError(IntakeError):
@@ -62,28 +66,139 @@ def bounded_decode(
 ) -> bytes:
     """The decoded bytes of `stream`, refusing to inflate more than `cap` bytes.
 
-    Flate (the usual bomb) is inflated here with a hard output limit; other or chained
-    filters are decoded by qpdf only after the first stage was checked.
+    Every stage of a filter chain is bounded: Flate, LZW, RunLength, ASCIIHex and ASCII85
+    are decoded here with a hard output limit, one stage at a time (a predictor is undone
+    by qpdf only after the stage's inflated size was checked). Image codecs (DCT, JPX,
+    CCITT, JBIG2), which qpdf passes through undecoded, end the chain as they are.
     """
     filters = filters_of(stream)
-    raw = stream.read_raw_bytes()
+    data = bytes(stream.read_raw_bytes())
     if not filters:
-        if len(raw) > cap:
+        if len(data) > cap:
             raise bomb_error(what, cap)
-        return bytes(raw)
-    if filters[0] == "/FlateDecode":
+        return data
+    parms = _parms_of(stream, len(filters))
+    for index, name in enumerate(filters):
+        decoder = _DECODERS.get(name)
+        if decoder is None:
+            # Not a general-purpose filter: qpdf leaves image codecs encoded, so what it
+            # returns is no larger than its input (checked all the same).
+            data = _qpdf_decode(data, filters[index:], parms[index:])
+            if len(data) > cap:
+                raise bomb_error(what, cap)
+            return data
         try:
-            out = _inflate(bytes(raw), cap, what)
-        except zlib.error:
-            out = None  # damaged data: let qpdf's tolerant decoder try below
-        parms = stream.get(Name.DecodeParms)
-        plain = parms is None or int(parms.get(Name.Predictor, 1)) <= 1
-        if out is not None and len(filters) == 1 and plain:
-            return out
-    data = bytes(stream.read_bytes())
-    if len(data) > cap:
-        raise bomb_error(what, cap)
+            decoded = decoder(data, cap, what)
+        except (zlib.error, ValueError, PdfStreamError):
+            # damaged data: qpdf's tolerant decoder may recover it, bounded the same way
+            decoded = _qpdf_stage(data, name, None, cap, what)
+        parm = parms[index]
+        if parm is not None and name in _PREDICTED and int(parm.get(Name.Predictor, 1)) > 1:
+            # A predictor never makes data larger, and the inflated size was checked.
+            decoded = _qpdf_stage(data, name, parm, cap, what)
+        data = decoded
     return data
+
+
+def _parms_of(stream: pikepdf.Object, count: int) -> list[Parm]:
+    value = stream.get(Name.DecodeParms)
+    if value is None:
+        return [None] * count
+    if isinstance(value, pikepdf.Array):
+        out: list[Parm] = [
+            v if isinstance(v, pikepdf.Dictionary) else None for v in value]
+        return (out + [None] * count)[:count]
+    return [value if isinstance(value, pikepdf.Dictionary) else None] + [None] * (count - 1)
+
+
+def _qpdf_decode(data: bytes, filters: list[str],
+                 parms: list[Parm]) -> bytes:
+    """`data` decoded through `filters` by qpdf (in a scratch PDF of its own)."""
+    with pikepdf.new() as scratch:
+        holder = pikepdf.Stream(scratch, data)
+        holder[Name.Filter] = pikepdf.Array([Name(f) for f in filters])
+        if any(p is not None for p in parms):
+            holder[Name.DecodeParms] = pikepdf.Array(
+                [pikepdf.Dictionary(dict(p.items())) if p is not None else None
+                 for p in parms])
+        return bytes(holder.read_bytes())
+
+
+def _qpdf_stage(data: bytes, name: str, parm: Parm, cap: int,
+                what: str) -> bytes:
+    """One stage decoded by qpdf, for data whose output was bounded another way (or a
+    damaged stream: refused unless qpdf gets it under the cap)."""
+    if name not in _PREDICTED and len(data) * _MAX_RATIO.get(name, 1) > cap:
+        raise bomb_error(what, cap)
+    if parm is None and len(data) * 1032 > cap:
+        # Damaged Flate/LZW data that our decoder refused: qpdf's decode is unbounded,
+        # so only input whose worst-case inflation fits the cap is handed to it.
+        raise bomb_error(what, cap)
+    out = _qpdf_decode(data, [name], [parm])
+    if len(out) > cap:
+        raise bomb_error(what, cap)
+    return out
+
+
+def _lzw(data: bytes, cap: int, what: str) -> bytes:
+    try:
+        return bytes(LzwCodec(max_output_length=cap).decode(data))
+    except LimitReachedError:
+        raise bomb_error(what, cap) from None
+
+
+def _run_length(data: bytes, cap: int, what: str) -> bytes:
+    out = bytearray()
+    i, n = 0, len(data)
+    while i < n:
+        length = data[i]
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i + 1:i + 2 + length]
+            i += length + 2
+        else:
+            out += data[i + 1:i + 2] * (257 - length)
+            i += 2
+        if len(out) > cap:
+            raise bomb_error(what, cap)
+    return bytes(out)
+
+
+def _ascii_hex(data: bytes, cap: int, what: str) -> bytes:
+    text = b"".join(data.split()).split(b">", 1)[0]
+    if len(text) % 2:
+        text += b"0"
+    return bytes.fromhex(text.decode("ascii"))
+
+
+def _ascii85(data: bytes, cap: int, what: str) -> bytes:
+    text = b"".join(data.split())
+    text = text.removeprefix(b"<~").split(b"~>", 1)[0]
+    if text.count(b"z") * 4 > cap:
+        raise bomb_error(what, cap)
+    out = base64.a85decode(text)
+    if len(out) > cap:
+        raise bomb_error(what, cap)
+    return out
+
+
+_DECODERS: dict[str, Callable[[bytes, int, str], bytes]] = {
+    "/FlateDecode": lambda d, c, w: _inflate(d, c, w),
+    "/Fl": lambda d, c, w: _inflate(d, c, w),
+    "/LZWDecode": _lzw,
+    "/LZW": _lzw,
+    "/RunLengthDecode": _run_length,
+    "/RL": _run_length,
+    "/ASCIIHexDecode": _ascii_hex,
+    "/AHx": _ascii_hex,
+    "/ASCII85Decode": _ascii85,
+    "/A85": _ascii85,
+}
+_PREDICTED = frozenset({"/FlateDecode", "/Fl", "/LZWDecode", "/LZW"})
+# Largest output per input byte of the filters decoded by qpdf after a failed own decode.
+_MAX_RATIO = {"/RunLengthDecode": 64, "/RL": 64, "/ASCIIHexDecode": 1, "/AHx": 1,
+              "/ASCII85Decode": 4, "/A85": 4}
 
 
 def _inflate(raw: bytes, cap: int, what: str) -> bytes:

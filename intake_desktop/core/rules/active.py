@@ -1,9 +1,14 @@
-"""The workspace's active rules: load with a last-good fallback, save, record versions.
+"""The workspace's active rules: load with a last-good fallback, save, accept, record.
 
-`.intake/rules.toml` is what the admin edits; `.intake/rules.last-good.toml` is the last
-version that validated. A broken rules.toml never stops filing: the last good rules stay
-in force and the error is reported. The first time a valid new version is seen (or saved
-through `save_rules`), a `rules_changed` event records its version in the ledger.
+The rules in force are the last version an admin saved in the app (`save_rules`, a
+`rules_changed` event) or accepted (`accept_rules`, a `rules_accepted` event); the ledger
+holds its SHA-256 and `.intake/rules.last-good.toml` its text. `.intake/rules.toml` is
+the file the app writes; when its bytes differ from the version in force it was changed
+outside the app (a hand edit) and is not used until an admin accepts it: the rules in
+force stay in force and the change is reported. A new workspace adopts its first rules
+file (the preset `init` wrote) as the first version. A broken rules.toml, or any failure
+while loading or applying rules, never stops filing: the last good rules stay in force
+(or the file goes to Review/) and the error is reported.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from intake_desktop.core.ledger import EventKind, Ledger
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.mover import replace_file
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
-from intake_desktop.core.rules.errors import RulesError
+from intake_desktop.core.rules.errors import RuleProblem, RulesError
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
 from intake_desktop.core.workspace import Workspace
 
 LAST_GOOD_NAME = "rules.last-good.toml"
+# Ledger event kinds of rules versions (RULES_ACCEPTED: a hand edit an admin accepted).
+RULES_ACCEPTED = EventKind.RULES_ACCEPTED
+VERSION_EVENTS = (EventKind.RULES_CHANGED, EventKind.RULES_ACCEPTED)
+OUTSIDE_FIX = ("an admin reviews the change and accepts it in Settings or with "
+               "`intake-desktop rules accept --as NAME`; or restore the file")
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class ActiveRules:
     version: str
     error: RulesError | None = None
     ruleset: RuleSet | None = None
+    pending: RulesVersion | None = None  # rules.toml changed outside the app, not in force
 
 
 def last_good_path(workspace: Workspace) -> Path:
@@ -85,26 +97,126 @@ def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, sour
         _record(ledger, ruleset, source)
 
 
+def _load(path: Path) -> RuleSet:
+    """load_rules, with any failure (not only a rules error: a library bug, memory) turned
+    into a RulesError naming the file, so the last-good fallback always applies."""
+    try:
+        return load_rules(path)
+    except RulesError:
+        raise
+    except Exception as exc:
+        note = f"{exc.__class__.__name__}: {exc}"[:300]
+        raise RulesError([RuleProblem(
+            str(path), None, None, None, f"the rules could not be loaded ({note})",
+            "correct the file, or save the rules again in Settings")]) from exc
+
+
+def accepted_sha256(ledger: Ledger) -> str | None:
+    """SHA-256 of the rules version in force per the ledger (None: none recorded yet)."""
+    event = ledger.latest_event(VERSION_EVENTS)
+    if event is None:
+        return None
+    sha = event.detail.get("sha256")
+    return str(sha) if sha else None
+
+
+def _in_force(workspace: Workspace, accepted: str | None) -> RuleSet:
+    """The last good rules, checked against the ledger's version when there is one."""
+    last = _load(last_good_path(workspace))
+    if accepted is not None and last.sha256 != accepted:
+        raise RulesError([RuleProblem(
+            str(last_good_path(workspace)), None, None, None,
+            f"the copy of the rules in force was changed or replaced (its SHA-256 "
+            f"{last.sha256[:12]} is not the recorded {accepted[:12]})",
+            "an admin saves the rules again in Settings or accepts rules.toml")])
+    return last
+
+
 def load_active_rules(
     workspace: Workspace, ledger: Ledger | None = None, *, promote: bool = True
 ) -> ActiveRules:
-    """The rules to file with. No rules.toml: the built-in router. A broken one: the last
-    good version (or, without one, everything to Review/), with the error."""
+    """The rules to file with. No rules.toml: the built-in router. A broken one, or one
+    changed outside the app: the version in force (or, without one, everything to
+    Review/), with the error."""
     if not workspace.rules_path.exists():
         builtin = BuiltinRouter()
         return ActiveRules(builtin, builtin.rules_version)
+    accepted = accepted_sha256(ledger) if ledger is not None else None
     try:
-        ruleset = load_rules(workspace.rules_path)
+        ruleset = _load(workspace.rules_path)
     except RulesError as exc:
-        try:
-            fallback = load_rules(last_good_path(workspace))
-        except RulesError:
-            reason = f"the naming rules cannot be used ({exc.message})"
-            return ActiveRules(ReviewRouter(reason), "none", exc)
-        return ActiveRules(RulesRouter(fallback), fallback.version, exc, fallback)
-    if promote:
+        return _fallback(workspace, accepted, exc)
+    if accepted is not None and ruleset.sha256 != accepted:
+        problem = RuleProblem(
+            str(workspace.rules_path), None, None, None,
+            f"the rules file was changed outside the app (version {ruleset.version}, "
+            f"{ruleset.name!r}) and is not used until an admin accepts it", OUTSIDE_FIX)
+        return _fallback(workspace, accepted, RulesError([problem]), version_info(ruleset))
+    if promote and accepted is None:
+        # A new workspace's first rules file (the preset `init` wrote): the first version.
         _promote(workspace, ledger, ruleset, workspace.rules_path.name)
+    elif promote and _read(last_good_path(workspace)) != ruleset.text:
+        _write_atomic(last_good_path(workspace), ruleset.text)  # the copy of the version
     return ActiveRules(RulesRouter(ruleset), ruleset.version, None, ruleset)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _fallback(workspace: Workspace, accepted: str | None, exc: RulesError,
+              pending: RulesVersion | None = None) -> ActiveRules:
+    try:
+        fallback = _in_force(workspace, accepted)
+    except RulesError as lost:
+        reason = f"the naming rules cannot be used ({exc.message}; {lost.message})"
+        if not last_good_path(workspace).exists():
+            reason = f"the naming rules cannot be used ({exc.message})"
+        return ActiveRules(ReviewRouter(reason), "none", exc, None, pending)
+    return ActiveRules(RulesRouter(fallback), fallback.version, exc, fallback, pending)
+
+
+def pending_rules(workspace: Workspace, ledger: Ledger) -> RulesVersion | None:
+    """rules.toml when it was changed outside the app and waits for an admin (None: it is
+    the version in force, absent, or there is no version yet). For the Settings panel."""
+    active = load_active_rules(workspace, ledger, promote=False)
+    return active.pending
+
+
+def accept_rules(workspace: Workspace, ledger: Ledger, actor: Actor) -> RulesVersion:
+    """An admin accepts rules.toml as changed outside the app: it becomes the version in
+    force, recorded as `rules_accepted` ("changed outside the app", who accepted, the
+    version it replaces). Raises IntakeError for a non-admin, RulesError for an invalid
+    file (the rules in force stay in force either way)."""
+    if actor.role != "admin":
+        raise IntakeError(
+            f"only an admin may accept a rules file changed outside the app ({actor.user} "
+            f"acts as {actor.role})", fix="sign in as an admin (--as NAME) and try again")
+    ruleset = _load(workspace.rules_path)
+    previous = ledger.latest_event(VERSION_EVENTS)
+    if previous is not None and previous.detail.get("sha256") == ruleset.sha256:
+        _write_atomic(last_good_path(workspace), ruleset.text)
+        return version_info(ruleset)  # already the version in force
+    _write_atomic(last_good_path(workspace), ruleset.text)
+    ledger.record(
+        RULES_ACCEPTED,
+        rules_version=ruleset.version,
+        detail={
+            "version": ruleset.version,
+            "sha256": ruleset.sha256,
+            "rules": ruleset.name,
+            "rule_count": len(ruleset.rules),
+            "source": "changed outside the app",
+            "accepted_by": actor.user,
+            "accepted_role": actor.role,
+            "previous_version": previous.detail.get("version") if previous else None,
+            "previous_sha256": previous.detail.get("sha256") if previous else None,
+        },
+    )
+    return version_info(ruleset)
 
 
 def save_rules(workspace: Workspace, ledger: Ledger | None, text: str) -> RulesVersion:
@@ -182,4 +294,33 @@ class WorkspaceRulesRouter:
 
     def route(self, candidate: Candidate) -> Decision:
         self.reload_if_changed()
-        return self.active.router.route(candidate)
+        try:
+            return self.active.router.route(candidate)
+        except Exception as exc:
+            return self._fall_back(candidate, exc)
+
+    def _fall_back(self, candidate: Candidate, exc: Exception) -> Decision:
+        """The rules in force failed on this file: try the last good version (when it is
+        another version), else Review/ with the error. The error is shown either way."""
+        what = str(exc) or exc.__class__.__name__
+        try:
+            last = _load(last_good_path(self.workspace))
+        except RulesError:
+            last = None
+        if last is not None and last.version != self.active.version:
+            try:
+                decision = RulesRouter(last).route(candidate)
+            except Exception:
+                pass
+            else:
+                self.on_warning(f"{candidate.source.name}: {what} (filed with the last good "
+                                f"rules, version {last.version})")
+                return decision
+        self.on_warning(f"{candidate.source.name}: {what} (sent to Review/)")
+        return Decision(
+            matter=candidate.matter_hint,
+            review_reason=f"the naming rules failed on this file: {what}. Correct the rule "
+            "(rules check), then file it again from Review/",
+            rule="rules-failed",
+            rules_version=self.active.version,
+        )

@@ -31,7 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
 from intake_desktop.core.rules.errors import RuleProblem
+from intake_desktop.core.rules.limits import MAX_NESTING, BoundedRegex, regex_danger, too_deep
 
 
 @dataclass
@@ -92,12 +95,34 @@ def _glob(key: str, value: Any) -> re.Pattern[str]:
     return re.compile("|".join(fnmatch.translate(p) for p in pats), re.IGNORECASE | re.DOTALL)
 
 
-def _regex(key: str, value: Any) -> re.Pattern[str]:
+def _regex(key: str, value: Any) -> BoundedRegex:
     if not isinstance(value, str) or not value:
         raise ConditionError(key, "expects a regular expression as text", f'write {key} = "..."')
+    deep = too_deep(value)
+    if deep is not None:
+        raise ConditionError(
+            key,
+            f"the regular expression is nested more than {MAX_NESTING} levels deep",
+            "write a flatter pattern",
+        )
     try:
-        return re.compile(value)
-    except re.error as exc:
+        re.compile(value)  # Python syntax, as documented (and its error messages)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ConditionError(
+            key,
+            f"the regular expression {value!r} does not compile ({exc})",
+            "correct the pattern (Python syntax; escape . ( ) [ ] with a backslash)",
+        ) from exc
+    danger = regex_danger(value)
+    if danger:
+        raise ConditionError(
+            key,
+            f"the regular expression {value!r} {danger}",
+            "write the repeated part once, e.g. (a+)+ as a+, or anchor it with fixed text",
+        )
+    try:
+        return BoundedRegex(value, f"when.{key}")
+    except (regex.error, RecursionError, OverflowError) as exc:
         raise ConditionError(
             key,
             f"the regular expression {value!r} does not compile ({exc})",
@@ -228,8 +253,10 @@ def group_names(key: str, value: Any) -> set[str]:
         patterns = list(value.values())
     names: set[str] = set()
     for p in patterns:
-        with contextlib.suppress(re.error):
-            names |= set(re.compile(p).groupindex) if isinstance(p, str) else set()
+        if not isinstance(p, str) or too_deep(p) is not None:
+            continue  # reported by the condition itself
+        with contextlib.suppress(re.error, RecursionError, OverflowError):
+            names |= set(re.compile(p).groupindex)
     return names
 
 

@@ -55,3 +55,8 @@ class RulesError(IntakeError):
     @property
     def message(self) -> str:
         return self.what
+
+
+class RuleFailure(Exception):
+    """Applying the rules to one file failed (a regex over its time limit, a bug): the
+    caller falls back to the last good rules, or sends the file to Review/ with this."""

@@ -19,7 +19,9 @@ from jinja2.exceptions import TemplateError
 
 from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules.conditions import Subject
+from intake_desktop.core.rules.errors import RuleFailure
 from intake_desktop.core.rules.facts import choose_date, extract_facts, text_facts
+from intake_desktop.core.rules.limits import RegexTimeout, render_bounded
 from intake_desktop.core.rules.ruleset import NO_MATCH_REASON, NO_MATCH_RULE, Rule, RuleSet
 from intake_desktop.core.rules.safepath import (
     MAX_COMPONENT_BYTES,
@@ -193,13 +195,13 @@ class RulesRouter:
             mine = [r for r in self.ruleset.rules if r.category == assigned and not r.review]
             if mine:
                 for rule in mine:
-                    captured = rule.conditions.match(subject)
+                    captured = _match(rule, subject)
                     if captured is not None:
                         return [(rule, captured)]
                 return [(mine[0], {})]
         found = []
         for rule in self.ruleset.rules:
-            captured = rule.conditions.match(subject)
+            captured = _match(rule, subject)
             if captured is not None:
                 found.append((rule, captured))
                 break
@@ -235,7 +237,8 @@ class RulesRouter:
     ) -> Decision:
         try:
             if rule.description is not None:
-                ctx["description"] = clean_value(rule.description.render(ctx)) or ctx["description"]
+                described = clean_value(render_bounded(rule.description, ctx))
+                ctx["description"] = described or ctx["description"]
             if candidate.child_index > 0 and candidate.parent_name:
                 folder, filename = self._family(rule, ctx, candidate, matter, ext)
             else:
@@ -272,8 +275,8 @@ class RulesRouter:
 
     def _render(self, rule: Rule, ctx: dict[str, Any], ext: str) -> tuple[tuple[str, ...], str]:
         assert rule.folder is not None and rule.filename is not None
-        folder = clean_folder(rule.folder.render(ctx))
-        stem = rule.filename.render(ctx).strip()
+        folder = clean_folder(render_bounded(rule.folder, ctx))
+        stem = render_bounded(rule.filename, ctx).strip()
         stem = clean_component(stem, 10_000) if stem else "unnamed"
         return folder, stem + ext
 
@@ -349,6 +352,15 @@ class RulesRouter:
         p = PurePosixPath(filed_name)
         plain = _COUNTER.sub("", p.stem) + p.suffix
         return self._parent_folders.get(plain)
+
+
+def _match(rule: Rule, subject: Subject) -> dict[str, Any] | None:
+    """What the rule's conditions captured (None: they do not hold); a regex that runs out
+    of time fails the rule, and the caller falls back (core/rules/active)."""
+    try:
+        return rule.conditions.match(subject)
+    except RegexTimeout as exc:
+        raise RuleFailure(f"the rule {rule.name!r}: {exc}") from exc
 
 
 class ReviewRouter:

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from intake_desktop.core.rules.conditions import Conditions, compile_conditions, group_names
 from intake_desktop.core.rules.errors import RuleProblem, RulesError
+from intake_desktop.core.rules.limits import MAX_NESTING, render_bounded, too_deep
 from intake_desktop.core.rules.templating import (
     TemplateProblem,
     compile_template,
@@ -225,10 +226,20 @@ class _Loader:
         self.problems.append(RuleProblem(self.source, line, rule, fld, error, fix))
 
     def load(self) -> RuleSet:
+        deep = too_deep(self.text, opening="[{", closing="]}")  # TOML arrays and tables
+        if deep is not None:
+            raise RulesError([RuleProblem(
+                self.source, deep + 1, None, None,
+                f"brackets are nested more than {MAX_NESTING} levels deep",
+                "write flatter values (no deeply nested lists, tables or parentheses)")])
         try:
             data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
             raise RulesError([_toml_problem(self.source, exc)]) from exc
+        except RecursionError:
+            raise RulesError([RuleProblem(
+                self.source, None, None, None, "values are nested too deeply",
+                "write flatter values")]) from None
         for key in data:
             if key not in TOP_KEYS:
                 self.problem(
@@ -462,8 +473,9 @@ class _Loader:
             return None
         for ctx in _sample_contexts(set(known)):
             try:
-                rendered = template.render(ctx)
-            except (TemplateError, SecurityError, TypeError, ValueError) as exc:
+                rendered = render_bounded(template, ctx)
+            except (TemplateError, SecurityError, TypeError, ValueError, OverflowError,
+                    MemoryError, RecursionError) as exc:
                 self.problem(
                     line,
                     rule,

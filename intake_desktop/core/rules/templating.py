@@ -24,6 +24,8 @@ from jinja2 import StrictUndefined, Template, meta, nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from intake_desktop.core.rules.limits import MAX_NESTING, BoundedSandbox, guarded, too_deep
+
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -34,6 +36,8 @@ def _missing(value: Any) -> bool:
 def f_date(value: Any, fmt: str = "%Y-%m-%d") -> Any:
     if _missing(value):
         return value
+    if len(str(fmt)) > 100:
+        raise ValueError("the date format is too long (at most 100 characters)")
     try:
         return dt.date.fromisoformat(str(value)[:10]).strftime(fmt)
     except ValueError:
@@ -107,10 +111,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
 
 
 def make_environment() -> SandboxedEnvironment:
-    """A sandbox with only our filters, no globals, and errors for undefined names."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, cache_size=0)
+    """A sandbox with only our filters, no globals, and errors for undefined names; with
+    operation limits (no power towers, no huge repetition, texts capped: see limits)."""
+    env = BoundedSandbox(undefined=StrictUndefined, autoescape=False, cache_size=0)
     env.filters.clear()
-    env.filters.update(FILTERS)
+    env.filters.update({name: guarded(func) for name, func in FILTERS.items()})
     env.globals.clear()
     env.tests = {k: v for k, v in env.tests.items() if k in {"defined", "none", "number", "string"}}
     return env
@@ -133,8 +138,16 @@ def compile_template(
 
     Returns the template and the variables it reads.
     """
+    deep = too_deep(source)
+    if deep is not None:
+        raise TemplateProblem(
+            f"the template is nested more than {MAX_NESTING} levels deep",
+            "write a flatter template", deep + 1)
     try:
         ast = env.parse(source)
+    except RecursionError:
+        raise TemplateProblem("the template is nested too deeply",
+                              "write a flatter template", None) from None
     except TemplateError as exc:
         raise TemplateProblem(
             f"template syntax error: {exc}",

@@ -211,3 +211,64 @@ def zip_with_symlink(path: Path) -> Path:
         zf.writestr(info, "/etc/passwd")
         zf.writestr("fine.txt", "fine")
     return path
+
+
+def deflate_repeated(block: bytes, count: int) -> bytes:
+    """zlib data for `block` repeated `count` times, made without compressing it all:
+    after a full flush the compressor forgets the past, so each block compresses to the
+    same bytes (a bomb of gigabytes is built in a second)."""
+    import zlib
+
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    again = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = comp.flush(zlib.Z_FINISH)
+    checksum = 1
+    for _ in range(count):
+        checksum = zlib.adler32(block, checksum)
+    body = first + again * (count - 1) + tail
+    return b"\x78\xda" + body + struct.pack(">I", checksum)
+
+
+def multi_filter_pdf(path: Path, *, inflated: int = 4 << 30, stages: int = 2) -> Path:
+    """One page whose content stream is `inflated` bytes of spaces behind `stages`
+    FlateDecode filters (`/Filter [/FlateDecode /FlateDecode]`): a few KB on disk."""
+    import zlib
+
+    data = deflate_repeated(b" " * (1 << 20), max(1, inflated >> 20))
+    for _ in range(stages - 1):
+        data = zlib.compress(data, 9)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    stream = pikepdf.Stream(pdf, data)
+    stream[pikepdf.Name.Filter] = pikepdf.Array([pikepdf.Name.FlateDecode] * stages)
+    pdf.pages[0].obj[pikepdf.Name.Contents] = pdf.make_indirect(stream)
+    pdf.save(path, compress_streams=False)
+    return path
+
+
+def docx_bomb(path: Path, inflated: int = 300 << 20) -> Path:
+    """A real .docx (python-docx) whose word/document.xml is `inflated` bytes of
+    repeated paragraphs: a few hundred KB on disk."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = docx(Path(tmp) / "plain.docx", ["Statement", "One paragraph."])
+        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(
+                path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+            for info in src.infolist():
+                if info.filename != "word/document.xml":
+                    dst.writestr(info, src.read(info))
+                    continue
+                xml = src.read(info).decode()
+                head, _, tail = xml.partition("<w:body>")
+                para = b"<w:p><w:r><w:t>" + b"A" * 4000 + b"</w:t></w:r></w:p>"
+                with dst.open("word/document.xml", "w", force_zip64=True) as fh:
+                    fh.write((head + "<w:body>").encode())
+                    block = para * 256
+                    for _ in range(inflated // len(block)):
+                        fh.write(block)
+                    fh.write(tail.encode())
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
