@@ -55,6 +55,10 @@ def test_passport_named_with_its_issue_date_not_the_birth_date(make_workspace: C
         "Date of issue: 12 JUN 2019", "Date of expiry: 11 JUN 2029"])
     [result] = rules_filer(ws, ledger, "immigration").ingest([src])
     assert Path(result.path or "").name == "2019-06-12_IMM-24-0031_PASS_passport.pdf"
+    # The ledger records where the date came from.
+    [filed] = [e for e in ledger.events(document_id=result.document_id) if e.kind == "filed"]
+    assert filed.detail["date_source"] == "text:date of issue"
+    assert filed.detail["document_date"] == "2019-06-12"
 
 
 def test_letter_takes_its_dated_line_over_a_date_in_its_body(make_workspace: Callable) -> None:

@@ -583,7 +583,7 @@ class Filer:
                 fields["source_cleared"] = True
             txn.update_document(doc_id, **fields)
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
-                                 flags=plan.flags)
+                                 flags=plan.flags, date_source=plan.decision.date_source)
         self._fault("marked_done")
         done = self.ledger.document(doc_id)
         assert done is not None
@@ -599,8 +599,12 @@ class Filer:
         reason: str | None,
         *,
         flags: tuple[str, ...] = (),
+        date_source: str | None = None,
     ) -> None:
         common: dict[str, Any] = {"document_id": doc.id, "matter_id": doc.matter_id}
+        # Where the document date in the name came from (core/rules/facts.choose_date).
+        dated = {"document_date": doc.document_date, "date_source": date_source} if (
+            date_source) else {}
         action = _action(doc)
         came_from = action["source"] if action else doc.source_path
         who: dict[str, Any] = {}
@@ -629,7 +633,7 @@ class Filer:
                 path_after=doc.filed_path, sha256_before=doc.sha256,
                 sha256_after=doc.filed_sha256,
                 detail={"rule": doc.rule, "category": doc.category, "flags": list(flags),
-                        **({"notes": notes} if notes else {}), **who},
+                        **dated, **({"notes": notes} if notes else {}), **who},
             )
         elif status == DocStatus.REVIEW:
             txn.add_event(

@@ -142,3 +142,21 @@ def test_cli_json_lines_and_a_matter_without_a_checklist(make_workspace: Callabl
     assert [x["id"] for x in lines][:2] == ["passports", "birth-certificates"]
     assert all(set(x) >= {"id", "title", "status", "documents"} for x in lines)
     assert {x["status"] for x in lines} == {"missing"}
+
+
+def test_undo_unticks_the_item(make_workspace: Callable) -> None:
+    """GIVEN a received item WHEN its document's filing is undone THEN the item is missing
+    again (what has arrived is read from the filed documents)."""
+    from intake_desktop.core.filing.undo import undo_document
+
+    ws, ledger = make_workspace("immigration")
+    checklist = next(c for c in shipped_checklists() if c.id == FAMILY)
+    assign_checklist(ledger, MATTER, checklist)
+    filer = rules_filer(ws, ledger, "immigration")
+    [filed] = filer.ingest([make_pdf(ws.intake / MATTER / "marriage.pdf", [
+        "CERTIFICATE OF MARRIAGE", "Issued: November 1, 2023"])])
+    by_id = {s.item.id: s for s in matter_checklist(ledger, MATTER).items}
+    assert by_id["marriage-certificate"].status is ItemStatus.RECEIVED
+    undo_document(filer, filed.document_id or 0)
+    by_id = {s.item.id: s for s in matter_checklist(ledger, MATTER).items}
+    assert by_id["marriage-certificate"].status is ItemStatus.MISSING
