@@ -139,12 +139,12 @@ def run(args: argparse.Namespace, output: Output) -> int:
         output.close_stdout()
         return EXIT_FAILURE
     except Exception as exc:
+        if os.environ.get("INTAKE_DEBUG"):
+            raise
         explained = explain(exc)
         if explained is not None:
             output.error(explained)
             return EXIT_FAILURE
-        if os.environ.get("INTAKE_DEBUG"):
-            raise
         output.error(
             f"unexpected internal error ({type(exc).__name__}: {str(exc)[:200]})",
             fix="nothing half-done was kept; run the command again with INTAKE_DEBUG=1 and "

@@ -59,7 +59,8 @@ def test_a_ledger_that_cannot_be_written_gives_per_file_results(tmp_path: Path) 
     assert "Traceback" not in done.stderr
     assert done.returncode == 1
     lines = [json.loads(x) for x in done.stdout.splitlines()]
-    assert sorted(Path(x["source"]).name for x in lines) == [f"scan {n}.bin" for n in range(6)]
+    assert sorted(Path(x["source"]).name for x in lines) == [
+        f"scan {n}.bin" for n in range(6)], done.stderr
     assert {x["status"] for x in lines} == {"error"}
     assert all("ledger could not be written" in x["reason"] for x in lines)
     messages = done.stderr.strip().splitlines()

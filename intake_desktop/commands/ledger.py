@@ -85,9 +85,13 @@ def _seal_path(value: str) -> Path:
             fix="give the path of a file written by `intake-desktop ledger seal` (a relative "
             "path is taken from the current folder)",
         )
-    if not path.is_file():
-        raise UsageError("this is a folder, not a seal file", path=path,
-                         fix="give one ledger-seal-....json file in it")
+    if path.is_dir():
+        # A folder of seals (Exports/ledger-seals/, a USB key): its newest seal.
+        seals = sorted(path.glob("ledger-seal-*.json"))
+        if not seals:
+            raise UsageError("this folder holds no ledger seal", path=path,
+                             fix="give a folder with ledger-seal-....json files, or one of them")
+        path = seals[-1]
     try:
         custody.read_seal(path)
     except IntakeError as exc:

@@ -15,7 +15,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -163,7 +163,18 @@ class Filer:
         cancel: CancelFlag | None = None,
     ) -> list[IngestResult]:
         """File these files and folders now. A failure in one file never stops the rest."""
-        self.begin()
+        try:
+            self.begin()
+        except Exception as exc:  # the ledger cannot be written at all (disk full): each
+            explained = explain(exc)  # file gets its result, nothing is touched
+            if explained is None:
+                raise
+            return [
+                IngestResult(str(path), Outcome.ERROR,
+                             reason=IntakeError(explained.what, path=path,
+                                                fix=explained.fix).message)
+                for path in self.expand(list(paths))
+            ]
         try:
             named = list(paths)
             files = list(self.expand(named))
@@ -175,9 +186,9 @@ class Filer:
                 on_progress(done, len(files), str(path))
                 results.append(self._ingest_path(path, matter, claimed=False,
                                                  listed=str(path) not in explicit))
-            self.flush()
+            _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
-            self.claimant.retire()
+            _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
         on_progress(len(results), len(files), "done")
         return results
 
@@ -852,3 +863,13 @@ def _notes(prepared: Prepared) -> list[str]:
 
 class _NameTaken(Exception):
     """Another process took the planned name between planning and renaming."""
+
+
+def _unless_unwritable(step: Callable[[], object]) -> None:
+    """Run a closing step whose failure must not hide the per-file results: an OS or
+    database error (disk full, read-only) is left for the next start-up to put right."""
+    try:
+        step()
+    except Exception as exc:
+        if explain(exc) is None:
+            raise
