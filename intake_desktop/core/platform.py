@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePath, PureWindowsPath
 
 FORCE_ENV = "INTAKE_PORTABLE_FALLBACKS"
@@ -286,3 +287,51 @@ def windows_path_parts(text: str) -> tuple[str, tuple[str, ...]]:
     pure = PureWindowsPath(text)
     parts = pure.parts[1:] if pure.anchor else pure.parts
     return pure.drive, tuple(parts)
+
+
+def session_rss(sid: int) -> int:
+    """Resident bytes of every process in session `sid` (Linux /proc; 0 elsewhere, where
+    the address-space limit alone bounds LibreOffice)."""
+    if not is_linux():
+        return 0
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            if int(fields[3]) != sid:  # field 6 (session), after pid and comm
+                continue
+            with open(f"/proc/{entry}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def set_limits(*, address_space: int | None = None, cpu_seconds: int | None = None) -> None:
+    """Limit this process's address space and processor time (RLIMIT_AS / RLIMIT_CPU where
+    the system has them; nothing on Windows, where the converters' own checks apply)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return
+    if cpu_seconds is not None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    if address_space is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+
+def child_limits(address_space: int) -> Callable[[], None] | None:
+    """A `preexec_fn` that limits a child's address space; None where children cannot
+    run code before they start (Windows)."""
+    if os.name != "posix":  # pragma: no cover - Windows
+        return None
+    return lambda: set_limits(address_space=address_space)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import resource
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from intake_desktop.core import platform
 from intake_desktop.core.convert.base import (
     FLAG_OVER_LIMIT,
     ConversionError,
@@ -31,8 +31,7 @@ REFUSED_FIX = ("check the file by hand (split it, or convert it to PDF with anot
 def _child(conn: Connection, func: Callable[..., Converted], args: tuple[Any, ...],
            cpu_seconds: float, address_space: int) -> None:
     cpu = max(1, math.ceil(cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    platform.set_limits(cpu_seconds=cpu, address_space=address_space)
     try:
         result = func(*args)
         conn.send(("ok", result))

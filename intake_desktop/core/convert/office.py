@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake_desktop.core import platform
 from intake_desktop.core.convert.archive import SMALL_MEMBER
 from intake_desktop.core.convert.base import (
     FLAG_CONVERSION_FAILED,
@@ -96,14 +96,10 @@ class LibreOffice:
             "--convert-to", "pdf", "--outdir", str(job / "out"), str(staged),
         ]
         env = {**os.environ, "HOME": str(job)}
-        address_space = self.address_space
-
-        def limit() -> None:  # in the child, before LibreOffice starts
-            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True, preexec_fn=limit,
+            env=env, start_new_session=True,
+            preexec_fn=platform.child_limits(self.address_space),  # before LibreOffice starts
         )
         deadline = time.monotonic() + self.timeout
         peak = 0
@@ -114,7 +110,7 @@ class LibreOffice:
                     break
                 except subprocess.TimeoutExpired:
                     pass
-                peak = max(peak, session_rss(proc.pid))
+                peak = max(peak, platform.session_rss(proc.pid))
                 if peak > self.memory:
                     _kill_group(proc)
                     raise self._refused(source, peak)
@@ -149,30 +145,6 @@ class LibreOffice:
             f"refused: LibreOffice needed more than {self.memory / 1024**2:,.0f} MB of memory "
             f"to open the document{seen} and was stopped; it may be built to exhaust the "
             "computer", path=source, flags=(FLAG_OVER_LIMIT,), fix=REFUSED_FIX)
-
-
-def session_rss(sid: int) -> int:
-    """Resident bytes of every process in session `sid` (Linux /proc; 0 elsewhere)."""
-    total = 0
-    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return 0
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-            fields = stat[stat.rindex(b")") + 2:].split()
-            if int(fields[3]) != sid:  # field 6 (session), after pid and comm
-                continue
-            with open(f"/proc/{entry}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * page
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
 
 
 def _out_of_memory(returncode: int, err: bytes) -> bool:
