@@ -59,6 +59,7 @@ from intake_desktop.core.pdf.stamp import (
 from intake_desktop.core.pdf.stamp_fonts import EMBEDDED, HELVETICA
 from intake_desktop.core.pdf.stamp_place import PlacementPolicy
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.ranges import ranges
 
 EXHIBITS_DIR = "Exhibits"
 SLIP_DIR = "Slip sheets"
@@ -351,17 +352,6 @@ def _prepare_for(
     return prepare
 
 
-def _page_ranges(pages: list[int]) -> str:
-    """[1, 2, 3, 7] -> '1-3, 7'."""
-    spans: list[list[int]] = []
-    for n in sorted(pages):
-        if spans and spans[-1][1] == n - 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
 def _note_placement(ex: BuiltExhibit, stamped: list[PageStamp], warnings: list[str]) -> None:
     """Record on the exhibit (and warn) where the stamp had to avoid the page's content."""
     numbers: dict[str, None] = {}
@@ -377,14 +367,14 @@ def _note_placement(ex: BuiltExhibit, stamped: list[PageStamp], warnings: list[s
         least = min(ex.shrunk.values())
         warnings.append(
             f"{ex.label}: page{'s' if len(ex.shrunk) > 1 else ''} "
-            f"{_page_ranges(list(ex.shrunk))} had no blank place for the stamp; the content "
+            f"{ranges(list(ex.shrunk))} had no blank place for the stamp; the content "
             f"was shrunk (to {least:.0%} at least) to leave a blank strip for it"
         )
     if ex.moved:
         places = sorted(set(ex.moved.values()))
         warnings.append(
             f"{ex.label}: on page{'s' if len(ex.moved) > 1 else ''} "
-            f"{_page_ranges(list(ex.moved))} the stamp went {' / '.join(places)} to stay "
+            f"{ranges(list(ex.moved))} the stamp went {' / '.join(places)} to stay "
             "clear of what is printed there"
         )
 

@@ -27,7 +27,7 @@ from intake_desktop.core.courts import CourtProfile, load_profile
 from intake_desktop.core.exhibits.model import BuildError
 from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
 from intake_desktop.core.pdf.fit import fit_pdf, keep_attachments
-from intake_desktop.core.pdf.layout import blank_area_ink, margin_ink, ranges, render_pages
+from intake_desktop.core.pdf.layout import blank_area_ink, margin_ink, render_pages
 from intake_desktop.core.pdf.pdfa import convert_pdfa, is_pdfa, pdfa_problems
 from intake_desktop.core.pdf.preflight import attachments, fix_pdf
 from intake_desktop.core.pdf.report import KeptFile
@@ -35,6 +35,7 @@ from intake_desktop.core.pdf.split import Part, part_name
 from intake_desktop.core.pdf.stamp import Corner
 from intake_desktop.core.pdf.stamp_fonts import bundled_ttf
 from intake_desktop.core.pdf.text import image_only_pages
+from intake_desktop.core.ranges import ranges
 
 DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
 COVER_FONT = "IntakeCoverVera"

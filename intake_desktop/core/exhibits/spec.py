@@ -381,6 +381,36 @@ def load_spec(path: Path) -> ExhibitSetSpec:
     return parse_spec(text, path)
 
 
+def bates_digits(ck: _Checker, b: dict[str, Any], b_t: int, b_line: int) -> int:
+    """`[bates] digits`: 6 to 15 (legal.md), 6 when absent; a line-numbered error else."""
+    raw_digits = b.get("digits", 6)
+    if (isinstance(raw_digits, int) and not isinstance(raw_digits, bool)
+            and 1 <= raw_digits < MIN_DIGITS):
+        raise ck.fail(ck.lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                      f"{raw_digits} is too few: Bates numbers are zero-padded to "
+                      f"{MIN_DIGITS} to {MAX_DIGITS} digits (6-7 are common), so a "
+                      f"production never runs out of numbers and each reads unambiguously",
+                      f"write digits = {MIN_DIGITS} or more")
+    digits = int(ck.number(b, "digits", b_t, "[bates]", 6, MIN_DIGITS, MAX_DIGITS))
+    if "digits" in b and not isinstance(b["digits"], int):
+        raise ck.fail(ck.lines.key(b_t, "digits", b_line), "[bates] 'digits'",
+                      "must be a whole number", "e.g. digits = 6")
+    return digits
+
+
+def bates_start(ck: _Checker, b: dict[str, Any], b_t: int, b_line: int) -> int | None:
+    """`[bates] start`: a whole number of 1 or more; None (continue from the ledger) when
+    absent."""
+    if "start" not in b:
+        return None
+    raw = b["start"]
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise ck.fail(ck.lines.key(b_t, "start", b_line), "[bates] 'start'",
+                      "must be a whole number of 1 or more",
+                      "e.g. start = 1, or remove it to continue at the next free number")
+    return raw
+
+
 def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     try:
         data = tomllib.loads(text)
@@ -489,26 +519,8 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                           "contains a character not allowed in file names",
                           "use letters, digits, '-' or '_'")
         suffix = ck.text(b, "suffix", b_t, "[bates]", max_len=20)
-        raw_digits = b.get("digits", 6)
-        if (isinstance(raw_digits, int) and not isinstance(raw_digits, bool)
-                and 1 <= raw_digits < MIN_DIGITS):
-            raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
-                          f"{raw_digits} is too few: Bates numbers are zero-padded to "
-                          f"{MIN_DIGITS} to {MAX_DIGITS} digits (6-7 are common), so a "
-                          f"production never runs out of numbers and each reads unambiguously",
-                          f"write digits = {MIN_DIGITS} or more")
-        digits = int(ck.number(b, "digits", b_t, "[bates]", 6, MIN_DIGITS, MAX_DIGITS))
-        if "digits" in b and not isinstance(b["digits"], int):
-            raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
-                          "must be a whole number", "e.g. digits = 6")
-        start = None
-        if "start" in b:
-            raw = b["start"]
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-                raise ck.fail(lines.key(b_t, "start", b_line), "[bates] 'start'",
-                              "must be a whole number of 1 or more",
-                              "e.g. start = 1, or remove it to continue at the next free number")
-            start = raw
+        digits = bates_digits(ck, b, b_t, b_line)
+        start = bates_start(ck, b, b_t, b_line)
         if bprefix[-1].isdigit():
             warnings.append(
                 f"Bates prefix {bprefix!r} ends in a digit, so numbers read ambiguously "

@@ -28,6 +28,7 @@ from intake_desktop.core.ocr.engine import (
 )
 from intake_desktop.core.ocr.pages import image_only_pages, is_signed
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.ranges import ranges
 
 FLAG_NOT_TEXT_SEARCHABLE = "not_text_searchable"
 FLAG_OCR_FAILED = "ocr_failed"
@@ -136,13 +137,7 @@ class TextLayer:
 
 def page_ranges(pages: Iterable[int]) -> str:
     """1-based page numbers as compact ranges for the ledger: [1, 2, 3, 7] -> "1-3,7"."""
-    spans: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if spans and page == spans[-1][1] + 1:
-            spans[-1][1] = page
-        else:
-            spans.append([page, page])
-    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+    return ranges(pages, sep=",")
 
 
 def text_layer_step(

@@ -72,15 +72,7 @@ def render_pages(pdf: Path, dpi: int = RENDER_DPI) -> list[Gray]:
         return [_parse_pgm(p.read_bytes(), dpi) for p in sorted(Path(tmp).glob("p*.pgm"))]
 
 
-def ranges(pages: Iterable[int]) -> str:
-    """[1, 2, 3, 7] -> "1-3, 7"."""
-    spans: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if spans and page == spans[-1][1] + 1:
-            spans[-1][1] = page
-        else:
-            spans.append([page, page])
-    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
 
 
 def blank_area_ink(pages: list[Gray], areas: Iterable[BlankArea]) -> dict[BlankArea, list[int]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.pdf.compress import ImageChange
+from intake_desktop.core.ranges import ranges, spans
 
 # Preflight and compression action codes -> words (codes without words are not repeated).
 ACTION_WORDS = {
@@ -45,14 +46,9 @@ class KeptFile:
 
 def page_ranges(pages: Iterable[int]) -> str:
     """[3, 4, 5, 9] -> "pages 3-5, 9"; [2] -> "page 2"."""
-    spans: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if spans and page == spans[-1][1] + 1:
-            spans[-1][1] = page
-        else:
-            spans.append([page, page])
-    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
-    single = len(spans) == 1 and spans[0][0] == spans[0][1]
+    runs = spans(pages)
+    text = ranges(pages)
+    single = len(runs) == 1 and runs[0][0] == runs[0][1]
     return f"page {text}" if single else f"pages {text}"
 
 

@@ -45,13 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.exhibits.spec import (
-    MAX_DIGITS,
-    MIN_DIGITS,
     SHA256_RE,
     SpecError,
     _Checker,
     _Lines,
     _position,
+    bates_digits,
+    bates_start,
 )
 from intake_desktop.core.pdf.stamp import Corner
 
@@ -269,21 +269,8 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
         raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
                       "contains a space or a character not allowed in file and load-file names",
                       "use letters, digits, '-' or '_'")
-    raw_digits = b.get("digits", 6)
-    if isinstance(raw_digits, bool) or not isinstance(raw_digits, int) or not (
-        MIN_DIGITS <= raw_digits <= MAX_DIGITS
-    ):
-        raise ck.fail(lines.key(b_t, "digits", b_line), "[bates] 'digits'",
-                      f"must be a whole number from {MIN_DIGITS} to {MAX_DIGITS}",
-                      "e.g. digits = 6")
-    start = None
-    if "start" in b:
-        raw = b["start"]
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-            raise ck.fail(lines.key(b_t, "start", b_line), "[bates] 'start'",
-                          "must be a whole number of 1 or more",
-                          "e.g. start = 1, or remove it to continue at the next free number")
-        start = raw
+    raw_digits = bates_digits(ck, b, b_t, b_line)
+    start = bates_start(ck, b, b_t, b_line)
     if prefix[-1].isdigit():
         warnings.append(f"Bates prefix {prefix!r} ends in a digit, so numbers read ambiguously;"
                         " consider ending it with '-' or '_'")
