@@ -90,7 +90,7 @@ def test_only_an_admin_may_accept(make_workspace: Callable) -> None:
     ws, ledger = make_workspace("litigation")
     save_rules(ws, ledger, GOOD)
     ws.rules_path.write_text(HAND_EDIT)
-    with pytest.raises(IntakeError, match="(?i)only an admin may accept"):
+    with pytest.raises(IntakeError, match=r"(?i)only an admin may accept"):
         accept_rules(ws, ledger, Actor("paralegal-1", "paralegal"))
     assert pending_rules(ws, ledger) is not None
 
