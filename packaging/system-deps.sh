@@ -18,7 +18,7 @@ RUN_PKGS=(
   tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-chi-sim
   tesseract-ocr-ara tesseract-ocr-rus tesseract-ocr-vie tesseract-ocr-fil
 )
-TEST_PKGS=(xvfb xauth ghostscript qpdf inotify-tools postgresql)
+TEST_PKGS=(xvfb xauth ghostscript qpdf inotify-tools postgresql poppler-utils unzip binutils)
 
 PKGS=("${RUN_PKGS[@]}")
 if [ "$MODE" = "test" ]; then PKGS+=("${TEST_PKGS[@]}"); fi
