@@ -204,7 +204,12 @@ def test_hostile_batch_end_to_end_in_bounded_memory(
     assert proc.returncode == 0, err.decode()
     peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     print(f"hostile batch: peak RSS {peak_mb:.0f} MB")
-    assert peak_mb < 500, f"peak RSS {peak_mb:.0f} MB"
+    # The largest process of the tree bounds it: image conversion runs in a forked child
+    # capped at 1 GiB of address space (ConvertLimits.convert_address_space), and that
+    # child's RSS counts the parent's shared pages too. Alone this run peaks near 300 MB;
+    # on a machine busy with other tests the child may run longer, up to its cap. Without
+    # the caps the same batch took gigabytes (bench/bench_bombs.py prints each case).
+    assert peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
     records = {Path(r["source"]).name: r for r in map(json.loads, out.splitlines())}
     assert {name: r["status"] for name, r in records.items()} == expected
     big = records["500 attachments.eml"]
