@@ -411,7 +411,11 @@ def bates_start(ck: _Checker, b: dict[str, Any], b_t: int, b_line: int) -> int |
     return raw
 
 
-def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
+def open_spec(
+    text: str, path: Path, tables: tuple[str, ...], use: str
+) -> tuple[dict[str, Any], _Lines, _Checker]:
+    """A spec's TOML with its line finder and checker; only `tables` at the top level
+    (`use` says which, in words, when another is found)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -419,12 +423,17 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
                         fix="fix the line named above") from exc
     lines = _Lines(text)
     ck = _Checker(path, lines)
-    warnings: list[str] = []
     for key in data:
-        if key not in ("set", "bates", "exhibit", "caption"):
+        if key not in tables:
             raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
-                          f"unknown table or key {key!r}",
-                          "use [set], [caption], [bates] and [[exhibit]]")
+                          f"unknown table or key {key!r}", f"use {use}")
+    return data, lines, ck
+
+
+def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
+    data, lines, ck = open_spec(text, path, ("set", "bates", "exhibit", "caption"),
+                                "[set], [caption], [bates] and [[exhibit]]")
+    warnings: list[str] = []
     s = data.get("set")
     set_t, set_line = lines.table("set")
     if not isinstance(s, dict):

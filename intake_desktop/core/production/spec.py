@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from intake_desktop.core.exhibits.spec import (
     _position,
     bates_digits,
     bates_start,
+    open_spec,
 )
 from intake_desktop.core.pdf.stamp import Corner
 
@@ -209,19 +209,9 @@ def _text_list(ck: _Checker, lines: _Lines, data: dict[str, Any], key: str, t: i
 
 
 def parse_production_spec(text: str, path: Path) -> ProductionSpec:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"not valid TOML ({exc})", path=path,
-                        fix="fix the line named above") from exc
-    lines = _Lines(text)
-    ck = _Checker(path, lines)
+    data, lines, ck = open_spec(text, path, ("production", "bates", "documents", "withhold"),
+                                "[production], [bates], [[documents]] and [[withhold]]")
     warnings: list[str] = []
-    for key in data:
-        if key not in ("production", "bates", "documents", "withhold"):
-            raise ck.fail(lines.key(-1, key, lines.table(key)[1]), "top level",
-                          f"unknown table or key {key!r}",
-                          "use [production], [bates], [[documents]] and [[withhold]]")
 
     p = data.get("production")
     p_t, p_line = lines.table("production")
