@@ -146,7 +146,7 @@ def sample_candidates(
 ) -> list[Candidate]:
     """Candidates rebuilt from the latest documents, read from their preserved copies."""
     out = []
-    for doc in ledger.recent_documents(limit):
+    for doc in ledger.docs.recent_documents(limit):
         candidate = candidate_from_document(workspace, doc, intake_folders)
         if candidate is not None:
             out.append(candidate)

@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
             return False
         old = self.session
         self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
-        self.session.ledger.record(
+        self.session.ledger.chain.record(
             EventKind.SIGNED_IN,
             detail={"user": actor.user, "role": actor.role, "previous": old.actor.user},
         )
