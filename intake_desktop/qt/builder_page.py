@@ -48,9 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.desk_settings import load_bates
-from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.exhibit_desk import (
+from intake_desktop.core.desks.exhibit_builder import (
     BuildOptions,
     Built,
     Pick,
@@ -60,6 +58,8 @@ from intake_desktop.core.exhibit_desk import (
     exhibits_available,
     stamp_preview,
 )
+from intake_desktop.core.desks.settings_files import load_bates
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
@@ -295,7 +295,7 @@ class BuilderPage(QWidget):
         try:
             bates = load_bates(session.app.workspace)
         except IntakeError:
-            from intake_desktop.core.desk_settings import BatesDefaults
+            from intake_desktop.core.desks.settings_files import BatesDefaults
 
             bates = BatesDefaults()
         self.set_name = QLineEdit("Trial exhibits", self)

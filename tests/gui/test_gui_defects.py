@@ -524,7 +524,7 @@ def test_17_settings_show_intake_folder_and_no_flags(make_window, app):
 
 def test_rules_editor_line_numbers_rule_list_highlighting_and_did_you_mean(
         make_window, app, make_pdf):
-    from intake_desktop.core.rules_panel import RuleProblem
+    from intake_desktop.core.desks.rules_draft import RuleProblem
     from intake_desktop.qt.rules_editor import plain_problem
     from tests.gui.test_gui_settings import FolderRulesBackend, admin_window
 

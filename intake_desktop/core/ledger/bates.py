@@ -13,9 +13,9 @@ from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake_desktop.core.errors import LedgerError
-from intake_desktop.core.ledger.base import LedgerStore, utc_now
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.ledger.schema import bates_counters, events
+from intake_desktop.core.ledger.store_base import LedgerStore, utc_now
 
 
 def _locked_counter(conn: Connection, prefix: str) -> Row[Any] | None:

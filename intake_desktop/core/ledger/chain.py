@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from intake_desktop.core.ledger.base import LedgerStore
 from intake_desktop.core.ledger.records import EventKind, EventRecord
 from intake_desktop.core.ledger.schema import (
     EVENT_HASHED_COLUMNS,
@@ -22,6 +21,7 @@ from intake_desktop.core.ledger.schema import (
     documents,
     events,
 )
+from intake_desktop.core.ledger.store_base import LedgerStore
 
 
 def canonical_detail(detail: dict[str, Any] | None) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from intake_desktop.core.ledger.base import LedgerStore
 from intake_desktop.core.ledger.schema import claim_owners, claims
+from intake_desktop.core.ledger.store_base import LedgerStore
 
 
 class ClaimState(enum.StrEnum):

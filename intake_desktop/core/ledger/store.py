@@ -3,11 +3,11 @@
 `Ledger` owns the engines, write transactions (`Txn`), migrations and the append-only
 triggers; each kind of record has its own store, an attribute of the Ledger:
 
-- `ledger.docs`         documents, their filing state and search text (documents.py)
+- `ledger.docs`         documents, their filing state and search text (document_store.py)
 - `ledger.chain`        the chained events: record, read, verify (chain.py)
 - `ledger.watch_claims` which watcher took which intake file (claims.py)
-- `ledger.people`       user profiles (people.py)
-- `ledger.matter_book`  matters and their details (matters.py)
+- `ledger.people`       user profiles (people_store.py)
+- `ledger.matter_book`  matters and their details (matter_store.py)
 - `ledger.bates`        Bates counters and reservations (bates.py)
 """
 
@@ -27,13 +27,12 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from intake_desktop import tool_version
 from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger import triggers
-from intake_desktop.core.ledger.base import utc_now
 from intake_desktop.core.ledger.bates import BatesStore
 from intake_desktop.core.ledger.chain import ChainStore, canonical_detail, row_hash
 from intake_desktop.core.ledger.claims import ClaimStore
-from intake_desktop.core.ledger.documents import DocumentStore
-from intake_desktop.core.ledger.matters import MatterStore
-from intake_desktop.core.ledger.people import PeopleStore
+from intake_desktop.core.ledger.document_store import DocumentStore
+from intake_desktop.core.ledger.matter_store import MatterStore
+from intake_desktop.core.ledger.people_store import PeopleStore
 from intake_desktop.core.ledger.records import Actor, EventKind
 from intake_desktop.core.ledger.schema import (
     EVENT_HASHED_COLUMNS,
@@ -42,6 +41,7 @@ from intake_desktop.core.ledger.schema import (
     events,
     matters,
 )
+from intake_desktop.core.ledger.store_base import utc_now
 from intake_desktop.core.shipped import package_file
 
 __all__ = ["Ledger", "Txn", "event_kind", "utc_now"]

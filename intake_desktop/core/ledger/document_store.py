@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Integer, func, or_, select, text, update
 
-from intake_desktop.core.ledger.base import LedgerStore, utc_now
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
 from intake_desktop.core.ledger.schema import document_text, documents
+from intake_desktop.core.ledger.store_base import LedgerStore, utc_now
 
 
 def _doc(row: Any) -> DocumentRecord:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from intake_desktop.core.ledger.base import LedgerStore
 from intake_desktop.core.ledger.queries import MatterRecord
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.ledger.schema import matters
+from intake_desktop.core.ledger.store_base import LedgerStore
 
 
 class MatterStore(LedgerStore):

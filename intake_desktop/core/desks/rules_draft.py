@@ -104,7 +104,7 @@ def rules_engine_installed() -> bool:
 def default_backend(workspace: Workspace, ledger: Ledger) -> RulesBackend:
     """The naming-rules engine when installed, else the syntax-only backend."""
     if rules_engine_installed():
-        from intake_desktop.core.rules_adapter import EngineBackend
+        from intake_desktop.core.desks.rules_backend import EngineBackend
 
         return EngineBackend(workspace, ledger)
     return SyntaxOnlyBackend()

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from intake_desktop.core.ledger.base import LedgerStore, utc_now
 from intake_desktop.core.ledger.holdings import passphrase_digest
 from intake_desktop.core.ledger.queries import UserRecord
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.ledger.schema import users
+from intake_desktop.core.ledger.store_base import LedgerStore, utc_now
 
 
 def _user(row: Any) -> UserRecord:
