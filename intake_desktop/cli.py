@@ -10,12 +10,26 @@ message on stderr, never a traceback (INTAKE_DEBUG=1 shows the traceback of a bu
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from intake_desktop import __version__
+from intake_desktop.commands import (
+    checklist,
+    demo,
+    doctor,
+    exhibits,
+    fit,
+    gui,
+    ingest,
+    init,
+    ledger,
+    produce,
+    rules,
+    undo,
+    watch,
+)
 from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -30,19 +44,19 @@ from intake_desktop.core.errors import IntakeError, UsageError, explain, sentenc
 
 # Each module defines register(subparsers) and sets `handler` defaults on its parsers.
 COMMAND_MODULES = [
-    "intake_desktop.commands.gui",
-    "intake_desktop.commands.exhibits",
-    "intake_desktop.commands.init",
-    "intake_desktop.commands.ingest",
-    "intake_desktop.commands.ledger",
-    "intake_desktop.commands.demo",
-    "intake_desktop.commands.rules",
-    "intake_desktop.commands.fit",
-    "intake_desktop.commands.watch",
-    "intake_desktop.commands.undo",
-    "intake_desktop.commands.checklist",
-    "intake_desktop.commands.doctor",
-    "intake_desktop.commands.produce",
+    gui,
+    exhibits,
+    init,
+    ingest,
+    ledger,
+    demo,
+    rules,
+    fit,
+    watch,
+    undo,
+    checklist,
+    doctor,
+    produce,
 ]
 
 # Commands that print no results (the window): no --json.
@@ -83,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_common_options(parser, sub=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     _finish(parser, None, None)
     return parser
 

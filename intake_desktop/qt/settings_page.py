@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_desktop.core import courts
 from intake_desktop.core.desks.rules_draft import RulesBackend, default_backend
 from intake_desktop.core.desks.settings_files import (
     BATES_POSITIONS,
@@ -45,8 +44,6 @@ from intake_desktop.qt.models import Column, RecordTableModel
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import for_window, say
-
-COURTS_MODULE = "intake_desktop.core.courts"
 
 
 def _result_label(parent: QWidget) -> QLabel:
@@ -226,22 +223,13 @@ class BatesEditor(QWidget):
 
 
 class CourtsView(QWidget):
-    """Court profiles (shipped + the workspace's .intake/courts/), when court-fit is installed."""
+    """Court profiles (shipped + the workspace's .intake/courts/)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         layout = QVBoxLayout(self)
         self.result = _result_label(self)
-        if importlib.util.find_spec(COURTS_MODULE) is None:
-            note = QLabel("Court profiles (per-court size limits and PDF rules) come with the "
-                          "court-fit feature, which is not installed in this version.", self)
-            note.setObjectName("banner")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            layout.addStretch(1)
-            return
-        courts: Any = importlib.import_module(COURTS_MODULE)
         model: RecordTableModel[Any] = RecordTableModel(self)
         model.columns = [
             Column("Court", lambda c: c.id),
