@@ -11,6 +11,7 @@ from typing import Any
 from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -121,7 +122,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
 
     spec = load_spec(resolve_arg_path(args.spec))
-    app = open_app(args.workspace, db=args.db, role=args.role)
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
     progress = BuildProgress(output.is_terminal)
     try:
         out = (resolve_arg_path(args.out) if args.out
@@ -175,7 +176,7 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     next_free = None
     warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
-        with open_app(args.workspace, db=args.db, role=args.role) as app:
+        with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
                 # the same decision the build makes, minus the reservation

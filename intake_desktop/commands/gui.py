@@ -23,5 +23,5 @@ def run(args: argparse.Namespace, out: Output) -> int:
     from intake_desktop.app import open_app
     from intake_desktop.qt.main import run_app
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, role="paralegal") as app:
         return run_app(app)

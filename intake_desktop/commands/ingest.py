@@ -12,6 +12,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
 )
@@ -118,7 +119,7 @@ def _failures(result: IngestResult) -> list[IngestResult]:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         filer = build_filer(app)
         results = filer.ingest(
             [Path(p) for p in args.paths],

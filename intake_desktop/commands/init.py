@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     ws = init_workspace(root, preset)
     config = ws.load_config()
     url = args.db or config.ledger_url or ws.default_ledger_url()
-    Ledger.open(url, Actor.current(args.role)).close()
+    Ledger.open(url, Actor.current("paralegal")).close()
     out.emit(
         {"workspace": str(ws.root), "preset": preset, "ledger": url, "created": True},
         f"Workspace ready: {ws.root} (preset {preset}). "
@@ -138,7 +138,7 @@ def _switch(args: argparse.Namespace, ws: Workspace, preset: str, url: str, out:
         name = f"rules-{hashlib.sha256(old).hexdigest()[:12]}.toml"
         target = ws.state / "rules-previous" / name
         kept = target if target.exists() else write_new_file(target, old)
-    ledger = Ledger.open(url, Actor.current(args.role))
+    ledger = Ledger.open(url, Actor.current("paralegal"))
     try:
         version = save_rules(ws, ledger, text)
     finally:

@@ -12,6 +12,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -103,7 +104,7 @@ def _seal_path(value: str) -> Path:
 def run_verify(args: argparse.Namespace, out: Output) -> int:
     seal_file = _seal_path(args.seal) if args.seal else None
     # attach=False: a ledger that is not this workspace's is opened anyway, to report it.
-    with open_app(args.workspace, db=args.db, role=args.role, attach=False) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args), attach=False) as app:
         report = custody.verify(
             app.ledger, app.workspace.root,
             seal_file=seal_file,
@@ -141,7 +142,7 @@ def run_verify(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_seal(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         path, seal = custody.write_seal(
             app.ledger, app.workspace.exports, workspace_id=app.workspace.workspace_id() or ""
         )
@@ -168,7 +169,7 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
     if target is not None and target.exists():
         raise UsageError("the output file already exists", path=target,
                          fix="give a new file name; nothing is overwritten")
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         text = custody.export_events(app.ledger.events(), fmt)
     if target is not None:
         from intake_desktop.core.mover import write_new_file
@@ -190,7 +191,7 @@ def _event_json(event: Any) -> dict[str, Any]:
 
 def run_history(args: argparse.Namespace, out: Output) -> int:
     key = args.key.strip()
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         if key.isdigit() and len(key) < 12:
             events = app.ledger.events(document_id=int(key))
         else:

@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+)
 from intake_desktop.commands.exhibits import BuildProgress, default_out
 from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
 from intake_desktop.core.production.plan import number_documents, plan_production
@@ -67,7 +72,7 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
     spec = load_production_spec(Path(args.spec))
     if args.dry_run:
         return run_preview(args, output, spec)
-    app = open_app(args.workspace, db=args.db, role=args.role)
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
     progress = BuildProgress(output.is_terminal)
     try:
         out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.volume)
@@ -84,7 +89,7 @@ def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) 
     """The plan the build would follow, numbered from the ledger's next free number."""
     from intake_desktop.app import open_app
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
         warnings += earlier_productions(app.ledger, spec, docs)
         first = spec.bates.start or app.ledger.next_bates(spec.bates.prefix)

@@ -6,7 +6,13 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+)
 from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
 
 
@@ -26,7 +32,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         filer = build_filer(app)
         try:
             filer.begin()

@@ -30,6 +30,8 @@ class UserRecord:
     passphrase_hash: str
     created_at: str
     updated_at: str
+    initials: str = ""  # migration 0007_people_walls
+    account: str = ""  # the computer account this person signs in from by default
 
 
 @dataclass(frozen=True)
