@@ -73,23 +73,39 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
-# What each capability is, in words (the README table's first column and refusals).
+# What each capability lets a person do (a verb phrase: refusals and the README table) and
+# where (pages of the window, commands).
 CAPABILITY_WORDS: dict[Capability, str] = {
-    Capability.INTAKE: "file documents (intake page, `ingest`, `watch`, `undo`)",
-    Capability.REVIEW: "resolve the review queue (assign, retry, file by hand)",
-    Capability.VIEW_REVIEW: "see the review queue and each reason (read-only)",
-    Capability.BROWSE: "browse and search documents (`ledger history`, `ledger export`)",
-    Capability.BUILD: "build exhibit sets, court-fit PDFs and productions (`exhibits build`, "
-    "`fit`, `produce`)",
-    Capability.CHECKLISTS: "matter checklists and client letters (`checklist`)",
-    Capability.SIGN_OFF: "sign off what goes out (`exhibits signoff`)",
+    Capability.INTAKE: "file documents",
+    Capability.REVIEW: "resolve the review queue",
+    Capability.VIEW_REVIEW: "see the review queue",
+    Capability.BROWSE: "browse and search documents",
+    Capability.BUILD: "build exhibit sets, court-fit PDFs and productions",
+    Capability.CHECKLISTS: "use matter checklists and client letters",
+    Capability.SIGN_OFF: "sign off what goes out",
     Capability.APPROVE: "approve or return escalations",
-    Capability.SUPERVISE: "the Supervision page and activity reports (`ledger report`)",
-    Capability.SETTINGS: "desk settings: intake folders, Bates defaults",
-    Capability.RULES: "naming rules (`rules accept`, `init --switch-rules`)",
-    Capability.COURTS: "court profiles",
-    Capability.PEOPLE: "people: add, change role, set passphrases (`people`)",
-    Capability.WALLS: "matter walls (`walls`)",
+    Capability.SUPERVISE: "see who did what (activity, reports)",
+    Capability.SETTINGS: "change desk settings",
+    Capability.RULES: "change the naming rules",
+    Capability.COURTS: "change court profiles",
+    Capability.PEOPLE: "manage people",
+    Capability.WALLS: "manage matter walls",
+}
+CAPABILITY_WHERE: dict[Capability, str] = {
+    Capability.INTAKE: "Intake page; `ingest`, `watch`, `undo`",
+    Capability.REVIEW: "Review queue: assign, retry, file by hand",
+    Capability.VIEW_REVIEW: "Review queue, read-only",
+    Capability.BROWSE: "Exhibit browser, search; `ledger history`, `ledger export`",
+    Capability.BUILD: "Exhibit builder; `exhibits build`, `fit`, `produce`",
+    Capability.CHECKLISTS: "Checklists page; `checklist`",
+    Capability.SIGN_OFF: "sign-off; `exhibits signoff`",
+    Capability.APPROVE: "Supervision page: approvals",
+    Capability.SUPERVISE: "Supervision page; `ledger report`",
+    Capability.SETTINGS: "Settings: intake folders, Bates defaults",
+    Capability.RULES: "Settings: naming rules; `rules accept`",
+    Capability.COURTS: "Settings: court profiles",
+    Capability.PEOPLE: "Settings: People; `people`",
+    Capability.WALLS: "Settings: Matter walls; `walls`",
 }
 
 
@@ -114,10 +130,10 @@ def who_may(capability: Capability) -> str:
 
 def capability_table_markdown() -> str:
     """The README's capability matrix, rendered from `ROLE_CAPABILITIES`."""
-    head = "| capability | " + " | ".join(str(r) for r in Role) + " |"
-    rule = "|---|" + "---|" * len(Role)
+    head = "| capability | lets a person | where | " + " | ".join(str(r) for r in Role) + " |"
+    rule = "|---|---|---|" + "---|" * len(Role)
     rows = [
-        f"| `{c}`: {CAPABILITY_WORDS[c]} | "
+        f"| `{c}` | {CAPABILITY_WORDS[c]} | {CAPABILITY_WHERE[c]} | "
         + " | ".join("yes" if c in ROLE_CAPABILITIES[r] else "-" for r in Role) + " |"
         for c in Capability
     ]
@@ -137,13 +153,13 @@ def require(ledger: Ledger, capability: Capability, what: str = "") -> None:
     actor = ledger.actor
     if can(actor.role, capability):
         return
-    doing = what or CAPABILITY_WORDS[capability].split(" (")[0]
+    doing = what or CAPABILITY_WORDS[capability]
     ledger.record(EventKind.CAPABILITY_REFUSED, detail={
         "capability": str(capability), "person": actor.user, "role": actor.role,
         "what": doing})
     raise CapabilityRefused(
-        f"{actor.user} ({actor.role}) may not {doing}: that needs {who_may(capability)} "
-        "profile",
+        f"acting as {actor.user} ({actor.role}) you may not {doing}: that needs "
+        f"{who_may(capability)} profile",
         fix="ask someone with that role, or act as them (`--as NAME` on the command line, "
         "Profile > Switch profile in the window)",
     )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.review import Resolution
+from intake_desktop.core.roles import Capability, can, who_may
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
@@ -205,6 +206,7 @@ class ReviewPage(QWidget):
 
     def rebind(self, session: Session) -> bool:
         self.session = session
+        self.refresh()
         return True
 
     def refresh(self, keep: int | None = None, row: int = -1) -> None:
@@ -245,8 +247,13 @@ class ReviewPage(QWidget):
             self.preview.show_file(root / doc.filed_path)
         else:
             self.preview.clear("Select a document to see it before deciding.")
-        for b in (self.assign_button, self.retry_button, self.open_button, self.hand_button):
-            b.setEnabled(on)
+        may_act = can(self.session.actor.role, Capability.REVIEW)
+        for b in (self.assign_button, self.retry_button, self.hand_button):
+            b.setEnabled(on and may_act)
+            b.setToolTip("" if may_act else
+                         f"Read-only: resolving the queue needs {who_may(Capability.REVIEW)} "
+                         "profile")
+        self.open_button.setEnabled(on)
 
     def _run(self, action: Callable[[], Resolution]) -> Resolution | None:
         row = self.table.selectionModel().selectedRows()
