@@ -19,6 +19,7 @@ from intake_desktop.commands.common import (
 )
 from intake_desktop.core import custody
 from intake_desktop.core.errors import IntakeError, UsageError
+from intake_desktop.core.walls import check_matters, screened
 
 
 def register(sub: Any) -> None:
@@ -170,7 +171,12 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("the output file already exists", path=target,
                          fix="give a new file name; nothing is overwritten")
     with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
-        text = custody.export_events(app.ledger.events(), fmt)
+        hidden = screened(app.ledger)
+        shown = [e for e in app.ledger.events() if e.matter_id not in hidden]
+        text = custody.export_events(shown, fmt)
+    if hidden:
+        out.warning(f"events of {plural(len(hidden), 'matter')} you are screened from (matter "
+                    "walls) are left out", fix="an admin's export has every event")
     if target is not None:
         from intake_desktop.core.mover import write_new_file
 
@@ -196,6 +202,8 @@ def run_history(args: argparse.Namespace, out: Output) -> int:
             events = app.ledger.events(document_id=int(key))
         else:
             events = app.ledger.history(key, app.workspace.root)
+        check_matters(app.ledger, (e.matter_id for e in events),
+                      "see the custody history of a document of")
     if not events:
         raise UsageError(
             f"no document in the ledger matches {key!r}",

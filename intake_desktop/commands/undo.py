@@ -14,6 +14,7 @@ from intake_desktop.commands.common import (
     add_common_options,
 )
 from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
+from intake_desktop.core.walls import check_matter
 
 
 def register(sub: Any) -> None:
@@ -36,7 +37,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
         filer = build_filer(app)
         try:
             filer.begin()
-            result = undo_document(filer, find_target(filer, args.target))
+            target = find_target(filer, args.target)
+            doc = app.ledger.document(target)
+            check_matter(app.ledger, doc.matter_id if doc else None, "undo a filing of")
+            result = undo_document(filer, target)
         except UndoError as exc:
             out.error(exc.message)
             return EXIT_FAILURE

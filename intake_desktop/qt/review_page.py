@@ -28,6 +28,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.review import Resolution
 from intake_desktop.core.roles import Capability, can, who_may
+from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
@@ -62,7 +63,7 @@ class FileDialog(QDialog):
         self.by_hand = by_hand
         self.setWindowTitle("File by hand" if by_hand else "Assign matter and category")
         self.confirm: Callable[[str, str], bool] = self._ask
-        self.known = session.ledger.matters()
+        self.known = visible_matters(session.ledger)
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.matter.addItems(self.known)

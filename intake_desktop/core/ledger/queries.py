@@ -21,6 +21,7 @@ class DocumentFilter:
     date_from: str = ""
     date_to: str = ""
     text: str = ""
+    exclude_matters: tuple[str, ...] = ()  # matter walls: never shown to this person
 
 
 @dataclass(frozen=True)
