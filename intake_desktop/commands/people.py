@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
                           "passphrase (twice on a terminal; --new-passphrase-stdin for "
                           "scripts).")
     add_common_options(add)
-    add.add_argument("name", metavar="NAME")
+    add.add_argument("name", metavar="NAME", help="the person's name, as events will show it")
     add.add_argument("--role", dest="new_role", required=True, choices=[r.value for r in Role],
                      help="what the person may do (see the README's capability table)")
     add.add_argument("--initials", help="shown beside their work (default: from the name)")
@@ -54,21 +54,28 @@ def register(sub: Any) -> None:
                      "person's, when --passphrase-stdin is also given)")
     add.set_defaults(handler=run_add)
 
-    lst = psub.add_parser("list", help="every person, role, initials and account")
+    lst = psub.add_parser("list", help="every person, role, initials and account",
+                          description="Every person: role, initials, computer account and "
+                          "whether a passphrase is set.")
     add_common_options(lst)
     lst.set_defaults(handler=run_list)
 
-    pw = psub.add_parser("set-passphrase", help="set or change a person's passphrase")
+    pw = psub.add_parser("set-passphrase", help="set or change a person's passphrase",
+                         description="Set or change a person's passphrase (asked twice on a "
+                         "terminal; --new-passphrase-stdin for scripts).")
     add_common_options(pw)
-    pw.add_argument("name", metavar="NAME")
+    pw.add_argument("name", metavar="NAME", help="the person whose passphrase is set")
     pw.add_argument("--new-passphrase-stdin", action="store_true",
                     help="read the new passphrase from stdin")
     pw.set_defaults(handler=run_set_passphrase)
 
-    role = psub.add_parser("set-role", help="change a person's role")
+    role = psub.add_parser("set-role", help="change a person's role",
+                           description="Change a person's role; becoming an attorney or admin "
+                           "needs a passphrase.")
     add_common_options(role)
-    role.add_argument("name", metavar="NAME")
-    role.add_argument("new_role", metavar="ROLE", choices=[r.value for r in Role])
+    role.add_argument("name", metavar="NAME", help="the person whose role changes")
+    role.add_argument("new_role", metavar="ROLE", choices=[r.value for r in Role],
+                      help="paralegal, attorney or admin")
     role.add_argument("--new-passphrase-stdin", action="store_true",
                       help="read a passphrase from stdin when the new role needs one and the "
                       "person has none")

@@ -19,19 +19,25 @@ def register(sub: Any) -> None:
         "The wall governs the app and the record, not the folders on disk.",
     )
     wsub = p.add_subparsers(dest="walls_command", metavar="ACTION", required=True)
-    add = wsub.add_parser("add", help="screen PERSON from MATTER (`wall_added`)")
+    add = wsub.add_parser("add", help="screen PERSON from MATTER (`wall_added`)",
+                          description="Screen a person from a matter: it disappears from "
+                          "what they see, and every attempt to reach it is refused and "
+                          "recorded.")
     add_common_options(add)
-    add.add_argument("person", metavar="PERSON")
-    add.add_argument("matter", metavar="MATTER")
+    add.add_argument("person", metavar="PERSON", help="the person's profile name")
+    add.add_argument("matter", metavar="MATTER", help="the matter (as filed: Matters/<matter>/)")
     add.add_argument("--reason", default="", help="why (e.g. the conflict), recorded")
     add.set_defaults(handler=run_add)
-    rm = wsub.add_parser("remove", help="lift the wall (`wall_removed`)")
+    rm = wsub.add_parser("remove", help="lift the wall (`wall_removed`)",
+                         description="Lift a wall: the person sees the matter again.")
     add_common_options(rm)
-    rm.add_argument("person", metavar="PERSON")
-    rm.add_argument("matter", metavar="MATTER")
+    rm.add_argument("person", metavar="PERSON", help="the person's profile name")
+    rm.add_argument("matter", metavar="MATTER", help="the matter (as filed: Matters/<matter>/)")
     rm.add_argument("--reason", default="", help="why, recorded")
     rm.set_defaults(handler=run_remove)
-    lst = wsub.add_parser("list", help="every wall: person, matter, reason, by whom")
+    lst = wsub.add_parser("list", help="every wall: person, matter, reason, by whom",
+                          description="Every matter wall: person, matter, reason, who added "
+                          "it and when.")
     add_common_options(lst)
     lst.set_defaults(handler=run_list)
 

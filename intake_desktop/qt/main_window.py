@@ -223,7 +223,9 @@ class MainWindow(QMainWindow):
                     self._connect_page(page.key, widget)
                 item.setData(Qt.ItemDataRole.UserRole, page.key)
                 item.setToolTip(f"{page.title} ({page.shortcut})")
-                if first_allowed < 0:
+                # Land on a page the person can act on (not the read-only review queue).
+                read_only = page.key == "review" and not can(role, Capability.REVIEW)
+                if first_allowed < 0 and not read_only:
                     first_allowed = n
             else:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
