@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.produce",
     "intake_desktop.commands.people",
     "intake_desktop.commands.walls",
+    "intake_desktop.commands.review",
 ]
 
 # Commands that print no results (the window): no --json.

@@ -153,6 +153,8 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "produce": Capability.BUILD,
     "checklist": Capability.CHECKLISTS,
     "checklist list": Capability.CHECKLISTS,
+    "review list": Capability.VIEW_REVIEW,
+    "review retry": Capability.REVIEW,
     "ledger history": Capability.BROWSE,
     "ledger export": Capability.BROWSE,
     "ledger report": Capability.SUPERVISE,

@@ -93,12 +93,12 @@ CAPABILITY_WORDS: dict[Capability, str] = {
 }
 CAPABILITY_WHERE: dict[Capability, str] = {
     Capability.INTAKE: "Intake page; `ingest`, `watch`, `undo`",
-    Capability.REVIEW: "Review queue: assign, retry, file by hand",
-    Capability.VIEW_REVIEW: "Review queue, read-only",
+    Capability.REVIEW: "Review queue: assign, retry, file by hand; `review retry`",
+    Capability.VIEW_REVIEW: "Review queue, read-only; `review list`",
     Capability.BROWSE: "Exhibit browser, search; `ledger history`, `ledger export`",
     Capability.BUILD: "Exhibit builder; `exhibits build`, `fit`, `produce`",
     Capability.CHECKLISTS: "Checklists page; `checklist`",
-    Capability.SIGN_OFF: "sign-off; `exhibits signoff`",
+    Capability.SIGN_OFF: "Sign off in the window; `exhibits signoff`",
     Capability.APPROVE: "Supervision page: approvals",
     Capability.SUPERVISE: "Supervision page; `ledger report`",
     Capability.SETTINGS: "Settings: intake folders, Bates defaults",
