@@ -148,9 +148,12 @@ class CapabilityRefused(IntakeError):
     """The acting person's role may not do this (recorded as `capability_refused`)."""
 
 
-def require(ledger: Ledger, capability: Capability, what: str = "") -> None:
-    """Refuse (and record `capability_refused`) unless the ledger's actor may `capability`."""
-    actor = ledger.actor
+def require(
+    ledger: Ledger, capability: Capability, what: str = "", *, actor: Actor | None = None
+) -> None:
+    """Refuse (and record `capability_refused`) unless the acting person (default: the
+    ledger's actor) may `capability`."""
+    actor = actor or ledger.actor
     if can(actor.role, capability):
         return
     doing = what or CAPABILITY_WORDS[capability]
@@ -270,11 +273,8 @@ class Profiles:
             raise SignInError(
                 f"unknown role {role!r}", fix="choose paralegal, attorney or admin"
             ) from None
-        if self.has_admin() and not can(acting.role, Capability.PEOPLE):
-            raise SignInError(
-                "only an admin can create or change profiles",
-                fix="ask an admin, or switch to an admin profile first",
-            )
+        if self.has_admin():  # before that, anyone may create the first admin
+            require(self.ledger, Capability.PEOPLE, actor=acting)
         existing = self.ledger.user(name)
         stored = existing.passphrase_hash if existing else ""
         if passphrase:
