@@ -221,3 +221,27 @@ def test_lifting_the_wall_gives_the_matter_back(walled: World,
                          str(walled.walled_doc))
     assert code == 0, err
     assert "received" in out
+
+
+def test_intake_folder_of_a_screened_matter_goes_to_review(
+        walled: World, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ingest Intake` (or the watcher) run by a screened person files the open matter's
+    files and sends the walled matter's to Review/ for someone else, recorded."""
+    text_pdf(walled.ws / "Intake" / WALLED / "walled drop.pdf", 1, "Walled drop")
+    text_pdf(walled.ws / "Intake" / OPEN / "open drop.pdf", 1, "Open drop")
+    code, out, err = run(capsys, monkeypatch, walled, "Pat Para", "ingest",
+                         str(walled.ws / "Intake"), "--json")
+    assert code == 0, err
+    results = {Path(r["source"]).name: r for r in map(json.loads, out.splitlines())}
+    assert results["open drop.pdf"]["status"] == "filed"
+    assert results["walled drop.pdf"]["status"] == "review"
+    assert results["walled drop.pdf"]["reason"].startswith(
+        f"matter wall: Pat Para is screened from {WALLED}")
+    assert [(u, m, d["what"]) for u, m, d in events(walled, "wall_refused")] == [
+        ("Pat Para", WALLED, "file documents into")]
+    # The screened person does not see it waiting; someone else does.
+    code, out, _ = run(capsys, monkeypatch, walled, "Pat Para", "review", "list", "--json")
+    assert out == ""
+    code, out, _ = run(capsys, monkeypatch, walled, "Dana Admin", "review", "list", "--json")
+    assert [Path(json.loads(x)["source"]).name for x in out.splitlines()] == ["walled drop.pdf"]

@@ -120,7 +120,7 @@ def _failures(result: IngestResult) -> list[IngestResult]:
 
 
 def intake_matters(app: App, paths: list[str]) -> list[str]:
-    """The matters named by `Intake/<matter>/` in the paths given (walls are checked first)."""
+    """The matters named by `Intake/<matter>/...` paths given (walls are checked first)."""
     found = []
     intake = app.workspace.intake.resolve()
     for p in paths:
@@ -128,9 +128,8 @@ def intake_matters(app: App, paths: list[str]) -> list[str]:
             rel = Path(p).resolve().relative_to(intake)
         except (ValueError, OSError):
             continue
-        if not rel.parts:  # the whole intake folder: every matter waiting there
-            found += [d.name for d in intake.iterdir() if d.is_dir()]
-        elif (intake / rel.parts[0]).is_dir():
+        # (the whole Intake folder: files of a screened matter go to Review/, see the filer)
+        if rel.parts and (intake / rel.parts[0]).is_dir():
             found.append(rel.parts[0])
     return found
 

@@ -10,10 +10,12 @@ files (see the README).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.ledger.people import PeopleStore, WallRecord
+from intake_desktop.core.pipeline import Decision
 from intake_desktop.core.roles import Capability, require
 
 
@@ -51,6 +53,20 @@ def check_matter(ledger: Ledger, matter_id: str | None, what: str) -> None:
         fix="ask an admin if the wall should be lifted (Settings > People, or "
         "`intake-desktop walls remove`)",
     )
+
+
+def wall_review(ledger: Ledger, decision: Decision) -> Decision:
+    """A file the rules would put into a matter the acting person is screened from goes to
+    Review/ instead (someone else files it), and the attempt is recorded (`wall_refused`)."""
+    if decision.review_reason or is_visible(ledger, decision.matter):
+        return decision
+    try:
+        check_matter(ledger, decision.matter, "file documents into")
+    except WallRefused:
+        return replace(decision, review_reason=(
+            f"matter wall: {ledger.actor.user} is screened from {decision.matter}, so someone "
+            "else must file this document"))
+    return decision
 
 
 def check_matters(ledger: Ledger, matter_ids: Iterable[str | None], what: str) -> None:
