@@ -57,7 +57,7 @@ class PeopleEditor(QWidget):
             Column("Person", lambda p: p.name),
             Column("Role", lambda p: str(p.role)),
             Column("Initials", lambda p: p.initials),
-            Column("Computer account", lambda p: p.account or "-"),
+            Column("Account", lambda p: p.account or "-"),
             Column("Passphrase", lambda p: "set" if p.protected else "-"),
         ]
         self.table = _table(self, self.model)
@@ -66,13 +66,17 @@ class PeopleEditor(QWidget):
         self.role = QComboBox(self)
         self.role.addItems([r.value for r in Role])
         self.initials = QLineEdit(self)
-        self.initials.setPlaceholderText("from the name when left blank")
+        self.initials.setPlaceholderText("from the name")
         self.account = QLineEdit(self)
-        self.account.setPlaceholderText("the login this person usually works from")
+        self.account.setPlaceholderText("their computer login")
+        self.account.setToolTip("Commands run from this computer account act as this person "
+                                "when --as is left out; the window picks them first")
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(
-            f"attorneys and admins: {MIN_PASSPHRASE}+ characters (blank keeps the current one)")
+        self.passphrase.setPlaceholderText(f"{MIN_PASSPHRASE}+ characters")
+        self.passphrase.setToolTip(
+            f"Required for attorneys and admins ({MIN_PASSPHRASE}+ characters), optional for "
+            "paralegals; left blank, the current one is kept")
         self.save_button = QPushButton(icon("save"), "Save person", self)
         self.save_button.setProperty("primary", True)
         self.save_button.clicked.connect(lambda: self.save())
@@ -82,7 +86,7 @@ class PeopleEditor(QWidget):
         form.addRow("Name:", self.name)
         form.addRow("Role:", self.role)
         form.addRow("Initials:", self.initials)
-        form.addRow("Computer account:", self.account)
+        form.addRow("Account:", self.account)
         form.addRow("Passphrase:", self.passphrase)
         form.addRow(self.save_button)
         form.addRow(self.result)
@@ -93,6 +97,7 @@ class PeopleEditor(QWidget):
 
     def refresh(self) -> None:
         self.model.set_records(self.profiles.list())
+        self.table.resizeColumnsToContents()
 
     def _pick(self, profile: Profile | None) -> None:
         if profile is not None:
@@ -139,7 +144,7 @@ class WallsEditor(QWidget):
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.reason = QLineEdit(self)
-        self.reason.setPlaceholderText("e.g. former employer of the opposing party")
+        self.reason.setPlaceholderText("the conflict, in a few words")
         self.add_button = QPushButton(icon("assign"), "Screen from matter", self)
         self.add_button.setProperty("primary", True)
         self.add_button.clicked.connect(lambda: self.add())
@@ -172,6 +177,7 @@ class WallsEditor(QWidget):
     def refresh(self) -> None:
         ledger = self.session.ledger
         self.model.set_records(list_walls(ledger))
+        self.table.resizeColumnsToContents()
         person, matter = self.person.currentText(), self.matter.currentText()
         self.person.clear()
         self.person.addItems([p.name for p in Profiles(ledger).list()])

@@ -129,6 +129,11 @@ class FileDialog(QDialog):
         self.accept()
 
 
+HINT = ("Documents the app would not guess about, with the reason. Assign a matter, retry "
+        "after a rule change, or file by hand: each action is recorded in the ledger under "
+        "your name.")
+
+
 class ReviewPage(QWidget):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
@@ -182,9 +187,8 @@ class ReviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
-        hint = QLabel("Documents the app would not guess about, with the reason. Assign a "
-                      "matter, retry after a rule change, or file by hand: each action is "
-                      "recorded in the ledger under your name.", self)
+        hint = QLabel(HINT, self)
+        self.hint = hint
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -249,6 +253,10 @@ class ReviewPage(QWidget):
         else:
             self.preview.clear("Select a document to see it before deciding.")
         may_act = can(self.session.actor.role, Capability.REVIEW)
+        self.hint.setText(HINT if may_act else
+                          "Documents the app would not guess about, with the reason. Read-only "
+                          f"for you: resolving them needs {who_may(Capability.REVIEW)} "
+                          "profile.")
         for b in (self.assign_button, self.retry_button, self.hand_button):
             b.setEnabled(on and may_act)
             b.setToolTip("" if may_act else
