@@ -130,14 +130,14 @@ def test_every_cell_on_the_command_line(world: World, capsys: pytest.CaptureFixt
     name = PERSON[role]
     ledger = world.ledger()
     try:
-        before = ledger.head()[0]
+        before = ledger.chain.head()[0]
     finally:
         ledger.close()
     monkeypatch.chdir(world.root)
     code, out, err = run_as(capsys, monkeypatch, name, *argv, "--workspace", world.ws)
     ledger = world.ledger()
     try:
-        new = [e for e in ledger.events() if e.seq > before]
+        new = [e for e in ledger.chain.events() if e.seq > before]
     finally:
         ledger.close()
     if cap in ROLE_CAPABILITIES[role]:
@@ -177,7 +177,7 @@ def test_role_alone_grants_nothing(world: World, capsys: pytest.CaptureFixture[s
     assert "--role admin no longer grants a role" in err and "--as NAME" in err
     ledger = world.ledger()
     try:
-        last = ledger.events()[-1]
+        last = ledger.chain.events()[-1]
     finally:
         ledger.close()
     assert last.kind == "sign_in_refused" and "--role admin" in str(last.detail["reason"])
@@ -244,9 +244,9 @@ def test_people_command_adds_and_changes_people(tmp_path: Path,
     try:
         profiles = Profiles(led)
         assert profiles.sign_in("Ann Atty", "ann-passphrase-2") == Actor("Ann Atty", "attorney")
-        saved = [e for e in led.events() if e.kind == "profile_saved"]
+        saved = [e for e in led.chain.events() if e.kind == "profile_saved"]
         assert [(e.actor_user, e.detail["user"]) for e in saved][-3:] == [
             ("Dana Admin", "Pat Para"), ("Dana Admin", "Pat Para"), ("Dana Admin", "Ann Atty")]
-        assert "ann-passphrase" not in str([e.detail for e in led.events()])
+        assert "ann-passphrase" not in str([e.detail for e in led.chain.events()])
     finally:
         led.close()

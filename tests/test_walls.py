@@ -77,7 +77,7 @@ def ledger(world: World) -> Ledger:
 def events(world: World, kind: str) -> list[tuple[str, str | None, dict[str, object]]]:
     led = ledger(world)
     try:
-        return [(e.actor_user, e.matter_id, e.detail) for e in led.events() if e.kind == kind]
+        return [(e.actor_user, e.matter_id, e.detail) for e in led.chain.events() if e.kind == kind]
     finally:
         led.close()
 
@@ -128,7 +128,7 @@ def test_every_command_refuses_the_screened_matter(walled: World, tmp_path: Path
                           encoding="utf-8")
     filed = ledger(walled)
     try:
-        walled_path = filed.document(walled.walled_doc).filed_path  # type: ignore[union-attr]
+        walled_path = filed.docs.document(walled.walled_doc).filed_path  # type: ignore[union-attr]
     finally:
         filed.close()
     attempts = [
@@ -157,9 +157,9 @@ def test_every_command_refuses_the_screened_matter(walled: World, tmp_path: Path
     # Nothing was done: nothing new filed, the walled document still filed, no outputs.
     led = ledger(walled)
     try:
-        docs = led.documents()
+        docs = led.docs.documents()
         assert len(docs) == 2 and {d.matter_id for d in docs} == {WALLED, OPEN}
-        assert led.document(walled.walled_doc).status == DocStatus.FILED  # type: ignore[union-attr]
+        assert led.docs.document(walled.walled_doc).status == DocStatus.FILED  # type: ignore[union-attr]
     finally:
         led.close()
     assert new.is_file() and intake.is_file()

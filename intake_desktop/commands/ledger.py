@@ -172,7 +172,7 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
                          fix="give a new file name; nothing is overwritten")
     with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         hidden = screened(app.ledger)
-        shown = [e for e in app.ledger.events() if e.matter_id not in hidden]
+        shown = [e for e in app.ledger.chain.events() if e.matter_id not in hidden]
         text = custody.export_events(shown, fmt)
     if hidden:
         out.warning(f"events of {plural(len(hidden), 'matter')} you are screened from (matter "
@@ -199,9 +199,9 @@ def run_history(args: argparse.Namespace, out: Output) -> int:
     key = args.key.strip()
     with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         if key.isdigit() and len(key) < 12:
-            events = app.ledger.events(document_id=int(key))
+            events = app.ledger.chain.events(document_id=int(key))
         else:
-            events = app.ledger.history(key, app.workspace.root)
+            events = app.ledger.chain.history(key, app.workspace.root)
         check_matters(app.ledger, (e.matter_id for e in events),
                       "see the custody history of a document of")
     if not events:

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         try:
             filer.begin()
             target = find_target(filer, args.target)
-            doc = app.ledger.document(target)
+            doc = app.ledger.docs.document(target)
             check_matter(app.ledger, doc.matter_id if doc else None, "undo a filing of")
             result = undo_document(filer, target)
         except UndoError as exc:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.ledger.holdings import passphrase_digest
-from intake_desktop.core.ledger.people import PeopleStore
 from intake_desktop.core.ledger.queries import UserRecord
 
 SCRYPT_N = 2**14
@@ -157,7 +156,7 @@ def require(
     if can(actor.role, capability):
         return
     doing = what or CAPABILITY_WORDS[capability]
-    ledger.record(EventKind.CAPABILITY_REFUSED, detail={
+    ledger.chain.record(EventKind.CAPABILITY_REFUSED, detail={
         "capability": str(capability), "person": actor.user, "role": actor.role,
         "what": doing})
     raise CapabilityRefused(
@@ -228,13 +227,12 @@ class Profiles:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.store = PeopleStore(ledger)
 
     def list(self) -> list[Profile]:
-        return [_profile(u) for u in self.ledger.users()]
+        return [_profile(u) for u in self.ledger.people.users()]
 
     def get(self, name: str) -> Profile | None:
-        u = self.ledger.user(name)
+        u = self.ledger.people.user(name)
         return _profile(u) if u else None
 
     def has_admin(self) -> bool:
@@ -242,7 +240,7 @@ class Profiles:
 
     def for_account(self, account: str) -> Profile | None:
         """The person tied to this computer account, else the profile named after it."""
-        u = self.store.person_for_account(account)
+        u = self.ledger.people.person_for_account(account)
         return _profile(u) if u else None
 
     def save(
@@ -275,7 +273,7 @@ class Profiles:
             ) from None
         if self.has_admin():  # before that, anyone may create the first admin
             require(self.ledger, Capability.PEOPLE, actor=acting)
-        existing = self.ledger.user(name)
+        existing = self.ledger.people.user(name)
         stored = existing.passphrase_hash if existing else ""
         if passphrase:
             if len(passphrase) < MIN_PASSPHRASE:
@@ -297,21 +295,22 @@ class Profiles:
                               fix="use 1-6 letters, e.g. JRS")
         if account is None:
             account = existing.account if existing else ""
-        self.store.save_person(
+        self.ledger.people.save_person(
             name, new_role, stored, initials=initials, account=account.strip(),
             detail={"passphrase_changed": bool(passphrase), "by": acting.user},
         )
         return Profile(name, new_role, bool(stored), initials, account.strip())
 
     def _refuse(self, name: str, reason: str, fix: str) -> SignInError:
-        self.ledger.record(EventKind.SIGN_IN_REFUSED, detail={"person": name, "reason": reason})
+        self.ledger.chain.record(EventKind.SIGN_IN_REFUSED,
+                                 detail={"person": name, "reason": reason})
         return SignInError(reason, fix=fix)
 
     def sign_in(self, name: str, passphrase: str = "") -> Actor:
         """The actor for a profile; a profile with a passphrase only with the right one.
 
         Each refusal is a `sign_in_refused` event."""
-        user = self.ledger.user(name)
+        user = self.ledger.people.user(name)
         if user is None:
             raise self._refuse(name, f"there is no profile named {name!r}",
                                "pick one from the list (`intake-desktop people list`)")
@@ -333,8 +332,8 @@ class Profiles:
     def matches_ledger(self, name: str) -> bool:
         """True when the stored profile is the one its latest `profile_saved` event chained
         (role and passphrase digest); a row forged or swapped in the database is not."""
-        user = self.ledger.user(name)
-        saved = self.ledger.profile_events(name)
+        user = self.ledger.people.user(name)
+        saved = self.ledger.chain.profile_events(name)
         if user is None or not saved:
             return False
         last = saved[-1].detail

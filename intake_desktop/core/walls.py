@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import EventKind, Ledger
-from intake_desktop.core.ledger.people import PeopleStore, WallRecord
+from intake_desktop.core.ledger.people_store import WallRecord
 from intake_desktop.core.pipeline import Decision
 from intake_desktop.core.roles import Capability, require
 
@@ -25,18 +25,19 @@ class WallRefused(IntakeError):
 
 def screened(ledger: Ledger, person: str | None = None) -> frozenset[str]:
     """The matters `person` (default: the acting person) is screened from."""
-    return PeopleStore(ledger).screened_matters(person or ledger.actor.user)
+    return ledger.people.screened_matters(person or ledger.actor.user)
 
 
 def visible_matters(ledger: Ledger, matters: Iterable[str] | None = None) -> list[str]:
     """`matters` (default: every matter in the ledger) without those the acting person is
     screened from, in their order."""
     hidden = screened(ledger)
-    return [m for m in (ledger.matters() if matters is None else matters) if m not in hidden]
+    listed = ledger.matter_book.matters() if matters is None else matters
+    return [m for m in listed if m not in hidden]
 
 
 def is_visible(ledger: Ledger, matter_id: str | None) -> bool:
-    return not matter_id or not PeopleStore(ledger).is_screened(ledger.actor.user, matter_id)
+    return not matter_id or not ledger.people.is_screened(ledger.actor.user, matter_id)
 
 
 def check_matter(ledger: Ledger, matter_id: str | None, what: str) -> None:
@@ -45,7 +46,7 @@ def check_matter(ledger: Ledger, matter_id: str | None, what: str) -> None:
     if is_visible(ledger, matter_id):
         return
     actor = ledger.actor
-    ledger.record(EventKind.WALL_REFUSED, matter_id=matter_id, detail={
+    ledger.chain.record(EventKind.WALL_REFUSED, matter_id=matter_id, detail={
         "person": actor.user, "role": actor.role, "matter": matter_id, "what": what})
     raise WallRefused(
         f"{actor.user} is screened from the matter {matter_id!r} (a matter wall), so "
@@ -81,14 +82,14 @@ def add_wall(ledger: Ledger, person: str, matter_id: str, reason: str = "") -> b
     if not person.strip() or not matter_id.strip():
         raise IntakeError("a wall needs a person and a matter",
                           fix="give both, e.g. `walls add \"Lee Park\" \"2024-0117 Reyes\"`")
-    return PeopleStore(ledger).add_wall(person.strip(), matter_id.strip(), reason)
+    return ledger.people.add_wall(person.strip(), matter_id.strip(), reason)
 
 
 def remove_wall(ledger: Ledger, person: str, matter_id: str, reason: str = "") -> bool:
     require(ledger, Capability.WALLS)
-    return PeopleStore(ledger).remove_wall(person.strip(), matter_id.strip(), reason)
+    return ledger.people.remove_wall(person.strip(), matter_id.strip(), reason)
 
 
 def list_walls(ledger: Ledger) -> list[WallRecord]:
     require(ledger, Capability.WALLS)
-    return PeopleStore(ledger).walls()
+    return ledger.people.walls()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.ledger.people import WallRecord
+from intake_desktop.core.ledger.people_store import WallRecord
 from intake_desktop.core.roles import (
     MIN_PASSPHRASE,
     PASSPHRASE_REQUIRED,
@@ -182,7 +182,7 @@ class WallsEditor(QWidget):
         self.person.clear()
         self.person.addItems([p.name for p in Profiles(ledger).list()])
         self.matter.clear()
-        self.matter.addItems(ledger.matters())
+        self.matter.addItems(ledger.matter_book.matters())
         self.person.setCurrentText(person)
         self.matter.setCurrentText(matter)
 

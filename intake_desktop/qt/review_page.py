@@ -45,7 +45,7 @@ def active_categories(session: Session) -> list[str]:
         data = {}
     rules = data.get("rule", []) if isinstance(data, dict) else []
     found = {str(r["category"]) for r in rules if isinstance(r, dict) and r.get("category")}
-    return sorted(found) if found else session.ledger.categories()
+    return sorted(found) if found else session.ledger.docs.categories()
 
 
 class FileDialog(QDialog):

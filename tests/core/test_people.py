@@ -50,7 +50,7 @@ def people(ledger: Ledger) -> Profiles:
 
 
 def _kinds(ledger: Ledger, kind: str) -> list[dict[str, object]]:
-    return [e.detail for e in ledger.events() if e.kind == kind]
+    return [e.detail for e in ledger.chain.events() if e.kind == kind]
 
 
 def test_profiles_carry_name_role_initials_and_account(people: Profiles) -> None:
@@ -93,7 +93,7 @@ def test_passphrases_are_stored_only_as_salted_scrypt_hashes(
     raw = (tmp_path / "ledger.sqlite").read_bytes()
     for secret in (ADMIN_PASS, ATTORNEY_PASS):
         assert secret.encode() not in raw
-        assert secret not in str([e.detail for e in ledger.events()])
+        assert secret not in str([e.detail for e in ledger.chain.events()])
     assert re.fullmatch(r"scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}",
                         rows["Ann Atty"])
     assert verify_passphrase(ATTORNEY_PASS, rows["Ann Atty"])
@@ -184,7 +184,7 @@ def test_require_records_the_refusal_with_person_and_role(ledger: Ledger) -> Non
             require(acting, Capability.SIGN_OFF)
     finally:
         acting.close()
-    refused = [e for e in ledger.events() if e.kind == "capability_refused"]
+    refused = [e for e in ledger.chain.events() if e.kind == "capability_refused"]
     assert [(e.actor_user, e.actor_role, e.detail["capability"]) for e in refused] == [
         ("Pat Para", "paralegal", "sign_off")]
 

@@ -34,7 +34,7 @@ CELLS = [(role, cap) for cap in Capability for role in Role]
 
 def _refusals(app: App, since: int) -> list[tuple[str, str, str]]:
     return [(e.actor_user, e.actor_role, str(e.detail.get("capability")))
-            for e in app.ledger.events() if e.seq > since and e.kind == "capability_refused"]
+            for e in app.ledger.chain.events() if e.seq > since and e.kind == "capability_refused"]
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def seeded(app: App, make_pdf: Any) -> App:
     filer = build_filer(app)
     filer.ingest([make_pdf("letter.pdf", 2)], matter="2024-1 A")
     filer.ingest([make_pdf("fax 0412.pdf", 2)])  # no matter: waits in review
-    assert app.ledger.documents(status=DocStatus.REVIEW)
+    assert app.ledger.docs.documents(status=DocStatus.REVIEW)
     return app
 
 
@@ -51,7 +51,7 @@ def test_every_cell_in_the_window(make_window: Any, seeded: App, role: Role,
                                   cap: Capability) -> None:
     allowed = cap in ROLE_CAPABILITIES[role]
     window = make_window(str(role))
-    since = seeded.ledger.head()[0]
+    since = seeded.ledger.chain.head()[0]
     if cap in PAGE_OF:
         key = PAGE_OF[cap]
         assert window.open_page(key) is allowed
@@ -118,7 +118,7 @@ def test_people_page_refuses_a_non_admin_press(make_window: Any, seeded: App) ->
     Profiles(seeded.ledger).save("Dana Admin", "admin", "dana-passphrase",
                                  acting=Actor("setup", "admin"))
     window = make_window("attorney")
-    since = seeded.ledger.head()[0]
+    since = seeded.ledger.chain.head()[0]
     editor = PeopleEditor(window.session)
     editor.name.setText("Eve")
     editor.role.setCurrentText("admin")

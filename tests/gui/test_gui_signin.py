@@ -41,7 +41,7 @@ def test_sign_in_remembers_the_last_person_for_this_account(qtbot: Any, app: App
     dialog.passphrase.setText("not it")
     dialog.try_sign_in()
     assert dialog.actor is None and "not right" in dialog.error.text()
-    [refused] = [e for e in app.ledger.events() if e.kind == "sign_in_refused"]
+    [refused] = [e for e in app.ledger.chain.events() if e.kind == "sign_in_refused"]
     assert refused.detail["person"] == "Ann Atty" and "not it" not in str(refused.detail)
     dialog.passphrase.setText("ann-passphrase")
     dialog.try_sign_in()
@@ -69,6 +69,6 @@ def test_switch_profile_offers_no_role_without_its_passphrase(make_window: Any,
     dialog.try_accept()
     assert dialog.actor == Actor(app.actor.user, "paralegal")
     window.set_actor(dialog.actor)
-    last = app.ledger.events()[-1]
+    last = app.ledger.chain.events()[-1]
     assert (last.kind, last.actor_user, last.actor_role) == (
         "signed_in", app.actor.user, "paralegal")

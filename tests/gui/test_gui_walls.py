@@ -72,7 +72,7 @@ def test_screened_matter_disappears_from_every_page(make_window: Any, walled: Ap
     dialog = FileDialog(window.session, review.selected(), by_hand=False, parent=review)
     assert WALLED not in dialog.known and OPEN in dialog.known
     dialog.close()
-    assert [e for e in walled.ledger.events() if e.kind == "wall_refused"] == []
+    assert [e for e in walled.ledger.chain.events() if e.kind == "wall_refused"] == []
 
 
 def test_other_people_still_see_the_matter(make_window: Any, walled: App) -> None:
@@ -88,12 +88,12 @@ def test_typing_the_screened_matter_into_intake_is_refused(make_window: Any, wal
     window = make_window("paralegal")
     intake = window.pages["intake"]
     intake.matter.setCurrentText(WALLED)
-    before = len(walled.ledger.documents())
+    before = len(walled.ledger.docs.documents())
     dropped = make_pdf("new upload.pdf")
     intake.file_paths([dropped])
     assert "pat is screened from the matter" in intake.status.text().lower()
-    assert len(walled.ledger.documents()) == before and dropped.is_file()
-    [refused] = [e for e in walled.ledger.events() if e.kind == "wall_refused"]
+    assert len(walled.ledger.docs.documents()) == before and dropped.is_file()
+    [refused] = [e for e in walled.ledger.chain.events() if e.kind == "wall_refused"]
     assert (refused.actor_user, refused.matter_id, refused.detail["what"]) == (
         "pat", WALLED, "file documents into")
 
@@ -115,7 +115,7 @@ def test_admin_adds_and_lifts_walls_in_settings(make_window: Any, walled: App) -
     walls.table.selectRow(next(n for n in range(walls.model.rowCount())
                                if walls.model.record(n).person == "lee"))
     assert walls.remove_selected(), walls.result.text()
-    kinds = [(e.kind, e.actor_user, e.detail.get("person")) for e in walled.ledger.events()
+    kinds = [(e.kind, e.actor_user, e.detail.get("person")) for e in walled.ledger.chain.events()
              if e.kind in ("wall_added", "wall_removed")]
     assert kinds == [("wall_added", "dana", "pat"), ("wall_added", "pat", "lee"),
                      ("wall_removed", "pat", "lee")]
