@@ -17,17 +17,20 @@ from intake_desktop.qt.profile_dialog import SignInDialog
 __all__ = ["SignInDialog", "run_app", "starting_actor"]
 
 
-def starting_actor(app: App, settings: QSettings | None = None) -> Actor | None:
+def starting_actor(
+    app: App, settings: QSettings | None = None, person: str | None = None
+) -> Actor | None:
     """Who works in this window: without any profile, a paralegal named after the computer
-    account; otherwise the sign-in dialog (None: the user quit)."""
+    account; otherwise the sign-in dialog, `person` (or the last one) chosen first (None:
+    the user quit)."""
     if not Profiles(app.ledger).list():
         return Actor(app.actor.user, Role.PARALEGAL)
-    dialog = SignInDialog(app, settings)
+    dialog = SignInDialog(app, settings, preferred=person)
     dialog.exec()
     return dialog.actor
 
 
-def run_app(app: App) -> int:
+def run_app(app: App, person: str | None = None) -> int:
     qapp = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("Intake Desktop")
@@ -36,7 +39,7 @@ def run_app(app: App) -> int:
     apply_theme(qapp)
     qapp.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(qapp))
     settings = QSettings()
-    actor = starting_actor(app, settings)
+    actor = starting_actor(app, settings, person)
     if actor is None:
         return 0
     window = MainWindow(app, actor=actor, settings=settings, watch=True)

@@ -118,7 +118,12 @@ class SignInDialog(QDialog):
     a paralegal. A wrong passphrase is recorded (`sign_in_refused`)."""
 
     def __init__(
-        self, app: App, settings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        app: App,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        preferred: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.app = app
@@ -136,7 +141,7 @@ class SignInDialog(QDialog):
         self.choice.setAccessibleName("Person")
         for p in self.people:
             self.choice.addItem(f"{p.name} ({p.role}, {p.initials})", p.name)
-        preferred = last_person(settings, self.account)
+        preferred = preferred or last_person(settings, self.account)
         if not any(p.name == preferred for p in self.people):
             tied = self.profiles.for_account(self.account)
             preferred = tied.name if tied else ""

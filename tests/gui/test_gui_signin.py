@@ -72,3 +72,14 @@ def test_switch_profile_offers_no_role_without_its_passphrase(make_window: Any,
     last = app.ledger.chain.events()[-1]
     assert (last.kind, last.actor_user, last.actor_role) == (
         "signed_in", app.actor.user, "paralegal")
+
+
+def test_gui_as_chooses_who_is_offered_first(qtbot: Any, app: App, tmp_path: Path) -> None:
+    """`intake-desktop gui --as NAME`: that person is chosen; the passphrase is still asked."""
+    _people(app)
+    settings = QSettings(str(tmp_path / "signin.ini"), QSettings.Format.IniFormat)
+    dialog = SignInDialog(app, settings, preferred="Dana Admin")
+    qtbot.addWidget(dialog)
+    assert dialog.chosen() == "Dana Admin" and dialog.passphrase.isEnabled()
+    dialog.try_sign_in()
+    assert dialog.actor is None
