@@ -16,6 +16,7 @@ from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
 from intake_desktop.core.ocr.settings import load_ocr_settings
+from intake_desktop.core.roles import SignInError
 from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
@@ -114,6 +115,13 @@ def open_app(
     config = ws.load_config()
     apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
     ocr = OcrEngine(load_ocr_settings(ws.config_path))
+    if acting is None and role not in (None, "paralegal"):
+        # A role is never granted by asking for it (issue 17): people sign in with `--as`.
+        raise SignInError(
+            f"--role {role} no longer grants a role",
+            fix="act as a person who has it with `--as NAME` (attorneys and admins sign in "
+            "with their passphrase)",
+        )
     actor = Actor.current(role or "paralegal")
     url = db or config.ledger_url or ws.default_ledger_url()
     ledger = Ledger.open(url, actor)

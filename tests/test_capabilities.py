@@ -250,3 +250,14 @@ def test_people_command_adds_and_changes_people(tmp_path: Path,
         assert "ann-passphrase" not in str([e.detail for e in led.chain.events()])
     finally:
         led.close()
+
+
+def test_open_app_never_grants_a_role_by_asking(world: World) -> None:
+    """A command that still passes `role=args.role` to open_app cannot elevate anyone."""
+    from intake_desktop.core.roles import SignInError
+
+    for role in ("attorney", "admin"):
+        with pytest.raises(SignInError, match=f"--role {role} no longer grants a role"):
+            open_app(world.ws, role=role, create=False)
+    with open_app(world.ws, role=None, create=False) as app:
+        assert app.ledger.actor.role == "paralegal"
