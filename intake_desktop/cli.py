@@ -1,6 +1,7 @@
 """Command line: parse arguments and hand over to the command modules (see DESIGN.md).
 
-One grammar for every command: the global options (--workspace, --db, --json, --role) are
+One grammar for every command: the global options (--workspace, --db, --json, --as,
+--passphrase-stdin, --role) are
 accepted before or after any subcommand name; every parser shows its defaults; an unknown
 option prints the usage of the subcommand it was given to. Exit codes: 0 done, 2 bad usage
 or a bad value (unknown preset, court, spec value), 1 anything else. Every failure is one
@@ -25,9 +26,12 @@ from intake_desktop.commands import (
     ingest,
     init,
     ledger,
+    people,
     produce,
+    review,
     rules,
     undo,
+    walls,
     watch,
 )
 from intake_desktop.commands.common import (
@@ -57,6 +61,9 @@ COMMAND_MODULES = [
     checklist,
     doctor,
     produce,
+    people,
+    walls,
+    review,
 ]
 
 # Commands that print no results (the window): no --json.

@@ -49,6 +49,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
+from intake_desktop.core.walls import wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -400,7 +401,7 @@ class Filer:
                 else None,
                 child_index=child_index,
             )
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             result = self._file(source, candidate, prepared, decision)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)
