@@ -34,19 +34,31 @@ class Role(enum.StrEnum):
 
 
 class Capability(enum.StrEnum):
-    INTAKE = "intake"  # drop files in, choose the matter
-    REVIEW = "review"  # resolve the review queue
-    BROWSE = "browse"  # the exhibit browser
-    BUILD = "build"  # the exhibit builder
-    SETTINGS = "settings"  # naming rules, court profiles, intake folders, Bates defaults
-    CHECKLISTS = "checklists"  # matter checklists and client request letters
+    """What a person may do; `ROLE_CAPABILITIES` is the one table (rendered into the README)."""
 
+    INTAKE = "intake"  # drop files in, choose the matter, ingest and watch
+    REVIEW = "review"  # resolve the review queue (assign, retry, file by hand)
+    VIEW_REVIEW = "view_review"  # see the review queue and each reason, read-only
+    BROWSE = "browse"  # the exhibit browser, search, custody history
+    BUILD = "build"  # the exhibit builder, exhibit sets, court-fit, productions
+    CHECKLISTS = "checklists"  # matter checklists and client request letters
+    SIGN_OFF = "sign_off"  # an attorney's sign-off on what goes out
+    APPROVE = "approve"  # approve or return an escalation (provisional filing)
+    SUPERVISE = "supervise"  # the Supervision page and per-matter activity reports
+    SETTINGS = "settings"  # intake folders, Bates defaults, desk settings
+    RULES = "rules"  # naming rules: edit, switch, accept
+    COURTS = "courts"  # court profiles
+    PEOPLE = "people"  # profiles: add, change role, set passphrases
+    WALLS = "walls"  # matter walls: screen a person from a matter
+
+
+_EVERYONE = {Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS, Capability.VIEW_REVIEW}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PARALEGAL: frozenset(
-        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS}
+    Role.PARALEGAL: frozenset({*_EVERYONE, Capability.INTAKE, Capability.REVIEW}),
+    Role.ATTORNEY: frozenset(
+        {*_EVERYONE, Capability.SIGN_OFF, Capability.APPROVE, Capability.SUPERVISE}
     ),
-    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS}),
     Role.ADMIN: frozenset(Capability),
 }
 
