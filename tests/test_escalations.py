@@ -214,3 +214,50 @@ def os_user() -> str:
     from intake_desktop.core.ledger.records import os_account
 
     return os_account()
+
+
+def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
+                                                      tmp_path: Path) -> None:
+    """`ledger report MATTER --format pdf|csv`: who did what to which document, when (run
+    after the approve/return test above, so the lawyer's decisions are in it)."""
+    import csv
+    import subprocess
+
+    ws = filed["ws"]
+    memo = filed["results"]["memo.pdf"]["document_id"]
+    csv_out = tmp_path / "report.csv"
+    proc = run_cli("ledger", "report", MATTER, "--format", "csv", "--out", str(csv_out),
+                   "--workspace", str(ws.root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["path"] == str(csv_out)
+    rows = list(csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["When (UTC)", "Who", "Role", "What", "Document", "Details", "Event"]
+    by_action = {(r[3], r[4].rsplit("(no. ", 1)[-1].rstrip(")")): r for r in rows[1:]}
+    approved = by_action[("approved", str(memo))]
+    assert approved[1:3] == [os_user(), "attorney"]
+    returned = [r for r in rows[1:] if r[3] == "returned to review"]
+    assert returned and "guardian's matter" in returned[0][5]
+    assert any(r[3] == "was refused" and r[2] == "paralegal" for r in rows[1:])
+    ledger = _ledger(ws)
+    try:
+        mine = [e for e in ledger.events() if e.kind not in ("source_removed",
+                "original_preserved", "sealed", "ledger_attached", "opened")
+                and (e.matter_id == MATTER)]
+        assert len(rows) - 1 >= len(mine) - 1  # every matter event (this export's own last)
+    finally:
+        ledger.close()
+
+    pdf_out = tmp_path / "report.pdf"
+    proc = run_cli("ledger", "report", MATTER, "--format", "pdf", "--out", str(pdf_out),
+                   "--workspace", str(ws.root))
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert f"Activity report: {MATTER}" in text
+    assert "approved" in text and "returned to review" in text
+    assert "filed provisionally" in text
+    # an unknown matter is a bad value (exit 2) that says what to give
+    bad = run_cli("ledger", "report", "nope", "--workspace", str(ws.root), "--out",
+                  str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2 and "There is no matter 'nope'" in bad.stderr
+    assert not (tmp_path / "x.pdf").exists()
