@@ -343,3 +343,45 @@ def signed_sets(book: Book, workspace_root: Path | None) -> list[str]:
         if e.kind == EventKind.SIGNED_OFF:
             seen[str(e.detail.get("set"))] = e.seq
     return sorted(seen, key=lambda k: seen[k])
+
+
+@dataclass(frozen=True)
+class OutputSet:
+    """An output folder the ledger knows (built here, or signed off), with its state."""
+
+    key: str
+    path: Path
+    kind: str
+    name: str
+    matter: str | None
+    built_at: str
+    built_by: str
+    status: SetStatus
+
+
+def output_sets(book: Book, workspace_root: Path | None) -> list[OutputSet]:
+    """Every output folder still on disk that was built or signed off here, newest
+    first, with its state (each folder is re-hashed: draft, signed off, or changed)."""
+    first: dict[str, EventRecord] = {}
+    order: dict[str, int] = {}
+    for e in _events(book):
+        key = str(e.detail.get("set"))
+        if e.kind == EventKind.DRAFT_BUILT or key not in first:
+            first[key] = e
+        order[key] = e.seq
+    out = []
+    for key in sorted(order, key=lambda k: order[k], reverse=True):
+        path = folder_of(key, workspace_root)
+        if not path.is_dir():
+            continue
+        e = first[key]
+        out.append(OutputSet(key, path, str(e.detail.get("kind") or OutputKind.OUTPUT),
+                             str(e.detail.get("name") or path.name), e.matter_id, e.at,
+                             e.actor_user, set_status(book, path, workspace_root)))
+    return out
+
+
+def sets_holding(book: Book, paths: list[str]) -> list[str]:
+    """Keys of the output folders that hold any of these (workspace-relative) paths."""
+    keys = {str(e.detail.get("set")) for e in _events(book)}
+    return sorted(k for k in keys if any(p.startswith(k.rstrip("/") + "/") for p in paths))
