@@ -33,10 +33,10 @@ def as_paralegal() -> list[str]:
     return ["--role", "paralegal"]
 
 
-def opposing_email(path: Path) -> Path:
+def opposing_email(path: Path, to: str = "maria.reyes@mail.example") -> Path:
     msg = email.message.EmailMessage()
     msg["From"] = "Tom Baker <tbaker@bakerlaw.example>"
-    msg["To"] = "maria.reyes@mail.example"  # the client, not the firm
+    msg["To"] = to  # the client, not the firm
     msg["Subject"] = "Settlement offer"
     msg["Date"] = email.utils.format_datetime(dt.datetime(2024, 3, 4, 9, 30, tzinfo=dt.UTC))
     msg.set_content("Ms. Reyes,\n\nMy client is prepared to settle this matter for $5,000 "
@@ -193,6 +193,27 @@ def test_a_return_needs_a_note_and_a_pending_document(filed: dict[str, Any]) -> 
                             "  ")
     finally:
         app.close()
+
+
+def test_opposing_counsel_email_to_the_firm_is_not_escalated(tmp_path: Path) -> None:
+    """Once the firm's mail domain replaces the preset's placeholder, opposing counsel's
+    email to the firm files normally; to the client it is escalated."""
+    from intake_desktop.core.rules import save_rules
+    from intake_desktop.core.workspace import read_preset
+
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    text = read_preset("litigation")
+    assert "yourfirm\\.example" in text
+    save_rules(ws, None, text.replace("yourfirm\\.example", "harborvale\\.example"))
+    to_client = opposing_email(tmp_path / "in" / "to client.eml")
+    to_firm = opposing_email(tmp_path / "in" / "to firm.eml",
+                             to="Jordan Vale <jordan.vale@harborvale.example>")
+    proc = run_cli("rules", "preview", str(to_client), str(to_firm), "--matter", MATTER,
+                   "--workspace", str(ws.root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rules = {Path(r["source"]).name: r["rule"] for r in map(json.loads, proc.stdout.splitlines())}
+    assert rules["to client.eml"] == "email-from-opposing-counsel"
+    assert rules["to firm.eml"] in {"email", "email-by-type"}
 
 
 def test_approval_is_validated_with_its_line() -> None:
