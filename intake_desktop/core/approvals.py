@@ -90,9 +90,9 @@ def _pending(ledger: Ledger, doc_id: int, action: str) -> PendingApproval:
     if not can(actor.role, Capability.APPROVE):
         reason = (f"{actor.user} acts as a {actor.role}; only an attorney or an admin can "
                   f"{action} an escalated document")
-        ledger.record(EventKind.REFUSED, document_id=doc_id,
-                      detail={"action": action, "reason": reason, "user": actor.user,
-                              "role": actor.role})
+        from intake_desktop.core.signoff.signing import refuse
+
+        refuse(ledger, action, reason, document_id=doc_id)
         raise ApprovalError(reason, fix="ask the supervising attorney")
     for p in pending_approvals(ledger):
         if p.document_id == doc_id:

@@ -206,11 +206,12 @@ def _bates_from_outputs(book: Book, key: str) -> tuple[str | None, str | None]:
     return numbers[0][1], numbers[-1][2]
 
 
-def refuse(book: Book, action: str, reason: str, **detail: Any) -> None:
+def refuse(book: Book, action: str, reason: str, *, document_id: int | None = None,
+           **detail: Any) -> None:
     """Record that this person was refused `action` (the refusal is evidence too)."""
-    book.record(EventKind.REFUSED, detail={"action": action, "reason": reason,
-                                           "user": book.actor.user, "role": book.actor.role,
-                                           **detail})
+    book.record(EventKind.REFUSED, document_id=document_id,
+                detail={"action": action, "reason": reason, "user": book.actor.user,
+                        "role": book.actor.role, **detail})
 
 
 def sign_off(
