@@ -195,3 +195,25 @@ def os_user() -> str:
     from intake_desktop.core.ledger.records import os_account
 
     return os_account()
+
+
+def test_a_court_fit_output_is_a_draft_until_signed_off(tmp_path: Path) -> None:
+    """`fit --out DIR` in a workspace records a court-fit draft; sign-off and verify work
+    on that folder the same way."""
+    ws = init_workspace(tmp_path / "ws")
+    pdf = text_pdf(tmp_path / "Exhibit A.pdf", 3, "Exhibit A")
+    out = ws.exports / "court"
+    proc = run_cli("fit", str(pdf), "--limit", "5MB", "--out", str(out),
+                   "--workspace", str(ws.root), "--json", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (draft,) = _events(ws, EventKind.DRAFT_BUILT)
+    assert draft.detail["kind"] == "court_fit" and draft.detail["set"] == "Exports/court"
+    assert _verify(ws, out) == (1, {"signed_off": False, "by": None, "at": None,
+                                    "changed": [], "missing": [], "added": []})
+    assert run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root),
+                   *as_attorney()).returncode == 0
+    code, report = _verify(ws, out)
+    assert code == 0 and report["signed_off"] is True
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["kind"] == "court_fit"
+    assert [f["path"] for f in manifest["files"]] == ["Exhibit A.pdf"]
