@@ -104,7 +104,7 @@ def test_each_preset_escalation_is_filed_provisionally(filed: dict[str, Any]) ->
     ws, results = filed["ws"], filed["results"]
     ledger = _ledger(ws)
     try:
-        requested = {e.document_id: e for e in ledger.events(
+        requested = {e.document_id: e for e in ledger.chain.events(
             kinds=[EventKind.APPROVAL_REQUESTED])}
         for name, (_lines, rule, folder) in CAUGHT.items():
             r = results[name]
@@ -115,7 +115,7 @@ def test_each_preset_escalation_is_filed_provisionally(filed: dict[str, Any]) ->
             event = requested[r["document_id"]]
             assert event.detail == {"approval": "attorney", "rule": rule,
                                     "category": r["category"]}
-            filed_event = [e for e in ledger.events(document_id=r["document_id"])
+            filed_event = [e for e in ledger.chain.events(document_id=r["document_id"])
                            if e.kind == EventKind.FILED]
             assert filed_event and filed_event[0].seq == event.seq - 1  # same transaction
         mail = results["settlement offer.eml"]
@@ -151,7 +151,7 @@ def test_approve_and_return_with_the_presets(filed: dict[str, Any]) -> None:
     assert back.returncode == 0, back.stderr
     ledger = _ledger(ws)
     try:
-        doc = ledger.document(petition["document_id"])
+        doc = ledger.docs.document(petition["document_id"])
         assert doc is not None and doc.status == DocStatus.REVIEW
         assert doc.reason == f"returned by {os_user()}: {note}"
         in_review = ws.root / str(doc.filed_path)
@@ -161,11 +161,11 @@ def test_approve_and_return_with_the_presets(filed: dict[str, Any]) -> None:
         assert note in sidecar.read_text(encoding="utf-8")
         assert not Path(petition["path"]).exists()  # the provisional copy is gone
         assert Path(petition["original"]).is_file()  # the original stays
-        kinds = [e.kind for e in ledger.events(document_id=doc.id)]
+        kinds = [e.kind for e in ledger.chain.events(document_id=doc.id)]
         assert kinds[-3:] == ["undone", "routed_to_review", "returned"]
-        (approved,) = [e for e in ledger.events(kinds=[EventKind.APPROVED])]
+        (approved,) = [e for e in ledger.chain.events(kinds=[EventKind.APPROVED])]
         assert approved.document_id == memo and approved.actor_role == "attorney"
-        (refusal,) = ledger.events(kinds=[EventKind.REFUSED])
+        (refusal,) = ledger.chain.events(kinds=[EventKind.REFUSED])
         assert refusal.document_id == memo and refusal.detail["action"] == "approve"
     finally:
         ledger.close()
@@ -261,7 +261,7 @@ def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
     assert any(r[3] == "was refused" and r[2] == "paralegal" for r in rows[1:])
     ledger = _ledger(ws)
     try:
-        mine = [e for e in ledger.events() if e.kind not in ("source_removed",
+        mine = [e for e in ledger.chain.events() if e.kind not in ("source_removed",
                 "original_preserved", "sealed", "ledger_attached", "opened")
                 and (e.matter_id == MATTER)]
         assert len(rows) - 1 >= len(mine) - 1  # every matter event (this export's own last)

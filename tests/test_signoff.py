@@ -68,7 +68,7 @@ def _verify(ws: Workspace, out: Path) -> tuple[int, dict[str, Any]]:
 def _events(ws: Workspace, kind: EventKind) -> list[Any]:
     ledger = Ledger.open(ws.default_ledger_url(), Actor("test"))
     try:
-        return ledger.events(kinds=[kind])
+        return ledger.chain.events(kinds=[kind])
     finally:
         ledger.close()
 

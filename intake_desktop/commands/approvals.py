@@ -76,7 +76,7 @@ def run_return(args: argparse.Namespace, output: Output) -> int:
             done = return_document(filer, args.id, args.note)
         finally:
             filer.claimant.retire()
-        doc = app.ledger.document(args.id)
+        doc = app.ledger.docs.document(args.id)
     where = doc.filed_path if doc else None
     output.emit({**done.as_json(), "status": "returned", "by": app.actor.user,
                  "review_path": where, "note": args.note},

@@ -114,14 +114,14 @@ def to_row(e: EventRecord, names: dict[int, str]) -> ActivityRow:
 
 def _names(ledger: Ledger, matter: str | None = None) -> dict[int, str]:
     return {d.id: f"{d.filed_path or d.source_path} (no. {d.id})"
-            for d in ledger.documents(matter_id=matter)}
+            for d in ledger.docs.documents(matter_id=matter)}
 
 
 def matter_activity(ledger: Ledger, matter: str) -> list[ActivityRow]:
     """Every event about the matter or one of its documents, oldest first."""
     names = _names(ledger, matter)
     rows = []
-    for e in ledger.events():
+    for e in ledger.chain.events():
         if e.kind in QUIET:
             continue
         if e.matter_id == matter or (e.document_id is not None and e.document_id in names):
@@ -132,7 +132,7 @@ def matter_activity(ledger: Ledger, matter: str) -> list[ActivityRow]:
 def recent_activity(ledger: Ledger, limit: int = 200) -> list[ActivityRow]:
     """The latest events, newest first (bookkeeping left out)."""
     names = _names(ledger)
-    events = [e for e in ledger.events() if e.kind not in QUIET]
+    events = [e for e in ledger.chain.events() if e.kind not in QUIET]
     return [to_row(e, names) for e in reversed(events[-limit:])]
 
 
@@ -244,7 +244,7 @@ def write_report(ledger: Ledger, matter: str, fmt: str, out: Path) -> Path:
     from intake_desktop.core.ledger import utc_now
     from intake_desktop.core.mover import write_export
 
-    known = {m.id: m for m in ledger.matter_list()}
+    known = {m.id: m for m in ledger.matter_book.matter_list()}
     if matter not in known:
         raise UsageError(f"there is no matter {matter!r} in this workspace's ledger",
                          fix="give a matter number as listed under Matters/ "
@@ -256,7 +256,7 @@ def write_report(ledger: Ledger, matter: str, fmt: str, out: Path) -> Path:
         rows, matter, generated_at=utc_now(), generated_by=ledger.actor.user,
         matter_name=known[matter].name)
     written = write_export(out, data)
-    ledger.record(EventKind.EXPORTED, matter_id=matter, path_after=str(written),
+    ledger.chain.record(EventKind.EXPORTED, matter_id=matter, path_after=str(written),
                   sha256_after=sha256_file(written),
                   detail={"output": "activity_report", "format": fmt, "events": len(rows)})
     return written

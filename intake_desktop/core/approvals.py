@@ -62,14 +62,14 @@ def request_approval(txn: Txn, doc: DocumentRecord, decision: Decision) -> None:
 def pending_approvals(ledger: Ledger) -> list[PendingApproval]:
     """Provisional filings not yet approved or returned, oldest first."""
     latest: dict[int, Any] = {}
-    for e in ledger.events(kinds=DECISIONS):
+    for e in ledger.chain.events(kinds=DECISIONS):
         if e.document_id is not None:
             latest[e.document_id] = e
     out = []
     for doc_id, e in latest.items():
         if e.kind != EventKind.APPROVAL_REQUESTED:
             continue
-        doc = ledger.document(doc_id)
+        doc = ledger.docs.document(doc_id)
         if doc is None or doc.status != DocStatus.FILED:
             continue  # undone or sent back some other way: nothing left to approve
         out.append(PendingApproval(doc_id, doc.matter_id, doc.filed_path,
@@ -104,7 +104,7 @@ def _pending(ledger: Ledger, doc_id: int, action: str) -> PendingApproval:
 def approve(ledger: Ledger, doc_id: int, note: str = "") -> PendingApproval:
     """An attorney approves a provisional filing (`approved`)."""
     pending = _pending(ledger, doc_id, "approve")
-    ledger.record(EventKind.APPROVED, document_id=doc_id, matter_id=pending.matter,
+    ledger.chain.record(EventKind.APPROVED, document_id=doc_id, matter_id=pending.matter,
                   path_after=pending.path,
                   detail={"note": note.strip(), "rule": pending.rule,
                           "requested_event": pending.event})
@@ -123,7 +123,7 @@ def return_document(filer: Filer, doc_id: int, note: str) -> PendingApproval:
     pending = _pending(ledger, doc_id, "return")
     reason = f"returned by {ledger.actor.user}: {note.strip()}"
     done = undo_document(filer, doc_id, to_review=reason)
-    ledger.record(EventKind.RETURNED, document_id=doc_id, matter_id=pending.matter,
+    ledger.chain.record(EventKind.RETURNED, document_id=doc_id, matter_id=pending.matter,
                   path_before=pending.path, path_after=filer.workspace_relative(
                       done.returned_to) or done.returned_to,
                   detail={"note": note.strip(), "reason": reason, "rule": pending.rule,

@@ -337,7 +337,7 @@ class BrowserPage(QWidget):
 
     def reload_choices(self) -> None:
         fill_matters(self.matter, self.session, ALL)
-        for combo, values in ((self.category, self.session.ledger.categories()),):
+        for combo, values in ((self.category, self.session.ledger.docs.categories()),):
             current = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -405,7 +405,7 @@ class BrowserPage(QWidget):
             self.history_model.set_records([])
             return
         sha = doc.filed_sha256 or doc.sha256
-        events = self.session.ledger.events(document_id=doc.id)
+        events = self.session.ledger.chain.events(document_id=doc.id)
         self.doc_label.setText(
             f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
             + "".join(f"\n{line}" for line in self.supervision_lines(doc, events))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from intake_desktop.app import App, build_filer, open_app
-from intake_desktop.core.exhibit_desk import BuildOptions, Pick, build, exhibits_available
+from intake_desktop.core.desks.exhibit_builder import BuildOptions, Pick, build, exhibits_available
 from intake_desktop.core.ledger import Actor, DocStatus, EventKind
 from intake_desktop.core.signoff import MANIFEST_NAME
 from intake_desktop.core.workspace import init_workspace
@@ -43,7 +43,7 @@ def app(tmp_path: Path) -> Iterator[App]:
 
 
 def _doc_id(app: App, name: str) -> int:
-    for doc in app.ledger.documents():
+    for doc in app.ledger.docs.documents():
         if doc.source_path.endswith(name):
             return doc.id
     raise AssertionError(name)
@@ -74,7 +74,7 @@ def test_page_shows_waiting_work_and_its_buttons_work(make_window: Any, app: App
     assert not page.return_button.isEnabled()  # a return needs a note
     page.approve_button.click()
     assert not page.select_approval(memo)
-    approved = app.ledger.events(kinds=[EventKind.APPROVED])
+    approved = app.ledger.chain.events(kinds=[EventKind.APPROVED])
     assert [(e.document_id, e.actor_user, e.actor_role) for e in approved] == [
         (memo, "pat", "attorney")]
 
@@ -83,7 +83,7 @@ def test_page_shows_waiting_work_and_its_buttons_work(make_window: Any, app: App
     page.note.setText("Belongs in the guardianship matter")
     assert page.return_button.isEnabled()
     page.return_button.click()
-    doc = app.ledger.document(petition)
+    doc = app.ledger.docs.document(petition)
     assert doc is not None and doc.status == DocStatus.REVIEW
     assert doc.reason == "returned by pat: Belongs in the guardianship matter"
     assert (app.workspace.root / str(doc.filed_path)).is_file()
@@ -175,7 +175,7 @@ def test_builder_signs_off_and_shows_the_state(make_window: Any, app: App) -> No
     assert not page.signoff_button.isHidden() and page.signoff_button.isEnabled()
     page.signoff_button.click()
     assert "Signed off by ann on " in page.signoff_state.text()
-    (event,) = app.ledger.events(kinds=[EventKind.SIGNED_OFF])
+    (event,) = app.ledger.chain.events(kinds=[EventKind.SIGNED_OFF])
     assert event.actor_user == "ann" and event.detail["kind"] == "exhibit_set"
     (page.last.out_dir / "Exhibit index.csv").unlink()
     page.refresh()

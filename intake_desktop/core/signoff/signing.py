@@ -14,11 +14,11 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger import Actor, EventKind, EventRecord, utc_now
+from intake_desktop.core.ledger import EventKind, EventRecord, Ledger, utc_now
 from intake_desktop.core.mover import Mover, unique_path
 from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.signoff.manifest import (
@@ -51,15 +51,8 @@ KIND_WORDS = {
 }
 
 
-class Book(Protocol):
-    """What sign-off needs from the ledger."""
-
-    actor: Actor
-
-    def record(self, kind: EventKind, **fields: Any) -> int: ...
-
-    def events(self, *, document_id: int | None = None,
-               kinds: Any = None) -> list[EventRecord]: ...
+# The ledger (its chain store records and reads the events).
+Book = Ledger
 
 
 class SetState(enum.StrEnum):
@@ -152,7 +145,7 @@ def folder_of(key: str, workspace_root: Path | None) -> Path:
 
 
 def _events(book: Book) -> list[EventRecord]:
-    return book.events(kinds=[EventKind.DRAFT_BUILT, EventKind.SIGNED_OFF])
+    return book.chain.events(kinds=[EventKind.DRAFT_BUILT, EventKind.SIGNED_OFF])
 
 
 def _latest(events: list[EventRecord], kind: EventKind, key: str) -> EventRecord | None:
@@ -183,7 +176,7 @@ def record_draft(
             and e.detail.get("kind") == kind and e.detail.get("name") == name}
     supersedes = sorted(k for k in same if k in signed and k not in already and k != key)
     spec_sha = sha256_file(spec) if spec is not None and spec.is_file() else None
-    return book.record(
+    return book.chain.record(
         EventKind.DRAFT_BUILT, matter_id=matter, path_after=key,
         detail={"set": key, "kind": str(kind), "name": name,
                 "spec": str(spec.resolve()) if spec is not None else None,
@@ -196,7 +189,7 @@ def _bates_from_outputs(book: Book, key: str) -> tuple[str | None, str | None]:
     """The Bates range of the stamped or produced files in the folder (no draft event)."""
     inside = key.rstrip("/") + "/"
     numbers: list[tuple[int, str, str]] = []
-    for e in book.events(kinds=[EventKind.STAMPED, EventKind.PRODUCED]):
+    for e in book.chain.events(kinds=[EventKind.STAMPED, EventKind.PRODUCED]):
         if (e.path_after or "").startswith(inside):
             first, last = e.detail.get("bates_first"), e.detail.get("bates_last")
             if first and last:
@@ -209,7 +202,7 @@ def _bates_from_outputs(book: Book, key: str) -> tuple[str | None, str | None]:
 def refuse(book: Book, action: str, reason: str, *, document_id: int | None = None,
            **detail: Any) -> None:
     """Record that this person was refused `action` (the refusal is evidence too)."""
-    book.record(EventKind.REFUSED, document_id=document_id,
+    book.chain.record(EventKind.REFUSED, document_id=document_id,
                 detail={"action": action, "reason": reason, "user": book.actor.user,
                         "role": book.actor.role, **detail})
 
@@ -264,7 +257,7 @@ def sign_off(
     mover.place_bytes(dest, data, tag="signoff", read_only=True)
     rel = dest.relative_to(folder).as_posix()
     try:
-        seq = book.record(
+        seq = book.chain.record(
             EventKind.SIGNED_OFF, matter_id=content["matter"],
             path_after=f"{key}/{rel}", sha256_after=digest,
             detail={**{k: v for k, v in content.items() if k != "format"},
