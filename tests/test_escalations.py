@@ -20,7 +20,7 @@ from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
 from intake_desktop.core.rules import RulesError, parse_rules
 from intake_desktop.core.workspace import Workspace, init_workspace
 from tests.conftest import run_cli
-from tests.rules.samples import make_pdf
+from tests.core.rules.samples import make_pdf
 
 MATTER = "2024-0117"
 

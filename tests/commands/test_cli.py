@@ -14,7 +14,7 @@ def test_init_ingest_verify_history_roundtrip(tmp_path: Path) -> None:
     root = tmp_path / "Büro Akten" / "work space"
     r = run_cli("init", "--workspace", str(root), "--json")
     assert r.returncode == 0, r.stderr
-    (root / ".intake" / "rules.toml").unlink()  # built-in routing; rules: tests/rules
+    (root / ".intake" / "rules.toml").unlink()  # built-in routing; rules: tests/core/rules
     assert json.loads(r.stdout)["workspace"] == str(root)
     for sub in ("Intake", "Matters", "Review", "Exports", ".intake/config.toml",
                 ".intake/ledger.sqlite"):

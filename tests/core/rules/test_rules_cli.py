@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from intake_desktop.core.ledger import EventKind
-from tests.rules.samples import copy_preset
+from tests.core.rules.samples import copy_preset
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

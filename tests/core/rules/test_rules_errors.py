@@ -17,7 +17,7 @@ from intake_desktop.core.rules import RulesError, load_rules, parse_rules, save_
 from intake_desktop.core.rules.active import WorkspaceRulesRouter, last_good_path
 from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
 from intake_desktop.core.workspace import WorkspaceConfig
-from tests.rules.samples import copy_preset
+from tests.core.rules.samples import copy_preset
 
 GOOD = """\
 [settings]

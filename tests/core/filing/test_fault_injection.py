@@ -1,4 +1,4 @@
-"""Crash safety: interrupt ingest, every review action and undo (tests/test_undo.py) at
+"""Crash safety: interrupt ingest, every review action and undo (tests/core/filing/test_undo.py) at
 every step of the protocol, restart, and check.
 
 After any interruption and a restart, each source is filed exactly once, no file is lost,
@@ -96,7 +96,7 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tpl") / "Work space é"
-    init_workspace(root).rules_path.unlink()  # built-in routing; rules: tests/rules
+    init_workspace(root).rules_path.unlink()  # built-in routing; rules: tests/core/rules
     open_app(str(root)).close()  # create and migrate the ledger once
     return root
 

@@ -23,8 +23,8 @@ from intake_desktop.core.ledger import DocStatus, EventKind
 from intake_desktop.core.review import ReviewDesk
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import run_cli
+from tests.core.rules.samples import make_email
 from tests.exhibit_pdfs import text_pdf
-from tests.rules.samples import make_email
 
 MATTER = "2024-0301 Nguyen"
 

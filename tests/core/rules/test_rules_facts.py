@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from intake_desktop.core.rules.facts import date_in_name, date_in_text, extract_facts
-from tests.rules.samples import make_email, make_jpeg, make_pdf
+from tests.core.rules.samples import make_email, make_jpeg, make_pdf
 
 
 def test_pdf_title_text_and_date(tmp_path: Path) -> None:

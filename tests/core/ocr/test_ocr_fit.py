@@ -14,8 +14,8 @@ from intake_desktop.core.courts import generic_profile, load_profile
 from intake_desktop.core.ocr import INSTALL_COMMAND, OcrEngine, OcrSettings
 from intake_desktop.core.pdf.fit import fit_pdf
 from tests.conftest import run_cli
+from tests.core.ocr.test_ocr import needs_ocr
 from tests.ocr_pdfs import image_streams, scanned_pdf
-from tests.test_ocr import needs_ocr
 
 LIMIT = 25 * 1024 * 1024
 

@@ -18,7 +18,7 @@ from intake_desktop.core.pdf.compress import collect_images
 from intake_desktop.core.pdf.fit import fit_pdf
 from tests import fitpdfs
 from tests.conftest import run_cli
-from tests.test_ocr import needs_ocr
+from tests.core.ocr.test_ocr import needs_ocr
 
 NO_WORKSPACE = {"INTAKE_WORKSPACE": ""}
 

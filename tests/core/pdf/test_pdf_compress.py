@@ -19,7 +19,7 @@ from intake_desktop.core.pdf import compress
 from intake_desktop.core.pdf.fit import fit_pdf
 from tests import fitpdfs
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 SIZE_IN = (4.0, 5.0)  # small pages keep the tests fast; 300 dpi = 1200 x 1500 pixels
 
 

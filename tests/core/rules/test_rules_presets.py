@@ -10,7 +10,7 @@ import pytest
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind
-from tests.rules.samples import make_pdf, rules_filer
+from tests.core.rules.samples import make_pdf, rules_filer
 
 MATTERS = {
     "litigation": "LIT-24-0113",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, run_cli
-from tests.test_production import local, pdftotext, read_dat, read_opt
+from tests.core.production.test_production import local, pdftotext, read_dat, read_opt
 
 EXAMPLE = REPO / "examples" / "production-reyes-v-acme.toml"
 PREFIX = "REYES-PROD-"

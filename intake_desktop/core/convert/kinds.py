@@ -1,6 +1,6 @@
 """What a file is, by content (libmagic plus a few structural checks), and what its name claims.
 
-Extends `intake_desktop.core.detect.detect_type` with a coarse *kind* that selects the
+Extends `intake_desktop.core.mime.detect_type` with a coarse *kind* that selects the
 converter, and with the kind the extension claims, so a lying extension is recorded.
 """
 
@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from intake_desktop.core.detect import detect_type
+from intake_desktop.core.mime import detect_type
 
 PDF = "pdf"
 IMAGE = "image"

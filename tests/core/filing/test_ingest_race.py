@@ -15,10 +15,10 @@ from intake_desktop.app import App, open_app
 from intake_desktop.core import custody
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import REPO
-from tests.test_postgres import ADMIN_URL
-from tests.test_postgres import pg_url as _pg_url
-from tests.test_watch import MATTER, assert_each_filed_once, blob, wait_for
-from tests.test_watch_processes import WatchProcess, filed_count
+from tests.core.ledger.test_postgres import ADMIN_URL
+from tests.core.ledger.test_postgres import pg_url as _pg_url
+from tests.core.watch.test_watch import MATTER, assert_each_filed_once, blob, wait_for
+from tests.core.watch.test_watch_processes import WatchProcess, filed_count
 
 N_FILES = 300
 

@@ -16,7 +16,7 @@ from intake_desktop.core.filing import Outcome
 from intake_desktop.core.ledger import Actor
 from intake_desktop.core.rules import RulesError, parse_rules
 from intake_desktop.core.workspace import WorkspaceConfig
-from tests.rules.test_rules_errors import GOOD
+from tests.core.rules.test_rules_errors import GOOD
 
 
 def _within(seconds: float, func: Callable[..., Any], *args: Any) -> Any:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from intake_desktop.core.filing import IngestResult
-from tests.rules.practice_docs import PRACTICE_DOCS
-from tests.rules.samples import make_email, make_jpeg, make_pdf, preset_router, rules_filer
-from tests.rules.test_rules_presets import MATTERS
+from tests.core.rules.practice_docs import PRACTICE_DOCS
+from tests.core.rules.samples import make_email, make_jpeg, make_pdf, preset_router, rules_filer
+from tests.core.rules.test_rules_presets import MATTERS
 
 
 def _rel(ws_root: Path, result: IngestResult, matter: str) -> str:

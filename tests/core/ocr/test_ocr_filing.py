@@ -20,6 +20,7 @@ from intake_desktop.core.ocr import INSTALL_COMMAND, OcrEngine, OcrPreparer, Ocr
 from intake_desktop.core.paths import naming_rules_dir
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, PassThroughPreparer
 from tests.conftest import run_cli
+from tests.core.ocr.test_ocr import needs_ocr
 from tests.ocr_pdfs import (
     image_pdf,
     image_streams,
@@ -28,7 +29,6 @@ from tests.ocr_pdfs import (
     text_lines,
     text_pdf,
 )
-from tests.test_ocr import needs_ocr
 
 MATTER = "2024-0117 Reyes v. Acme"
 

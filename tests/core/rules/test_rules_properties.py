@@ -20,7 +20,7 @@ from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules
 from intake_desktop.core.rules.router import COUNTER_RESERVE
 from intake_desktop.core.workspace import init_workspace
-from tests.rules.samples import TODAY, EmailAttachmentPreparer, make_pdf, preset_router
+from tests.core.rules.samples import TODAY, EmailAttachmentPreparer, make_pdf, preset_router
 
 # An oracle written from Microsoft's naming rules, independent of the implementation.
 _FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}

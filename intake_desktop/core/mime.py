@@ -1,4 +1,4 @@
-"""Detect what a file really is from its content (libmagic), not from its extension."""
+"""The MIME type of a file, read from its content (libmagic), not from its extension."""
 
 from __future__ import annotations
 

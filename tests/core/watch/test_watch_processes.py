@@ -14,7 +14,7 @@ from pathlib import Path
 from intake_desktop.app import App
 from intake_desktop.core.ledger import DocStatus
 from tests.conftest import REPO, run_cli
-from tests.test_watch import MATTER, assert_each_filed_once, blob, sha, wait_for
+from tests.core.watch.test_watch import MATTER, assert_each_filed_once, blob, sha, wait_for
 
 
 class WatchProcess:

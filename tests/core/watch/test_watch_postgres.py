@@ -13,9 +13,9 @@ import pytest
 from intake_desktop.app import App, open_app
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.workspace import Workspace
-from tests.test_postgres import ADMIN_URL, pg_url
-from tests.test_watch import MATTER, assert_each_filed_once, blob, wait_for
-from tests.test_watch_processes import WatchProcess, filed_count
+from tests.core.ledger.test_postgres import ADMIN_URL, pg_url
+from tests.core.watch.test_watch import MATTER, assert_each_filed_once, blob, wait_for
+from tests.core.watch.test_watch_processes import WatchProcess, filed_count
 
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="INTAKE_TEST_PG_URL not set")
 __all__ = ["pg_url"]  # the fixture, re-used

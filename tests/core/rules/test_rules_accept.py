@@ -23,7 +23,7 @@ from intake_desktop.core.rules.active import (
 )
 from intake_desktop.core.workspace import WorkspaceConfig
 from tests.conftest import REPO, run_cli
-from tests.rules.test_rules_errors import GOOD
+from tests.core.rules.test_rules_errors import GOOD
 
 HAND_EDIT = GOOD.replace('folder = "Correspondence"', 'folder = "Paralegal Picks"')
 

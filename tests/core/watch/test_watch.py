@@ -22,9 +22,9 @@ from intake_desktop.core.ledger import ClaimState, DocStatus
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision
 from intake_desktop.core.watch import Watcher, WatchEvent, WatchReport, WatchSettings, WatchStatus
 from intake_desktop.core.watch import stability as stability_module
-from intake_desktop.core.watch.config import load_watch_settings
 from intake_desktop.core.watch.fsinfo import fs_type, is_network_fs
 from intake_desktop.core.watch.observers import plan_folder
+from intake_desktop.core.watch.settings import load_watch_settings
 from intake_desktop.core.watch.stability import writer_active
 from intake_desktop.core.workspace import IntakeFolder
 

@@ -15,9 +15,9 @@ from PIL import Image
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from intake_desktop.core.detect import detect_type
 from intake_desktop.core.filing import Filer
 from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.mime import detect_type
 from intake_desktop.core.paths import naming_rules_dir
 from intake_desktop.core.pipeline import Prepared
 from intake_desktop.core.rules import RulesRouter, load_rules

@@ -23,7 +23,7 @@ from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.review import ReviewDesk
 from intake_desktop.core.rules.preview import preview
 from intake_desktop.core.workspace import init_workspace
-from tests.rules.samples import make_email, make_pdf
+from tests.core.rules.samples import make_email, make_pdf
 
 MATTER = "2024-0412"
 
