@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from intake_desktop import __version__
 from intake_desktop.commands import (
+    approvals,
     checklist,
     demo,
     doctor,
@@ -64,6 +65,7 @@ COMMAND_MODULES = [
     people,
     walls,
     review,
+    approvals,
 ]
 
 # Commands that print no results (the window): no --json.

@@ -17,6 +17,7 @@ from intake_desktop.commands.common import (
     plural,
     resolve_arg_path,
 )
+from intake_desktop.commands.ledger_report import register_report
 from intake_desktop.core import custody
 from intake_desktop.core.errors import IntakeError, UsageError
 from intake_desktop.core.walls import check_matters, screened
@@ -77,6 +78,7 @@ def register(sub: Any) -> None:
                    help="the document's ledger id (as shown by history and ingest --json), "
                    "a path or a SHA-256")
     h.set_defaults(handler=run_history)
+    register_report(lsub)
 
 
 def _seal_path(value: str) -> Path:

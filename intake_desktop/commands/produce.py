@@ -16,6 +16,7 @@ from intake_desktop.commands.exhibits import BuildProgress, default_out
 from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
 from intake_desktop.core.production.plan import number_documents, plan_production
 from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
+from intake_desktop.core.signoff import OutputKind, record_draft
 
 if TYPE_CHECKING:
     from intake_desktop.app import App
@@ -86,6 +87,11 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
         out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.volume)
         result = produce(spec, out, app.ledger, workspace_root=app.workspace.root,
                          scratch_dir=app.workspace.work, on_progress=progress)
+        # A draft until an attorney signs it off (`exhibits signoff`).
+        record_draft(app.ledger, result.out_dir, app.workspace.root,
+                     kind=OutputKind.PRODUCTION, name=spec.volume, spec=spec.path,
+                     matter=spec.matter, bates_first=result.bates_first or None,
+                     bates_last=result.bates_last or None)
     finally:
         progress.close()
         app.close()

@@ -68,6 +68,13 @@ class EventKind(enum.StrEnum):
     CHECKLIST_LETTER = "checklist_letter"
     PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
     WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
+    # supervision (issue 17): drafts, an attorney's sign-off, escalations a lawyer decides
+    DRAFT_BUILT = "draft_built"  # an output folder (exhibit set, court-fit, production) made
+    SIGNED_OFF = "signed_off"  # an attorney signed off an output folder (manifest and hash)
+    APPROVAL_REQUESTED = "approval_requested"  # filed provisionally: a lawyer must decide
+    APPROVED = "approved"  # a lawyer approved a provisional filing
+    RETURNED = "returned"  # a lawyer returned a provisional filing to Review/ with a note
+    REFUSED = "refused"  # an action refused to this person (what, why)
 
 
 @dataclass(frozen=True)

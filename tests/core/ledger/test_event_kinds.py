@@ -26,7 +26,9 @@ STORED_VALUES = {
     "matter_saved", "produced", "withheld_privileged",
     "sign_in_refused", "capability_refused", "wall_added", "wall_removed", "wall_refused",
 }
-NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached"}
+NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
+             "draft_built", "signed_off", "approval_requested", "approved", "returned",
+             "refused"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:
