@@ -105,7 +105,10 @@ def open_app(
     apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
     ocr = OcrEngine(load_ocr_settings(ws.config_path))
     actor = Actor.current(role)
-    url = db or config.ledger_url or ws.default_ledger_url()
+    from intake_desktop.core.firm_db import ledger_url
+
+    # --db, else [ledger] url with its password from the keyring, else .intake/ledger.sqlite
+    url = ledger_url(ws, db)
     ledger = Ledger.open(url, actor)
     if attach:
         try:

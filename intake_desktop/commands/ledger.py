@@ -76,6 +76,10 @@ def register(sub: Any) -> None:
                    "a path or a SHA-256")
     h.set_defaults(handler=run_history)
 
+    from intake_desktop.commands import ledger_firm
+
+    ledger_firm.register(lsub)  # migrate --to URL, grant
+
 
 def _seal_path(value: str) -> Path:
     path = resolve_arg_path(value)
