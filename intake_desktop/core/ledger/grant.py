@@ -120,8 +120,10 @@ def apply_grants(url: str, owner: str, app: str) -> str:
             if conn.dialect.name != "postgresql":
                 raise LedgerError("roles and grants exist only on PostgreSQL",
                                   fix="give --db the URL of the firm's PostgreSQL database")
+            # Through the driver without parameters: format('%I') is not a placeholder.
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             for statement in statements:
-                conn.exec_driver_sql(statement)
+                cursor.execute(statement)
     except SQLAlchemyError as exc:
         raise LedgerError(
             f"the grants were not applied ({getattr(exc, 'orig', exc)}); nothing changed",
