@@ -3,10 +3,12 @@ databases; `.ci/postgres.sh` starts a server and prints one). Names start with `
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -42,3 +44,72 @@ def can_create_roles() -> bool:
         return bool(row)
     finally:
         engine.dispose()
+
+
+class TcpProxy:
+    """A TCP forwarder to the test server, so a test can take the database away (stop)
+    and bring it back (start) on the same port without touching the shared server."""
+
+    def __init__(self, target_url: str) -> None:
+        import socket
+
+        url = make_url(target_url)
+        self.target = (url.host or "127.0.0.1", int(url.port or 5432))
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = int(probe.getsockname()[1])
+        probe.close()
+        self.url = url.set(host="127.0.0.1", port=self.port).render_as_string(
+            hide_password=False)
+        self._server: Any = None
+        self._conns: list[Any] = []
+
+    def start(self) -> None:
+        import socket
+        import threading
+
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(64)
+        self._server = server
+
+        def pump(src: Any, dst: Any) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    with contextlib.suppress(OSError):
+                        s.close()
+
+        def accept() -> None:
+            while True:
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                upstream = socket.create_connection(self.target)
+                self._conns += [client, upstream]
+                threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+                threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+
+    def stop(self) -> None:
+        """Close the port and cut every open connection (the server 'goes away')."""
+        import socket
+
+        if self._server is not None:
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)
+            self._server.close()
+            self._server = None
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._conns.clear()

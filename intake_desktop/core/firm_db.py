@@ -11,6 +11,7 @@ the keyring has none).
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def stored_password(url: str) -> str | None:
     """The password the keyring holds for this URL's user, server and database."""
     try:
         return keyring.get_password(KEYRING_SERVICE, account_key(url))
-    except keyring.errors.KeyringError:
+    except Exception:  # no keyring or a broken one: libpq's PGPASSWORD / ~/.pgpass remain
         return None
 
 
@@ -169,3 +170,61 @@ def upgrade_database(url: str) -> DatabaseCheck:
         raise LedgerError(f"the upgrade of {display(url)} failed ({exc})",
                           fix="connect as the owner role (`intake-desktop ledger grant`)") from exc
     return check_database(url)
+
+
+# ---- is the database there? (the window's status bar) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """Whether the desk's ledger database answers, since when, in words."""
+
+    ok: bool
+    message: str
+    since: float  # epoch seconds of the last change
+
+
+class DatabaseLink:
+    """Follows one ledger URL: `check()` probes it and says whether that changed anything.
+
+    While the database does not answer the desk files nothing (the window stops its watcher;
+    files wait in their intake folders, nothing is held in memory) and says so; when it
+    answers again the watcher starts over with a full scan.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.state: LinkState | None = None
+        self._lock = threading.Lock()  # the window probes on pool threads
+
+    @property
+    def watched(self) -> bool:
+        """Only a database server can go away under a running desk."""
+        return is_server_url(self.url)
+
+    def check(self, now: float | None = None) -> tuple[LinkState, bool]:
+        import time
+
+        from intake_desktop.core.ledger.firm_url import probe
+
+        at = time.time() if now is None else now
+        problem = probe(url_with_password(self.url), self.timeout)
+        ok = problem is None
+        with self._lock:
+            if self.state is not None and self.state.ok == ok:
+                return self.state, False
+            self.state = self._describe(ok, problem, at)
+            return self.state, True
+
+    def _describe(self, ok: bool, problem: str | None, at: float) -> LinkState:
+        import time
+
+        shown = display(self.url)
+        if ok:
+            message = f"Ledger database: connected ({shown})"
+        else:
+            clock = time.strftime("%H:%M", time.localtime(at))
+            message = (f"Ledger database unreachable since {clock} ({problem}): nothing is "
+                       "filed until it is back; files wait in their intake folders")
+        return LinkState(ok, message, at)

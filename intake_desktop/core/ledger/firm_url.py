@@ -31,7 +31,7 @@ def split_password(url: str) -> tuple[str, str | None]:
     """The URL without its password, and the password it carried (None: none)."""
     parsed = _parse(url)
     password = parsed.password
-    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    bare = parsed._replace(password=None).render_as_string(hide_password=False)
     return bare, (str(password) if password is not None else None)
 
 
@@ -46,8 +46,33 @@ def account_key(url: str) -> str:
 
 
 def display(url: str) -> str:
-    """The URL with its password hidden (for messages and the window)."""
+    """The URL without its password (for messages and the window)."""
     try:
-        return _parse(url).render_as_string(hide_password=True)
+        return split_password(url)[0]
     except LedgerError:
         return url
+
+
+def probe(url: str, timeout: float = 5.0) -> str | None:
+    """None when the database answers within `timeout` seconds; else what went wrong, in
+    one line (the URL's password never appears in it)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    connect_args: dict[str, object] = {}
+    if url.startswith("postgresql"):
+        connect_args["connect_timeout"] = max(1, int(timeout))
+    try:
+        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    except (SQLAlchemyError, ImportError) as exc:
+        return f"cannot use {display(url)} ({exc})"
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+        return reason[0] if reason else exc.__class__.__name__
+    finally:
+        engine.dispose()
+    return None
