@@ -16,9 +16,6 @@ import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
 
-import keyring
-import keyring.errors
-
 from intake_desktop.core.desk_settings import SettingsError, replace_settings_file
 from intake_desktop.core.errors import IntakeError, LedgerError
 from intake_desktop.core.ledger.firm_url import (
@@ -36,6 +33,8 @@ KEYRING_SERVICE = "intake-desktop ledger"
 def stored_password(url: str) -> str | None:
     """The password the keyring holds for this URL's user, server and database."""
     try:
+        import keyring  # here: 65 ms of imports that a local SQLite desk never needs
+
         return keyring.get_password(KEYRING_SERVICE, account_key(url))
     except Exception:  # no keyring or a broken one: libpq's PGPASSWORD / ~/.pgpass remain
         return None
@@ -43,6 +42,9 @@ def stored_password(url: str) -> str | None:
 
 def store_password(url: str, password: str) -> None:
     """Keep the password in the OS keyring (an empty password removes it)."""
+    import keyring
+    import keyring.errors
+
     key = account_key(url)
     try:
         if password:
