@@ -94,3 +94,44 @@ def test_many_watchers_on_one_share_file_each_file_once(workspace: Workspace, pg
         print(f"\nfiled per desk: {[len(f) for f in filed_by]}")
     finally:
         app.close()
+
+
+def test_a_desk_killed_mid_filing_is_finished_by_another(workspace: Workspace,
+                                                        pg: str) -> None:
+    """kill -9 of one desk while files stream in: the surviving desks take back its claims
+    at their next heartbeat, the eldest finishes or rolls back what it left, and every file
+    is filed once, without restarting anything."""
+    with workspace.config_path.open("a", encoding="utf-8") as fh:
+        fh.write("\n[watch]\nheartbeat_interval = 1\nstale_after = 6\nrescan_interval = 3\n")
+    intake = workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    app = open_app(str(workspace.root), db=pg)
+    try:
+        desks = [WatchProcess(app, f"kdesk-{d}", "--db", pg) for d in range(3)]
+        try:
+            wait_for(lambda: len(app.ledger.live_owners(within=60)) == 3, timeout=120)
+            writer = subprocess.Popen([sys.executable, "-c", WRITER, str(intake), "7", "150"],
+                                      cwd=REPO)
+            wait_for(lambda: filed_count(app) >= 25, timeout=300)
+            desks[0].kill()  # SIGKILL, mid-stream
+            assert writer.wait(timeout=300) == 0
+            contents = {f"desk-7-{i:05d}.pdf": blob(700000 + i, 1500 + (700000 + i) % 3000)
+                        for i in range(150)}
+            wait_for(lambda: filed_count(app) == len(contents), timeout=600)
+            wait_for(lambda: app.ledger.unfinished() == [], timeout=120)
+        finally:
+            outputs = [d.stop() for d in desks[1:]]
+        docs = app.ledger.documents()
+        filed = [d for d in docs if d.status == "filed"]
+        assert len({d.sha256 for d in filed}) == len(filed) == len(contents), "each once"
+        assert {d.status for d in docs} <= {"filed", "rolled_back"}
+        assert not any(p.is_file() for p in intake.rglob("*")), "none left behind"
+        on_disk = [p for p in workspace.matter_dir(MATTER).rglob("*") if p.is_file()]
+        assert len(on_disk) == 2 * len(contents), "no partial or extra copy"
+        report = custody.verify(app.ledger, workspace.root)
+        assert report.ok, report.problems
+        recovered = [r for out in outputs for r in out if r.get("event") == "recovered"]
+        print(f"\nrolled back: {sum(d.status == 'rolled_back' for d in docs)}, "
+              f"recovery reports: {len(recovered)}")
+    finally:
+        app.close()
