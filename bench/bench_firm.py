@@ -67,7 +67,7 @@ def rss_mb() -> float:
 def build(url: str, n: int, per_doc: int) -> float:
     """Bulk insert `n` documents, their text and `per_doc` chained events each."""
     ledger = Ledger.open(url, Actor("bench", "paralegal"))
-    engine = ledger._writer
+    engine = ledger.writer
     rng = random.Random(20)
     t = time.perf_counter()
     prev = "0" * 64
@@ -137,7 +137,7 @@ def timed(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
 
 def measure(url: str, label: str) -> None:
     ledger = Ledger(url, Actor("bench", "paralegal"))
-    engine = ledger._reader
+    engine = ledger.reader
     dialect = engine.dialect.name
 
     def plain(sql: str, **params: Any) -> Any:
@@ -155,19 +155,19 @@ def measure(url: str, label: str) -> None:
         fts = plain("SELECT document_id FROM document_text WHERE tsv @@ "
                     "to_tsquery('simple', :q) LIMIT 200", q="'radiology':*")
     rows = [
-        ("browse first page", lambda: ledger.browse_documents(DocumentFilter(), limit=200),
+        ("browse first page", lambda: ledger.docs.browse_documents(DocumentFilter(), limit=200),
          "plain SELECT ... ORDER BY id LIMIT 200",
          plain("SELECT * FROM documents WHERE status = 'filed' ORDER BY id LIMIT 200")),
-        ("filter change", lambda: ledger.browse_documents(flt, limit=200),
+        ("filter change", lambda: ledger.docs.browse_documents(flt, limit=200),
          "plain SELECT, same WHERE",
          plain("SELECT * FROM documents WHERE status = 'filed' AND matter_id = :m AND "
                "category = :c AND coalesce(document_date, substr(created_at, 1, 10)) "
                "BETWEEN :a AND :b ORDER BY id LIMIT 200",
                m=flt.matter_id, c=flt.category, a=flt.date_from, b=flt.date_to)),
-        ("search 'radiology'", lambda: ledger.browse_documents(
+        ("search 'radiology'", lambda: ledger.docs.browse_documents(
             DocumentFilter(text="radiology"), limit=200),
          "bare full-text index query", fts),
-        ("count (status bar)", lambda: ledger.count_documents(DocumentFilter()),
+        ("count (status bar)", lambda: ledger.docs.count_documents(DocumentFilter()),
          "plain SELECT count(*)", plain("SELECT count(*) FROM documents")),
     ]
     print(f"\n{label} ({ledger.display_url if dialect != 'sqlite' else 'SQLite file'})")
@@ -186,7 +186,7 @@ def measure(url: str, label: str) -> None:
             return sum(1 for _ in result)
 
     before = rss_mb()
-    t_verify, report = timed(ledger.verify_chain, runs=1)
+    t_verify, report = timed(ledger.chain.verify_chain, runs=1)
     after = rss_mb()
     t_read, count = timed(read_all, runs=1)
     print(f"  {'verify chain':<22} {t_verify:>8.2f}s {t_read:>8.2f}s "

@@ -66,7 +66,7 @@ def run_migrate(args: argparse.Namespace, out: Output) -> int:
         # Seal both: the desk's ledger here (and its mirror); the target's head is the same
         # chain after a copy, the firm's own head after a merge.
         outcome = custody.seal_after_batch(app.ledger, app.workspace, app.seal_mirror)
-        app.head_at_open = app.ledger.head()
+        app.head_at_open = app.ledger.chain.head()
         seals = [str(p) for p in outcome.written]
         from intake_desktop.core.ledger import Ledger
 
@@ -76,7 +76,7 @@ def run_migrate(args: argparse.Namespace, out: Output) -> int:
                 path, _seal = custody.write_seal(firm, app.workspace.exports / "firm-ledger",
                                                  workspace_id="")
                 seals.append(str(path))
-            target_head = firm.head()
+            target_head = firm.chain.head()
         finally:
             firm.close()
     for text in outcome.warnings:

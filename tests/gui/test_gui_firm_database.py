@@ -96,8 +96,8 @@ def test_a_desk_that_loses_the_database_pauses_and_resumes(qtbot: Any, pg: str,
             assert status.check_now().ok
             assert window.watch.running and "connected" in status.label.text()
         assert not dropped.exists()
-        [doc] = app.ledger.documents(status=DocStatus.FILED)
-        assert doc.matter_id == "2024-9 Ruiz" and app.ledger.verify_chain().ok
+        [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
+        assert doc.matter_id == "2024-9 Ruiz" and app.ledger.chain.verify_chain().ok
     finally:
         window.close()
         app.close()

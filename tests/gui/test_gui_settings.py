@@ -7,16 +7,16 @@ import tomllib
 import pytest
 
 from intake_desktop.app import build_filer
-from intake_desktop.core.desk_settings import BatesDefaults, load_bates
-from intake_desktop.core.pipeline import Candidate, Decision
-from intake_desktop.core.rules_panel import (
-    RuleProblem,
+from intake_desktop.core.desks.rules_draft import (
+    DraftProblem,
     RulesInvalid,
     SyntaxOnlyBackend,
     default_backend,
     rules_engine_installed,
     toml_problems,
 )
+from intake_desktop.core.desks.settings_files import BatesDefaults, load_bates
+from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.settings_page import SettingsPage
 
@@ -49,7 +49,7 @@ class FolderRulesBackend:
             raise RulesInvalid(problems)
         folder = tomllib.loads(text).get("folder")
         if not isinstance(folder, str):
-            raise RulesInvalid([RuleProblem("folder must be text", line=1)])
+            raise RulesInvalid([DraftProblem("folder must be text", line=1)])
         return FolderRouter(folder)
 
     def save(self, text: str) -> str:

@@ -84,7 +84,7 @@ class MigrationResult:
 
 
 def _writer(ledger: Ledger) -> Engine:
-    engine: Engine = ledger._writer
+    engine: Engine = ledger.writer
     return engine
 
 
@@ -165,7 +165,7 @@ def migrate_ledger(
     if target_url == source.url:
         raise LedgerError("the target is the ledger being migrated",
                           fix="give the URL of the firm's PostgreSQL database with --to")
-    own = source.verify_chain()
+    own = source.chain.verify_chain()
     if not own.ok:
         raise LedgerError(
             f"the ledger at {source.display_url} does not verify ({own.problems[0]}), so it "
@@ -403,10 +403,10 @@ def desk_chain_problems(ledger: Ledger) -> list[str]:
     event recorded; desks in `desk_events` that no merge event names are reported too."""
     problems: list[str] = []
     recorded: dict[str, tuple[int, str]] = {}
-    for e in ledger.kind_events(EventKind.LEDGER_MERGED):
+    for e in ledger.chain.kind_events(EventKind.LEDGER_MERGED):
         recorded[str(e.detail.get("desk", ""))] = (
             int(e.detail.get("events", 0)), str(e.detail.get("head_hash", "")))
-    with ledger._reader.connect() as conn:
+    with ledger.reader.connect() as conn:
         present = [str(r[0]) for r in conn.execute(select(desk_events.c.desk).distinct())]
         for desk in sorted(set(present) | set(recorded)):
             report = verify_chain_rows(conn, desk_events, desk)

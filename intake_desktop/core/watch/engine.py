@@ -552,7 +552,7 @@ class Watcher:
         # A desk that went away since the last heartbeat (died, or stopped) may have left a
         # filing unfinished (kill -9, power cut): the eldest live desk finishes or rolls back
         # what no live desk holds, now rather than at its own next start.
-        owners = {o.owner for o in self.claims.ledger.owners()} - {self.claims.owner}
+        owners = {o.owner for o in self.claims.ledger.watch_claims.owners()} - {self.claims.owner}
         gone = self._seen_owners is not None and bool(self._seen_owners - owners)
         self._seen_owners = owners
         if self._pool is not None and (gone or any(c.state == "active" for c in dropped)) and (

@@ -87,7 +87,7 @@ def test_app_role_files_but_the_server_refuses_tampering(
         with open_app(str(workspace.root), db=app_url) as app:
             results = build_filer(app).ingest([workspace.intake])
             assert [r.status for r in results] == ["filed"]
-            before = app.ledger.head()
+            before = app.ledger.chain.head()
             assert custody.verify(app.ledger, workspace.root).ok
         # the same role, by hand, is refused everything that rewrites history
         engine = create_engine(app_url)
@@ -103,9 +103,9 @@ def test_app_role_files_but_the_server_refuses_tampering(
         assert refused == [s for s in TAMPERING if not s.startswith("UPDATE chain_head")]
         ledger = Ledger.open(app_url, Actor("paralegal"))
         try:
-            assert ledger.head() == before and ledger.verify_chain().ok
+            assert ledger.chain.head() == before and ledger.chain.verify_chain().ok
             assert ledger.missing_triggers() == []
-            ledger.record(EventKind.OPENED)  # appending still works
+            ledger.chain.record(EventKind.OPENED)  # appending still works
         finally:
             ledger.close()
         # the owner role migrates (runs the upgrade path and may alter its tables)

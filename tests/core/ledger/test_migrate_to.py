@@ -48,10 +48,10 @@ def _desk(root: Path, matter: str, n: int, seed: int) -> Workspace:
     with open_app(str(ws.root)) as app:
         results = build_filer(app).ingest([ws.intake])
         assert {r.status for r in results} == {"filed"}
-        app.ledger.save_user(f"clerk{seed}", "paralegal", "", detail={})
-        app.ledger.reserve_bates("ACME", 10)
-        first = app.ledger.documents()[0]
-        app.ledger.set_document_text(first.id, f"deposition of witness {seed}", pages=1)
+        app.ledger.people.save_user(f"clerk{seed}", "paralegal", "", detail={})
+        app.ledger.bates.reserve_bates("ACME", 10)
+        first = app.ledger.docs.documents()[0]
+        app.ledger.docs.set_document_text(first.id, f"deposition of witness {seed}", pages=1)
     return ws
 
 
@@ -83,10 +83,10 @@ def test_copy_into_a_sqlite_file_keeps_every_row_and_the_chain(tmp_path: Path) -
         assert _rows(target, table) == _rows(source, table), table.name
     firm = Ledger.open(target, Actor("t"))
     try:
-        assert firm.verify_chain().ok
-        last = firm.events()[-1]
+        assert firm.chain.verify_chain().ok
+        last = firm.chain.events()[-1]
         assert last.kind == EventKind.LEDGER_MIGRATED and last.detail["mode"] == "copy"
-        assert firm.head() == (result.source_events, result.source_head)
+        assert firm.chain.head() == (result.source_events, result.source_head)
     finally:
         firm.close()
 
@@ -123,7 +123,7 @@ def test_demo_ledger_on_postgres_verifies_and_matches_its_seal(demo_ws: Workspac
     with open_app(root, db=pg) as app:
         from intake_desktop.core.ledger.queries import DocumentFilter
 
-        hits = app.ledger.browse_documents(DocumentFilter(text="Reyes"))
+        hits = app.ledger.docs.browse_documents(DocumentFilter(text="Reyes"))
     assert hits
 
     # a second copy into the same database is refused, and changes nothing there
@@ -148,7 +148,7 @@ def test_two_desks_merged_each_chain_verifies(tmp_path: Path, pg: str) -> None:
         migrate_ledger(app.ledger, pg)
     b_rows = _rows(desk_b.default_ledger_url(), events)
     with open_app(str(desk_b.root)) as app:
-        b_docs = app.ledger.documents()
+        b_docs = app.ledger.docs.documents()
         result = migrate_ledger(app.ledger, pg, merge=True)
         b_rows = _rows(desk_b.default_ledger_url(), events)  # with its ledger_migrated
         assert b_rows[-1][2] == EventKind.LEDGER_MIGRATED
@@ -162,16 +162,16 @@ def test_two_desks_merged_each_chain_verifies(tmp_path: Path, pg: str) -> None:
         kept = [r[1:] for r in _rows(pg, desk_events) if r[0] == result.desk]
         assert kept == b_rows
         assert desk_chain_problems(firm) == []
-        merged = firm.kind_events(EventKind.LEDGER_MERGED)
+        merged = firm.chain.kind_events(EventKind.LEDGER_MERGED)
         assert len(merged) == 1
         assert merged[0].detail["head_hash"] == b_rows[-1][-1]
         assert merged[0].detail["events"] == len(b_rows)
         # B's documents under new ids, same bytes; B's profile chained in the firm ledger
-        shas = {d.sha256 for d in firm.documents(matter_id="2024-2 Lee")}
+        shas = {d.sha256 for d in firm.docs.documents(matter_id="2024-2 Lee")}
         assert shas == {d.sha256 for d in b_docs}
-        assert "clerk20" in {u.name for u in firm.users()}
-        assert firm.next_bates("ACME") == 11
-        assert firm.verify_chain().ok
+        assert "clerk20" in {u.name for u in firm.people.users()}
+        assert firm.bates.next_bates("ACME") == 11
+        assert firm.chain.verify_chain().ok
     finally:
         firm.close()
     # desk A's workspace on the firm ledger: files, chain, profiles and merged desk all agree

@@ -42,22 +42,22 @@ def test_a_desk_with_the_same_host_name_elsewhere_keeps_its_claims(tmp_path: Pat
         pid = _dead_pid()
         now = time.time()
         # a clone (same host name, another machine) whose pid happens to be dead here
-        ledger.heartbeat("desk-clone", host=socket.gethostname(), pid=pid, now=now)
-        assert ledger.claim("k-clone", "desk-clone", source="Intake/a.pdf", now=now)
+        ledger.watch_claims.heartbeat("desk-clone", host=socket.gethostname(), pid=pid, now=now)
+        assert ledger.watch_claims.claim("k-clone", "desk-clone", source="Intake/a.pdf", now=now)
         # a watcher of this very process space that was killed
-        ledger.heartbeat("desk-dead", host=platform.process_space(), pid=pid, now=now)
-        assert ledger.claim("k-dead", "desk-dead", source="Intake/b.pdf", now=now)
+        ledger.watch_claims.heartbeat("desk-dead", host=platform.process_space(), pid=pid, now=now)
+        assert ledger.watch_claims.claim("k-dead", "desk-dead", source="Intake/b.pdf", now=now)
         dropped = {c.key for c in me.expire()}
         assert dropped == {"k-dead"}, "only the dead process of this machine is taken back"
-        assert [c.key for c in ledger.claims(state=ClaimState.ACTIVE)] == ["k-clone"]
+        assert [c.key for c in ledger.watch_claims.claims(state=ClaimState.ACTIVE)] == ["k-clone"]
         # the filer's claims judge other desks the same way
         filer_claims = Claimant(ledger)
         filer_claims.heartbeat(force=True)
         filer_claims.expire_dead()
-        assert "desk-clone" in {o.owner for o in ledger.owners()}
+        assert "desk-clone" in {o.owner for o in ledger.watch_claims.owners()}
         # once the clone stops beating for stale_after, its claim goes like any other
-        dropped = {c.key for c in ledger.expire_claims(stale_after=60, retry_failed_after=600,
-                                                       now=now + 120)}
+        dropped = {c.key for c in ledger.watch_claims.expire_claims(
+            stale_after=60, retry_failed_after=600, now=now + 120)}
         assert dropped == {"k-clone"}
     finally:
         ledger.close()
