@@ -16,7 +16,7 @@ import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
 
-from intake_desktop.core.desk_settings import SettingsError, replace_settings_file
+from intake_desktop.core.desks.settings_files import SettingsError, replace_settings_file
 from intake_desktop.core.errors import IntakeError, LedgerError
 from intake_desktop.core.ledger.firm_url import (
     account_key,

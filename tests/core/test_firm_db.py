@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from intake_desktop.core.desk_settings import SettingsError
+from intake_desktop.core.desks.settings_files import SettingsError
 from intake_desktop.core.firm_db import (
     KEYRING_SERVICE,
     DatabaseLink,
