@@ -12,6 +12,7 @@ from intake_desktop.core import custody
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.engines import apply_engine_config
 from intake_desktop.core.filing import Filer
+from intake_desktop.core.firm_db import ledger_url
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
@@ -123,7 +124,8 @@ def open_app(
             "with their passphrase)",
         )
     actor = Actor.current(role or "paralegal")
-    url = db or config.ledger_url or ws.default_ledger_url()
+    # --db, else [ledger] url with its password from the keyring, else .intake/ledger.sqlite
+    url = ledger_url(ws, db)
     ledger = Ledger.open(url, actor)
     try:
         if attach:

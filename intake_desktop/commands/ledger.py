@@ -80,6 +80,10 @@ def register(sub: Any) -> None:
     h.set_defaults(handler=run_history)
     register_report(lsub)
 
+    from intake_desktop.commands import ledger_firm
+
+    ledger_firm.register(lsub)  # migrate --to URL, grant
+
 
 def _seal_path(value: str) -> Path:
     path = resolve_arg_path(value)

@@ -134,6 +134,13 @@ class MainWindow(QMainWindow):
         self.watch.status.connect(self._watch_status)
         self.watch.filed.connect(lambda result: self._notify_batch([result], watcher=True))
         self._want_watch = watch
+        from intake_desktop.qt.firm_database import attach_database_status
+
+        # A firm ledger on a server: its state in the status bar, the watcher paused while
+        # it is gone (None for the local SQLite ledger).
+        self.database_status = attach_database_status(self)
+        if self.database_status is not None:
+            self.database_status.start()
         self._build_pages()
         if settings is not None:
             geometry = settings.value("window/geometry")

@@ -299,6 +299,10 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.bates, icon("builder"), "Bates defaults")
         self.tabs.addTab(self.courts, icon("browse"), "Court profiles")
         self.tabs.addTab(self.profiles, icon("user"), "People")
+        from intake_desktop.qt.firm_database import FirmDatabaseEditor
+
+        self.firm_database = FirmDatabaseEditor(session)
+        self.tabs.addTab(self.firm_database, icon("settings"), "Firm database")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)

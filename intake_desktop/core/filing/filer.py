@@ -726,8 +726,11 @@ class Filer:
         """Finish or roll back every unfinished row (run at start-up). Rows whose source a
         live process holds under a claim are its own business and left alone."""
         actions = []
+        # Rows first, claims after: a live process claims its source before it writes its
+        # row, so any row read here that a live process works on shows in `busy`.
+        unfinished = self.ledger.docs.unfinished()
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.docs.unfinished():
+        for doc in unfinished:
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)

@@ -62,6 +62,8 @@ class EventKind(enum.StrEnum):
     # the ledger itself
     LEDGER_ATTACHED = "ledger_attached"  # this ledger serves a workspace (id, URL)
     SEALED = "sealed"
+    LEDGER_MIGRATED = "ledger_migrated"  # this chain was copied whole to another database
+    LEDGER_MERGED = "ledger_merged"  # another desk's chain kept beside this one (desk_events)
     # matter checklists
     CHECKLIST_ASSIGNED = "checklist_assigned"
     CHECKLIST_WAIVED = "checklist_waived"
