@@ -25,12 +25,30 @@ from tests.core.rules.samples import make_pdf
 MATTER = "2024-0117"
 
 
+ATTORNEY, ATTORNEY_PASS, PARALEGAL = "Ann Atty", "ann-attorney-passphrase", "Pat Para"
+ATTORNEY_INPUT = ATTORNEY_PASS + "\n"
+
+
+def add_people(ws: Workspace) -> None:
+    """An attorney (with her passphrase) and a paralegal: people sign in with `--as`."""
+    from intake_desktop.core.roles import Profiles
+
+    led = Ledger.open(ws.default_ledger_url(), Actor("setup"))
+    try:
+        Profiles(led).save(ATTORNEY, "attorney", ATTORNEY_PASS, acting=Actor("setup"))
+        Profiles(led).save(PARALEGAL, "paralegal", acting=Actor("setup"))
+    finally:
+        led.close()
+
+
 def as_attorney() -> list[str]:
-    return ["--role", "attorney"]
+    """Command-line options that make the caller the attorney (passphrase on stdin:
+    `input=ATTORNEY_INPUT`)."""
+    return ["--as", ATTORNEY, "--passphrase-stdin"]
 
 
 def as_paralegal() -> list[str]:
-    return ["--role", "paralegal"]
+    return ["--as", PARALEGAL]
 
 
 def opposing_email(path: Path, to: str = "maria.reyes@mail.example") -> Path:
@@ -78,6 +96,7 @@ def filed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A litigation workspace with the samples ingested through the command line."""
     root = tmp_path_factory.mktemp("esc") / "Firm ws ñ"
     ws = init_workspace(root, "litigation")
+    add_people(ws)
     intake = ws.intake / MATTER
     for name, (lines, _rule, _folder) in CAUGHT.items():
         make_pdf(intake / name, lines)
@@ -141,19 +160,19 @@ def test_approve_and_return_with_the_presets(filed: dict[str, Any]) -> None:
     assert Path(results["memo.pdf"]["path"]).name in _pending(ws)
 
     ok = run_cli("approvals", "approve", str(memo), "--workspace", str(ws.root), "--json",
-                 *as_attorney())
+                 *as_attorney(), input=ATTORNEY_INPUT)
     assert ok.returncode == 0, ok.stderr
     assert Path(results["memo.pdf"]["path"]).name not in _pending(ws)
 
     note = "Not ours to file: the petition belongs in the guardian's matter"
     back = run_cli("approvals", "return", str(petition["document_id"]), "--note", note,
-                   "--workspace", str(ws.root), "--json", *as_attorney())
+                   "--workspace", str(ws.root), "--json", *as_attorney(), input=ATTORNEY_INPUT)
     assert back.returncode == 0, back.stderr
     ledger = _ledger(ws)
     try:
         doc = ledger.docs.document(petition["document_id"])
         assert doc is not None and doc.status == DocStatus.REVIEW
-        assert doc.reason == f"returned by {os_user()}: {note}"
+        assert doc.reason == f"returned by {ATTORNEY}: {note}"
         in_review = ws.root / str(doc.filed_path)
         assert in_review.parent == ws.review and in_review.is_file()
         assert sha256_file(in_review) == petition["sha256"]  # the received bytes
@@ -180,13 +199,14 @@ def test_a_return_needs_a_note_and_a_pending_document(filed: dict[str, Any]) -> 
     ws, results = filed["ws"], filed["results"]
     plain = results["minor-injury.pdf"]["document_id"]
     proc = run_cli("approvals", "approve", str(plain), "--workspace", str(ws.root),
-                   *as_attorney())
+                   *as_attorney(), input=ATTORNEY_INPUT)
     assert proc.returncode == 1
     assert f"Document {plain} is not waiting for approval" in proc.stderr
     from intake_desktop.app import build_filer, open_app
     from intake_desktop.core.approvals import return_document
 
-    app = open_app(str(ws.root), role="attorney")
+    app = open_app(str(ws.root))
+    app.ledger.actor = Actor(ATTORNEY, "attorney")
     try:
         with pytest.raises(IntakeError, match="needs a note"):
             return_document(build_filer(app), results["husband-records.pdf"]["document_id"],
@@ -248,14 +268,14 @@ def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
     memo = filed["results"]["memo.pdf"]["document_id"]
     csv_out = tmp_path / "report.csv"
     proc = run_cli("ledger", "report", MATTER, "--format", "csv", "--out", str(csv_out),
-                   "--workspace", str(ws.root), "--json")
+                   "--workspace", str(ws.root), "--json", *as_attorney(), input=ATTORNEY_INPUT)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["path"] == str(csv_out)
     rows = list(csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == ["When (UTC)", "Who", "Role", "What", "Document", "Details", "Event"]
     by_action = {(r[3], r[4].rsplit("(no. ", 1)[-1].rstrip(")")): r for r in rows[1:]}
     approved = by_action[("approved", str(memo))]
-    assert approved[1:3] == [os_user(), "attorney"]
+    assert approved[1:3] == [ATTORNEY, "attorney"]
     returned = [r for r in rows[1:] if r[3] == "returned to review"]
     assert returned and "guardian's matter" in returned[0][5]
     assert any(r[3] == "was refused" and r[2] == "paralegal" for r in rows[1:])
@@ -270,7 +290,7 @@ def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
 
     pdf_out = tmp_path / "report.pdf"
     proc = run_cli("ledger", "report", MATTER, "--format", "pdf", "--out", str(pdf_out),
-                   "--workspace", str(ws.root))
+                   "--workspace", str(ws.root), *as_attorney(), input=ATTORNEY_INPUT)
     assert proc.returncode == 0, proc.stderr
     text = subprocess.run(["pdftotext", "-layout", str(pdf_out), "-"], capture_output=True,
                           text=True, check=True).stdout
@@ -279,6 +299,6 @@ def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
     assert "filed provisionally" in text
     # an unknown matter is a bad value (exit 2) that says what to give
     bad = run_cli("ledger", "report", "nope", "--workspace", str(ws.root), "--out",
-                  str(tmp_path / "x.pdf"))
+                  str(tmp_path / "x.pdf"), *as_attorney(), input=ATTORNEY_INPUT)
     assert bad.returncode == 2 and "There is no matter 'nope'" in bad.stderr
     assert not (tmp_path / "x.pdf").exists()

@@ -23,13 +23,30 @@ from tests.exhibit_pdfs import text_pdf
 VERIFY_KEYS = {"signed_off", "by", "at", "changed", "missing", "added"}
 
 
+ATTORNEY, ATTORNEY_PASS, PARALEGAL = "Ann Atty", "ann-attorney-passphrase", "Pat Para"
+ATTORNEY_INPUT = ATTORNEY_PASS + "\n"
+
+
+def add_people(ws: Workspace) -> None:
+    """An attorney (with her passphrase) and a paralegal: people sign in with `--as`."""
+    from intake_desktop.core.roles import Profiles
+
+    led = Ledger.open(ws.default_ledger_url(), Actor("setup"))
+    try:
+        Profiles(led).save(ATTORNEY, "attorney", ATTORNEY_PASS, acting=Actor("setup"))
+        Profiles(led).save(PARALEGAL, "paralegal", acting=Actor("setup"))
+    finally:
+        led.close()
+
+
 def as_attorney() -> list[str]:
-    """Command-line options that make the caller the attorney."""
-    return ["--role", "attorney"]
+    """Command-line options that make the caller the attorney (passphrase on stdin:
+    `input=ATTORNEY_INPUT`)."""
+    return ["--as", ATTORNEY, "--passphrase-stdin"]
 
 
 def as_paralegal() -> list[str]:
-    return ["--role", "paralegal"]
+    return ["--as", PARALEGAL]
 
 
 def _json(proc: Any) -> dict[str, Any]:
@@ -42,6 +59,7 @@ def _json(proc: Any) -> dict[str, Any]:
 def built(tmp_path: Path) -> dict[str, Any]:
     """A workspace with an exhibit set built by `exhibits build` into Exports/."""
     ws = init_workspace(tmp_path / "Firm ws ñ")
+    add_people(ws)
     specdir = tmp_path / "spec"
     text_pdf(specdir / "letter.pdf", 2, "Demand letter")
     text_pdf(specdir / "report.pdf", 3, "Police report")
@@ -102,7 +120,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
     ws, out = built["ws"], built["out"]
     files_before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     proc = run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root), "--json",
-                   *as_attorney())
+                   *as_attorney(), input=ATTORNEY_INPUT)
     assert proc.returncode == 0, proc.stderr
     manifest_path = out / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -115,7 +133,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
     exhibits = built["build"]["exhibits"]
     assert (manifest["bates_first"], manifest["bates_last"]) == (
         exhibits[0]["bates_first"], exhibits[-1]["bates_last"])
-    assert manifest["signed_off_by"] == os_user()
+    assert manifest["signed_off_by"] == ATTORNEY
     (signed,) = _events(ws, EventKind.SIGNED_OFF)
     assert signed.sha256_after == sha256_file(manifest_path)
     assert signed.actor_role == "attorney"
@@ -124,7 +142,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
     code, report = _verify(ws, out)
     assert code == 0
     assert set(report) == VERIFY_KEYS
-    assert report["signed_off"] is True and report["by"] == os_user()
+    assert report["signed_off"] is True and report["by"] == ATTORNEY
     assert report["at"] == signed.at
     assert (report["changed"], report["missing"], report["added"]) == ([], [], [])
 
@@ -154,7 +172,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
 def test_a_rebuild_is_a_new_draft_and_supersedes_the_signed_set(built: dict[str, Any]) -> None:
     ws, out = built["ws"], built["out"]
     assert run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root),
-                   *as_attorney()).returncode == 0
+                   *as_attorney(), input=ATTORNEY_INPUT).returncode == 0
     again = run_cli("exhibits", "build", str(built["spec"]), "--workspace", str(ws.root),
                     "--json", timeout=300)
     assert again.returncode == 0, again.stderr
@@ -166,7 +184,7 @@ def test_a_rebuild_is_a_new_draft_and_supersedes_the_signed_set(built: dict[str,
     try:
         assert set_status(ledger, new_out, ws.root).text == "Draft"
         old = set_status(ledger, out, ws.root)
-        assert old.text.startswith(f"Signed off by {os_user()} on ")
+        assert old.text.startswith(f"Signed off by {ATTORNEY} on ")
         assert "superseded by a rebuild" in old.text
         assert old.verification.intact
     finally:
@@ -191,16 +209,11 @@ def test_a_tampered_manifest_is_reported_changed(built: dict[str, Any]) -> None:
         ledger.close()
 
 
-def os_user() -> str:
-    from intake_desktop.core.ledger.records import os_account
-
-    return os_account()
-
-
 def test_a_court_fit_output_is_a_draft_until_signed_off(tmp_path: Path) -> None:
     """`fit --out DIR` in a workspace records a court-fit draft; sign-off and verify work
     on that folder the same way."""
     ws = init_workspace(tmp_path / "ws")
+    add_people(ws)
     pdf = text_pdf(tmp_path / "Exhibit A.pdf", 3, "Exhibit A")
     out = ws.exports / "court"
     proc = run_cli("fit", str(pdf), "--limit", "5MB", "--out", str(out),
@@ -211,7 +224,7 @@ def test_a_court_fit_output_is_a_draft_until_signed_off(tmp_path: Path) -> None:
     assert _verify(ws, out) == (1, {"signed_off": False, "by": None, "at": None,
                                     "changed": [], "missing": [], "added": []})
     assert run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root),
-                   *as_attorney()).returncode == 0
+                   *as_attorney(), input=ATTORNEY_INPUT).returncode == 0
     code, report = _verify(ws, out)
     assert code == 0 and report["signed_off"] is True
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))

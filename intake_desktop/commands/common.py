@@ -148,9 +148,8 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "watch": Capability.INTAKE,
     "undo": Capability.INTAKE,
     "exhibits build": Capability.BUILD,
-    "exhibits signoff": Capability.SIGN_OFF,
-    "approvals approve": Capability.APPROVE,
-    "approvals return": Capability.APPROVE,
+    # `exhibits signoff` (sign_off) and `approvals approve|return` are checked in core,
+    # with their own `refused` event, so the window's buttons get the same check.
     "fit": Capability.BUILD,
     "produce": Capability.BUILD,
     "checklist": Capability.CHECKLISTS,
