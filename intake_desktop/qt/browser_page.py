@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.search_text import hit_spans
+from intake_desktop.qt.document_facts import DocumentFactsLine
 from intake_desktop.qt.look import icon, is_dark
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
@@ -244,6 +245,9 @@ class BrowserPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.addWidget(self.doc_label)
+        self.facts_line = DocumentFactsLine(right)  # date source, translation pair (issue 23)
+        self.facts_line.open_document.connect(self.show_document)
+        right_layout.addWidget(self.facts_line)
         right_layout.addWidget(self.tabs, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
@@ -396,6 +400,7 @@ class BrowserPage(QWidget):
         self._show(self.selected())
 
     def _show(self, doc: DocumentRecord | None) -> None:
+        self.facts_line.show_for(self.session.ledger, doc)
         enabled = doc is not None and bool(doc.filed_path)
         self.open_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
@@ -439,3 +444,36 @@ class BrowserPage(QWidget):
         path = self._path_of_selected()
         if path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+    def show_document(self, doc_id: int) -> None:
+        """Select this document, widening the filters to its matter when they hide it."""
+        row = self._row_of(doc_id)
+        if row < 0:
+            doc = self.session.ledger.document(doc_id)
+            if doc is None:
+                return
+            for widget in (self.search, self.category, self.matter, self.status,
+                           self.date_from, self.date_to):
+                widget.blockSignals(True)
+            self.search.clear()
+            self.category.setCurrentText(ALL)
+            self.status.setCurrentText("Everything")
+            self.date_from.setDate(NO_DATE)
+            self.date_to.setDate(NO_DATE)
+            index = self.matter.findData(doc.matter_id) if doc.matter_id else -1
+            self.matter.setCurrentIndex(index if index >= 0 else 0)
+            for widget in (self.search, self.category, self.matter, self.status,
+                           self.date_from, self.date_to):
+                widget.blockSignals(False)
+            self.apply_filter()
+            row = self._row_of(doc_id)
+        if row >= 0:
+            self.select_row(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _row_of(self, doc_id: int) -> int:
+        while True:
+            row = next((r for r, d in enumerate(self.model.records) if d.id == doc_id), -1)
+            if row >= 0 or not self.model.canFetchMore():
+                return row
+            self.model.fetchMore()

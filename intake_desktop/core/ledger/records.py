@@ -62,6 +62,8 @@ class EventKind(enum.StrEnum):
     CHECKLIST_LETTER = "checklist_letter"
     PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
     WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
+    # a certified translation paired with its original (detail: translation_of)
+    TRANSLATION_LINKED = "translation_linked"
 
 
 @dataclass(frozen=True)
