@@ -58,6 +58,7 @@ from intake_desktop.qt.look import icon, is_dark
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
+from intake_desktop.qt.saved_search_bar import SavedSearchBar
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import for_window
 
@@ -188,6 +189,10 @@ class BrowserPage(QWidget):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(w, 1)
         filters.insertStretch(0, 0)
+        # Named searches for the desk, also a production's selection (issue 19).
+        self.saved_searches = SavedSearchBar(session.app.workspace, self.current_filter,
+                                             on_error, self)
+        self.saved_searches.chosen.connect(self.use_filter)
 
         self.model = DocumentTableModel(session.ledger, parent=self)
         self.table = QTableView(self)
@@ -276,7 +281,10 @@ class BrowserPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
-        layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.saved_searches)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
         self.reload_choices()
@@ -477,3 +485,25 @@ class BrowserPage(QWidget):
             if row >= 0 or not self.model.canFetchMore():
                 return row
             self.model.fetchMore()
+
+    def use_filter(self, flt: DocumentFilter) -> None:
+        """Put a saved search's filters in the boxes and list what it finds."""
+        widgets = (self.search, self.category, self.matter, self.status, self.date_from,
+                   self.date_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.setText(flt.text)
+        self.category.setCurrentText(flt.category or ALL)
+        index = self.matter.findData(flt.matter_id) if flt.matter_id else -1
+        if index < 0 and flt.matter_id:
+            self.matter.addItem(flt.matter_id, flt.matter_id)  # a matter not in the list yet
+            index = self.matter.count() - 1
+        self.matter.setCurrentIndex(max(index, 0))
+        shown = next((k for k, v in STATUS_CHOICES.items() if set(v) == set(flt.statuses)),
+                     "Filed")
+        self.status.setCurrentText(shown)
+        for edit, day in ((self.date_from, flt.date_from), (self.date_to, flt.date_to)):
+            edit.setDate(QDate.fromString(day, "yyyy-MM-dd") if day else NO_DATE)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.apply_filter()
