@@ -40,13 +40,16 @@ class Capability(enum.StrEnum):
     BUILD = "build"  # the exhibit builder
     SETTINGS = "settings"  # naming rules, court profiles, intake folders, Bates defaults
     CHECKLISTS = "checklists"  # matter checklists and client request letters
+    PRODUCE = "produce"  # production volumes (Bates, load files, privilege log)
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARALEGAL: frozenset(
-        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS}
+        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS,
+         Capability.PRODUCE}
     ),
-    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS}),
+    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS,
+                              Capability.PRODUCE}),
     Role.ADMIN: frozenset(Capability),
 }
 
