@@ -4,7 +4,9 @@
     volume = "PROD001"                # the volume folder and load-file names
     matter = "2024-0117 Reyes v. Acme Logistics"   # default matter of [[documents]]
     custodian = "Maria Reyes"         # CUSTODIAN of every document
-    image_format = "pdf"              # one searchable, stamped PDF per document
+    image_format = "pdf"              # one searchable, stamped PDF per document, or
+                                      # "tiff": one image per page (TIFF G4 for black and
+                                      # white, JPEG for colour) plus a text file per document
     natives = ["spreadsheet", "audio", "video"]   # produced native, with a slip sheet
     confidentiality = "CONFIDENTIAL"  # endorsement stamped on every page ("" for none)
     withheld_slip_sheets = true       # a Bates-numbered "Withheld - Privileged" page per
@@ -66,7 +68,7 @@ DOCUMENT_KEYS = {"document", "sha256", "category", "matter", "confidentiality", 
 WITHHOLD_KEYS = {"document", "sha256", "privilege", "description", "document_type", "author",
                  "recipients", "date"}
 NATIVE_KINDS = ("spreadsheet", "audio", "video")
-IMAGE_FORMATS = ("pdf",)
+IMAGE_FORMATS = ("pdf", "tiff")
 LOG_FORMATS = ("csv", "pdf", "docx")
 PRIVILEGES = {
     "attorney-client": "Attorney-client privilege",
@@ -234,7 +236,9 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
     if image_format not in IMAGE_FORMATS:
         raise ck.fail(lines.key(p_t, "image_format", p_line), "[production] 'image_format'",
                       f"{image_format!r} is not supported",
-                      'write image_format = "pdf" (one searchable PDF per document)')
+                      'write image_format = "pdf" (one searchable PDF per document) or "tiff" '
+                      "(one image per page: TIFF G4, JPEG for colour; and a text file per "
+                      "document)")
     natives = _text_list(ck, lines, p, "natives", p_t, p_line, "[production]", NATIVE_KINDS,
                          NATIVE_KINDS)
     confidentiality = ck.text(p, "confidentiality", p_t, "[production]",
