@@ -440,8 +440,9 @@ DEMO_CHECKLISTS = {
     "2024-0342 Nguyen - Motor Vehicle Collision": (
         {"police-report": ["POL_Police-report-24-01877.pdf"],
          "liens": ["LIEN_Hospital-lien-St-Brigid.pdf"],
-         "medical-bills": ["BILL_St-Brigid-itemized-bill.pdf"]},
-        {"own-coverage"},
+         "medical-records": ["MED_ER-record.pdf", "MED_MRI-lumbar.pdf", "MED_PT-notes.pdf"]},
+        # Bills are per provider: only St. Brigid's came (issue 18, per-provider counts).
+        {"own-coverage", "medical-bills"},
     ),
     "2024-0588 Okafor - I-130 Spousal Petition": (
         {"birth-certificates": ["CIV_Birth-Certificate.pdf"],
@@ -465,6 +466,12 @@ def test_demo_matters_follow_their_checklists(demo: dict[str, Any], matter: str)
         for name in names:
             assert any(p.endswith(name) for p in paths), (item_id, name, paths)
     assert {k for k, v in items.items() if v["status"] == "missing" and v["required"]} == missing
+    if "medical-bills" in items:
+        bills = items["medical-bills"]
+        assert bills["missing_for"] == ["Cedar Point Physical Therapy",
+                                        "Riverbend Imaging Center"]
+        assert [d["path"].rsplit("_", 1)[-1] for d in bills["documents"]] == [
+            "St-Brigid-itemized-bill.pdf"]
 
 
 # ---- translations paired with originals (issue 23 item 3) ---------------------------------

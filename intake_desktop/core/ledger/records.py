@@ -60,6 +60,7 @@ class EventKind(enum.StrEnum):
     CHECKLIST_ASSIGNED = "checklist_assigned"
     CHECKLIST_WAIVED = "checklist_waived"
     CHECKLIST_LETTER = "checklist_letter"
+    CHECKLIST_SAVED = "checklist_saved"  # an admin's edited checklist put in force
     PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
     WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
     # a certified translation paired with its original (detail: translation_of)

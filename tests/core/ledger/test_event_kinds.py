@@ -26,7 +26,7 @@ STORED_VALUES = {
     "matter_saved", "produced", "withheld_privileged",
 }
 NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
-             "translation_linked"}
+             "translation_linked", "checklist_saved"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:
