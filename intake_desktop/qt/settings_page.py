@@ -40,6 +40,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.roles import Profile, Profiles, Role
 from intake_desktop.core.rules_panel import RulesBackend, default_backend
 from intake_desktop.core.workspace import IntakeFolder
+from intake_desktop.qt.checklist_editor import ChecklistEditor
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel
 from intake_desktop.qt.rules_editor import RulesEditor
@@ -364,12 +365,14 @@ class SettingsPage(QWidget):
         self.bates = BatesEditor(session)
         self.courts = CourtsView(session)
         self.profiles = ProfilesEditor(session)
+        self.checklists = ChecklistEditor(session, on_error=on_error)  # issue 18
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.rules, icon("document"), "Naming rules")
         self.tabs.addTab(self.folders, icon("folder"), "Intake folders")
         self.tabs.addTab(self.bates, icon("builder"), "Bates defaults")
         self.tabs.addTab(self.courts, icon("browse"), "Court profiles")
         self.tabs.addTab(self.profiles, icon("user"), "Profiles")
+        self.tabs.addTab(self.checklists, icon("check"), "Checklists")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)

@@ -1,0 +1,81 @@
+"""Settings > Checklists (issue 18 item 1): the admin edits a checklist in the rules' editor
+(line numbers, highlighting, problems marked on their lines), saves it only when valid, and
+the matters' checklists follow it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from intake_desktop.core.checklists.desk import available_checklists, workspace_checklist_path
+from intake_desktop.core.ledger import EventKind
+from intake_desktop.qt.checklist_editor import ChecklistEditor
+from intake_desktop.qt.code_editor import CodeEditor
+
+PI = "pi-auto-accident"
+NEW_ITEM = '''
+[[item]]
+id = "dashcam"
+title = "Dash-camera video"
+categories = ["Photos"]
+expected = "a-few"
+'''
+
+
+def _editor(make_window: Any) -> tuple[Any, ChecklistEditor]:
+    window = make_window("admin")
+    window.resize(1300, 850)
+    window.show()
+    assert window.open_page("settings")
+    page = window.pages["settings"]
+    page.tabs.setCurrentWidget(page.checklists)
+    editor = page.checklists
+    assert isinstance(editor, ChecklistEditor)
+    return window, editor
+
+
+def test_edit_a_checklist_with_line_errors_then_save(make_window: Any, app: Any,
+                                                     qtbot: Any) -> None:
+    window, editor = _editor(make_window)
+    assert isinstance(editor.editor, CodeEditor)  # the rules' editor: gutter and highlighting
+    titles = [editor.checklists.item(r).text() for r in range(editor.checklists.count())]
+    assert "Personal injury: auto accident" in titles
+    editor.pick(PI)
+    shipped = editor.text()
+    assert 'id = "pi-auto-accident"' in shipped
+    assert editor.editor.gutter_width() > 0
+    assert not editor.save_button.isEnabled()
+
+    # Type an item at the end, with a mistake.
+    editor.editor.moveCursor(QTextCursor.MoveOperation.End)
+    editor.editor.setFocus()
+    for line in NEW_ITEM.splitlines():
+        qtbot.keyClick(editor.editor, Qt.Key.Key_Return)
+        qtbot.keyClicks(editor.editor, line)
+    editor.check()
+    bad_line = next(n for n, t in enumerate(editor.text().splitlines(), 1) if "a-few" in t)
+    assert editor.marked_lines() == [bad_line]
+    assert (f"Line {bad_line}: Item 'dashcam': expected 'a-few' is not known"
+            in editor.status.text())
+    assert "per-provider" in editor.status.text()
+    assert not editor.save_button.isEnabled()
+    assert [editor.items.item(r).text() for r in range(editor.items.count())][-1].startswith(
+        "dashcam  ·  line")
+    window.grab().save("/tmp/rest_checklist_editor.png")
+
+    # Fix it and save with a click.
+    cursor = editor.editor.document().find('"a-few"')
+    cursor.insertText('"at-least-one"')
+    editor.check()
+    assert editor.marked_lines() == [] and editor.save_button.isEnabled()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    path = workspace_checklist_path(app.workspace, PI)
+    assert path.read_text(encoding="utf-8") == editor.text()
+    [event] = app.ledger.kind_events(EventKind.CHECKLIST_SAVED)
+    assert event.detail["checklist"] == PI and event.actor_user == "pat"
+    assert editor.checklists.currentItem().text().endswith("(edited here)")
+    in_force = {c.id: c for c in available_checklists(app.workspace)}[PI]
+    assert in_force.item("dashcam") is not None
+    assert "Saved" in editor.status.text()
