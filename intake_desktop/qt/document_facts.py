@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from intake_desktop.core.filing.translations import date_provenance, translation_pair
 from intake_desktop.core.ledger import DocumentRecord, Ledger
+from intake_desktop.core.production.lookup import productions_of
 
 MAX_PAIRS = 4  # translations shown for one original (more are rare)
 
@@ -24,11 +25,15 @@ class DocumentFactsLine(QWidget):
         self.date_label.setObjectName("muted")
         self.date_label.setTextFormat(Qt.TextFormat.PlainText)
         self.date_label.setWordWrap(True)
+        self.produced_label = QLabel(self)
+        self.produced_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.produced_label.setWordWrap(True)
         self.pair_buttons: list[QPushButton] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.date_label)
+        layout.addWidget(self.produced_label)
         for _ in range(MAX_PAIRS):
             button = QPushButton(self)
             button.setFlat(True)
@@ -45,9 +50,14 @@ class DocumentFactsLine(QWidget):
         for button in self.pair_buttons:
             button.setVisible(False)
         if doc is None:
-            self.date_label.setText("")
-            self.date_label.setVisible(False)
+            for label in (self.date_label, self.produced_label):
+                label.setText("")
+                label.setVisible(False)
             return
+        produced = "; ".join(p.label[:1].upper() + p.label[1:]
+                             for p in productions_of(ledger, doc.id))
+        self.produced_label.setText(produced)
+        self.produced_label.setVisible(bool(produced))
         said = date_provenance(ledger.events(document_id=doc.id))
         self.date_label.setText(said or "")
         self.date_label.setVisible(bool(said))

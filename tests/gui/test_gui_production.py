@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.saved_searches import SavedSearch, save_search
+from intake_desktop.qt.browser_page import BrowserPage
 from intake_desktop.qt.production_page import ProductionPage
+from intake_desktop.qt.session import Session
 from tests.test_production import MATTER, desk, read_dat, read_opt  # noqa: F401  (fixture)
 
 
@@ -107,6 +109,16 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     withheld = app.ledger.kind_events(EventKind.WITHHELD_PRIVILEGED)
     assert [e.document_id for e in withheld] == [desk["privileged"].id]
     assert withheld[0].actor_user == "pat"
+    # An attorney's browser finds a produced page's Bates number and says where it went.
+    attorney = BrowserPage(Session.start(app, Actor("ann", "attorney"), window.session.runner),
+                           on_error=lambda _m: None)
+    qtbot.addWidget(attorney)
+    attorney.search.setText("LANE-000002")
+    attorney.apply_filter()
+    assert [d.id for d in attorney.model.records] == [desk["letter"].id]
+    attorney.select_row(0)
+    assert attorney.facts_line.produced_label.text() == (
+        "Produced in PROD001 as LANE-000001-LANE-000003")
     # The page is ready for the next volume, numbered on.
     assert page.volume.text() == "PROD002"
     assert page.next_free.text() == "Next free number: LANE-000006"

@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 
 from intake_desktop.core.exhibits.tables import WRITERS
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
@@ -55,6 +55,7 @@ from intake_desktop.core.production.plan import (
 )
 from intake_desktop.core.production.spec import ProductionSpec
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_stamps
 
 PRODUCED = EventKind.PRODUCED  # a document produced, with its Bates range and volume
 WITHHELD = EventKind.WITHHELD_PRIVILEGED  # a document withheld, with the basis
@@ -276,6 +277,12 @@ def produce(
         setattr(result, attr, out_dir / getattr(result, attr))
     result.privilege_log = [out_dir / p for p in result.privilege_log]
     _record(ledger, result, workspace_root)
+    if isinstance(ledger, Ledger):  # searching a produced Bates number finds the document
+        for p in result.docs:
+            d = p.plan
+            if d.bates_first is not None and d.withhold is None:
+                index_stamps(ledger, d.record.id, spec.volume, spec.bates.number(d.bates_first),
+                             spec.bates.number(d.bates_last or d.bates_first))
     on_progress(total, total, "done")
     return result
 
