@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from intake_desktop.core.filing.translations import pair_key, translation_pair
 from intake_desktop.core.ledger import DocStatus, EventKind, Ledger
 from tests.rules.samples import make_pdf, rules_filer
@@ -94,3 +96,34 @@ def test_a_translation_whose_original_was_undone_waits_for_the_next_one(
                                      [*ORIGINAL, "Rescanned"])])
     assert links(ledger)[-1] == (trans.document_id, again.document_id)
     assert translation_pair(ledger, t)[0] == ledger.document(again.document_id or 0)
+
+
+def test_a_crash_before_the_link_is_made_good_at_start_up(make_workspace: Callable) -> None:
+    """GIVEN the translation's filing interrupted just after its row was marked done
+    WHEN the next start-up recovers unfinished rows
+    THEN the translation is linked to its original, once."""
+    from intake_desktop.core.errors import InjectedFault
+    from intake_desktop.core.filing import Filer
+    from tests.rules.samples import EmailAttachmentPreparer, preset_router
+
+    ws, ledger = make_workspace("immigration")
+    [orig] = rules_filer(ws, ledger, "immigration").ingest(
+        [make_pdf(ws.intake / MATTER / "acte.pdf", ORIGINAL)])
+
+    def crash(step: str) -> None:
+        if step == "marked_done":
+            raise InjectedFault(step)
+
+    crashing = Filer(ws, ledger, router=preset_router("immigration"),
+                     preparer=EmailAttachmentPreparer(), fault=crash)
+    src = make_pdf(ws.intake / MATTER / "translation.pdf", translation_of("Adaeze Nwosu"))
+    with pytest.raises(InjectedFault):
+        crashing.ingest([src])
+    assert links(ledger) == []
+    restarted = rules_filer(ws, ledger, "immigration")
+    restarted.recover()
+    [trans] = [d for d in ledger.documents(status=DocStatus.FILED)
+               if (d.filed_path or "").endswith("_EN-translation.pdf")]
+    assert links(ledger) == [(trans.id, orig.document_id)]
+    restarted.recover()
+    assert len(links(ledger)) == 1
