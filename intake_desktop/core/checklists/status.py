@@ -74,7 +74,7 @@ class ChecklistUnavailable(IntakeError):
 
 
 def _events(ledger: Ledger, matter: str, kind: str) -> list[Any]:
-    return [e for e in ledger.events() if e.kind == kind and e.matter_id == matter]
+    return [e for e in ledger.chain.events() if e.kind == kind and e.matter_id == matter]
 
 
 def assign_checklist(ledger: Ledger, matter: str, checklist: Checklist) -> int:
@@ -174,7 +174,7 @@ def matter_checklist(ledger: Ledger, matter: str,
     in Review, or missing. `intake_root` (the workspace's Intake/) lets empty provider
     folders name providers whose documents are still awaited."""
     checklist = assigned_checklist(ledger, matter, available)
-    docs = ledger.documents(matter_id=matter)
+    docs = ledger.docs.documents(matter_id=matter)
     filed = [d for d in docs if d.status == DocStatus.FILED]
     review = [d for d in docs if d.status == DocStatus.REVIEW]
     waivers: dict[str, tuple[str, str]] = {}

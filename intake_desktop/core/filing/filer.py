@@ -371,11 +371,11 @@ class Filer:
     ) -> FilingPlan:
         """The plan step (no writes): see plan.py."""
         if namer is None:
-            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.reserved_paths()})
+            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.docs.reserved_paths()})
         return plan_filing(
             self.ws, candidate, decision, prepared, source,
-            find_filed=self.ledger.find_filed,
-            find_in_review=self.ledger.find_waiting_in_review,
+            find_filed=self.ledger.docs.find_filed,
+            find_in_review=self.ledger.docs.find_waiting_in_review,
             namer=namer,
         )
 
@@ -414,7 +414,7 @@ class Filer:
         self, parent_result: IngestResult, prepared: Prepared, depth: int
     ) -> list[IngestResult]:
         assert parent_result.document_id is not None
-        parent = self.ledger.document(parent_result.document_id)
+        parent = self.ledger.docs.document(parent_result.document_id)
         assert parent is not None
         results = []
         for index, child in enumerate(prepared.children, start=1):
@@ -558,12 +558,12 @@ class Filer:
                           self.ws, source=done.source_path, sha256=done.sha256,
                           document_id=done.id)
         self._clear_source(done, source.removable)
-        now = self.ledger.document(doc_id)
+        now = self.ledger.docs.document(doc_id)
         assert now is not None
         return now
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         action = _action(doc)
         with self.ledger.transaction(rules_version) as txn:
@@ -588,7 +588,7 @@ class Filer:
         rules_version: str | None,
     ) -> DocumentRecord:
         """Mark the row done and record what was written, in one transaction."""
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         with self.ledger.transaction(rules_version) as txn:
             fields: dict[str, Any] = {"status": plan.status}
@@ -598,7 +598,7 @@ class Filer:
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
                                  flags=plan.flags, date_source=plan.decision.date_source)
         self._fault("marked_done")
-        done = self.ledger.document(doc_id)
+        done = self.ledger.docs.document(doc_id)
         assert done is not None
         return done
 
@@ -725,7 +725,7 @@ class Filer:
         live process holds under a claim are its own business and left alone."""
         actions = []
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.unfinished():
+        for doc in self.ledger.docs.unfinished():
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)
@@ -762,7 +762,7 @@ class Filer:
         # The filed document with these bytes: for a duplicate, the one it duplicates; for a
         # filing, proof that another process (a watcher on another workstation) filed the
         # same source while this row was unfinished, so completing it would file it twice.
-        first = self.ledger.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
+        first = self.ledger.docs.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
         filed_elsewhere = first if doc.target_status == DocStatus.FILED else None
         if filed_elsewhere is not None and filed_elsewhere.id == doc.id:
             filed_elsewhere = None
@@ -777,7 +777,7 @@ class Filer:
                     detail={"action": "completed", "after": "interrupted filing"},
                 )
                 self._record_outcome(txn, doc, doc.target_status, None, first, doc.reason)
-            done = self.ledger.document(doc.id)
+            done = self.ledger.docs.document(doc.id)
             assert done is not None
             self._clear_source(done, removable)
             return f"document {doc.id}: completed"
