@@ -486,22 +486,22 @@ def test_the_french_birth_certificate_is_paired_with_its_translation(
     from intake_desktop.core.demo.cast import IMMIGRATION_MATTER
     from intake_desktop.core.filing.translations import translation_pair
 
-    filed = ledger.documents(status=DocStatus.FILED, matter_id=IMMIGRATION_MATTER)
+    filed = ledger.docs.documents(status=DocStatus.FILED, matter_id=IMMIGRATION_MATTER)
     [original] = [d for d in filed if (d.filed_path or "").endswith("_CIV_Birth-Certificate.pdf")]
     [translation] = [d for d in filed
                      if (d.filed_path or "").endswith("_CIV_Birth-Certificate_EN-translation.pdf")]
-    links = ledger.kind_events(EventKind.TRANSLATION_LINKED)
+    links = ledger.chain.kind_events(EventKind.TRANSLATION_LINKED)
     assert [(e.document_id, e.detail["translation_of"]) for e in links] == [
         (translation.id, original.id)]
     assert links[0].detail["language"] == "EN"
     assert links[0].matter_id == IMMIGRATION_MATTER
     # The original came after its translation here: the link was made when it arrived.
-    assert links[0].seq > max(e.seq for e in ledger.events(document_id=original.id)
+    assert links[0].seq > max(e.seq for e in ledger.chain.events(document_id=original.id)
                               if e.kind == "filed")
     assert translation_pair(ledger, translation) == (original, [])
     assert translation_pair(ledger, original) == (None, [translation])
     # The original was read in its own language: its text says "acte de naissance".
-    text = ledger.document_texts([original.id])[original.id].body
+    text = ledger.docs.document_texts([original.id])[original.id].body
     assert "naissance" in text.lower()
 
 
@@ -510,13 +510,13 @@ def test_date_sources_in_words(demo: dict[str, Any], ledger: Ledger) -> None:
     from intake_desktop.core.filing.translations import date_provenance
 
     said = {}
-    for doc in ledger.documents(status=DocStatus.FILED):
+    for doc in ledger.docs.documents(status=DocStatus.FILED):
         name = (doc.filed_path or "").rsplit("/", 1)[-1]
-        said[name] = date_provenance(ledger.events(document_id=doc.id))
+        said[name] = date_provenance(ledger.chain.events(document_id=doc.id))
     certificate = next(v for k, v in said.items() if k.endswith("_CIV_Birth-Certificate.pdf"))
     assert certificate == "Date from “Date of issue” in the text: 2024-02-02"
     draft = next(v for k, v in said.items() if "Draft-Declaration" in k)
-    received = next(e.at[:10] for e in ledger.kind_events(EventKind.RECEIVED))
+    received = next(e.at[:10] for e in ledger.chain.kind_events(EventKind.RECEIVED))
     assert draft == f"No date found: received {received}"
     photo = next(v for k, v in said.items() if k.endswith("_PHOTO_Wedding-photo.pdf"))
     assert photo == "Date from the photo's capture time (EXIF): 2023-10-07"

@@ -59,7 +59,7 @@ def test_a_production_selects_the_documents_of_a_saved_search(
     app = desk["app"]
     save_search(app.workspace, SavedSearch("Hours dispute", DocumentFilter(
         text="reply", matter_id=MATTER)))
-    listed = search_documents(app.ledger, load_searches(app.workspace)["Hours dispute"])
+    listed = search_documents(app.ledger.docs, load_searches(app.workspace)["Hours dispute"])
     assert [d.id for d in listed] == [desk["last"].id]
     spec_path = tmp_path / "s.toml"
     spec_path.write_text(f'''

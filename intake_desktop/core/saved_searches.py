@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from intake_desktop.core.desk_settings import SettingsError, replace_settings_file
+from intake_desktop.core.desks.settings_files import SettingsError, replace_settings_file
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.ledger.records import DocumentRecord
 from intake_desktop.core.workspace import Workspace

@@ -457,7 +457,7 @@ class BrowserPage(QWidget):
         """Select this document, widening the filters to its matter when they hide it."""
         row = self._row_of(doc_id)
         if row < 0:
-            doc = self.session.ledger.document(doc_id)
+            doc = self.session.ledger.docs.document(doc_id)
             if doc is None:
                 return
             for widget in (self.search, self.category, self.matter, self.status,

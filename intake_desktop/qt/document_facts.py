@@ -58,7 +58,7 @@ class DocumentFactsLine(QWidget):
                              for p in productions_of(ledger, doc.id))
         self.produced_label.setText(produced)
         self.produced_label.setVisible(bool(produced))
-        said = date_provenance(ledger.events(document_id=doc.id))
+        said = date_provenance(ledger.chain.events(document_id=doc.id))
         self.date_label.setText(said or "")
         self.date_label.setVisible(bool(said))
         original, translations = translation_pair(ledger, doc)

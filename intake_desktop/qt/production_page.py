@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.desk_settings import load_bates
+from intake_desktop.core.desks.settings_files import load_bates
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.production.build import ProductionResult
@@ -345,7 +345,7 @@ class ProductionPage(QWidget):
         if not prefix:
             self.next_free.setText("Type a Bates prefix, e.g. REYES-")
             return
-        following = self.session.ledger.next_bates(prefix)
+        following = self.session.ledger.bates.next_bates(prefix)
         self.next_free.setText(f"Next free number: {prefix}{following:0{self.digits.value()}d}")
 
     def choices(self) -> ProductionChoices:

@@ -73,7 +73,7 @@ def test_edit_a_checklist_with_line_errors_then_save(make_window: Any, app: Any,
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     path = workspace_checklist_path(app.workspace, PI)
     assert path.read_text(encoding="utf-8") == editor.text()
-    [event] = app.ledger.kind_events(EventKind.CHECKLIST_SAVED)
+    [event] = app.ledger.chain.kind_events(EventKind.CHECKLIST_SAVED)
     assert event.detail["checklist"] == PI and event.actor_user == "pat"
     assert editor.checklists.currentItem().text().endswith("(edited here)")
     in_force = {c.id: c for c in available_checklists(app.workspace)}[PI]

@@ -83,7 +83,7 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     assert shown == [("LANE-000001 – LANE-000003", "imaged"), ("LANE-000004", "native"),
                      ("LANE-000005", "withheld")]
     assert "LANE-000001 – LANE-000005" in page.summary.text()
-    assert app.ledger.next_bates("LANE-") == 1  # a dry run takes no number
+    assert app.ledger.bates.next_bates("LANE-") == 1  # a dry run takes no number
     window = page.window()
     window.grab().save(str(tmp_path / "production.png"))
 
@@ -106,7 +106,7 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     assert "Memo from counsel to client giving legal advice on settlement" in log
     spec = (vol / "PROD001 spec.toml").read_text(encoding="utf-8")
     assert f"document = {desk['privileged'].id}" in spec and 'prefix = "LANE-"' in spec
-    withheld = app.ledger.kind_events(EventKind.WITHHELD_PRIVILEGED)
+    withheld = app.ledger.chain.kind_events(EventKind.WITHHELD_PRIVILEGED)
     assert [e.document_id for e in withheld] == [desk["privileged"].id]
     assert withheld[0].actor_user == "pat"
     # An attorney's browser finds a produced page's Bates number and says where it went.
@@ -138,8 +138,8 @@ def test_cancel_gives_the_numbers_back_and_writes_nothing(
     qtbot.mouseClick(page.build_button, Qt.MouseButton.LeftButton)
     assert page.last is None
     assert errors and "cancelled" in errors[0]
-    assert app.ledger.next_bates("LANE-") == 1
-    assert [e.detail.get("reason", "") for e in app.ledger.kind_events(
+    assert app.ledger.bates.next_bates("LANE-") == 1
+    assert [e.detail.get("reason", "") for e in app.ledger.chain.kind_events(
         EventKind.BATES_RELEASED)][-1].startswith("production PROD001 failed")
     vol = app.workspace.root / "Exports" / "Productions" / "PROD001"
     assert not vol.exists() or not any(vol.rglob("*"))

@@ -108,7 +108,7 @@ def test_an_undated_document_says_it_was_named_with_the_day_received(
     c.save()
     [result] = build_filer(immigration_app).ingest([note])
     assert result.status == "filed" and Path(result.path or "").name.startswith("rcvd-")
-    received = next(e.at[:10] for e in immigration_app.ledger.events(
+    received = next(e.at[:10] for e in immigration_app.ledger.chain.events(
         document_id=result.document_id) if e.kind == "received")
     window = MainWindow(immigration_app, actor=Actor("pat", "attorney"), pool=ImmediatePool(),
                         tray=False)

@@ -27,7 +27,7 @@ def translation_of(person: str) -> list[str]:
 
 def links(ledger: Ledger) -> list[tuple[int | None, int]]:
     return [(e.document_id, e.detail["translation_of"])
-            for e in ledger.kind_events(EventKind.TRANSLATION_LINKED)]
+            for e in ledger.chain.kind_events(EventKind.TRANSLATION_LINKED)]
 
 
 def test_pair_key_reads_the_preset_names() -> None:
@@ -50,12 +50,12 @@ def test_translation_after_its_original_is_linked_when_filed(make_workspace: Cal
     assert Path(trans.path or "").name.endswith("_CIV_Birth-Certificate_EN-translation.pdf")
     assert Path(orig.path or "").name.endswith("_CIV_Birth-Certificate.pdf")
     assert links(ledger) == [(trans.document_id, orig.document_id)]
-    o, t = ledger.document(orig.document_id or 0), ledger.document(trans.document_id or 0)
+    o, t = ledger.docs.document(orig.document_id or 0), ledger.docs.document(trans.document_id or 0)
     assert translation_pair(ledger, t) == (o, []) and translation_pair(ledger, o) == (None, [t])
     # Filing anything else links nothing more.
     filer.ingest([make_pdf(ws.intake / MATTER / "letter.pdf", ["Dear Ms. Okafor,", "Thanks."])])
     assert len(links(ledger)) == 1
-    assert ledger.verify_chain().ok
+    assert ledger.chain.verify_chain().ok
 
 
 def test_each_party_s_translation_pairs_with_that_party_s_original(
@@ -87,15 +87,15 @@ def test_a_translation_whose_original_was_undone_waits_for_the_next_one(
     [orig] = filer.ingest([make_pdf(ws.intake / MATTER / "acte.pdf", ORIGINAL)])
     [trans] = filer.ingest([make_pdf(ws.intake / MATTER / "translation.pdf",
                                      translation_of("Adaeze Nwosu"))])
-    t = ledger.document(trans.document_id or 0)
+    t = ledger.docs.document(trans.document_id or 0)
     assert t is not None
     undo_document(filer, orig.document_id or 0)
-    assert ledger.document(orig.document_id or 0).status != DocStatus.FILED  # type: ignore[union-attr]
+    assert ledger.docs.document(orig.document_id or 0).status != DocStatus.FILED  # type: ignore[union-attr]
     assert translation_pair(ledger, t) == (None, [])
     [again] = filer.ingest([make_pdf(ws.intake / MATTER / "acte-rescanned.pdf",
                                      [*ORIGINAL, "Rescanned"])])
     assert links(ledger)[-1] == (trans.document_id, again.document_id)
-    assert translation_pair(ledger, t)[0] == ledger.document(again.document_id or 0)
+    assert translation_pair(ledger, t)[0] == ledger.docs.document(again.document_id or 0)
 
 
 def test_a_crash_before_the_link_is_made_good_at_start_up(make_workspace: Callable) -> None:
@@ -122,7 +122,7 @@ def test_a_crash_before_the_link_is_made_good_at_start_up(make_workspace: Callab
     assert links(ledger) == []
     restarted = rules_filer(ws, ledger, "immigration")
     restarted.recover()
-    [trans] = [d for d in ledger.documents(status=DocStatus.FILED)
+    [trans] = [d for d in ledger.docs.documents(status=DocStatus.FILED)
                if (d.filed_path or "").endswith("_EN-translation.pdf")]
     assert links(ledger) == [(trans.id, orig.document_id)]
     restarted.recover()

@@ -100,7 +100,7 @@ def save_checklist(ws: Workspace, ledger: Ledger, checklist_id: str, text: str) 
     before = checklist_text(ws, checklist_id).encode("utf-8")
     data = text.encode("utf-8")
     kept = replace_file(path, data)
-    ledger.record(
+    ledger.chain.record(
         EventKind.CHECKLIST_SAVED, path_before=_rel(ws, kept) if kept else None,
         path_after=_rel(ws, path),
         sha256_before=hashlib.sha256(before).hexdigest() if before else None,

@@ -738,7 +738,7 @@ class Filer:
             elif doc.status != DocStatus.ROLLED_BACK:
                 self._clear_source(doc, self._removable(doc))
                 actions.append(f"document {doc.id}: source cleared")
-            finished = self.ledger.document(doc.id)  # a link the interruption missed
+            finished = self.ledger.docs.document(doc.id)  # a link the interruption missed
             if finished is not None and link_translations(self.ledger, finished, self.ws.root):
                 actions.append(f"document {doc.id}: translation linked")
         self.flush()

@@ -41,7 +41,7 @@ def pair_key(filed_path: str) -> tuple[str, str | None]:
 def _links(ledger: Ledger) -> dict[int, int]:
     """Translation id -> original id, the latest link of each translation."""
     found: dict[int, int] = {}
-    for event in ledger.kind_events(EventKind.TRANSLATION_LINKED):
+    for event in ledger.chain.kind_events(EventKind.TRANSLATION_LINKED):
         original = event.detail.get("translation_of")
         if event.document_id is not None and isinstance(original, int):
             found[event.document_id] = original
@@ -77,7 +77,7 @@ def link_translations(
     key, language = pair_key(doc.filed_path)
     if language is None and not _has_translation_beside(workspace_root, doc, key):
         return []
-    filed = [d for d in ledger.documents(status=DocStatus.FILED, matter_id=doc.matter_id)
+    filed = [d for d in ledger.docs.documents(status=DocStatus.FILED, matter_id=doc.matter_id)
              if d.filed_path and d.id != doc.id]
     alive = {d.id for d in filed} | {doc.id}
     links = {t: o for t, o in _links(ledger).items() if o in alive}
@@ -120,13 +120,13 @@ def translation_pair(
     links = _links(ledger)
     original: DocumentRecord | None = None
     if doc.id in links:
-        found = ledger.document(links[doc.id])
+        found = ledger.docs.document(links[doc.id])
         if found is not None and found.status == DocStatus.FILED:
             original = found
     translations = []
     for translation_id, original_id in links.items():
         if original_id == doc.id:
-            found = ledger.document(translation_id)
+            found = ledger.docs.document(translation_id)
             if found is not None and found.status == DocStatus.FILED:
                 translations.append(found)
     if original is not None and doc.status != DocStatus.FILED:

@@ -104,11 +104,11 @@ def candidates(ledger: Ledger, ws: Workspace, matter: str, *, categories: Sequen
         if saved is None:
             raise ProductionError(f"there is no saved search named {search!r}",
                                   fix="save it in the exhibit browser or pick another")
-        found = [d for d in search_documents(ledger, saved)
+        found = [d for d in search_documents(ledger.docs, saved)
                  if d.status == DocStatus.FILED and d.filed_path
                  and (not matter or d.matter_id == matter)]
         return found
-    docs = [d for d in ledger.documents(status=DocStatus.FILED, matter_id=matter or None)
+    docs = [d for d in ledger.docs.documents(status=DocStatus.FILED, matter_id=matter or None)
             if d.filed_path and (not categories or d.category in categories)]
     return sorted(docs, key=lambda d: (d.document_date or "9999", d.id))
 
@@ -117,7 +117,7 @@ def next_volume(ledger: Ledger) -> str:
     """PROD001, or the number after the highest PROD volume produced so far."""
     highest = 0
     for kind in (PRODUCED, WITHHELD):
-        for event in ledger.kind_events(kind):
+        for event in ledger.chain.kind_events(kind):
             found = re.fullmatch(r"PROD(\d+)", str(event.detail.get("volume", "")))
             if found:
                 highest = max(highest, int(found.group(1)))
@@ -176,7 +176,7 @@ def dry_run(spec: ProductionSpec, ledger: Ledger, ws: Workspace) -> DryRun:
     """Plan and number the production as a build would, without reserving numbers."""
     docs, warnings = plan_production(spec, ledger, ws.root)
     warnings += earlier_productions(ledger, spec, docs)
-    following = ledger.next_bates(spec.bates.prefix)
+    following = ledger.bates.next_bates(spec.bates.prefix)
     first = spec.bates.start if spec.bates.start is not None else following
     if spec.bates.start is not None and spec.bates.start < following:
         warnings.append(f"{spec.bates.number(spec.bates.start)} was used before; the next free "
@@ -214,7 +214,7 @@ def build_production(
         recorded = spec_path.resolve().relative_to(ws.root.resolve()).as_posix()
     except ValueError:
         recorded = str(spec_path.resolve())
-    ledger.record(EventKind.EXPORTED, matter_id=choices.matter, path_after=recorded,
+    ledger.chain.record(EventKind.EXPORTED, matter_id=choices.matter, path_after=recorded,
                   sha256_after=hashlib.sha256(text).hexdigest(),
                   detail={"production": choices.volume, "output": "spec", "format": "toml"})
     return result

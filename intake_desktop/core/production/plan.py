@@ -56,6 +56,9 @@ class ProducedDocuments(Protocol):
     def documents(self, *, status: str | None = None,
                   matter_id: str | None = None) -> list[DocumentRecord]: ...
 
+    def browse_documents(self, flt: DocumentFilter, *, after_id: int = 0,
+                         limit: int = 200) -> list[DocumentRecord]: ...
+
 
 class ProductionBates(Protocol):
     """The Bates counters a production reserves from (`ledger.bates`)."""
@@ -75,9 +78,6 @@ class ProductionEvents(Protocol):
     def record(self, kind: EventKind, **fields: Any) -> int: ...
 
     def events(self, *, document_id: int | None = None) -> list[EventRecord]: ...
-
-    def browse_documents(self, flt: DocumentFilter, *, after_id: int = 0,
-                         limit: int = 200) -> list[DocumentRecord]: ...
 
 
 class ProductionLedger(Protocol):
@@ -267,7 +267,7 @@ class _Finder:
                 f"{where}: there is no saved search named {sel.search!r} (saved: {known})",
                 path=self.spec.path,
                 fix="save the search in the exhibit browser (Save search…) or correct the name")
-        found = [r for r in search_documents(self.ledger, search)
+        found = [r for r in search_documents(self.ledger.docs, search)
                  if r.status == DocStatus.FILED and r.filed_path]
         if not found:
             raise ProductionError(f"{where}: the saved search {sel.search!r} lists no filed "

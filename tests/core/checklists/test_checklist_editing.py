@@ -54,7 +54,7 @@ def test_an_edited_checklist_is_saved_validated_and_takes_the_place_of_the_shipp
     in_force = {c.id: c for c in available_checklists(ws)}
     assert in_force[PI].item("dashcam") is not None
     assert len(in_force) == 7  # the others are still the shipped ones
-    [event] = ledger.kind_events(EventKind.CHECKLIST_SAVED)
+    [event] = ledger.chain.kind_events(EventKind.CHECKLIST_SAVED)
     assert event.detail["checklist"] == PI
     assert event.sha256_after == hashlib.sha256((shipped + EXTRA_ITEM).encode()).hexdigest()
     assert event.sha256_before == hashlib.sha256(shipped.encode()).hexdigest()
@@ -63,7 +63,7 @@ def test_an_edited_checklist_is_saved_validated_and_takes_the_place_of_the_shipp
     save_checklist(ws, ledger, PI, shipped)
     assert (path.parent / f"{PI}.toml.previous").read_text(encoding="utf-8") == (
         shipped + EXTRA_ITEM)
-    assert len(ledger.kind_events(EventKind.CHECKLIST_SAVED)) == 2
+    assert len(ledger.chain.kind_events(EventKind.CHECKLIST_SAVED)) == 2
 
 
 def test_a_bad_edit_is_refused_with_file_line_and_fix_and_nothing_changes(
@@ -83,7 +83,7 @@ def test_a_bad_edit_is_refused_with_file_line_and_fix_and_nothing_changes(
     # Another checklist's id in this file is refused too (it would replace the wrong one).
     with pytest.raises(ChecklistError, match="id"):
         save_checklist(ws, ledger, PI, good.replace(f'id = "{PI}"', 'id = "pi-other"', 1))
-    assert len(ledger.kind_events(EventKind.CHECKLIST_SAVED)) == 1
+    assert len(ledger.chain.kind_events(EventKind.CHECKLIST_SAVED)) == 1
 
 
 def test_a_hand_broken_copy_leaves_the_last_good_version_in_force(
