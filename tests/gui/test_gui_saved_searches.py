@@ -38,8 +38,9 @@ def test_save_a_search_and_choose_it_again(make_window: Any, app: Any, make_pdf:
 
     saved = load_searches(app.workspace)["Jones invoices"]
     assert (saved.filter.text, saved.filter.matter_id) == ("invoice", "2024-001 Jones")
-    assert sorted(d.filed_path.rsplit("/", 1)[-1] for d in search_documents(app.ledger.docs, saved)) \
-        == ["Invoice April.pdf", "Invoice March.pdf"]
+    listed = search_documents(app.ledger.docs, saved)
+    assert sorted(d.filed_path.rsplit("/", 1)[-1] for d in listed) == [
+        "Invoice April.pdf", "Invoice March.pdf"]
 
     # Clear the filters, then pick the saved search from the list.
     page.search.setText("")
