@@ -177,6 +177,9 @@ class ChecklistPage(QWidget):
 
     def refresh(self) -> None:
         self.message.clear()
+        # A checklist an admin saved in Settings since (issue 18) is the one in force now.
+        self.available = available_checklists(self.session.app.workspace,
+                                              on_problem=self.on_error) or self.available
         self._fill_overview()
         matter = self.matter.currentText()
         self.state = None

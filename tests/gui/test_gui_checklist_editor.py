@@ -79,3 +79,28 @@ def test_edit_a_checklist_with_line_errors_then_save(make_window: Any, app: Any,
     in_force = {c.id: c for c in available_checklists(app.workspace)}[PI]
     assert in_force.item("dashcam") is not None
     assert "Saved" in editor.status.text()
+
+
+def test_the_checklists_page_follows_a_saved_edit(make_window: Any, app: Any,
+                                                  qtbot: Any) -> None:
+    """A matter's checklist shows the item an admin added in Settings, once saved."""
+    from intake_desktop.core.checklists import assign_checklist
+    from intake_desktop.core.checklists.desk import checklist_text, save_checklist
+
+    pi = {c.id: c for c in available_checklists(app.workspace)}[PI]
+    assign_checklist(app.ledger, "PI-1", pi)
+    window = make_window("admin")
+    assert window.open_page("checklists")
+    page = window.pages["checklists"]
+    page.matter.setCurrentText("PI-1")
+    page.refresh()
+    ids = {page.items.item(r, 0).data(Qt.ItemDataRole.UserRole)
+           for r in range(page.items.rowCount())}
+    assert "dashcam" not in ids and "medical-bills" in ids
+    text = checklist_text(app.workspace, PI) + NEW_ITEM.replace("a-few", "at-least-one")
+    save_checklist(app.workspace, app.ledger, PI, text)
+    window.open_page("settings")
+    window.open_page("checklists")  # opening a page refreshes it
+    ids = {page.items.item(r, 0).data(Qt.ItemDataRole.UserRole)
+           for r in range(page.items.rowCount())}
+    assert "dashcam" in ids
