@@ -5,6 +5,7 @@ page's image. Read back with Pillow, Tesseract and a parser written here."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 from pathlib import Path
@@ -110,6 +111,17 @@ def test_each_page_is_one_image_g4_for_black_and_white_jpeg_for_colour(
     letter_text = (out / "IMG001" / "TEXT" / f"{PREFIX}000001.txt").read_text(encoding="utf-8")
     assert words(letter_text) == words(pdftotext(desk["letter"].filed))
     assert rows[0]["TEXTLINK"] == f"IMG001\\TEXT\\{PREFIX}000001.txt"
+    # The ledger names each produced document's first page image, by its hash.
+    from intake_desktop.core import custody
+    from intake_desktop.core.production.build import PRODUCED
+
+    ledger = desk["app"].ledger
+    [letter] = [e for e in ledger.chain.kind_events(PRODUCED)
+                if e.document_id == desk["letter"].id]
+    first_page = out / "IMG001" / "IMAGES" / f"{PREFIX}000001.tif"
+    assert letter.sha256_after == hashlib.sha256(first_page.read_bytes()).hexdigest()
+    report = custody.verify(ledger, desk["root"])
+    assert report.ok, report.problems
 
 
 def test_the_bates_number_and_endorsement_are_burned_into_the_image(

@@ -64,6 +64,10 @@ def test_an_edited_checklist_is_saved_validated_and_takes_the_place_of_the_shipp
     assert (path.parent / f"{PI}.toml.previous").read_text(encoding="utf-8") == (
         shipped + EXTRA_ITEM)
     assert len(ledger.chain.kind_events(EventKind.CHECKLIST_SAVED)) == 2
+    from intake_desktop.core import custody
+
+    report = custody.verify(ledger, ws.root)
+    assert report.ok, report.problems
 
 
 def test_a_bad_edit_is_refused_with_file_line_and_fix_and_nothing_changes(
