@@ -116,7 +116,9 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     attorney.search.setText("LANE-000002")
     attorney.apply_filter()
     assert [d.id for d in attorney.model.records] == [desk["letter"].id]
+    attorney.resize(1200, 700)
     attorney.select_row(0)
+    attorney.grab().save(str(tmp_path / "browser.png"))
     assert attorney.facts_line.produced_label.text() == (
         "Produced in PROD001 as LANE-000001-LANE-000003")
     # The page is ready for the next volume, numbered on.
