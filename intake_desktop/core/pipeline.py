@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from intake_desktop.core.detect import detect_type
+from intake_desktop.core.mime import detect_type
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from intake_desktop.core.saved_searches import SavedSearch, save_search
 from intake_desktop.qt.browser_page import BrowserPage
 from intake_desktop.qt.production_page import ProductionPage
 from intake_desktop.qt.session import Session
-from tests.test_production import MATTER, desk, read_dat, read_opt  # noqa: F401  (fixture)
+from tests.core.production.test_production import MATTER, desk, read_dat, read_opt  # noqa: F401  (fixture)
 
 
 def _click_item(qtbot: Any, list_widget: Any, text: str) -> None:

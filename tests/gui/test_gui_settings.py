@@ -8,7 +8,7 @@ import pytest
 
 from intake_desktop.app import build_filer
 from intake_desktop.core.desks.rules_draft import (
-    RuleProblem,
+    DraftProblem,
     RulesInvalid,
     SyntaxOnlyBackend,
     default_backend,
@@ -49,7 +49,7 @@ class FolderRulesBackend:
             raise RulesInvalid(problems)
         folder = tomllib.loads(text).get("folder")
         if not isinstance(folder, str):
-            raise RulesInvalid([RuleProblem("folder must be text", line=1)])
+            raise RulesInvalid([DraftProblem("folder must be text", line=1)])
         return FolderRouter(folder)
 
     def save(self, text: str) -> str:

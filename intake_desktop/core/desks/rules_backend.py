@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from intake_desktop.core.desks.rules_draft import RuleProblem, RulesInvalid
+from intake_desktop.core.desks.rules_draft import DraftProblem, RulesInvalid
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.pipeline import Router
 from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules, save_rules
 from intake_desktop.core.workspace import Workspace
 
 
-def _problems(exc: RulesError) -> list[RuleProblem]:
+def _problems(exc: RulesError) -> list[DraftProblem]:
     out = []
     for p in exc.problems:
         where = []
@@ -18,9 +18,9 @@ def _problems(exc: RulesError) -> list[RuleProblem]:
         if p.field:
             where.append(str(p.field))
         prefix = (", ".join(where) + ": ") if where else ""
-        out.append(RuleProblem(f"{prefix}{p.error}" + (f". Fix: {p.fix}" if p.fix else ""),
+        out.append(DraftProblem(f"{prefix}{p.error}" + (f". Fix: {p.fix}" if p.fix else ""),
                                line=p.line))
-    return out or [RuleProblem(exc.message)]
+    return out or [DraftProblem(exc.message)]
 
 
 class EngineBackend:

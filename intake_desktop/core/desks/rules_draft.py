@@ -24,7 +24,7 @@ RULES_PACKAGE = "intake_desktop.core.rules"
 
 
 @dataclass(frozen=True)
-class RuleProblem:
+class DraftProblem:
     """One error in a rules text, at a 1-based line and column when known."""
 
     message: str
@@ -41,7 +41,7 @@ class RuleProblem:
 class RulesInvalid(IntakeError):
     """The rules text does not validate; `problems` says where."""
 
-    def __init__(self, problems: list[RuleProblem], *, path: Path | None = None) -> None:
+    def __init__(self, problems: list[DraftProblem], *, path: Path | None = None) -> None:
         self.problems = problems
         super().__init__(
             "; ".join(str(p) for p in problems) or "the rules are not valid",
@@ -64,7 +64,7 @@ class RulesBackend(Protocol):
 _LINE_COL = re.compile(r"at line (\d+), column (\d+)")
 
 
-def toml_problems(text: str) -> list[RuleProblem]:
+def toml_problems(text: str) -> list[DraftProblem]:
     """TOML syntax errors with their line and column (an empty list when it parses)."""
     try:
         tomllib.loads(text)
@@ -73,8 +73,8 @@ def toml_problems(text: str) -> list[RuleProblem]:
         m = _LINE_COL.search(message)
         clean = _LINE_COL.sub("", message).strip(" ()")
         if m:
-            return [RuleProblem(clean, int(m.group(1)), int(m.group(2)))]
-        return [RuleProblem(clean)]
+            return [DraftProblem(clean, int(m.group(1)), int(m.group(2)))]
+        return [DraftProblem(clean)]
     return []
 
 
@@ -175,7 +175,9 @@ def candidate_from_document(
     )
 
 
-def preview(before: Router, after: Router, candidates: list[Candidate]) -> list[PreviewRow]:
+def before_and_after(
+    before: Router, after: Router, candidates: list[Candidate]
+) -> list[PreviewRow]:
     """Route each candidate with both routers (touching nothing)."""
     rows = []
     for c in candidates:

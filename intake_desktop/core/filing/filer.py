@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from intake_desktop.core.detect import detect_type
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
@@ -36,6 +35,7 @@ from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
+from intake_desktop.core.mime import detect_type
 from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (

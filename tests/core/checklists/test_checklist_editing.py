@@ -23,7 +23,7 @@ from intake_desktop.core.checklists.desk import (
     workspace_checklist_path,
 )
 from intake_desktop.core.ledger import EventKind
-from tests.rules.samples import make_pdf, rules_filer
+from tests.core.rules.samples import make_pdf, rules_filer
 
 PI = "pi-auto-accident"
 PI_MATTER = "PI-24-0042"
