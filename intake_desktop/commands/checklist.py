@@ -17,6 +17,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     Output,
+    acting,
     add_common_options,
 )
 from intake_desktop.core.checklists import (
@@ -31,6 +32,7 @@ from intake_desktop.core.checklists import (
 )
 from intake_desktop.core.checklists.desk import available_checklists
 from intake_desktop.core.checklists.status import ChecklistUnavailable
+from intake_desktop.core.walls import check_matter
 
 ACTIONS = ("letter", "list", "check")
 MARKS = {ItemStatus.RECEIVED: "[x]", ItemStatus.WAIVED: "[w]", ItemStatus.REVIEW: "[?]",
@@ -94,7 +96,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
 
 def _matter(args: argparse.Namespace, out: Output, matter: str, letter: bool) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        check_matter(app.ledger, matter, "see the checklist of")
         # The workspace's edited checklists (Settings > Checklists) replace the shipped ones.
         available = available_checklists(app.workspace, on_problem=lambda m: out.warning(m))
         if args.use:

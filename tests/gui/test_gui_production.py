@@ -4,6 +4,7 @@ dry run's numbers, build with progress, cancel a build, and read the volume back
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,12 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     assert "Memo from counsel to client giving legal advice on settlement" in log
     spec = (vol / "PROD001 spec.toml").read_text(encoding="utf-8")
     assert f"document = {desk['privileged'].id}" in spec and 'prefix = "LANE-"' in spec
+    # A draft until an attorney signs it off (the Supervision page lists it).
+    [draft] = app.ledger.chain.kind_events(EventKind.DRAFT_BUILT)
+    assert (draft.detail["kind"], draft.detail["name"]) == ("production", "PROD001")
+    assert draft.detail["spec_sha256"] == hashlib.sha256(spec.encode()).hexdigest()
+    assert (draft.detail["bates_first"], draft.detail["bates_last"]) == (
+        "LANE-000001", "LANE-000005")
     withheld = app.ledger.chain.kind_events(EventKind.WITHHELD_PRIVILEGED)
     assert [e.document_id for e in withheld] == [desk["privileged"].id]
     assert withheld[0].actor_user == "pat"
@@ -172,5 +179,5 @@ def test_a_withheld_document_needs_a_description(page: ProductionPage, desk: dic
 def test_attorneys_and_paralegals_may_produce(make_window: Any) -> None:
     from intake_desktop.core.roles import Capability, can
 
-    assert can("paralegal", Capability.PRODUCE) and can("attorney", Capability.PRODUCE)
+    assert can("paralegal", Capability.BUILD) and can("attorney", Capability.BUILD)
     assert make_window("attorney").open_page("production")

@@ -37,6 +37,7 @@ from intake_desktop.core.production.spec import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.saved_searches import load_searches, search_documents
+from intake_desktop.core.signoff import OutputKind, record_draft
 from intake_desktop.core.workspace import Workspace
 
 PRODUCTIONS_FOLDER = "Productions"  # under Exports/
@@ -209,7 +210,15 @@ def build_production(
     try:
         Mover().place_bytes(spec_path, text, tag="spec")
     except IntakeError:
-        return result  # the volume stands; only the spec's copy is missing
+        kept = False  # the volume stands; only the spec's copy is missing
+    else:
+        kept = True
+    # A draft until an attorney signs it off (issue 17), as `produce` records it.
+    record_draft(ledger, result.out_dir, ws.root, kind=OutputKind.PRODUCTION,
+                 name=choices.volume, spec=spec_path if kept else None, matter=choices.matter,
+                 bates_first=result.bates_first or None, bates_last=result.bates_last or None)
+    if not kept:
+        return result
     try:
         recorded = spec_path.resolve().relative_to(ws.root.resolve()).as_posix()
     except ValueError:
