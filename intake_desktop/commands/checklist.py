@@ -21,6 +21,7 @@ from intake_desktop.commands.common import (
 )
 from intake_desktop.core.checklists import (
     ChecklistError,
+    ChecklistUnavailable,
     ItemStatus,
     assign_checklist,
     load_checklist,
@@ -29,7 +30,6 @@ from intake_desktop.core.checklists import (
     waive_item,
     write_request_letter,
 )
-from intake_desktop.core.checklists.status import ChecklistUnavailable
 
 ACTIONS = ("letter", "list", "check")
 MARKS = {ItemStatus.RECEIVED: "[x]", ItemStatus.WAIVED: "[w]", ItemStatus.REVIEW: "[?]",

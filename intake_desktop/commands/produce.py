@@ -8,9 +8,15 @@ from typing import Any
 
 from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
 from intake_desktop.commands.exhibits import BuildProgress, default_out
-from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
-from intake_desktop.core.production.plan import number_documents, plan_production
-from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
+from intake_desktop.core.production import (
+    ProductionResult,
+    ProductionSpec,
+    earlier_productions,
+    load_production_spec,
+    number_documents,
+    plan_production,
+    produce,
+)
 
 
 def register(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
-from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
+from intake_desktop.core.filing import UndoError, find_target, undo_document
 
 
 def register(sub: Any) -> None:

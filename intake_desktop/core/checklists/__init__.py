@@ -10,10 +10,12 @@ from intake_desktop.core.checklists.loader import (
 )
 from intake_desktop.core.checklists.model import Checklist, ChecklistItem, Expected
 from intake_desktop.core.checklists.status import (
+    ChecklistUnavailable,
     ItemState,
     ItemStatus,
     MatterChecklist,
     assign_checklist,
+    assigned_at,
     matter_checklist,
     waive_item,
 )
@@ -23,12 +25,14 @@ __all__ = [
     "ChecklistError",
     "ChecklistItem",
     "ChecklistProblem",
+    "ChecklistUnavailable",
     "Expected",
     "ItemState",
     "ItemStatus",
     "LetterResult",
     "MatterChecklist",
     "assign_checklist",
+    "assigned_at",
     "load_checklist",
     "matter_checklist",
     "shipped_checklists",

@@ -2,6 +2,12 @@
 
 from intake_desktop.core.ledger.chain import ChainReport
 from intake_desktop.core.ledger.claims import ClaimRecord, ClaimState, OwnerRecord
+from intake_desktop.core.ledger.queries import (
+    DocumentFilter,
+    DocumentText,
+    MatterRecord,
+    UserRecord,
+)
 from intake_desktop.core.ledger.records import (
     Actor,
     DocStatus,
@@ -18,12 +24,16 @@ __all__ = [
     "ClaimRecord",
     "ClaimState",
     "DocStatus",
+    "DocumentFilter",
     "DocumentRecord",
+    "DocumentText",
     "EventKind",
     "EventRecord",
     "Ledger",
+    "MatterRecord",
     "OwnerRecord",
     "Seal",
     "Txn",
+    "UserRecord",
     "utc_now",
 ]

@@ -15,7 +15,7 @@ import socket
 import time
 from dataclasses import dataclass
 
-from intake_desktop.core.filing.claims import (
+from intake_desktop.core.filing import (
     FILER_OWNER_PREFIX,
     claim_key,
     folder_label,
