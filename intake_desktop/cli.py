@@ -1,6 +1,7 @@
 """Command line: parse arguments and hand over to the command modules (see DESIGN.md).
 
-One grammar for every command: the global options (--workspace, --db, --json, --role) are
+One grammar for every command: the global options (--workspace, --db, --json, --as,
+--passphrase-stdin, --role) are
 accepted before or after any subcommand name; every parser shows its defaults; an unknown
 option prints the usage of the subcommand it was given to. Exit codes: 0 done, 2 bad usage
 or a bad value (unknown preset, court, spec value), 1 anything else. Every failure is one
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from intake_desktop import __version__
 from intake_desktop.commands import (
+    approvals,
     checklist,
     demo,
     doctor,
@@ -25,9 +27,12 @@ from intake_desktop.commands import (
     ingest,
     init,
     ledger,
+    people,
     produce,
+    review,
     rules,
     undo,
+    walls,
     watch,
 )
 from intake_desktop.commands.common import (
@@ -57,6 +62,10 @@ COMMAND_MODULES = [
     checklist,
     doctor,
     produce,
+    people,
+    walls,
+    review,
+    approvals,
 ]
 
 # Commands that print no results (the window): no --json.

@@ -36,4 +36,8 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.checklist_page import ChecklistPage
 
         return ChecklistPage(session, on_error=window.show_error)
+    if key == "supervision":
+        from intake_desktop.qt.supervision_page import SupervisionPage
+
+        return SupervisionPage(session, on_error=window.show_error)
     raise KeyError(key)
