@@ -13,6 +13,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -20,7 +21,7 @@ from intake_desktop.commands.common import (
 from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.labels import exhibit_id, file_stem, full_label
-from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.model import BuildError, BuiltExhibit
 from intake_desktop.core.exhibits.numbering import plan_numbers
 from intake_desktop.core.exhibits.sources import (
     ledger_resolver,
@@ -36,6 +37,9 @@ from intake_desktop.core.signoff import (
     verify_set,
 )
 from intake_desktop.core.workspace import workspace_above
+
+if TYPE_CHECKING:
+    from intake_desktop.app import App
 
 if TYPE_CHECKING:
     from intake_desktop.app import App
@@ -161,11 +165,30 @@ def _human(result: BuildResult) -> str:
     return "\n".join(lines)
 
 
+def check_spec_walls(app: App, spec: ExhibitSetSpec) -> None:
+    """Refuse a spec naming a document of a matter the acting person is screened from."""
+    from intake_desktop.core.walls import check_matters
+
+    resolve = ledger_resolver(app.ledger, app.workspace.root)
+    matters = []
+    for entry in spec.exhibits:
+        try:
+            matters.append(resolve(entry).matter_id)
+        except BuildError:
+            continue  # the build itself reports it
+    check_matters(app.ledger, matters, "build an exhibit set from")
+
+
 def run_build(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
 
     spec = load_spec(resolve_arg_path(args.spec))
-    app = open_app(args.workspace, db=args.db, role=args.role)
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
+    try:
+        check_spec_walls(app, spec)
+    except BaseException:
+        app.close()
+        raise
     progress = BuildProgress(output.is_terminal)
     try:
         out = (resolve_arg_path(args.out) if args.out
@@ -266,7 +289,7 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     next_free = None
     warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
-        with open_app(args.workspace, db=args.db, role=args.role) as app:
+        with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
                 # the same decision the build makes, minus the reservation

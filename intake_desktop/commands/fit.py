@@ -10,6 +10,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
     app = None
     extra_dir = None
     if workspace_was_chosen(args.workspace):
-        app = open_app(args.workspace, db=args.db, role=args.role)
+        app = open_app(args.workspace, db=args.db, acting=acting(args))
         extra_dir = app.workspace.state / COURTS_FOLDER
     try:
         profile, limit = _profile(args, extra_dir)

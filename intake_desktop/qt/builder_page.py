@@ -55,7 +55,6 @@ from intake_desktop.core.desks.exhibit_builder import (
     bates_text,
     build,
     check,
-    exhibits_available,
     stamp_preview,
 )
 from intake_desktop.core.desks.settings_files import load_bates
@@ -68,7 +67,6 @@ from intake_desktop.core.signoff import SetState, set_status, sign_off
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, ListTableModel
-from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import say
 
@@ -694,11 +692,4 @@ class BuilderPage(QWidget):
 
 def build_builder_page(session: Session, on_error: Callable[[str], None],
                        on_clear: Callable[[], None] = lambda: None) -> QWidget:
-    if not exhibits_available():
-        return UnavailablePage(
-            "Exhibit builder",
-            "Building exhibit sets (labels, Bates numbers, slip sheets and an exhibit index) "
-            "is not available in this version of Intake Desktop. Documents stay browsable "
-            "in the Exhibit browser.",
-        )
     return BuilderPage(session, on_error=on_error, on_clear=on_clear)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.search_text import snippet
+from intake_desktop.core.walls import screened
 from intake_desktop.qt.wording import for_window
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -229,6 +231,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         return super().data(index, role)
 
     def set_filter(self, flt: DocumentFilter) -> None:
+        # Matter walls: the acting person's screened matters are never listed or searched.
+        flt = dataclasses.replace(flt, exclude_matters=tuple(sorted(screened(self.ledger))))
         self.beginResetModel()
         self.filter = flt
         self.records = []

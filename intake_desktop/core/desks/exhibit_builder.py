@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -21,12 +20,6 @@ from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progre
 from intake_desktop.core.search_text import index_stamps
 from intake_desktop.core.signoff import OutputKind, record_draft
 from intake_desktop.core.workspace import Workspace
-
-EXHIBITS_PACKAGE = "intake_desktop.core.exhibits"
-
-
-def exhibits_available() -> bool:
-    return importlib.util.find_spec(EXHIBITS_PACKAGE) is not None
 
 
 @dataclass(frozen=True)

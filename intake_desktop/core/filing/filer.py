@@ -50,6 +50,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
+from intake_desktop.core.walls import wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -401,7 +402,7 @@ class Filer:
                 else None,
                 child_index=child_index,
             )
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             result = self._file(source, candidate, prepared, decision)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)
@@ -725,8 +726,11 @@ class Filer:
         """Finish or roll back every unfinished row (run at start-up). Rows whose source a
         live process holds under a claim are its own business and left alone."""
         actions = []
+        # Rows first, claims after: a live process claims its source before it writes its
+        # row, so any row read here that a live process works on shows in `busy`.
+        unfinished = self.ledger.docs.unfinished()
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.docs.unfinished():
+        for doc in unfinished:
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)
