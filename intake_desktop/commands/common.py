@@ -158,6 +158,8 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "ledger history": Capability.BROWSE,
     "ledger export": Capability.BROWSE,
     "ledger report": Capability.SUPERVISE,
+    "approvals approve": Capability.APPROVE,
+    "approvals return": Capability.APPROVE,
     "rules accept": Capability.RULES,
     "walls": Capability.WALLS,
 }

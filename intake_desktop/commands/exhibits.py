@@ -41,9 +41,6 @@ from intake_desktop.core.workspace import workspace_above
 if TYPE_CHECKING:
     from intake_desktop.app import App
 
-if TYPE_CHECKING:
-    from intake_desktop.app import App
-
 SPEC_HELP = ("the exhibit-set spec (TOML; format in core/exhibits/spec.py), relative to the "
              "current folder")
 
@@ -233,7 +230,7 @@ def _open_for(args: argparse.Namespace, setdir: Path) -> App:
     if not workspace_was_chosen(workspace):
         found = workspace_above(setdir)
         workspace = str(found) if found is not None else None
-    return open_app(workspace, db=args.db, role=args.role)
+    return open_app(workspace, db=args.db, acting=acting(args))
 
 
 def run_signoff(args: argparse.Namespace, output: Output) -> int:

@@ -54,7 +54,7 @@ ACTIONS: dict[str, str] = {
     EventKind.APPROVAL_REQUESTED: "filed provisionally (needs a lawyer's approval)",
     EventKind.APPROVED: "approved",
     EventKind.RETURNED: "returned to review",
-    EventKind.REFUSED: "was refused",
+    EventKind.CAPABILITY_REFUSED: "was refused",
 }
 # Bookkeeping that says nothing about a document: left out of the activity views.
 QUIET = {EventKind.SOURCE_REMOVED, EventKind.ORIGINAL_PRESERVED, EventKind.SEALED,
