@@ -53,8 +53,8 @@ def write_file(path: Path, size: int = 2048, seed: int | None = None) -> bytes:
     return data
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m intake_desktop ARGS` from the repository root (`input`: its stdin,
     e.g. a passphrase for `--passphrase-stdin`)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}

@@ -19,8 +19,7 @@ from intake_desktop.core.errors import (
     plural,
     sentence_case,
 )
-from intake_desktop.core.ledger import Actor, Ledger
-from intake_desktop.core.ledger.records import os_account
+from intake_desktop.core.ledger import Actor, Ledger, os_account
 from intake_desktop.core.roles import Capability, Profiles, SignInError, require
 
 __all__ = [
@@ -148,8 +147,9 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "watch": Capability.INTAKE,
     "undo": Capability.INTAKE,
     "exhibits build": Capability.BUILD,
-    # `exhibits signoff` (sign_off) and `approvals approve|return` are checked in core,
-    # with their own `refused` event, so the window's buttons get the same check.
+    "exhibits signoff": Capability.SIGN_OFF,
+    "approvals approve": Capability.APPROVE,
+    "approvals return": Capability.APPROVE,
     "fit": Capability.BUILD,
     "produce": Capability.BUILD,
     "checklist": Capability.CHECKLISTS,

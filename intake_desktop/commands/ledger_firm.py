@@ -55,7 +55,7 @@ def _target_url(url: str, workspace: str | None) -> str:
 
 
 def run_migrate(args: argparse.Namespace, out: Output) -> int:
-    from intake_desktop.core.ledger.migrate_to import migrate_ledger
+    from intake_desktop.core.ledger import migrate_ledger
 
     target = _target_url(args.to, args.workspace)
     with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
@@ -98,7 +98,7 @@ def run_migrate(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_grant(args: argparse.Namespace, out: Output) -> int:
-    from intake_desktop.core.ledger.grant import apply_grants, database_of, grant_sql
+    from intake_desktop.core.ledger import apply_grants, database_of, grant_sql
 
     if not args.apply:
         sql = grant_sql(args.owner, args.app_role, database=database_of(args.db))

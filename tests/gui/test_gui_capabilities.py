@@ -13,7 +13,6 @@ from intake_desktop.core.approvals import approve
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.roles import ROLE_CAPABILITIES, Capability, Profiles, Role, who_may
-from intake_desktop.core.signoff import sign_off
 
 PAGE_OF = {
     Capability.INTAKE: "intake",
@@ -105,33 +104,63 @@ def test_every_cell_in_the_window(make_window: Any, seeded: App, role: Role,
             assert walls.add(), walls.result.text()
             assert walls.model.rowCount() == 1
         return
-    assert cap in SUPERVISION  # the Supervision page's buttons (attorneys, admins)
-    assert window.open_page("supervision") is allowed
-    if not allowed:
-        assert _refusals(seeded, since) == [("pat", str(role), "supervise")]
-    since = seeded.ledger.chain.head()[0]
+    assert cap in SUPERVISION
+    supervision_cell(window, seeded, role, cap, allowed, since)
+
+
+def supervision_cell(window: Any, app: App, role: Role, cap: Capability, allowed: bool,
+                     since: int) -> None:
+    """Sign-off (the builder's button), approve (the Supervision page's button) and the
+    Supervision page itself."""
+    from intake_desktop.core.desks.exhibit_builder import BuildOptions, Pick, build
+    from intake_desktop.core.ledger import EventKind
+
+    letter = next(d for d in app.ledger.docs.documents(status=DocStatus.FILED))
+    if cap is Capability.SUPERVISE:
+        assert window.open_page("supervision") is allowed
+        if not allowed:
+            assert "supervision" not in window.pages
+            assert _refusals(app, since) == [("pat", str(role), "supervise")]
+        return
     if cap is Capability.SIGN_OFF:
-        folder = seeded.workspace.exports / "Set for sign-off"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "Exhibit index.csv").write_text("label,description\n1,Letter\n")
-        try:  # what the Sign off button calls, with the window's acting person
-            done = sign_off(window.session.ledger, folder, seeded.workspace.root)
-        except IntakeError as exc:
-            assert not allowed and "only an attorney or an admin can sign off" in exc.message
-        else:
-            assert allowed and done.manifest.is_file() and done.by == "pat"
-    if cap is Capability.APPROVE:
-        filed = seeded.ledger.docs.documents(status=DocStatus.FILED)[0]
-        with pytest.raises(IntakeError) as caught:  # that document was never escalated
-            approve(window.session.ledger, filed.id, "fine")
+        built = build(app.workspace, app.ledger, BuildOptions("Cell set"),
+                      [Pick(letter.id, "Letter")])
+        assert window.open_page("builder")
+        page = window.pages["builder"]
+        page.last = built
+        page.show_signoff_state()
+        assert page.signoff_button.isVisible() is allowed or page.signoff_button.isHidden() \
+            is not allowed
+        since = app.ledger.chain.head()[0]
+        assert page.sign_off_set() is allowed  # the button's action, pressed regardless
         if allowed:
-            assert "is not waiting for approval" in caught.value.message
+            assert "Signed off by pat on " in page.signoff_state.text()
+            assert _refusals(app, since) == []
         else:
-            assert "only an attorney or an admin can approve" in caught.value.message
-    refused = [(e.actor_user, e.actor_role, e.detail.get("action"))
-               for e in seeded.ledger.chain.events() if e.seq > since and e.kind == "refused"]
-    assert refused == ([] if allowed else [
-        ("pat", str(role), "sign_off" if cap is Capability.SIGN_OFF else "approve")])
+            assert "may not sign off" in page.signoff_state.text()
+            assert _refusals(app, since) == [("pat", str(role), "sign_off")]
+        return
+    # APPROVE: a provisional filing waits; an attorney or admin approves it on the page.
+    with app.ledger.transaction() as txn:
+        txn.add_event(EventKind.APPROVAL_REQUESTED, document_id=letter.id,
+                      matter_id=letter.matter_id, path_after=letter.filed_path,
+                      detail={"approval": "attorney", "rule": "test", "category": ""})
+    since = app.ledger.chain.head()[0]
+    if allowed:
+        assert window.open_page("supervision")
+        page = window.pages["supervision"]
+        page.refresh()
+        assert page.select_approval(letter.id) and page.approve_button.isEnabled()
+        page.approve_button.click()
+        assert not page.select_approval(letter.id)
+        assert [e.actor_role for e in app.ledger.chain.events(kinds=[EventKind.APPROVED])] == [
+            str(role)]
+        assert _refusals(app, since) == []
+    else:
+        assert not window.open_page("supervision")  # the page is not theirs
+        with pytest.raises(IntakeError, match="may not approve an escalated document"):
+            approve(window.session.ledger, letter.id)
+        assert _refusals(app, since)[-1] == ("pat", str(role), "approve")
 
 
 def test_people_page_refuses_a_non_admin_press(make_window: Any, seeded: App) -> None:
