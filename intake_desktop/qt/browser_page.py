@@ -50,15 +50,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.ledger import DocumentRecord
+from intake_desktop.core.ledger import DocStatus, DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.search_text import hit_spans
 from intake_desktop.qt.look import icon, is_dark
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.wording import for_window
+from intake_desktop.qt.wording import for_window, say
 
 ALL = "All"
 STATUS_CHOICES = {
@@ -239,6 +240,14 @@ class BrowserPage(QWidget):
         self.folder_button = QPushButton(icon("folder"), "Show in folder", self)
         self.open_button.clicked.connect(lambda: self.open_document())
         self.folder_button.clicked.connect(lambda: self.open_in_folder())
+        self.undo_button = QPushButton(icon("refresh"), "Undo filing", self)
+        self.undo_button.setToolTip(
+            "Send the received file back where it came from and remove the filed copy (the "
+            "original is kept). Refused once the document is stamped into an exhibit set.")
+        self.undo_button.clicked.connect(lambda: self.undo_selected())
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         right = QWidget(self)
         right.setMinimumWidth(260)
         right_layout = QVBoxLayout(right)
@@ -249,7 +258,9 @@ class BrowserPage(QWidget):
         actions.addWidget(self.open_button)
         actions.addWidget(self.folder_button)
         actions.addStretch(1)
+        actions.addWidget(self.undo_button)
         right_layout.addLayout(actions)
+        right_layout.addWidget(self.note)
 
         left = QWidget(self)
         left.setMinimumWidth(320)
@@ -321,6 +332,9 @@ class BrowserPage(QWidget):
         menu = QMenu(self)
         menu.addAction(icon("open"), "Open", self.open_document)
         menu.addAction(icon("folder"), "Show in folder", self.open_in_folder)
+        if self._may_undo():
+            menu.addSeparator()
+            menu.addAction(icon("refresh"), "Undo filing", self.undo_selected)
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _show_found_column(self) -> None:
@@ -333,6 +347,7 @@ class BrowserPage(QWidget):
         self.session = session
         self.model.ledger = session.ledger
         self.restore_columns()
+        self._show(self.selected())
         return True
 
     def reload_choices(self) -> None:
@@ -393,12 +408,20 @@ class BrowserPage(QWidget):
         self.table.selectRow(row)
 
     def _selection_changed(self, *_: QItemSelection) -> None:
+        self.note.clear()  # a result belongs to the document it was about
         self._show(self.selected())
+
+    def _may_undo(self) -> bool:
+        """Undoing a filing is filing work: paralegals and admins, not attorneys."""
+        return can(self.session.actor.role, Capability.INTAKE)
 
     def _show(self, doc: DocumentRecord | None) -> None:
         enabled = doc is not None and bool(doc.filed_path)
         self.open_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
+        self.undo_button.setVisible(self._may_undo())
+        self.undo_button.setEnabled(
+            self._may_undo() and doc is not None and doc.status == DocStatus.FILED)
         if doc is None:
             self.doc_label.setText("")
             self.preview.clear()
@@ -429,6 +452,20 @@ class BrowserPage(QWidget):
                 "the ledger (Settings) to see where it went."))
             return None
         return path
+
+    def undo_selected(self) -> bool:
+        """Undo the selected document's filing; the result (or the refusal) shows below."""
+        from intake_desktop.qt.undo import undo_filing
+
+        doc = self.selected()
+        if doc is None or not self._may_undo():
+            return False
+        outcome = undo_filing(self.session, doc.id)
+        if outcome.ok:
+            self.apply_filter()
+        say(self.note, for_window(outcome.message, self.session.app.workspace.root),
+            "ok" if outcome.ok else "error")
+        return outcome.ok
 
     def open_document(self) -> None:
         path = self._path_of_selected()
