@@ -40,13 +40,17 @@ class Capability(enum.StrEnum):
     BUILD = "build"  # the exhibit builder
     SETTINGS = "settings"  # naming rules, court profiles, intake folders, Bates defaults
     CHECKLISTS = "checklists"  # matter checklists and client request letters
+    FIT = "fit"  # court-fit: court-ready copies of PDFs (split, compressed, cleaned)
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARALEGAL: frozenset(
-        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS}
+        {Capability.INTAKE, Capability.REVIEW, Capability.BUILD, Capability.CHECKLISTS,
+         Capability.FIT}
     ),
-    Role.ATTORNEY: frozenset({Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS}),
+    Role.ATTORNEY: frozenset(
+        {Capability.BROWSE, Capability.BUILD, Capability.CHECKLISTS, Capability.FIT}
+    ),
     Role.ADMIN: frozenset(Capability),
 }
 

@@ -47,6 +47,7 @@ PAGES = (
     Page("builder", "Exhibit builder", "builder", Capability.BUILD, "Ctrl+4"),
     Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
     Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
+    Page("fit", "Court fit", "fit", Capability.FIT, "Ctrl+7"),
 )
 ROLE_NEEDED = {
     Capability.INTAKE: "a paralegal or admin",
@@ -55,6 +56,7 @@ ROLE_NEEDED = {
     Capability.BUILD: "a paralegal, attorney or admin",
     Capability.SETTINGS: "an admin",
     Capability.CHECKLISTS: "a paralegal, attorney or admin",
+    Capability.FIT: "a paralegal, attorney or admin",
 }
 
 

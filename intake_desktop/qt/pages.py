@@ -55,4 +55,8 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.checklist_page import ChecklistPage
 
         return ChecklistPage(session, on_error=window.show_error)
+    if key == "fit":
+        from intake_desktop.qt.fit_page import FitPage
+
+        return FitPage(session, on_error=window.show_error)
     raise KeyError(key)
