@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -50,6 +53,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_desktop.core.document_details import DocumentDetails, current_details, edit_details
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.roles import Capability, can
@@ -148,6 +153,49 @@ class HitDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class DetailsDialog(QDialog):
+    """Title, document date and custodian of one document; Save records them in the ledger."""
+
+    def __init__(self, doc: DocumentRecord, details: DocumentDetails, described: str,
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Document details")
+        self.doc = doc
+        self.title = QLineEdit(details.title, self)
+        self.title.setPlaceholderText(described or "A title that says what it is")
+        self.date = DateFilter(self, "The date the document bears (not when it was received)")
+        self.date.setSpecialValueText("none")
+        if details.document_date:
+            self.date.setDate(QDate.fromString(details.document_date, "yyyy-MM-dd"))
+        self.custodian = QLineEdit(details.custodian, self)
+        self.custodian.setPlaceholderText("Whose files it came from, e.g. Jane Jones (client)")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout(self)
+        head = QLabel(doc.filed_path or doc.source_path, self)
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        head.setObjectName("muted")
+        head.setWordWrap(True)
+        form.addRow(head)
+        form.addRow("Title:", self.title)
+        form.addRow("Document date:", self.date)
+        form.addRow("Custodian:", self.custodian)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button.setDefault(True)
+        self.save_button.setProperty("primary", True)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.setMinimumWidth(460)
+
+    def values(self) -> tuple[str, str, str]:
+        date = "" if self.date.is_empty() else self.date.date().toString("yyyy-MM-dd")
+        return self.title.text(), date, self.custodian.text()
+
+
 class BrowserPage(QWidget):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
@@ -240,6 +288,11 @@ class BrowserPage(QWidget):
         self.folder_button = QPushButton(icon("folder"), "Show in folder", self)
         self.open_button.clicked.connect(lambda: self.open_document())
         self.folder_button.clicked.connect(lambda: self.open_in_folder())
+        self.details_button = QPushButton(icon("document"), "Details…", self)
+        self.details_button.setToolTip("Title, document date and custodian (recorded in the "
+                                       "ledger under your name)")
+        self.details_button.clicked.connect(lambda: self.edit_details())
+        self.details_dialog: DetailsDialog | None = None
         self.undo_button = QPushButton(icon("refresh"), "Undo filing", self)
         self.undo_button.setToolTip(
             "Send the received file back where it came from and remove the filed copy (the "
@@ -257,6 +310,7 @@ class BrowserPage(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
         actions.addWidget(self.folder_button)
+        actions.addWidget(self.details_button)
         actions.addStretch(1)
         actions.addWidget(self.undo_button)
         right_layout.addLayout(actions)
@@ -332,6 +386,7 @@ class BrowserPage(QWidget):
         menu = QMenu(self)
         menu.addAction(icon("open"), "Open", self.open_document)
         menu.addAction(icon("folder"), "Show in folder", self.open_in_folder)
+        menu.addAction(icon("document"), "Details…", self.edit_details)
         if self._may_undo():
             menu.addSeparator()
             menu.addAction(icon("refresh"), "Undo filing", self.undo_selected)
@@ -419,6 +474,7 @@ class BrowserPage(QWidget):
         enabled = doc is not None and bool(doc.filed_path)
         self.open_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
+        self.details_button.setEnabled(doc is not None)
         self.undo_button.setVisible(self._may_undo())
         self.undo_button.setEnabled(
             self._may_undo() and doc is not None and doc.status == DocStatus.FILED)
@@ -428,8 +484,13 @@ class BrowserPage(QWidget):
             self.history_model.set_records([])
             return
         sha = doc.filed_sha256 or doc.sha256
+        given = current_details(self.session.ledger, doc)
+        about = [given.title] if given.title else []
+        about += [f"Dated {given.document_date}"] if given.document_date else []
+        about += [f"Custodian: {given.custodian}"] if given.custodian else []
         self.doc_label.setText(
-            f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
+            ("" if not about else " · ".join(about) + "\n")
+            + f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
         )
         self.doc_label.setToolTip(f"SHA-256 {sha}")
         if doc.filed_path:
@@ -452,6 +513,34 @@ class BrowserPage(QWidget):
                 "the ledger (Settings) to see where it went."))
             return None
         return path
+
+    def edit_details(self) -> None:
+        """Open the details of the selected document; Save records the change."""
+        doc = self.selected()
+        if doc is None:
+            return
+        described = self.model.data(self.model.index(
+            self.table.currentIndex().row(), self.model.column_index("description")))
+        dialog = DetailsDialog(doc, current_details(self.session.ledger, doc),
+                               str(described or ""), self)
+        dialog.save_button.clicked.connect(lambda: self._save_details(dialog))
+        self.details_dialog = dialog
+        dialog.open()
+
+    def _save_details(self, dialog: DetailsDialog) -> None:
+        title, date, custodian = dialog.values()
+        try:
+            now = edit_details(self.session.ledger, dialog.doc.id, title=title,
+                               document_date=date, custodian=custodian)
+        except IntakeError as exc:
+            say(dialog.error, exc.message, "error")  # nothing typed is lost
+            return
+        dialog.accept()
+        self.apply_filter()  # the list, the heading and the history show the new details
+        if now is None:
+            say(self.note, "Nothing changed, so nothing was recorded.", "info")
+        else:
+            say(self.note, "Details saved and recorded in the ledger.", "ok")
 
     def undo_selected(self) -> bool:
         """Undo the selected document's filing; the result (or the refusal) shows below."""

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from intake_desktop.core.document_details import DocumentDetails, edited_details
 from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.search_text import snippet
@@ -154,6 +155,7 @@ DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
            lambda d: d.filed_path or d.source_path, key="file", width=200, shown=False),
     Column("Size", lambda d: _size(d.size), width=70, shown=False),
     Column("No.", lambda d: d.id, key="id", width=48, shown=False),
+    Column("Custodian", lambda d: "", key="custodian", width=130, shown=False),
     Column("Found", lambda d: "", key="found", width=260, shown=False),
 )
 
@@ -193,6 +195,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._fetching = False
         self.total = 0
         self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
+        self.details: dict[int, DocumentDetails] = {}  # title, custodian someone gave
 
     def snippet(self, doc: DocumentRecord) -> str:
         """Where the search words occur in the document's text (with "…" around)."""
@@ -211,6 +214,11 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             key = self.columns[index.column()].key
             if key == "found":
                 return self.snippet(self.records[index.row()])
+            given = self.details.get(self.records[index.row()].id)
+            if key == "description" and given is not None and given.title:
+                return given.title
+            if key == "custodian":
+                return given.custodian if given is not None else ""
             if key in ("pages", "labels"):
                 found = self.texts.get(self.records[index.row()].id)
                 if found is None:
@@ -224,6 +232,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.beginResetModel()
         self.filter = flt
         self.records = []
+        self.details = {}
         self._exhausted = False
         self.endResetModel()
         self.total = self.ledger.count_documents(flt)
@@ -252,6 +261,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             if page:
                 self.texts.update(self.ledger.document_texts(
                     [d.id for d in page], with_body=bool(self.filter.text.strip())))
+                self.details.update(edited_details(self.ledger, page))
                 first = len(self.records)
                 self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
                 self.records.extend(page)
@@ -306,6 +316,7 @@ EVENT_TEXT = {
     "repaired": "Repaired",
     "rules_accepted": "Rules file accepted",
     "ledger_attached": "Ledger attached to this workspace",
+    "details_edited": "Details edited",
 }
 
 
@@ -316,6 +327,11 @@ def _event_detail(e: EventRecord) -> str:
     for key in ("reason", "action", "rule", "category"):
         if e.detail.get(key):
             parts.append(f"{key}: {e.detail[key]}")
+    after = e.detail.get("after")
+    if isinstance(after, dict) and isinstance(e.detail.get("changed"), list):
+        words = {"title": "title", "document_date": "date", "custodian": "custodian"}
+        parts += [f"{words.get(str(k), k)}: {after.get(k) or '(none)'}"
+                  for k in e.detail["changed"]]
     return "; ".join(parts)
 
 

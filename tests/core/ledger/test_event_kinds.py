@@ -25,7 +25,8 @@ STORED_VALUES = {
     "checklist_assigned", "checklist_waived", "checklist_letter", "bates_reused",
     "matter_saved", "produced", "withheld_privileged",
 }
-NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached"}
+NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
+             "details_edited"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:
