@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "intake_desktop.commands.checklist",
     "intake_desktop.commands.doctor",
     "intake_desktop.commands.produce",
+    "intake_desktop.commands.search",
 ]
 
 # Commands that print no results (the window): no --json.
