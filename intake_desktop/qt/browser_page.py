@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPoint,
     QPointF,
     QSettings,
+    QSize,
     Qt,
     QTimer,
     QUrl,
@@ -27,6 +28,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPalette,
+    QPixmap,
     QShortcut,
     QTextDocument,
 )
@@ -41,6 +43,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QPushButton,
     QSplitter,
@@ -49,6 +52,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -64,6 +68,7 @@ from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.thumbnails import THUMB_PX, ThumbnailCache
 from intake_desktop.qt.wording import for_window, say
 
 ALL = "All"
@@ -263,6 +268,39 @@ class BrowserPage(QWidget):
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda *_: self.open_document())
+        self.thumbnails = ThumbnailCache(
+            session.runner.pool, session.app.workspace.root, session.app.workspace.state, self)
+        self.thumbnails.ready.connect(self.model.thumbnail_ready)
+        self.model.thumbnail = self._thumbnail
+        self.thumbs = QListView(self)
+        self.thumbs.setAccessibleName("Thumbnails")
+        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbs.setMovement(QListView.Movement.Static)
+        self.thumbs.setResizeMode(QListView.ResizeMode.Adjust)
+        self.thumbs.setUniformItemSizes(True)
+        self.thumbs.setWordWrap(True)
+        self.thumbs.setSpacing(6)
+        self.thumbs.setIconSize(QSize(THUMB_PX, THUMB_PX))
+        self.thumbs.setGridSize(QSize(THUMB_PX + 36, THUMB_PX + 52))
+        self.thumbs.setModel(self.model)
+        self.thumbs.setModelColumn(self.model.column_index("description"))
+        self.thumbs.setSelectionModel(self.table.selectionModel())
+        self.thumbs.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.thumbs.setSelectionBehavior(QListView.SelectionBehavior.SelectRows)
+        self.thumbs.doubleClicked.connect(lambda *_: self.open_document())
+        self.thumbs.setVisible(False)
+        self.list_button = QToolButton(self)
+        self.list_button.setText("List")
+        self.thumbs_button = QToolButton(self)
+        self.thumbs_button.setText("Thumbnails")
+        for button, tip in ((self.list_button, "Show the documents as a table"),
+                            (self.thumbs_button, "Show the first page of each document")):
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setAutoExclusive(True)
+        self.list_button.setChecked(True)
+        self.list_button.clicked.connect(lambda: self.set_view(thumbnails=False))
+        self.thumbs_button.clicked.connect(lambda: self.set_view(thumbnails=True))
         self.empty_note = QLabel(self)
         self.empty_note.setObjectName("banner")
         self.empty_note.setTextFormat(Qt.TextFormat.PlainText)
@@ -322,6 +360,7 @@ class BrowserPage(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.empty_note)
         ll.addWidget(self.table, 1)
+        ll.addWidget(self.thumbs, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(right)
@@ -334,6 +373,9 @@ class BrowserPage(QWidget):
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.count)
+        head.addSpacing(12)
+        head.addWidget(self.list_button)
+        head.addWidget(self.thumbs_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
@@ -344,6 +386,22 @@ class BrowserPage(QWidget):
         self.apply_filter()
         self.restore_columns()
         self._show(None)
+
+    # ---- list or thumbnails -------------------------------------------------------------------
+
+    def set_view(self, *, thumbnails: bool) -> None:
+        """The table, or the first page of each document (rendered in the background)."""
+        self.model.show_thumbnails = thumbnails
+        self.table.setVisible(not thumbnails)
+        self.thumbs.setVisible(thumbnails)
+        (self.thumbs_button if thumbnails else self.list_button).setChecked(True)
+        if thumbnails:
+            self.thumbs.reset()
+            self.thumbs.setSelectionModel(self.table.selectionModel())
+
+    def _thumbnail(self, doc: DocumentRecord) -> Any:
+        image = self.thumbnails.image(doc)
+        return QPixmap.fromImage(image) if image is not None else icon("document")
 
     # ---- columns (chosen per user, remembered) --------------------------------------------
 

@@ -196,6 +196,15 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.total = 0
         self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
         self.details: dict[int, DocumentDetails] = {}  # title, custodian someone gave
+        # First-page thumbnails (the browser's thumbnail view sets these).
+        self.thumbnail: Callable[[DocumentRecord], Any] | None = None
+        self.show_thumbnails = False
+
+    def thumbnail_ready(self, doc_id: int) -> None:
+        row = next((n for n, d in enumerate(self.records) if d.id == doc_id), -1)
+        if row >= 0:
+            index = self.index(row, self.column_index("description"))
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def snippet(self, doc: DocumentRecord) -> str:
         """Where the search words occur in the document's text (with "…" around)."""
@@ -210,6 +219,11 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         return next(n for n, c in enumerate(self.columns) if c.key == key)
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if (role == Qt.ItemDataRole.DecorationRole and self.show_thumbnails
+                and self.thumbnail is not None and index.isValid()
+                and 0 <= index.row() < len(self.records)
+                and self.columns[index.column()].key == "description"):
+            return self.thumbnail(self.records[index.row()])
         if role == DISPLAY and index.isValid() and 0 <= index.row() < len(self.records):
             key = self.columns[index.column()].key
             if key == "found":
