@@ -46,6 +46,8 @@ COMMAND_MODULES = [
     "intake_desktop.commands.search",
 ]
 
+GUI_MODULE = "intake_desktop.commands.gui"
+
 # Commands that print no results (the window): no --json.
 NO_JSON = {"gui"}
 
@@ -54,6 +56,8 @@ NO_JSON = {"gui"}
 BAD_INPUT_ERRORS = {"SpecError", "CourtProfileError"}
 
 PARSER_KEY = "_cli_parser"
+# Options that take a value (the window opens when nothing else is given).
+WINDOW_VALUE_OPTIONS = {"--workspace", "--db", "--as", "--role"}
 
 
 def _finish(parser: argparse.ArgumentParser, command: str | None, helptext: str | None) -> None:
@@ -72,7 +76,7 @@ def _finish(parser: argparse.ArgumentParser, command: str | None, helptext: str 
         _finish(sub, command or name, helps.get(name))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: Sequence[str] = tuple(COMMAND_MODULES)) -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
         description="File intake and evidence organizer for law firms. Without a command, "
@@ -84,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_common_options(parser, sub=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(sub)
     _finish(parser, None, None)
     return parser
@@ -114,8 +118,12 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    shell = _early_window(args_list)
+    # Opening the window needs only the `gui` command (the others import their engines).
+    parser = build_parser([GUI_MODULE] if shell is not None else COMMAND_MODULES)
     args = parse(parser, args_list)
+    if shell is not None:
+        args.startup_shell = shell  # the window takes its place
     output = Output(json_mode=bool(getattr(args, "json", False)))
     code = run(args, output)
     if output.pipe_closed:
@@ -125,6 +133,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             fix="see `intake-desktop ledger export` for everything that was recorded",
         )
     return code
+
+
+def opens_window(argv: Sequence[str]) -> bool:
+    """True when these arguments open the window (no command, or `gui`)."""
+    words: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("-h", "--help", "--version", "--json"):
+            return False
+        elif arg in WINDOW_VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            words.append(arg)
+    return words in ([], ["gui"])
+
+
+def _early_window(argv: list[str]) -> object | None:
+    """The window's first paint, before the commands and the engines load."""
+    if not opens_window(argv):
+        return None
+    from intake_desktop.qt.startup import show_shell
+
+    return show_shell()
 
 
 def run(args: argparse.Namespace, output: Output) -> int:

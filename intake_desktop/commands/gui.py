@@ -23,5 +23,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
     from intake_desktop.app import open_app
     from intake_desktop.qt.main import run_app
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
-        return run_app(app)
+    shell = getattr(args, "startup_shell", None)  # painted before the imports (cli.py)
+    try:
+        with open_app(args.workspace, db=args.db, role=args.role) as app:
+            return run_app(app, shell=shell)
+    finally:
+        if shell is not None:
+            shell.close()

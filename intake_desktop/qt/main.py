@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 from intake_desktop.app import App
 from intake_desktop.core.ledger import Actor
 from intake_desktop.core.roles import MIN_PASSPHRASE, Profiles, Role, SignInError
-from intake_desktop.qt.look import apply_theme
-from intake_desktop.qt.main_window import MainWindow
+from intake_desktop.qt.startup import make_qapplication
 from intake_desktop.qt.wording import say
+
+if TYPE_CHECKING:
+    from intake_desktop.qt.main_window import MainWindow
 
 
 class SignInDialog(QDialog):
@@ -98,17 +100,35 @@ def starting_actor(app: App) -> Actor | None:
     return dialog.actor
 
 
-def run_app(app: App) -> int:
-    qapp = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(qapp, QApplication)
-    qapp.setApplicationName("Intake Desktop")
-    qapp.setOrganizationName("Intake Desktop")
-    qapp.setDesktopFileName("intake-desktop")
-    apply_theme(qapp)
-    qapp.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(qapp))
+def show_window(app: App, actor: Actor, *, watch: bool = True,
+                shell: QWidget | None = None) -> MainWindow:
+    """The main window, shown (its first page built; the others when first opened), in
+    place of the start-up shell."""
+    from intake_desktop.qt.main_window import MainWindow
+
+    window = MainWindow(app, actor=actor, settings=QSettings(), watch=False)
+    if watch:  # once the window has painted: the watcher builds a filer (rules, engines)
+        QTimer.singleShot(0, window.watch_folders)
+    if shell is not None and not window.settings_restored:
+        window.setGeometry(shell.geometry())
+    window.show()
+    if shell is not None:
+        shell.close()
+    return window
+
+
+def start_window(app: App, *, role: str) -> tuple[QApplication, MainWindow]:
+    """Start-up as `run_app` does it, acting in `role` without asking (the start-up bench)."""
+    qapp = make_qapplication()
+    window = show_window(app, Actor(app.actor.user, role), watch=False)
+    qapp.processEvents()
+    return qapp, window
+
+
+def run_app(app: App, *, shell: QWidget | None = None) -> int:
+    qapp = make_qapplication()
     actor = starting_actor(app)
     if actor is None:
         return 0
-    window = MainWindow(app, actor=actor, settings=QSettings(), watch=True)
-    window.show()
+    _window = show_window(app, actor, shell=shell)  # kept alive while the application runs
     return int(qapp.exec())

@@ -25,6 +25,7 @@ from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
+from intake_desktop.core.empty_workspace import workspace_is_empty
 from intake_desktop.core.errors import IntakeError, WorkspaceError
 from intake_desktop.core.exhibits.build import build_set
 from intake_desktop.core.exhibits.labels import file_stem
@@ -165,17 +166,6 @@ class DemoReport:
 
 
 # ---- the empty-workspace check (the window offers the demo on an empty workspace) -------------
-
-
-def _has_files(folder: Path) -> bool:
-    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
-
-
-def workspace_is_empty(workspace: Workspace, ledger: Ledger | None) -> bool:
-    """No document in the ledger and no file in Intake/, Matters/ or Review/."""
-    if ledger is not None and ledger.documents(limit=1):
-        return False
-    return not any(_has_files(f) for f in (workspace.intake, workspace.matters, workspace.review))
 
 
 def is_workspace_empty(app: DemoApp) -> bool:
