@@ -1,6 +1,7 @@
 """Command line: parse arguments and hand over to the command modules (see DESIGN.md).
 
-One grammar for every command: the global options (--workspace, --db, --json, --role) are
+One grammar for every command: the global options (--workspace, --db, --json, --as,
+--passphrase-stdin, --role) are
 accepted before or after any subcommand name; every parser shows its defaults; an unknown
 option prints the usage of the subcommand it was given to. Exit codes: 0 done, 2 bad usage
 or a bad value (unknown preset, court, spec value), 1 anything else. Every failure is one
@@ -10,12 +11,31 @@ message on stderr, never a traceback (INTAKE_DEBUG=1 shows the traceback of a bu
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from intake_desktop import __version__
+from intake_desktop.commands import (
+    approvals,
+    checklist,
+    demo,
+    doctor,
+    exhibits,
+    fit,
+    gui,
+    ingest,
+    init,
+    ledger,
+    people,
+    produce,
+    review,
+    rules,
+    search,
+    undo,
+    walls,
+    watch,
+)
 from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -30,23 +50,25 @@ from intake_desktop.core.errors import IntakeError, UsageError, explain, sentenc
 
 # Each module defines register(subparsers) and sets `handler` defaults on its parsers.
 COMMAND_MODULES = [
-    "intake_desktop.commands.gui",
-    "intake_desktop.commands.exhibits",
-    "intake_desktop.commands.init",
-    "intake_desktop.commands.ingest",
-    "intake_desktop.commands.ledger",
-    "intake_desktop.commands.demo",
-    "intake_desktop.commands.rules",
-    "intake_desktop.commands.fit",
-    "intake_desktop.commands.watch",
-    "intake_desktop.commands.undo",
-    "intake_desktop.commands.checklist",
-    "intake_desktop.commands.doctor",
-    "intake_desktop.commands.produce",
-    "intake_desktop.commands.search",
+    gui,
+    exhibits,
+    init,
+    ingest,
+    ledger,
+    demo,
+    rules,
+    fit,
+    watch,
+    undo,
+    checklist,
+    doctor,
+    produce,
+    people,
+    walls,
+    review,
+    approvals,
+    search,
 ]
-
-GUI_MODULE = "intake_desktop.commands.gui"
 
 # Commands that print no results (the window): no --json.
 NO_JSON = {"gui"}
@@ -56,8 +78,6 @@ NO_JSON = {"gui"}
 BAD_INPUT_ERRORS = {"SpecError", "CourtProfileError"}
 
 PARSER_KEY = "_cli_parser"
-# Options that take a value (the window opens when nothing else is given).
-WINDOW_VALUE_OPTIONS = {"--workspace", "--db", "--as", "--role"}
 
 
 def _finish(parser: argparse.ArgumentParser, command: str | None, helptext: str | None) -> None:
@@ -76,7 +96,7 @@ def _finish(parser: argparse.ArgumentParser, command: str | None, helptext: str 
         _finish(sub, command or name, helps.get(name))
 
 
-def build_parser(modules: Sequence[str] = tuple(COMMAND_MODULES)) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
         description="File intake and evidence organizer for law firms. Without a command, "
@@ -88,8 +108,8 @@ def build_parser(modules: Sequence[str] = tuple(COMMAND_MODULES)) -> argparse.Ar
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_common_options(parser, sub=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in modules:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     _finish(parser, None, None)
     return parser
 
@@ -116,14 +136,14 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, startup_shell: object | None = None) -> int:
+    """Run a command; `startup_shell` is the window launch.py painted before this module
+    loaded (the window takes its place)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    shell = _early_window(args_list)
-    # Opening the window needs only the `gui` command (the others import their engines).
-    parser = build_parser([GUI_MODULE] if shell is not None else COMMAND_MODULES)
+    parser = build_parser()
     args = parse(parser, args_list)
-    if shell is not None:
-        args.startup_shell = shell  # the window takes its place
+    if startup_shell is not None:
+        args.startup_shell = startup_shell
     output = Output(json_mode=bool(getattr(args, "json", False)))
     code = run(args, output)
     if output.pipe_closed:
@@ -133,31 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             fix="see `intake-desktop ledger export` for everything that was recorded",
         )
     return code
-
-
-def opens_window(argv: Sequence[str]) -> bool:
-    """True when these arguments open the window (no command, or `gui`)."""
-    words: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("-h", "--help", "--version", "--json"):
-            return False
-        elif arg in WINDOW_VALUE_OPTIONS:
-            skip = True
-        elif not arg.startswith("-"):
-            words.append(arg)
-    return words in ([], ["gui"])
-
-
-def _early_window(argv: list[str]) -> object | None:
-    """The window's first paint, before the commands and the engines load."""
-    if not opens_window(argv):
-        return None
-    from intake_desktop.qt.startup import show_shell
-
-    return show_shell()
 
 
 def run(args: argparse.Namespace, output: Output) -> int:

@@ -13,7 +13,7 @@ def record_fit(ledger: Ledger, result: FitResult, profile: CourtProfile, limit: 
     """Record what `fit_pdf` made of one input (OCR first when the court wanted text)."""
     before = sha256_file(result.input)
     if result.ocr is not None:  # the court wanted a text layer: OCR came first
-        ledger.record(
+        ledger.chain.record(
             EventKind.OCR,
             path_before=str(result.input.resolve()),
             sha256_before=result.ocr.get("sha256_before", before),
@@ -22,7 +22,7 @@ def record_fit(ledger: Ledger, result: FitResult, profile: CourtProfile, limit: 
         )
     kind = EventKind.SPLIT if len(result.parts) > 1 else EventKind.CONVERTED
     for n, part in enumerate(result.parts, 1):
-        ledger.record(
+        ledger.chain.record(
             kind,
             path_before=str(result.input.resolve()),
             path_after=str(part.path.resolve()),

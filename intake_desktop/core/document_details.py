@@ -38,7 +38,7 @@ def _from_event(detail: dict[str, object], date: str | None) -> DocumentDetails:
 
 def current_details(ledger: Ledger, doc: DocumentRecord) -> DocumentDetails:
     """The details of `doc` now (the newest edit; the date from the document's row)."""
-    edits = ledger.events(document_id=doc.id, kinds=[EventKind.DETAILS_EDITED])
+    edits = ledger.chain.events(document_id=doc.id, kinds=[EventKind.DETAILS_EDITED])
     if not edits:
         return DocumentDetails(document_date=doc.document_date)
     return _from_event(edits[-1].detail, doc.document_date)
@@ -50,7 +50,7 @@ def edited_details(ledger: Ledger, docs: Iterable[DocumentRecord]) -> dict[int, 
     found: dict[int, DocumentDetails] = {}
     if not wanted:
         return found
-    for event in ledger.events(kinds=[EventKind.DETAILS_EDITED]):
+    for event in ledger.chain.events(kinds=[EventKind.DETAILS_EDITED]):
         doc = wanted.get(event.document_id or 0)
         if doc is not None:
             found[doc.id] = _from_event(event.detail, doc.document_date)
@@ -88,7 +88,7 @@ def edit_details(
 
     Returns the details now, or None when nothing changed (then nothing is recorded).
     """
-    doc = ledger.document(doc_id)
+    doc = ledger.docs.document(doc_id)
     if doc is None:
         raise DetailsError(f"there is no document {doc_id}", fix="refresh the list")
     before = current_details(ledger, doc)

@@ -60,7 +60,7 @@ def index_document(
     """Keep a filed document's words for search. Never raises: search is not custody."""
     try:
         body, pages = extract_text(path, facts)
-        ledger.set_document_text(document_id, body, pages)
+        ledger.docs.set_document_text(document_id, body, pages)
     except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
         log.warning("document %s was filed but not indexed for search: %s", document_id, exc)
 
@@ -83,7 +83,7 @@ def index_stamps(ledger: Ledger, document_id: int, label: str, first: str | None
                  last: str | None) -> None:
     """Make an exhibit's label and its Bates numbers searchable."""
     try:
-        ledger.add_document_labels(document_id, [label, *bates_numbers(first, last)])
+        ledger.docs.add_document_labels(document_id, [label, *bates_numbers(first, last)])
     except Exception as exc:
         log.warning("exhibit labels of document %s not indexed: %s", document_id, exc)
 
@@ -153,16 +153,16 @@ def reindex_documents(
     """Index filed documents that have no search text (filed before migration 0006), or
     every filed document with `everything`; their stamped labels and Bates numbers too."""
     report = ReindexReport()
-    total = ledger.count_documents(DocumentFilter(statuses=("filed",)))
+    total = ledger.docs.count_documents(DocumentFilter(statuses=("filed",)))
     done_ids: list[int] = []
     after = 0
     seen = 0
     while True:
-        page = ledger.documents(status="filed", after_id=after, limit=batch)
+        page = ledger.docs.documents(status="filed", after_id=after, limit=batch)
         if not page:
             break
         after = page[-1].id
-        have = ledger.document_texts([d.id for d in page], with_body=False)
+        have = ledger.docs.document_texts([d.id for d in page], with_body=False)
         for doc in page:
             if cancel is not None and cancel.is_set():
                 return report
@@ -176,11 +176,11 @@ def reindex_documents(
                 report.missing_files.append(doc.filed_path or doc.source_path)
                 continue
             body, pages = extract_text(path)
-            ledger.set_document_text(doc.id, body, pages)
+            ledger.docs.set_document_text(doc.id, body, pages)
             report.indexed += 1
             done_ids.append(doc.id)
     wanted = set(done_ids)
-    for event in ledger.events(kinds=[EventKind.STAMPED]):
+    for event in ledger.chain.events(kinds=[EventKind.STAMPED]):
         if event.document_id in wanted:
             d = event.detail
             index_stamps(ledger, event.document_id or 0, str(d.get("label") or ""),

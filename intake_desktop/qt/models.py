@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from intake_desktop.core.document_details import DocumentDetails, edited_details
 from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.search_text import snippet
+from intake_desktop.core.walls import screened
 from intake_desktop.qt.wording import for_window
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -177,6 +179,10 @@ def _label_range(labels: str) -> str:
     return " · ".join(x for x in (rest, span) if x)
 
 
+# Shown before a provisional filing's description (waiting for a lawyer's approval).
+PROVISIONAL_MARK = "⚑ Provisional ·"
+
+
 class DocumentTableModel(RecordTableModel[DocumentRecord]):
     """The ledger's documents, loaded a page at a time (keyset paging on the id).
 
@@ -199,6 +205,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         # First-page thumbnails (the browser's thumbnail view sets these).
         self.thumbnail: Callable[[DocumentRecord], Any] | None = None
         self.show_thumbnails = False
+        # Documents filed provisionally, waiting for a lawyer's approval (issue 17).
+        self.provisional: set[int] = set()
 
     def thumbnail_ready(self, doc_id: int) -> None:
         row = next((n for n, d in enumerate(self.records) if d.id == doc_id), -1)
@@ -229,10 +237,14 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             if key == "found":
                 return self.snippet(self.records[index.row()])
             given = self.details.get(self.records[index.row()].id)
-            if key == "description" and given is not None and given.title:
-                return given.title
             if key == "custodian":
                 return given.custodian if given is not None else ""
+            if key == "description":
+                text = given.title if given is not None and given.title else (
+                    super().data(index, role))
+                if self.records[index.row()].id in self.provisional:
+                    return f"{PROVISIONAL_MARK} {text}"
+                return text
             if key in ("pages", "labels"):
                 found = self.texts.get(self.records[index.row()].id)
                 if found is None:
@@ -243,13 +255,18 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         return super().data(index, role)
 
     def set_filter(self, flt: DocumentFilter) -> None:
+        # Matter walls: the acting person's screened matters are never listed or searched.
+        flt = dataclasses.replace(flt, exclude_matters=tuple(sorted(screened(self.ledger))))
         self.beginResetModel()
         self.filter = flt
         self.records = []
         self.details = {}
         self._exhausted = False
         self.endResetModel()
-        self.total = self.ledger.count_documents(flt)
+        self.total = self.ledger.docs.count_documents(flt)
+        from intake_desktop.core.approvals import provisional_ids
+
+        self.provisional = provisional_ids(self.ledger)
         self.fetch_page()
 
     def reload(self) -> None:
@@ -269,11 +286,12 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._fetching = True
         try:
             after = self.records[-1].id if self.records else 0
-            page = self.ledger.browse_documents(self.filter, after_id=after, limit=self.page_size)
+            page = self.ledger.docs.browse_documents(self.filter, after_id=after,
+                                                     limit=self.page_size)
             if len(page) < self.page_size:
                 self._exhausted = True
             if page:
-                self.texts.update(self.ledger.document_texts(
+                self.texts.update(self.ledger.docs.document_texts(
                     [d.id for d in page], with_body=bool(self.filter.text.strip())))
                 self.details.update(edited_details(self.ledger, page))
                 first = len(self.records)

@@ -32,19 +32,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_desktop.core.desks.rules_draft import (
+    DraftProblem,
+    PreviewRow,
+    RulesBackend,
+    RulesInvalid,
+    before_and_after,
+    sample_candidates,
+)
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
 from intake_desktop.core.rules.history import RulesHistoryEntry
 from intake_desktop.core.rules.templating import FILTERS
 from intake_desktop.core.rules.vocabulary import FILTER_WORDS, VARIABLE_WORDS
-from intake_desktop.core.rules_panel import (
-    PreviewRow,
-    RuleProblem,
-    RulesBackend,
-    RulesInvalid,
-    preview,
-    sample_candidates,
-)
 from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
@@ -67,7 +67,7 @@ PLAIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def plain_problem(p: RuleProblem) -> str:
+def plain_problem(p: DraftProblem) -> str:
     """A rules problem in words: "Line 160: a text in quotes is not closed …"."""
     message = p.message
     inner = re.search(r"not valid TOML \((.*)\)", message)
@@ -156,7 +156,7 @@ class RulesEditor(QWidget):
         self.on_error = on_error
         self.path = session.app.workspace.rules_path
         self.saved_text = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
-        self.problems: list[RuleProblem] = []
+        self.problems: list[DraftProblem] = []
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
@@ -480,10 +480,10 @@ class RulesEditor(QWidget):
         except RulesInvalid as exc:
             self.problems = exc.problems
         except IntakeError as exc:
-            self.problems = [RuleProblem(exc.message)]
+            self.problems = [DraftProblem(exc.message)]
         else:
             self.problems = []
-            rows = preview(self.before, after, self.candidates)
+            rows = before_and_after(self.before, after, self.candidates)
             # Files the edit would move come first (stable order otherwise).
             self.preview_model.set_records(sorted(rows, key=lambda r: not r.changed))
         self._mark_problems()
@@ -550,7 +550,7 @@ class RulesEditor(QWidget):
         try:
             version = self.backend.save(text)
         except IntakeError as exc:
-            self.problems = getattr(exc, "problems", None) or [RuleProblem(exc.message)]
+            self.problems = getattr(exc, "problems", None) or [DraftProblem(exc.message)]
             self._mark_problems()
             say(self.status, "Not saved: " + "; ".join(plain_problem(p) for p in self.problems),
                 "error")

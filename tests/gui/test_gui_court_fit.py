@@ -33,7 +33,11 @@ def fit_page(make_window, role: str = "paralegal") -> FitPage:
 
 
 def test_every_role_may_fit_for_court() -> None:
-    assert all(can(role, Capability.FIT) for role in ("paralegal", "attorney", "admin"))
+    from intake_desktop.qt.main_window import PAGES
+
+    [page] = [p for p in PAGES if p.key == "fit"]
+    assert page.capability is Capability.BUILD  # court-fit is part of building (roles.py)
+    assert all(can(role, page.capability) for role in ("paralegal", "attorney", "admin"))
 
 
 def test_a_folder_brings_every_pdf_in_it(make_window, tmp_path) -> None:
@@ -91,12 +95,12 @@ def test_fit_writes_parts_under_the_limit_and_records_them(qtbot, make_window, a
     for part in results["scan.pdf"].parts:
         assert part.path.name in listed
     assert "KB" in listed or "MB" in listed
-    splits = [e for e in app.ledger.events() if e.kind == EventKind.SPLIT]
+    splits = [e for e in app.ledger.chain.events() if e.kind == EventKind.SPLIT]
     assert len(splits) == len(results["scan.pdf"].parts)
     assert {e.detail["operation"] for e in splits} == {"fit"}
     assert {(e.actor_user, e.actor_role) for e in splits} == {("pat", "attorney")}
     assert splits[0].sha256_before == before
-    [converted] = [e for e in app.ledger.events() if e.kind == EventKind.CONVERTED]
+    [converted] = [e for e in app.ledger.chain.events() if e.kind == EventKind.CONVERTED]
     assert converted.path_before == str(letter.resolve())
     assert "✓" in page.status.text()
 
@@ -122,7 +126,7 @@ def test_cancel_stops_after_the_current_step_and_keeps_no_partial_output(
     out = page.out_dir()
     assert not [p for p in out.rglob("*") if "b scan" in p.name]  # no partial output
     assert "Cancelled" in page.status.text()
-    recorded = {e.path_before for e in app.ledger.events()
+    recorded = {e.path_before for e in app.ledger.chain.events()
                 if e.kind in (EventKind.SPLIT, EventKind.CONVERTED)}
     assert recorded == {str(first.resolve())}
 

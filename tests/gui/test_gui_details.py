@@ -36,15 +36,15 @@ def test_editing_details_records_an_event_and_shows_them(qtbot, make_window, app
     dialog.custodian.setText("Jane Jones (client)")
     qtbot.mouseClick(dialog.save_button, LEFT)
 
-    [event] = app.ledger.events(document_id=doc_id, kinds=[EventKind.DETAILS_EDITED])
+    [event] = app.ledger.chain.events(document_id=doc_id, kinds=[EventKind.DETAILS_EDITED])
     assert (event.actor_user, event.actor_role) == ("pat", "attorney")
     assert event.detail["after"] == {"title": "Letter from Dr. Patel re MRI",
                                      "document_date": "2024-02-11",
                                      "custodian": "Jane Jones (client)"}
     assert event.detail["before"]["document_date"] is None
     assert sorted(event.detail["changed"]) == ["custodian", "document_date", "title"]
-    assert app.ledger.document(doc_id).document_date == "2024-02-11"
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.docs.document(doc_id).document_date == "2024-02-11"
+    assert app.ledger.chain.verify_chain().ok
 
     # Shown afterwards: the list, the heading above the preview, the custody history.
     row = page.model.records.index(next(d for d in page.model.records if d.id == doc_id))
@@ -77,7 +77,7 @@ def test_cancel_and_unchanged_record_nothing(qtbot, make_window, app, make_pdf) 
     qtbot.mouseClick(page.details_dialog.cancel_button, LEFT)
     qtbot.mouseClick(page.details_button, LEFT)
     qtbot.mouseClick(page.details_dialog.save_button, LEFT)  # nothing changed
-    assert app.ledger.events(document_id=doc_id, kinds=[EventKind.DETAILS_EDITED]) == []
+    assert app.ledger.chain.events(document_id=doc_id, kinds=[EventKind.DETAILS_EDITED]) == []
     assert "nothing" in page.note.text().lower()
 
 
@@ -91,7 +91,7 @@ def test_core_refuses_a_bad_date_and_keeps_the_latest_details(app, make_pdf) -> 
         raise AssertionError("a bad date was accepted")
     edit_details(app.ledger, doc_id, title="First title")
     edit_details(app.ledger, doc_id, custodian="Acme records dept.")
-    now = current_details(app.ledger, app.ledger.document(doc_id))
+    now = current_details(app.ledger, app.ledger.docs.document(doc_id))
     assert (now.title, now.custodian) == ("First title", "Acme records dept.")
     edit_details(app.ledger, doc_id, title="")  # cleared: the name describes it again
-    assert current_details(app.ledger, app.ledger.document(doc_id)).title == ""
+    assert current_details(app.ledger, app.ledger.docs.document(doc_id)).title == ""

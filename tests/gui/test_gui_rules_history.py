@@ -56,9 +56,9 @@ def test_saved_versions_keep_their_text_in_the_ledger(app) -> None:
     [newest, oldest] = rules_history(app.ledger)
     assert (oldest.text, newest.text) == (V1, V2)
     assert newest.user == app.actor.user and newest.at
-    events = app.ledger.events(kinds=[EventKind.RULES_CHANGED])
+    events = app.ledger.chain.events(kinds=[EventKind.RULES_CHANGED])
     assert [e.detail["text"] for e in events] == [V1, V2]
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.chain.verify_chain().ok
 
 
 def test_core_rollback_saves_a_new_version(app) -> None:
@@ -70,7 +70,7 @@ def test_core_rollback_saves_a_new_version(app) -> None:
     history = rules_history(app.ledger)
     assert len(history) == 3 and history[0].text == V1 and history[0].sha256 == first.sha256
     assert history[0].source.startswith("rolled back to the version saved ")
-    last = app.ledger.events(kinds=[EventKind.RULES_CHANGED])[-1]
+    last = app.ledger.chain.events(kinds=[EventKind.RULES_CHANGED])[-1]
     assert last.detail["rolled_back_to"] == first.seq
     assert version.sha256 == first.sha256
     with pytest.raises(RollbackError, match="already the rules in force"):
@@ -96,7 +96,7 @@ def test_history_lists_versions_diffs_and_rolls_back(qtbot, make_window, app) ->
 
     assert app.workspace.rules_path.read_text(encoding="utf-8") == V1
     assert editor.text() == V1 and editor.saved_text == V1
-    events = app.ledger.events(kinds=[EventKind.RULES_CHANGED])
+    events = app.ledger.chain.events(kinds=[EventKind.RULES_CHANGED])
     assert len(events) == 3 and events[-1].detail["text"] == V1
     assert events[-1].detail["source"].startswith("rolled back to the version saved")
     assert (events[-1].actor_user, events[-1].actor_role) == ("pat", "admin")
@@ -118,7 +118,7 @@ def test_rollback_asks_before_replacing_unsaved_edits(qtbot, make_window, app) -
     qtbot.mouseClick(editor.rollback_button, LEFT)
     assert asked and "unsaved" in asked[0]
     assert editor.text().endswith("# not saved yet\n")  # kept
-    assert len(app.ledger.events(kinds=[EventKind.RULES_CHANGED])) == 2
+    assert len(app.ledger.chain.events(kinds=[EventKind.RULES_CHANGED])) == 2
 
 
 def test_vocabulary_covers_every_variable_and_filter() -> None:

@@ -58,7 +58,7 @@ def test_window_modules_leave_heavy_parts_unloaded() -> None:
 
 
 def test_the_shell_paints_first_only_when_the_window_opens() -> None:
-    from intake_desktop.cli import opens_window
+    from intake_desktop.launch import opens_window
 
     assert opens_window([]) and opens_window(["gui"])
     assert opens_window(["--workspace", "ingest", "gui"])  # a folder named like a command

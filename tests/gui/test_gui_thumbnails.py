@@ -69,7 +69,7 @@ def test_thumbnail_view_shows_first_pages_and_caches_them(qtbot, make_window, ap
     assert jpg_img is not None and jpg_img.pixelColor(20, 20).red() > 150  # the red photo
 
     cached = sorted(p.name for p in page.thumbnails.cache_dir.glob("*.png"))
-    sha = app.ledger.document(pdf_doc).filed_sha256
+    sha = app.ledger.docs.document(pdf_doc).filed_sha256
     assert f"{sha}-{THUMB_PX}.png" in cached
     rendered = page.thumbnails.rendered
 
@@ -81,7 +81,7 @@ def test_thumbnail_view_shows_first_pages_and_caches_them(qtbot, make_window, ap
     # Another window reads them from the disk cache: nothing is rendered again.
     again = make_window("admin")
     other = again.pages["browser"]
-    fresh = other.thumbnails.image(app.ledger.document(pdf_doc))
+    fresh = other.thumbnails.image(app.ledger.docs.document(pdf_doc))
     assert fresh is not None and fresh.size() == pdf_img.size()
     assert other.thumbnails.rendered == 0 and page.thumbnails.rendered == rendered
 
@@ -98,7 +98,7 @@ def test_rendering_runs_on_a_worker_thread(qtbot, app, make_pdf, tmp_path) -> No
     cache: ThumbnailCache = window.pages["browser"].thumbnails
     threads: list[str] = []
     cache.on_render = lambda: threads.append(threading.current_thread().name)
-    doc = app.ledger.document(filed["Deposition transcript.pdf"].document_id)
+    doc = app.ledger.docs.document(filed["Deposition transcript.pdf"].document_id)
     assert cache.image(doc) is None  # asked for: it comes later
     with qtbot.waitSignal(cache.ready, timeout=20_000) as got:
         pass

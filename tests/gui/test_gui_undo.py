@@ -25,7 +25,7 @@ def sha(path: Path) -> str:
 
 
 def undone_events(app: App, doc_id: int) -> list[Any]:
-    return [e for e in app.ledger.events(document_id=doc_id) if e.kind == EventKind.UNDONE]
+    return [e for e in app.ledger.chain.events(document_id=doc_id) if e.kind == EventKind.UNDONE]
 
 
 def filed_from_intake(app: App, make_pdf: Any, name: str = "er visit.pdf") -> tuple[Path, Any]:
@@ -52,7 +52,7 @@ def test_browser_undo_puts_the_file_back_in_its_intake_folder(qtbot, make_window
     assert Path(r.original).is_file()  # the original is kept
     [ev] = undone_events(app, r.document_id)
     assert (ev.actor_user, ev.actor_role) == ("pat", "admin")
-    assert app.ledger.document(r.document_id).status == DocStatus.UNDONE
+    assert app.ledger.docs.document(r.document_id).status == DocStatus.UNDONE
     assert "back in its intake folder" in page.note.text()
     assert page.model.rowCount() == 0  # no longer listed as filed
 
@@ -78,7 +78,7 @@ def test_browser_shows_why_undo_is_refused_after_stamping(qtbot, make_window, ap
     assert page.note.objectName() == "errorText"
     assert Path(r.path).is_file() and not src.exists()  # nothing moved
     assert undone_events(app, r.document_id) == []
-    assert app.ledger.document(r.document_id).status == DocStatus.FILED
+    assert app.ledger.docs.document(r.document_id).status == DocStatus.FILED
 
 
 def test_browser_has_no_undo_for_attorneys(make_window, app, make_pdf) -> None:
@@ -98,7 +98,7 @@ def test_intake_results_undo_the_selected_filing(qtbot, make_window, app, make_p
     assert not page.undo_button.isEnabled()
     page.file_paths([src])
     assert not src.exists()
-    [doc] = app.ledger.documents(status=DocStatus.FILED)
+    [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
     page.table.selectRow(0)
     assert page.undo_button.isEnabled()
     qtbot.mouseClick(page.undo_button, LEFT)
@@ -114,7 +114,7 @@ def test_intake_results_undo_the_selected_filing(qtbot, make_window, app, make_p
 def test_review_queue_undo_sends_the_document_back_to_review(qtbot, make_window, app,
                                                               make_pdf) -> None:
     build_filer(app).ingest([make_pdf("fax 0412.pdf", 3)])
-    [waiting] = app.ledger.documents(status=DocStatus.REVIEW)
+    [waiting] = app.ledger.docs.documents(status=DocStatus.REVIEW)
     window = make_window("paralegal")
     page = window.pages["review"]
     assert isinstance(page, ReviewPage)
@@ -122,12 +122,12 @@ def test_review_queue_undo_sends_the_document_back_to_review(qtbot, make_window,
     page.select_row(0)
     resolution = page.assign_selected("2024-020 Diaz", "Medical")
     assert resolution is not None and resolution.resolved
-    filed = app.workspace.root / app.ledger.document(waiting.id).filed_path
+    filed = app.workspace.root / app.ledger.docs.document(waiting.id).filed_path
     assert filed.is_file() and page.model.rowCount() == 0
     assert page.undo_button.isEnabled()
     qtbot.mouseClick(page.undo_button, LEFT)
 
-    doc = app.ledger.document(waiting.id)
+    doc = app.ledger.docs.document(waiting.id)
     assert doc.status == DocStatus.REVIEW and doc.filed_path.startswith("Review/")
     back = app.workspace.root / doc.filed_path
     assert sha(back) == waiting.sha256  # the received bytes, back in Review/

@@ -214,7 +214,7 @@ def first_page_text(path: Path) -> str:
         return ""
 
 
-def inspect_pdf(path: Path, *, scan_pages: int = 2000, received: bool = True) -> PdfFacts:
+def pdf_facts(path: Path, *, scan_pages: int = 2000, received: bool = True) -> PdfFacts:
     """Open, check and describe a PDF. Raises ConversionError (to Review) when it is damaged
     or needs a user password. `received=False` for PDFs we made ourselves (no flags)."""
     try:

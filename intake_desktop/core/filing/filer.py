@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from intake_desktop.core.detect import detect_type
+from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
@@ -35,6 +35,7 @@ from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
+from intake_desktop.core.mime import detect_type
 from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
@@ -49,6 +50,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
+from intake_desktop.core.walls import wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -370,11 +372,11 @@ class Filer:
     ) -> FilingPlan:
         """The plan step (no writes): see plan.py."""
         if namer is None:
-            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.reserved_paths()})
+            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.docs.reserved_paths()})
         return plan_filing(
             self.ws, candidate, decision, prepared, source,
-            find_filed=self.ledger.find_filed,
-            find_in_review=self.ledger.find_waiting_in_review,
+            find_filed=self.ledger.docs.find_filed,
+            find_in_review=self.ledger.docs.find_waiting_in_review,
             namer=namer,
         )
 
@@ -400,7 +402,7 @@ class Filer:
                 else None,
                 child_index=child_index,
             )
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             result = self._file(source, candidate, prepared, decision)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)
@@ -413,7 +415,7 @@ class Filer:
         self, parent_result: IngestResult, prepared: Prepared, depth: int
     ) -> list[IngestResult]:
         assert parent_result.document_id is not None
-        parent = self.ledger.document(parent_result.document_id)
+        parent = self.ledger.docs.document(parent_result.document_id)
         assert parent is not None
         results = []
         for index, child in enumerate(prepared.children, start=1):
@@ -556,12 +558,12 @@ class Filer:
                           self.ws, source=done.source_path, sha256=done.sha256,
                           document_id=done.id)
         self._clear_source(done, source.removable)
-        now = self.ledger.document(doc_id)
+        now = self.ledger.docs.document(doc_id)
         assert now is not None
         return now
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         action = _action(doc)
         with self.ledger.transaction(rules_version) as txn:
@@ -586,7 +588,7 @@ class Filer:
         rules_version: str | None,
     ) -> DocumentRecord:
         """Mark the row done and record what was written, in one transaction."""
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         with self.ledger.transaction(rules_version) as txn:
             fields: dict[str, Any] = {"status": plan.status}
@@ -595,8 +597,10 @@ class Filer:
             txn.update_document(doc_id, **fields)
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
                                  flags=plan.flags, date_source=plan.decision.date_source)
+            if plan.status == DocStatus.FILED and plan.decision.approval:
+                request_approval(txn, doc, plan.decision)  # provisional: a lawyer decides
         self._fault("marked_done")
-        done = self.ledger.document(doc_id)
+        done = self.ledger.docs.document(doc_id)
         assert done is not None
         return done
 
@@ -722,8 +726,11 @@ class Filer:
         """Finish or roll back every unfinished row (run at start-up). Rows whose source a
         live process holds under a claim are its own business and left alone."""
         actions = []
+        # Rows first, claims after: a live process claims its source before it writes its
+        # row, so any row read here that a live process works on shows in `busy`.
+        unfinished = self.ledger.docs.unfinished()
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.unfinished():
+        for doc in unfinished:
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)
@@ -757,7 +764,7 @@ class Filer:
         # The filed document with these bytes: for a duplicate, the one it duplicates; for a
         # filing, proof that another process (a watcher on another workstation) filed the
         # same source while this row was unfinished, so completing it would file it twice.
-        first = self.ledger.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
+        first = self.ledger.docs.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
         filed_elsewhere = first if doc.target_status == DocStatus.FILED else None
         if filed_elsewhere is not None and filed_elsewhere.id == doc.id:
             filed_elsewhere = None
@@ -772,7 +779,7 @@ class Filer:
                     detail={"action": "completed", "after": "interrupted filing"},
                 )
                 self._record_outcome(txn, doc, doc.target_status, None, first, doc.reason)
-            done = self.ledger.document(doc.id)
+            done = self.ledger.docs.document(doc.id)
             assert done is not None
             self._clear_source(done, removable)
             return f"document {doc.id}: completed"

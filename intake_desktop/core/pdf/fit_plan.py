@@ -25,7 +25,7 @@ from intake_desktop.core.pdf.compress import (
     collect_images,
 )
 from intake_desktop.core.pdf.fit import WARN_CODES, dpi_ladder
-from intake_desktop.core.pdf.preflight import fix_pdf, inspect_pdf
+from intake_desktop.core.pdf.preflight import court_findings, fix_pdf
 from intake_desktop.core.pdf.report import ACTION_WORDS, page_ranges
 from intake_desktop.core.pdf.split import target_size
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, DecodeCapError
@@ -122,7 +122,7 @@ def _plan_open(pdf: pikepdf.Pdf, src: Path, profile: CourtProfile, plan: FitPlan
     plan.pages = len(pdf.pages)
     if plan.pages == 0:
         raise IntakeError("the PDF has no pages", path=src, fix="check the file")
-    report = inspect_pdf(pdf, src, profile, cap)
+    report = court_findings(pdf, src, profile, cap)
     bomb = report.finding("decode_cap")
     if bomb is not None:
         raise DecodeCapError(bomb.message, path=src, fix="ask the sender for a clean copy")

@@ -41,7 +41,7 @@ class RulesHistoryEntry:
 def rules_history(ledger: Ledger) -> list[RulesHistoryEntry]:
     """Every rules version, newest first."""
     out = []
-    for e in ledger.events(kinds=VERSION_EVENTS):
+    for e in ledger.chain.events(kinds=VERSION_EVENTS):
         d = e.detail
         text = d.get("text")
         out.append(RulesHistoryEntry(
