@@ -74,7 +74,7 @@ def cold_child(mode: str, root: str, started: float) -> None:
         print(json.dumps({"first_paint_s": time.time() - started, "ready_s": 0.0,
                           "modules": len(sys.modules)}))
         return
-    # The app as `intake-desktop gui` starts it (the real entry point and run_app), timed
+    # The app as `intake-desktop gui` starts it (launch.main, the real entry point), timed
     # at the first paint of any window and at the main window's first paint, then closed.
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
@@ -95,9 +95,9 @@ def cold_child(mode: str, root: str, started: float) -> None:
     qapp = make_qapplication()
     spy = Painted()
     qapp.installEventFilter(spy)
-    from intake_desktop.cli import main as cli_main
+    from intake_desktop.launch import main as launch
 
-    code = cli_main(["gui", "--workspace", root])
+    code = launch(["gui", "--workspace", root])
     print(json.dumps({"first_paint_s": seen.get("first", -1), "ready_s": seen.get("ready", -1),
                       "modules": len(sys.modules), "exit": code}))
 
