@@ -51,7 +51,8 @@ PAGES = (
     Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
     Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
     Page("supervision", "Supervision", "hand", Capability.SUPERVISE, "Ctrl+7"),
-    Page("fit", "Court fit", "fit", Capability.BUILD, "Ctrl+8"),
+    Page("production", "Production", "builder", Capability.BUILD, "Ctrl+8"),
+    Page("fit", "Court fit", "fit", Capability.BUILD, "Ctrl+9"),
 )
 # Who may use each page, in words, from the one capability table (core/roles.py).
 ROLE_NEEDED = {page.capability: who_may(page.capability) for page in PAGES}
