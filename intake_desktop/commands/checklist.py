@@ -17,6 +17,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     Output,
+    acting,
     add_common_options,
 )
 from intake_desktop.core.checklists import (
@@ -30,6 +31,7 @@ from intake_desktop.core.checklists import (
     write_request_letter,
 )
 from intake_desktop.core.checklists.status import ChecklistUnavailable
+from intake_desktop.core.walls import check_matter
 
 ACTIONS = ("letter", "list", "check")
 MARKS = {ItemStatus.RECEIVED: "[x]", ItemStatus.WAIVED: "[w]", ItemStatus.REVIEW: "[?]",
@@ -93,7 +95,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
 
 def _matter(args: argparse.Namespace, out: Output, matter: str, letter: bool) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        check_matter(app.ledger, matter, "see the checklist of")
         available = shipped_checklists()
         if args.use:
             chosen = next((c for c in available if c.id == args.use), None)

@@ -18,6 +18,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
 )
 from intake_desktop.commands.ingest import report as report_result
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # watchdog logs through `logging`; with no handler Python would print its records
     # (e.g. a harmless race at shutdown) raw on stderr. What matters reaches us as status.
     logging.getLogger("watchdog").addHandler(logging.NullHandler())
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         settings = load_watch_settings(
             app.workspace.config_path,
             workers=args.workers,

@@ -78,6 +78,8 @@ class Decision:
     date_source: str | None = None
     review_reason: str | None = None
     rules_version: str | None = None
+    # "attorney": filed provisionally, a lawyer must approve (a rule's `approval`).
+    approval: str | None = None
 
 
 class Router(Protocol):

@@ -405,8 +405,10 @@ class BrowserPage(QWidget):
             self.history_model.set_records([])
             return
         sha = doc.filed_sha256 or doc.sha256
+        events = self.session.ledger.chain.events(document_id=doc.id)
         self.doc_label.setText(
             f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
+            + "".join(f"\n{line}" for line in self.supervision_lines(doc, events))
         )
         self.doc_label.setToolTip(f"SHA-256 {sha}")
         if doc.filed_path:
@@ -414,9 +416,27 @@ class BrowserPage(QWidget):
             self.preview.set_search(self.model.filter.text)
         else:
             self.preview.clear("This document has no filed copy.")
-        self.history_model.set_records(self.session.ledger.chain.events(document_id=doc.id))
+        self.history_model.set_records(events)
         for col, width in enumerate((140, 130, 130)):
             self.history.setColumnWidth(col, width)
+
+    def supervision_lines(self, doc: DocumentRecord, events: list[Any]) -> list[str]:
+        """Provisional filing, and the sign-off state of each set the document went into
+        ("Draft", "Signed off by X on date", "Changed since sign-off")."""
+        from intake_desktop.core.ledger import EventKind
+        from intake_desktop.core.signoff import folder_of, set_status, sets_holding
+
+        lines = []
+        if doc.id in self.model.provisional:
+            lines.append("Provisional: filed by an escalation rule, waiting for a lawyer's "
+                         "approval (Supervision)")
+        root = self.session.app.workspace.root
+        outputs = [e.path_after for e in events
+                   if e.kind in (EventKind.STAMPED, EventKind.PRODUCED) and e.path_after]
+        for key in sets_holding(self.session.ledger, outputs):
+            status = set_status(self.session.ledger, folder_of(key, root), root)
+            lines.append(f"In {key}: {status.text}")
+        return lines
 
     def _path_of_selected(self) -> Any:
         doc = self.selected()

@@ -37,6 +37,7 @@ from intake_desktop.core.checklists import (
 )
 from intake_desktop.core.checklists.status import ChecklistUnavailable, assigned_at
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.session import Session
 
 # State in words and a sign, never by colour alone.
@@ -167,7 +168,7 @@ class ChecklistPage(QWidget):
         current = self.matter.currentText()
         self.matter.blockSignals(True)
         self.matter.clear()
-        self.matter.addItems(self.session.ledger.matter_book.matters())
+        self.matter.addItems(visible_matters(self.session.ledger))
         if current:
             self.matter.setCurrentText(current)
         self.matter.blockSignals(False)
@@ -219,7 +220,7 @@ class ChecklistPage(QWidget):
         self.overview.setSortingEnabled(False)
         rows = []
         today = dt.date.today()
-        for matter in self.session.ledger.matter_book.matters():
+        for matter in visible_matters(self.session.ledger):
             try:
                 state = matter_checklist(self.session.ledger, matter, self.available)
             except ChecklistUnavailable:

@@ -250,7 +250,7 @@ def test_every_subcommand_help_describes_every_argument_and_default() -> None:
                 assert "default" in (action.help or "").lower() or "(default:" in text, (
                     name, label)
         opts = parser._option_string_actions
-        for option in ("--workspace", "--db", "--role"):
+        for option in ("--workspace", "--db", "--as", "--passphrase-stdin", "--role"):
             assert option in opts, f"{name} does not take {option}"
         assert ("--json" in opts) == (name.split()[0] != "gui"), name
     watch = dict(parsers)["watch"].format_help()

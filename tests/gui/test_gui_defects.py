@@ -135,10 +135,10 @@ def test_03_data_labels_are_plain_text(make_window, app, make_pdf):
 
 def test_04_messages_clear_when_state_changes(make_window, app, make_pdf):
     build_filer(app).ingest([make_pdf("a.pdf"), make_pdf("b.pdf")], matter="2024-1 A")
-    window = make_window("paralegal")
-    assert not window.open_page("browser")
-    assert "attorney" in window.message_label.text()
-    window.set_actor(Actor("pat", "attorney"))
+    window = make_window("attorney")
+    assert not window.open_page("intake")
+    assert "paralegal" in window.message_label.text()
+    window.set_actor(Actor("pat", "paralegal"))
     assert window.message_label.text() == ""
     assert window.open_page("browser")
     builder = window.pages["builder"]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
@@ -49,6 +50,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
+from intake_desktop.core.walls import wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -400,7 +402,7 @@ class Filer:
                 else None,
                 child_index=child_index,
             )
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             result = self._file(source, candidate, prepared, decision)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)
@@ -595,6 +597,8 @@ class Filer:
             txn.update_document(doc_id, **fields)
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
                                  flags=plan.flags, date_source=plan.decision.date_source)
+            if plan.status == DocStatus.FILED and plan.decision.approval:
+                request_approval(txn, doc, plan.decision)  # provisional: a lawyer decides
         self._fault("marked_done")
         done = self.ledger.docs.document(doc_id)
         assert done is not None

@@ -465,3 +465,61 @@ def test_demo_matters_follow_their_checklists(demo: dict[str, Any], matter: str)
         for name in names:
             assert any(p.endswith(name) for p in paths), (item_id, name, paths)
     assert {k for k, v in items.items() if v["status"] == "missing" and v["required"]} == missing
+
+
+# ---- people and supervision (issue 17) -----------------------------------------------------
+
+
+def test_the_demo_has_a_paralegal_and_an_attorney(demo: dict[str, Any], ledger: Ledger) -> None:
+    from intake_desktop.core.demo.cast import ATTORNEY, PARALEGAL
+    from intake_desktop.core.demo.supervision import DEMO_ATTORNEY_PASSPHRASE
+    from intake_desktop.core.roles import Profiles
+
+    people = {u.name: u.role for u in ledger.people.users()}
+    assert people == {PARALEGAL: "paralegal", ATTORNEY: "attorney"}
+    told = demo["summary"]["supervision"]
+    assert (told["paralegal"], told["attorney"]) == (PARALEGAL, ATTORNEY)
+    assert told["attorney_passphrase"] == DEMO_ATTORNEY_PASSPHRASE
+    # The README gives the same passphrase, and it signs the attorney in.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`{DEMO_ATTORNEY_PASSPHRASE}`" in readme and ATTORNEY in readme
+    assert Profiles(ledger).sign_in(ATTORNEY, DEMO_ATTORNEY_PASSPHRASE).role == "attorney"
+    # The paralegal filed the documents; the attorney only signed off and approved.
+    filed = ledger.chain.events(kinds=[EventKind.FILED])
+    assert filed and {e.actor_user for e in filed} == {PARALEGAL}
+
+
+def test_the_example_set_is_signed_off_by_the_attorney(demo: dict[str, Any],
+                                                       ledger: Ledger) -> None:
+    from intake_desktop.core.demo.cast import ATTORNEY
+    from intake_desktop.core.signoff import MANIFEST_NAME
+
+    out = Path(demo["summary"]["exhibit_set"]["out"])
+    assert out.is_relative_to(demo["root"] / "Exports")
+    proc = run_cli("exhibits", "verify", str(out), "--workspace", str(demo["root"]), "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["signed_off"] is True and report["by"] == ATTORNEY
+    assert report["changed"] == report["missing"] == report["added"] == []
+    (signed,) = ledger.chain.events(kinds=[EventKind.SIGNED_OFF])
+    assert signed.actor_role == "attorney"
+    assert signed.sha256_after == sha256_file(out / MANIFEST_NAME)
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["spec_sha256"] == sha256_file(examples_dir() / EXAMPLE_SPEC)
+    assert manifest["bates_first"] == "REYES-000001"
+    assert demo["summary"]["supervision"]["signed_off"] == str(out)
+
+
+def test_one_escalation_waits_for_the_attorney(demo: dict[str, Any], ledger: Ledger) -> None:
+    proc = run_cli("approvals", "list", "--workspace", str(demo["root"]), "--json")
+    assert proc.returncode == 0, proc.stderr
+    waiting = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(waiting) == 1
+    (doc,) = waiting
+    assert doc["rule"] == "looks-privileged"
+    assert doc == demo["summary"]["supervision"]["waiting_approval"][0]
+    row = ledger.docs.document(doc["id"])
+    assert row is not None and row.status == DocStatus.FILED  # filed provisionally
+    approved = ledger.chain.events(kinds=[EventKind.APPROVED])
+    assert [e.document_id for e in approved] == [
+        a["id"] for a in demo["summary"]["supervision"]["approved"]]

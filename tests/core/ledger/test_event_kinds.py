@@ -24,9 +24,11 @@ STORED_VALUES = {
     "profile_saved", "bates_reserved", "bates_released",
     "checklist_assigned", "checklist_waived", "checklist_letter", "bates_reused",
     "matter_saved", "produced", "withheld_privileged",
+    "sign_in_refused", "capability_refused", "wall_added", "wall_removed", "wall_refused",
 }
 NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
-             "ledger_migrated", "ledger_merged"}
+             "draft_built", "signed_off", "approval_requested", "approved", "returned",
+             "refused", "ledger_migrated", "ledger_merged"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:
