@@ -19,8 +19,8 @@ from intake_desktop.core.ledger import Actor, DocStatus, EventKind
 from intake_desktop.core.signoff import MANIFEST_NAME
 from intake_desktop.core.workspace import init_workspace
 from intake_desktop.qt.models import PROVISIONAL_MARK
+from tests.commands.test_escalations import CAUGHT, MATTER
 from tests.core.rules.samples import make_pdf
-from tests.test_escalations import CAUGHT, MATTER
 
 
 @pytest.fixture
