@@ -541,7 +541,7 @@ def test_the_demo_has_a_paralegal_and_an_attorney(demo: dict[str, Any], ledger: 
     assert (told["paralegal"], told["attorney"]) == (PARALEGAL, ATTORNEY)
     assert told["attorney_passphrase"] == DEMO_ATTORNEY_PASSPHRASE
     # The README gives the same passphrase, and it signs the attorney in.
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     assert f"`{DEMO_ATTORNEY_PASSPHRASE}`" in readme and ATTORNEY in readme
     assert Profiles(ledger).sign_in(ATTORNEY, DEMO_ATTORNEY_PASSPHRASE).role == "attorney"
     # The paralegal filed the documents; the attorney only signed off and approved.
