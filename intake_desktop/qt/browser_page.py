@@ -50,8 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.ledger import DocumentRecord
-from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.ledger import DocumentFilter, DocumentRecord
 from intake_desktop.core.search_text import hit_spans
 from intake_desktop.qt.document_facts import DocumentFactsLine
 from intake_desktop.qt.look import icon, is_dark

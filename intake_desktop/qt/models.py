@@ -10,8 +10,13 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
-from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
+from intake_desktop.core.ledger import (
+    DocumentFilter,
+    DocumentRecord,
+    DocumentText,
+    EventRecord,
+    Ledger,
+)
 from intake_desktop.core.search_text import snippet
 from intake_desktop.core.walls import screened
 from intake_desktop.qt.wording import for_window

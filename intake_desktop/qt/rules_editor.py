@@ -32,7 +32,7 @@ from intake_desktop.core.desks.rules_draft import (
 )
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
-from intake_desktop.core.rules.templating import FILTERS
+from intake_desktop.core.rules import FILTERS
 from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel

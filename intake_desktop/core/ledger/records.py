@@ -77,7 +77,6 @@ class EventKind(enum.StrEnum):
     APPROVAL_REQUESTED = "approval_requested"  # filed provisionally: a lawyer must decide
     APPROVED = "approved"  # a lawyer approved a provisional filing
     RETURNED = "returned"  # a lawyer returned a provisional filing to Review/ with a note
-    REFUSED = "refused"  # an action refused to this person (what, why)
     # a certified translation paired with its original (detail: translation_of)
     TRANSLATION_LINKED = "translation_linked"
 
