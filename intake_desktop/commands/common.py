@@ -148,6 +148,8 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "undo": Capability.INTAKE,
     "exhibits build": Capability.BUILD,
     "exhibits signoff": Capability.SIGN_OFF,
+    "approvals approve": Capability.APPROVE,
+    "approvals return": Capability.APPROVE,
     "fit": Capability.BUILD,
     "produce": Capability.BUILD,
     "checklist": Capability.CHECKLISTS,

@@ -236,7 +236,7 @@ def _open_for(args: argparse.Namespace, setdir: Path) -> App:
     if not workspace_was_chosen(workspace):
         found = workspace_above(setdir)
         workspace = str(found) if found is not None else None
-    return open_app(workspace, db=args.db, role=args.role)
+    return open_app(workspace, db=args.db, acting=acting(args))
 
 
 def run_signoff(args: argparse.Namespace, output: Output) -> int:

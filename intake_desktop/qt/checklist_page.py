@@ -32,8 +32,8 @@ from intake_desktop.core.checklists import (
     MatterChecklist,
     assign_checklist,
     assigned_at,
+    available_checklists,
     matter_checklist,
-    shipped_checklists,
     waive_item,
     write_request_letter,
 )
@@ -71,7 +71,9 @@ class ChecklistPage(QWidget):
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
         self.state: MatterChecklist | None = None
         try:
-            self.available = shipped_checklists()
+            # The workspace's edited checklists replace the shipped ones (Settings).
+            self.available = available_checklists(session.app.workspace,
+                                                  on_problem=self.on_error)
         except ChecklistError as exc:
             self.available = []
             self.on_error(exc.what)
@@ -177,6 +179,9 @@ class ChecklistPage(QWidget):
 
     def refresh(self) -> None:
         self.message.clear()
+        # A checklist an admin saved in Settings since (issue 18) is the one in force now.
+        self.available = available_checklists(self.session.app.workspace,
+                                              on_problem=self.on_error) or self.available
         self._fill_overview()
         matter = self.matter.currentText()
         self.state = None
@@ -186,7 +191,8 @@ class ChecklistPage(QWidget):
             self._update_buttons()
             return
         try:
-            self.state = matter_checklist(self.session.ledger, matter, self.available)
+            self.state = matter_checklist(self.session.ledger, matter, self.available,
+                                          intake_root=self.session.app.workspace.intake)
         except ChecklistUnavailable:
             self.summary.setText(f"{matter} follows no checklist yet: choose one above and "
                                  "press Follow this checklist.")
@@ -208,6 +214,9 @@ class ChecklistPage(QWidget):
             if not item.item.required:
                 status += " (optional)"
             docs = "\n".join(Path(d.filed_path or "").name for d in item.documents)
+            if item.missing_for:
+                docs = "\n".join(filter(None, [docs, "Still needed from "
+                                                + ", ".join(item.missing_for)]))
             if item.status is ItemStatus.WAIVED:
                 docs = f"Waived by {item.waived_by}: {item.waived_reason}"
             self.items.setItem(row, 0, _cell(status, item.item.id))
@@ -223,7 +232,8 @@ class ChecklistPage(QWidget):
         today = dt.date.today()
         for matter in visible_matters(self.session.ledger):
             try:
-                state = matter_checklist(self.session.ledger, matter, self.available)
+                state = matter_checklist(self.session.ledger, matter, self.available,
+                                          intake_root=self.session.app.workspace.intake)
             except ChecklistUnavailable:
                 continue
             if not state.missing:

@@ -49,6 +49,7 @@ PAGES = (
     Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
     Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
     Page("supervision", "Supervision", "hand", Capability.SUPERVISE, "Ctrl+7"),
+    Page("production", "Production", "builder", Capability.BUILD, "Ctrl+8"),
 )
 # Who may use each page, in words, from the one capability table (core/roles.py).
 ROLE_NEEDED = {page.capability: who_may(page.capability) for page in PAGES}

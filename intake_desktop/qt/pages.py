@@ -40,4 +40,8 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.supervision_page import SupervisionPage
 
         return SupervisionPage(session, on_error=window.show_error)
+    if key == "production":
+        from intake_desktop.qt.production_page import ProductionPage
+
+        return ProductionPage(session, on_error=window.show_error)
     raise KeyError(key)

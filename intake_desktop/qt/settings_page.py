@@ -39,6 +39,7 @@ from intake_desktop.core.desks.settings_files import (
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.workspace import IntakeFolder
+from intake_desktop.qt.checklist_editor import ChecklistEditor
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel
 from intake_desktop.qt.people_page import PeoplePage
@@ -293,6 +294,7 @@ class SettingsPage(QWidget):
         self.bates = BatesEditor(session)
         self.courts = CourtsView(session)
         self.profiles = PeoplePage(session)
+        self.checklists = ChecklistEditor(session, on_error=on_error)  # issue 18
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.rules, icon("document"), "Naming rules")
         self.tabs.addTab(self.folders, icon("folder"), "Intake folders")
@@ -303,6 +305,7 @@ class SettingsPage(QWidget):
 
         self.firm_database = FirmDatabaseEditor(session)
         self.tabs.addTab(self.firm_database, icon("settings"), "Firm database")
+        self.tabs.addTab(self.checklists, icon("check"), "Checklists")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)

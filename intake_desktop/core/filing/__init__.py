@@ -24,6 +24,7 @@ from intake_desktop.core.filing.plan import (
 )
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path
+from intake_desktop.core.filing.translations import date_provenance, translation_pair
 from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
 
 __all__ = [
@@ -40,11 +41,13 @@ __all__ = [
     "Target",
     "UndoError",
     "claim_key",
+    "date_provenance",
     "find_target",
     "folder_label",
     "new_owner_id",
     "pid_alive",
     "plan_filing",
     "sidecar_path",
+    "translation_pair",
     "undo_document",
 ]

@@ -32,6 +32,7 @@ from intake_desktop.core.filing.plan import (
 )
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
+from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
@@ -553,6 +554,7 @@ class Filer:
         if done.filed_path:  # full-text search (issue 14); never stops a filing
             index_document(self.ledger, done.id, self.ws.root / done.filed_path,
                            prepared.facts if prepared else {})
+        link_translations(self.ledger, done, self.ws.root)  # issue 23: translation <-> original
         if plan.status == DocStatus.REVIEW and filed is not None:
             write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
                           self.ws, source=done.source_path, sha256=done.sha256,
@@ -743,6 +745,9 @@ class Filer:
             elif doc.status != DocStatus.ROLLED_BACK:
                 self._clear_source(doc, self._removable(doc))
                 actions.append(f"document {doc.id}: source cleared")
+            finished = self.ledger.docs.document(doc.id)  # a link the interruption missed
+            if finished is not None and link_translations(self.ledger, finished, self.ws.root):
+                actions.append(f"document {doc.id}: translation linked")
         self.flush()
         return actions
 

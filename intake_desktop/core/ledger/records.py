@@ -68,6 +68,7 @@ class EventKind(enum.StrEnum):
     CHECKLIST_ASSIGNED = "checklist_assigned"
     CHECKLIST_WAIVED = "checklist_waived"
     CHECKLIST_LETTER = "checklist_letter"
+    CHECKLIST_SAVED = "checklist_saved"  # an admin's edited checklist put in force
     PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
     WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
     # supervision (issue 17): drafts, an attorney's sign-off, escalations a lawyer decides
@@ -76,7 +77,8 @@ class EventKind(enum.StrEnum):
     APPROVAL_REQUESTED = "approval_requested"  # filed provisionally: a lawyer must decide
     APPROVED = "approved"  # a lawyer approved a provisional filing
     RETURNED = "returned"  # a lawyer returned a provisional filing to Review/ with a note
-    REFUSED = "refused"  # an action refused to this person (what, why)
+    # a certified translation paired with its original (detail: translation_of)
+    TRANSLATION_LINKED = "translation_linked"
 
 
 @dataclass(frozen=True)

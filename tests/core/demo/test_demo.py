@@ -47,7 +47,7 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
 from intake_desktop.core.rules import load_rules
 from intake_desktop.core.workspace import Workspace
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 DONE = {"filed", "review", "duplicate"}
 
@@ -440,8 +440,9 @@ DEMO_CHECKLISTS = {
     "2024-0342 Nguyen - Motor Vehicle Collision": (
         {"police-report": ["POL_Police-report-24-01877.pdf"],
          "liens": ["LIEN_Hospital-lien-St-Brigid.pdf"],
-         "medical-bills": ["BILL_St-Brigid-itemized-bill.pdf"]},
-        {"own-coverage"},
+         "medical-records": ["MED_ER-record.pdf", "MED_MRI-lumbar.pdf", "MED_PT-notes.pdf"]},
+        # Bills are per provider: only St. Brigid's came (issue 18, per-provider counts).
+        {"own-coverage", "medical-bills"},
     ),
     "2024-0588 Okafor - I-130 Spousal Petition": (
         {"birth-certificates": ["CIV_Birth-Certificate.pdf"],
@@ -465,6 +466,65 @@ def test_demo_matters_follow_their_checklists(demo: dict[str, Any], matter: str)
         for name in names:
             assert any(p.endswith(name) for p in paths), (item_id, name, paths)
     assert {k for k, v in items.items() if v["status"] == "missing" and v["required"]} == missing
+    if "medical-bills" in items:
+        bills = items["medical-bills"]
+        assert bills["missing_for"] == ["Cedar Point Physical Therapy",
+                                        "Riverbend Imaging Center"]
+        assert [d["path"].rsplit("_", 1)[-1] for d in bills["documents"]] == [
+            "St-Brigid-itemized-bill.pdf"]
+
+
+# ---- translations paired with originals (issue 23 item 3) ---------------------------------
+
+
+def test_the_french_birth_certificate_is_paired_with_its_translation(
+    demo: dict[str, Any], ledger: Ledger
+) -> None:
+    """GIVEN the demo's French birth certificate (a scan, OCRed in French) and its certified
+    English translation, filed by the immigration preset (the translation first)
+    THEN the ledger links the translation to the original, both ways for the browser."""
+    from intake_desktop.core.demo.cast import IMMIGRATION_MATTER
+    from intake_desktop.core.filing.translations import translation_pair
+
+    filed = ledger.docs.documents(status=DocStatus.FILED, matter_id=IMMIGRATION_MATTER)
+    [original] = [d for d in filed if (d.filed_path or "").endswith("_CIV_Birth-Certificate.pdf")]
+    [translation] = [d for d in filed
+                     if (d.filed_path or "").endswith("_CIV_Birth-Certificate_EN-translation.pdf")]
+    links = ledger.chain.kind_events(EventKind.TRANSLATION_LINKED)
+    assert [(e.document_id, e.detail["translation_of"]) for e in links] == [
+        (translation.id, original.id)]
+    assert links[0].detail["language"] == "EN"
+    assert links[0].matter_id == IMMIGRATION_MATTER
+    # The original came after its translation here: the link was made when it arrived.
+    assert links[0].seq > max(e.seq for e in ledger.chain.events(document_id=original.id)
+                              if e.kind == "filed")
+    assert translation_pair(ledger, translation) == (original, [])
+    assert translation_pair(ledger, original) == (None, [translation])
+    # The original was read in its own language: its text says "acte de naissance".
+    text = ledger.docs.document_texts([original.id])[original.id].body
+    assert "naissance" in text.lower()
+
+
+def test_date_sources_in_words(demo: dict[str, Any], ledger: Ledger) -> None:
+    """Where each demo document's date came from, as the browser shows it."""
+    from intake_desktop.core.filing.translations import date_provenance
+
+    said = {}
+    for doc in ledger.docs.documents(status=DocStatus.FILED):
+        name = (doc.filed_path or "").rsplit("/", 1)[-1]
+        said[name] = date_provenance(ledger.chain.events(document_id=doc.id))
+    certificate = next(v for k, v in said.items() if k.endswith("_CIV_Birth-Certificate.pdf"))
+    assert certificate == "Date from “Date of issue” in the text: 2024-02-02"
+    draft = next(v for k, v in said.items() if "Draft-Declaration" in k)
+    received = next(e.at[:10] for e in ledger.chain.kind_events(EventKind.RECEIVED))
+    assert draft == f"No date found: received {received}"
+    photo = next(v for k, v in said.items() if k.endswith("_PHOTO_Wedding-photo.pdf"))
+    assert photo == "Date from the photo's capture time (EXIF): 2023-10-07"
+    stub = next(v for k, v in said.items() if "Pay-stubs-Jan-Feb-2024.001" in k)
+    assert stub == "Date from the file name: 2024-01-15"
+    attachment = next(v for k, v in said.items() if "Lease-and-bank-statement" in k
+                      and k.endswith(".002.pdf"))
+    assert attachment.startswith("No date of its own: named with the date of the email")
 
 
 # ---- people and supervision (issue 17) -----------------------------------------------------
@@ -481,7 +541,7 @@ def test_the_demo_has_a_paralegal_and_an_attorney(demo: dict[str, Any], ledger: 
     assert (told["paralegal"], told["attorney"]) == (PARALEGAL, ATTORNEY)
     assert told["attorney_passphrase"] == DEMO_ATTORNEY_PASSPHRASE
     # The README gives the same passphrase, and it signs the attorney in.
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"`{DEMO_ATTORNEY_PASSPHRASE}`" in readme and ATTORNEY in readme
     assert Profiles(ledger).sign_in(ATTORNEY, DEMO_ATTORNEY_PASSPHRASE).role == "attorney"
     # The paralegal filed the documents; the attorney only signed off and approved.

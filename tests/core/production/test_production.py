@@ -491,7 +491,7 @@ def test_produce_command_json(desk: dict[str, Any], tmp_path: Path) -> None:
      "'secret' is not known"),
     ('[production]\nvolume = "V1"\n[bates]\nprefix = "A-"\n[[documents]]\ndocument = 1\n'
      '[[documents]]\ncategory = "Letters"\n', 7, "needs a matter"),
-    ('[production]\nvolume = "V1"\nimage_format = "tiff"\n[bates]\nprefix = "A-"\n'
+    ('[production]\nvolume = "V1"\nimage_format = "bmp"\n[bates]\nprefix = "A-"\n'
      '[[documents]]\ndocument = 1\n', 3, "not supported"),
     ('[production]\nvolume = "V1"\ncolour = 1\n[bates]\nprefix = "A-"\n'
      '[[documents]]\ndocument = 1\n', 3, "unknown key 'colour'"),
