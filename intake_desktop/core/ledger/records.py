@@ -51,6 +51,7 @@ class EventKind(enum.StrEnum):
     SIGNED_IN = "signed_in"
     PROFILE_SAVED = "profile_saved"
     MATTER_SAVED = "matter_saved"  # a matter's details (name, client, attorney) saved
+    DETAILS_EDITED = "details_edited"  # a document's title, date or custodian (before/after)
     RULES_CHANGED = "rules_changed"
     RULES_ACCEPTED = "rules_accepted"
     # who may do what (issue 17): refusals, matter walls
