@@ -1,18 +1,9 @@
-"""The rules panel on the real naming-rules engine (skipped while core.rules is not installed)."""
+"""The rules panel on the real naming-rules engine."""
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from intake_desktop.app import build_filer
 from intake_desktop.qt.rules_editor import RulesEditor
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("intake_desktop.core.rules") is None,
-    reason="the naming-rules engine is not part of this build",
-)
 
 RULES = """\
 [settings]

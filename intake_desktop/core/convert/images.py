@@ -72,28 +72,36 @@ def _open(path: Path, mime: str) -> Image.Image:
         ) from None
 
 
+def _check_frames(frames: int, path: Path, mime: str, limits: ConvertLimits) -> None:
+    if frames > limits.max_frames:
+        raise ConversionError(
+            f"the image has {frames} frames, more than the limit of {limits.max_frames}",
+            path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+            fix="split it with an image tool or raise the limit; kept in Review/",
+        )
+
+
+def _check_pixels(size: tuple[int, int], path: Path, mime: str, limits: ConvertLimits) -> None:
+    w, h = size
+    if w * h > limits.max_image_pixels:
+        raise ConversionError(
+            f"the image is {w}x{h} pixels, more than the limit of "
+            f"{limits.max_image_pixels:,} (possible decompression bomb)",
+            path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
+            fix="check the file by hand; kept in Review/",
+        )
+
+
 def check_header(path: Path, mime: str, limits: ConvertLimits) -> None:
     """Frame count and every frame's pixel size, from the headers (nothing decoded)."""
     im = _open(path, mime)
     with im:
         frames = int(getattr(im, "n_frames", 1) or 1)
-        if frames > limits.max_frames:
-            raise ConversionError(
-                f"the image has {frames} frames, more than the limit of {limits.max_frames}",
-                path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
-                fix="split it with an image tool or raise the limit; kept in Review/",
-            )
+        _check_frames(frames, path, mime, limits)
         try:
             for index in range(frames):
                 im.seek(index)
-                w, h = im.size
-                if w * h > limits.max_image_pixels:
-                    raise ConversionError(
-                        f"the image is {w}x{h} pixels, more than the limit of "
-                        f"{limits.max_image_pixels:,} (possible decompression bomb)",
-                        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
-                        fix="check the file by hand; kept in Review/",
-                    )
+                _check_pixels(im.size, path, mime, limits)
         except (OSError, EOFError, ValueError, SyntaxError):
             return  # damage is reported by the full inspection
 
@@ -106,25 +114,14 @@ def inspect_image(path: Path, mime: str, limits: ConvertLimits,
     with im:
         fmt = (im.format or "").upper()
         frames = int(getattr(im, "n_frames", 1) or 1)
-        if frames > limits.max_frames:
-            raise ConversionError(
-                f"the image has {frames} frames, more than the limit of {limits.max_frames}",
-                path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
-                fix="split it with an image tool or raise the limit; kept in Review/",
-            )
+        _check_frames(frames, path, mime, limits)
         exif = im.getexif()
         orientation = int(exif.get(EXIF_ORIENTATION, 1) or 1)
         taken = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
         try:
             for frame in ImageSequence.Iterator(im):
+                _check_pixels(frame.size, path, mime, limits)
                 w, h = frame.size
-                if w * h > limits.max_image_pixels:
-                    raise ConversionError(
-                        f"the image is {w}x{h} pixels, more than the limit of "
-                        f"{limits.max_image_pixels:,} (possible decompression bomb)",
-                        path=path, flags=(FLAG_OVER_LIMIT,), detected_type=mime,
-                        fix="check the file by hand; kept in Review/",
-                    )
                 if fmt == "JPEG" or fmt == "MPO":
                     frame.draft("RGB", (max(1, w // 8), max(1, h // 8)))
                 frame.load()

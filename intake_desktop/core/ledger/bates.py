@@ -7,6 +7,7 @@ is a chained event in the same transaction, so the custody log shows who took wh
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
@@ -136,29 +137,19 @@ class BatesStore(LedgerStore):
     def bates_reservations(self, prefix: str) -> list[dict[str, Any]]:
         """Every reservation for `prefix` that was not given back, oldest first: its event
         detail plus `seq` and `at` (an exhibit build looks for its own earlier range)."""
-        query = (
-            select(events.c.seq, events.c.at, events.c.kind, events.c.detail)
-            .where(events.c.kind.in_([self.BATES_RESERVED, self.BATES_RELEASED]))
-            .order_by(events.c.seq.desc())
-        )
-        released: list[int] = []
-        kept: list[dict[str, Any]] = []
-        with self._reader.connect() as conn:
-            for seq, at, kind, raw in conn.execute(query):
-                detail = json.loads(raw or "{}")
-                if detail.get("prefix") != prefix:
-                    continue
-                if kind == self.BATES_RELEASED:
-                    released.append(int(detail.get("first", 0)))
-                elif int(detail.get("first", 0)) in released:
-                    released.remove(int(detail["first"]))
-                else:
-                    kept.append({**detail, "seq": int(seq), "at": str(at)})
-        return kept[::-1]
+        return list(self._kept_reservations(prefix))[::-1]
 
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None:
         """The newest reservation for `prefix` that was not given back: its event detail
         plus `seq` and `at`; None when there is none."""
+        found = self._kept_reservations(prefix)
+        try:
+            return next(found, None)
+        finally:
+            found.close()  # gives the connection back at once
+
+    def _kept_reservations(self, prefix: str) -> Generator[dict[str, Any], None, None]:
+        """Reservations for `prefix` that were not given back, newest first."""
         query = (
             select(events.c.seq, events.c.at, events.c.kind, events.c.detail)
             .where(events.c.kind.in_([self.BATES_RESERVED, self.BATES_RELEASED]))
@@ -175,5 +166,4 @@ class BatesStore(LedgerStore):
                 elif int(detail.get("first", 0)) in released:
                     released.remove(int(detail["first"]))
                 else:
-                    return {**detail, "seq": int(seq), "at": str(at)}
-        return None
+                    yield {**detail, "seq": int(seq), "at": str(at)}

@@ -147,25 +147,22 @@ def _relink(
 ) -> None:
     if depth > 32:
         return
+    keys: list[Any]
     if isinstance(container, pikepdf.Array):
-        for i, item in enumerate(container):
-            if not isinstance(item, pikepdf.Object):
-                continue
-            if item.is_indirect:
-                if item.objgen in replace:
-                    container[i] = replace[item.objgen]
-            elif isinstance(item, pikepdf.Dictionary | pikepdf.Array):
-                _relink(item, replace, depth + 1)
+        keys = list(range(len(container)))
     elif isinstance(container, pikepdf.Dictionary):
-        for key in list(container.keys()):
-            item = container[key]
-            if not isinstance(item, pikepdf.Object):
-                continue
-            if item.is_indirect:
-                if item.objgen in replace:
-                    container[key] = replace[item.objgen]
-            elif isinstance(item, pikepdf.Dictionary | pikepdf.Array):
-                _relink(item, replace, depth + 1)
+        keys = list(container.keys())
+    else:
+        return
+    for key in keys:
+        item = container[key]
+        if not isinstance(item, pikepdf.Object):
+            continue
+        if item.is_indirect:
+            if item.objgen in replace:
+                container[key] = replace[item.objgen]
+        elif isinstance(item, pikepdf.Dictionary | pikepdf.Array):
+            _relink(item, replace, depth + 1)
 
 
 def lossless(pdf: pikepdf.Pdf) -> list[str]:

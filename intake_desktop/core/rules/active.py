@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor, EventKind, Ledger
@@ -69,17 +70,24 @@ def _write_atomic(path: Path, text: str) -> None:
     replace_file(path, text.encode("utf-8"))
 
 
+def _version_detail(ruleset: RuleSet, source: str) -> dict[str, Any]:
+    """What a rules event says about the version it records."""
+    return {
+        "version": ruleset.version,
+        "sha256": ruleset.sha256,
+        "rules": ruleset.name,
+        "rule_count": len(ruleset.rules),
+        "source": source,
+    }
+
+
 def _record(ledger: Ledger, ruleset: RuleSet, source: str,
             extra: dict[str, object] | None = None) -> None:
     ledger.chain.record(
         EventKind.RULES_CHANGED,
         rules_version=ruleset.version,
         detail={
-            "version": ruleset.version,
-            "sha256": ruleset.sha256,
-            "rules": ruleset.name,
-            "rule_count": len(ruleset.rules),
-            "source": source,
+            **_version_detail(ruleset, source),
             "text": ruleset.text,  # the version itself: history, diff and rollback
             **(extra or {}),
         },
@@ -209,11 +217,7 @@ def accept_rules(workspace: Workspace, ledger: Ledger, actor: Actor) -> RulesVer
         RULES_ACCEPTED,
         rules_version=ruleset.version,
         detail={
-            "version": ruleset.version,
-            "sha256": ruleset.sha256,
-            "rules": ruleset.name,
-            "rule_count": len(ruleset.rules),
-            "source": "changed outside the app",
+            **_version_detail(ruleset, "changed outside the app"),
             "accepted_by": actor.user,
             "accepted_role": actor.role,
             "previous_version": previous.detail.get("version") if previous else None,
