@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,7 @@ from intake_desktop.core.checklists import (
     save_checklist,
     workspace_checklist_path,
 )
-from intake_desktop.qt.code_editor import CodeEditor
+from intake_desktop.qt.code_editor import CodeEditor, table_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import for_window, say
@@ -46,20 +45,7 @@ def plain_checklist_problem(p: ChecklistProblem) -> str:
 
 def item_lines(text: str) -> list[tuple[int, str]]:
     """(1-based line, item id) of each [[item]], for the list beside the editor."""
-    out: list[tuple[int, str]] = []
-    lines = text.splitlines()
-    for n, line in enumerate(lines):
-        if line.strip().startswith("[[item]]"):
-            name = f"item {len(out) + 1}"
-            for follow in lines[n + 1:n + 10]:
-                m = re.match(r'\s*id\s*=\s*"([^"]*)"', follow)
-                if m:
-                    name = m.group(1)
-                    break
-                if follow.strip().startswith("["):
-                    break
-            out.append((n + 1, name))
-    return out
+    return table_names(text, "item", "id")
 
 
 class ChecklistEditor(QWidget):
@@ -197,20 +183,7 @@ class ChecklistEditor(QWidget):
         return not self.problems
 
     def _mark_problems(self) -> None:
-        selections = []
-        for p in self.problems:
-            if not p.line:
-                continue
-            block = self.editor.document().findBlockByLineNumber(p.line - 1)
-            if not block.isValid():
-                continue
-            sel = QTextEdit.ExtraSelection()
-            sel.format.setBackground(QColor(217, 83, 79, 60))
-            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            sel.format.setToolTip(plain_checklist_problem(p))
-            sel.cursor = QTextCursor(block)
-            selections.append(sel)
-        self.editor.setExtraSelections(selections)
+        self.editor.mark_lines((p.line, plain_checklist_problem(p)) for p in self.problems)
 
     def marked_lines(self) -> list[int]:
         """The 1-based lines marked as wrong (what the admin sees in red)."""

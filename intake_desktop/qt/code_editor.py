@@ -18,8 +18,9 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from intake_desktop.qt.look import is_dark
 
@@ -34,15 +35,16 @@ def did_you_mean(word: str, vocabulary: Iterable[str]) -> str:
     return found[0] if found else ""
 
 
-def rule_names(text: str) -> list[tuple[int, str]]:
-    """(1-based line, name) of each [[rule]] in the text, in order."""
+def table_names(text: str, table: str, key: str) -> list[tuple[int, str]]:
+    """(1-based line, name) of each [[table]] in the text, in order; the name is the table's
+    `key = "..."` when it has one, else "<table> N"."""
     out: list[tuple[int, str]] = []
     lines = text.splitlines()
     for n, line in enumerate(lines):
-        if line.strip().startswith("[[rule]]"):
-            name = f"rule {len(out) + 1}"
+        if line.strip().startswith(f"[[{table}]]"):
+            name = f"{table} {len(out) + 1}"
             for follow in lines[n + 1:n + 12]:
-                m = re.match(r'\s*name\s*=\s*"([^"]*)"', follow)
+                m = re.match(rf'\s*{key}\s*=\s*"([^"]*)"', follow)
                 if m:
                     name = m.group(1)
                     break
@@ -50,6 +52,11 @@ def rule_names(text: str) -> list[tuple[int, str]]:
                     break
             out.append((n + 1, name))
     return out
+
+
+def rule_names(text: str) -> list[tuple[int, str]]:
+    """(1-based line, name) of each [[rule]] in the text, in order."""
+    return table_names(text, "rule", "name")
 
 
 class TomlHighlighter(QSyntaxHighlighter):
@@ -144,6 +151,21 @@ class CodeEditor(QPlainTextEdit):
             bottom = top + round(self.blockBoundingRect(block).height())
             number += 1
         painter.end()
+
+    def mark_lines(self, marks: Iterable[tuple[int | None, str]]) -> None:
+        """Tint each (1-based line, tooltip) across the editor's width; no line: skipped."""
+        selections = []
+        for line, tip in marks:
+            block = self.document().findBlockByLineNumber(line - 1) if line else None
+            if block is None or not block.isValid():
+                continue
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(QColor(217, 83, 79, 60))
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.format.setToolTip(tip)
+            sel.cursor = QTextCursor(block)
+            selections.append(sel)
+        self.setExtraSelections(selections)
 
     def go_to_line(self, line: int) -> None:
         block = self.document().findBlockByLineNumber(max(0, line - 1))

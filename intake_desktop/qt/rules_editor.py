@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QFontDatabase,
     QTextCharFormat,
     QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -512,20 +510,7 @@ class RulesEditor(QWidget):
         return not self.problems
 
     def _mark_problems(self) -> None:
-        selections = []
-        for p in self.problems:
-            if not p.line:
-                continue
-            block = self.editor.document().findBlockByLineNumber(p.line - 1)
-            if not block.isValid():
-                continue
-            sel = QTextEdit.ExtraSelection()
-            sel.format.setBackground(QColor(217, 83, 79, 60))
-            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            sel.format.setToolTip(str(p))
-            sel.cursor = QTextCursor(block)
-            selections.append(sel)
-        self.editor.setExtraSelections(selections)
+        self.editor.mark_lines((p.line, str(p)) for p in self.problems)
         first = next((p.line for p in self.problems if p.line), None)
         if first is not None:
             self.scroll_to_line(first)
