@@ -15,6 +15,7 @@ import json
 import os
 import time
 import uuid
+from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -486,6 +487,44 @@ class Filer:
         REVIEW source the existing document row is reused.
         """
         decision = plan.decision
+        filed = plan.filed
+        with self.ledger.transaction(decision.rules_version) as txn:
+            self._record_removed(txn)
+            doc_id = self.record_intent(txn, plan, source, candidate, prepared, action=action)
+        self._fault("intent_recorded")
+        try:
+            copied = self.copy_targets(plan, doc_id)
+        except FilingError as exc:
+            self._roll_back(doc_id, exc.message, decision.rules_version)
+            if isinstance(exc.__cause__, FileExistsError):
+                raise _NameTaken() from exc
+            raise
+        done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
+        if done.filed_path:  # full-text search (issue 14); never stops a filing
+            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
+                           prepared.facts if prepared else {})
+        if plan.status == DocStatus.REVIEW and filed is not None:
+            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
+                          self.ws, source=done.source_path, sha256=done.sha256,
+                          document_id=done.id)
+        self._clear_source(done, source.removable, copied)
+        now = self.ledger.document(doc_id)
+        assert now is not None
+        return now
+
+    def record_intent(
+        self,
+        txn: Txn,
+        plan: FilingPlan,
+        source: Source,
+        candidate: Candidate,
+        prepared: Prepared | None = None,
+        *,
+        action: dict[str, Any] | None = None,
+    ) -> int:
+        """The pending row of a plan (and its `received` event), in the caller's
+        transaction; the document's id. For a REVIEW source the existing row is reused."""
+        decision = plan.decision
         matter = decision.matter
         original, filed = plan.original, plan.filed
         fields: dict[str, Any] = {
@@ -502,63 +541,57 @@ class Filer:
             "detected_type": plan.detected_type,
             "source_cleared": False,
         }
-        with self.ledger.transaction(decision.rules_version) as txn:
-            self._record_removed(txn)
-            if matter:
-                txn.ensure_matter(matter)
-            doc = source.document
-            if doc is None:
-                recorded, custody = self.source_record(source)
-                parent = source.parent
-                doc_id = txn.insert_document(
-                    sha256=candidate.sha256, size=candidate.size, source_path=recorded,
-                    family_id=parent.family_id if parent else None,
-                    parent_id=parent.id if parent else None, **fields,
-                )
-                if parent is None and prepared is not None and prepared.children:
-                    txn.update_document(doc_id, family_id=f"F{doc_id:06d}")
-                txn.add_event(
-                    EventKind.RECEIVED, document_id=doc_id, matter_id=matter,
-                    path_before=recorded, sha256_before=candidate.sha256,
-                    detail={"size": candidate.size, "detected_type": plan.detected_type,
-                            "parent": parent.id if parent else None, **custody},
-                )
-            else:
-                doc_id = doc.id
-                pending = {
-                    "kind": str(source.kind), "source": self.rel(source.path),
-                    "sha256": candidate.sha256, **(action or {}),
-                    "restore": _restorable(doc),
-                }
-                txn.update_document(doc_id, pending_action=json.dumps(pending), **fields)
-        self._fault("intent_recorded")
-        written: list[Path] = []
+        if matter:
+            txn.ensure_matter(matter)
+        doc = source.document
+        if doc is not None:
+            pending = {
+                "kind": str(source.kind), "source": self.rel(source.path),
+                "sha256": candidate.sha256, **(action or {}),
+                "restore": _restorable(doc),
+            }
+            txn.update_document(doc.id, pending_action=json.dumps(pending), **fields)
+            return doc.id
+        recorded, custody = self.source_record(source)
+        parent = source.parent
+        doc_id = txn.insert_document(
+            sha256=candidate.sha256, size=candidate.size, source_path=recorded,
+            family_id=parent.family_id if parent else None,
+            parent_id=parent.id if parent else None, **fields,
+        )
+        if parent is None and prepared is not None and prepared.children:
+            txn.update_document(doc_id, family_id=f"F{doc_id:06d}")
+        txn.add_event(
+            EventKind.RECEIVED, document_id=doc_id, matter_id=matter,
+            path_before=recorded, sha256_before=candidate.sha256,
+            detail={"size": candidate.size, "detected_type": plan.detected_type,
+                    "parent": parent.id if parent else None, **custody},
+        )
+        return doc_id
+
+    def copy_targets(self, plan: FilingPlan, doc_id: int, *, sync_dirs: bool = True) -> Copied:
+        """Write a plan's copies: the targets that share a source in one read of it.
+        On failure the copies already written are removed and the FilingError raised.
+        `sync_dirs=False`: the folders to fsync are returned instead (a batch syncs each
+        folder once)."""
+        copied = Copied(started=time.time())
         try:
-            for target in plan.targets:
-                self.mover.place_copy(
-                    target.src, target.dest, target.sha256, tag=f"d{doc_id}",
-                    read_only=target.read_only,
-                )
-                written.append(target.dest)
-        except FilingError as exc:
-            for dest in written:
+            for src, sha in dict.fromkeys((t.src, t.sha256) for t in plan.targets):
+                (dest, read_only), *more = [(t.dest, t.read_only) for t in plan.targets
+                                            if (t.src, t.sha256) == (src, sha)]
+                placed = self.mover.place_copy(src, dest, sha, tag=f"d{doc_id}",
+                                               read_only=read_only, more=more,
+                                               sync_dirs=sync_dirs)
+                copied.written += [dest, *(d for d, _ in more)]
+                if not sync_dirs:
+                    copied.folders |= {dest.parent, *(d.parent for d, _ in more)}
+                if src == plan.targets[0].src and placed is not None:
+                    copied.source_stat = placed.source_stat
+        except FilingError:
+            for dest in copied.written:
                 self.mover.discard(dest)
-            self._roll_back(doc_id, exc.message, decision.rules_version)
-            if isinstance(exc.__cause__, FileExistsError):
-                raise _NameTaken() from exc
             raise
-        done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
-        if done.filed_path:  # full-text search (issue 14); never stops a filing
-            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
-                           prepared.facts if prepared else {})
-        if plan.status == DocStatus.REVIEW and filed is not None:
-            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
-                          self.ws, source=done.source_path, sha256=done.sha256,
-                          document_id=done.id)
-        self._clear_source(done, source.removable)
-        now = self.ledger.document(doc_id)
-        assert now is not None
-        return now
+        return copied
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
         doc = self.ledger.document(doc_id)
@@ -670,8 +703,10 @@ class Filer:
                         "review_copy_removed": came_from},
             )
 
-    def _clear_source(self, doc: DocumentRecord, removable: bool) -> None:
-        """Remove the source (only after its row is done) and record it."""
+    def _clear_source(self, doc: DocumentRecord, removable: bool,
+                      copied: Copied | None = None) -> None:
+        """Remove the source (only after its row is done) and record it. `copied`: what
+        the copy step saw of the source, so an untouched source is not read again."""
         action = _action(doc)
         if action is not None:
             # A review action: the copy in Review/ is this app's own; remove it now.
@@ -687,7 +722,7 @@ class Filer:
             return
         src = Path(doc.source_path)
         if src.exists():
-            if sha256_file(src) != doc.sha256:
+            if not _unchanged_since(src, copied) and sha256_file(src) != doc.sha256:
                 # Someone wrote a new file under the same name: it is new evidence, keep it.
                 with self.ledger.transaction() as txn:
                     txn.update_document(doc.id, source_cleared=True)
@@ -859,6 +894,40 @@ def _notes(prepared: Prepared) -> list[str]:
     """What a person should know about a filed document (e.g. how to install a converter)."""
     notes = prepared.facts.get("notes") or []
     return [str(n) for n in notes] if isinstance(notes, list | tuple) else [str(notes)]
+
+
+@dataclass
+class Copied:
+    """What `copy_targets` wrote: the copies, the folders still to fsync (batch), and the
+    source's status as it was read (to tell later, without reading it again, that it is
+    still the same file)."""
+
+    written: list[Path] = field(default_factory=list)
+    folders: set[Path] = field(default_factory=set)
+    source_stat: os.stat_result | None = None
+    started: float = 0.0  # time.time() before the source was opened
+
+
+# A source last changed at least this long before it was copied, and whose status is the
+# same now, is the file that was copied: a write since would have moved its change time
+# past the one seen (timestamps are coarse, 2 s on FAT, hence the margin).
+QUIET_SECONDS = 3.0
+
+
+def _unchanged_since(src: Path, copied: Copied | None) -> bool:
+    """True when `src` is provably the file the copy step read, without reading it."""
+    seen = copied.source_stat if copied is not None else None
+    if copied is None or seen is None:
+        return False
+    try:
+        now = os.stat(src)
+    except OSError:
+        return False
+    last_change = max(seen.st_mtime_ns, seen.st_ctime_ns) / 1e9
+    if last_change + QUIET_SECONDS > copied.started:
+        return False  # written just before it was copied: read it again to be sure
+    same = ("st_ino", "st_dev", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, k) == getattr(seen, k) for k in same)
 
 
 class _NameTaken(Exception):
