@@ -15,8 +15,8 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
