@@ -22,6 +22,7 @@ from typing import Any
 
 from intake_desktop.core.detect import detect_type
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
+from intake_desktop.core.filing.batch import Batch, BatchLimits, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
@@ -88,6 +89,7 @@ class Filer:
         self.claimant = claimant or Claimant(ledger)
         self._removed: list[DocumentRecord] = []
         self._work_cleaned = False
+        self.batch_limits = BatchLimits()
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -180,13 +182,30 @@ class Filer:
             named = list(paths)
             files = list(self.expand(named))
             explicit = {str(p) for p in named}
-            results: list[IngestResult] = []
-            for done, path in enumerate(files):
+            found: dict[int, IngestResult] = {}
+            batch = Batch(self, self.batch_limits)
+            for index, path in enumerate(files):
                 if cancel is not None and cancel.is_set():
                     break
-                on_progress(done, len(files), str(path))
-                results.append(self._ingest_path(path, matter, claimed=False,
-                                                 listed=str(path) not in explicit))
+                on_progress(len(found), len(files), str(path))
+                staged = self._stage(index, path, matter, listed=str(path) not in explicit)
+                if isinstance(staged, IngestResult):
+                    found[index] = staged
+                    continue
+                if not batch.fits(staged) or staged.prepared.children:
+                    found.update(batch.commit())
+                if staged.prepared.children:  # filed now: its attachments go under it
+                    found[index] = self._file_staged(staged)
+                    continue
+                try:
+                    batch.add(staged)
+                except Exception as exc:
+                    found[index] = self._abandon(staged, exc)
+                    continue
+                if batch.full:
+                    found.update(batch.commit())
+            found.update(batch.commit())
+            results = [found[i] for i in sorted(found)]
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
@@ -265,6 +284,116 @@ class Filer:
         parent = Path(absolute(source.path)).parent
         return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
                          sig)
+
+    def _stage(self, index: int, path: Path, matter: str | None, *,
+               listed: bool) -> IngestResult | Staged:
+        """Claim, hash, prepare and route one file for a batch (nothing written), or its
+        result now (ignored, a link, gone, another process has it, an error)."""
+        source_text = str(path)
+        if is_junk_path(path):
+            return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
+        key: str | None = None
+        try:
+            source = self.source_of(path)
+            if is_link(path, source):
+                return IngestResult(
+                    source_text, Outcome.REVIEW,
+                    reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
+                    "place and nothing was copied; copy the file itself into the intake folder",
+                )
+            if not path.exists():
+                if listed:
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+                raise IntakeError("no such file", path=path, fix="check the path and try again")
+            if not path.is_file():
+                raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+            hint = self.matter_hint(source, matter)
+            try:
+                wanted = self._claim_key(source)
+            except FileNotFoundError:
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+            self.claimant.heartbeat()
+            if not self.ledger.claim(wanted, self.claimant.owner, source=source_text):
+                return IngestResult(source_text, Outcome.IGNORED,
+                                    reason="another process is filing this file")
+            key = wanted
+            if not path.is_file():
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+            staged = self._prepare_staged(index, source, hint, key)
+            key = None  # the batch holds it now
+            return staged
+        except Exception as exc:
+            return self.failure(path, exc)
+        finally:
+            if key is not None:
+                _unless_unwritable(lambda: self.give_back([key or ""]))
+
+    def _prepare_staged(self, index: int, source: Source, hint: str | None,
+                        key: str | None) -> Staged:
+        path = source.path
+        size = path.stat().st_size
+        sha = sha256_file(path)
+        workdir = self.work_folder("prep")
+        try:
+            prepared, refused = self.prepare(path, sha, workdir)
+            candidate = self.candidate(source, prepared, sha, size, hint)
+            decision = decide(self.router, candidate, refused)
+        except BaseException:
+            if workdir.exists():
+                self.mover.remove_work_folder(workdir, self.ws.work)
+            raise
+        return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
+                      decision)
+
+    def _file_staged(self, staged: Staged) -> IngestResult:
+        """File a staged file on its own (one with attachments filed under it)."""
+        try:
+            result = self._file(staged.source, staged.candidate, staged.prepared,
+                                staged.decision)
+            if (result.status is Outcome.FILED and staged.prepared.children
+                    and result.document_id):
+                result.children = self._file_children(result, staged.prepared, 0)
+            return result
+        except Exception as exc:
+            return self.failure(staged.source.path, exc)
+        finally:
+            self._abandon(staged, None)
+
+    def _abandon(self, staged: Staged, exc: Exception | None) -> IngestResult:
+        """Remove a staged file's work folder and give back its claim; its error result."""
+        if staged.workdir.exists():
+            self.mover.remove_work_folder(staged.workdir, self.ws.work)
+        if staged.key:
+            _unless_unwritable(lambda: self.give_back([staged.key or ""]))
+        if exc is None:
+            return IngestResult(str(staged.source.path), Outcome.IGNORED)
+        return self.failure(staged.source.path, exc)
+
+    def give_back(self, keys: list[str]) -> None:
+        """Release claims this process holds (a filed batch)."""
+        self.ledger.release_many(keys, self.claimant.owner)
+
+    def failure(self, path: Path, exc: Exception) -> IngestResult:
+        """The result of a file whose filing raised `exc` (re-raised under INTAKE_DEBUG
+        when it is neither an OS nor a database error)."""
+        source_text = str(path)
+        if isinstance(exc, IntakeError):
+            return IngestResult(source_text, Outcome.ERROR, reason=exc.message)
+        if isinstance(exc, OSError):
+            return IngestResult(
+                source_text,
+                Outcome.ERROR,
+                reason=f"{path}: cannot read the file ({exc.strerror or exc}). Check that it "
+                "is not open in another program and that you have permission, then retry.",
+            )
+        explained = explain(exc, path)
+        reason = explained.message if explained else format_message(
+            f"could not be filed ({type(exc).__name__}: {str(exc)[:200]})", path,
+            "the file was left where it was; run the command again with INTAKE_DEBUG=1 and "
+            "report what it prints")
+        if explained is None and os.environ.get("INTAKE_DEBUG"):
+            raise exc
+        return IngestResult(source_text, Outcome.ERROR, reason=reason)
 
     def _ingest_path(
         self, path: Path, matter: str | None, *, claimed: bool, listed: bool = False
@@ -501,8 +630,9 @@ class Filer:
             raise
         done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
         if done.filed_path:  # full-text search (issue 14); never stops a filing
+            known = prepared.text if prepared and prepared.filed_from == source.path else None
             index_document(self.ledger, done.id, self.ws.root / done.filed_path,
-                           prepared.facts if prepared else {})
+                           prepared.facts if prepared else {}, known)
         if plan.status == DocStatus.REVIEW and filed is not None:
             write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
                           self.ws, source=done.source_path, sha256=done.sha256,
