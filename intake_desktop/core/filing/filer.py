@@ -184,33 +184,51 @@ class Filer:
             explicit = {str(p) for p in named}
             found: dict[int, IngestResult] = {}
             batch = Batch(self, self.batch_limits)
-            for index, path in enumerate(files):
-                if cancel is not None and cancel.is_set():
-                    break
-                on_progress(len(found), len(files), str(path))
-                staged = self._stage(index, path, matter, listed=str(path) not in explicit)
-                if isinstance(staged, IngestResult):
-                    found[index] = staged
-                    continue
-                if not batch.fits(staged) or staged.prepared.children:
-                    found.update(batch.commit())
-                if staged.prepared.children:  # filed now: its attachments go under it
-                    found[index] = self._file_staged(staged)
-                    continue
-                try:
-                    batch.add(staged)
-                except Exception as exc:
-                    found[index] = self._abandon(staged, exc)
-                    continue
-                if batch.full:
-                    found.update(batch.commit())
-            found.update(batch.commit())
+            ahead: dict[int, IngestResult | tuple[Source, str]] = {}
+            try:
+                self._ingest_batched(files, explicit, matter, batch, ahead, found,
+                                     on_progress, cancel)
+            finally:  # claimed ahead but not reached (cancelled): give them back
+                left = [c[1] for c in ahead.values() if isinstance(c, tuple)]
+                if left:
+                    _unless_unwritable(lambda: self.give_back(left))
             results = [found[i] for i in sorted(found)]
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
         on_progress(len(results), len(files), "done")
         return results
+
+    def _ingest_batched(
+        self, files: list[Path], explicit: set[str], matter: str | None, batch: Batch,
+        ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
+        on_progress: ProgressCallback, cancel: CancelFlag | None,
+    ) -> None:
+        for index, path in enumerate(files):
+            if cancel is not None and cancel.is_set():
+                break
+            on_progress(len(found), len(files), str(path))
+            if index not in ahead:
+                self._claim_ahead(files, index, explicit, ahead)
+            checked = ahead.pop(index)
+            staged = checked if isinstance(checked, IngestResult) else self._stage(
+                index, checked[0], checked[1], matter)
+            if isinstance(staged, IngestResult):
+                found[index] = staged
+                continue
+            if not batch.fits(staged) or staged.prepared.children:
+                found.update(batch.commit())
+            if staged.prepared.children:  # filed now: its attachments go under it
+                found[index] = self._file_staged(staged)
+                continue
+            try:
+                batch.add(staged)
+            except Exception as exc:
+                found[index] = self._abandon(staged, exc)
+                continue
+            if batch.full:
+                found.update(batch.commit())
+        found.update(batch.commit())
 
     def begin(self) -> None:
         """Start-up duties: clean dead work folders, take back dead processes' claims,
@@ -285,14 +303,12 @@ class Filer:
         return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
                          sig)
 
-    def _stage(self, index: int, path: Path, matter: str | None, *,
-               listed: bool) -> IngestResult | Staged:
-        """Claim, hash, prepare and route one file for a batch (nothing written), or its
-        result now (ignored, a link, gone, another process has it, an error)."""
+    def _check(self, path: Path, *, listed: bool) -> IngestResult | tuple[Source, str]:
+        """The checks before a claim (junk, a link, gone, not a file): the file's result
+        now, or its source and claim key."""
         source_text = str(path)
         if is_junk_path(path):
             return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
-        key: str | None = None
         try:
             source = self.source_of(path)
             if is_link(path, source):
@@ -307,26 +323,49 @@ class Filer:
                 raise IntakeError("no such file", path=path, fix="check the path and try again")
             if not path.is_file():
                 raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
-            hint = self.matter_hint(source, matter)
             try:
-                wanted = self._claim_key(source)
+                return source, self._claim_key(source)
             except FileNotFoundError:
                 return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
-            self.claimant.heartbeat()
-            if not self.ledger.claim(wanted, self.claimant.owner, source=source_text):
-                return IngestResult(source_text, Outcome.IGNORED,
-                                    reason="another process is filing this file")
-            key = wanted
+        except Exception as exc:
+            return self.failure(path, exc)
+
+    def _claim_ahead(self, files: list[Path], start: int, explicit: set[str],
+                     ahead: dict[int, IngestResult | tuple[Source, str]]) -> None:
+        """Check the next files and claim them in one transaction (a claim another process
+        holds makes that file's result "another process is filing this file")."""
+        window = range(start, min(start + max(self.batch_limits.files, 1), len(files)))
+        for index in window:
+            ahead[index] = self._check(files[index], listed=str(files[index]) not in explicit)
+        wanted = [(checked[1], str(checked[0].path)) for index in window
+                  if isinstance(checked := ahead[index], tuple)]
+        if not wanted:
+            return
+        self.claimant.heartbeat()
+        taken = self.ledger.claim_many(wanted, self.claimant.owner)
+        for index in window:
+            checked = ahead[index]
+            if isinstance(checked, tuple) and checked[1] not in taken:
+                ahead[index] = IngestResult(str(files[index]), Outcome.IGNORED,
+                                            reason="another process is filing this file")
+
+    def _stage(self, index: int, source: Source, key: str,
+               matter: str | None) -> IngestResult | Staged:
+        """Hash, prepare and route one claimed file for a batch (nothing written), or its
+        result now (gone, an error); the claim goes with the batch or is given back."""
+        path = source.path
+        held: str | None = key
+        try:
             if not path.is_file():
-                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
-            staged = self._prepare_staged(index, source, hint, key)
-            key = None  # the batch holds it now
+                return IngestResult(str(path), Outcome.IGNORED, reason=GONE_REASON)
+            staged = self._prepare_staged(index, source, self.matter_hint(source, matter), key)
+            held = None  # the batch holds it now
             return staged
         except Exception as exc:
             return self.failure(path, exc)
         finally:
-            if key is not None:
-                _unless_unwritable(lambda: self.give_back([key or ""]))
+            if held is not None:
+                _unless_unwritable(lambda: self.give_back([key]))
 
     def _prepare_staged(self, index: int, source: Source, hint: str | None,
                         key: str | None) -> Staged:
