@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -326,3 +327,79 @@ def test_a_scan_still_gets_its_ocr_probe(app: App, tmp_path: Path) -> None:
     doc_events = app.ledger.events(document_id=result.document_id)
     ocr = [e for e in doc_events if e.kind == "ocr"]
     assert ocr or "not_text_searchable" in result.flags, (result.flags, doc_events)
+
+
+# ---- preparation in parallel -------------------------------------------------------------
+
+class _PidPreparer:
+    """A preparer (the Preparer protocol) that says which process prepared each file."""
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.detect import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid()})
+
+
+class _PidRouter:
+    rules_version = "test-pid"
+
+    def route(self, candidate: object) -> object:
+        from intake_desktop.core.pipeline import Candidate, Decision
+
+        assert isinstance(candidate, Candidate)
+        return Decision(matter=MATTER, filename=candidate.source.name,
+                        rule=f"pid-{candidate.facts['pid']}", rules_version=self.rules_version)
+
+
+def test_files_are_prepared_by_worker_processes_and_filed_in_input_order(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 5_000, seed=i)
+             for i in range(12)]
+    filer = Filer(app.workspace, app.ledger, preparer=_PidPreparer(),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    results = filer.ingest([app.workspace.intake])
+    assert [Path(r.path or "").name for r in results] == [f"exhibit {i:02}.bin"
+                                                          for i in range(12)]
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    pids = {int(r.rule.removeprefix("pid-")) for r in results}
+    assert os.getpid() not in pids and len(pids) >= 1, pids
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids), "documents numbered in input order"
+    assert not list(app.workspace.work.iterdir()), "no work folder left"
+
+
+def test_the_pool_changes_nothing_but_speed(app: App, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same mixed upload filed with and without workers: the same names, statuses,
+    hashes and flags."""
+    from PIL import Image
+
+    def upload(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(3):
+            text_pdf(folder / f"letter {i}.pdf", [f"Letter {i}", "Dated March 4, 2024"])
+            Image.new("RGB", (200, 150), (i * 60, 90, 120)).save(folder / f"photo {i}.jpg")
+            (folder / f"notes {i}.txt").write_text(f"Call notes {i}\n" * 20)
+        (folder / "letter copy.pdf").write_bytes((folder / "letter 1.pdf").read_bytes())
+
+    from intake_desktop.app import open_app
+    from intake_desktop.core.workspace import init_workspace
+
+    upload(tmp_path / "upload")
+    outcomes = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("INTAKE_PREPARE_WORKERS", workers)
+        root = tmp_path / f"ws{workers}"
+        init_workspace(root).rules_path.unlink()
+        shutil.copytree(tmp_path / "upload", root / "Intake" / MATTER)
+        with open_app(str(root)) as other:
+            results = build_filer(other).ingest([other.workspace.intake])
+        outcomes.append([(Path(r.source).name, str(r.status),
+                          Path(r.path).relative_to(root).as_posix() if r.path else None,
+                          r.sha256, r.flags) for r in results])
+    assert outcomes[0] == outcomes[1]
+    assert {o[1] for o in outcomes[1]} == {"filed", "duplicate"}

@@ -16,6 +16,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,6 +33,7 @@ from intake_desktop.core.filing.plan import (
     SourceKind,
     plan_filing,
 )
+from intake_desktop.core.filing.pool import PreparePool, usable
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.hashing import sha256_file
@@ -204,15 +206,44 @@ class Filer:
         ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
         on_progress: ProgressCallback, cancel: CancelFlag | None,
     ) -> None:
+        workers = usable(self, len(files))
+        pool = PreparePool(self, workers) if workers else None
+        workdirs: dict[int, Path] = {}
+        try:
+            self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
+                              cancel, pool, workdirs)
+        finally:
+            if pool is not None:
+                pool.close(lambda index: self._drop_workdir(workdirs.pop(index, None)))
+
+    def _drop_workdir(self, workdir: Path | None) -> None:
+        if workdir is not None and workdir.exists():
+            self.mover.remove_work_folder(workdir, self.ws.work)
+
+    def _ingest_loop(
+        self, files: list[Path], explicit: set[str], matter: str | None, batch: Batch,
+        ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
+        on_progress: ProgressCallback, cancel: CancelFlag | None, pool: PreparePool | None,
+        workdirs: dict[int, Path],
+    ) -> None:
+        checked_upto = 0  # files before this index are checked (and claimed)
         for index, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 break
             on_progress(len(found), len(files), str(path))
-            if index not in ahead:
-                self._claim_ahead(files, index, explicit, ahead)
+            wanted = min(index + (pool.limit if pool else 0), len(files) - 1)
+            while checked_upto <= wanted:
+                checked_upto = self._claim_ahead(files, checked_upto, explicit, ahead)
+            if pool is not None and not pool.broken:
+                self._submit_ahead(pool, index, ahead, workdirs)
             checked = ahead.pop(index)
-            staged = checked if isinstance(checked, IngestResult) else self._stage(
-                index, checked[0], checked[1], matter)
+            if isinstance(checked, IngestResult):
+                staged: IngestResult | Staged = checked
+            elif pool is not None and pool.has(index):
+                staged = self._stage_ready(index, checked[0], checked[1], matter, pool,
+                                           workdirs.pop(index))
+            else:
+                staged = self._stage(index, checked[0], checked[1], matter)
             if isinstance(staged, IngestResult):
                 found[index] = staged
                 continue
@@ -331,16 +362,17 @@ class Filer:
             return self.failure(path, exc)
 
     def _claim_ahead(self, files: list[Path], start: int, explicit: set[str],
-                     ahead: dict[int, IngestResult | tuple[Source, str]]) -> None:
+                     ahead: dict[int, IngestResult | tuple[Source, str]]) -> int:
         """Check the next files and claim them in one transaction (a claim another process
-        holds makes that file's result "another process is filing this file")."""
+        holds makes that file's result "another process is filing this file"); the index
+        after the last file checked."""
         window = range(start, min(start + max(self.batch_limits.files, 1), len(files)))
         for index in window:
             ahead[index] = self._check(files[index], listed=str(files[index]) not in explicit)
         wanted = [(checked[1], str(checked[0].path)) for index in window
                   if isinstance(checked := ahead[index], tuple)]
         if not wanted:
-            return
+            return window.stop
         self.claimant.heartbeat()
         taken = self.ledger.claim_many(wanted, self.claimant.owner)
         for index in window:
@@ -348,6 +380,48 @@ class Filer:
             if isinstance(checked, tuple) and checked[1] not in taken:
                 ahead[index] = IngestResult(str(files[index]), Outcome.IGNORED,
                                             reason="another process is filing this file")
+        return window.stop
+
+    def _submit_ahead(self, pool: PreparePool, index: int,
+                      ahead: dict[int, IngestResult | tuple[Source, str]],
+                      workdirs: dict[int, Path]) -> None:
+        """Keep the pool busy with the next claimed files (at most `pool.limit` at once)."""
+        for upcoming in range(index, index + pool.limit):
+            if pool.busy() >= pool.limit:
+                return
+            checked = ahead.get(upcoming)
+            if isinstance(checked, tuple) and not pool.has(upcoming):
+                workdirs[upcoming] = self.work_folder("prep")
+                pool.submit(upcoming, checked[0].path, workdirs[upcoming])
+
+    def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
+                     pool: PreparePool, workdir: Path) -> IngestResult | Staged:
+        """`_stage` for a file a worker prepared."""
+        path = source.path
+        held: str | None = key
+        try:
+            try:
+                size, sha, prepared, refused = pool.take(index)
+            except BrokenExecutor:  # a worker was killed: this one and the rest in-process
+                pool.broken = True
+                self._drop_workdir(workdir)
+                held = None
+                return self._stage(index, source, key, matter)
+            candidate = self.candidate(source, prepared, sha, size,
+                                       hint := self.matter_hint(source, matter))
+            decision = decide(self.router, candidate, refused)
+            held = None
+            return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
+                          decision)
+        except FileNotFoundError:
+            self._drop_workdir(workdir)
+            return IngestResult(str(path), Outcome.IGNORED, reason=GONE_REASON)
+        except Exception as exc:
+            self._drop_workdir(workdir)
+            return self.failure(path, exc)
+        finally:
+            if held is not None:
+                _unless_unwritable(lambda: self.give_back([key]))
 
     def _stage(self, index: int, source: Source, key: str,
                matter: str | None) -> IngestResult | Staged:
