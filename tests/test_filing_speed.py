@@ -403,3 +403,13 @@ def test_the_pool_changes_nothing_but_speed(app: App, tmp_path: Path,
                           r.sha256, r.flags) for r in results])
     assert outcomes[0] == outcomes[1]
     assert {o[1] for o in outcomes[1]} == {"filed", "duplicate"}
+
+
+def test_the_progress_line_shows_rate_and_time_left() -> None:
+    from intake_desktop.commands.ingest import TerminalProgress
+
+    bar = TerminalProgress(enabled=True)
+    assert "left" not in bar.line(0, 100, "/in/a.pdf", now=10.0)
+    line = bar.line(20, 100, "/in/report 21.pdf", now=20.0)  # 20 files in 10 s
+    assert "20/100 2.0/s, 40s left report 21.pdf" in line
+    assert "1m30s left" in bar.line(10, 100, "/in/x.pdf", now=20.0)
