@@ -7,7 +7,7 @@ Prints, each measured in a fresh process:
 - first paint: exhibit browser built (count + first keyset page) and painted (target <= 1 s);
 - peak RSS of that process (target <= 300 MB);
 and the same browser done the naive way (peer: every row loaded into a QStandardItemModel
-from `Ledger.documents()`), with the ratios.
+from `Ledger.docs.documents()`), with the ratios.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def child(mode: str, root: str, started: float) -> None:
         from PySide6.QtWidgets import QTableView
 
         t0 = time.perf_counter()
-        docs = app.ledger.documents(status="filed")
+        docs = app.ledger.docs.documents(status="filed")
         model = QStandardItemModel(len(docs), 7)
         for r, d in enumerate(docs):
             for c, v in enumerate((d.id, d.filed_path, d.matter_id, d.category,

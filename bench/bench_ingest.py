@@ -223,13 +223,13 @@ def main() -> None:
 
         # -- ledger verify (chain only)
         app = open_app(str(root))
-        have = app.ledger.event_count()
+        have = app.ledger.chain.event_count()
         with app.ledger.transaction() as txn:
             for i in range(args.events - have):
                 txn.add_event(EventKind.RECEIVED, document_id=i, path_before=f"/x/{i}.pdf",
                               sha256_before=f"{i:064x}", detail={"size": i})
         start = time.perf_counter()
-        report = app.ledger.verify_chain()
+        report = app.ledger.chain.verify_chain()
         verify_t = time.perf_counter() - start
         app.close()
         assert report.ok

@@ -157,7 +157,7 @@ def bench_set(tmp: Path, exhibits: int, pages_each: int) -> None:
     ledger = Ledger.open(f"sqlite:///{tmp / 'ledger.sqlite'}", Actor("bench"))
     result = build_set(spec, tmp / "out", ledger)
     total = time.perf_counter() - t0
-    events = ledger.event_count()
+    events = ledger.chain.event_count()
     ledger.close()
     pages = sum(e.pages for e in result.exhibits)
     print(f"build set: {len(result.exhibits)} exhibits, {pages} pages, index + chronology + "

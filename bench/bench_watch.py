@@ -105,7 +105,7 @@ def latency(files: int, interval: float, size: int, workers: int, root: Path) ->
     while time.monotonic() < deadline:
         done = {
             e.path_before: datetime.fromisoformat(e.at.replace("Z", "+00:00")).timestamp()
-            for e in app.ledger.events() if e.kind == EventKind.FILED and e.path_before
+            for e in app.ledger.chain.events() if e.kind == EventKind.FILED and e.path_before
         }
         if len(done) >= files:
             break
@@ -150,7 +150,7 @@ def burst(files: int, size: int, workers: int, root: Path) -> None:
     t0 = time.monotonic()
     for i in range(files):
         (intake / f"burst-{i:04d}.pdf").write_bytes(pdfs[i])
-    while len(app.ledger.documents()) < files or any(intake.iterdir()):
+    while len(app.ledger.docs.documents()) < files or any(intake.iterdir()):
         time.sleep(0.05)
     took = time.monotonic() - t0
     watcher.stop()

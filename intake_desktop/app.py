@@ -47,7 +47,7 @@ class App:
     def seal_if_changed(self, on_warning: Callable[[str], None] | None = None) -> None:
         """Seal the ledger into Exports/ledger-seals/ and the mirror when the head moved
         since the app opened or last sealed (after each batch: ingest, watch sweep, close)."""
-        head = self.ledger.head()
+        head = self.ledger.chain.head()
         if self.head_at_open is None or head == self.head_at_open:
             return
         outcome = custody.seal_after_batch(self.ledger, self.workspace, self.seal_mirror)
@@ -115,7 +115,7 @@ def open_app(
             raise
     # A ledger opened without the workspace check is never sealed into this workspace.
     return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
-               head_at_open=ledger.head() if attach else None)
+               head_at_open=ledger.chain.head() if attach else None)
 
 
 def _warn_stderr(text: str) -> None:

@@ -136,6 +136,14 @@ class MemoryBates:
         self.counters: dict[str, int] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
 
+    @property
+    def bates(self) -> MemoryBates:  # the ledger's `bates` store
+        return self
+
+    @property
+    def chain(self) -> MemoryBates:  # the ledger's `chain` store (record)
+        return self
+
     def next_bates(self, prefix: str) -> int:
         return self.counters.get(prefix, 1)
 

@@ -102,7 +102,7 @@ def test_received_rows_name_sources_exactly(app: App, tmp_path: Path) -> None:
                  str(app.workspace.root)).stdout
     assert ".intake/work" not in export and "prep-" not in export
     # The documents table says the same (ledger history finds them by these paths).
-    docs = app.ledger.documents()
+    docs = app.ledger.docs.documents()
     assert [d.source_path for d in docs] == [
         f"{up}/ER visit 2024-02-14.pdf", zpath, f"{zpath}!/Paystub 2024-01-15.pdf",
         f"{zpath}!/Paystub 2024-01-31.pdf", inside_abs]

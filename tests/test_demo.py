@@ -87,7 +87,7 @@ def test_every_generated_document_has_an_outcome(
     root: Path = demo["root"]
     lines = {(d["matter"], d["source"]): d for d in demo["docs"]}
     assert len(lines) == len(generated) >= 40
-    top = [d for d in ledger.documents() if d.parent_id is None]
+    top = [d for d in ledger.docs.documents() if d.parent_id is None]
     for doc in generated:
         line = lines[(doc.matter, doc.relative)]
         assert line["sha256"] == doc.sha256
@@ -110,7 +110,7 @@ def test_every_generated_document_has_an_outcome(
             kept = root / str(row.filed_path)
             assert kept.parent == root / "Review" and sha256_file(kept) == doc.sha256
         else:
-            first = ledger.find_filed(doc.matter, doc.sha256)
+            first = ledger.docs.find_filed(doc.matter, doc.sha256)
             assert first is not None and first.id != row.id
             assert "same bytes as document" in line["reason"]
     # Nothing is left behind in Intake/: every source was filed and then removed.
@@ -162,7 +162,7 @@ def test_ledger_verify_passes(demo: dict[str, Any], ledger: Ledger) -> None:
     report = custody.verify(ledger, demo["root"])
     assert report.ok, report.to_json()
     assert report.first_bad_event is None and not report.missing_files
-    filed = ledger.documents(status=DocStatus.FILED)
+    filed = ledger.docs.documents(status=DocStatus.FILED)
     assert report.files_checked >= 2 * len(filed) > 0
 
 
@@ -172,15 +172,15 @@ def test_each_matter_was_filed_with_its_own_preset(demo: dict[str, Any], ledger:
     versions: dict[str, set[str | None]] = {}
     for matter, preset in MATTER_PRESETS.items():
         assert rules[matter].startswith(f"{preset} preset")
-        filed = {d.id for d in ledger.documents(matter_id=matter)}
+        filed = {d.id for d in ledger.docs.documents(matter_id=matter)}
         versions[matter] = {
-            e.rules_version for e in ledger.events()
+            e.rules_version for e in ledger.chain.events()
             if e.kind == EventKind.FILED and e.document_id in filed
         }
         assert len(versions[matter]) == 1, versions[matter]
     assert len(set.union(*versions.values())) == 3
     assert demo["summary"]["active_rules"].startswith("litigation preset")
-    changes = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    changes = [e for e in ledger.chain.events() if e.kind == EventKind.RULES_CHANGED]
     assert len({e.detail["version"] for e in changes}) == 3
 
 

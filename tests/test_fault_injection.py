@@ -67,7 +67,7 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
         ws = app.workspace
         matter_shas = {hashlib.sha256(d).hexdigest() for k, d in inputs.items()
                        if k.startswith(MATTER)}
-        filed = app.ledger.documents(status=DocStatus.FILED)
+        filed = app.ledger.docs.documents(status=DocStatus.FILED)
         assert sorted(d.sha256 for d in filed) == sorted(matter_shas), "each filed exactly once"
         for doc in filed:
             for rel in (doc.filed_path, doc.original_path):
@@ -88,7 +88,7 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
         assert len([p for p in ws.duplicates.glob("*") if p.is_file()]) <= 1
         report = custody.verify(app.ledger, root)
         assert report.ok, report.problems + report.missing_files + report.altered_files
-        assert app.ledger.unfinished() == []
+        assert app.ledger.docs.unfinished() == []
     finally:
         app.close()
 
@@ -203,7 +203,7 @@ def test_recovery_never_files_twice_when_another_process_filed_the_source(
     other = build_filer(app)
     assert other.ingest_file(src).status.value == "filed"  # no recovery first
     other.recover()
-    filed = app.ledger.documents(status=DocStatus.FILED)
+    filed = app.ledger.docs.documents(status=DocStatus.FILED)
     assert len(filed) == 1
     kept = sorted(p.name for p in app.workspace.matters.rglob("*") if p.is_file())
     assert len(kept) == 2, kept
@@ -254,16 +254,16 @@ def _review_fixture(root: Path, action: str) -> tuple[int, bytes]:
 
 def check_review_invariants(root: Path, doc_id: int, data: bytes, action: str) -> None:
     with open_app(str(root)) as app:
-        doc = app.ledger.document(doc_id)
+        doc = app.ledger.docs.document(doc_id)
         assert doc is not None
         want = DocStatus.DUPLICATE if action == "duplicate" else DocStatus.FILED
         assert doc.status == want, doc
-        assert doc.pending_action is None and app.ledger.unfinished() == []
-        shas = [d.sha256 for d in app.ledger.documents(status=DocStatus.FILED)]
+        assert doc.pending_action is None and app.ledger.docs.unfinished() == []
+        shas = [d.sha256 for d in app.ledger.docs.documents(status=DocStatus.FILED)]
         assert shas.count(hashlib.sha256(data).hexdigest()) == 1, "filed exactly once"
         matters = sorted(p for p in app.workspace.matters.rglob("*") if p.is_file())
         assert [p.read_bytes() for p in matters] == [data, data], matters  # original + copy
-        recorded = {p for d in app.ledger.documents() for p in (d.original_path, d.filed_path)
+        recorded = {p for d in app.ledger.docs.documents() for p in (d.original_path, d.filed_path)
                     if p}
         on_disk = {p.relative_to(root).as_posix() for p in matters}
         on_disk |= {p.relative_to(root).as_posix() for p in app.workspace.review.rglob("*")
@@ -302,7 +302,7 @@ def test_interrupt_every_review_action_at_every_step_then_restart(
         with open_app(str(root)) as app:
             filer = build_filer(app)
             filer.begin()
-            doc = app.ledger.document(doc_id)
+            doc = app.ledger.docs.document(doc_id)
             assert doc is not None and doc.status != DocStatus.PENDING
             if doc.status == DocStatus.REVIEW:  # rolled back: the person does it again
                 REVIEW_ACTIONS[action](ReviewDesk(filer), doc_id)

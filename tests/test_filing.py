@@ -40,9 +40,9 @@ def test_file_in_matter_folder_is_filed_with_read_only_identical_original(
     assert filed.read_bytes() == data and original.read_bytes() == data
     assert not os.stat(original).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     assert not src.exists(), "the intake source is removed only after filing"
-    doc = app.ledger.document(result.document_id or 0)
+    doc = app.ledger.docs.document(result.document_id or 0)
     assert doc is not None and doc.status == DocStatus.FILED and doc.sha256 == sha(data)
-    kinds = [e.kind for e in app.ledger.events(document_id=doc.id)]
+    kinds = [e.kind for e in app.ledger.chain.events(document_id=doc.id)]
     assert kinds == ["received", "original_preserved", "filed", "source_removed"]
     assert custody.verify(app.ledger, app.workspace.root).ok
 
@@ -70,8 +70,8 @@ def test_exact_duplicate_is_recorded_and_set_aside(app: App, filer: Filer) -> No
     dup = next(r for r in results if r.status is Outcome.DUPLICATE)
     aside = app.workspace.duplicates / "copy of a.pdf"
     assert aside.read_bytes() == data
-    assert len(app.ledger.documents(status=DocStatus.FILED)) == 1
-    [event] = [e for e in app.ledger.events() if e.kind == "duplicate"]
+    assert len(app.ledger.docs.documents(status=DocStatus.FILED)) == 1
+    [event] = [e for e in app.ledger.chain.events() if e.kind == "duplicate"]
     assert event.detail["duplicate_of"] == next(
         r.document_id for r in results if r.status is Outcome.FILED
     )
@@ -84,7 +84,7 @@ def test_file_without_matter_goes_to_review_with_reason(app: App, filer: Filer) 
     assert result.status is Outcome.REVIEW
     assert result.reason and "no matter" in result.reason
     assert (app.workspace.review / "scan0001.pdf").read_bytes() == data
-    [doc] = app.ledger.documents(status=DocStatus.REVIEW)
+    [doc] = app.ledger.docs.documents(status=DocStatus.REVIEW)
     assert doc.reason == result.reason
 
 
@@ -137,7 +137,7 @@ def test_file_that_disappears_mid_ingest_is_reported_and_nothing_half_filed(
     assert result.status is Outcome.ERROR
     assert "disappeared" in (result.reason or "")
     assert not list(app.workspace.matters.rglob("vanishing*"))
-    [doc] = app.ledger.documents()
+    [doc] = app.ledger.docs.documents()
     assert doc.status == DocStatus.ROLLED_BACK
     assert custody.verify(app.ledger, app.workspace.root).ok
 
@@ -214,7 +214,7 @@ def test_junk_files_are_ignored(app: App, filer: Filer) -> None:
     )
     assert {r.status for r in results} == {Outcome.IGNORED}
     assert filer.ingest([app.workspace.intake]) == []
-    assert app.ledger.documents() == []
+    assert app.ledger.docs.documents() == []
 
 
 @pytest.mark.parametrize(

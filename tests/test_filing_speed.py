@@ -58,7 +58,7 @@ def commits(app: App) -> Iterator[list[int]]:
     def count(_conn: object) -> None:
         seen.append(1)
 
-    engine = app.ledger._writer
+    engine = app.ledger.writer
     event.listen(engine, "commit", count)
     try:
         yield seen
@@ -171,7 +171,7 @@ def test_a_batch_writes_its_pending_rows_then_its_done_rows(app: App, filer: Fil
         results = filer.ingest([app.workspace.intake])
     assert [r.status for r in results] == [Outcome.FILED] * 10
     assert [Path(r.path or "").read_bytes() for r in results] == datas
-    kinds = [e.kind for e in app.ledger.events() if e.document_id is not None]
+    kinds = [e.kind for e in app.ledger.chain.events() if e.document_id is not None]
     assert kinds[:10] == ["received"] * 10, "one transaction: every pending row first"
     assert kinds[10:30] == ["original_preserved", "filed"] * 10
     assert kinds[30:] == ["source_removed"] * 10
@@ -200,7 +200,7 @@ def _received_runs(app: App) -> list[int]:
     """Lengths of the runs of consecutive `received` events (one run per batch)."""
     runs: list[int] = []
     previous = ""
-    for e in app.ledger.events():
+    for e in app.ledger.chain.events():
         if e.kind == "received":
             if previous == "received":
                 runs[-1] += 1
@@ -264,7 +264,7 @@ def test_one_file_in_a_batch_failing_does_not_stop_the_others(
     assert "disappeared" in (results[1].reason or "")
     assert Path(results[0].path or "").read_bytes() == good
     assert not list(app.workspace.matters.rglob("b vanishing*"))
-    assert app.ledger.unfinished() == []
+    assert app.ledger.docs.unfinished() == []
     assert custody.verify(app.ledger, app.workspace.root).ok
 
 
@@ -307,7 +307,7 @@ def test_a_text_pdf_is_parsed_once_for_checks_rules_ocr_probe_and_search(
     assert result.status is Outcome.FILED
     # main: pikepdf twice (checks, OCR probe), pypdf twice (first page, search index)
     assert opened == {"pikepdf": 1, "pypdf": 1}, opened
-    found = app.ledger.browse_documents(DocumentFilter(text="Zanzibarite"))
+    found = app.ledger.docs.browse_documents(DocumentFilter(text="Zanzibarite"))
     assert [d.id for d in found] == [result.document_id], "indexed for search"
 
 
@@ -324,7 +324,7 @@ def test_a_scan_still_gets_its_ocr_probe(app: App, tmp_path: Path) -> None:
     src.write_bytes(img2pdf.convert(str(img)))
     [result] = build_filer(app).ingest([app.workspace.intake])
     assert result.status is Outcome.FILED
-    doc_events = app.ledger.events(document_id=result.document_id)
+    doc_events = app.ledger.chain.events(document_id=result.document_id)
     ocr = [e for e in doc_events if e.kind == "ocr"]
     assert ocr or "not_text_searchable" in result.flags, (result.flags, doc_events)
 

@@ -41,7 +41,7 @@ def test_fit_json_parts_and_ledger_events(tmp_path: Path) -> None:
 
     app = open_app(str(root))
     try:
-        events = [e for e in app.ledger.events() if e.detail.get("operation") == "fit"]
+        events = [e for e in app.ledger.chain.events() if e.detail.get("operation") == "fit"]
     finally:
         app.close()
     assert [e.kind for e in events] == ["split", "split"]

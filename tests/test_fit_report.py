@@ -86,7 +86,7 @@ def test_attachments_are_kept_as_evidence_and_reported(tmp_path: Path) -> None:
         assert not pdf.attachments and "/OpenAction" not in pdf.Root
     app = open_app(str(root))
     try:
-        [event] = [e for e in app.ledger.events() if e.detail.get("operation") == "fit"]
+        [event] = [e for e in app.ledger.chain.events() if e.detail.get("operation") == "fit"]
     finally:
         app.close()
     assert event.detail["changes"] == record["changes"]

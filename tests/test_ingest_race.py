@@ -79,7 +79,7 @@ def _race(app: App, db: str = "") -> None:
         other = [r for r in _lines(app, name) if r["status"] != "filed"]
         assert {r["status"] for r in other} <= {"ignored"}, other
     assert custody.verify(app.ledger, app.workspace.root).ok
-    assert app.ledger.claims() == [] and app.ledger.owners() == []
+    assert app.ledger.watch_claims.claims() == [] and app.ledger.watch_claims.owners() == []
     print(f"\nfiled per process: {len(filed[0])} + {len(filed[1])}")
 
 
@@ -89,7 +89,7 @@ def test_ingest_against_a_watcher_files_each_of_300_files_exactly_once(app: App)
     contents = _drop(app)
     watcher = WatchProcess(app, "watcher")
     try:
-        wait_for(lambda: len(app.ledger.live_owners(within=60)) >= 1, timeout=60)
+        wait_for(lambda: len(app.ledger.watch_claims.live_owners(within=60)) >= 1, timeout=60)
         proc = _ingest(app, "ingest")
         assert proc.wait(timeout=600) == 0, (app.workspace.root.parent / "ingest.err"
                                             ).read_text()

@@ -65,7 +65,7 @@ def test_events_are_append_only_in_the_database(filled: App) -> None:
 def test_clean_ledger_verifies(filled: App) -> None:
     report = custody.verify(filled.ledger, filled.workspace.root)
     assert report.ok and report.first_bad_event is None
-    assert report.events == len(filled.ledger.events()) > 10
+    assert report.events == len(filled.ledger.chain.events()) > 10
     assert report.files_checked == 3 * 2 + 1
 
 
@@ -79,7 +79,7 @@ def _tampered_value(column: str, value: object) -> object:
 
 @pytest.mark.parametrize("column", [*EVENT_HASHED_COLUMNS, "prev_hash", "row_hash"])
 def test_changing_any_field_of_any_event_is_caught(filled: App, column: str) -> None:
-    events = filled.ledger.events()
+    events = filled.ledger.chain.events()
     for target in (events[0], events[len(events) // 2], events[-1]):
         conn = raw(filled)
         query = f"SELECT {column} FROM events WHERE seq=?"
@@ -103,7 +103,7 @@ def test_changing_any_field_of_any_event_is_caught(filled: App, column: str) -> 
 
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_deleting_an_event_is_caught(filled: App, where: str) -> None:
-    events = filled.ledger.events()
+    events = filled.ledger.chain.events()
     seq = {"first": 1, "middle": len(events) // 2, "last": len(events)}[where]
     conn = raw(filled)
     conn.execute("DELETE FROM events WHERE seq=?", (seq,))
@@ -114,7 +114,7 @@ def test_deleting_an_event_is_caught(filled: App, where: str) -> None:
 
 
 def test_editing_a_filed_file_or_an_original_is_caught(filled: App) -> None:
-    [doc, *_] = filled.ledger.documents(matter_id=MATTER)
+    [doc, *_] = filled.ledger.docs.documents(matter_id=MATTER)
     filed = filled.workspace.root / (doc.filed_path or "")
     original = filled.workspace.root / (doc.original_path or "")
     filed.chmod(0o644)
@@ -161,17 +161,17 @@ def test_seal_still_verifies_after_new_events(filled: App, filer: Filer) -> None
 
 
 def test_history_by_path_and_by_sha(filled: App) -> None:
-    [doc, *_] = filled.ledger.documents(matter_id=MATTER)
-    by_sha = filled.ledger.history(doc.sha256)
-    by_path = filled.ledger.history(str(filled.workspace.root / (doc.filed_path or "")),
-                                    filled.workspace.root)
+    [doc, *_] = filled.ledger.docs.documents(matter_id=MATTER)
+    by_sha = filled.ledger.chain.history(doc.sha256)
+    by_path = filled.ledger.chain.history(str(filled.workspace.root / (doc.filed_path or "")),
+                                          filled.workspace.root)
     assert [e.seq for e in by_sha] == [e.seq for e in by_path]
     assert [e.kind for e in by_sha] == ["received", "original_preserved", "filed",
                                          "source_removed"]
 
 
 def test_export_csv_and_json_have_one_row_per_event(filled: App) -> None:
-    events = filled.ledger.events()
+    events = filled.ledger.chain.events()
     csv_text = custody.export_events(events, "csv")
     assert len(csv_text.strip().splitlines()) == len(events) + 1
     lines = custody.export_events(events, "json").strip().splitlines()
@@ -179,7 +179,7 @@ def test_export_csv_and_json_have_one_row_per_event(filled: App) -> None:
 
 
 def test_every_event_records_actor_tool_and_utc_time(filled: App) -> None:
-    for e in filled.ledger.events():
+    for e in filled.ledger.chain.events():
         assert e.actor_user and e.actor_role == "paralegal"
         assert e.tool_version.startswith("intake-desktop ")
         assert e.at.endswith("Z")
@@ -190,8 +190,8 @@ def test_two_ledger_objects_interleave_writes_into_one_chain(tmp_path: Path) -> 
     a = Ledger.open(url, Actor("alice", "paralegal"))
     b = Ledger.open(url, Actor("bob", "attorney"))
     for i in range(20):
-        (a if i % 2 else b).record(EventKind.RECEIVED, detail={"i": i})
-    report = a.verify_chain()
+        (a if i % 2 else b).chain.record(EventKind.RECEIVED, detail={"i": i})
+    report = a.chain.verify_chain()
     assert report.ok and report.events == 20
-    users = [e.actor_user for e in a.events()]
+    users = [e.actor_user for e in a.chain.events()]
     assert users.count("alice") == users.count("bob") == 10

@@ -38,7 +38,7 @@ def test_symlinks_in_intake_are_not_followed(app: App, filer: Filer, tmp_path: P
         ("linked folder", Outcome.REVIEW), ("looks normal.pdf", Outcome.REVIEW)]
     assert all((r.reason or "").startswith(LINK_REASON) for r in results)
     assert link.is_symlink() and (app.workspace.intake / "linked folder").is_symlink()
-    assert app.ledger.documents() == []
+    assert app.ledger.docs.documents() == []
     everywhere = [p.read_bytes() for p in files(app.workspace.review) + files(
         app.workspace.matters)]
     assert secret not in everywhere and everywhere == []
@@ -116,7 +116,7 @@ def test_review_deduplicates_and_writes_sidecars(app: App, filer: Filer, tmp_pat
     in_review = [p for p in app.workspace.review.glob("*") if p.is_file()]
     assert sorted(p.name for p in in_review) == ["ER visit.pdf", "ER visit.pdf.review.txt"]
     assert files(app.workspace.intake) == [] and outside.exists()
-    assert [d.status for d in app.ledger.documents()] == [
+    assert [d.status for d in app.ledger.docs.documents()] == [
         DocStatus.REVIEW, DocStatus.DUPLICATE, DocStatus.DUPLICATE, DocStatus.DUPLICATE]
     assert custody.verify(app.ledger, app.workspace.root).ok
 

@@ -79,9 +79,9 @@ def test_scan_is_filed_with_text_layer_and_ocr_event(app: App, tmp_path: Path) -
     expected = words(" ".join(texts[0]))
     found = words(pypdf.PdfReader(filed).pages[0].extract_text() or "")
     assert len(expected - found) <= len(expected) // 10
-    doc = app.ledger.document(result.document_id or 0)
+    doc = app.ledger.docs.document(result.document_id or 0)
     assert doc is not None and doc.filed_sha256 == sha(filed)
-    events = app.ledger.events(document_id=doc.id)
+    events = app.ledger.chain.events(document_id=doc.id)
     assert [e.kind for e in events] == [
         "received", "original_preserved", "ocr", "filed", "source_removed"]
     ocr = events[2]
@@ -104,7 +104,7 @@ def test_born_digital_pdf_is_filed_unchanged(app: App) -> None:
     [result] = build_filer(app).ingest([app.workspace.intake])
     assert result.status is Outcome.FILED
     assert Path(result.path or "").read_bytes() == data
-    kinds = [e.kind for e in app.ledger.events(document_id=result.document_id)]
+    kinds = [e.kind for e in app.ledger.chain.events(document_id=result.document_id)]
     assert "ocr" not in kinds
 
 
@@ -123,7 +123,7 @@ def test_missing_tesseract_files_everything_flagged_and_says_so_once(
     assert [r.status for r in results] == [Outcome.FILED, Outcome.FILED]
     for result, original in zip(results, data, strict=True):
         assert Path(result.path or "").read_bytes() == original  # filed as it came
-        events = app.ledger.events(document_id=result.document_id)
+        events = app.ledger.chain.events(document_id=result.document_id)
         filed = next(e for e in events if e.kind == "filed")
         assert "not_text_searchable" in filed.detail["flags"]
         ocr = next(e for e in events if e.kind == "ocr")
@@ -145,7 +145,7 @@ def test_ocr_failure_still_files_flagged_with_reason(app: App) -> None:
     [result] = build_filer(app).ingest([app.workspace.intake])
     assert result.status is Outcome.FILED
     assert Path(result.path or "").read_bytes() == data
-    events = app.ledger.events(document_id=result.document_id)
+    events = app.ledger.chain.events(document_id=result.document_id)
     filed = next(e for e in events if e.kind == "filed")
     assert {"ocr_failed", "not_text_searchable"} <= set(filed.detail["flags"])
     ocr = next(e for e in events if e.kind == "ocr")
@@ -170,7 +170,7 @@ def test_phone_photo_is_converted_then_ocred(app: App) -> None:
     expected = words(" ".join(text_lines(60)))
     found = words(pypdf.PdfReader(filed).pages[0].extract_text() or "")
     assert len(expected - found) <= len(expected) // 10
-    events = app.ledger.events(document_id=result.document_id)
+    events = app.ledger.chain.events(document_id=result.document_id)
     kinds = [e.kind for e in events]
     assert kinds.index("converted") < kinds.index("ocr") < kinds.index("filed")
     converted, ocr = events[kinds.index("converted")], events[kinds.index("ocr")]
@@ -200,7 +200,7 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
 
     reopened = open_app(root)
     try:
-        events = reopened.ledger.events(document_id=line["document_id"])
+        events = reopened.ledger.chain.events(document_id=line["document_id"])
     finally:
         reopened.close()
     filed = next(e for e in events if e.kind == "filed")

@@ -85,7 +85,7 @@ def test_fit_cli_for_nyscef_records_the_ocr_event(app: App, tmp_path: Path) -> N
     assert record["ok"] and record["actions"][0] == "ocr"
     reopened = open_app(root)
     try:
-        events = reopened.ledger.events()
+        events = reopened.ledger.chain.events()
     finally:
         reopened.close()
     ocr = [e for e in events if e.kind == "ocr"]

@@ -97,7 +97,7 @@ def test_preview_ingest_and_review_assign_agree(kind: str, tmp_path: Path) -> No
     with open_app(str(root)) as app:
         [r] = build_filer(app).ingest([source], matter=MATTER)
         assert r.status is Outcome.FILED, r
-        doc = app.ledger.document(r.document_id or 0)
+        doc = app.ledger.docs.document(r.document_id or 0)
         assert doc is not None
         seen["ingest"] = (_rel(root, r.path), r.rule, r.category, tuple(r.flags),
                           doc.detected_type)

@@ -138,7 +138,7 @@ def test_ledger_export_out_never_overwrites(app: App, tmp_path: Path) -> None:
 
 
 def test_settings_replace_keeps_the_previous_version(app: App) -> None:
-    from intake_desktop.core.desk_settings import replace_settings_file
+    from intake_desktop.core.desks.settings_files import replace_settings_file
 
     config = app.workspace.config_path
     before = config.read_bytes()

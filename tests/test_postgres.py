@@ -48,7 +48,7 @@ def test_filing_and_verify_on_postgres(workspace: Workspace, pg_url: str) -> Non
         filed = next(r for r in results if r.source.endswith("/a.pdf"))
         assert Path(filed.path or "").read_bytes() == data
         report = custody.verify(app.ledger, workspace.root)
-        assert report.ok and report.events == len(app.ledger.events()) >= 8
+        assert report.ok and report.events == len(app.ledger.chain.events()) >= 8
     finally:
         app.close()
     assert not workspace.ledger_path.exists(), "the SQLite file is not used with --db"
@@ -56,14 +56,14 @@ def test_filing_and_verify_on_postgres(workspace: Workspace, pg_url: str) -> Non
 
 def test_events_are_append_only_on_postgres(pg_url: str) -> None:
     ledger = Ledger.open(pg_url, Actor("alice", "admin"))
-    ledger.record(EventKind.RECEIVED, detail={"n": 1})
+    ledger.chain.record(EventKind.RECEIVED, detail={"n": 1})
     engine = create_engine(pg_url)
     with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE events SET kind = 'filed'"))
     with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
         conn.execute(text("DELETE FROM events"))
     engine.dispose()
-    assert ledger.verify_chain().ok
+    assert ledger.chain.verify_chain().ok
     ledger.close()
 
 
@@ -75,14 +75,14 @@ def test_two_workstations_append_to_one_chain(pg_url: str) -> None:
 
     def write(ledger: Ledger) -> None:
         for i in range(40):
-            ledger.record(EventKind.RECEIVED, detail={"i": i})
+            ledger.chain.record(EventKind.RECEIVED, detail={"i": i})
 
     threads = [threading.Thread(target=write, args=(x,)) for x in (a, b)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    report = a.verify_chain()
+    report = a.chain.verify_chain()
     assert report.ok and report.events == 80
     a.close()
     b.close()

@@ -370,7 +370,7 @@ def test_produced_documents_are_in_the_ledger_and_verify_passes(
 ) -> None:
     build(desk, tmp_path)
     ledger = desk["app"].ledger
-    events = ledger.events()
+    events = ledger.chain.events()
     produced = {e.document_id: e for e in events if e.kind == PRODUCED}
     withheld = {e.document_id: e for e in events if e.kind == WITHHELD}
     assert set(produced) == {desk[k].id for k in ("letter", "email", "attachment", "native",
@@ -402,7 +402,7 @@ def test_two_productions_continue_the_numbering(desk: dict[str, Any], tmp_path: 
     assert not any("produced before" in w for w in first.warnings)
     assert any("5 document(s) were produced before" in w and "in VOL001 as LANE-000005" in w
                for w in second.warnings), second.warnings
-    assert desk["app"].ledger.next_bates(PREFIX) == first.pages + second.pages + 1
+    assert desk["app"].ledger.bates.next_bates(PREFIX) == first.pages + second.pages + 1
     third = build(desk, tmp_path, "three", "VOL002")
     assert any("a volume named VOL002 was produced before" in w for w in third.warnings)
 
@@ -410,16 +410,16 @@ def test_two_productions_continue_the_numbering(desk: dict[str, Any], tmp_path: 
 def test_a_failed_production_gives_its_numbers_back(desk: dict[str, Any],
                                                      tmp_path: Path) -> None:
     ledger = desk["app"].ledger
-    before = ledger.next_bates(PREFIX)
-    events_before = len(ledger.events())
+    before = ledger.bates.next_bates(PREFIX)
+    events_before = len(ledger.chain.events())
     original = desk["last"].original
     kept = original.read_bytes()
     original.write_bytes(kept + b"changed")  # the original no longer matches the ledger
     with pytest.raises(ProductionError, match="no longer matches"):
         build(desk, tmp_path, "failed")
-    assert ledger.next_bates(PREFIX) == before
+    assert ledger.bates.next_bates(PREFIX) == before
     assert not (tmp_path / "failed").exists() or not any((tmp_path / "failed").iterdir())
-    kinds = [e.kind for e in ledger.events()[events_before:]]
+    kinds = [e.kind for e in ledger.chain.events()[events_before:]]
     assert kinds == ["bates_reserved", "bates_released"]
 
     cancel = CancelFlag()
@@ -431,8 +431,8 @@ def test_a_failed_production_gives_its_numbers_back(desk: dict[str, Any],
     original.write_bytes(kept)
     with pytest.raises(ProductionError, match="cancelled"):
         build(desk, tmp_path, "cancelled", on_progress=stop, cancel=cancel)
-    assert ledger.next_bates(PREFIX) == before
-    assert not any(e.kind == PRODUCED for e in ledger.events())
+    assert ledger.bates.next_bates(PREFIX) == before
+    assert not any(e.kind == PRODUCED for e in ledger.chain.events())
     result = build(desk, tmp_path, "again")
     assert result.bates_first == f"LANE-{before:06d}"  # the same numbers, no gap
     assert custody.verify(ledger, desk["root"]).ok
@@ -514,7 +514,7 @@ def test_unknown_document_is_refused_before_any_number_is_taken(
     app = desk["app"]
     with pytest.raises(ProductionError, match="line 5, documents 1: no document 999"):
         produce(spec, tmp_path / "o", app.ledger, workspace_root=app.workspace.root)
-    assert app.ledger.next_bates("LANE-") == 1
+    assert app.ledger.bates.next_bates("LANE-") == 1
     assert not (tmp_path / "o").exists()
 
 
@@ -527,7 +527,7 @@ def test_an_explicit_start_may_not_reuse_numbers(desk: dict[str, Any], tmp_path:
     app = desk["app"]
     with pytest.raises(IntakeError, match="would reuse numbers"):
         produce(spec, tmp_path / "two", app.ledger, workspace_root=app.workspace.root)
-    assert app.ledger.next_bates(PREFIX) == 11
+    assert app.ledger.bates.next_bates(PREFIX) == 11
     assert not (tmp_path / "two").exists()
 
 

@@ -44,8 +44,8 @@ def files_under(folder: Path) -> list[Path]:
 
 def recorded_paths(app: App) -> set[str]:
     """Paths the ledger names: documents' copies, and originals an undo superseded."""
-    paths = {p for d in app.ledger.documents() for p in (d.original_path, d.filed_path) if p}
-    return paths | {e.detail["original"] for e in app.ledger.events()
+    paths = {p for d in app.ledger.docs.documents() for p in (d.original_path, d.filed_path) if p}
+    return paths | {e.detail["original"] for e in app.ledger.chain.events()
                     if e.kind == EventKind.UNDONE and e.detail.get("original")}
 
 
@@ -74,9 +74,9 @@ def test_single_file_goes_back_to_its_intake_folder(app: App) -> None:
     assert not filed.exists()  # the working copy is gone
     assert original.read_bytes() == data  # the original is kept, read-only
     assert not original.stat().st_mode & stat.S_IWUSR
-    doc = app.ledger.document(r.document_id or 0)
+    doc = app.ledger.docs.document(r.document_id or 0)
     assert doc is not None and doc.status == DocStatus.UNDONE and doc.filed_path is None
-    [ev] = [e for e in app.ledger.events(document_id=doc.id) if e.kind == EventKind.UNDONE]
+    [ev] = [e for e in app.ledger.chain.events(document_id=doc.id) if e.kind == EventKind.UNDONE]
     assert (ev.path_before, ev.sha256_before) == (
         filed.relative_to(app.workspace.root).as_posix(), sha(data))
     assert (ev.path_after, ev.sha256_after) == (
@@ -125,7 +125,7 @@ def test_undo_of_a_review_action_returns_it_to_the_queue(app: App) -> None:
 
 
 def _family_undone(app: App, top_id: int, intake_file: Path, data: bytes) -> None:
-    family = [d for d in app.ledger.documents() if d.id == top_id or d.parent_id == top_id]
+    family = [d for d in app.ledger.docs.documents() if d.id == top_id or d.parent_id == top_id]
     assert len(family) >= 3
     assert all(d.status == DocStatus.UNDONE and d.filed_path is None for d in family)
     assert intake_file.read_bytes() == data
@@ -134,7 +134,7 @@ def _family_undone(app: App, top_id: int, intake_file: Path, data: bytes) -> Non
     assert sorted(p.relative_to(app.workspace.root).as_posix() for p in kept) == sorted(
         d.original_path for d in family if d.original_path)
     assert_verified(app.ledger, app.workspace.root)
-    kinds = [e.kind for d in family for e in app.ledger.events(document_id=d.id)]
+    kinds = [e.kind for d in family for e in app.ledger.chain.events(document_id=d.id)]
     assert kinds.count(EventKind.UNDONE) == len(family)
 
 
@@ -205,7 +205,7 @@ def test_crash_at_every_point_of_an_undo_then_restart(tmp_path: Path) -> None:
         with open_app(str(root)) as app:
             filer = build_filer(app)
             filer.begin()
-            doc = app.ledger.document(r.document_id or 0)
+            doc = app.ledger.docs.document(r.document_id or 0)
             assert doc is not None and doc.pending_action is None
             if doc.status == DocStatus.FILED:  # rolled back: nothing changed; undo again
                 assert not (root / "Intake" / MATTER / "er.pdf").exists()
@@ -215,7 +215,7 @@ def test_crash_at_every_point_of_an_undo_then_restart(tmp_path: Path) -> None:
             assert back.read_bytes() == data, f"crash at {n} ({counter.seen[n - 1]})"
             assert [p.name for p in files_under(root / "Intake")] == ["er.pdf"]
             assert [p.read_bytes() for p in files_under(root / "Matters")] == [data]
-            assert app.ledger.unfinished() == []
+            assert app.ledger.docs.unfinished() == []
             assert_verified(app.ledger, root)
             assert_nothing_unrecorded(app)
         shutil.rmtree(root)
@@ -232,7 +232,8 @@ def test_undo_after_stamping_into_an_exhibit_set_is_refused(app: App) -> None:
     built = run_cli("--workspace", str(app.workspace.root), "exhibits", "build", str(spec),
                     "--out", str(app.workspace.exports / "set"), timeout=300)
     assert built.returncode == 0, built.stderr
-    assert any(e.kind == EventKind.STAMPED for e in app.ledger.events(document_id=r.document_id))
+    assert any(e.kind == EventKind.STAMPED
+               for e in app.ledger.chain.events(document_id=r.document_id))
     with pytest.raises(UndoError) as err:
         undo_document(build_filer(app), r.document_id or 0)
     assert "stamped into the exhibit set" in err.value.message
@@ -240,5 +241,5 @@ def test_undo_after_stamping_into_an_exhibit_set_is_refused(app: App) -> None:
     done = run_cli("--workspace", str(app.workspace.root), "undo", r.path or "")
     assert done.returncode == 1 and "stamped into the exhibit set" in done.stderr
     assert Path(r.path or "").read_bytes() == Path(r.original or "").read_bytes()
-    doc = app.ledger.document(r.document_id or 0)
+    doc = app.ledger.docs.document(r.document_id or 0)
     assert doc is not None and doc.status == DocStatus.FILED and doc.pending_action is None

@@ -76,12 +76,12 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def filed_docs(app: App) -> list:
-    return app.ledger.documents(status=DocStatus.FILED)
+    return app.ledger.docs.documents(status=DocStatus.FILED)
 
 
 def assert_each_filed_once(app: App, contents: dict[str, bytes], matter: str = MATTER) -> None:
     """Every expected content is filed exactly once, byte-identical, and nothing else is."""
-    docs = app.ledger.documents()
+    docs = app.ledger.docs.documents()
     assert sorted(d.status for d in docs) == [DocStatus.FILED] * len(contents)
     by_sha = {d.sha256: d for d in docs}
     assert len(by_sha) == len(contents)
@@ -153,7 +153,7 @@ def test_slow_writers_are_never_taken_partially(
     whole = {sha(data) for data in contents.values()}
     while any(proc.poll() is None for proc in writers):
         # Whatever is filed while the writers run is a whole file, never a prefix.
-        assert {d.sha256 for d in app.ledger.documents()} <= whole
+        assert {d.sha256 for d in app.ledger.docs.documents()} <= whole
         time.sleep(0.02)
     assert [proc.returncode for proc in writers] == [0, 0]
     wait_for(lambda: len(filed_docs(app)) == 2)
@@ -281,7 +281,7 @@ def test_watcher_restarted_mid_stream_files_each_once(
     wait_for(lambda: len(filed_docs(app)) == 90, timeout=60)
     second.stop()
     assert_each_filed_once(app, contents)
-    assert app.ledger.claims() == []
+    assert app.ledger.watch_claims.claims() == []
 
 
 def test_junk_is_ignored_and_left_in_place(
@@ -418,7 +418,7 @@ def test_one_failing_file_never_stops_the_watcher(
     [error] = reports.results(Outcome.ERROR)
     assert "router crashed" in (error.reason or "")
     assert (intake / "explode.pdf").read_bytes() == bad  # left in place, untouched
-    [claim] = app.ledger.claims()
+    [claim] = app.ledger.watch_claims.claims()
     assert claim.state == ClaimState.FAILED and claim.source == str(intake / "explode.pdf")
     assert "router crashed" in (claim.reason or "")
 
@@ -452,7 +452,7 @@ def test_a_transient_failure_is_retried_after_a_short_back_off(
     watcher.stop()
     assert [r.status for r in reports.results()] == [Outcome.ERROR, Outcome.FILED]
     assert_each_filed_once(app, {"flaky.pdf": data})
-    assert app.ledger.claims() == []
+    assert app.ledger.watch_claims.claims() == []
 
 
 def test_claims_let_exactly_one_of_many_threads_win(app: App) -> None:
@@ -461,7 +461,7 @@ def test_claims_let_exactly_one_of_many_threads_win(app: App) -> None:
 
     def race(owner: str) -> None:
         barrier.wait()
-        if app.ledger.claim("k" * 64, owner, source="x"):
+        if app.ledger.watch_claims.claim("k" * 64, owner, source="x"):
             winners.append(owner)
 
     threads = [threading.Thread(target=race, args=(f"o{i}",)) for i in range(8)]
@@ -470,25 +470,25 @@ def test_claims_let_exactly_one_of_many_threads_win(app: App) -> None:
     for t in threads:
         t.join()
     assert len(winners) == 1
-    assert [c.owner for c in app.ledger.claims()] == winners
+    assert [c.owner for c in app.ledger.watch_claims.claims()] == winners
 
 
 def test_claims_of_a_silent_owner_and_old_failures_expire(app: App) -> None:
     ledger = app.ledger
-    ledger.heartbeat("alive", now=1000.0)
-    ledger.heartbeat("dead", now=1000.0)
-    assert ledger.claim("a" * 64, "alive", source="a", now=1000.0)
-    assert ledger.claim("b" * 64, "dead", source="b", now=1000.0)
-    assert ledger.claim("c" * 64, "alive", source="c", now=1000.0)
-    ledger.fail_claim("c" * 64, "alive", "bad file", now=1000.0)
-    ledger.heartbeat("alive", now=1100.0)
-    expired = ledger.expire_claims(stale_after=60, retry_failed_after=600, now=1101.0)
+    ledger.watch_claims.heartbeat("alive", now=1000.0)
+    ledger.watch_claims.heartbeat("dead", now=1000.0)
+    assert ledger.watch_claims.claim("a" * 64, "alive", source="a", now=1000.0)
+    assert ledger.watch_claims.claim("b" * 64, "dead", source="b", now=1000.0)
+    assert ledger.watch_claims.claim("c" * 64, "alive", source="c", now=1000.0)
+    ledger.watch_claims.fail_claim("c" * 64, "alive", "bad file", now=1000.0)
+    ledger.watch_claims.heartbeat("alive", now=1100.0)
+    expired = ledger.watch_claims.expire_claims(stale_after=60, retry_failed_after=600, now=1101.0)
     assert [c.source for c in expired] == ["b"]
-    ledger.heartbeat("alive", now=1600.0)
-    expired = ledger.expire_claims(stale_after=60, retry_failed_after=600, now=1601.0)
+    ledger.watch_claims.heartbeat("alive", now=1600.0)
+    expired = ledger.watch_claims.expire_claims(stale_after=60, retry_failed_after=600, now=1601.0)
     assert [c.source for c in expired] == ["c"]
-    assert [c.source for c in ledger.claims()] == ["a"]
-    assert not ledger.claim("a" * 64, "other")
+    assert [c.source for c in ledger.watch_claims.claims()] == ["a"]
+    assert not ledger.watch_claims.claim("a" * 64, "other")
 
 
 # ---- run_once, settings, filesystems -------------------------------------------------------

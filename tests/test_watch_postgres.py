@@ -28,7 +28,7 @@ def race_for(ledger: Ledger, key: str, racers: int) -> list[str]:
 
     def race(owner: str) -> None:
         barrier.wait()
-        if ledger.claim(key, owner, source="x"):
+        if ledger.watch_claims.claim(key, owner, source="x"):
             winners.append(owner)
 
     threads = [threading.Thread(target=race, args=(f"o{i}",)) for i in range(racers)]
@@ -44,7 +44,7 @@ def test_claim_race_on_postgres_has_one_winner(pg_url: str) -> None:
     try:
         for key in ("a" * 64, "b" * 64, "c" * 64):
             assert len(race_for(ledger, key, 6)) == 1
-        assert len(ledger.claims()) == 3
+        assert len(ledger.watch_claims.claims()) == 3
     finally:
         ledger.close()
 
@@ -59,7 +59,7 @@ def test_two_watchers_on_a_postgres_ledger_file_each_once(
         procs = [WatchProcess(app, "pg-first", "--db", pg_url),
                  WatchProcess(app, "pg-second", "--db", pg_url)]
         try:
-            wait_for(lambda: len(app.ledger.live_owners(within=60)) == 2)
+            wait_for(lambda: len(app.ledger.watch_claims.live_owners(within=60)) == 2)
             contents = {f"pg-{i:03d}.pdf": blob(9000 + i, 1500 + i) for i in range(120)}
             for name, data in contents.items():
                 (intake / name).write_bytes(data)
@@ -71,7 +71,7 @@ def test_two_watchers_on_a_postgres_ledger_file_each_once(
                     for out in outputs]
         assert not filed_by[0] & filed_by[1]
         assert filed_by[0] | filed_by[1] == set(contents)
-        assert app.ledger.claims() == []
+        assert app.ledger.watch_claims.claims() == []
     finally:
         app.close()
     assert not workspace.ledger_path.exists()

@@ -44,7 +44,7 @@ class WatchProcess:
 
 
 def filed_count(app: App) -> int:
-    return len(app.ledger.documents(status=DocStatus.FILED))
+    return len(app.ledger.docs.documents(status=DocStatus.FILED))
 
 
 def test_two_watcher_processes_file_each_of_300_files_exactly_once(app: App) -> None:
@@ -54,7 +54,7 @@ def test_two_watcher_processes_file_each_of_300_files_exactly_once(app: App) -> 
     intake.mkdir(parents=True)
     procs = [WatchProcess(app, "first"), WatchProcess(app, "second")]
     try:
-        wait_for(lambda: len(app.ledger.live_owners(within=60)) == 2)
+        wait_for(lambda: len(app.ledger.watch_claims.live_owners(within=60)) == 2)
         contents = {f"exhibit-{i:03d}.pdf": blob(3000 + i, 2000 + i) for i in range(300)}
         for name, data in contents.items():
             (intake / name).write_bytes(data)
@@ -66,7 +66,7 @@ def test_two_watcher_processes_file_each_of_300_files_exactly_once(app: App) -> 
     assert not filed_by[0] & filed_by[1]
     assert filed_by[0] | filed_by[1] == set(contents)
     assert sum(len(out) for out in outputs) == 300  # nothing reported twice, nothing else
-    assert app.ledger.claims() == [] and app.ledger.owners() == []
+    assert app.ledger.watch_claims.claims() == [] and app.ledger.watch_claims.owners() == []
     print(f"\nfiled per process: {len(filed_by[0])} + {len(filed_by[1])}")
 
 
@@ -93,7 +93,7 @@ def test_watcher_killed_mid_stream_and_restarted_files_each_once(app: App) -> No
     feeder.join()
     wait_for(lambda: filed_count(app) == 120, timeout=120)
     second.stop()
-    docs = app.ledger.documents()
+    docs = app.ledger.docs.documents()
     filed = [d for d in docs if d.status == DocStatus.FILED]
     assert sorted(d.sha256 for d in filed) == sorted(sha(v) for v in contents.values())
     # A filing cut short by the kill is rolled back by the restart, then filed again.
@@ -103,7 +103,7 @@ def test_watcher_killed_mid_stream_and_restarted_files_each_once(app: App) -> No
         assert (app.workspace.root / (doc.filed_path or "")).read_bytes() == contents[
             Path(doc.source_path).name
         ]
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.chain.verify_chain().ok
 
 
 def test_watch_once_json_gives_the_ingest_fields(app: App) -> None:

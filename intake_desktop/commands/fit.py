@@ -105,7 +105,7 @@ def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> N
     """One ledger event per output, linked to the input by path and hash."""
     before = sha256_file(result.input)
     if result.ocr is not None:  # the court wanted a text layer: OCR came first
-        app.ledger.record(
+        app.ledger.chain.record(
             EventKind.OCR,
             path_before=str(result.input.resolve()),
             sha256_before=result.ocr.get("sha256_before", before),
@@ -114,7 +114,7 @@ def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> N
         )
     kind = EventKind.SPLIT if len(result.parts) > 1 else EventKind.CONVERTED
     for n, part in enumerate(result.parts, 1):
-        app.ledger.record(
+        app.ledger.chain.record(
             kind,
             path_before=str(result.input.resolve()),
             path_after=str(part.path.resolve()),

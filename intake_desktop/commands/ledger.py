@@ -169,7 +169,7 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("the output file already exists", path=target,
                          fix="give a new file name; nothing is overwritten")
     with open_app(args.workspace, db=args.db, role=args.role) as app:
-        text = custody.export_events(app.ledger.events(), fmt)
+        text = custody.export_events(app.ledger.chain.events(), fmt)
     if target is not None:
         from intake_desktop.core.mover import write_new_file
 
@@ -192,9 +192,9 @@ def run_history(args: argparse.Namespace, out: Output) -> int:
     key = args.key.strip()
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         if key.isdigit() and len(key) < 12:
-            events = app.ledger.events(document_id=int(key))
+            events = app.ledger.chain.events(document_id=int(key))
         else:
-            events = app.ledger.history(key, app.workspace.root)
+            events = app.ledger.chain.history(key, app.workspace.root)
     if not events:
         raise UsageError(
             f"no document in the ledger matches {key!r}",

@@ -87,7 +87,7 @@ def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) 
     with open_app(args.workspace, db=args.db, role=args.role) as app:
         docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
         warnings += earlier_productions(app.ledger, spec, docs)
-        first = spec.bates.start or app.ledger.next_bates(spec.bates.prefix)
+        first = spec.bates.start or app.ledger.bates.next_bates(spec.bates.prefix)
     number_documents(docs, first)
     bates = spec.bates
     rows = [{

@@ -104,13 +104,13 @@ def verify(
     ws = Workspace(workspace_root)
     report = VerifyReport(ok=True, events=0, first_bad_event=None)
     _check_triggers(ledger, report, restore=restore_triggers)
-    chain = ledger.verify_chain()
+    chain = ledger.chain.verify_chain()
     report.events = chain.events
     if not chain.ok:
         report.ok = False
         report.first_bad_event = chain.first_bad_event
         report.problems += chain.problems
-    events = ledger.events(kinds=PROOF_KINDS)
+    events = ledger.chain.events(kinds=PROOF_KINDS)
     report.workspace_id = ws.workspace_id()
     _check_attachment(ledger, ws, events, report)
     _check_seals(ledger, ws, report, seal_file=seal_file, mirror=mirror)
@@ -221,7 +221,7 @@ def _check_seals(
                 f"ledger has {report.events}: events were removed since",
                 seq=report.events + 1,
             )
-        elif seal.events and ledger.event_hash_at(seal.events) != seal.head_hash:
+        elif seal.events and ledger.chain.event_hash_at(seal.events) != seal.head_hash:
             report.fail(
                 f"the ledger does not match the seal of {seal.sealed_at} ({path}): event "
                 f"{seal.events} was rewritten or removed since",
@@ -312,7 +312,7 @@ def _check_documents_table(
     ledger: Ledger, states: dict[int, DocumentState], report: VerifyReport
 ) -> None:
     """The `documents` table is the filer's working index: it must agree with the events."""
-    for doc in ledger.documents():
+    for doc in ledger.docs.documents():
         state = states.get(doc.id)
         if doc.status == DocStatus.PENDING or state is None:
             continue
@@ -349,7 +349,7 @@ def _check_documents_table(
 
 def _check_profiles(ledger: Ledger, events: list[EventRecord], report: VerifyReport) -> None:
     chained = profile_states(events)
-    rows = {u.name: u for u in ledger.users()}
+    rows = {u.name: u for u in ledger.people.users()}
     for name, row in sorted(rows.items()):
         state = chained.get(name)
         if state is None:
@@ -371,7 +371,7 @@ def _check_profiles(ledger: Ledger, events: list[EventRecord], report: VerifyRep
 
 
 def make_seal(ledger: Ledger, workspace_id: str = "") -> Seal:
-    seq, head = ledger.head()
+    seq, head = ledger.chain.head()
     return Seal(head_hash=head, events=seq, sealed_at=utc_now(), workspace_id=workspace_id)
 
 
@@ -410,14 +410,14 @@ def seal_after_batch(ledger: Ledger, ws: Workspace, mirror: Path | None) -> Seal
     """
     outcome = SealOutcome()
     ws_id = ws.workspace_id() or ""
-    seq, head = ledger.head()
+    seq, head = ledger.chain.head()
     for folder in seal_folders(ws, mirror):
         newest = newest_seal(folder, ws_id)
         if newest is None:
             continue
         path, prev = newest
         if prev.events > seq or (
-            prev.events and ledger.event_hash_at(prev.events) != prev.head_hash
+            prev.events and ledger.chain.event_hash_at(prev.events) != prev.head_hash
         ):
             outcome.warnings.append(
                 f"the ledger no longer matches the seal {path}: no new seal was written; "
@@ -479,7 +479,7 @@ def attach_ledger(ledger: Ledger, ws: Workspace, url: str) -> None:
     ledger is recorded as `ledger_attached` with the URL (password hidden).
     """
     ws_id = ws.workspace_id()
-    attached = ledger.kind_events(EventKind.LEDGER_ATTACHED)
+    attached = ledger.chain.kind_events(EventKind.LEDGER_ATTACHED)
     carried = [e for e in attached if e.detail.get("workspace_id")]
     label = ledger_url_label(ws, url, ledger.display_url)
     fix = (
@@ -497,7 +497,7 @@ def attach_ledger(ledger: Ledger, ws: Workspace, url: str) -> None:
     previous = str(mine[-1].detail.get("url", "")) if mine else None
     if mine and previous == label:
         return
-    if ws_id and not mine and ledger.event_count() == 0:
+    if ws_id and not mine and ledger.chain.event_count() == 0:
         # This workspace had a ledger (its id was written when one was attached): an empty
         # one beside its files is a deleted ledger or another database. A new workspace
         # may start with files copied in by hand; `verify` lists them as not recorded.
@@ -515,7 +515,7 @@ def attach_ledger(ledger: Ledger, ws: Workspace, url: str) -> None:
         detail: dict[str, Any] = {"workspace_id": ws.workspace_id(), "url": label}
         if previous is not None:
             detail["previous_url"] = previous
-        elif attached or ledger.event_count():
+        elif attached or ledger.chain.event_count():
             detail["adopted"] = "a ledger from before workspace ids"
         txn.add_event(EventKind.LEDGER_ATTACHED, detail=detail)
 

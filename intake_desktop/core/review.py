@@ -58,7 +58,7 @@ class ReviewDesk:
 
     def items(self) -> list[DocumentRecord]:
         """Every document waiting in review, oldest first."""
-        return self.ledger.documents(status=DocStatus.REVIEW)
+        return self.ledger.docs.documents(status=DocStatus.REVIEW)
 
     def review_copy(self, doc: DocumentRecord) -> Path:
         if not doc.filed_path:
@@ -101,7 +101,7 @@ class ReviewDesk:
                         path_after=doc.filed_path, sha256_before=doc.sha256,
                         sha256_after=doc.sha256, detail={"action": "retry", "reason": reason},
                     )
-                now = self.ledger.document(doc.id)
+                now = self.ledger.docs.document(doc.id)
                 assert now is not None
                 return Resolution(now, f"Still needs review: {reason}")
             return work.file(decision, "retry")
@@ -132,10 +132,10 @@ class ReviewDesk:
 
     def record_opened(self, doc_id: int) -> None:
         """Note in the ledger that a person opened the document."""
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         if doc is None:
             raise ReviewError(f"there is no document {doc_id}", fix="refresh the queue")
-        self.ledger.record(
+        self.ledger.chain.record(
             OPENED, document_id=doc.id, matter_id=doc.matter_id, path_before=doc.filed_path,
             sha256_before=doc.filed_sha256 or doc.sha256,
         )
@@ -162,7 +162,7 @@ class ReviewDesk:
                     self.filer.mover.remove_work_folder(workdir, self.ws.work)
 
     def _review_doc(self, doc_id: int) -> DocumentRecord:
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         if doc is None:
             raise ReviewError(f"there is no document {doc_id}", fix="refresh the queue")
         if doc.status != DocStatus.REVIEW:
@@ -218,10 +218,10 @@ class _Work:
 
     def candidate(self, matter: str | None, category: str) -> Candidate:
         ledger = self.desk.ledger
-        parent = ledger.document(self.doc.parent_id) if self.doc.parent_id else None
+        parent = ledger.docs.document(self.doc.parent_id) if self.doc.parent_id else None
         index = 0
         if parent is not None:  # an attachment or member: named with its family, as ingest
-            siblings = [d.id for d in ledger.documents() if d.parent_id == parent.id]
+            siblings = [d.id for d in ledger.docs.documents() if d.parent_id == parent.id]
             index = siblings.index(self.doc.id) + 1 if self.doc.id in siblings else 0
         return self.desk.filer.candidate(
             self.source, self.prepared, self.doc.sha256, self.doc.size, matter,

@@ -114,11 +114,12 @@ class Profiles:
 
     def list(self) -> list[Profile]:
         return [
-            Profile(u.name, Role(u.role), bool(u.passphrase_hash)) for u in self.ledger.users()
+            Profile(u.name, Role(u.role), bool(u.passphrase_hash))
+            for u in self.ledger.people.users()
         ]
 
     def get(self, name: str) -> Profile | None:
-        u = self.ledger.user(name)
+        u = self.ledger.people.user(name)
         return Profile(u.name, Role(u.role), bool(u.passphrase_hash)) if u else None
 
     def has_admin(self) -> bool:
@@ -149,7 +150,7 @@ class Profiles:
                 "only an admin can create or change profiles",
                 fix="ask an admin, or switch to an admin profile first",
             )
-        existing = self.ledger.user(name)
+        existing = self.ledger.people.user(name)
         stored = ""
         if new_role is Role.ADMIN:
             if passphrase:
@@ -165,7 +166,7 @@ class Profiles:
                 raise SignInError(
                     "an admin profile needs a passphrase", fix="enter a passphrase of 8+ characters"
                 )
-        self.ledger.save_user(
+        self.ledger.people.save_user(
             name, new_role, stored,
             detail={"passphrase_changed": bool(passphrase), "by": acting.user},
         )
@@ -173,7 +174,7 @@ class Profiles:
 
     def sign_in(self, name: str, passphrase: str = "") -> Actor:
         """The actor for a profile; admin profiles only with the right passphrase."""
-        user = self.ledger.user(name)
+        user = self.ledger.people.user(name)
         if user is None:
             raise SignInError(f"there is no profile named {name!r}", fix="pick one from the list")
         if user.role == Role.ADMIN and not verify_passphrase(passphrase, user.passphrase_hash):
@@ -192,8 +193,8 @@ class Profiles:
     def matches_ledger(self, name: str) -> bool:
         """True when the stored profile is the one its latest `profile_saved` event chained
         (role and passphrase digest); a row forged or swapped in the database is not."""
-        user = self.ledger.user(name)
-        saved = self.ledger.profile_events(name)
+        user = self.ledger.people.user(name)
+        saved = self.ledger.chain.profile_events(name)
         if user is None or not saved:
             return False
         last = saved[-1].detail

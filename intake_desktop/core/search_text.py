@@ -66,7 +66,7 @@ def index_document(
     """Keep a filed document's words for search. Never raises: search is not custody."""
     try:
         body, pages = extract_text(path, facts, known)
-        ledger.set_document_text(document_id, body, pages)
+        ledger.docs.set_document_text(document_id, body, pages)
     except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
         log.warning("document %s was filed but not indexed for search: %s", document_id, exc)
 
@@ -89,7 +89,7 @@ def index_stamps(ledger: Ledger, document_id: int, label: str, first: str | None
                  last: str | None) -> None:
     """Make an exhibit's label and its Bates numbers searchable."""
     try:
-        ledger.add_document_labels(document_id, [label, *bates_numbers(first, last)])
+        ledger.docs.add_document_labels(document_id, [label, *bates_numbers(first, last)])
     except Exception as exc:
         log.warning("exhibit labels of document %s not indexed: %s", document_id, exc)
 

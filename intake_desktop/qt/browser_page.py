@@ -337,7 +337,7 @@ class BrowserPage(QWidget):
 
     def reload_choices(self) -> None:
         fill_matters(self.matter, self.session, ALL)
-        for combo, values in ((self.category, self.session.ledger.categories()),):
+        for combo, values in ((self.category, self.session.ledger.docs.categories()),):
             current = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -414,7 +414,7 @@ class BrowserPage(QWidget):
             self.preview.set_search(self.model.filter.text)
         else:
             self.preview.clear("This document has no filed copy.")
-        self.history_model.set_records(self.session.ledger.events(document_id=doc.id))
+        self.history_model.set_records(self.session.ledger.chain.events(document_id=doc.id))
         for col, width in enumerate((140, 130, 130)):
             self.history.setColumnWidth(col, width)
 

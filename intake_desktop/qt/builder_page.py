@@ -48,9 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.desk_settings import load_bates
-from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.exhibit_desk import (
+from intake_desktop.core.desks.exhibit_builder import (
     BuildOptions,
     Built,
     Pick,
@@ -60,6 +58,8 @@ from intake_desktop.core.exhibit_desk import (
     exhibits_available,
     stamp_preview,
 )
+from intake_desktop.core.desks.settings_files import load_bates
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
@@ -295,7 +295,7 @@ class BuilderPage(QWidget):
         try:
             bates = load_bates(session.app.workspace)
         except IntakeError:
-            from intake_desktop.core.desk_settings import BatesDefaults
+            from intake_desktop.core.desks.settings_files import BatesDefaults
 
             bates = BatesDefaults()
         self.set_name = QLineEdit("Trial exhibits", self)
@@ -522,12 +522,12 @@ class BuilderPage(QWidget):
             self.next_free.setText("No Bates numbers")
             return
         options = self.options()
-        n = self.session.ledger.next_bates(prefix)
+        n = self.session.ledger.bates.next_bates(prefix)
         self.next_free.setText(f"Next free number for {prefix}: {bates_text(options, n)}")
 
     def first_bates_number(self) -> int:
         start = self.bates_start.value()
-        return start if start > 0 else self.session.ledger.next_bates(
+        return start if start > 0 else self.session.ledger.bates.next_bates(
             self.bates_prefix.text().strip())
 
     def update_stamp_preview(self) -> bool:
@@ -536,7 +536,7 @@ class BuilderPage(QWidget):
         self._preview_timer.stop()
         row = max(self.selected_row(), 0)
         pick = self.model.picks[row] if row < len(self.model.picks) else None
-        doc = self.session.ledger.document(pick.document_id) if pick else None
+        doc = self.session.ledger.docs.document(pick.document_id) if pick else None
         path = self.session.app.workspace.root / doc.filed_path if doc and doc.filed_path \
             else None
         if path is None or path.suffix.lower() != ".pdf" or not path.is_file():

@@ -167,7 +167,7 @@ class ChecklistPage(QWidget):
         current = self.matter.currentText()
         self.matter.blockSignals(True)
         self.matter.clear()
-        self.matter.addItems(self.session.ledger.matters())
+        self.matter.addItems(self.session.ledger.matter_book.matters())
         if current:
             self.matter.setCurrentText(current)
         self.matter.blockSignals(False)
@@ -219,7 +219,7 @@ class ChecklistPage(QWidget):
         self.overview.setSortingEnabled(False)
         rows = []
         today = dt.date.today()
-        for matter in self.session.ledger.matters():
+        for matter in self.session.ledger.matter_book.matters():
             try:
                 state = matter_checklist(self.session.ledger, matter, self.available)
             except ChecklistUnavailable:

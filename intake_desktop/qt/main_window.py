@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.app import App
+from intake_desktop.core.desks.rules_draft import RulesBackend
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.roles import Capability, can
-from intake_desktop.core.rules_panel import RulesBackend
 from intake_desktop.qt.intake_page import IntakePage
 from intake_desktop.qt.look import app_icon, icon
 from intake_desktop.qt.session import Session
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
             return False
         old = self.session
         self.session = Session.start(self.app, actor, self.runner, self.warning.emit)
-        self.session.ledger.record(
+        self.session.ledger.chain.record(
             EventKind.SIGNED_IN,
             detail={"user": actor.user, "role": actor.role, "previous": old.actor.user},
         )

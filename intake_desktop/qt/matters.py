@@ -51,7 +51,7 @@ def fill_matters(combo: QComboBox, session: Session, first: str = "") -> None:
     combo.clear()
     if first:
         combo.addItem(first)
-    for m in session.ledger.matter_list():
+    for m in session.ledger.matter_book.matter_list():
         combo.addItem(icon("folder"), matter_label(m), m.id)
     found = combo.findData(current) if current else -1
     if found < 0 and current:
@@ -100,7 +100,7 @@ class NewMatterDialog(QDialog):
         self.practice.setCurrentText("litigation")  # the workspace default preset
         self.attorney = QComboBox(self)
         self.attorney.setEditable(True)
-        self.attorney.addItems([""] + [u.name for u in session.ledger.users()
+        self.attorney.addItems([""] + [u.name for u in session.ledger.people.users()
                                        if u.role in (Role.ATTORNEY, Role.ADMIN)])
         self.folder = QLabel(self)
         self.folder.setTextFormat(Qt.TextFormat.PlainText)
@@ -141,10 +141,10 @@ class NewMatterDialog(QDialog):
             say(self.error, "A matter number or name cannot contain / \\ : * ? \" < > | or end "
                 "with a dot. Use letters, digits, spaces, dashes and dots.", "error")
             return
-        if any(m.id == ident for m in self.session.ledger.matter_list()):
+        if any(m.id == ident for m in self.session.ledger.matter_book.matter_list()):
             say(self.error, f"There is already a matter {ident}. Pick it from the list.", "error")
             return
-        self.record = self.session.ledger.save_matter(MatterRecord(
+        self.record = self.session.ledger.matter_book.save_matter(MatterRecord(
             id=ident, name=self.name.text().strip(), number=self.number.text().strip(),
             client=self.client.text().strip(), practice=self.practice.currentText(),
             attorney=self.attorney.currentText().strip(),
@@ -184,7 +184,7 @@ class MatterPicker(QDialog):
 
     def reload(self, select: str = "") -> None:
         self.choice.clear()
-        for m in self.session.ledger.matter_list():
+        for m in self.session.ledger.matter_book.matter_list():
             self.choice.addItem(icon("folder"), matter_label(m), m.id)
         if select:
             self.choice.setCurrentIndex(max(0, self.choice.findData(select)))
@@ -234,7 +234,7 @@ class MattersDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_records(self.session.ledger.matter_list())
+        self.model.set_records(self.session.ledger.matter_book.matter_list())
         for col, width in enumerate((90, 220, 140, 120)):
             self.table.setColumnWidth(col, width)
 

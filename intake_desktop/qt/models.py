@@ -226,7 +226,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.records = []
         self._exhausted = False
         self.endResetModel()
-        self.total = self.ledger.count_documents(flt)
+        self.total = self.ledger.docs.count_documents(flt)
         self.fetch_page()
 
     def reload(self) -> None:
@@ -246,11 +246,12 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._fetching = True
         try:
             after = self.records[-1].id if self.records else 0
-            page = self.ledger.browse_documents(self.filter, after_id=after, limit=self.page_size)
+            page = self.ledger.docs.browse_documents(self.filter, after_id=after,
+                                                     limit=self.page_size)
             if len(page) < self.page_size:
                 self._exhausted = True
             if page:
-                self.texts.update(self.ledger.document_texts(
+                self.texts.update(self.ledger.docs.document_texts(
                     [d.id for d in page], with_body=bool(self.filter.text.strip())))
                 first = len(self.records)
                 self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)

@@ -43,7 +43,7 @@ def active_categories(session: Session) -> list[str]:
         data = {}
     rules = data.get("rule", []) if isinstance(data, dict) else []
     found = {str(r["category"]) for r in rules if isinstance(r, dict) and r.get("category")}
-    return sorted(found) if found else session.ledger.categories()
+    return sorted(found) if found else session.ledger.docs.categories()
 
 
 class FileDialog(QDialog):
@@ -61,7 +61,7 @@ class FileDialog(QDialog):
         self.by_hand = by_hand
         self.setWindowTitle("File by hand" if by_hand else "Assign matter and category")
         self.confirm: Callable[[str, str], bool] = self._ask
-        self.known = session.ledger.matters()
+        self.known = session.ledger.matter_book.matters()
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.matter.addItems(self.known)

@@ -22,10 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
-from intake_desktop.core.rules.templating import FILTERS
-from intake_desktop.core.rules_panel import (
+from intake_desktop.core.desks.rules_draft import (
     PreviewRow,
     RuleProblem,
     RulesBackend,
@@ -33,6 +30,9 @@ from intake_desktop.core.rules_panel import (
     preview,
     sample_candidates,
 )
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Router
+from intake_desktop.core.rules.templating import FILTERS
 from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.desk_settings import (
+from intake_desktop.core.desks.rules_draft import RulesBackend, default_backend
+from intake_desktop.core.desks.settings_files import (
     BATES_POSITIONS,
     BatesDefaults,
     check_bates,
@@ -38,7 +39,6 @@ from intake_desktop.core.desk_settings import (
 )
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.roles import Profile, Profiles, Role
-from intake_desktop.core.rules_panel import RulesBackend, default_backend
 from intake_desktop.core.workspace import IntakeFolder
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel

@@ -90,7 +90,7 @@ def test_build_emits_the_json_contract(workspace: Path, tmp_path: Path) -> None:
     assert "ROE000003" in reader.pages[2].extract_text()
     assert record["exhibits"][0]["source"].endswith("2024-03-01_MED_er-record.pdf")
     ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
-    stamped = [e for e in ledger.events() if e.kind == "stamped"]
+    stamped = [e for e in ledger.chain.events() if e.kind == "stamped"]
     ledger.close()
     assert stamped[0].document_id == 1 and stamped[0].matter_id == "2024-001"
     assert stamped[0].path_before == "Matters/2024-001/2024-03-01_MED_er-record.pdf"
@@ -106,7 +106,7 @@ def test_a_filed_document_named_by_path_keeps_its_custody_trail(
                            "--workspace", str(workspace), "--json"])
     assert code == 0, stderr
     ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
-    trail = ledger.history(str(filed), workspace)
+    trail = ledger.chain.history(str(filed), workspace)
     ledger.close()
     assert [e.kind for e in trail] == ["stamped"]
     assert trail[0].detail["label"] == "Def. Ex. A"
@@ -149,7 +149,7 @@ def test_check_reports_warnings_and_the_plan(tmp_path: Path, workspace: Path) ->
         ("Def. Ex. B", 2, "ROE1000004", "ROE1000005"),
     ]
     ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
-    assert ledger.next_bates("ROE1") == 1  # nothing reserved by a check
+    assert ledger.bates.next_bates("ROE1") == 1  # nothing reserved by a check
     ledger.close()
 
 
@@ -235,8 +235,8 @@ def test_rebuild_warns_that_numbers_change_and_reuse_keeps_them(
     assert "ROE000010" in text
     ledger = Ledger.open(f"sqlite:///{workspace / '.intake' / 'ledger.sqlite'}", Actor("x"))
     try:
-        assert ledger.next_bates("ROE") == 11  # nothing new was reserved
-        reused = [e for e in ledger.events() if e.kind == "bates_reused"]
+        assert ledger.bates.next_bates("ROE") == 11  # nothing new was reserved
+        reused = [e for e in ledger.chain.events() if e.kind == "bates_reused"]
         assert len(reused) == 1 and reused[0].detail["first"] == 6
     finally:
         ledger.close()

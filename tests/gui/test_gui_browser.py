@@ -81,9 +81,9 @@ def test_document_model_pages_with_fetch_more(app, make_pdf, tmp_path, qtmodelte
 
 def test_date_filter(app, make_pdf, tmp_path):
     file_samples(app, make_pdf, tmp_path)
-    today = app.ledger.documents()[0].created_at[:10]
-    assert app.ledger.count_documents(DocumentFilter(date_from=today, date_to=today)) == 3
-    assert app.ledger.count_documents(DocumentFilter(date_to="1999-12-31")) == 0
+    today = app.ledger.docs.documents()[0].created_at[:10]
+    assert app.ledger.docs.count_documents(DocumentFilter(date_from=today, date_to=today)) == 3
+    assert app.ledger.docs.count_documents(DocumentFilter(date_to="1999-12-31")) == 0
 
 
 def test_refresh_keeps_the_selected_document(make_window, app, make_pdf, tmp_path):
@@ -101,7 +101,7 @@ def test_text_search_treats_wildcards_literally(app, make_pdf):
     filer = build_filer(app)
     filer.ingest([make_pdf("Report 100%_final.pdf"), make_pdf("Report 1000 final.pdf")],
                  matter="M")
-    hits = app.ledger.browse_documents(DocumentFilter(text="100%_FINAL"))
+    hits = app.ledger.docs.browse_documents(DocumentFilter(text="100%_FINAL"))
     assert [d.filed_path for d in hits] == ["Matters/M/Report 100%_final.pdf"]
-    both = app.ledger.browse_documents(DocumentFilter(text="report final"))
+    both = app.ledger.docs.browse_documents(DocumentFilter(text="report final"))
     assert len(both) == 2

@@ -6,7 +6,12 @@ import pytest
 from pypdf import PdfReader
 
 from intake_desktop.app import build_filer
-from intake_desktop.core.exhibit_desk import BuildOptions, Pick, exhibits_available, spec_text
+from intake_desktop.core.desks.exhibit_builder import (
+    BuildOptions,
+    Pick,
+    exhibits_available,
+    spec_text,
+)
 from intake_desktop.qt.pages import UnavailablePage
 
 

@@ -52,7 +52,7 @@ def test_bates_options_preview_and_per_exhibit_details(make_window, app, make_pd
     assert page.update_stamp_preview()
     image = page.stamp_image
     w, h = image.width(), image.height()
-    doc = app.ledger.document(page.model.picks[0].document_id)
+    doc = app.ledger.docs.document(page.model.picks[0].document_id)
     plain = _render(app.workspace.root / doc.filed_path, image.size())
     # The stamp lands in the top-left corner, nowhere near the bottom-right one.
     assert _changed(image, plain, 0, 0, w // 2, h // 8) > 30

@@ -73,7 +73,7 @@ def test_checklist_page_shows_items_waives_and_writes_the_letter(
     assert rows["medical-exam"][0] == "– Waived"
     assert rows["medical-exam"][1] == "Waived by pat: the civil surgeon sends it to USCIS"
     assert page.progress.value() == 3
-    waived = [e for e in imm_app.ledger.events() if e.kind == "checklist_waived"]
+    waived = [e for e in imm_app.ledger.chain.events() if e.kind == "checklist_waived"]
     assert waived and waived[-1].actor_user == "pat"
     # The letter lists the missing client items.
     qtbot.mouseClick(page.letter_button, Qt.MouseButton.LeftButton)

@@ -99,14 +99,14 @@ def test_02_drop_without_matter_asks_for_one(make_window, app, make_pdf):
     _drag(page.drop_zone, _file_urls([letter]),
                         proposed=Qt.DropAction.CopyAction, possible=Qt.DropAction.CopyAction)
     assert asked == [[letter]]
-    docs = app.ledger.documents(status=DocStatus.FILED)
+    docs = app.ledger.docs.documents(status=DocStatus.FILED)
     assert [d.matter_id for d in docs] == ["2024-050 Reyes"]
     # Cancelled picker: nothing filed, the page says why in words.
     page.matter_picker = lambda paths: None
     other = make_pdf("other.pdf")
     _drag(page.drop_zone, _file_urls([other]), proposed=Qt.DropAction.CopyAction,
           possible=Qt.DropAction.CopyAction)
-    assert app.ledger.documents(status=DocStatus.REVIEW) == []
+    assert app.ledger.docs.documents(status=DocStatus.REVIEW) == []
     assert "matter" in page.status.text().lower()
     texts = [page.status.text()] + [r.detail for r in page.model.rows]
     assert not any(FLAG.search(t) for t in texts), texts
@@ -187,7 +187,7 @@ def test_05_switching_profile_keeps_or_asks(make_window, app, make_pdf):
 def test_06_builder_dates_and_no_double_adds(make_window, app, make_pdf):
     filer = build_filer(app)
     filer.ingest([make_pdf("report.pdf", 2)], matter="2024-1 A")
-    doc = app.ledger.documents(status=DocStatus.FILED)[0]
+    doc = app.ledger.docs.documents(status=DocStatus.FILED)[0]
     with app.ledger.transaction() as txn:
         txn.update_document(doc.id, document_date="2023-11-02")
     window = make_window("attorney")
@@ -287,7 +287,7 @@ def _protected_pdf(make_pdf: Any, tmp_path: Path) -> Path:
 
 def test_10_review_wording_and_password(make_window, app, make_pdf, tmp_path):
     build_filer(app).ingest([_protected_pdf(make_pdf, tmp_path)])
-    doc = app.ledger.documents(status=DocStatus.REVIEW)[0]
+    doc = app.ledger.docs.documents(status=DocStatus.REVIEW)[0]
     window = make_window("paralegal")
     page = window.pages["review"]
     page.select_row(0)
@@ -524,7 +524,7 @@ def test_17_settings_show_intake_folder_and_no_flags(make_window, app):
 
 def test_rules_editor_line_numbers_rule_list_highlighting_and_did_you_mean(
         make_window, app, make_pdf):
-    from intake_desktop.core.rules_panel import RuleProblem
+    from intake_desktop.core.desks.rules_draft import RuleProblem
     from intake_desktop.qt.rules_editor import plain_problem
     from tests.gui.test_gui_settings import FolderRulesBackend, admin_window
 

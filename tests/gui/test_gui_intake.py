@@ -45,7 +45,7 @@ def test_drop_files_and_folder_files_them(make_window, app, make_pdf, tmp_path):
     page.matter.setCurrentText("2024-017 Smith")
     drop(page.drop_zone, [a, b, folder])
 
-    docs = app.ledger.documents(status=DocStatus.FILED)
+    docs = app.ledger.docs.documents(status=DocStatus.FILED)
     assert sorted(Path(d.source_path).name for d in docs) == [
         "Letter from insurer.pdf", "Medical records.pdf", "scan.pdf"]
     for d in docs:
@@ -54,7 +54,7 @@ def test_drop_files_and_folder_files_them(make_window, app, make_pdf, tmp_path):
         original = app.workspace.root / d.original_path
         assert sha(filed) == d.sha256 == sha(original)
         assert sha(Path(d.source_path)) == d.sha256  # dragged from outside: left in place
-    events = app.ledger.events()
+    events = app.ledger.chain.events()
     assert {(e.actor_user, e.actor_role) for e in events} == {("pat", "paralegal")}
     # The window shows each file's result and where it went.
     rows = {Path(r.source).name: r for r in page.model.rows}
@@ -74,11 +74,11 @@ def test_drop_without_matter_asks_and_loose_intake_files_go_to_review(
     page = window.pages["intake"]
     page.matter_picker = lambda paths: None
     drop(page.drop_zone, [make_pdf("unknown.pdf", 1)])
-    assert app.ledger.documents() == []
+    assert app.ledger.docs.documents() == []
     page.matter_picker = lambda paths: "2024-1 A"
     a = make_pdf("unknown.pdf", 1, folder=app.workspace.intake / "loose")
     drop(page.drop_zone, [a])  # a folder inside Intake/ names its matter: no question
-    [doc] = app.ledger.documents()
+    [doc] = app.ledger.docs.documents()
     assert doc.matter_id == "loose"
 
 
@@ -92,7 +92,7 @@ def test_errors_shown_in_the_window(make_window, app, make_pdf):
     assert row.status == "error"
     assert "already inside the workspace" in row.detail
     assert "not filed" in window.message_label.text()
-    assert app.ledger.documents() == []
+    assert app.ledger.docs.documents() == []
 
 
 def test_window_names_workspace_and_actor(make_window, app):

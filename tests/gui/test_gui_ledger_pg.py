@@ -27,18 +27,18 @@ def test_browse_profiles_and_review_on_postgres(pg_url, tmp_path: Path, make_pdf
                      matter="PG-1")
         filer.ingest([make_pdf("stray.pdf")])
         ledger = app.ledger
-        assert ledger.count_documents(DocumentFilter()) == 2
-        hits = ledger.browse_documents(DocumentFilter(text="100%_FINAL"))
+        assert ledger.docs.count_documents(DocumentFilter()) == 2
+        hits = ledger.docs.browse_documents(DocumentFilter(text="100%_FINAL"))
         assert [Path(d.filed_path).name for d in hits] == ["Deposition 100%_final.pdf"]
-        assert ledger.browse_documents(DocumentFilter(text="100x")) == []
-        page = ledger.browse_documents(DocumentFilter(), after_id=hits[0].id, limit=5)
+        assert ledger.docs.browse_documents(DocumentFilter(text="100x")) == []
+        page = ledger.docs.browse_documents(DocumentFilter(), after_id=hits[0].id, limit=5)
         assert [d.id for d in page] == [hits[0].id + 1]
         Profiles(ledger).save("dana", "admin", "long-passphrase", acting=Actor("x", "paralegal"))
         assert Profiles(ledger).sign_in("dana", "long-passphrase") == Actor("dana", "admin")
-        [stray] = ledger.documents(status=DocStatus.REVIEW)
+        [stray] = ledger.docs.documents(status=DocStatus.REVIEW)
         r = ReviewDesk(filer).assign(stray.id, "PG-1", "Misc")
         assert r.document.status == DocStatus.FILED and r.document.category == "Misc"
-        assert ledger.categories() == ["Misc"]
-        assert ledger.verify_chain().ok
+        assert ledger.docs.categories() == ["Misc"]
+        assert ledger.chain.verify_chain().ok
     finally:
         app.close()

@@ -26,10 +26,10 @@ def test_new_matter_is_listed_and_picked_everywhere(make_window, app, make_pdf, 
         id="2024-0117 Reyes v. Acme", name="Reyes v. Acme", number="2024-0117",
         client="Ana Reyes", practice="personal-injury", attorney="J. Okafor",
         created_at=dialog.record.created_at)
-    saved = [e for e in app.ledger.events() if e.kind == "matter_saved"]
+    saved = [e for e in app.ledger.chain.events() if e.kind == "matter_saved"]
     assert saved and saved[-1].matter_id == "2024-0117 Reyes v. Acme"
     assert saved[-1].actor_user == "pat" and saved[-1].detail["client"] == "Ana Reyes"
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.chain.verify_chain().ok
 
     # The same number twice, or a name that cannot be a folder, is refused in the dialog.
     again = NewMatterDialog(window.session, window)
@@ -55,7 +55,7 @@ def test_new_matter_is_listed_and_picked_everywhere(make_window, app, make_pdf, 
     intake.select_matter("2024-0117 Reyes v. Acme")
     assert "Ana Reyes" in intake.matter.currentText()
     intake.file_paths([make_pdf("mri.pdf")])
-    [doc] = app.ledger.documents(status=DocStatus.FILED)
+    [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
     assert doc.matter_id == "2024-0117 Reyes v. Acme"
     assert doc.filed_path.startswith("Matters/2024-0117 Reyes v. Acme/")
 

@@ -22,7 +22,7 @@ def in_review(app, make_pdf):
     """Two PDFs sent to review (no matter given)."""
     filer = build_filer(app)
     filer.ingest([make_pdf("fax 0412.pdf", 3), make_pdf("scan 7.pdf", 2)])
-    docs = app.ledger.documents(status=DocStatus.REVIEW)
+    docs = app.ledger.docs.documents(status=DocStatus.REVIEW)
     assert len(docs) == 2
     return docs
 
@@ -39,7 +39,7 @@ def test_assign_files_the_review_copy(make_window, app, in_review, qtmodeltester
     page.select_row(0)
     resolution = page.assign_selected("2024-020 Diaz", "Medical")
     assert resolution is not None and resolution.resolved
-    doc = app.ledger.document(first.id)
+    doc = app.ledger.docs.document(first.id)
     assert doc.status == DocStatus.FILED
     assert (doc.matter_id, doc.category) == ("2024-020 Diaz", "Medical")
     filed = app.workspace.root / doc.filed_path
@@ -48,14 +48,14 @@ def test_assign_files_the_review_copy(make_window, app, in_review, qtmodeltester
     assert sha(filed) == sha(original) == first.sha256
     assert not original.stat().st_mode & stat.S_IWUSR  # preserved read-only
     assert not review_copy.exists()
-    events = app.ledger.events(document_id=first.id)
+    events = app.ledger.chain.events(document_id=first.id)
     resolved = [e for e in events if e.kind == "review_resolved"]
     assert len(resolved) == 1
     assert (resolved[0].actor_user, resolved[0].actor_role) == ("pat", "paralegal")
     assert resolved[0].detail["action"] == "assign"
     assert page.model.rowCount() == 1
     assert "Filed in Matters/2024-020 Diaz/fax 0412.pdf" in page.result.text()
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.chain.verify_chain().ok
 
 
 def test_file_by_hand_and_refuse_escape(make_window, app, in_review):
@@ -64,11 +64,11 @@ def test_file_by_hand_and_refuse_escape(make_window, app, in_review):
     page.select_row(1)
     assert page.file_selected_by_hand("2024-020 Diaz", "../../etc", "x.pdf") is None
     assert "leaves the matter's folder" in page.result.text()
-    assert app.ledger.document(in_review[1].id).status == DocStatus.REVIEW
+    assert app.ledger.docs.document(in_review[1].id).status == DocStatus.REVIEW
     page.select_row(1)
     r = page.file_selected_by_hand("2024-020 Diaz", "Scans/2024", "2024-04-12_scan.pdf", "Scan")
     assert r is not None
-    doc = app.ledger.document(in_review[1].id)
+    doc = app.ledger.docs.document(in_review[1].id)
     assert doc.filed_path == "Matters/2024-020 Diaz/Scans/2024/2024-04-12_scan.pdf"
     assert doc.rule == "filed by hand"
     assert sha(app.workspace.root / doc.filed_path) == in_review[1].sha256
@@ -81,9 +81,9 @@ def test_retry_still_in_review_is_recorded(make_window, app, in_review):
     r = page.retry_selected()
     assert r is not None and not r.resolved
     assert "Still needs review" in page.result.text()
-    kinds = [e.kind for e in app.ledger.events(document_id=in_review[0].id)]
+    kinds = [e.kind for e in app.ledger.chain.events(document_id=in_review[0].id)]
     assert kinds[-1] == "routed_to_review"
-    assert app.ledger.events(document_id=in_review[0].id)[-1].detail["action"] == "retry"
+    assert app.ledger.chain.events(document_id=in_review[0].id)[-1].detail["action"] == "retry"
 
 
 def test_open_is_recorded(make_window, app, in_review):
@@ -91,7 +91,7 @@ def test_open_is_recorded(make_window, app, in_review):
     page = window.pages["review"]
     page.select_row(0)
     page.open_selected(launch=False)
-    last = app.ledger.events(document_id=in_review[0].id)[-1]
+    last = app.ledger.chain.events(document_id=in_review[0].id)[-1]
     assert (last.kind, last.actor_user) == ("opened", "pat")
 
 
@@ -109,7 +109,7 @@ def test_assign_same_bytes_as_filed_is_a_duplicate(app, make_pdf):
     pdf = make_pdf("a.pdf", 2)
     filer.ingest([pdf], matter="M")
     filer.ingest([pdf])
-    [doc] = app.ledger.documents(status=DocStatus.REVIEW)
+    [doc] = app.ledger.docs.documents(status=DocStatus.REVIEW)
     r = ReviewDesk(filer).assign(doc.id, "M")
     assert r.document.status == DocStatus.DUPLICATE
     assert (app.workspace.root / r.document.filed_path).parent == app.workspace.duplicates

@@ -44,7 +44,7 @@ def test_admin_profile_needs_its_passphrase(app):
         profiles.save("sam", "admin", "short", acting=Actor("dana", "admin"))
     profiles.save("sam", "attorney", acting=Actor("dana", "admin"))
     assert profiles.sign_in("sam") == Actor("sam", "attorney")
-    saved = [e for e in app.ledger.events() if e.kind == "profile_saved"]
+    saved = [e for e in app.ledger.chain.events() if e.kind == "profile_saved"]
     assert [e.detail["user"] for e in saved] == ["dana", "sam"]
     assert "s3cret" not in str([e.detail for e in saved])
 
@@ -64,7 +64,7 @@ def test_switching_actor_records_who_acts(make_window, app):
     assert "lee (attorney)" in window.actor_label.text()
     assert "browser" in window.pages and "intake" not in window.pages
     # (the workspace's first write also records `ledger_attached` after it)
-    last = [e for e in app.ledger.events() if e.kind != "ledger_attached"][-1]
+    last = [e for e in app.ledger.chain.events() if e.kind != "ledger_attached"][-1]
     assert (last.kind, last.actor_user, last.actor_role) == ("signed_in", "lee", "attorney")
 
 

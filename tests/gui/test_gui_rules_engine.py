@@ -55,7 +55,7 @@ def test_real_rules_preview_changes_and_saves(make_window, app, make_pdf):
     assert after["letter to client.pdf"] == before["letter to client.pdf"]
     assert editor.save()
     assert "Billing" in app.workspace.rules_path.read_text(encoding="utf-8")
-    assert any(e.kind == "rules_changed" for e in app.ledger.events())
+    assert any(e.kind == "rules_changed" for e in app.ledger.chain.events())
 
 
 def test_real_rules_invalid_refused_with_line(make_window, app, make_pdf):

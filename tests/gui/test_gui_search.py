@@ -48,11 +48,11 @@ def test_words_in_every_page_and_email_bodies_are_found(
                              make_pdf("bill.pdf", text="Invoice")], matter="2024-1 A")
     ledger = app.ledger
     assert [Path(d.filed_path).name for d in
-            ledger.browse_documents(DocumentFilter(text="garage"))] == ["letter.pdf"]
-    assert ledger.count_documents(DocumentFilter(text="GARAG")) == 1  # word starts
-    [mail] = ledger.browse_documents(DocumentFilter(text="handrail settlement"))
+            ledger.docs.browse_documents(DocumentFilter(text="garage"))] == ["letter.pdf"]
+    assert ledger.docs.count_documents(DocumentFilter(text="GARAG")) == 1  # word starts
+    [mail] = ledger.docs.browse_documents(DocumentFilter(text="handrail settlement"))
     assert mail.filed_path.endswith(".pdf")  # the converted email, its body searchable
-    texts = ledger.document_texts([mail.id])
+    texts = ledger.docs.document_texts([mail.id])
     assert "handrail" in texts[mail.id].body
 
     window = make_window("attorney")
@@ -95,10 +95,10 @@ def test_search_by_bates_number_and_exhibit_label(make_window, app, make_pdf):
     ledger = app.ledger
     middle = bates_numbers(second["bates_first"], second["bates_last"])
     assert len(middle) == 2
-    [doc] = ledger.browse_documents(DocumentFilter(text=middle[-1]))
+    [doc] = ledger.docs.browse_documents(DocumentFilter(text=middle[-1]))
     assert Path(doc.filed_path).name == "photo log.pdf"
     label_word = exhibits[0]["label"].split()[-1]
-    hits = ledger.browse_documents(DocumentFilter(text=f"Exhibit {label_word}"))
+    hits = ledger.docs.browse_documents(DocumentFilter(text=f"Exhibit {label_word}"))
     assert "deposition.pdf" in [Path(d.filed_path).name for d in hits]
     browser = window.pages["browser"]
     browser.refresh()
@@ -122,8 +122,8 @@ def test_old_ledgers_get_the_search_table(tmp_path, make_pdf):
     app = open_app(str(ws.root), create=False)
     try:
         build_filer(app).ingest([make_pdf("a.pdf", text="quarterly earnings")], matter="M-1")
-        assert app.ledger.count_documents(DocumentFilter(text="earnings")) == 1
-        assert app.ledger.documents(status=DocStatus.FILED)
+        assert app.ledger.docs.count_documents(DocumentFilter(text="earnings")) == 1
+        assert app.ledger.docs.documents(status=DocStatus.FILED)
     finally:
         app.close()
 
@@ -138,11 +138,11 @@ def test_full_text_search_on_postgres(pg_url, tmp_path, make_pdf):  # noqa: F811
                                  make_pdf("bill.pdf", text="invoice")], matter="PG-1")
         ledger = app.ledger
         assert [Path(d.filed_path).name for d in
-                ledger.browse_documents(DocumentFilter(text="garag"))] == ["memo.pdf"]
-        assert ledger.count_documents(DocumentFilter(text="it's")) == 0  # quotes are safe
-        doc = ledger.browse_documents(DocumentFilter(text="invoice"))[0]
-        ledger.add_document_labels(doc.id, ["Ex. 4", "PG000010", "PG000011"])
-        assert [d.id for d in ledger.browse_documents(DocumentFilter(text="PG000011"))] == [
+                ledger.docs.browse_documents(DocumentFilter(text="garag"))] == ["memo.pdf"]
+        assert ledger.docs.count_documents(DocumentFilter(text="it's")) == 0  # quotes are safe
+        doc = ledger.docs.browse_documents(DocumentFilter(text="invoice"))[0]
+        ledger.docs.add_document_labels(doc.id, ["Ex. 4", "PG000010", "PG000011"])
+        assert [d.id for d in ledger.docs.browse_documents(DocumentFilter(text="PG000011"))] == [
             doc.id]
     finally:
         app.close()

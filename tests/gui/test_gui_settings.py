@@ -7,9 +7,7 @@ import tomllib
 import pytest
 
 from intake_desktop.app import build_filer
-from intake_desktop.core.desk_settings import BatesDefaults, load_bates
-from intake_desktop.core.pipeline import Candidate, Decision
-from intake_desktop.core.rules_panel import (
+from intake_desktop.core.desks.rules_draft import (
     RuleProblem,
     RulesInvalid,
     SyntaxOnlyBackend,
@@ -17,6 +15,8 @@ from intake_desktop.core.rules_panel import (
     rules_engine_installed,
     toml_problems,
 )
+from intake_desktop.core.desks.settings_files import BatesDefaults, load_bates
+from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.settings_page import SettingsPage
 

@@ -50,5 +50,5 @@ def test_window_files_on_a_real_thread_pool(qtbot, app, make_pdf):
     with qtbot.waitSignal(page.batch_finished, timeout=20000):
         page.file_paths([make_pdf("a.pdf", 2), make_pdf("b.pdf", 1)])
     qtbot.waitUntil(lambda: not window.runner.busy)
-    assert len(app.ledger.documents(status=DocStatus.FILED)) == 2
+    assert len(app.ledger.docs.documents(status=DocStatus.FILED)) == 2
     assert [r.status for r in page.model.rows] == ["filed", "filed"]

@@ -23,7 +23,7 @@ def test_watcher_files_what_lands_in_intake(qtbot, app, make_pdf):
     assert "Watching" in window.watch_label.text()
     with qtbot.waitSignal(window.watch.filed, timeout=30000):
         make_pdf("dropped.pdf", 2, folder=app.workspace.intake / "2024-050 Park")
-    [doc] = app.ledger.documents(status=DocStatus.FILED)
+    [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
     assert doc.matter_id == "2024-050 Park"
     rows = window.pages["intake"].model.rows
     assert rows and rows[-1].status == "filed"

@@ -57,7 +57,7 @@ def test_hand_edit_is_not_used_and_not_recorded(make_workspace: Callable) -> Non
     assert Path(result.path or "").relative_to(ws.root).parts[:3] == (
         "Matters", "LIT-1", "Correspondence")
     assert any("changed outside the app" in w and saved.version in w for w in warnings)
-    versions = [e.detail["version"] for e in ledger.events()
+    versions = [e.detail["version"] for e in ledger.chain.events()
                 if e.kind in (EventKind.RULES_CHANGED, RULES_ACCEPTED)]
     assert versions[-1] == saved.version
     assert ws.rules_path.read_text() == HAND_EDIT  # the edit is kept for the admin to see
@@ -70,7 +70,7 @@ def test_admin_accepts_the_change_and_it_is_recorded(make_workspace: Callable) -
     saved = save_rules(ws, ledger, GOOD)
     ws.rules_path.write_text(HAND_EDIT)
     accepted = accept_rules(ws, ledger, Actor("ms-admin", "admin"))
-    event = ledger.latest_event([RULES_ACCEPTED])
+    event = ledger.chain.latest_event([RULES_ACCEPTED])
     assert event is not None and event.kind == "rules_accepted"
     assert event.detail["source"] == "changed outside the app"
     assert event.detail["accepted_by"] == "ms-admin"

@@ -79,12 +79,12 @@ def test_preview_touches_nothing_and_matches_ingest(
     ws, ledger = make_workspace("personal-injury")
     files = samples(ws.intake / "PI-24-0042")
     before = tree(ws.root)
-    events_before = len(ledger.events())
+    events_before = len(ledger.chain.events())
     done = cli("rules", "preview", "--workspace", str(ws.root), "--json", str(ws.intake))
     assert done.returncode == 0, done.stderr
     records = {Path(r["source"]).name: r for r in map(json.loads, done.stdout.splitlines())}
     assert tree(ws.root) == before, "preview wrote into the workspace"
-    assert len(ledger.events()) == events_before
+    assert len(ledger.chain.events()) == events_before
     mri = records[files["mri"].name]
     assert set(mri) >= {"source", "status", "path", "rule", "reason"}
     assert mri["status"] == "filed" and mri["rule"] == "medical-record"
@@ -111,7 +111,7 @@ def test_preview_touches_nothing_and_matches_ingest(
         f"{stem}.001.pdf",
         f"{stem}.002.pdf",
     ]
-    changes = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    changes = [e for e in ledger.chain.events() if e.kind == EventKind.RULES_CHANGED]
     assert len(changes) == 1  # recorded by ingest (first sight), not by preview
 
     again = cli(

@@ -174,7 +174,7 @@ def test_broken_rules_file_keeps_last_good_in_force(make_workspace: Callable) ->
     assert "rule 'pay-stub': folder: unknown variable 'wages'" in warning
     assert f"the last good rules (version {good_version}) stay in force" in warning
     assert ws.rules_path.read_text() == broken  # the admin's file is not touched
-    changes = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    changes = [e for e in ledger.chain.events() if e.kind == EventKind.RULES_CHANGED]
     assert [e.detail["version"] for e in changes] == [good_version]
 
 
@@ -212,13 +212,13 @@ def test_save_rules_validates_writes_and_records_once(make_workspace: Callable) 
         save_rules(ws, ledger, GOOD.replace("slug", "slugify"))
     assert info.value.problems[0].error == "unknown filter 'slugify'"
     assert ws.rules_path.read_bytes() == before
-    assert not [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    assert not [e for e in ledger.chain.events() if e.kind == EventKind.RULES_CHANGED]
 
     saved = save_rules(ws, ledger, GOOD)
     assert ws.rules_path.read_text() == GOOD and last_good_path(ws).read_text() == GOOD
     assert saved.name == "Test" and saved.rule_count == 2
     build_filer(_app(ws, ledger))  # sees the same version: no second event
-    [event] = [e for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    [event] = [e for e in ledger.chain.events() if e.kind == EventKind.RULES_CHANGED]
     assert event.rules_version == saved.version == event.detail["version"]
     assert event.detail["sha256"] == saved.sha256
     assert not list(ws.state.glob(".rules.toml.*"))  # no temporary left behind
@@ -238,7 +238,8 @@ def test_a_rules_file_replaced_by_hand_waits_for_an_admin(make_workspace: Callab
     assert "changed outside the app" in warnings[0]
     accept_rules(ws, ledger, Actor("admin-1", "admin"))
     build_filer(_app(ws, ledger))
-    events = [e for e in ledger.events() if e.kind in (EventKind.RULES_CHANGED, RULES_ACCEPTED)]
+    events = [e for e in ledger.chain.events()
+              if e.kind in (EventKind.RULES_CHANGED, RULES_ACCEPTED)]
     assert [(e.kind, e.detail["rules"]) for e in events] == [
         ("rules_changed", "Immigration"), ("rules_accepted", "Litigation")]
     assert events[0].detail["version"] != events[1].detail["version"]
@@ -272,5 +273,6 @@ def test_a_long_lived_filer_picks_up_edits_and_survives_a_broken_one(
     assert ingest("four letter.txt").startswith("Matters/LIT-1/Correspondence/")
     assert len(warnings) == 1 and "not valid TOML" in warnings[0]
     assert filer.router.rules_version == test_version  # type: ignore[attr-defined]
-    changes = [e.detail["rules"] for e in ledger.events() if e.kind == EventKind.RULES_CHANGED]
+    changes = [e.detail["rules"] for e in ledger.chain.events()
+               if e.kind == EventKind.RULES_CHANGED]
     assert changes == ["Litigation", "Test"]

@@ -48,7 +48,7 @@ def test_foreign_scan_is_ocred_in_its_language_and_filed_by_rule(
     assert result.path is not None
     rel = Path(result.path).relative_to(ws.matter_dir(matter)).as_posix()
     assert rel == f"Civil Documents/{date}_{matter}_CIV_Birth-Certificate.pdf"
-    ocr = [e for e in ledger.events(document_id=result.document_id) if e.kind == "ocr"]
+    ocr = [e for e in ledger.chain.events(document_id=result.document_id) if e.kind == "ocr"]
     assert ocr and ocr[-1].detail["language"] == f"{code}+eng"
     text = Path(result.path).read_bytes()
     assert text.startswith(b"%PDF")

@@ -56,7 +56,7 @@ def test_passport_named_with_its_issue_date_not_the_birth_date(make_workspace: C
     [result] = rules_filer(ws, ledger, "immigration").ingest([src])
     assert Path(result.path or "").name == "2019-06-12_IMM-24-0031_PASS_passport.pdf"
     # The ledger records where the date came from.
-    [filed] = [e for e in ledger.events(document_id=result.document_id) if e.kind == "filed"]
+    [filed] = [e for e in ledger.chain.events(document_id=result.document_id) if e.kind == "filed"]
     assert filed.detail["date_source"] == "text:date of issue"
     assert filed.detail["document_date"] == "2019-06-12"
 

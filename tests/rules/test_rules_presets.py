@@ -86,7 +86,7 @@ def test_preset_files_samples_to_exact_paths(
         else:
             assert result.status is Outcome.FILED
     version = filer.router.rules_version  # type: ignore[attr-defined]
-    filed = [e for e in ledger.events() if e.kind == EventKind.FILED]
+    filed = [e for e in ledger.chain.events() if e.kind == EventKind.FILED]
     assert filed and all(e.rules_version == version for e in filed)
 
 
@@ -138,7 +138,7 @@ def test_every_filing_event_names_the_rules_version(
     filer = build_filer(App(ws, WorkspaceConfig(), ledger, Actor("tester")))
     results = filer.ingest([ws.intake])
     assert {r.status for r in results} == {Outcome.FILED, Outcome.REVIEW}
-    events = ledger.events()
+    events = ledger.chain.events()
     assert events[0].kind == EventKind.RULES_CHANGED
     version = events[0].detail["version"]
     doc_events = [e for e in events if e.document_id is not None]
@@ -166,7 +166,7 @@ def test_email_attachments_take_the_parent_name_plus_sequence(
         f"Correspondence/Email/{stem}.002.txt",
     ]
     assert Path(result.children[1].path or "").read_bytes() == b"Production notes\n"
-    docs = {d.filed_path: d for d in ledger.documents()}
+    docs = {d.filed_path: d for d in ledger.docs.documents()}
     parent = docs[f"Matters/{matter}/Correspondence/Email/{stem}.eml"]
     child = docs[f"Matters/{matter}/{LETTER_FOLDER[preset]}/{stem}.001.pdf"]
     assert child.parent_id == parent.id and child.family_id == parent.family_id

@@ -29,7 +29,7 @@ class LetterResult:
 
 
 def _previous_request(ledger: Ledger, matter: str) -> tuple[str, set[str]]:
-    letters = [e for e in ledger.events()
+    letters = [e for e in ledger.chain.events()
                if e.kind == EventKind.CHECKLIST_LETTER and e.matter_id == matter]
     if not letters:
         return "", set()
@@ -134,9 +134,9 @@ def write_request_letter(
     docx = write_new_file(out_dir / f"{stem}.docx", _docx(template, body, intro))
     pdf = write_new_file(out_dir / f"{stem}.pdf", _pdf(_letterhead(template), body, intro))
     ids = tuple(s.item.id for s in missing)
-    event = ledger.record(EventKind.CHECKLIST_LETTER, matter_id=state.matter,
-                          path_after=str(pdf),
-                          detail={"checklist": state.checklist.id, "items": list(ids),
-                                  "date": day,
-                                  "docx": str(docx), "pdf": str(pdf)})
+    event = ledger.chain.record(EventKind.CHECKLIST_LETTER, matter_id=state.matter,
+                                path_after=str(pdf),
+                                detail={"checklist": state.checklist.id, "items": list(ids),
+                                        "date": day,
+                                        "docx": str(docx), "pdf": str(pdf)})
     return LetterResult(docx, pdf, ids, event)

@@ -70,7 +70,7 @@ class ChecklistUnavailable(IntakeError):
 
 
 def _events(ledger: Ledger, matter: str, kind: str) -> list[Any]:
-    return [e for e in ledger.events() if e.kind == kind and e.matter_id == matter]
+    return [e for e in ledger.chain.events() if e.kind == kind and e.matter_id == matter]
 
 
 def assign_checklist(ledger: Ledger, matter: str, checklist: Checklist) -> int:
@@ -128,7 +128,7 @@ def matter_checklist(ledger: Ledger, matter: str,
     """Each item of the matter's checklist: received (with its documents), waived, waiting
     in Review, or missing."""
     checklist = assigned_checklist(ledger, matter, available)
-    docs = ledger.documents(matter_id=matter)
+    docs = ledger.docs.documents(matter_id=matter)
     filed = [d for d in docs if d.status == DocStatus.FILED]
     review = [d for d in docs if d.status == DocStatus.REVIEW]
     waivers: dict[str, tuple[str, str]] = {}

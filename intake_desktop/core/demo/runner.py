@@ -173,7 +173,7 @@ def _has_files(folder: Path) -> bool:
 
 def workspace_is_empty(workspace: Workspace, ledger: Ledger | None) -> bool:
     """No document in the ledger and no file in Intake/, Matters/ or Review/."""
-    if ledger is not None and ledger.documents(limit=1):
+    if ledger is not None and ledger.docs.documents(limit=1):
         return False
     return not any(_has_files(f) for f in (workspace.intake, workspace.matters, workspace.review))
 

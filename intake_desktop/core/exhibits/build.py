@@ -69,8 +69,8 @@ CHRONOLOGY_STEM = "Chronology"
 EXPORTED = EventKind.EXPORTED
 
 
-class BatesBook(Protocol):
-    """What the build needs from the ledger (the real Ledger, or a fake in tests)."""
+class BatesCounter(Protocol):
+    """The ledger's Bates counters (`ledger.bates`)."""
 
     def next_bates(self, prefix: str) -> int: ...
 
@@ -85,7 +85,21 @@ class BatesBook(Protocol):
 
     def bates_reservations(self, prefix: str) -> list[dict[str, Any]]: ...
 
+
+class EventRecorder(Protocol):
+    """The ledger's chained events (`ledger.chain`)."""
+
     def record(self, kind: EventKind, **fields: Any) -> int: ...
+
+
+class BatesBook(Protocol):
+    """What the build needs from the ledger (the real Ledger, or a fake in tests)."""
+
+    @property
+    def bates(self) -> BatesCounter: ...
+
+    @property
+    def chain(self) -> EventRecorder: ...
 
 
 @dataclass
@@ -273,23 +287,23 @@ def build_set(
         plan = plan_numbers(spec, exhibits, book, reuse=reuse_numbers)
         warnings += plan.warnings
         if plan.release is not None:
-            book.release_bates(spec.bates.prefix, int(plan.release["first"]),
-                               int(plan.release["count"]),
-                               reason=f"rebuild of set {spec.name!r}")
+            book.bates.release_bates(spec.bates.prefix, int(plan.release["first"]),
+                                     int(plan.release["count"]),
+                                     reason=f"rebuild of set {spec.name!r}")
         detail = {"set": spec.name, "spec": str(spec.path), "exhibits": total_ex,
                   "sources": sources_of(exhibits)}
         if plan.release is not None:  # a rebuild keeps when its numbers were first assigned
             detail["first_assigned_at"] = first_assigned_at(plan.release)
         if plan.reserve:
-            first_number = book.reserve_bates(spec.bates.prefix, total_pages, plan.start,
-                                              detail=detail)
+            first_number = book.bates.reserve_bates(spec.bates.prefix, total_pages, plan.start,
+                                                    detail=detail)
             reserved = True
         else:
             first_number = plan.first
-            book.record(BATES_REUSED, matter_id=spec.matter,
-                        detail={**detail, "prefix": spec.bates.prefix, "first": plan.first,
-                                "last": plan.first + total_pages - 1, "count": total_pages,
-                                "reserved_at": (plan.previous or {}).get("at")})
+            book.chain.record(BATES_REUSED, matter_id=spec.matter,
+                              detail={**detail, "prefix": spec.bates.prefix, "first": plan.first,
+                                      "last": plan.first + total_pages - 1, "count": total_pages,
+                                      "reserved_at": (plan.previous or {}).get("at")})
         number_exhibits(exhibits, first_number)
 
     scratch_root = scratch_dir if scratch_dir is not None else out_dir.parent
@@ -308,8 +322,8 @@ def build_set(
         for path in placed:
             mover.discard(path)  # outputs of this failed build only
         if spec.bates is not None and first_number is not None and reserved:
-            book.release_bates(spec.bates.prefix, first_number, total_pages,
-                               reason=f"build failed: {exc}")
+            book.bates.release_bates(spec.bates.prefix, first_number, total_pages,
+                                     reason=f"build failed: {exc}")
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -506,7 +520,7 @@ def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -
     name = result.spec.name
     for ex in result.exhibits:
         for n, part in enumerate(ex.parts, start=1):
-            book.record(
+            book.chain.record(
                 EventKind.STAMPED,
                 document_id=ex.source.document_id,
                 matter_id=ex.source.matter_id or result.spec.matter,
@@ -525,23 +539,23 @@ def _record(book: BatesBook, result: BuildResult, workspace_root: Path | None) -
                 },
             )
         if ex.slip_sheet is not None:
-            book.record(EXPORTED, path_after=rel(ex.slip_sheet),
-                        sha256_after=sha256_file(ex.slip_sheet),
-                        matter_id=result.spec.matter,
-                        detail={"set": name, "output": "slip_sheet", "label": ex.label})
+            book.chain.record(EXPORTED, path_after=rel(ex.slip_sheet),
+                              sha256_after=sha256_file(ex.slip_sheet),
+                              matter_id=result.spec.matter,
+                              detail={"set": name, "output": "slip_sheet", "label": ex.label})
     bates = {
         "bates_first": result.exhibits[0].bates_first if result.exhibits else None,
         "bates_last": result.exhibits[-1].bates_last if result.exhibits else None,
     }
     for n, part in enumerate(result.binder_parts, start=1):
-        book.record(EXPORTED, path_after=rel(part.path), sha256_after=part.sha256,
-                    matter_id=result.spec.matter,
-                    detail={"set": name, "output": "binder", "part": n,
-                            "parts": len(result.binder_parts), "first_page": part.first_page,
-                            "last_page": part.last_page, **bates})
+        book.chain.record(EXPORTED, path_after=rel(part.path), sha256_after=part.sha256,
+                          matter_id=result.spec.matter,
+                          detail={"set": name, "output": "binder", "part": n,
+                                  "parts": len(result.binder_parts), "first_page": part.first_page,
+                                  "last_page": part.last_page, **bates})
     for kind, files in (("index", result.index_files), ("chronology", result.chronology_files)):
         for path in files:
-            book.record(EXPORTED, path_after=rel(path), sha256_after=sha256_file(path),
-                        matter_id=result.spec.matter,
-                        detail={"set": name, "output": kind, "format": path.suffix[1:],
-                                "exhibits": len(result.exhibits), **bates})
+            book.chain.record(EXPORTED, path_after=rel(path), sha256_after=sha256_file(path),
+                              matter_id=result.spec.matter,
+                              detail={"set": name, "output": kind, "format": path.suffix[1:],
+                                      "exhibits": len(result.exhibits), **bates})

@@ -20,14 +20,21 @@ from intake_desktop.core.ledger.records import EventKind
 BATES_REUSED = EventKind.BATES_REUSED
 
 
-class NumberBook(Protocol):
-    """The read side of the ledger's Bates counters."""
+class BatesReader(Protocol):
+    """The read side of the ledger's Bates counters (`ledger.bates`)."""
 
     def next_bates(self, prefix: str) -> int: ...
 
     def bates_reservations(self, prefix: str) -> list[dict[str, Any]]: ...
 
     def latest_bates_reservation(self, prefix: str) -> dict[str, Any] | None: ...
+
+
+class NumberBook(Protocol):
+    """The ledger, as far as planning Bates numbers goes."""
+
+    @property
+    def bates(self) -> BatesReader: ...
 
 
 @dataclass
@@ -76,8 +83,8 @@ def plan_numbers(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit], book: N
     bates = spec.bates
     assert bates is not None
     total = sum(ex.pages for ex in exhibits)
-    free = book.next_bates(bates.prefix)
-    mine = [r for r in book.bates_reservations(bates.prefix) if r.get("set") == spec.name]
+    free = book.bates.next_bates(bates.prefix)
+    mine = [r for r in book.bates.bates_reservations(bates.prefix) if r.get("set") == spec.name]
     previous = mine[-1] if mine else None
     sources = sources_of(exhibits)
     if reuse:
@@ -108,7 +115,7 @@ def plan_numbers(spec: ExhibitSetSpec, exhibits: Sequence[BuiltExhibit], book: N
     plan = NumberPlan(free, total, start=bates.start, previous=previous)
     if bates.start is not None:
         if bates.start < free:
-            latest = book.latest_bates_reservation(bates.prefix)
+            latest = book.bates.latest_bates_reservation(bates.prefix)
             if (latest is not None and latest.get("set") == spec.name
                     and latest.get("first") == bates.start
                     and int(latest.get("last", -1)) + 1 == free):

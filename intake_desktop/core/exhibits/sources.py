@@ -16,10 +16,17 @@ from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
 from intake_desktop.core.progress import ProgressCallback, no_progress
 
 
-class DocumentLookup(Protocol):
+class Documents(Protocol):
     def document(self, doc_id: int) -> DocumentRecord | None: ...
 
     def documents(self, *, status: str | None = None) -> list[DocumentRecord]: ...
+
+
+class DocumentLookup(Protocol):
+    """The ledger, as far as resolving exhibits goes (`ledger.docs`)."""
+
+    @property
+    def docs(self) -> Documents: ...
 
 
 def file_resolver(entry: ExhibitEntry) -> ResolvedSource:
@@ -44,17 +51,17 @@ def ledger_resolver(ledger: DocumentLookup, workspace_root: Path) -> Resolver:
             except (ValueError, OSError):
                 return ResolvedSource(entry.file)
             record = next(
-                (r for r in ledger.documents(status=DocStatus.FILED) if r.filed_path == rel),
+                (r for r in ledger.docs.documents(status=DocStatus.FILED) if r.filed_path == rel),
                 None,
             )
             if record is None:
                 return ResolvedSource(entry.file)
             return ResolvedSource(entry.file, document_id=record.id, matter_id=record.matter_id)
         if entry.document_id is not None:
-            record = ledger.document(entry.document_id)
+            record = ledger.docs.document(entry.document_id)
         else:
             record = next(
-                (r for r in ledger.documents(status=DocStatus.FILED)
+                (r for r in ledger.docs.documents(status=DocStatus.FILED)
                  if entry.sha256 in (r.sha256, r.filed_sha256)),
                 None,
             )

@@ -101,7 +101,7 @@ class Batch:
         if not self.items:
             self.started = time.monotonic()
             self._namer = ReservingNamer(
-                {str(filer.abs(p)) for p in filer.ledger.reserved_paths()})
+                {str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
         staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
                                  staged.source, self._namer)
         self.items.append(staged)
@@ -143,10 +143,10 @@ def _documents(filer: Filer, ids: list[int]) -> dict[int, DocumentRecord]:
         return {}
     low, high = min(ids), max(ids)
     wanted = set(ids)
-    rows = filer.ledger.documents(after_id=low - 1, limit=high - low + 1)
+    rows = filer.ledger.docs.documents(after_id=low - 1, limit=high - low + 1)
     found = {doc.id: doc for doc in rows if doc.id in wanted}
     for doc_id in wanted - found.keys():  # rows of other processes in between
-        doc = filer.ledger.document(doc_id)
+        doc = filer.ledger.docs.document(doc_id)
         if doc is not None:
             found[doc_id] = doc
     return found
@@ -239,7 +239,7 @@ def _index(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -
                 continue
             texts.append((doc.id, body, pages))
     try:
-        filer.ledger.set_document_texts(texts)
+        filer.ledger.docs.set_document_texts(texts)
     except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
         log.warning("%d documents were filed but not indexed for search: %s", len(texts), exc)
 

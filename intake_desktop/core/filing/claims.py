@@ -79,24 +79,25 @@ class Claimant:
     def heartbeat(self, *, force: bool = False) -> None:
         now = time.time()
         if force or not self._registered or now - self._beat > STALE_AFTER / 4:
-            self.ledger.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
+            self.ledger.watch_claims.heartbeat(self.owner, host=socket.gethostname(),
+                                               pid=os.getpid())
             self._beat, self._registered = now, True
 
     def expire_dead(self) -> None:
         """Take back the claims of processes on this machine that died (kill -9, crash)."""
         host = socket.gethostname()
-        for other in self.ledger.owners():
+        for other in self.ledger.watch_claims.owners():
             if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
-                self.ledger.retire_owner(other.owner)
+                self.ledger.watch_claims.retire_owner(other.owner)
 
     def held_elsewhere(self) -> set[str]:
         """Sources under an active claim of another live process (recovery leaves them)."""
         live = {
-            o.owner for o in self.ledger.live_owners(within=STALE_AFTER)
+            o.owner for o in self.ledger.watch_claims.live_owners(within=STALE_AFTER)
             if o.host != socket.gethostname() or pid_alive(o.pid)
         }
         return {
-            c.source for c in self.ledger.claims(state=ClaimState.ACTIVE)
+            c.source for c in self.ledger.watch_claims.claims(state=ClaimState.ACTIVE)
             if c.owner != self.owner and c.owner in live
         }
 
@@ -104,15 +105,15 @@ class Claimant:
     def hold(self, key: str, source: str) -> Iterator[bool]:
         """Take `key` for the duration of the block; yields False when another has it."""
         self.heartbeat()
-        if not self.ledger.claim(key, self.owner, source=source):
+        if not self.ledger.watch_claims.claim(key, self.owner, source=source):
             yield False
             return
         try:
             yield True
         finally:
-            self.ledger.release(key, self.owner)
+            self.ledger.watch_claims.release(key, self.owner)
 
     def retire(self) -> None:
         if self._registered:
-            self.ledger.retire_owner(self.owner)
+            self.ledger.watch_claims.retire_owner(self.owner)
             self._registered = False

@@ -374,7 +374,7 @@ class Filer:
         if not wanted:
             return window.stop
         self.claimant.heartbeat()
-        taken = self.ledger.claim_many(wanted, self.claimant.owner)
+        taken = self.ledger.watch_claims.claim_many(wanted, self.claimant.owner)
         for index in window:
             checked = ahead[index]
             if isinstance(checked, tuple) and checked[1] not in taken:
@@ -484,7 +484,7 @@ class Filer:
 
     def give_back(self, keys: list[str]) -> None:
         """Release claims this process holds (a filed batch)."""
-        self.ledger.release_many(keys, self.claimant.owner)
+        self.ledger.watch_claims.release_many(keys, self.claimant.owner)
 
     def failure(self, path: Path, exc: Exception) -> IngestResult:
         """The result of a file whose filing raised `exc` (re-raised under INTAKE_DEBUG
@@ -613,11 +613,11 @@ class Filer:
     ) -> FilingPlan:
         """The plan step (no writes): see plan.py."""
         if namer is None:
-            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.reserved_paths()})
+            namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.docs.reserved_paths()})
         return plan_filing(
             self.ws, candidate, decision, prepared, source,
-            find_filed=self.ledger.find_filed,
-            find_in_review=self.ledger.find_waiting_in_review,
+            find_filed=self.ledger.docs.find_filed,
+            find_in_review=self.ledger.docs.find_waiting_in_review,
             namer=namer,
         )
 
@@ -656,7 +656,7 @@ class Filer:
         self, parent_result: IngestResult, prepared: Prepared, depth: int
     ) -> list[IngestResult]:
         assert parent_result.document_id is not None
-        parent = self.ledger.document(parent_result.document_id)
+        parent = self.ledger.docs.document(parent_result.document_id)
         assert parent is not None
         results = []
         for index, child in enumerate(prepared.children, start=1):
@@ -751,7 +751,7 @@ class Filer:
                           self.ws, source=done.source_path, sha256=done.sha256,
                           document_id=done.id)
         self._clear_source(done, source.removable, copied)
-        now = self.ledger.document(doc_id)
+        now = self.ledger.docs.document(doc_id)
         assert now is not None
         return now
 
@@ -837,7 +837,7 @@ class Filer:
         return copied
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         action = _action(doc)
         with self.ledger.transaction(rules_version) as txn:
@@ -862,7 +862,7 @@ class Filer:
         rules_version: str | None,
     ) -> DocumentRecord:
         """Mark the row done and record what was written, in one transaction."""
-        doc = self.ledger.document(doc_id)
+        doc = self.ledger.docs.document(doc_id)
         assert doc is not None
         with self.ledger.transaction(rules_version) as txn:
             fields: dict[str, Any] = {"status": plan.status}
@@ -872,7 +872,7 @@ class Filer:
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
                                  flags=plan.flags, date_source=plan.decision.date_source)
         self._fault("marked_done")
-        done = self.ledger.document(doc_id)
+        done = self.ledger.docs.document(doc_id)
         assert done is not None
         return done
 
@@ -1001,7 +1001,7 @@ class Filer:
         live process holds under a claim are its own business and left alone."""
         actions = []
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.unfinished():
+        for doc in self.ledger.docs.unfinished():
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)
@@ -1035,7 +1035,7 @@ class Filer:
         # The filed document with these bytes: for a duplicate, the one it duplicates; for a
         # filing, proof that another process (a watcher on another workstation) filed the
         # same source while this row was unfinished, so completing it would file it twice.
-        first = self.ledger.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
+        first = self.ledger.docs.find_filed(doc.matter_id, doc.sha256) if doc.matter_id else None
         filed_elsewhere = first if doc.target_status == DocStatus.FILED else None
         if filed_elsewhere is not None and filed_elsewhere.id == doc.id:
             filed_elsewhere = None
@@ -1050,7 +1050,7 @@ class Filer:
                     detail={"action": "completed", "after": "interrupted filing"},
                 )
                 self._record_outcome(txn, doc, doc.target_status, None, first, doc.reason)
-            done = self.ledger.document(doc.id)
+            done = self.ledger.docs.document(doc.id)
             assert done is not None
             self._clear_source(done, removable)
             return f"document {doc.id}: completed"

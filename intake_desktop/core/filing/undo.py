@@ -65,12 +65,12 @@ def find_target(filer: Filer, text: str) -> int:
     key = text.strip()
     ledger = filer.ledger
     if key.isdigit():
-        events = [e for e in ledger.events() if e.seq == int(key)]
+        events = [e for e in ledger.chain.events() if e.seq == int(key)]
         if not events or events[0].document_id is None:
             raise UndoError(f"there is no event {key} about a document",
                             fix="look the id up with `ledger history PATH`")
         return events[0].document_id
-    trail = ledger.history(key, filer.ws.root)
+    trail = ledger.chain.history(key, filer.ws.root)
     ids = [e.document_id for e in trail if e.document_id is not None]
     if not ids:
         raise UndoError("no document in the ledger has this path", path=key,
@@ -80,7 +80,7 @@ def find_target(filer: Filer, text: str) -> int:
 
 def _family(filer: Filer, top: DocumentRecord) -> list[DocumentRecord]:
     """The document and every descendant (attachments, members, nested ones)."""
-    docs = filer.ledger.documents()
+    docs = filer.ledger.docs.documents()
     out, frontier = [top], [top.id]
     while frontier:
         kids = [d for d in docs if d.parent_id in frontier]
@@ -91,7 +91,7 @@ def _family(filer: Filer, top: DocumentRecord) -> list[DocumentRecord]:
 
 def _top(filer: Filer, doc: DocumentRecord) -> DocumentRecord:
     while doc.parent_id is not None:
-        parent = filer.ledger.document(doc.parent_id)
+        parent = filer.ledger.docs.document(doc.parent_id)
         if parent is None:
             break
         doc = parent
@@ -104,7 +104,7 @@ def _refusal(filer: Filer, family: list[DocumentRecord]) -> str | None:
         return (f"document {top.id} is not filed (it is {top.status}); only a filing can be "
                 "undone")
     for doc in family:
-        for event in filer.ledger.events(document_id=doc.id):
+        for event in filer.ledger.chain.events(document_id=doc.id):
             if event.kind == EventKind.STAMPED:
                 label = event.detail.get("label") or "?"
                 where = event.detail.get("set") or event.path_after or "an exhibit set"
@@ -115,7 +115,7 @@ def _refusal(filer: Filer, family: list[DocumentRecord]) -> str | None:
 
 
 def _came_from_review(filer: Filer, doc: DocumentRecord) -> dict[str, Any] | None:
-    resolved = [e for e in filer.ledger.events(document_id=doc.id)
+    resolved = [e for e in filer.ledger.chain.events(document_id=doc.id)
                 if e.kind == EventKind.REVIEW_RESOLVED]
     return resolved[-1].detail if resolved else None
 
@@ -123,7 +123,7 @@ def _came_from_review(filer: Filer, doc: DocumentRecord) -> dict[str, Any] | Non
 def _received_from(filer: Filer, doc: DocumentRecord) -> Path:
     """Where the document was received: by its workspace-relative path when it came from
     inside the workspace (so a moved or copied workspace still finds it), else as recorded."""
-    for event in filer.ledger.events(document_id=doc.id):
+    for event in filer.ledger.chain.events(document_id=doc.id):
         if event.kind == EventKind.RECEIVED and event.detail.get("source_relative"):
             return filer.ws.root / str(event.detail["source_relative"])
     return Path(doc.source_path)
@@ -131,7 +131,7 @@ def _received_from(filer: Filer, doc: DocumentRecord) -> Path:
 
 def undo_document(filer: Filer, doc_id: int) -> UndoResult:
     """Undo the filing of `doc_id` and its family (see the module docstring)."""
-    first = filer.ledger.document(doc_id)
+    first = filer.ledger.docs.document(doc_id)
     if first is None:
         raise UndoError(f"there is no document {doc_id}", fix="check the id")
     top = _top(filer, first)
@@ -139,7 +139,7 @@ def undo_document(filer: Filer, doc_id: int) -> UndoResult:
         if not held:
             raise UndoError(f"document {top.id} is being handled elsewhere",
                             fix="try again in a moment")
-        top = filer.ledger.document(top.id) or top
+        top = filer.ledger.docs.document(top.id) or top
         family = _family(filer, top)
         refused = _refusal(filer, family)
         if refused:
@@ -189,10 +189,10 @@ def _undo(filer: Filer, top: DocumentRecord, family: list[DocumentRecord]) -> Un
 
 def _mark_done(filer: Filer, top_id: int, action: dict[str, Any]) -> DocumentRecord:
     ws, ledger = filer.ws, filer.ledger
-    top = ledger.document(top_id)
+    top = ledger.docs.document(top_id)
     assert top is not None
     dest = Path(action["dest"])
-    docs = {d.id: d for d in ledger.documents() if d.id in action["family"]}
+    docs = {d.id: d for d in ledger.docs.documents() if d.id in action["family"]}
     with ledger.transaction() as txn:
         for doc in [top, *docs.values()]:
             is_top = doc.id == top.id
@@ -229,7 +229,7 @@ def _mark_done(filer: Filer, top_id: int, action: dict[str, Any]) -> DocumentRec
 
         write_sidecar(filer.mover, dest, action["reason"], ws, source=top.source_path,
                       sha256=top.sha256, document_id=top.id)
-    now = ledger.document(top_id)
+    now = ledger.docs.document(top_id)
     assert now is not None
     return now
 
@@ -245,9 +245,9 @@ def _clear(filer: Filer, top: DocumentRecord, action: dict[str, Any]) -> UndoRes
         removed.append(rel)
     with filer.ledger.transaction() as txn:
         txn.update_document(top.id, pending_action=None, source_cleared=True)
-    now = filer.ledger.document(top.id)
+    now = filer.ledger.docs.document(top.id)
     assert now is not None
-    kept = [d.original_path for d in filer.ledger.documents()
+    kept = [d.original_path for d in filer.ledger.docs.documents()
             if (d.id == top.id or d.id in action["family"]) and d.original_path]
     where = "its intake folder" if action["to"] == "intake" else "Review/"
     return UndoResult(

@@ -1,13 +1,13 @@
 """The ledger's Bates counters: the next free number per prefix (exhibit sets).
 
-Mixed into `Ledger`. The counter lives in `bates_counters`; every reservation and release
+`ledger.bates`. The counter lives in `bates_counters`; every reservation and release
 is a chained event in the same transaction, so the custody log shows who took which range.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,19 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from intake_desktop.core.errors import LedgerError
 from intake_desktop.core.ledger.records import EventKind
 from intake_desktop.core.ledger.schema import bates_counters, events
-
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-
-    from sqlalchemy import Engine
-
-    from intake_desktop.core.ledger.store import Txn
-
-
-def _now() -> str:
-    from intake_desktop.core.ledger.store import utc_now
-
-    return utc_now()
+from intake_desktop.core.ledger.store_base import LedgerStore, utc_now
 
 
 def _locked_counter(conn: Connection, prefix: str) -> Row[Any] | None:
@@ -39,17 +27,11 @@ def _locked_counter(conn: Connection, prefix: str) -> Row[Any] | None:
     ).first()
 
 
-class BatesCounters:
-    """Bates numbering methods of the Ledger."""
+class BatesStore(LedgerStore):
+    """Bates numbering (`ledger.bates`): counters per prefix, reservations as events."""
 
     BATES_RESERVED = EventKind.BATES_RESERVED
     BATES_RELEASED = EventKind.BATES_RELEASED
-
-    if TYPE_CHECKING:  # provided by Ledger
-        _reader: Engine
-
-        def transaction(self, rules_version: str | None = None) -> AbstractContextManager[Txn]:
-            ...
 
     def next_bates(self, prefix: str) -> int:
         """The next free Bates number for `prefix` (1 for a prefix never used)."""
@@ -85,7 +67,7 @@ class BatesCounters:
     def _reserve_bates(
         self, prefix: str, count: int, start: int | None, detail: dict[str, Any] | None
     ) -> int:
-        with self.transaction() as txn:
+        with self._ledger.transaction() as txn:
             conn = txn._conn
             row = _locked_counter(conn, prefix)
             free = int(row[0]) if row else 1
@@ -104,14 +86,14 @@ class BatesCounters:
             if row is None:
                 conn.execute(
                     bates_counters.insert().values(
-                        prefix=prefix, next_number=last + 1, updated_at=_now()
+                        prefix=prefix, next_number=last + 1, updated_at=utc_now()
                     )
                 )
             else:
                 conn.execute(
                     update(bates_counters)
                     .where(bates_counters.c.prefix == prefix)
-                    .values(next_number=last + 1, updated_at=_now())
+                    .values(next_number=last + 1, updated_at=utc_now())
                 )
             skipped = first - free if row is not None and first > free else 0
             txn.add_event(
@@ -134,7 +116,7 @@ class BatesCounters:
 
         Returns False (and changes nothing) when numbers after it were reserved since.
         """
-        with self.transaction() as txn:
+        with self._ledger.transaction() as txn:
             conn = txn._conn
             row = _locked_counter(conn, prefix)
             if row is None or int(row[0]) != first + count:
@@ -142,7 +124,7 @@ class BatesCounters:
             conn.execute(
                 update(bates_counters)
                 .where(bates_counters.c.prefix == prefix)
-                .values(next_number=first, updated_at=_now())
+                .values(next_number=first, updated_at=utc_now())
             )
             txn.add_event(
                 self.BATES_RELEASED,

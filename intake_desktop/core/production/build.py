@@ -201,7 +201,7 @@ def earlier_productions(ledger: ProductionLedger, spec: ProductionSpec,
     ids = {d.record.id for d in docs}
     volumes: set[str] = set()
     again: dict[int, str] = {}
-    for event in ledger.events():
+    for event in ledger.chain.events():
         if event.kind not in (PRODUCED, WITHHELD):
             continue
         volumes.add(str(event.detail.get("volume")))
@@ -239,7 +239,7 @@ def produce(
     total = sum(d.pages for d in docs)
     first: int | None = None
     if total:
-        first = ledger.reserve_bates(
+        first = ledger.bates.reserve_bates(
             spec.bates.prefix, total, spec.bates.start,
             detail={"production": spec.volume, "spec": str(spec.path), "documents": len(docs)})
         number_documents(docs, first)
@@ -263,8 +263,8 @@ def produce(
         for path in placed:
             mover.discard(path)  # this failed production's outputs only
         if first is not None:
-            ledger.release_bates(spec.bates.prefix, first, total,
-                                 reason=f"production {spec.volume} failed: {exc}")
+            ledger.bates.release_bates(spec.bates.prefix, first, total,
+                                       reason=f"production {spec.volume} failed: {exc}")
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -498,15 +498,15 @@ def _record(ledger: ProductionLedger, result: ProductionResult,
         if d.withhold is not None:
             detail.update(control=d.control or None, privilege=list(d.withhold.privileges),
                           description=d.withhold.description)
-            ledger.record(WITHHELD, **common, detail=detail)
+            ledger.chain.record(WITHHELD, **common, detail=detail)
         else:
-            ledger.record(PRODUCED, **common, detail=detail)
+            ledger.chain.record(PRODUCED, **common, detail=detail)
     outputs = [("dat", result.dat), ("opt", result.opt), ("cover_letter", result.cover_letter),
                ("cover_letter", result.cover_letter.with_suffix(".docx"))]
     outputs += [("privilege_log", p) for p in result.privilege_log]
     for kind, path in outputs:
-        ledger.record(EXPORTED, matter_id=spec.matter, path_after=rel(path),
-                      sha256_after=sha256_file(path),
-                      detail={"production": spec.volume, "output": kind,
-                              "format": path.suffix[1:], "bates_first": result.bates_first,
-                              "bates_last": result.bates_last, "pages": result.pages})
+        ledger.chain.record(EXPORTED, matter_id=spec.matter, path_after=rel(path),
+                            sha256_after=sha256_file(path),
+                            detail={"production": spec.volume, "output": kind,
+                                    "format": path.suffix[1:], "bates_first": result.bates_first,
+                                    "bates_last": result.bates_last, "pages": result.pages})

@@ -12,8 +12,15 @@ from intake_desktop.core.ledger.records import EventRecord
 from intake_desktop.core.production.build import PRODUCED, WITHHELD
 
 
-class EventSource(Protocol):
+class Events(Protocol):
     def events(self, *, document_id: int | None = None) -> list[EventRecord]: ...
+
+
+class EventSource(Protocol):
+    """The ledger, as far as finding productions goes (`ledger.chain`)."""
+
+    @property
+    def chain(self) -> Events: ...
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ def _production(event: EventRecord) -> Production | None:
 
 def productions_of(ledger: EventSource, document_id: int) -> list[Production]:
     """Every production of one document, oldest first."""
-    found = (_production(e) for e in ledger.events(document_id=document_id))
+    found = (_production(e) for e in ledger.chain.events(document_id=document_id))
     return [p for p in found if p is not None]
 
 
@@ -66,7 +73,7 @@ def find_bates(ledger: EventSource, number: str,
     wanted = _split(number)
     if wanted is None:
         return None
-    for event in events if events is not None else ledger.events():
+    for event in events if events is not None else ledger.chain.events():
         p = _production(event)
         if p is None or not p.bates_first or not p.bates_last:
             continue

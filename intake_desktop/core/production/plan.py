@@ -45,13 +45,17 @@ class Treatment(enum.StrEnum):
     WITHHELD = "withheld"  # privileged: a slip sheet (or only a control number) and a log row
 
 
-class ProductionLedger(Protocol):
-    """What a production needs from the ledger (the real Ledger in the app and tests)."""
+class ProducedDocuments(Protocol):
+    """The documents a production reads (`ledger.docs`)."""
 
     def document(self, doc_id: int) -> DocumentRecord | None: ...
 
     def documents(self, *, status: str | None = None,
                   matter_id: str | None = None) -> list[DocumentRecord]: ...
+
+
+class ProductionBates(Protocol):
+    """The Bates counters a production reserves from (`ledger.bates`)."""
 
     def next_bates(self, prefix: str) -> int: ...
 
@@ -61,9 +65,26 @@ class ProductionLedger(Protocol):
     def release_bates(self, prefix: str, first: int, count: int, *,
                       reason: str = "") -> bool: ...
 
+
+class ProductionEvents(Protocol):
+    """The chained events a production records and reads (`ledger.chain`)."""
+
     def record(self, kind: EventKind, **fields: Any) -> int: ...
 
     def events(self, *, document_id: int | None = None) -> list[EventRecord]: ...
+
+
+class ProductionLedger(Protocol):
+    """What a production needs from the ledger (the real Ledger in the app and tests)."""
+
+    @property
+    def docs(self) -> ProducedDocuments: ...
+
+    @property
+    def bates(self) -> ProductionBates: ...
+
+    @property
+    def chain(self) -> ProductionEvents: ...
 
 
 @dataclass(frozen=True)
@@ -204,14 +225,14 @@ class _Finder:
 
     def filed(self) -> list[DocumentRecord]:
         if self._filed is None:
-            self._filed = self.ledger.documents(status=DocStatus.FILED)
+            self._filed = self.ledger.docs.documents(status=DocStatus.FILED)
         return self._filed
 
     def one(self, doc_id: int | None, sha256: str | None, where: str,
             line: int) -> DocumentRecord:
         record: DocumentRecord | None
         if doc_id is not None:
-            record = self.ledger.document(doc_id)
+            record = self.ledger.docs.document(doc_id)
         else:
             record = next((r for r in self.filed() if sha256 in (r.sha256, r.filed_sha256)),
                           None)
@@ -283,7 +304,7 @@ def plan_production(spec: ProductionSpec, ledger: ProductionLedger,
     for doc_id in list(chosen):
         if doc_id in families:
             continue
-        found = ledger.document(doc_id)
+        found = ledger.docs.document(doc_id)
         assert found is not None
         members = finder.family(found)
         record = found

@@ -70,7 +70,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:
-    ledger.record(
+    ledger.chain.record(
         EventKind.RULES_CHANGED,
         rules_version=ruleset.version,
         detail={
@@ -113,7 +113,7 @@ def _load(path: Path) -> RuleSet:
 
 def accepted_sha256(ledger: Ledger) -> str | None:
     """SHA-256 of the rules version in force per the ledger (None: none recorded yet)."""
-    event = ledger.latest_event(VERSION_EVENTS)
+    event = ledger.chain.latest_event(VERSION_EVENTS)
     if event is None:
         return None
     sha = event.detail.get("sha256")
@@ -196,12 +196,12 @@ def accept_rules(workspace: Workspace, ledger: Ledger, actor: Actor) -> RulesVer
             f"only an admin may accept a rules file changed outside the app ({actor.user} "
             f"acts as {actor.role})", fix="sign in as an admin (--as NAME) and try again")
     ruleset = _load(workspace.rules_path)
-    previous = ledger.latest_event(VERSION_EVENTS)
+    previous = ledger.chain.latest_event(VERSION_EVENTS)
     if previous is not None and previous.detail.get("sha256") == ruleset.sha256:
         _write_atomic(last_good_path(workspace), ruleset.text)
         return version_info(ruleset)  # already the version in force
     _write_atomic(last_good_path(workspace), ruleset.text)
-    ledger.record(
+    ledger.chain.record(
         RULES_ACCEPTED,
         rules_version=ruleset.version,
         detail={

@@ -37,27 +37,28 @@ class ClaimBook:
     owner: str
 
     def claim(self, key: str, source: str) -> bool:
-        return self.ledger.claim(key, self.owner, source=source)
+        return self.ledger.watch_claims.claim(key, self.owner, source=source)
 
     def release(self, key: str) -> None:
-        self.ledger.release(key, self.owner)
+        self.ledger.watch_claims.release(key, self.owner)
 
     def fail(self, key: str, reason: str) -> None:
-        self.ledger.fail_claim(key, self.owner, reason)
+        self.ledger.watch_claims.fail_claim(key, self.owner, reason)
 
     def heartbeat(self) -> None:
-        self.ledger.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
+        self.ledger.watch_claims.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
 
     def expire(self) -> list[ClaimRecord]:
         """Take back claims of dead watchers and old failures. A watcher on this machine
         whose process is gone (killed, crashed) is dead at once, not after `stale_after`."""
         dropped: list[ClaimRecord] = []
         host = socket.gethostname()
-        for other in self.ledger.owners():
+        for other in self.ledger.watch_claims.owners():
             if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
-                dropped += self.ledger.claims(owner=other.owner, state=ClaimState.ACTIVE)
-                self.ledger.retire_owner(other.owner)
-        return dropped + self.ledger.expire_claims(
+                dropped += self.ledger.watch_claims.claims(owner=other.owner,
+                                                           state=ClaimState.ACTIVE)
+                self.ledger.watch_claims.retire_owner(other.owner)
+        return dropped + self.ledger.watch_claims.expire_claims(
             stale_after=self.settings.stale_after,
             retry_failed_after=self.settings.retry_failed_after,
         )
@@ -65,8 +66,8 @@ class ClaimBook:
     def is_eldest(self) -> bool:
         """True when no live watcher started before this one: the eldest runs recovery, so
         a newcomer never rolls back a filing that a running watcher has in progress."""
-        live = [o for o in self.ledger.live_owners(within=self.settings.stale_after,
-                                                   now=time.time())
+        live = [o for o in self.ledger.watch_claims.live_owners(within=self.settings.stale_after,
+                                                                now=time.time())
                 if not o.owner.startswith(FILER_OWNER_PREFIX)]
         me = next((o for o in live if o.owner == self.owner), None)
         if me is None:
@@ -74,4 +75,4 @@ class ClaimBook:
         return all((o.started_at, o.owner) >= (me.started_at, me.owner) for o in live)
 
     def retire(self) -> None:
-        self.ledger.retire_owner(self.owner)
+        self.ledger.watch_claims.retire_owner(self.owner)

@@ -92,7 +92,7 @@ def test_filing_ticks_items_review_and_waivers_show(make_workspace: Callable) ->
     assert by_id["medical-exam"].status is ItemStatus.WAIVED
     assert by_id["medical-exam"].waived_reason == "filed later by the civil surgeon"
     assert by_id["marriage-certificate"].status is ItemStatus.MISSING
-    kinds = [e.kind for e in ledger.events() if e.matter_id == MATTER]
+    kinds = [e.kind for e in ledger.chain.events() if e.matter_id == MATTER]
     assert "checklist_assigned" in kinds and "checklist_waived" in kinds
     # A per-party item: once a Beneficiary folder appears, the beneficiary needs one too.
     make_pdf(ws.intake / MATTER / "Beneficiary" / "passport.pdf", [

@@ -372,7 +372,7 @@ def test_repairable_pdf_is_filed_as_a_verified_repaired_copy(
         assert len(pdf.pages) == 117 and not pdf.get_warnings()
     text = s.pdf_text(filed)
     assert "Deposition of J. Reyes, page 117" in text[116]
-    converted = [e for e in app.ledger.events(document_id=result.document_id)
+    converted = [e for e in app.ledger.chain.events(document_id=result.document_id)
                  if e.kind == "converted"]
     assert converted and converted[0].detail["method"] == "repaired"
 

@@ -75,7 +75,7 @@ def test_email_family_is_filed_together_and_linked_in_the_ledger(
     assert family and family.startswith("F")
     assert {r.family_id for r in everyone} == {family}
     # Ledger: parent links, family id, original and filed copy of each child.
-    docs = {d.id: d for d in app.ledger.documents(matter_id=MATTER)}
+    docs = {d.id: d for d in app.ledger.docs.documents(matter_id=MATTER)}
     parent = docs[result.document_id]  # type: ignore[index]
     assert parent.parent_id is None and parent.family_id == family
     for child in result.children:
@@ -89,11 +89,11 @@ def test_email_family_is_filed_together_and_linked_in_the_ledger(
     assert bill.filed_sha256 == bill.sha256  # a PDF is filed as received
     photo = docs[result.children[1].document_id]  # type: ignore[index]
     assert photo.filed_sha256 != photo.sha256
-    (converted,) = [e for e in app.ledger.events(document_id=photo.id)
+    (converted,) = [e for e in app.ledger.chain.events(document_id=photo.id)
                     if e.kind == EventKind.CONVERTED]
     assert converted.sha256_before == photo.sha256
     # An image-only PDF then gets an OCR text layer: the chain goes on through the `ocr` event.
-    ocr = [e for e in app.ledger.events(document_id=photo.id) if e.kind == EventKind.OCR]
+    ocr = [e for e in app.ledger.chain.events(document_id=photo.id) if e.kind == EventKind.OCR]
     if ocr and ocr[0].detail.get("ok"):
         assert converted.sha256_after == ocr[0].sha256_before
         assert ocr[0].sha256_after == photo.filed_sha256
@@ -104,7 +104,7 @@ def test_email_family_is_filed_together_and_linked_in_the_ledger(
         "Adjuster says liability accepted.")
     # The original message is kept byte for byte.
     assert (app.workspace.root / parent.original_path).read_bytes() == src.read_bytes()  # type: ignore[operator]
-    assert app.ledger.verify_chain().ok
+    assert app.ledger.chain.verify_chain().ok
 
 
 def test_zip_members_are_children_and_nested_archives_recurse(
@@ -128,7 +128,7 @@ def test_zip_members_are_children_and_nested_archives_recurse(
     assert receipt.status is Outcome.FILED
     assert s.pdf_text(Path(receipt.path or ""))[0].strip() == "Receipt 77"
     assert {r.family_id for r in _flatten(result)} == {result.family_id}
-    rows = {d.id: d for d in app.ledger.documents(matter_id=MATTER)}
+    rows = {d.id: d for d in app.ledger.docs.documents(matter_id=MATTER)}
     assert rows[receipt.document_id].parent_id == inner_result.document_id  # type: ignore[index]
 
 
@@ -202,9 +202,9 @@ def test_outlook_msg_with_attachments_is_a_family(app: App, filer: Filer, inbox:
     assert s.pdf_text(Path(letter.path or ""))[0].strip() == "Offer letter: $10,000."
     assert s.pdf_pages(Path(release.path or "")) == 2
     assert {letter.family_id, release.family_id} == {result.family_id}
-    row = app.ledger.document(result.document_id or 0)
+    row = app.ledger.docs.document(result.document_id or 0)
     assert row is not None and row.detected_type == "application/vnd.ms-outlook"
-    (converted,) = [e for e in app.ledger.events(document_id=row.id)
+    (converted,) = [e for e in app.ledger.chain.events(document_id=row.id)
                     if e.kind == EventKind.CONVERTED]
     assert converted.detail["reader"] == "extract-msg"
     assert converted.detail["attachments"] == 2

@@ -22,7 +22,7 @@ MATTER = "2024-031 Reyes"
 
 def _review_event_flags(app: App, result: IngestResult) -> list[str]:
     assert result.document_id is not None
-    (event,) = [e for e in app.ledger.events(document_id=result.document_id)
+    (event,) = [e for e in app.ledger.chain.events(document_id=result.document_id)
                 if e.kind == EventKind.ROUTED_TO_REVIEW]
     return list(event.detail.get("flags", []))
 
@@ -32,7 +32,7 @@ def _assert_kept_in_review(app: App, src: Path, result: IngestResult) -> None:
     kept = Path(result.path or "")
     assert kept.parent == app.workspace.review
     assert kept.read_bytes() == src.read_bytes()  # nothing lost, nothing changed
-    row = app.ledger.document(result.document_id or 0)
+    row = app.ledger.docs.document(result.document_id or 0)
     assert row is not None and row.status == DocStatus.REVIEW and row.reason == result.reason
     assert not any(app.workspace.matter_dir(MATTER).rglob("*.*")) if (
         app.workspace.matter_dir(MATTER).exists()) else True
@@ -151,7 +151,7 @@ def test_msg_that_is_not_ole_is_filed_as_received_with_the_reason(
     (note,) = result.notes
     assert note.startswith("not an Outlook message: a .msg must be an OLE compound file")
     assert Path(result.path or "").read_bytes() == src.read_bytes()
-    (filed_event,) = [e for e in app.ledger.events(document_id=result.document_id)
+    (filed_event,) = [e for e in app.ledger.chain.events(document_id=result.document_id)
                       if e.kind == EventKind.FILED]
     assert filed_event.detail["flags"] == ["extension_mismatch"]
     assert filed_event.detail["notes"] == [note]

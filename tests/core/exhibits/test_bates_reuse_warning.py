@@ -16,11 +16,11 @@ __all__ = ["built", "ledger"]  # fixtures shared with test_exhibit_build
 def test_second_rebuild_cites_the_first_build(
     tmp_path: Path, built: BuildResult, ledger: Ledger
 ) -> None:
-    first_at = next(e.at for e in ledger.events() if e.kind == "bates_reserved")
+    first_at = next(e.at for e in ledger.chain.events() if e.kind == "bates_reserved")
     spec = tmp_path / "rebuild.toml"
     spec.write_text(SPEC.replace("digits = 6", "digits = 6\nstart = 1"), encoding="utf-8")
     build_set(load_spec(spec), tmp_path / "out-rebuild-1", ledger)
-    second_at = [e.at for e in ledger.events() if e.kind == "bates_reserved"][-1]
+    second_at = [e.at for e in ledger.chain.events() if e.kind == "bates_reserved"][-1]
     assert second_at != first_at
     again = build_set(load_spec(spec), tmp_path / "out-rebuild-2", ledger)
     (warning,) = [w for w in again.warnings if "reuses" in w]

@@ -276,7 +276,7 @@ def test_chronology_is_date_ordered_with_gaps_flagged(built: BuildResult) -> Non
 def test_ledger_records_the_reservation_and_every_output(
     built: BuildResult, ledger: Ledger
 ) -> None:
-    events = ledger.events()
+    events = ledger.chain.events()
     reserved = [e for e in events if e.kind == "bates_reserved"]
     assert len(reserved) == 1
     assert (reserved[0].detail["first"], reserved[0].detail["last"]) == (1, 15)
@@ -293,8 +293,8 @@ def test_ledger_records_the_reservation_and_every_output(
     assert outputs == {("slip_sheet", None), ("binder", None), ("index", "csv"),
                        ("index", "docx"), ("index", "pdf"), ("chronology", "csv"),
                        ("chronology", "docx"), ("chronology", "pdf")}
-    assert ledger.verify_chain().ok
-    assert ledger.next_bates("SMITH-") == 16
+    assert ledger.chain.verify_chain().ok
+    assert ledger.bates.next_bates("SMITH-") == 16
 
 
 def test_second_set_continues_the_numbering(tmp_path: Path, built: BuildResult,
@@ -331,7 +331,7 @@ def test_explicit_start_that_would_reuse_numbers_is_refused(
     with pytest.raises(BuildError, match="reuse numbers"):
         build_set(load_spec(spec), tmp_path / "out3", ledger)
     assert not (tmp_path / "out3").exists()
-    assert ledger.next_bates("SMITH-") == 16
+    assert ledger.bates.next_bates("SMITH-") == 16
 
 
 def test_failed_build_leaves_no_files_and_no_gap(tmp_path: Path) -> None:
@@ -427,8 +427,8 @@ def test_rebuild_of_the_same_set_with_start_reuses_its_own_numbers(
         ("SMITH-000001", "SMITH-000003"), ("SMITH-000004", "SMITH-000005"),
         ("SMITH-000006", "SMITH-000015")]
     assert any("reuses SMITH-000001 - SMITH-000015" in w for w in result.warnings)
-    assert ledger.next_bates("SMITH-") == 16
-    kinds = [e.kind for e in ledger.events() if e.kind.startswith("bates_")]
+    assert ledger.bates.next_bates("SMITH-") == 16
+    kinds = [e.kind for e in ledger.chain.events() if e.kind.startswith("bates_")]
     assert kinds == ["bates_reserved", "bates_released", "bates_reserved"]
     # another set may not take those numbers
     other = tmp_path / "other.toml"

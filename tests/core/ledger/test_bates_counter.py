@@ -54,35 +54,35 @@ def test_migration_adds_the_table_beside_the_initial_schema(ledger: Ledger,
 
 
 def test_reservations_are_consecutive_per_prefix(ledger: Ledger) -> None:
-    assert ledger.next_bates("ABC") == 1
-    assert ledger.reserve_bates("ABC", 10) == 1
-    assert ledger.reserve_bates("ABC", 5) == 11
-    assert ledger.reserve_bates("XYZ", 3, start=500) == 500
-    assert ledger.next_bates("ABC") == 16 and ledger.next_bates("XYZ") == 503
-    events = [e for e in ledger.events() if e.kind == "bates_reserved"]
+    assert ledger.bates.next_bates("ABC") == 1
+    assert ledger.bates.reserve_bates("ABC", 10) == 1
+    assert ledger.bates.reserve_bates("ABC", 5) == 11
+    assert ledger.bates.reserve_bates("XYZ", 3, start=500) == 500
+    assert ledger.bates.next_bates("ABC") == 16 and ledger.bates.next_bates("XYZ") == 503
+    events = [e for e in ledger.chain.events() if e.kind == "bates_reserved"]
     assert [(e.detail["prefix"], e.detail["first"], e.detail["last"]) for e in events] == [
         ("ABC", 1, 10), ("ABC", 11, 15), ("XYZ", 500, 502)]
     assert all(e.actor_user == "tester" for e in events)
-    assert ledger.verify_chain().ok
+    assert ledger.chain.verify_chain().ok
 
 
 def test_overlap_is_refused_and_a_skip_is_recorded(ledger: Ledger) -> None:
-    ledger.reserve_bates("ABC", 10)
+    ledger.bates.reserve_bates("ABC", 10)
     with pytest.raises(LedgerError, match="next free number is 11"):
-        ledger.reserve_bates("ABC", 2, start=5)
-    assert ledger.next_bates("ABC") == 11
-    assert ledger.reserve_bates("ABC", 2, start=20) == 20
-    last = ledger.events()[-1]
+        ledger.bates.reserve_bates("ABC", 2, start=5)
+    assert ledger.bates.next_bates("ABC") == 11
+    assert ledger.bates.reserve_bates("ABC", 2, start=20) == 20
+    last = ledger.chain.events()[-1]
     assert last.detail["skipped"] == 9
 
 
 def test_release_only_undoes_the_latest_range(ledger: Ledger) -> None:
-    first = ledger.reserve_bates("ABC", 10)
-    second = ledger.reserve_bates("ABC", 4)
-    assert not ledger.release_bates("ABC", first, 10)  # numbers after it are taken
-    assert ledger.release_bates("ABC", second, 4, reason="build failed")
-    assert ledger.next_bates("ABC") == 11
-    assert ledger.events()[-1].kind == "bates_released"
+    first = ledger.bates.reserve_bates("ABC", 10)
+    second = ledger.bates.reserve_bates("ABC", 4)
+    assert not ledger.bates.release_bates("ABC", first, 10)  # numbers after it are taken
+    assert ledger.bates.release_bates("ABC", second, 4, reason="build failed")
+    assert ledger.bates.next_bates("ABC") == 11
+    assert ledger.chain.events()[-1].kind == "bates_released"
 
 
 def test_concurrent_reservations_never_overlap(ledger: Ledger) -> None:
@@ -92,7 +92,7 @@ def test_concurrent_reservations_never_overlap(ledger: Ledger) -> None:
     def worker() -> None:
         other = ledger.with_actor(Actor("other"))
         for _ in range(5):
-            first = other.reserve_bates("CON", 7)
+            first = other.bates.reserve_bates("CON", 7)
             with lock:
                 ranges.append((first, first + 6))
         other.close()
@@ -107,12 +107,12 @@ def test_concurrent_reservations_never_overlap(ledger: Ledger) -> None:
 
 
 def test_latest_reservation_skips_released_ranges(ledger: Ledger) -> None:
-    assert ledger.latest_bates_reservation("ABC") is None
-    ledger.reserve_bates("ABC", 10, detail={"set": "first"})
-    ledger.reserve_bates("XYZ", 3)
-    ledger.reserve_bates("ABC", 4, detail={"set": "second"})
-    latest = ledger.latest_bates_reservation("ABC")
+    assert ledger.bates.latest_bates_reservation("ABC") is None
+    ledger.bates.reserve_bates("ABC", 10, detail={"set": "first"})
+    ledger.bates.reserve_bates("XYZ", 3)
+    ledger.bates.reserve_bates("ABC", 4, detail={"set": "second"})
+    latest = ledger.bates.latest_bates_reservation("ABC")
     assert latest is not None and latest["set"] == "second" and latest["first"] == 11
-    assert ledger.release_bates("ABC", 11, 4)
-    latest = ledger.latest_bates_reservation("ABC")
+    assert ledger.bates.release_bates("ABC", 11, 4)
+    latest = ledger.bates.latest_bates_reservation("ABC")
     assert latest is not None and latest["set"] == "first" and latest["last"] == 10

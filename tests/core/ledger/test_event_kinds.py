@@ -35,11 +35,11 @@ def test_every_stored_value_is_still_a_member() -> None:
 def test_a_free_string_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}", Actor("alice", "paralegal"))
     try:
-        ledger.record(EventKind.RECEIVED)
+        ledger.chain.record(EventKind.RECEIVED)
         with pytest.raises(LedgerError, match="'recieved' is not a kind of ledger event"):
-            ledger.record("recieved")  # type: ignore[arg-type]
-        assert [e.kind for e in ledger.events()] == ["received"]
-        assert ledger.verify_chain().ok
+            ledger.chain.record("recieved")  # type: ignore[arg-type]
+        assert [e.kind for e in ledger.chain.events()] == ["received"]
+        assert ledger.chain.verify_chain().ok
     finally:
         ledger.close()
 

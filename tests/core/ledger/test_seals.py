@@ -35,7 +35,7 @@ def test_each_ingest_batch_is_sealed_in_exports_and_the_mirror(
     assert ws_id and len(ws_id) == 32
     app = open_app(str(workspace.root))
     try:
-        head_seq, head = app.ledger.head()
+        head_seq, head = app.ledger.chain.head()
         for folder in (workspace.exports / "ledger-seals", mirror / ws_id):
             found = seals(folder)
             assert len(found) == 2
@@ -81,14 +81,14 @@ def test_reading_does_not_attach_and_the_first_write_does_once(workspace: Worksp
     assert done.returncode == 0, done.stderr
     assert state() == before
     app = open_app(str(workspace.root))
-    assert app.ledger.event_count() == 0
+    assert app.ledger.chain.event_count() == 0
     app.close()
     assert not (workspace.exports / "ledger-seals").exists()
     for _ in range(2):
         run_cli("ingest", "--workspace", str(workspace.root), str(workspace.intake))
     app = open_app(str(workspace.root))
     try:
-        events = app.ledger.events()
+        events = app.ledger.chain.events()
         attached = [e for e in events if e.kind == EventKind.LEDGER_ATTACHED]
         assert len(attached) == 1
         assert attached[0].seq == min(e.seq for e in events if e.document_id) + 1  # 1st txn

@@ -115,7 +115,7 @@ def verify(app: App, **kw: Any) -> custody.VerifyReport:
 
 
 def a_filed_document(app: App) -> Any:
-    [doc, *_] = app.ledger.documents(matter_id=MATTER, status=DocStatus.FILED)
+    [doc, *_] = app.ledger.docs.documents(matter_id=MATTER, status=DocStatus.FILED)
     return doc
 
 
@@ -184,13 +184,13 @@ def test_deleting_the_last_events_after_a_seal_and_fixing_the_head_is_caught(
     filled: App,
 ) -> None:
     """The automatic seal after the batch covers the whole chain: shortening it shows."""
-    n = filled.ledger.event_count()
+    n = filled.ledger.chain.event_count()
     keep = n - 3
     spy = insider(filled)
     spy.run("DELETE FROM events WHERE seq > :k", {"k": keep})
     head = spy.scalar("SELECT row_hash FROM events WHERE seq = :k", {"k": keep})
     spy.run("UPDATE chain_head SET seq = :k, hash = :h", {"k": keep, "h": head})
-    assert filled.ledger.verify_chain().ok, "the chain alone cannot tell"
+    assert filled.ledger.chain.verify_chain().ok, "the chain alone cannot tell"
     report = verify(filled)
     assert not report.ok
     assert report.first_bad_event == keep + 1
@@ -222,7 +222,7 @@ def test_a_rewritten_chain_is_caught_by_the_mirror_even_without_exports(
         fill(app)
         ws_id = workspace.workspace_id()
         [seal_file] = (mirror / str(ws_id)).glob("ledger-seal-*.json")
-        assert json.loads(seal_file.read_text())["events"] == app.ledger.event_count()
+        assert json.loads(seal_file.read_text())["events"] == app.ledger.chain.event_count()
         # The insider rewrites event 2, recomputes every hash and the head, and deletes the
         # seals under Exports/: the one on the USB key still tells.
         from intake_desktop.core.ledger.chain import row_hash
@@ -245,7 +245,7 @@ def test_a_rewritten_chain_is_caught_by_the_mirror_even_without_exports(
         conn.close()
         for seal in (workspace.exports / "ledger-seals").iterdir():
             seal.unlink()
-        assert app.ledger.verify_chain().ok
+        assert app.ledger.chain.verify_chain().ok
         report = verify(app)
         assert not report.ok
         assert report.seals_compared == [str(seal_file)]
@@ -341,7 +341,7 @@ def test_a_new_ledger_url_for_the_same_ledger_is_recorded(filled: App, tmp_path:
     assert done.returncode == 0, done.stderr
     app = open_app(str(ws.root))
     try:
-        attached = [e for e in app.ledger.events() if e.kind == EventKind.LEDGER_ATTACHED]
+        attached = [e for e in app.ledger.chain.events() if e.kind == EventKind.LEDGER_ATTACHED]
         assert [e.detail["url"] for e in attached] == [
             custody.DEFAULT_URL_LABEL, f"sqlite:///{moved.as_posix()}"
         ]
@@ -393,7 +393,7 @@ def test_dropped_triggers_are_reported_and_restored(filled: App) -> None:
     assert out["triggers_restored"] == out["triggers_missing"] != []
     assert any("append-only protection" in p for p in out["problems"])
     assert filled.ledger.missing_triggers() == []
-    [repaired] = [e for e in filled.ledger.events() if e.kind == EventKind.REPAIRED]
+    [repaired] = [e for e in filled.ledger.chain.events() if e.kind == EventKind.REPAIRED]
     assert repaired.detail["restored_triggers"] == out["triggers_missing"]
     with pytest.raises(Exception, match="append-only"):
         spy_engine = create_engine(filled.ledger.url)
@@ -421,7 +421,7 @@ def test_verify_json_keeps_its_fields_and_adds_the_new_ones(filled: App) -> None
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] is True and report["first_bad_event"] is None
-    assert report["events"] == filled.ledger.event_count()
+    assert report["events"] == filled.ledger.chain.event_count()
     for key in ("missing_files", "unrecorded_files", "writable_originals", "problems",
                 "altered_files", "seal", "warnings"):
         assert key in report

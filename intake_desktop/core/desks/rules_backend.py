@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from intake_desktop.core.desks.rules_draft import RuleProblem, RulesInvalid
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.pipeline import Router
 from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules, save_rules
-from intake_desktop.core.rules_panel import RuleProblem, RulesInvalid
 from intake_desktop.core.workspace import Workspace
 
 

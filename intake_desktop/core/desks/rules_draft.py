@@ -104,7 +104,7 @@ def rules_engine_installed() -> bool:
 def default_backend(workspace: Workspace, ledger: Ledger) -> RulesBackend:
     """The naming-rules engine when installed, else the syntax-only backend."""
     if rules_engine_installed():
-        from intake_desktop.core.rules_adapter import EngineBackend
+        from intake_desktop.core.desks.rules_backend import EngineBackend
 
         return EngineBackend(workspace, ledger)
     return SyntaxOnlyBackend()
@@ -146,7 +146,7 @@ def sample_candidates(
 ) -> list[Candidate]:
     """Candidates rebuilt from the latest documents, read from their preserved copies."""
     out = []
-    for doc in ledger.recent_documents(limit):
+    for doc in ledger.docs.recent_documents(limit):
         candidate = candidate_from_document(workspace, doc, intake_folders)
         if candidate is not None:
             out.append(candidate)

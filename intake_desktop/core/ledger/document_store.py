@@ -1,0 +1,267 @@
+"""The documents of the ledger: filing state, browsing, and the full-text search index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, func, or_, select, text, update
+
+from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
+from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
+from intake_desktop.core.ledger.schema import document_text, documents
+from intake_desktop.core.ledger.store_base import LedgerStore, utc_now
+
+
+def _doc(row: Any) -> DocumentRecord:
+    m = row._mapping
+    return DocumentRecord(**{k: m[k] for k in DocumentRecord.__dataclass_fields__})
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_query(word: str) -> str:
+    """One word (or word start) for an FTS5 MATCH, quoted so no input is FTS syntax."""
+    return '"' + word.replace('"', '""') + '"*'
+
+
+def _text_match(word: str, n: int, dialect: str) -> Any:
+    """Ids of documents whose text or stamped labels contain `word` (None: no index)."""
+    key = f"fts_{n}"
+    if dialect == "sqlite":
+        clause = text(f"SELECT rowid AS document_id FROM document_fts WHERE document_fts "
+                      f"MATCH :{key}").bindparams(**{key: _fts_query(word)})
+    elif dialect == "postgresql":
+        clause = text(f"SELECT document_id FROM document_text WHERE tsv @@ "
+                      f"to_tsquery('simple', :{key})").bindparams(
+            **{key: "'" + word.replace("'", "''").replace("\\", "") + "':*"})
+    else:
+        return None
+    return documents.c.id.in_(clause.columns(document_id=Integer))
+
+
+def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
+    """WHERE conditions of the exhibit browser's filter (desktop app block below)."""
+    conds: list[Any] = []
+    if flt.statuses:
+        conds.append(documents.c.status.in_(list(flt.statuses)))
+    if flt.matter_id:
+        conds.append(documents.c.matter_id == flt.matter_id)
+    if flt.category:
+        conds.append(documents.c.category == flt.category)
+    day = func.coalesce(documents.c.document_date, func.substr(documents.c.created_at, 1, 10))
+    if flt.date_from:
+        conds.append(day >= flt.date_from)
+    if flt.date_to:
+        conds.append(day <= flt.date_to)
+    for n, word in enumerate(flt.text.split()):
+        pattern = f"%{_like_escape(word)}%"
+        found = [
+            col.ilike(pattern, escape="\\")
+            for col in (
+                documents.c.filed_path,
+                documents.c.source_path,
+                documents.c.category,
+                documents.c.matter_id,
+            )
+        ]
+        in_text = _text_match(word, n, dialect)
+        if in_text is not None:
+            found.append(in_text)
+        conds.append(or_(*found))
+    return conds
+
+
+class DocumentStore(LedgerStore):
+    """Documents (`ledger.docs`): one row per file taken in, its search text and labels.
+
+    Browsing is keyset-paged and filtered (the exhibit browser); search text (migration
+    0006_window_search) is an index, not custody, so it is written without an event.
+    """
+
+    def document(self, doc_id: int) -> DocumentRecord | None:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(documents).where(documents.c.id == doc_id)).first()
+        return _doc(row) if row else None
+
+    def find_filed(self, matter_id: str, sha256: str) -> DocumentRecord | None:
+        """The first filed document of this matter with these bytes."""
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(documents)
+                .where(
+                    documents.c.matter_id == matter_id,
+                    documents.c.sha256 == sha256,
+                    documents.c.status == DocStatus.FILED,
+                )
+                .order_by(documents.c.id)
+            ).first()
+        return _doc(row) if row else None
+
+    def find_waiting_in_review(self, sha256: str) -> DocumentRecord | None:
+        """The first document with these bytes waiting in Review/ (filing de-duplicates)."""
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                select(documents)
+                .where(documents.c.sha256 == sha256, documents.c.status == DocStatus.REVIEW)
+                .order_by(documents.c.id)
+            ).first()
+        return _doc(row) if row else None
+
+    def documents(
+        self,
+        *,
+        status: str | None = None,
+        matter_id: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
+    ) -> list[DocumentRecord]:
+        query = select(documents).where(documents.c.id > after_id).order_by(documents.c.id)
+        if status:
+            query = query.where(documents.c.status == status)
+        if matter_id:
+            query = query.where(documents.c.matter_id == matter_id)
+        if limit:
+            query = query.limit(limit)
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def unfinished(self) -> list[DocumentRecord]:
+        """Pending intents and filed documents whose Intake/ source was not yet removed."""
+        with self._reader.connect() as conn:
+            rows = conn.execute(
+                select(documents)
+                .where(
+                    or_(
+                        documents.c.status == DocStatus.PENDING,
+                        documents.c.source_cleared.is_(False),
+                    )
+                )
+                .order_by(documents.c.id)
+            )
+            return [_doc(r) for r in rows]
+
+    def reserved_paths(self) -> set[str]:
+        """Destination paths claimed by pending intents (never handed out twice)."""
+        with self._reader.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.original_path, documents.c.filed_path).where(
+                    documents.c.status == DocStatus.PENDING
+                )
+            )
+            return {p for row in rows for p in row if p}
+
+    def browse_documents(
+        self, flt: DocumentFilter, *, after_id: int = 0, limit: int = 200
+    ) -> list[DocumentRecord]:
+        """One keyset page of documents matching `flt`, in id order."""
+        query = (
+            select(documents)
+            .where(documents.c.id > after_id, *_filter_conditions(flt, self._ledger.dialect))
+            .order_by(documents.c.id)
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def count_documents(self, flt: DocumentFilter) -> int:
+        query = select(func.count()).select_from(documents).where(
+            *_filter_conditions(flt, self._ledger.dialect))
+        with self._reader.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def categories(self) -> list[str]:
+        """Categories in use, sorted (the empty category left out)."""
+        query = (
+            select(documents.c.category)
+            .where(documents.c.category != "")
+            .distinct()
+            .order_by(documents.c.category)
+        )
+        with self._reader.connect() as conn:
+            return [str(r[0]) for r in conn.execute(query)]
+
+    def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
+        """The latest top-level documents that were filed or sent to review, newest first."""
+        query = (
+            select(documents)
+            .where(
+                documents.c.status.in_([DocStatus.FILED, DocStatus.REVIEW]),
+                documents.c.parent_id.is_(None),
+            )
+            .order_by(documents.c.id.desc())
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [_doc(r) for r in conn.execute(query)]
+
+    def set_document_text(
+        self, document_id: int, body: str, pages: int | None = None
+    ) -> None:
+        """Keep (or replace) what a document says, for full-text search."""
+        values = {"pages": pages, "body": body, "updated_at": utc_now()}
+        with self._writer.begin() as conn:
+            done = conn.execute(
+                update(document_text)
+                .where(document_text.c.document_id == document_id)
+                .values(**values)
+            )
+            if not done.rowcount:
+                conn.execute(document_text.insert().values(
+                    document_id=document_id, labels="", **values))
+
+    def set_document_texts(self, texts: Sequence[tuple[int, str, int | None]]) -> None:
+        """`set_document_text` for several documents ((id, body, pages)) in one
+        transaction (a filed batch)."""
+        if not texts:
+            return
+        with self._writer.begin() as conn:
+            for document_id, body, pages in texts:
+                values = {"pages": pages, "body": body, "updated_at": utc_now()}
+                done = conn.execute(
+                    update(document_text)
+                    .where(document_text.c.document_id == document_id)
+                    .values(**values)
+                )
+                if not done.rowcount:
+                    conn.execute(document_text.insert().values(
+                        document_id=document_id, labels="", **values))
+
+    def add_document_labels(self, document_id: int, labels: Sequence[str]) -> None:
+        """Add stamped labels (Bates numbers, exhibit labels) to a document's search text."""
+        with self._writer.begin() as conn:
+            row = conn.execute(
+                select(document_text.c.labels).where(document_text.c.document_id == document_id)
+            ).first()
+            have = str(row[0]).split() if row else []
+            new = [w for label in labels for w in str(label).split() if w not in have]
+            if not new:
+                return
+            joined = " ".join([*have, *new])
+            if row:
+                conn.execute(update(document_text)
+                             .where(document_text.c.document_id == document_id)
+                             .values(labels=joined, updated_at=utc_now()))
+            else:
+                conn.execute(document_text.insert().values(
+                    document_id=document_id, pages=None, body="", labels=joined,
+                    updated_at=utc_now()))
+
+    def document_texts(
+        self, document_ids: Sequence[int], *, with_body: bool = True
+    ) -> dict[int, DocumentText]:
+        """The search text of these documents (those indexed); pages and labels only when
+        `with_body` is False."""
+        if not document_ids:
+            return {}
+        t = document_text.c
+        body = t.body if with_body else text("'' AS body")
+        query = select(t.document_id, t.pages, body, t.labels).where(
+            t.document_id.in_(list(document_ids)))
+        with self._reader.connect() as conn:
+            return {
+                int(r[0]): DocumentText(int(r[0]), r[1], str(r[2] or ""), str(r[3] or ""))
+                for r in conn.execute(query)
+            }
