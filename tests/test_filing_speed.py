@@ -413,3 +413,41 @@ def test_the_progress_line_shows_rate_and_time_left() -> None:
     line = bar.line(20, 100, "/in/report 21.pdf", now=20.0)  # 20 files in 10 s
     assert "20/100 2.0/s, 40s left report 21.pdf" in line
     assert "1m30s left" in bar.line(10, 100, "/in/x.pdf", now=20.0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_workers_end_when_the_command_is_killed(tmp_path: Path) -> None:
+    """kill -9 of `ingest` while its workers prepare: no worker outlives it."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from intake_desktop.core import platform\n"
+        "parent = os.getpid()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    platform.die_with_parent(parent)\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the worker outlived its parent")

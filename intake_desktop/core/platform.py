@@ -366,6 +366,34 @@ def session_rss(sid: int) -> int:
     return total
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """End this (forked worker) process when its parent ends, even by kill -9, so no
+    worker outlives the command that started it. Linux: the kernel's parent-death signal
+    (prctl PR_SET_PDEATHSIG). Elsewhere: a thread that watches the parent's id."""
+    if is_linux():
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent_pid:  # it ended before the signal was asked for
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def set_limits(*, address_space: int | None = None, cpu_seconds: int | None = None) -> None:
     """Limit this process's address space and processor time (RLIMIT_AS / RLIMIT_CPU where
     the system has them; nothing on Windows, where the converters' own checks apply)."""

@@ -73,7 +73,8 @@ def usable(filer: Filer, files: int) -> int:
     return worker_count(files)
 
 
-def _start_worker(address_space: int) -> None:
+def _start_worker(address_space: int, parent_pid: int) -> None:
+    platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
     platform.set_limits(address_space=address_space)
 
 
@@ -101,7 +102,7 @@ class PreparePool:
         address_space = getattr(limits, "office_address_space", 4 * 1024 ** 3)
         self._pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_worker, initargs=(address_space,))
+            initializer=_start_worker, initargs=(address_space, os.getpid()))
         self._futures: dict[int, Future[Ready]] = {}
 
     def busy(self) -> int:
