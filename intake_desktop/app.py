@@ -6,15 +6,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from intake_desktop.core import custody
 from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.engines import apply_engine_config
 from intake_desktop.core.filing import Filer
+from intake_desktop.core.firm_db import ledger_url
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
 from intake_desktop.core.ocr import OcrEngine, OcrPreparer
 from intake_desktop.core.ocr.settings import load_ocr_settings
+from intake_desktop.core.roles import SignInError
 from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
@@ -23,6 +26,12 @@ from intake_desktop.core.workspace import (
     open_workspace,
     resolve_workspace_dir,
 )
+
+
+class SignsIn(Protocol):
+    """Signs the acting person in on a ledger (commands.common.Acting)."""
+
+    def sign_in(self, ledger: Ledger) -> Actor: ...
 
 
 @dataclass
@@ -86,16 +95,19 @@ def open_app(
     workspace: str | None,
     *,
     db: str | None = None,
-    role: str = "paralegal",
+    role: str | None = "paralegal",
     create: bool | None = None,
     attach: bool = True,
+    acting: SignsIn | None = None,
 ) -> App:
     """Open (or, for the default location, create) a workspace and its ledger.
 
     An explicitly chosen folder must already be a workspace unless `create` is True; the
     default workspace is created on first use with the litigation preset. A ledger that
     is not this workspace's is refused (`attach=False`, for `ledger verify`, opens it
-    anyway so the report can say what is wrong).
+    anyway so the report can say what is wrong). `acting` (the command line's `--as`)
+    signs the person in and checks what the command needs; without it the computer
+    account acts in `role`.
     """
     root = resolve_workspace_dir(workspace)
     if create is None:
@@ -104,15 +116,25 @@ def open_app(
     config = ws.load_config()
     apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
     ocr = OcrEngine(load_ocr_settings(ws.config_path))
-    actor = Actor.current(role)
-    url = db or config.ledger_url or ws.default_ledger_url()
+    if acting is None and role not in (None, "paralegal"):
+        # A role is never granted by asking for it (issue 17): people sign in with `--as`.
+        raise SignInError(
+            f"--role {role} no longer grants a role",
+            fix="act as a person who has it with `--as NAME` (attorneys and admins sign in "
+            "with their passphrase)",
+        )
+    actor = Actor.current(role or "paralegal")
+    # --db, else [ledger] url with its password from the keyring, else .intake/ledger.sqlite
+    url = ledger_url(ws, db)
     ledger = Ledger.open(url, actor)
-    if attach:
-        try:
+    try:
+        if attach:
             custody.attach_ledger(ledger, ws, url)
-        except BaseException:
-            ledger.close()
-            raise
+        if acting is not None:
+            actor = acting.sign_in(ledger)
+    except BaseException:
+        ledger.close()
+        raise
     # A ledger opened without the workspace check is never sealed into this workspace.
     return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
                head_at_open=ledger.chain.head() if attach else None)

@@ -1,6 +1,7 @@
 """Command line: parse arguments and hand over to the command modules (see DESIGN.md).
 
-One grammar for every command: the global options (--workspace, --db, --json, --role) are
+One grammar for every command: the global options (--workspace, --db, --json, --as,
+--passphrase-stdin, --role) are
 accepted before or after any subcommand name; every parser shows its defaults; an unknown
 option prints the usage of the subcommand it was given to. Exit codes: 0 done, 2 bad usage
 or a bad value (unknown preset, court, spec value), 1 anything else. Every failure is one
@@ -10,12 +11,30 @@ message on stderr, never a traceback (INTAKE_DEBUG=1 shows the traceback of a bu
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from intake_desktop import __version__
+from intake_desktop.commands import (
+    approvals,
+    checklist,
+    demo,
+    doctor,
+    exhibits,
+    fit,
+    gui,
+    ingest,
+    init,
+    ledger,
+    people,
+    produce,
+    review,
+    rules,
+    undo,
+    walls,
+    watch,
+)
 from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -30,19 +49,23 @@ from intake_desktop.core.errors import IntakeError, UsageError, explain, sentenc
 
 # Each module defines register(subparsers) and sets `handler` defaults on its parsers.
 COMMAND_MODULES = [
-    "intake_desktop.commands.gui",
-    "intake_desktop.commands.exhibits",
-    "intake_desktop.commands.init",
-    "intake_desktop.commands.ingest",
-    "intake_desktop.commands.ledger",
-    "intake_desktop.commands.demo",
-    "intake_desktop.commands.rules",
-    "intake_desktop.commands.fit",
-    "intake_desktop.commands.watch",
-    "intake_desktop.commands.undo",
-    "intake_desktop.commands.checklist",
-    "intake_desktop.commands.doctor",
-    "intake_desktop.commands.produce",
+    gui,
+    exhibits,
+    init,
+    ingest,
+    ledger,
+    demo,
+    rules,
+    fit,
+    watch,
+    undo,
+    checklist,
+    doctor,
+    produce,
+    people,
+    walls,
+    review,
+    approvals,
 ]
 
 # Commands that print no results (the window): no --json.
@@ -83,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_common_options(parser, sub=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     _finish(parser, None, None)
     return parser
 

@@ -26,7 +26,7 @@ def ws_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def workspace(ws_root: Path) -> Workspace:
     ws = init_workspace(ws_root)
-    ws.rules_path.unlink(missing_ok=True)  # built-in routing here; rules: tests/rules
+    ws.rules_path.unlink(missing_ok=True)  # built-in routing here; rules: tests/core/rules
     return ws
 
 

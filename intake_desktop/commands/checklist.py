@@ -17,6 +17,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     Output,
+    acting,
     add_common_options,
 )
 from intake_desktop.core.checklists import (
@@ -29,7 +30,9 @@ from intake_desktop.core.checklists import (
     waive_item,
     write_request_letter,
 )
+from intake_desktop.core.checklists.desk import available_checklists
 from intake_desktop.core.checklists.status import ChecklistUnavailable
+from intake_desktop.core.walls import check_matter
 
 ACTIONS = ("letter", "list", "check")
 MARKS = {ItemStatus.RECEIVED: "[x]", ItemStatus.WAIVED: "[w]", ItemStatus.REVIEW: "[?]",
@@ -93,8 +96,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
 
 def _matter(args: argparse.Namespace, out: Output, matter: str, letter: bool) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
-        available = shipped_checklists()
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        check_matter(app.ledger, matter, "see the checklist of")
+        # The workspace's edited checklists (Settings > Checklists) replace the shipped ones.
+        available = available_checklists(app.workspace, on_problem=lambda m: out.warning(m))
         if args.use:
             chosen = next((c for c in available if c.id == args.use), None)
             if chosen is None:
@@ -107,7 +112,8 @@ def _matter(args: argparse.Namespace, out: Output, matter: str, letter: bool) ->
                 out.error(f"waiving {args.waive!r} needs a reason: add --reason TEXT")
                 return EXIT_USAGE
             waive_item(app.ledger, matter, args.waive, args.reason)
-        state = matter_checklist(app.ledger, matter, available)
+        state = matter_checklist(app.ledger, matter, available,
+                                 intake_root=app.workspace.intake)
         if letter:
             template = Path(args.letterhead) if args.letterhead else (
                 app.workspace.root / ".intake" / "letterhead.docx")
@@ -124,6 +130,8 @@ def _matter(args: argparse.Namespace, out: Output, matter: str, letter: bool) ->
         for item in state.items:
             docs = ", ".join(Path(d.filed_path or "").name for d in item.documents)
             extra = f" ({docs})" if docs else ""
+            if item.missing_for:
+                extra += f" (still needed from {', '.join(item.missing_for)})"
             if item.status is ItemStatus.WAIVED:
                 extra = f" (waived by {item.waived_by}: {item.waived_reason})"
             optional = "" if item.item.required else " (optional)"

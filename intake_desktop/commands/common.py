@@ -19,15 +19,20 @@ from intake_desktop.core.errors import (
     plural,
     sentence_case,
 )
+from intake_desktop.core.ledger import Actor, Ledger
+from intake_desktop.core.ledger.records import os_account
+from intake_desktop.core.roles import Capability, Profiles, SignInError, require
 
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_OK",
     "EXIT_USAGE",
+    "Acting",
     "Handler",
     "HelpFormatter",
     "Output",
     "Parser",
+    "acting",
     "add_common_options",
     "format_message",
     "plural",
@@ -44,12 +49,19 @@ PROG = "intake-desktop"
 # A command handler gets the parsed args and an Output; returns the exit code.
 Handler = Callable[[argparse.Namespace, "Output"], int]
 
-COMMON_OPTIONS = ("--workspace", "--db", "--json", "--role")
+COMMON_OPTIONS = ("--workspace", "--db", "--json", "--as", "--passphrase-stdin", "--role")
 
 
 class Parser(argparse.ArgumentParser):
     """argparse with the app's message style: a usage error is one sentence-case line
-    that says what to do (and the usage of the subcommand it was given to)."""
+    that says what to do (and the usage of the subcommand it was given to).
+
+    An option a command adds itself replaces a common one of the same name (e.g. a
+    command whose `--as` is required)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("conflict_handler", "resolve")
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:  # argparse's signature: NoReturn
         self.print_usage(sys.stderr)
@@ -75,7 +87,7 @@ class HelpFormatter(argparse.HelpFormatter):
 def add_common_options(
     parser: argparse.ArgumentParser, *, sub: bool = True, json_option: bool = True
 ) -> None:
-    """--workspace, --db, --json and --role, accepted by every command.
+    """--workspace, --db, --json, --as, --passphrase-stdin and --role, accepted everywhere.
 
     On subcommand parsers the defaults are suppressed so that an option given before the
     command name (`intake-desktop --json ingest ...`) is not overwritten. Options already
@@ -106,13 +118,111 @@ def add_common_options(
             default=default(False),
             help="print results as one JSON object per line on stdout",
         )
+    if "--as" not in have:
+        parser.add_argument(
+            "--as", dest="as_name", metavar="NAME", default=default(None),
+            help="the person acting (default: the profile tied to this computer account, "
+            "else a paralegal named after the account); attorneys and admins are asked for "
+            "their passphrase",
+        )
+    if "--passphrase-stdin" not in have:
+        parser.add_argument(
+            "--passphrase-stdin", action="store_true", default=default(False),
+            help="read the passphrase of the person acting from the first line of stdin "
+            "(for scripts; on a terminal it is asked for)",
+        )
     if "--role" not in have:
         parser.add_argument(
             "--role",
-            default=default("paralegal"),
+            default=default(None),
             choices=["paralegal", "attorney", "admin"],
-            help="the app role recorded in the ledger (default: paralegal)",
+            help="act in a narrower role than the person's own; it never grants a role "
+            "(use --as NAME)",
         )
+
+
+# What each command needs (by the words after the program name; the longest match wins).
+# Commands not listed need no capability (checks, previews, `ledger verify`, `doctor`).
+COMMAND_CAPABILITY: dict[str, Capability] = {
+    "ingest": Capability.INTAKE,
+    "watch": Capability.INTAKE,
+    "undo": Capability.INTAKE,
+    "exhibits build": Capability.BUILD,
+    "exhibits signoff": Capability.SIGN_OFF,
+    "fit": Capability.BUILD,
+    "produce": Capability.BUILD,
+    "checklist": Capability.CHECKLISTS,
+    "checklist list": Capability.CHECKLISTS,
+    "review list": Capability.VIEW_REVIEW,
+    "review retry": Capability.REVIEW,
+    "ledger history": Capability.BROWSE,
+    "ledger export": Capability.BROWSE,
+    "ledger report": Capability.SUPERVISE,
+    "rules accept": Capability.RULES,
+    "walls": Capability.WALLS,
+}
+
+
+def command_words(args: argparse.Namespace) -> str:
+    parser = getattr(args, "_cli_parser", None)
+    prog = str(getattr(parser, "prog", ""))
+    return prog.removeprefix(PROG).strip()
+
+
+def command_capability(args: argparse.Namespace) -> Capability | None:
+    words = command_words(args).split()
+    for n in range(len(words), 0, -1):
+        found = COMMAND_CAPABILITY.get(" ".join(words[:n]))
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who the command line acts as (`--as`, `--passphrase-stdin`, the narrowing `--role`)
+    and what the command needs; `open_app(..., acting=acting(args))` signs them in."""
+
+    name: str | None
+    role: str | None
+    passphrase_stdin: bool
+    capability: Capability | None
+
+    def passphrase(self, person: str) -> str:
+        if self.passphrase_stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        try:
+            terminal = sys.stdin.isatty()
+        except (ValueError, AttributeError):
+            terminal = False
+        if not terminal:
+            raise SignInError(
+                f"acting as {person} needs their passphrase and there is no terminal to ask",
+                fix="give it on the first line of stdin with --passphrase-stdin",
+            )
+        import getpass
+
+        return getpass.getpass(f"Passphrase for {person}: ")
+
+    def sign_in(self, ledger: Ledger) -> Actor:
+        """Sign the person in on `ledger` (its events name them from now on) and check the
+        command's capability; refusals are recorded and raised."""
+        profiles = Profiles(ledger)
+        actor = profiles.act_as(self.name, account=os_account(), passphrase=self.passphrase,
+                                role=self.role)
+        ledger.actor = actor
+        if self.capability is not None:
+            require(ledger, self.capability)
+        return actor
+
+
+def acting(args: argparse.Namespace, capability: Capability | None = None) -> Acting:
+    return Acting(
+        name=getattr(args, "as_name", None),
+        role=getattr(args, "role", None),
+        passphrase_stdin=bool(getattr(args, "passphrase_stdin", False)),
+        capability=capability or command_capability(args),
+    )
 
 
 def subparsers_of(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.ArgumentParser]]:

@@ -1,4 +1,5 @@
-"""`intake-desktop exhibits build SPEC --out DIR` and `exhibits check SPEC`."""
+"""`intake-desktop exhibits build SPEC --out DIR`, `exhibits check SPEC`, and the
+attorney's sign-off: `exhibits signoff SETDIR`, `exhibits verify SETDIR`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake_desktop.commands.common import (
+    EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -18,7 +21,7 @@ from intake_desktop.commands.common import (
 from intake_desktop.core.exhibits import court
 from intake_desktop.core.exhibits.build import BuildResult, build_set
 from intake_desktop.core.exhibits.labels import exhibit_id, file_stem, full_label
-from intake_desktop.core.exhibits.model import BuiltExhibit
+from intake_desktop.core.exhibits.model import BuildError, BuiltExhibit
 from intake_desktop.core.exhibits.numbering import plan_numbers
 from intake_desktop.core.exhibits.sources import (
     ledger_resolver,
@@ -26,6 +29,20 @@ from intake_desktop.core.exhibits.sources import (
     plan_exhibits,
 )
 from intake_desktop.core.exhibits.spec import ExhibitSetSpec, load_spec
+from intake_desktop.core.signoff import (
+    OutputKind,
+    describe,
+    record_draft,
+    sign_off,
+    verify_set,
+)
+from intake_desktop.core.workspace import workspace_above
+
+if TYPE_CHECKING:
+    from intake_desktop.app import App
+
+if TYPE_CHECKING:
+    from intake_desktop.app import App
 
 SPEC_HELP = ("the exhibit-set spec (TOML; format in core/exhibits/spec.py), relative to the "
              "current folder")
@@ -71,6 +88,37 @@ def register(subparsers: Any) -> None:
                        help="check as `build --reuse-numbers` would")
     add_common_options(check)
     check.set_defaults(handler=run_check)
+    register_signoff(actions)
+
+
+def register_signoff(actions: Any) -> None:
+    """`exhibits signoff SETDIR` and `exhibits verify SETDIR` (any output folder: an
+    exhibit set, a court-fit output or a production volume)."""
+    signoff = actions.add_parser(
+        "signoff",
+        help="an attorney's sign-off on an output folder (attorneys and admins)",
+        description="Sign off an exhibit set, court-fit output or production volume: write "
+        "'Sign-off manifest.json' into the folder (every file's path, size and SHA-256, the "
+        "spec's SHA-256 and the Bates range) and record a signed_off ledger event with the "
+        "manifest's hash. Until then the folder is a draft.",
+    )
+    signoff.add_argument("setdir", metavar="SETDIR",
+                         help="the output folder, relative to the current folder")
+    add_common_options(signoff)
+    signoff.set_defaults(handler=run_signoff)
+    verify = actions.add_parser(
+        "verify",
+        help="compare an output folder with its sign-off (exit 1: changed, or not signed off)",
+        description="Compare the folder with the files its latest sign-off listed. Prints "
+        "signed_off, by, at and the changed, missing and added paths. Exit 0 only when the "
+        "folder is signed off and nothing changed since; exit 1 when anything changed, went "
+        "missing or was added, and also when it was never signed off (a draft must not go "
+        "out).",
+    )
+    verify.add_argument("setdir", metavar="SETDIR",
+                        help="the output folder, relative to the current folder")
+    add_common_options(verify)
+    verify.set_defaults(handler=run_verify)
 
 
 class BuildProgress:
@@ -117,11 +165,30 @@ def _human(result: BuildResult) -> str:
     return "\n".join(lines)
 
 
+def check_spec_walls(app: App, spec: ExhibitSetSpec) -> None:
+    """Refuse a spec naming a document of a matter the acting person is screened from."""
+    from intake_desktop.core.walls import check_matters
+
+    resolve = ledger_resolver(app.ledger, app.workspace.root)
+    matters = []
+    for entry in spec.exhibits:
+        try:
+            matters.append(resolve(entry).matter_id)
+        except BuildError:
+            continue  # the build itself reports it
+    check_matters(app.ledger, matters, "build an exhibit set from")
+
+
 def run_build(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
 
     spec = load_spec(resolve_arg_path(args.spec))
-    app = open_app(args.workspace, db=args.db, role=args.role)
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
+    try:
+        check_spec_walls(app, spec)
+    except BaseException:
+        app.close()
+        raise
     progress = BuildProgress(output.is_terminal)
     try:
         out = (resolve_arg_path(args.out) if args.out
@@ -138,6 +205,7 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
             reuse_numbers=args.reuse_numbers,
             ocr=app.ocr,
         )
+        note_draft(app, result)
     finally:
         progress.close()
         app.close()
@@ -145,6 +213,52 @@ def run_build(args: argparse.Namespace, output: Output) -> int:
     for warning in result.warnings:
         output.warning(warning)
     return EXIT_OK
+
+
+def note_draft(app: App, result: BuildResult) -> None:
+    """The set just built is a draft until an attorney signs it off."""
+    first = next((e.bates_first for e in result.exhibits if e.bates_first), None)
+    last = next((e.bates_last for e in reversed(result.exhibits) if e.bates_last), None)
+    record_draft(app.ledger, result.out_dir, app.workspace.root,
+                 kind=OutputKind.EXHIBIT_SET, name=result.spec.name, spec=result.spec.path,
+                 matter=result.spec.matter, bates_first=first, bates_last=last)
+
+
+def _open_for(args: argparse.Namespace, setdir: Path) -> App:
+    """The workspace named by --workspace, else the one the folder lies in, else the
+    default one."""
+    from intake_desktop.app import open_app, workspace_was_chosen
+
+    workspace = args.workspace
+    if not workspace_was_chosen(workspace):
+        found = workspace_above(setdir)
+        workspace = str(found) if found is not None else None
+    return open_app(workspace, db=args.db, role=args.role)
+
+
+def run_signoff(args: argparse.Namespace, output: Output) -> int:
+    setdir = resolve_arg_path(args.setdir)
+    with _open_for(args, setdir) as app:
+        done = sign_off(app.ledger, setdir, app.workspace.root)
+    output.emit(done.as_json(),
+                f"Signed off by {done.by}: {plural(len(done.files), 'file')} in {setdir}\n"
+                f"manifest: {done.manifest} (sha256 {done.manifest_sha256})")
+    return EXIT_OK
+
+
+def run_verify(args: argparse.Namespace, output: Output) -> int:
+    setdir = resolve_arg_path(args.setdir)
+    with _open_for(args, setdir) as app:
+        found = verify_set(app.ledger, setdir, app.workspace.root)
+    lines = [f"{setdir}: {describe(found)}"]
+    for label, paths in (("changed", found.changed), ("missing", found.missing),
+                         ("added", found.added)):
+        lines += [f"  {label}: {p}" for p in paths]
+    if not found.signed_off:
+        lines.append("  (not signed off: an attorney signs off with `intake-desktop exhibits "
+                     "signoff SETDIR`)")
+    output.emit(found.as_json(), "\n".join(lines))
+    return EXIT_OK if found.intact else EXIT_FAILURE
 
 
 def _plan_files_only(spec: ExhibitSetSpec) -> tuple[list[BuiltExhibit], list[dict[str, Any]]]:
@@ -175,7 +289,7 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
     next_free = None
     warnings = list(spec.warnings)
     if workspace_was_chosen(args.workspace):
-        with open_app(args.workspace, db=args.db, role=args.role) as app:
+        with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
             plan = plan_exhibits(spec, ledger_resolver(app.ledger, app.workspace.root))
             if spec.bates is not None:
                 # the same decision the build makes, minus the reservation

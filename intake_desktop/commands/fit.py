@@ -10,6 +10,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
@@ -27,6 +28,7 @@ from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.pdf.fit import FitResult, fit_pdf
 from intake_desktop.core.progress import ProgressCallback
+from intake_desktop.core.signoff import OutputKind, record_draft
 
 if TYPE_CHECKING:
     from intake_desktop.app import App
@@ -142,14 +144,14 @@ def run(args: argparse.Namespace, output: Output) -> int:
     app = None
     extra_dir = None
     if workspace_was_chosen(args.workspace):
-        app = open_app(args.workspace, db=args.db, role=args.role)
+        app = open_app(args.workspace, db=args.db, acting=acting(args))
         extra_dir = app.workspace.state / COURTS_FOLDER
     try:
         profile, limit = _profile(args, extra_dir)
         ocr = app.ocr if app is not None else OcrEngine()  # used when the court needs text
         out_dir = resolve_arg_path(args.out)
         output.info(f"Writing to {out_dir}")
-        failed = 0
+        failed = written = 0
         for name in args.pdfs:
             progress = _progress_printer(output)
             try:
@@ -166,6 +168,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
                     output.err.write("\r\033[K")
                 if result.ok and app is not None:
                     _record(app, result, profile, limit)
+                    written += 1
             except Exception as exc:  # a full disk, a read-only folder, the ledger: this
                 explained = explain(exc, name)  # file fails, the others are still tried
                 if explained is None:
@@ -177,6 +180,9 @@ def run(args: argparse.Namespace, output: Output) -> int:
             if not result.ok:
                 failed += 1
                 output.error(result.reason, path=result.input)
+        if written and app is not None:  # a draft until an attorney signs it off
+            record_draft(app.ledger, out_dir, app.workspace.root, kind=OutputKind.COURT_FIT,
+                         name=out_dir.name)
         return EXIT_FAILURE if failed else EXIT_OK
     finally:
         if app is not None:

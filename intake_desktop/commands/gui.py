@@ -23,5 +23,6 @@ def run(args: argparse.Namespace, out: Output) -> int:
     from intake_desktop.app import open_app
     from intake_desktop.qt.main import run_app
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
-        return run_app(app)
+    # The window signs the person in itself (`--as NAME` chooses who is offered first).
+    with open_app(args.workspace, db=args.db, role="paralegal") as app:
+        return run_app(app, person=getattr(args, "as_name", None))

@@ -8,15 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.app import build_filer, open_app
+from intake_desktop.app import App, build_filer, open_app
 from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
 )
 from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.walls import check_matters
 
 
 def register(sub: Any) -> None:
@@ -137,8 +139,25 @@ def _failures(result: IngestResult) -> list[IngestResult]:
     return found
 
 
+def intake_matters(app: App, paths: list[str]) -> list[str]:
+    """The matters named by `Intake/<matter>/...` paths given (walls are checked first)."""
+    found = []
+    intake = app.workspace.intake.resolve()
+    for p in paths:
+        try:
+            rel = Path(p).resolve().relative_to(intake)
+        except (ValueError, OSError):
+            continue
+        # (the whole Intake folder: files of a screened matter go to Review/, see the filer)
+        if rel.parts and (intake / rel.parts[0]).is_dir():
+            found.append(rel.parts[0])
+    return found
+
+
 def run(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        check_matters(app.ledger, [args.matter, *intake_matters(app, args.paths)],
+                      "file documents into")
         filer = build_filer(app)
         results = filer.ingest(
             [Path(p) for p in args.paths],

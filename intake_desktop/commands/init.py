@@ -11,10 +11,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options, resolve_arg_path
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+    resolve_arg_path,
+)
 from intake_desktop.core.errors import IntakeError, UsageError
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.paths import naming_rules_dir
+from intake_desktop.core.roles import Capability, Profiles
 from intake_desktop.core.workspace import (
     DEFAULT_PRESET,
     Workspace,
@@ -76,7 +83,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     ws = init_workspace(root, preset)
     config = ws.load_config()
     url = args.db or config.ledger_url or ws.default_ledger_url()
-    Ledger.open(url, Actor.current(args.role)).close()
+    Ledger.open(url, Actor.current("paralegal")).close()
     out.emit(
         {"workspace": str(ws.root), "preset": preset, "ledger": url, "created": True},
         f"Workspace ready: {ws.root} (preset {preset}). "
@@ -133,13 +140,17 @@ def _switch(args: argparse.Namespace, ws: Workspace, preset: str, url: str, out:
 
     text = (naming_rules_dir() / f"{preset}.toml").read_text(encoding="utf-8")
     kept = None
-    if ws.rules_path.is_file():
-        old = ws.rules_path.read_bytes()
-        name = f"rules-{hashlib.sha256(old).hexdigest()[:12]}.toml"
-        target = ws.state / "rules-previous" / name
-        kept = target if target.exists() else write_new_file(target, old)
-    ledger = Ledger.open(url, Actor.current(args.role))
+    ledger = Ledger.open(url, Actor.current("paralegal"))
     try:
+        # Switching rules needs the `rules` capability once the workspace has an admin
+        # (before that, setting up a new workspace is open to whoever installs it).
+        needs = Capability.RULES if Profiles(ledger).has_admin() else None
+        acting(args, needs).sign_in(ledger)
+        if ws.rules_path.is_file():
+            old = ws.rules_path.read_bytes()
+            name = f"rules-{hashlib.sha256(old).hexdigest()[:12]}.toml"
+            target = ws.state / "rules-previous" / name
+            kept = target if target.exists() else write_new_file(target, old)
         version = save_rules(ws, ledger, text)
     finally:
         ledger.close()

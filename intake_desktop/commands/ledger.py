@@ -12,12 +12,15 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
 )
+from intake_desktop.commands.ledger_report import register_report
 from intake_desktop.core import custody
 from intake_desktop.core.errors import IntakeError, UsageError
+from intake_desktop.core.walls import check_matters, screened
 
 
 def register(sub: Any) -> None:
@@ -75,6 +78,11 @@ def register(sub: Any) -> None:
                    help="the document's ledger id (as shown by history and ingest --json), "
                    "a path or a SHA-256")
     h.set_defaults(handler=run_history)
+    register_report(lsub)
+
+    from intake_desktop.commands import ledger_firm
+
+    ledger_firm.register(lsub)  # migrate --to URL, grant
 
 
 def _seal_path(value: str) -> Path:
@@ -103,7 +111,7 @@ def _seal_path(value: str) -> Path:
 def run_verify(args: argparse.Namespace, out: Output) -> int:
     seal_file = _seal_path(args.seal) if args.seal else None
     # attach=False: a ledger that is not this workspace's is opened anyway, to report it.
-    with open_app(args.workspace, db=args.db, role=args.role, attach=False) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args), attach=False) as app:
         report = custody.verify(
             app.ledger, app.workspace.root,
             seal_file=seal_file,
@@ -141,7 +149,7 @@ def run_verify(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_seal(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         path, seal = custody.write_seal(
             app.ledger, app.workspace.exports, workspace_id=app.workspace.workspace_id() or ""
         )
@@ -168,8 +176,13 @@ def run_export(args: argparse.Namespace, out: Output) -> int:
     if target is not None and target.exists():
         raise UsageError("the output file already exists", path=target,
                          fix="give a new file name; nothing is overwritten")
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
-        text = custody.export_events(app.ledger.chain.events(), fmt)
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        hidden = screened(app.ledger)
+        shown = [e for e in app.ledger.chain.events() if e.matter_id not in hidden]
+        text = custody.export_events(shown, fmt)
+    if hidden:
+        out.warning(f"events of {plural(len(hidden), 'matter')} you are screened from (matter "
+                    "walls) are left out", fix="an admin's export has every event")
     if target is not None:
         from intake_desktop.core.mover import write_new_file
 
@@ -190,11 +203,13 @@ def _event_json(event: Any) -> dict[str, Any]:
 
 def run_history(args: argparse.Namespace, out: Output) -> int:
     key = args.key.strip()
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         if key.isdigit() and len(key) < 12:
             events = app.ledger.chain.events(document_id=int(key))
         else:
             events = app.ledger.chain.history(key, app.workspace.root)
+        check_matters(app.ledger, (e.matter_id for e in events),
+                      "see the custody history of a document of")
     if not events:
         raise UsageError(
             f"no document in the ledger matches {key!r}",

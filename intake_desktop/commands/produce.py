@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+)
 from intake_desktop.commands.exhibits import BuildProgress, default_out
 from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
 from intake_desktop.core.production.plan import number_documents, plan_production
 from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
+from intake_desktop.core.signoff import OutputKind, record_draft
+
+if TYPE_CHECKING:
+    from intake_desktop.app import App
 
 
 def register(subparsers: Any) -> None:
@@ -67,12 +76,22 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
     spec = load_production_spec(Path(args.spec))
     if args.dry_run:
         return run_preview(args, output, spec)
-    app = open_app(args.workspace, db=args.db, role=args.role)
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
+    try:
+        check_production_walls(app, spec)
+    except BaseException:
+        app.close()
+        raise
     progress = BuildProgress(output.is_terminal)
     try:
         out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.volume)
         result = produce(spec, out, app.ledger, workspace_root=app.workspace.root,
                          scratch_dir=app.workspace.work, on_progress=progress)
+        # A draft until an attorney signs it off (`exhibits signoff`).
+        record_draft(app.ledger, result.out_dir, app.workspace.root,
+                     kind=OutputKind.PRODUCTION, name=spec.volume, spec=spec.path,
+                     matter=spec.matter, bates_first=result.bates_first or None,
+                     bates_last=result.bates_last or None)
     finally:
         progress.close()
         app.close()
@@ -80,11 +99,22 @@ def run_produce(args: argparse.Namespace, output: Output) -> int:
     return EXIT_OK
 
 
+def check_production_walls(app: App, spec: ProductionSpec) -> None:
+    """Refuse a production of (or including documents of) a matter the acting person is
+    screened from."""
+    from intake_desktop.core.walls import check_matters
+
+    check_matters(app.ledger, [spec.matter], "produce documents of")
+    docs, _ = plan_production(spec, app.ledger, app.workspace.root)
+    check_matters(app.ledger, (d.record.matter_id for d in docs), "produce documents of")
+
+
 def run_preview(args: argparse.Namespace, output: Output, spec: ProductionSpec) -> int:
     """The plan the build would follow, numbered from the ledger's next free number."""
     from intake_desktop.app import open_app
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        check_production_walls(app, spec)
         docs, warnings = plan_production(spec, app.ledger, app.workspace.root)
         warnings += earlier_productions(app.ledger, spec, docs)
         first = spec.bates.start or app.ledger.bates.next_bates(spec.bates.prefix)

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +12,12 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
     plural,
     resolve_arg_path,
 )
 from intake_desktop.core.errors import IntakeError, UsageError
-from intake_desktop.core.roles import Profiles, SignInError
 from intake_desktop.core.rules import RulesError, RulesRouter, load_active_rules, load_rules
 from intake_desktop.core.rules.active import accept_rules
 from intake_desktop.core.rules.preview import PreviewResult, preview
@@ -74,8 +72,6 @@ def register(sub: Any) -> None:
     add_common_options(accept)
     accept.add_argument("--as", dest="as_name", metavar="NAME", required=True,
                         help="the admin profile that accepts the change")
-    accept.add_argument("--passphrase-stdin", action="store_true",
-                        help="read the admin passphrase from the first line of stdin")
     accept.set_defaults(handler=run_accept)
 
 
@@ -110,16 +106,8 @@ def run_check(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_accept(args: argparse.Namespace, out: Output) -> int:
-    if args.passphrase_stdin:
-        passphrase = sys.stdin.readline().rstrip("\r\n")
-    else:
-        passphrase = getpass.getpass(f"Passphrase for {args.as_name}: ")
-    with open_app(args.workspace, db=args.db, create=False) as app:
-        try:
-            actor = Profiles(app.ledger).sign_in(args.as_name, passphrase)
-        except SignInError as exc:
-            out.error(exc.message)
-            return EXIT_FAILURE
+    with open_app(args.workspace, db=args.db, create=False, acting=acting(args)) as app:
+        actor = app.ledger.actor
         before = load_active_rules(app.workspace, app.ledger, promote=False)
         try:
             version = accept_rules(app.workspace, app.ledger, actor)
@@ -160,7 +148,7 @@ def describe(r: PreviewResult, indent: str = "") -> str:
 
 
 def run_preview(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role, create=False) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args), create=False) as app:
         filer = build_filer(app, on_warning=out.warning, record_rules=False)
         router = filer.router
         if args.rules:

@@ -6,8 +6,15 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+)
 from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
+from intake_desktop.core.walls import check_matter
 
 
 def register(sub: Any) -> None:
@@ -26,11 +33,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         filer = build_filer(app)
         try:
             filer.begin()
-            result = undo_document(filer, find_target(filer, args.target))
+            target = find_target(filer, args.target)
+            doc = app.ledger.docs.document(target)
+            check_matter(app.ledger, doc.matter_id if doc else None, "undo a filing of")
+            result = undo_document(filer, target)
         except UndoError as exc:
             out.error(exc.message)
             return EXIT_FAILURE

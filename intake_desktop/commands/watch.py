@@ -18,14 +18,14 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
+    acting,
     add_common_options,
 )
 from intake_desktop.commands.ingest import report as report_result
 from intake_desktop.commands.ingest import summary as ingest_summary
 from intake_desktop.core.filing import IngestResult
 from intake_desktop.core.watch import Watcher, WatchEvent, WatchReport, WatchStatus
-from intake_desktop.core.watch.config import load_watch_settings
-from intake_desktop.core.watch.settings import WatchSettings
+from intake_desktop.core.watch.settings import WatchSettings, load_watch_settings
 
 DEFAULTS = WatchSettings()
 
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # watchdog logs through `logging`; with no handler Python would print its records
     # (e.g. a harmless race at shutdown) raw on stderr. What matters reaches us as status.
     logging.getLogger("watchdog").addHandler(logging.NullHandler())
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         settings = load_watch_settings(
             app.workspace.config_path,
             workers=args.workers,

@@ -110,6 +110,10 @@ def verify(
         report.ok = False
         report.first_bad_event = chain.first_bad_event
         report.problems += chain.problems
+    from intake_desktop.core.ledger.migrate_to import desk_chain_problems
+
+    for problem in desk_chain_problems(ledger):  # desks merged into a firm ledger
+        report.fail(problem)
     events = ledger.chain.events(kinds=PROOF_KINDS)
     report.workspace_id = ws.workspace_id()
     _check_attachment(ledger, ws, events, report)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from intake_desktop.core.detect import detect_type
+from intake_desktop.core.mime import detect_type
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ class Decision:
     date_source: str | None = None
     review_reason: str | None = None
     rules_version: str | None = None
+    # "attorney": filed provisionally, a lawyer must approve (a rule's `approval`).
+    approval: str | None = None
 
 
 class Router(Protocol):

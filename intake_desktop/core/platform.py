@@ -413,3 +413,39 @@ def child_limits(address_space: int) -> Callable[[], None] | None:
     if os.name != "posix":  # pragma: no cover - Windows
         return None
     return lambda: set_limits(address_space=address_space)
+
+
+# ---- which process space a desk runs in (claims liveness) --------------------------------
+
+
+def space_key(parts: list[str]) -> str:
+    """12 hex digits naming one boot of one machine and one process-id space."""
+    import hashlib
+
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+_SPACE: list[str] = []
+
+
+def process_space() -> str:
+    """`hostname#key`: where a pid means this process's pid. Desks record it with their
+    heartbeat; a watcher takes back at once only the claims of a dead pid of its own space.
+    Linux: the boot id and the pid namespace (containers and cloned desktops that share a
+    host name differ); elsewhere: the network card's address."""
+    if not _SPACE:
+        import socket
+        import uuid
+
+        parts: list[str] = []
+        if sys.platform.startswith("linux"):  # identity, not a feature: also when forced
+            from contextlib import suppress
+
+            with suppress(OSError):
+                parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+            with suppress(OSError):
+                parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+        if not parts:
+            parts.append(f"{uuid.getnode():012x}")
+        _SPACE.append(f"{socket.gethostname()}#{space_key(parts)}")
+    return _SPACE[0]

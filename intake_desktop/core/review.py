@@ -23,6 +23,8 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import Candidate, Decision, Prepared, decide
+from intake_desktop.core.roles import Capability, require
+from intake_desktop.core.walls import check_matter, screened
 
 OPENED = EventKind.OPENED
 
@@ -57,8 +59,11 @@ class ReviewDesk:
         self.ledger = filer.ledger
 
     def items(self) -> list[DocumentRecord]:
-        """Every document waiting in review, oldest first."""
-        return self.ledger.docs.documents(status=DocStatus.REVIEW)
+        """Every document waiting in review, oldest first (less those of matters the acting
+        person is screened from)."""
+        hidden = screened(self.ledger)
+        return [d for d in self.ledger.docs.documents(status=DocStatus.REVIEW)
+                if d.matter_id not in hidden]
 
     def review_copy(self, doc: DocumentRecord) -> Path:
         if not doc.filed_path:
@@ -74,6 +79,8 @@ class ReviewDesk:
         category = category.strip()
         if not matter:
             raise ReviewError("choose a matter first", fix="pick or type the matter number")
+        require(self.ledger, Capability.REVIEW)
+        check_matter(self.ledger, matter, "file a document into")
         with self._acting_on(doc_id) as (_doc, work):
             decision = work.route(matter, category)
             if decision.review_reason or not decision.matter:
@@ -89,8 +96,10 @@ class ReviewDesk:
 
     def retry(self, doc_id: int) -> Resolution:
         """Route again with the current rules (after a rule change or a fixed source)."""
+        require(self.ledger, Capability.REVIEW)
         with self._acting_on(doc_id) as (doc, work):
             decision = work.route(doc.matter_id, "")
+            check_matter(self.ledger, decision.matter, "file a document into")
             if decision.review_reason or not decision.matter:
                 reason = decision.review_reason or "still no matter"
                 with self.ledger.transaction(decision.rules_version) as txn:
@@ -120,6 +129,8 @@ class ReviewDesk:
                 f"the folder {folder!r} leaves the matter's folder",
                 fix="give a folder inside the matter, such as Correspondence/2024",
             )
+        require(self.ledger, Capability.REVIEW)
+        check_matter(self.ledger, matter, "file a document into")
         with self._acting_on(doc_id) as (_doc, work):
             decision = Decision(
                 matter=matter,
@@ -135,6 +146,7 @@ class ReviewDesk:
         doc = self.ledger.docs.document(doc_id)
         if doc is None:
             raise ReviewError(f"there is no document {doc_id}", fix="refresh the queue")
+        check_matter(self.ledger, doc.matter_id, "open a document of")
         self.ledger.chain.record(
             OPENED, document_id=doc.id, matter_id=doc.matter_id, path_before=doc.filed_path,
             sha256_before=doc.filed_sha256 or doc.sha256,
@@ -154,6 +166,7 @@ class ReviewDesk:
                     "workstation)", fix="refresh the queue in a moment",
                 )
             doc = self._review_doc(doc_id)
+            check_matter(self.ledger, doc.matter_id, "work on a document of")
             workdir = self.filer.work_folder("review")
             try:
                 yield doc, _Work(self, doc, workdir)

@@ -291,3 +291,11 @@ def open_workspace(root: Path, *, create: bool = False) -> Workspace:
         path=root,
         fix=f"run `intake-desktop init --workspace \"{root}\"` first",
     )
+
+
+def workspace_above(path: Path) -> Path | None:
+    """The workspace folder `path` lies in (the nearest one above it), or None."""
+    for folder in [path, *path.parents]:
+        if Workspace(folder).is_initialized():
+            return folder
+    return None

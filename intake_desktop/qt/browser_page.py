@@ -53,10 +53,12 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.search_text import hit_spans
+from intake_desktop.qt.document_facts import DocumentFactsLine
 from intake_desktop.qt.look import icon, is_dark
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
+from intake_desktop.qt.saved_search_bar import SavedSearchBar
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import for_window
 
@@ -187,6 +189,10 @@ class BrowserPage(QWidget):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(w, 1)
         filters.insertStretch(0, 0)
+        # Named searches for the desk, also a production's selection (issue 19).
+        self.saved_searches = SavedSearchBar(session.app.workspace, self.current_filter,
+                                             on_error, self)
+        self.saved_searches.chosen.connect(self.use_filter)
 
         self.model = DocumentTableModel(session.ledger, parent=self)
         self.table = QTableView(self)
@@ -244,6 +250,9 @@ class BrowserPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.addWidget(self.doc_label)
+        self.facts_line = DocumentFactsLine(right)  # date source, translation pair (issue 23)
+        self.facts_line.open_document.connect(self.show_document)
+        right_layout.addWidget(self.facts_line)
         right_layout.addWidget(self.tabs, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
@@ -272,7 +281,10 @@ class BrowserPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
-        layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.saved_searches)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
         self.reload_choices()
@@ -396,6 +408,7 @@ class BrowserPage(QWidget):
         self._show(self.selected())
 
     def _show(self, doc: DocumentRecord | None) -> None:
+        self.facts_line.show_for(self.session.ledger, doc)
         enabled = doc is not None and bool(doc.filed_path)
         self.open_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
@@ -405,8 +418,10 @@ class BrowserPage(QWidget):
             self.history_model.set_records([])
             return
         sha = doc.filed_sha256 or doc.sha256
+        events = self.session.ledger.chain.events(document_id=doc.id)
         self.doc_label.setText(
             f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
+            + "".join(f"\n{line}" for line in self.supervision_lines(doc, events))
         )
         self.doc_label.setToolTip(f"SHA-256 {sha}")
         if doc.filed_path:
@@ -414,9 +429,27 @@ class BrowserPage(QWidget):
             self.preview.set_search(self.model.filter.text)
         else:
             self.preview.clear("This document has no filed copy.")
-        self.history_model.set_records(self.session.ledger.chain.events(document_id=doc.id))
+        self.history_model.set_records(events)
         for col, width in enumerate((140, 130, 130)):
             self.history.setColumnWidth(col, width)
+
+    def supervision_lines(self, doc: DocumentRecord, events: list[Any]) -> list[str]:
+        """Provisional filing, and the sign-off state of each set the document went into
+        ("Draft", "Signed off by X on date", "Changed since sign-off")."""
+        from intake_desktop.core.ledger import EventKind
+        from intake_desktop.core.signoff import folder_of, set_status, sets_holding
+
+        lines = []
+        if doc.id in self.model.provisional:
+            lines.append("Provisional: filed by an escalation rule, waiting for a lawyer's "
+                         "approval (Supervision)")
+        root = self.session.app.workspace.root
+        outputs = [e.path_after for e in events
+                   if e.kind in (EventKind.STAMPED, EventKind.PRODUCED) and e.path_after]
+        for key in sets_holding(self.session.ledger, outputs):
+            status = set_status(self.session.ledger, folder_of(key, root), root)
+            lines.append(f"In {key}: {status.text}")
+        return lines
 
     def _path_of_selected(self) -> Any:
         doc = self.selected()
@@ -439,3 +472,58 @@ class BrowserPage(QWidget):
         path = self._path_of_selected()
         if path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+    def show_document(self, doc_id: int) -> None:
+        """Select this document, widening the filters to its matter when they hide it."""
+        row = self._row_of(doc_id)
+        if row < 0:
+            doc = self.session.ledger.docs.document(doc_id)
+            if doc is None:
+                return
+            for widget in (self.search, self.category, self.matter, self.status,
+                           self.date_from, self.date_to):
+                widget.blockSignals(True)
+            self.search.clear()
+            self.category.setCurrentText(ALL)
+            self.status.setCurrentText("Everything")
+            self.date_from.setDate(NO_DATE)
+            self.date_to.setDate(NO_DATE)
+            index = self.matter.findData(doc.matter_id) if doc.matter_id else -1
+            self.matter.setCurrentIndex(index if index >= 0 else 0)
+            for widget in (self.search, self.category, self.matter, self.status,
+                           self.date_from, self.date_to):
+                widget.blockSignals(False)
+            self.apply_filter()
+            row = self._row_of(doc_id)
+        if row >= 0:
+            self.select_row(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _row_of(self, doc_id: int) -> int:
+        while True:
+            row = next((r for r, d in enumerate(self.model.records) if d.id == doc_id), -1)
+            if row >= 0 or not self.model.canFetchMore():
+                return row
+            self.model.fetchMore()
+
+    def use_filter(self, flt: DocumentFilter) -> None:
+        """Put a saved search's filters in the boxes and list what it finds."""
+        widgets = (self.search, self.category, self.matter, self.status, self.date_from,
+                   self.date_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.setText(flt.text)
+        self.category.setCurrentText(flt.category or ALL)
+        index = self.matter.findData(flt.matter_id) if flt.matter_id else -1
+        if index < 0 and flt.matter_id:
+            self.matter.addItem(flt.matter_id, flt.matter_id)  # a matter not in the list yet
+            index = self.matter.count() - 1
+        self.matter.setCurrentIndex(max(index, 0))
+        shown = next((k for k, v in STATUS_CHOICES.items() if set(v) == set(flt.statuses)),
+                     "Filed")
+        self.status.setCurrentText(shown)
+        for edit, day in ((self.date_from, flt.date_from), (self.date_to, flt.date_to)):
+            edit.setDate(QDate.fromString(day, "yyyy-MM-dd") if day else NO_DATE)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.apply_filter()

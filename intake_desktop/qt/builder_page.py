@@ -55,7 +55,6 @@ from intake_desktop.core.desks.exhibit_builder import (
     bates_text,
     build,
     check,
-    exhibits_available,
     stamp_preview,
 )
 from intake_desktop.core.desks.settings_files import load_bates
@@ -63,10 +62,11 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.exhibits.labels import letters
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
+from intake_desktop.core.roles import Capability, can
+from intake_desktop.core.signoff import SetState, set_status, sign_off
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, ListTableModel
-from intake_desktop.qt.pages import UnavailablePage
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import say
 
@@ -398,6 +398,16 @@ class BuilderPage(QWidget):
         self.open_folder = QPushButton(icon("folder"), "Open output folder", self)
         self.open_folder.setEnabled(False)
         self.open_folder.clicked.connect(self._open_folder)
+        # Sign-off (issue 17): the set is a draft until an attorney signs it off.
+        self.signoff_state = QLabel(self)
+        self.signoff_state.setWordWrap(True)
+        self.signoff_state.setAccessibleName("Sign-off state")
+        self.signoff_button = QPushButton(icon("check"), "Sign off", self)
+        self.signoff_button.setToolTip("As the supervising attorney: write the sign-off "
+                                       "manifest into the set's folder and record it")
+        self.signoff_button.clicked.connect(lambda: self.sign_off_set())
+        self.signoff_button.setVisible(can(session.actor.role, Capability.SIGN_OFF))
+        self.signoff_button.setEnabled(False)
         right = QWidget(self)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -420,6 +430,10 @@ class BuilderPage(QWidget):
         rl.addWidget(self.outputs, 1)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._options_changed())
         self._update_next_free()
+        signoff_row = QHBoxLayout()
+        signoff_row.addWidget(self.signoff_state, 1)
+        signoff_row.addWidget(self.signoff_button)
+        rl.addLayout(signoff_row)
         rl.addWidget(self.open_folder)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -437,10 +451,44 @@ class BuilderPage(QWidget):
     def refresh(self) -> None:
         fill_matters(self.matter, self.session, ALL_MATTERS)
         self._reload_documents()
+        self.show_signoff_state()
 
     def rebind(self, session: Session) -> bool:
         self.session = session
         self.documents.ledger = session.ledger
+        self.signoff_button.setVisible(can(session.actor.role, Capability.SIGN_OFF))
+        self.show_signoff_state()
+        return True
+
+    def show_signoff_state(self) -> None:
+        """"Draft", "Signed off by X on date" or "Changed since sign-off" for the set last
+        built here (re-checked against its folder every time the page is shown)."""
+        if self.last is None:
+            self.signoff_state.clear()
+            self.signoff_button.setEnabled(False)
+            return
+        status = set_status(self.session.ledger, self.last.out_dir,
+                            self.session.app.workspace.root)
+        kind = {SetState.DRAFT: "info", SetState.SIGNED_OFF: "ok",
+                SetState.CHANGED: "error"}[status.state]
+        say(self.signoff_state, status.text, kind)
+        v = status.verification
+        details = [*(f"changed: {p}" for p in v.changed), *(f"missing: {p}" for p in v.missing),
+                   *(f"added: {p}" for p in v.added)]
+        if details:
+            self.signoff_state.setToolTip("\n".join(details))
+        self.signoff_button.setEnabled(status.state is not SetState.SIGNED_OFF)
+
+    def sign_off_set(self) -> bool:
+        if self.last is None:
+            return False
+        try:
+            sign_off(self.session.ledger, self.last.out_dir, self.session.app.workspace.root)
+        except IntakeError as exc:
+            self.on_error(exc.message)
+            say(self.signoff_state, exc.message, "error")
+            return False
+        self.show_signoff_state()
         return True
 
     def has_work(self) -> bool:
@@ -627,6 +675,7 @@ class BuilderPage(QWidget):
             self.outputs.addItem(shown)
             self.outputs.item(self.outputs.count() - 1).setToolTip(str(path))
         self.open_folder.setEnabled(True)
+        self.show_signoff_state()
 
     def _failed(self, message: str) -> None:
         self._cancel = None
@@ -643,11 +692,4 @@ class BuilderPage(QWidget):
 
 def build_builder_page(session: Session, on_error: Callable[[str], None],
                        on_clear: Callable[[], None] = lambda: None) -> QWidget:
-    if not exhibits_available():
-        return UnavailablePage(
-            "Exhibit builder",
-            "Building exhibit sets (labels, Bates numbers, slip sheets and an exhibit index) "
-            "is not available in this version of Intake Desktop. Documents stay browsable "
-            "in the Exhibit browser.",
-        )
     return BuilderPage(session, on_error=on_error, on_clear=on_clear)

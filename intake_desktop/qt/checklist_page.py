@@ -31,12 +31,13 @@ from intake_desktop.core.checklists import (
     MatterChecklist,
     assign_checklist,
     matter_checklist,
-    shipped_checklists,
     waive_item,
     write_request_letter,
 )
+from intake_desktop.core.checklists.desk import available_checklists
 from intake_desktop.core.checklists.status import ChecklistUnavailable, assigned_at
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.session import Session
 
 # State in words and a sign, never by colour alone.
@@ -69,7 +70,9 @@ class ChecklistPage(QWidget):
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
         self.state: MatterChecklist | None = None
         try:
-            self.available = shipped_checklists()
+            # The workspace's edited checklists replace the shipped ones (Settings).
+            self.available = available_checklists(session.app.workspace,
+                                                  on_problem=self.on_error)
         except ChecklistError as exc:
             self.available = []
             self.on_error(exc.what)
@@ -167,7 +170,7 @@ class ChecklistPage(QWidget):
         current = self.matter.currentText()
         self.matter.blockSignals(True)
         self.matter.clear()
-        self.matter.addItems(self.session.ledger.matter_book.matters())
+        self.matter.addItems(visible_matters(self.session.ledger))
         if current:
             self.matter.setCurrentText(current)
         self.matter.blockSignals(False)
@@ -175,6 +178,9 @@ class ChecklistPage(QWidget):
 
     def refresh(self) -> None:
         self.message.clear()
+        # A checklist an admin saved in Settings since (issue 18) is the one in force now.
+        self.available = available_checklists(self.session.app.workspace,
+                                              on_problem=self.on_error) or self.available
         self._fill_overview()
         matter = self.matter.currentText()
         self.state = None
@@ -184,7 +190,8 @@ class ChecklistPage(QWidget):
             self._update_buttons()
             return
         try:
-            self.state = matter_checklist(self.session.ledger, matter, self.available)
+            self.state = matter_checklist(self.session.ledger, matter, self.available,
+                                          intake_root=self.session.app.workspace.intake)
         except ChecklistUnavailable:
             self.summary.setText(f"{matter} follows no checklist yet: choose one above and "
                                  "press Follow this checklist.")
@@ -206,6 +213,9 @@ class ChecklistPage(QWidget):
             if not item.item.required:
                 status += " (optional)"
             docs = "\n".join(Path(d.filed_path or "").name for d in item.documents)
+            if item.missing_for:
+                docs = "\n".join(filter(None, [docs, "Still needed from "
+                                                + ", ".join(item.missing_for)]))
             if item.status is ItemStatus.WAIVED:
                 docs = f"Waived by {item.waived_by}: {item.waived_reason}"
             self.items.setItem(row, 0, _cell(status, item.item.id))
@@ -219,9 +229,10 @@ class ChecklistPage(QWidget):
         self.overview.setSortingEnabled(False)
         rows = []
         today = dt.date.today()
-        for matter in self.session.ledger.matter_book.matters():
+        for matter in visible_matters(self.session.ledger):
             try:
-                state = matter_checklist(self.session.ledger, matter, self.available)
+                state = matter_checklist(self.session.ledger, matter, self.available,
+                                          intake_root=self.session.app.workspace.intake)
             except ChecklistUnavailable:
                 continue
             if not state.missing:

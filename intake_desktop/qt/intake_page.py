@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.paths import is_within
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
+from intake_desktop.core.walls import WallRefused, check_matter
 from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ListTableModel
@@ -391,6 +392,11 @@ class IntakePage(QWidget):
         page asks for it first (nothing is filed if the user cancels).
         """
         matter = self.chosen_matter()
+        try:  # matter walls: a screened matter typed in is refused (and recorded)
+            check_matter(self.session.ledger, matter, "file documents into")
+        except WallRefused as exc:
+            say(self.status, exc.message, "error")
+            return
         if matter is None and self._outside_intake(paths):
             matter = self.matter_picker(paths)
             if not matter:

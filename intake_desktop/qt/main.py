@@ -4,101 +4,33 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from intake_desktop.app import App
 from intake_desktop.core.ledger import Actor
-from intake_desktop.core.roles import MIN_PASSPHRASE, Profiles, Role, SignInError
+from intake_desktop.core.roles import Profiles, Role
 from intake_desktop.qt.look import apply_theme
 from intake_desktop.qt.main_window import MainWindow
-from intake_desktop.qt.wording import say
+from intake_desktop.qt.profile_dialog import SignInDialog
+
+__all__ = ["SignInDialog", "run_app", "starting_actor"]
 
 
-class SignInDialog(QDialog):
-    """Admin sign-in at start-up. Every choice the messages mention has a button; Cancel
-    quits (it never silently makes the user a paralegal)."""
-
-    def __init__(self, app: App, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.app = app
-        self.profiles = Profiles(app.ledger)
-        self.actor: Actor | None = None
-        self.tries = 0
-        self.setWindowTitle("Admin sign-in")
-        intro = QLabel(f"{app.actor.user} has an admin profile. Type its passphrase to work "
-                       "as admin, or continue as paralegal.", self)
-        intro.setWordWrap(True)
-        intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.rules = QLabel(f"The admin passphrase has at least {MIN_PASSPHRASE} characters. "
-                            "Capital letters count.", self)
-        self.rules.setObjectName("muted")
-        self.rules.setWordWrap(True)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(self)
-        self.sign_in_button = self.buttons.addButton(
-            "Sign in as admin", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.paralegal_button = self.buttons.addButton(
-            "Continue as paralegal", QDialogButtonBox.ButtonRole.ActionRole)
-        self.quit_button = self.buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        self.sign_in_button.clicked.connect(self.try_sign_in)
-        self.paralegal_button.clicked.connect(self.continue_as_paralegal)
-        self.quit_button.clicked.connect(self.reject)
-        self.sign_in_button.setDefault(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(QLabel("Passphrase:", self))
-        layout.addWidget(self.passphrase)
-        layout.addWidget(self.rules)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-    def try_sign_in(self) -> None:
-        try:
-            self.actor = self.profiles.sign_in(self.app.actor.user, self.passphrase.text())
-        except SignInError:
-            self.tries += 1
-            self.passphrase.selectAll()
-            say(self.error, "That passphrase is not right. Type it again, or choose Continue "
-                "as paralegal (an admin can reset it under Settings > Profiles).", "error")
-            return
-        self.accept()
-
-    def continue_as_paralegal(self) -> None:
-        self.actor = Actor(self.app.actor.user, Role.PARALEGAL)
-        self.accept()
-
-    def reject(self) -> None:
-        self.actor = None
-        super().reject()
-
-
-def starting_actor(app: App) -> Actor | None:
-    """The profile's role; an admin role only after its passphrase. None: the user quit."""
-    profiles = Profiles(app.ledger)
-    decision = profiles.start(app.actor)
-    if decision.note:
-        QMessageBox.information(None, "Intake Desktop", decision.note)
-    if not decision.needs_passphrase:
-        return decision.actor
-    dialog = SignInDialog(app)
+def starting_actor(
+    app: App, settings: QSettings | None = None, person: str | None = None
+) -> Actor | None:
+    """Who works in this window: without any profile, a paralegal named after the computer
+    account; otherwise the sign-in dialog, `person` (or the last one) chosen first (None:
+    the user quit)."""
+    if not Profiles(app.ledger).list():
+        return Actor(app.actor.user, Role.PARALEGAL)
+    dialog = SignInDialog(app, settings, preferred=person)
     dialog.exec()
     return dialog.actor
 
 
-def run_app(app: App) -> int:
+def run_app(app: App, person: str | None = None) -> int:
     qapp = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("Intake Desktop")
@@ -106,9 +38,10 @@ def run_app(app: App) -> int:
     qapp.setDesktopFileName("intake-desktop")
     apply_theme(qapp)
     qapp.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(qapp))
-    actor = starting_actor(app)
+    settings = QSettings()
+    actor = starting_actor(app, settings, person)
     if actor is None:
         return 0
-    window = MainWindow(app, actor=actor, settings=QSettings(), watch=True)
+    window = MainWindow(app, actor=actor, settings=settings, watch=True)
     window.show()
     return int(qapp.exec())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,7 +24,7 @@ from intake_desktop.app import App
 from intake_desktop.core.desks.rules_draft import RulesBackend
 from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.ledger import Actor, EventKind
-from intake_desktop.core.roles import Capability, can
+from intake_desktop.core.roles import Capability, CapabilityRefused, can, require, who_may
 from intake_desktop.qt.intake_page import IntakePage
 from intake_desktop.qt.look import app_icon, icon
 from intake_desktop.qt.session import Session
@@ -42,20 +43,16 @@ class Page:
 
 PAGES = (
     Page("intake", "Intake", "intake", Capability.INTAKE, "Ctrl+1"),
-    Page("review", "Review queue", "review", Capability.REVIEW, "Ctrl+2"),
+    Page("review", "Review queue", "review", Capability.VIEW_REVIEW, "Ctrl+2"),
     Page("browser", "Exhibit browser", "browse", Capability.BROWSE, "Ctrl+3"),
     Page("builder", "Exhibit builder", "builder", Capability.BUILD, "Ctrl+4"),
     Page("settings", "Settings", "settings", Capability.SETTINGS, "Ctrl+5"),
     Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
+    Page("supervision", "Supervision", "hand", Capability.SUPERVISE, "Ctrl+7"),
+    Page("production", "Production", "builder", Capability.BUILD, "Ctrl+8"),
 )
-ROLE_NEEDED = {
-    Capability.INTAKE: "a paralegal or admin",
-    Capability.REVIEW: "a paralegal or admin",
-    Capability.BROWSE: "an attorney or admin",
-    Capability.BUILD: "a paralegal, attorney or admin",
-    Capability.SETTINGS: "an admin",
-    Capability.CHECKLISTS: "a paralegal, attorney or admin",
-}
+# Who may use each page, in words, from the one capability table (core/roles.py).
+ROLE_NEEDED = {page.capability: who_may(page.capability) for page in PAGES}
 
 
 class MainWindow(QMainWindow):
@@ -138,6 +135,13 @@ class MainWindow(QMainWindow):
         self.watch.status.connect(self._watch_status)
         self.watch.filed.connect(lambda result: self._notify_batch([result], watcher=True))
         self._want_watch = watch
+        from intake_desktop.qt.firm_database import attach_database_status
+
+        # A firm ledger on a server: its state in the status bar, the watcher paused while
+        # it is gone (None for the local SQLite ledger).
+        self.database_status = attach_database_status(self)
+        if self.database_status is not None:
+            self.database_status.start()
         self._build_pages()
         if settings is not None:
             geometry = settings.value("window/geometry")
@@ -228,7 +232,9 @@ class MainWindow(QMainWindow):
                     self._connect_page(page.key, widget)
                 item.setData(Qt.ItemDataRole.UserRole, page.key)
                 item.setToolTip(f"{page.title} ({page.shortcut})")
-                if first_allowed < 0:
+                # Land on a page the person can act on (not the read-only review queue).
+                read_only = page.key == "review" and not can(role, Capability.REVIEW)
+                if first_allowed < 0 and not read_only:
                     first_allowed = n
             else:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -293,9 +299,12 @@ class MainWindow(QMainWindow):
         """Show a page; False (with a message) when the acting role may not use it."""
         page = next(p for p in PAGES if p.key == key)
         if key not in self.pages:
+            with suppress(CapabilityRefused):  # records the refusal (`capability_refused`)
+                require(self.session.ledger, page.capability, f"open {page.title}")
             self.show_error(
                 f"{page.title} needs {ROLE_NEEDED[page.capability]} profile. You are acting as "
-                f"{self.session.actor.role}: use Profile > Switch profile."
+                f"{self.session.actor.user} ({self.session.actor.role}): use Profile > Switch "
+                "profile."
             )
             return False
         self.nav.setCurrentRow([p.key for p in PAGES].index(key))

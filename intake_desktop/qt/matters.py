@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.ledger.queries import MatterRecord
 from intake_desktop.core.roles import Role
+from intake_desktop.core.walls import screened
 from intake_desktop.core.workspace import available_presets
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel
@@ -51,8 +52,10 @@ def fill_matters(combo: QComboBox, session: Session, first: str = "") -> None:
     combo.clear()
     if first:
         combo.addItem(first)
+    hidden = screened(session.ledger)  # matter walls: screened matters are not offered
     for m in session.ledger.matter_book.matter_list():
-        combo.addItem(icon("folder"), matter_label(m), m.id)
+        if m.id not in hidden:
+            combo.addItem(icon("folder"), matter_label(m), m.id)
     found = combo.findData(current) if current else -1
     if found < 0 and current:
         found = combo.findText(str(current))
@@ -184,8 +187,10 @@ class MatterPicker(QDialog):
 
     def reload(self, select: str = "") -> None:
         self.choice.clear()
+        hidden = screened(self.session.ledger)
         for m in self.session.ledger.matter_book.matter_list():
-            self.choice.addItem(icon("folder"), matter_label(m), m.id)
+            if m.id not in hidden:
+                self.choice.addItem(icon("folder"), matter_label(m), m.id)
         if select:
             self.choice.setCurrentIndex(max(0, self.choice.findData(select)))
 
@@ -234,7 +239,9 @@ class MattersDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_records(self.session.ledger.matter_book.matter_list())
+        hidden = screened(self.session.ledger)
+        self.model.set_records([m for m in self.session.ledger.matter_book.matter_list()
+                                if m.id not in hidden])
         for col, width in enumerate((90, 220, 140, 120)):
             self.table.setColumnWidth(col, width)
 

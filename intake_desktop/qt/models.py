@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.search_text import snippet
+from intake_desktop.core.walls import screened
 from intake_desktop.qt.wording import for_window
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -175,6 +177,10 @@ def _label_range(labels: str) -> str:
     return " · ".join(x for x in (rest, span) if x)
 
 
+# Shown before a provisional filing's description (waiting for a lawyer's approval).
+PROVISIONAL_MARK = "⚑ Provisional ·"
+
+
 class DocumentTableModel(RecordTableModel[DocumentRecord]):
     """The ledger's documents, loaded a page at a time (keyset paging on the id).
 
@@ -193,6 +199,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._fetching = False
         self.total = 0
         self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
+        # Documents filed provisionally, waiting for a lawyer's approval (issue 17).
+        self.provisional: set[int] = set()
 
     def snippet(self, doc: DocumentRecord) -> str:
         """Where the search words occur in the document's text (with "…" around)."""
@@ -211,6 +219,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             key = self.columns[index.column()].key
             if key == "found":
                 return self.snippet(self.records[index.row()])
+            if key == "description" and self.records[index.row()].id in self.provisional:
+                return f"{PROVISIONAL_MARK} {super().data(index, role)}"
             if key in ("pages", "labels"):
                 found = self.texts.get(self.records[index.row()].id)
                 if found is None:
@@ -221,12 +231,17 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         return super().data(index, role)
 
     def set_filter(self, flt: DocumentFilter) -> None:
+        # Matter walls: the acting person's screened matters are never listed or searched.
+        flt = dataclasses.replace(flt, exclude_matters=tuple(sorted(screened(self.ledger))))
         self.beginResetModel()
         self.filter = flt
         self.records = []
         self._exhausted = False
         self.endResetModel()
         self.total = self.ledger.docs.count_documents(flt)
+        from intake_desktop.core.approvals import provisional_ids
+
+        self.provisional = provisional_ids(self.ledger)
         self.fetch_page()
 
     def reload(self) -> None:

@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from intake_desktop.qt.main_window import MainWindow
-
-
-class UnavailablePage(QWidget):
-    """Shown for a feature this build does not include."""
-
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        heading = QLabel(title, self)
-        heading.setObjectName("pageTitle")
-        body = QLabel(text, self)
-        body.setObjectName("banner")
-        body.setWordWrap(True)
-        body.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(heading)
-        layout.addWidget(body)
-        layout.addStretch(1)
 
 
 def build_page(key: str, window: MainWindow) -> QWidget:
@@ -55,4 +36,12 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.checklist_page import ChecklistPage
 
         return ChecklistPage(session, on_error=window.show_error)
+    if key == "supervision":
+        from intake_desktop.qt.supervision_page import SupervisionPage
+
+        return SupervisionPage(session, on_error=window.show_error)
+    if key == "production":
+        from intake_desktop.qt.production_page import ProductionPage
+
+        return ProductionPage(session, on_error=window.show_error)
     raise KeyError(key)

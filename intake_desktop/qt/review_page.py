@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
 from intake_desktop.core.review import Resolution
+from intake_desktop.core.roles import Capability, can, who_may
+from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
@@ -61,7 +63,7 @@ class FileDialog(QDialog):
         self.by_hand = by_hand
         self.setWindowTitle("File by hand" if by_hand else "Assign matter and category")
         self.confirm: Callable[[str, str], bool] = self._ask
-        self.known = session.ledger.matter_book.matters()
+        self.known = visible_matters(session.ledger)
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.matter.addItems(self.known)
@@ -127,6 +129,11 @@ class FileDialog(QDialog):
         self.accept()
 
 
+HINT = ("Documents the app would not guess about, with the reason. Assign a matter, retry "
+        "after a rule change, or file by hand: each action is recorded in the ledger under "
+        "your name.")
+
+
 class ReviewPage(QWidget):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
@@ -180,9 +187,8 @@ class ReviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
-        hint = QLabel("Documents the app would not guess about, with the reason. Assign a "
-                      "matter, retry after a rule change, or file by hand: each action is "
-                      "recorded in the ledger under your name.", self)
+        hint = QLabel(HINT, self)
+        self.hint = hint
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -205,6 +211,7 @@ class ReviewPage(QWidget):
 
     def rebind(self, session: Session) -> bool:
         self.session = session
+        self.refresh()
         return True
 
     def refresh(self, keep: int | None = None, row: int = -1) -> None:
@@ -245,8 +252,17 @@ class ReviewPage(QWidget):
             self.preview.show_file(root / doc.filed_path)
         else:
             self.preview.clear("Select a document to see it before deciding.")
-        for b in (self.assign_button, self.retry_button, self.open_button, self.hand_button):
-            b.setEnabled(on)
+        may_act = can(self.session.actor.role, Capability.REVIEW)
+        self.hint.setText(HINT if may_act else
+                          "Documents the app would not guess about, with the reason. Read-only "
+                          f"for you: resolving them needs {who_may(Capability.REVIEW)} "
+                          "profile.")
+        for b in (self.assign_button, self.retry_button, self.hand_button):
+            b.setEnabled(on and may_act)
+            b.setToolTip("" if may_act else
+                         f"Read-only: resolving the queue needs {who_may(Capability.REVIEW)} "
+                         "profile")
+        self.open_button.setEnabled(on)
 
     def _run(self, action: Callable[[], Resolution]) -> Resolution | None:
         row = self.table.selectionModel().selectedRows()

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.core.desks.rules_draft import (
+    DraftProblem,
     PreviewRow,
-    RuleProblem,
     RulesBackend,
     RulesInvalid,
-    preview,
+    before_and_after,
     sample_candidates,
 )
 from intake_desktop.core.errors import IntakeError
@@ -55,7 +55,7 @@ PLAIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def plain_problem(p: RuleProblem) -> str:
+def plain_problem(p: DraftProblem) -> str:
     """A rules problem in words: "Line 160: a text in quotes is not closed …"."""
     message = p.message
     inner = re.search(r"not valid TOML \((.*)\)", message)
@@ -103,7 +103,7 @@ class RulesEditor(QWidget):
         self.on_error = on_error
         self.path = session.app.workspace.rules_path
         self.saved_text = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
-        self.problems: list[RuleProblem] = []
+        self.problems: list[DraftProblem] = []
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
@@ -214,10 +214,10 @@ class RulesEditor(QWidget):
         except RulesInvalid as exc:
             self.problems = exc.problems
         except IntakeError as exc:
-            self.problems = [RuleProblem(exc.message)]
+            self.problems = [DraftProblem(exc.message)]
         else:
             self.problems = []
-            rows = preview(self.before, after, self.candidates)
+            rows = before_and_after(self.before, after, self.candidates)
             # Files the edit would move come first (stable order otherwise).
             self.preview_model.set_records(sorted(rows, key=lambda r: not r.changed))
         self._mark_problems()
@@ -284,7 +284,7 @@ class RulesEditor(QWidget):
         try:
             version = self.backend.save(text)
         except IntakeError as exc:
-            self.problems = getattr(exc, "problems", None) or [RuleProblem(exc.message)]
+            self.problems = getattr(exc, "problems", None) or [DraftProblem(exc.message)]
             self._mark_problems()
             say(self.status, "Not saved: " + "; ".join(plain_problem(p) for p in self.problems),
                 "error")

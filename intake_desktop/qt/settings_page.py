@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_desktop.core import courts
 from intake_desktop.core.desks.rules_draft import RulesBackend, default_backend
 from intake_desktop.core.desks.settings_files import (
     BATES_POSITIONS,
@@ -38,15 +37,15 @@ from intake_desktop.core.desks.settings_files import (
     validate_intake_folders,
 )
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.roles import Profile, Profiles, Role
+from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.workspace import IntakeFolder
+from intake_desktop.qt.checklist_editor import ChecklistEditor
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import Column, RecordTableModel
+from intake_desktop.qt.people_page import PeoplePage
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.wording import for_window, say
-
-COURTS_MODULE = "intake_desktop.core.courts"
 
 
 def _result_label(parent: QWidget) -> QLabel:
@@ -226,22 +225,13 @@ class BatesEditor(QWidget):
 
 
 class CourtsView(QWidget):
-    """Court profiles (shipped + the workspace's .intake/courts/), when court-fit is installed."""
+    """Court profiles (shipped + the workspace's .intake/courts/)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         layout = QVBoxLayout(self)
         self.result = _result_label(self)
-        if importlib.util.find_spec(COURTS_MODULE) is None:
-            note = QLabel("Court profiles (per-court size limits and PDF rules) come with the "
-                          "court-fit feature, which is not installed in this version.", self)
-            note.setObjectName("banner")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            layout.addStretch(1)
-            return
-        courts: Any = importlib.import_module(COURTS_MODULE)
         model: RecordTableModel[Any] = RecordTableModel(self)
         model.columns = [
             Column("Court", lambda c: c.id),
@@ -283,66 +273,6 @@ class CourtsView(QWidget):
         _say(self.result, f"{len(profiles)} court profiles, all valid.", True)
 
 
-class ProfilesEditor(QWidget):
-    """Local profiles: who may act in which role; admin profiles need a passphrase."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.profiles = Profiles(session.ledger)
-        self.model: RecordTableModel[Profile] = RecordTableModel(self)
-        self.model.columns = [
-            Column("Profile", lambda p: p.name),
-            Column("Role", lambda p: str(p.role)),
-            Column("Passphrase", lambda p: "set" if p.protected else "-"),
-        ]
-        table = QTableView(self)
-        table.setModel(self.model)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.clicked.connect(lambda idx: self._pick(self.model.record(idx.row())))
-        self.name = QLineEdit(self)
-        self.role = QComboBox(self)
-        self.role.addItems([r.value for r in Role])
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("admins: 8+ characters (blank keeps the current one)")
-        save = QPushButton(icon("save"), "Save profile", self)
-        save.setProperty("primary", True)
-        save.clicked.connect(lambda: self.save())
-        self.result = _result_label(self)
-        form = QFormLayout()
-        form.addRow("Name:", self.name)
-        form.addRow("Role:", self.role)
-        form.addRow("Passphrase:", self.passphrase)
-        form.addRow(save)
-        form.addRow(self.result)
-        layout = QHBoxLayout(self)
-        layout.addWidget(table, 1)
-        layout.addLayout(form, 1)
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.model.set_records(self.profiles.list())
-
-    def _pick(self, profile: Profile | None) -> None:
-        if profile is not None:
-            self.name.setText(profile.name)
-            self.role.setCurrentText(str(profile.role))
-
-    def save(self) -> bool:
-        try:
-            p = self.profiles.save(self.name.text(), self.role.currentText(),
-                                   self.passphrase.text() or None, acting=self.session.actor)
-        except IntakeError as exc:
-            _say(self.result, exc.message, False)
-            return False
-        self.passphrase.clear()
-        _say(self.result, f"Saved {p.name} as {p.role}.", True)
-        self.refresh()
-        return True
-
-
 class SettingsPage(QWidget):
     def __init__(
         self,
@@ -352,7 +282,7 @@ class SettingsPage(QWidget):
         on_error: Callable[[str], None],
     ) -> None:
         super().__init__()
-        if session.actor.role != Role.ADMIN:  # the window never builds it for others
+        if not can(session.actor.role, Capability.SETTINGS):  # the window never builds it
             raise PermissionError("settings are for admins")
         title = QLabel("Settings", self)
         title.setObjectName("pageTitle")
@@ -363,13 +293,19 @@ class SettingsPage(QWidget):
         self.folders = IntakeFoldersEditor(session)
         self.bates = BatesEditor(session)
         self.courts = CourtsView(session)
-        self.profiles = ProfilesEditor(session)
+        self.profiles = PeoplePage(session)
+        self.checklists = ChecklistEditor(session, on_error=on_error)  # issue 18
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.rules, icon("document"), "Naming rules")
         self.tabs.addTab(self.folders, icon("folder"), "Intake folders")
         self.tabs.addTab(self.bates, icon("builder"), "Bates defaults")
         self.tabs.addTab(self.courts, icon("browse"), "Court profiles")
-        self.tabs.addTab(self.profiles, icon("user"), "Profiles")
+        self.tabs.addTab(self.profiles, icon("user"), "People")
+        from intake_desktop.qt.firm_database import FirmDatabaseEditor
+
+        self.firm_database = FirmDatabaseEditor(session)
+        self.tabs.addTab(self.firm_database, icon("settings"), "Firm database")
+        self.tabs.addTab(self.checklists, icon("check"), "Checklists")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addWidget(title)

@@ -3,21 +3,13 @@ signals: a status line, and each file it filed."""
 
 from __future__ import annotations
 
-import importlib.util
-
 from PySide6.QtCore import QObject, Signal
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.filing import IngestResult
 from intake_desktop.core.watch import Watcher, WatchEvent, WatchStatus
-from intake_desktop.core.watch.config import load_watch_settings
+from intake_desktop.core.watch.settings import load_watch_settings
 from intake_desktop.qt.session import Session
-
-WATCH_PACKAGE = "intake_desktop.core.watch"
-
-
-def watch_available() -> bool:
-    return importlib.util.find_spec(WATCH_PACKAGE) is not None
 
 
 class WatchService(QObject):
@@ -37,9 +29,6 @@ class WatchService(QObject):
         return self._watcher is not None
 
     def start(self) -> bool:
-        if not watch_available():
-            self.status.emit("Folder watching: not installed", True)
-            return False
         if self._watcher is not None:
             return True
         try:

@@ -1,18 +1,15 @@
-"""The exhibit builder tab (needs the exhibits engine; otherwise it says it is unavailable)."""
+"""The exhibit builder tab: picks become a spec, reordered, built."""
 
 from __future__ import annotations
 
-import pytest
 from pypdf import PdfReader
 
 from intake_desktop.app import build_filer
 from intake_desktop.core.desks.exhibit_builder import (
     BuildOptions,
     Pick,
-    exhibits_available,
     spec_text,
 )
-from intake_desktop.qt.pages import UnavailablePage
 
 
 def test_spec_text_lists_picks_in_order():
@@ -23,14 +20,6 @@ def test_spec_text_lists_picks_in_order():
     assert 'description = "Letter \\"A\\""' in text
 
 
-@pytest.mark.skipif(exhibits_available(), reason="the exhibits engine is installed")
-def test_builder_tab_says_unavailable(make_window):
-    window = make_window("attorney")
-    assert window.open_page("builder")
-    assert isinstance(window.pages["builder"], UnavailablePage)
-
-
-@pytest.mark.skipif(not exhibits_available(), reason="the exhibits engine is not installed")
 def test_pick_reorder_build(make_window, app, make_pdf, qtmodeltester):
     from intake_desktop.qt.builder_page import BuilderPage
 

@@ -15,7 +15,7 @@ from intake_desktop.app import App, build_filer, open_app
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.ledger import Actor
 from intake_desktop.core.workspace import init_workspace
-from tests.rules.samples import make_pdf
+from tests.core.rules.samples import make_pdf
 
 MATTER = "IMM-24-0031"
 

@@ -135,10 +135,10 @@ def test_03_data_labels_are_plain_text(make_window, app, make_pdf):
 
 def test_04_messages_clear_when_state_changes(make_window, app, make_pdf):
     build_filer(app).ingest([make_pdf("a.pdf"), make_pdf("b.pdf")], matter="2024-1 A")
-    window = make_window("paralegal")
-    assert not window.open_page("browser")
-    assert "attorney" in window.message_label.text()
-    window.set_actor(Actor("pat", "attorney"))
+    window = make_window("attorney")
+    assert not window.open_page("intake")
+    assert "paralegal" in window.message_label.text()
+    window.set_actor(Actor("pat", "paralegal"))
     assert window.message_label.text() == ""
     assert window.open_page("browser")
     builder = window.pages["builder"]
@@ -524,7 +524,7 @@ def test_17_settings_show_intake_folder_and_no_flags(make_window, app):
 
 def test_rules_editor_line_numbers_rule_list_highlighting_and_did_you_mean(
         make_window, app, make_pdf):
-    from intake_desktop.core.desks.rules_draft import RuleProblem
+    from intake_desktop.core.desks.rules_draft import DraftProblem
     from intake_desktop.qt.rules_editor import plain_problem
     from tests.gui.test_gui_settings import FolderRulesBackend, admin_window
 
@@ -543,5 +543,5 @@ def test_rules_editor_line_numbers_rule_list_highlighting_and_did_you_mean(
     formats = block.layout().formats()
     assert any(f.format.fontWeight() == 700 or f.format.foreground().color().isValid()
                for f in formats) and len(formats) >= 2  # key and string coloured
-    said = plain_problem(RuleProblem("unknown filter 'uper' in filename", line=12))
+    said = plain_problem(DraftProblem("unknown filter 'uper' in filename", line=12))
     assert said.startswith("Line 12:") and "did you mean upper?" in said

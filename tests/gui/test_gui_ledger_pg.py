@@ -12,7 +12,7 @@ from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.review import ReviewDesk
 from intake_desktop.core.roles import Profiles
 from intake_desktop.core.workspace import init_workspace
-from tests.test_postgres import ADMIN_URL, pg_url  # noqa: F401  (fixture)
+from tests.core.ledger.test_postgres import ADMIN_URL, pg_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="INTAKE_TEST_PG_URL not set")
 

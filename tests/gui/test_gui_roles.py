@@ -7,6 +7,7 @@ import pytest
 from intake_desktop.core.ledger import Actor
 from intake_desktop.core.roles import (
     Capability,
+    CapabilityRefused,
     Profiles,
     SignInError,
     can,
@@ -38,18 +39,22 @@ def test_admin_profile_needs_its_passphrase(app):
     with pytest.raises(SignInError, match="Wrong passphrase"):
         profiles.sign_in("dana", "guess")
     assert profiles.sign_in("dana", "s3cret-pass") == Actor("dana", "admin")
-    with pytest.raises(SignInError, match="Only an admin"):
+    with pytest.raises(CapabilityRefused, match="may not manage people"):
         profiles.save("eve", "admin", "another-pass", acting=Actor("eve", "paralegal"))
     with pytest.raises(SignInError, match="shorter than 8"):
         profiles.save("sam", "admin", "short", acting=Actor("dana", "admin"))
-    profiles.save("sam", "attorney", acting=Actor("dana", "admin"))
-    assert profiles.sign_in("sam") == Actor("sam", "attorney")
+    with pytest.raises(SignInError, match="An attorney profile needs a passphrase"):
+        profiles.save("sam", "attorney", acting=Actor("dana", "admin"))
+    profiles.save("sam", "attorney", "sams-passphrase", acting=Actor("dana", "admin"))
+    with pytest.raises(SignInError, match="Wrong passphrase"):
+        profiles.sign_in("sam")
+    assert profiles.sign_in("sam", "sams-passphrase") == Actor("sam", "attorney")
     saved = [e for e in app.ledger.chain.events() if e.kind == "profile_saved"]
     assert [e.detail["user"] for e in saved] == ["dana", "sam"]
     assert "s3cret" not in str([e.detail for e in saved])
 
 
-def test_start_asks_passphrase_only_for_admin_profiles(app):
+def test_start_asks_passphrase_for_protected_profiles(app):
     profiles = Profiles(app.ledger)
     assert not profiles.start(Actor("kim", "admin")).needs_passphrase
     assert profiles.start(Actor("kim", "admin")).actor.role == "paralegal"

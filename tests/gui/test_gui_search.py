@@ -13,7 +13,7 @@ from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.search_text import bates_numbers, snippet
 from intake_desktop.core.workspace import init_workspace
-from tests.test_postgres import ADMIN_URL, pg_url  # noqa: F401  (fixture)
+from tests.core.ledger.test_postgres import ADMIN_URL, pg_url  # noqa: F401  (fixture)
 
 
 def _email(folder: Path) -> Path:

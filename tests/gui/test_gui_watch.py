@@ -1,12 +1,9 @@
-"""The window runs the folder watcher when it is installed and shows what it filed."""
+"""The window runs the folder watcher and shows what it filed."""
 
 from __future__ import annotations
 
-import pytest
-
 from intake_desktop.core.ledger import Actor, DocStatus
 from intake_desktop.qt.main_window import MainWindow
-from intake_desktop.qt.watch_service import watch_available
 
 
 def test_watch_off_by_default_in_tests(make_window):
@@ -15,7 +12,6 @@ def test_watch_off_by_default_in_tests(make_window):
     assert "Folder watching: off" in window.watch_label.text()
 
 
-@pytest.mark.skipif(not watch_available(), reason="the folder watcher is not installed")
 def test_watcher_files_what_lands_in_intake(qtbot, app, make_pdf):
     window = MainWindow(app, actor=Actor("pat", "paralegal"), tray=False, watch=True)
     qtbot.addWidget(window)
@@ -31,7 +27,6 @@ def test_watcher_files_what_lands_in_intake(qtbot, app, make_pdf):
     assert not window.watch.running
 
 
-@pytest.mark.skipif(not watch_available(), reason="the folder watcher is not installed")
 def test_attorney_window_does_not_watch(qtbot, app):
     window = MainWindow(app, actor=Actor("lee", "attorney"), tray=False, watch=True)
     qtbot.addWidget(window)

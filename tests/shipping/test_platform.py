@@ -145,8 +145,9 @@ def test_filing_recovery_and_watcher_pass_with_the_portable_fallbacks(tmp_path: 
            "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.shipping.force_portable",
-         "-p", "no:cacheprovider", "tests/test_filing.py", "tests/test_fault_injection.py",
-         "tests/test_watch.py", "-k", "not writer_active"],
+         "-p", "no:cacheprovider", "tests/core/filing/test_filing.py",
+         "tests/core/filing/test_fault_injection.py", "tests/core/watch/test_watch.py",
+         "-k", "not writer_active"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=1800, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and " failed" not in done.stdout

@@ -39,6 +39,8 @@ def _previous_request(ledger: Ledger, matter: str) -> tuple[str, set[str]]:
 
 def _lines(state: ItemState, asked_on: str, asked: set[str]) -> tuple[str, str]:
     title = state.item.title
+    if state.missing_for:
+        title += f" (still needed from {', '.join(state.missing_for)})"
     if state.item.id in asked and asked_on:
         title += f" (we first asked for this on {asked_on})"
     return title, state.item.client_note

@@ -10,6 +10,8 @@ class Expected(enum.StrEnum):
     ONE = "one"  # exactly one document is expected
     AT_LEAST_ONE = "at-least-one"  # one or more (pay stubs, photos)
     PER_PARTY = "per-party"  # one per person filed under Intake/<matter>/<party>/
+    # one per provider named on the matter (core/checklists/status.providers_named)
+    PER_PROVIDER = "per-provider"
 
 
 @dataclass(frozen=True)

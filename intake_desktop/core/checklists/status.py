@@ -8,8 +8,9 @@ Review or undone unticks it, with no second record to keep in step.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.checklists.loader import shipped_checklists
@@ -33,6 +34,8 @@ class ItemState:
     documents: tuple[DocumentRecord, ...] = ()
     waived_by: str = ""
     waived_reason: str = ""
+    # a per-provider item: the providers named on the matter with no document for it yet
+    missing_for: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,7 @@ class ItemState:
                           for d in self.documents],
             "waived_by": self.waived_by or None,
             "waived_reason": self.waived_reason or None,
+            "missing_for": list(self.missing_for),
         }
 
 
@@ -123,10 +127,52 @@ def _party(doc: DocumentRecord, matter: str) -> str:
     return ""
 
 
+# Providers (issue 18): a provider is named on a matter by
+#   - the folder a filed document sits in below its category folder, for documents that
+#     satisfy a per-provider item (the personal-injury preset files records and bills as
+#     Medical Records/<provider>/ and Bills/<provider>/), and
+#   - a folder Intake/<matter>/<Medical...|Bills...|Records...>/<provider>/, even an empty
+#     one: a paralegal names a provider whose records are still awaited by making it.
+PROVIDER_INTAKE_FOLDERS = re.compile(r"(?i)^(medical|bills?|records)")
+
+
+def _provider_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _provider(doc: DocumentRecord, matter: str) -> str:
+    """The provider folder of a filed document (`<category>/<provider>/<file>`), or ''."""
+    parts = PurePosixPath((doc.filed_path or "").replace("\\", "/")).parts
+    if matter in parts:
+        parts = parts[parts.index(matter) + 1:]
+    return parts[-2] if len(parts) >= 3 else ""
+
+
+def providers_named(filed: list[DocumentRecord], matter: str, checklist: Checklist,
+                    intake_root: Path | None = None) -> dict[str, str]:
+    """The providers named on the matter (normalized key -> name as written)."""
+    per_provider = [i for i in checklist.items if i.expected is Expected.PER_PROVIDER]
+    named: dict[str, str] = {}
+    for doc in filed:
+        if any(i.satisfied_by(doc.rule, doc.category) for i in per_provider):
+            name = _provider(doc, matter)
+            if name:
+                named.setdefault(_provider_key(name), name)
+    folder = intake_root / matter if intake_root is not None else None
+    if per_provider and folder is not None and folder.is_dir():
+        for kind in sorted(folder.iterdir()):
+            if kind.is_dir() and PROVIDER_INTAKE_FOLDERS.match(kind.name):
+                for provider in sorted(p for p in kind.iterdir() if p.is_dir()):
+                    named.setdefault(_provider_key(provider.name), provider.name)
+    return named
+
+
 def matter_checklist(ledger: Ledger, matter: str,
-                     available: list[Checklist] | None = None) -> MatterChecklist:
+                     available: list[Checklist] | None = None, *,
+                     intake_root: Path | None = None) -> MatterChecklist:
     """Each item of the matter's checklist: received (with its documents), waived, waiting
-    in Review, or missing."""
+    in Review, or missing. `intake_root` (the workspace's Intake/) lets empty provider
+    folders name providers whose documents are still awaited."""
     checklist = assigned_checklist(ledger, matter, available)
     docs = ledger.docs.documents(matter_id=matter)
     filed = [d for d in docs if d.status == DocStatus.FILED]
@@ -136,10 +182,16 @@ def matter_checklist(ledger: Ledger, matter: str,
         waivers[str(event.detail.get("item"))] = (event.actor_user, str(event.detail["reason"]))
     # The people of the matter: Intake/<matter>/<party>/ folders seen on its documents.
     parties = {p for p in (_party(d, matter) for d in filed) if p}
+    providers = providers_named(filed, matter, checklist, intake_root)
     states: list[ItemState] = []
     for item in checklist.items:
         mine = tuple(d for d in filed if item.satisfied_by(d.rule, d.category))
-        complete = bool(mine) and (
+        lacking: tuple[str, ...] = ()
+        if item.expected is Expected.PER_PROVIDER:
+            have = {_provider_key(_provider(d, matter)) for d in mine}
+            lacking = tuple(sorted((name for key, name in providers.items() if key not in have),
+                                   key=str.casefold))
+        complete = bool(mine) and not lacking and (
             item.expected is not Expected.PER_PARTY
             or not parties
             or parties <= {_party(d, matter) for d in mine}
@@ -153,5 +205,6 @@ def matter_checklist(ledger: Ledger, matter: str,
             waiting = tuple(d for d in review if item.satisfied_by(d.rule, d.category))
             states.append(ItemState(item, ItemStatus.REVIEW, waiting))
         else:
-            states.append(ItemState(item, ItemStatus.MISSING))
+            states.append(ItemState(item, ItemStatus.MISSING, mine if lacking else (),
+                                    missing_for=lacking))
     return MatterChecklist(matter, checklist, tuple(states))

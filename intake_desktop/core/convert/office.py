@@ -30,9 +30,9 @@ from intake_desktop.core.convert.base import (
     Converted,
     ConvertLimits,
 )
-from intake_desktop.core.convert.detect import EXTENSION_KINDS, OFFICE, OFFICE_SUFFIX_BY_MIME
 from intake_desktop.core.convert.facts import put
-from intake_desktop.core.convert.pdfcheck import inspect_pdf
+from intake_desktop.core.convert.kinds import EXTENSION_KINDS, OFFICE, OFFICE_SUFFIX_BY_MIME
+from intake_desktop.core.convert.pdfcheck import pdf_facts
 from intake_desktop.core.engines import find_engine
 
 CANDIDATES = ("soffice", "libreoffice")
@@ -233,7 +233,7 @@ def office_to_pdf(path: Path, mime: str, workdir: Path, office: LibreOffice,
     dest = workdir / "converted.pdf"
     pdf.replace(dest)
     shutil.rmtree(workdir / "office", ignore_errors=True)
-    info = inspect_pdf(dest, scan_pages=limits.scan_pages, received=False)
+    info = pdf_facts(dest, scan_pages=limits.scan_pages, received=False)
     result = Converted(pdf=dest)
     result.conversions.append({
         "tool": "LibreOffice", "tool_version": office.version, "from_type": mime,

@@ -245,7 +245,7 @@ def page_texts(path: Path) -> list[str] | None:
         return None
 
 
-def inspect_pdf(path: Path, *, scan_pages: int = 2000, received: bool = True) -> PdfFacts:
+def pdf_facts(path: Path, *, scan_pages: int = 2000, received: bool = True) -> PdfFacts:
     """Open, check and describe a PDF. Raises ConversionError (to Review) when it is damaged
     or needs a user password. `received=False` for PDFs we made ourselves (no flags)."""
     try:

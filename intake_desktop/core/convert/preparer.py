@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.convert import detect as kinds
+from intake_desktop.core.convert import kinds
 from intake_desktop.core.convert.archive import extract_zip
 from intake_desktop.core.convert.base import (
     FLAG_EXTENSION_MISMATCH,
@@ -30,15 +30,15 @@ from intake_desktop.core.convert.base import (
     Converted,
     ConvertLimits,
 )
-from intake_desktop.core.convert.detect import Detection, detect
 from intake_desktop.core.convert.email import email_to_pdf
 from intake_desktop.core.convert.facts import choose_document_date, date_from_name, put
 from intake_desktop.core.convert.images import image_to_pdf, register_formats
+from intake_desktop.core.convert.kinds import Detection, detect
 from intake_desktop.core.convert.office import LibreOffice, office_to_pdf
 from intake_desktop.core.convert.pdfcheck import (
     DamagedPdf,
     Repair,
-    inspect_pdf,
+    pdf_facts,
     pikepdf_version,
     repair_pdf,
 )
@@ -92,14 +92,14 @@ class ConvertingPreparer:
         if kind == kinds.PDF:
             repaired: Repair | None = None
             try:
-                info = inspect_pdf(source, scan_pages=self.limits.scan_pages)
+                info = pdf_facts(source, scan_pages=self.limits.scan_pages)
             except DamagedPdf:
                 workdir.mkdir(parents=True, exist_ok=True)
                 repaired = repair_pdf(source, workdir / "repaired.pdf",
                                       scan_pages=self.limits.scan_pages)
                 if repaired is None:
                     raise
-                info = inspect_pdf(repaired.path, scan_pages=self.limits.scan_pages)
+                info = pdf_facts(repaired.path, scan_pages=self.limits.scan_pages)
                 info.flags.insert(0, FLAG_REPAIRED)
             result = Converted(flags=list(info.flags))
             if repaired is not None:

@@ -25,6 +25,12 @@ from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
+from intake_desktop.core.demo.supervision import (
+    SupervisionOutcome,
+    attorney_decides,
+    attorney_signs_off,
+    create_people,
+)
 from intake_desktop.core.errors import IntakeError, WorkspaceError
 from intake_desktop.core.exhibits.build import build_set
 from intake_desktop.core.exhibits.labels import file_stem
@@ -35,6 +41,7 @@ from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import write_new_file
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules import save_rules
+from intake_desktop.core.signoff import OutputKind, record_draft
 from intake_desktop.core.workspace import (
     Workspace,
     default_demo_dir,
@@ -132,6 +139,7 @@ class DemoReport:
     elapsed_s: float = 0.0
     generate_s: float = 0.0
     cancelled: bool = False
+    supervision: SupervisionOutcome | None = None
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -157,6 +165,7 @@ class DemoReport:
             "rules": self.rules,
             "active_rules": self.active_rules,
             "exhibit_set": self.exhibit_set.to_json() if self.exhibit_set else None,
+            "supervision": self.supervision.to_json() if self.supervision else None,
             "elapsed_s": round(self.elapsed_s, 2),
             "generate_s": round(self.generate_s, 2),
             "within_budget": self.elapsed_s < TIME_BUDGET_S,
@@ -263,6 +272,11 @@ def build_example_exhibits(
         )
     except IntakeError as exc:
         return ExhibitOutcome(str(spec_path), False, reason=exc.message)
+    first = next((e.bates_first for e in result.exhibits if e.bates_first), None)
+    last = next((e.bates_last for e in reversed(result.exhibits) if e.bates_last), None)
+    record_draft(ledger, result.out_dir, workspace.root, kind=OutputKind.EXHIBIT_SET,
+                 name=spec.name, spec=spec_path, matter=spec.matter, bates_first=first,
+                 bates_last=last)  # a draft until the attorney signs it off
     return ExhibitOutcome(
         str(spec_path), True, out_dir=str(result.out_dir), exhibits=len(result.exhibits),
         index=[str(p) for p in result.index_files],
@@ -323,8 +337,11 @@ def run_demo(
     rules_used: dict[str, str] = {}
     exhibit: ExhibitOutcome | None = None
     cancelled = False
+    people = SupervisionOutcome()
     try:
         ws = app.workspace
+        # A paralegal files and builds; the attorney signs off what goes out.
+        app.ledger.actor = create_people(app.ledger)
         done = 1
         for matter in matters:
             if cancel is not None and cancel.is_set():
@@ -349,6 +366,12 @@ def run_demo(
         if not cancelled and not (cancel is not None and cancel.is_set()):
             on_progress(total - 1, total, "building the example exhibit set")
             exhibit = build_example_exhibits(ws, app.ledger)
+            if exhibit.built and exhibit.out_dir:
+                try:
+                    attorney_signs_off(app.ledger, Path(exhibit.out_dir), ws.root, people)
+                except IntakeError as exc:
+                    people.reason = exc.message
+            attorney_decides(app.ledger, people)
         else:
             cancelled = True
     finally:
@@ -357,5 +380,5 @@ def run_demo(
     return DemoReport(
         workspace=root, seed=seed, outcomes=outcomes, rules=rules_used, active_rules=active,
         exhibit_set=exhibit, elapsed_s=time.perf_counter() - started, generate_s=generated,
-        cancelled=cancelled,
+        cancelled=cancelled, supervision=people,
     )

@@ -5,6 +5,8 @@ Used by `intake-desktop demo` and by the window after it runs the demo.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from intake_desktop.core.demo.runner import TIME_BUDGET_S, DemoReport
 from intake_desktop.core.filing import Outcome
 
@@ -45,6 +47,24 @@ def describe(report: DemoReport) -> str:
         lines.append(f"Exhibit set: {ex.exhibits} exhibits in {ex.out_dir}")
     elif ex is not None:
         lines.append(f"Exhibit set not built: {ex.reason}")
+    people = report.supervision
+    if people is not None:
+        lines.append(f"People: {people.paralegal} (paralegal) filed and built; "
+                     f"{people.attorney} (attorney) signs in with the passphrase "
+                     f"{people.attorney_passphrase!r}")
+        if people.signed_off:
+            lines.append(f"  signed off by {people.attorney}: {people.signed_off} "
+                         f"(manifest: {Path(people.manifest or '').name})")
+        elif people.reason:
+            lines.append(f"  the exhibit set was not signed off: {people.reason}")
+        lines += [f"  approved by {people.attorney}: {Path(str(w['path'])).name} "
+                  f"(rule {w['rule']})" for w in people.approved]
+        if people.waiting:
+            lines.append(f"  waiting for {people.attorney}'s approval "
+                         f"({len(people.waiting)}; Supervision page or "
+                         "`intake-desktop approvals`):")
+            lines += [f"    {w['id']}: {Path(str(w['path'])).name} (rule {w['rule']})"
+                      for w in people.waiting]
     lines.append(f"Active naming rules now: {report.active_rules}")
     quoted = f'"{ws}"'
     lines += [

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -19,13 +18,8 @@ from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import unique_path, write_new_file
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_stamps
+from intake_desktop.core.signoff import OutputKind, record_draft
 from intake_desktop.core.workspace import Workspace
-
-EXHIBITS_PACKAGE = "intake_desktop.core.exhibits"
-
-
-def exhibits_available() -> bool:
-    return importlib.util.find_spec(EXHIBITS_PACKAGE) is not None
 
 
 @dataclass(frozen=True)
@@ -146,6 +140,14 @@ def build(
         courts_dir=workspace.state / "courts", on_progress=on_progress, cancel=cancel,
     )
     summary: dict[str, Any] = result.as_json()
+    # A draft until an attorney signs it off.
+    exhibits = summary.get("exhibits", [])
+    record_draft(ledger, out_dir, workspace.root, kind=OutputKind.EXHIBIT_SET, name=spec.name,
+                 spec=spec_path, matter=spec.matter,
+                 bates_first=next((e["bates_first"] for e in exhibits if e["bates_first"]),
+                                  None),
+                 bates_last=next((e["bates_last"] for e in reversed(exhibits)
+                                  if e["bates_last"]), None))
     for pick, ex in zip(picks, summary.get("exhibits", []), strict=False):
         # Search finds the document by its exhibit label and any of its Bates numbers.
         index_stamps(ledger, pick.document_id, str(ex.get("label", "")),

@@ -1,15 +1,11 @@
-"""What the settings panel needs from a naming-rules engine: check, preview, save.
+"""What the settings panel needs from the naming-rules engine: check, preview, save.
 
-The panel talks to a `RulesBackend`. `default_backend()` uses the naming-rules engine
-(`intake_desktop.core.rules`) when it is installed, and otherwise a TOML-syntax-only
-backend that routes with the built-in router and cannot save.
+The panel talks to a `RulesBackend`; `default_backend()` is the naming-rules engine
+(`intake_desktop.core.rules`), and tests hand the panel a fake one.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -17,14 +13,13 @@ from typing import Protocol
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord, Ledger
 from intake_desktop.core.paths import is_within
-from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
+from intake_desktop.core.pipeline import Candidate, Decision, Router
+from intake_desktop.core.rules import RulesError, RulesRouter, parse_rules, save_rules
 from intake_desktop.core.workspace import Workspace
-
-RULES_PACKAGE = "intake_desktop.core.rules"
 
 
 @dataclass(frozen=True)
-class RuleProblem:
+class DraftProblem:
     """One error in a rules text, at a 1-based line and column when known."""
 
     message: str
@@ -41,7 +36,7 @@ class RuleProblem:
 class RulesInvalid(IntakeError):
     """The rules text does not validate; `problems` says where."""
 
-    def __init__(self, problems: list[RuleProblem], *, path: Path | None = None) -> None:
+    def __init__(self, problems: list[DraftProblem], *, path: Path | None = None) -> None:
         self.problems = problems
         super().__init__(
             "; ".join(str(p) for p in problems) or "the rules are not valid",
@@ -61,53 +56,48 @@ class RulesBackend(Protocol):
         """Validate, write the active rules and record the new version; returns the version."""
 
 
-_LINE_COL = re.compile(r"at line (\d+), column (\d+)")
+def _problems(exc: RulesError) -> list[DraftProblem]:
+    out = []
+    for p in exc.problems:
+        where = []
+        if p.rule:
+            where.append(f"rule {p.rule!r}")
+        if p.field:
+            where.append(str(p.field))
+        prefix = (", ".join(where) + ": ") if where else ""
+        out.append(DraftProblem(f"{prefix}{p.error}" + (f". Fix: {p.fix}" if p.fix else ""),
+                                line=p.line))
+    return out or [DraftProblem(exc.message)]
 
 
-def toml_problems(text: str) -> list[RuleProblem]:
-    """TOML syntax errors with their line and column (an empty list when it parses)."""
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        m = _LINE_COL.search(message)
-        clean = _LINE_COL.sub("", message).strip(" ()")
-        if m:
-            return [RuleProblem(clean, int(m.group(1)), int(m.group(2)))]
-        return [RuleProblem(clean)]
-    return []
+class EngineBackend:
+    """Validates and previews with the real rules engine; saving records the new version."""
 
+    name = "naming rules"
+    can_save = True
 
-class SyntaxOnlyBackend:
-    """Used while the naming-rules engine is not installed: TOML syntax only, built-in routes."""
-
-    name = "built-in (naming rules not installed)"
-    can_save = False
+    def __init__(self, workspace: Workspace, ledger: Ledger) -> None:
+        self.workspace = workspace
+        self.ledger = ledger
 
     def compile(self, text: str) -> Router:
-        problems = toml_problems(text)
-        if problems:
-            raise RulesInvalid(problems)
-        return BuiltinRouter()
+        try:
+            ruleset = parse_rules(text, str(self.workspace.rules_path))
+        except RulesError as exc:
+            raise RulesInvalid(_problems(exc), path=self.workspace.rules_path) from exc
+        return RulesRouter(ruleset)
 
     def save(self, text: str) -> str:
-        raise IntakeError(
-            "this build has no naming-rules engine, so rules cannot be saved here",
-            fix="install the naming-rules feature, or edit .intake/rules.toml by hand",
-        )
-
-
-def rules_engine_installed() -> bool:
-    return importlib.util.find_spec(RULES_PACKAGE) is not None
+        try:
+            version = save_rules(self.workspace, self.ledger, text)
+        except RulesError as exc:
+            raise RulesInvalid(_problems(exc), path=self.workspace.rules_path) from exc
+        return version.version
 
 
 def default_backend(workspace: Workspace, ledger: Ledger) -> RulesBackend:
-    """The naming-rules engine when installed, else the syntax-only backend."""
-    if rules_engine_installed():
-        from intake_desktop.core.desks.rules_backend import EngineBackend
-
-        return EngineBackend(workspace, ledger)
-    return SyntaxOnlyBackend()
+    """The naming-rules engine over this workspace's rules."""
+    return EngineBackend(workspace, ledger)
 
 
 # ---- the before/after preview ------------------------------------------------------------
@@ -175,7 +165,9 @@ def candidate_from_document(
     )
 
 
-def preview(before: Router, after: Router, candidates: list[Candidate]) -> list[PreviewRow]:
+def before_and_after(
+    before: Router, after: Router, candidates: list[Candidate]
+) -> list[PreviewRow]:
     """Route each candidate with both routers (touching nothing)."""
     rows = []
     for c in candidates:

@@ -33,10 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError
 from intake_desktop.core.filing.plan import FilingPlan, ReservingNamer, Source
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import write_sidecar
+from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
 from intake_desktop.core.pipeline import Candidate, Decision, PageText, Prepared
@@ -199,9 +201,14 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
                 filer._record_outcome(
                     txn, rows[item.doc_id], plan.status, item.prepared, plan.duplicate_of,
                     plan.reason, flags=plan.flags, date_source=plan.decision.date_source)
+                if plan.status == DocStatus.FILED and plan.decision.approval:
+                    # provisional: a lawyer decides
+                    request_approval(txn, rows[item.doc_id], plan.decision)
         filer._fault("marked_done")
         done = _documents(filer, [item.doc_id for item in copied])
         _index(filer, copied, done)
+        for item in copied:  # issue 23: translation <-> original
+            link_translations(filer.ledger, done[item.doc_id], filer.ws.root)
         for item in copied:
             plan, doc = item.plan, done[item.doc_id]
             assert plan is not None

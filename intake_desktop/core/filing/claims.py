@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from intake_desktop.core.ledger import ClaimState, Ledger
+from intake_desktop.core.platform import process_space
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 # A process that has not beaten its heart for this long is taken as dead.
@@ -79,13 +80,13 @@ class Claimant:
     def heartbeat(self, *, force: bool = False) -> None:
         now = time.time()
         if force or not self._registered or now - self._beat > STALE_AFTER / 4:
-            self.ledger.watch_claims.heartbeat(self.owner, host=socket.gethostname(),
+            self.ledger.watch_claims.heartbeat(self.owner, host=process_space(),
                                                pid=os.getpid())
             self._beat, self._registered = now, True
 
     def expire_dead(self) -> None:
         """Take back the claims of processes on this machine that died (kill -9, crash)."""
-        host = socket.gethostname()
+        host = process_space()
         for other in self.ledger.watch_claims.owners():
             if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
                 self.ledger.watch_claims.retire_owner(other.owner)
@@ -94,7 +95,7 @@ class Claimant:
         """Sources under an active claim of another live process (recovery leaves them)."""
         live = {
             o.owner for o in self.ledger.watch_claims.live_owners(within=STALE_AFTER)
-            if o.host != socket.gethostname() or pid_alive(o.pid)
+            if o.host != process_space() or pid_alive(o.pid)
         }
         return {
             c.source for c in self.ledger.watch_claims.claims(state=ClaimState.ACTIVE)

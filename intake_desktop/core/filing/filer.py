@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from intake_desktop.core.detect import detect_type
+from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
 from intake_desktop.core.filing.batch import Batch, BatchLimits, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
@@ -36,9 +36,11 @@ from intake_desktop.core.filing.plan import (
 from intake_desktop.core.filing.pool import PreparePool, usable
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
+from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
+from intake_desktop.core.mime import detect_type
 from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
@@ -53,6 +55,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
+from intake_desktop.core.walls import wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -409,7 +412,7 @@ class Filer:
                 return self._stage(index, source, key, matter)
             candidate = self.candidate(source, prepared, sha, size,
                                        hint := self.matter_hint(source, matter))
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             held = None
             return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                           decision)
@@ -450,7 +453,7 @@ class Filer:
         try:
             prepared, refused = self.prepare(path, sha, workdir)
             candidate = self.candidate(source, prepared, sha, size, hint)
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
         except BaseException:
             if workdir.exists():
                 self.mover.remove_work_folder(workdir, self.ws.work)
@@ -643,7 +646,7 @@ class Filer:
                 else None,
                 child_index=child_index,
             )
-            decision = decide(self.router, candidate, refused)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
             result = self._file(source, candidate, prepared, decision)
             if result.status is Outcome.FILED and prepared.children and result.document_id:
                 result.children = self._file_children(result, prepared, depth)
@@ -746,6 +749,7 @@ class Filer:
             known = prepared.text if prepared and prepared.filed_from == source.path else None
             index_document(self.ledger, done.id, self.ws.root / done.filed_path,
                            prepared.facts if prepared else {}, known)
+        link_translations(self.ledger, done, self.ws.root)  # issue 23: translation <-> original
         if plan.status == DocStatus.REVIEW and filed is not None:
             write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
                           self.ws, source=done.source_path, sha256=done.sha256,
@@ -871,6 +875,8 @@ class Filer:
             txn.update_document(doc_id, **fields)
             self._record_outcome(txn, doc, plan.status, prepared, plan.duplicate_of, plan.reason,
                                  flags=plan.flags, date_source=plan.decision.date_source)
+            if plan.status == DocStatus.FILED and plan.decision.approval:
+                request_approval(txn, doc, plan.decision)  # provisional: a lawyer decides
         self._fault("marked_done")
         done = self.ledger.docs.document(doc_id)
         assert done is not None
@@ -1000,8 +1006,11 @@ class Filer:
         """Finish or roll back every unfinished row (run at start-up). Rows whose source a
         live process holds under a claim are its own business and left alone."""
         actions = []
+        # Rows first, claims after: a live process claims its source before it writes its
+        # row, so any row read here that a live process works on shows in `busy`.
+        unfinished = self.ledger.docs.unfinished()
         busy = self.claimant.held_elsewhere()
-        for doc in self.ledger.docs.unfinished():
+        for doc in unfinished:
             if doc.source_path in busy or _claim_source(doc) in busy:
                 continue
             act = _action(doc)
@@ -1014,6 +1023,9 @@ class Filer:
             elif doc.status != DocStatus.ROLLED_BACK:
                 self._clear_source(doc, self._removable(doc))
                 actions.append(f"document {doc.id}: source cleared")
+            finished = self.ledger.docs.document(doc.id)  # a link the interruption missed
+            if finished is not None and link_translations(self.ledger, finished, self.ws.root):
+                actions.append(f"document {doc.id}: translation linked")
         self.flush()
         return actions
 

@@ -129,8 +129,11 @@ def _received_from(filer: Filer, doc: DocumentRecord) -> Path:
     return Path(doc.source_path)
 
 
-def undo_document(filer: Filer, doc_id: int) -> UndoResult:
-    """Undo the filing of `doc_id` and its family (see the module docstring)."""
+def undo_document(filer: Filer, doc_id: int, *, to_review: str | None = None) -> UndoResult:
+    """Undo the filing of `doc_id` and its family (see the module docstring).
+
+    `to_review`: send the bytes to Review/ with this reason whatever their origin (an
+    attorney returning a provisional filing, core/approvals.py)."""
     first = filer.ledger.docs.document(doc_id)
     if first is None:
         raise UndoError(f"there is no document {doc_id}", fix="check the id")
@@ -145,24 +148,26 @@ def undo_document(filer: Filer, doc_id: int) -> UndoResult:
         if refused:
             raise UndoError(refused, fix="leave this filing as it is, or build the exhibit "
                             "set again without it first")
-        return _undo(filer, top, family)
+        return _undo(filer, top, family, to_review)
 
 
-def _undo(filer: Filer, top: DocumentRecord, family: list[DocumentRecord]) -> UndoResult:
+def _undo(filer: Filer, top: DocumentRecord, family: list[DocumentRecord],
+          to_review: str | None = None) -> UndoResult:
     ws, ledger = filer.ws, filer.ledger
     person = ledger.actor.user
     review = _came_from_review(filer, top)
     source = _received_from(filer, top)
-    back_to_intake = review is None and is_within(source.parent, ws.root) and any(
-        is_within(source, f.path) for f in filer.intake_folders)
+    back_to_intake = to_review is None and review is None and is_within(
+        source.parent, ws.root) and any(is_within(source, f.path) for f in filer.intake_folders)
     if back_to_intake:
         dest = unique_path(source.parent, source.name)
         to, reason = "intake", None
     else:
         dest = unique_path(ws.review, review_name(ws, source.name.rpartition("!/")[2]))
         to = "review"
-        reason = (str(review.get("previous_reason")) if review and review.get("previous_reason")
-                  else f"undone by {person}")
+        reason = (to_review if to_review is not None
+                  else str(review.get("previous_reason")) if review and review.get(
+                      "previous_reason") else f"undone by {person}")
     if not top.original_path or not (ws.root / top.original_path).is_file():
         raise UndoError("the preserved original is missing, so its bytes cannot go back",
                         path=top.original_path, fix="run `ledger verify` and restore it first")

@@ -49,6 +49,9 @@ def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
         conds.append(documents.c.status.in_(list(flt.statuses)))
     if flt.matter_id:
         conds.append(documents.c.matter_id == flt.matter_id)
+    if flt.exclude_matters:
+        conds.append(or_(documents.c.matter_id.is_(None),
+                         documents.c.matter_id.notin_(list(flt.exclude_matters))))
     if flt.category:
         conds.append(documents.c.category == flt.category)
     day = func.coalesce(documents.c.document_date, func.substr(documents.c.created_at, 1, 10))

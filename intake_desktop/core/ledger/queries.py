@@ -21,6 +21,7 @@ class DocumentFilter:
     date_from: str = ""
     date_to: str = ""
     text: str = ""
+    exclude_matters: tuple[str, ...] = ()  # matter walls: never shown to this person
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class UserRecord:
     passphrase_hash: str
     created_at: str
     updated_at: str
+    initials: str = ""  # migration 0007_people_walls
+    account: str = ""  # the computer account this person signs in from by default
 
 
 @dataclass(frozen=True)

@@ -53,15 +53,33 @@ class EventKind(enum.StrEnum):
     MATTER_SAVED = "matter_saved"  # a matter's details (name, client, attorney) saved
     RULES_CHANGED = "rules_changed"
     RULES_ACCEPTED = "rules_accepted"
+    # who may do what (issue 17): refusals, matter walls
+    SIGN_IN_REFUSED = "sign_in_refused"  # a wrong or missing passphrase, an unknown person
+    CAPABILITY_REFUSED = "capability_refused"  # the role may not do this (detail: capability)
+    WALL_ADDED = "wall_added"  # a person screened from a matter (detail: person, reason)
+    WALL_REMOVED = "wall_removed"
+    WALL_REFUSED = "wall_refused"  # a screened person tried to reach the matter
     # the ledger itself
     LEDGER_ATTACHED = "ledger_attached"  # this ledger serves a workspace (id, URL)
     SEALED = "sealed"
+    LEDGER_MIGRATED = "ledger_migrated"  # this chain was copied whole to another database
+    LEDGER_MERGED = "ledger_merged"  # another desk's chain kept beside this one (desk_events)
     # matter checklists
     CHECKLIST_ASSIGNED = "checklist_assigned"
     CHECKLIST_WAIVED = "checklist_waived"
     CHECKLIST_LETTER = "checklist_letter"
+    CHECKLIST_SAVED = "checklist_saved"  # an admin's edited checklist put in force
     PRODUCED = "produced"  # a document produced: volume, Bates range, treatment
     WITHHELD_PRIVILEGED = "withheld_privileged"  # withheld from a production, with the basis
+    # supervision (issue 17): drafts, an attorney's sign-off, escalations a lawyer decides
+    DRAFT_BUILT = "draft_built"  # an output folder (exhibit set, court-fit, production) made
+    SIGNED_OFF = "signed_off"  # an attorney signed off an output folder (manifest and hash)
+    APPROVAL_REQUESTED = "approval_requested"  # filed provisionally: a lawyer must decide
+    APPROVED = "approved"  # a lawyer approved a provisional filing
+    RETURNED = "returned"  # a lawyer returned a provisional filing to Review/ with a note
+    REFUSED = "refused"  # an action refused to this person (what, why)
+    # a certified translation paired with its original (detail: translation_of)
+    TRANSLATION_LINKED = "translation_linked"
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,23 @@ users = Table(
     Column("passphrase_hash", Text, nullable=False, default=""),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # migration 0007_people_walls: initials shown beside work; the computer account whose
+    # default person this is (`--as` may be left out there).
+    Column("initials", String(12), nullable=False, default=""),
+    Column("account", String(120), nullable=False, default=""),
+)
+
+# ---- matter walls (migration 0007_people_walls) --------------------------------------------
+# A person screened from a matter; `wall_added`/`wall_removed` events are the record, this
+# table the index every path asks (primary key person + matter: one lookup per check).
+walls = Table(
+    "walls",
+    metadata,
+    Column("person", String(120), primary_key=True),
+    Column("matter_id", String(120), primary_key=True),
+    Column("reason", Text, nullable=False, default=""),
+    Column("added_by", String(120), nullable=False),
+    Column("added_at", String(40), nullable=False),
 )
 
 # ---- desktop app: full-text search (migration 0006_window_search) --------------------------

@@ -44,7 +44,7 @@ from intake_desktop.core.pdf.compress import (
     save_pdf,
 )
 from intake_desktop.core.pdf.pdfa import convert_pdfa, pdfa_problems
-from intake_desktop.core.pdf.preflight import Finding, attachments, fix_pdf, inspect_pdf
+from intake_desktop.core.pdf.preflight import Finding, attachments, court_findings, fix_pdf
 from intake_desktop.core.pdf.report import KeptFile, describe_changes
 from intake_desktop.core.pdf.split import (
     TEMP_PREFIX,
@@ -329,7 +329,7 @@ def _run(
         result.actions += fix_pdf(pdf, profile)
         if found and "removed_embedded_files" in result.actions:
             result.kept = keep_attachments(found, out_dir / REMOVED_DIR, src.stem)
-        report = inspect_pdf(pdf, src, profile, cap)
+        report = court_findings(pdf, src, profile, cap)
         bomb = report.finding("decode_cap")
         if bomb is not None:
             raise DecodeCapError(bomb.message, path=src, fix="ask the sender for a clean copy")

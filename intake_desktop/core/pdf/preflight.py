@@ -284,7 +284,7 @@ def _pages_text(pages: list[int] | set[int] | tuple[int, ...]) -> str:
     return f" (page{'s' if len(ordered) > 1 else ''} {shown}{more})"
 
 
-def inspect_pdf(
+def court_findings(
     pdf: pikepdf.Pdf, path: Path, profile: CourtProfile | None, cap: int = DEFAULT_DECODE_CAP
 ) -> PreflightReport:
     """Everything a court might reject in an open Pdf; changes nothing."""
@@ -371,7 +371,7 @@ def preflight(src: Path, profile: CourtProfile | None) -> PreflightReport:
             f"cannot read the PDF ({exc})", path=src, fix="ask the sender for a complete copy"
         ) from exc
     with pdf:
-        return inspect_pdf(pdf, src, profile)
+        return court_findings(pdf, src, profile)
 
 
 def _file_name(spec: object) -> str:

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 
 from intake_desktop.core.exhibits.tables import WRITERS
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.mover import Mover
 from intake_desktop.core.pdf.stamp import (
     Corner,
@@ -43,6 +43,7 @@ from intake_desktop.core.production.documents import (
     privilege_table,
     slip_sheet,
 )
+from intake_desktop.core.production.images import render_page_images
 from intake_desktop.core.production.loadfiles import dat_bytes, opt_bytes, opt_line
 from intake_desktop.core.production.plan import (
     PlannedDoc,
@@ -54,6 +55,7 @@ from intake_desktop.core.production.plan import (
 )
 from intake_desktop.core.production.spec import ProductionSpec
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+from intake_desktop.core.search_text import index_stamps
 
 PRODUCED = EventKind.PRODUCED  # a document produced, with its Bates range and volume
 WITHHELD = EventKind.WITHHELD_PRIVILEGED  # a document withheld, with the basis
@@ -107,6 +109,8 @@ class ProducedDoc:
     begattach: str = ""
     endattach: str = ""
     shrunk_pages: int = 0
+    # image_format "tiff": one image per page (TIFF G4 or JPEG), `image` is the first
+    page_images: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -273,6 +277,12 @@ def produce(
         setattr(result, attr, out_dir / getattr(result, attr))
     result.privilege_log = [out_dir / p for p in result.privilege_log]
     _record(ledger, result, workspace_root)
+    if isinstance(ledger, Ledger):  # searching a produced Bates number finds the document
+        for p in result.docs:
+            d = p.plan
+            if d.bates_first is not None and d.withhold is None:
+                index_stamps(ledger, d.record.id, spec.volume, spec.bates.number(d.bates_first),
+                             spec.bates.number(d.bates_last or d.bates_first))
     on_progress(total, total, "done")
     return result
 
@@ -312,8 +322,9 @@ def _build(spec: ProductionSpec, docs: list[PlannedDoc], staging: Path, warnings
         rows.append(_dat_row(spec, p))
         assert p.image is not None
         for i in range(p.plan.pages):
+            page_image = p.page_images[i] if p.page_images else p.image
             opt_lines.append(opt_line(spec.bates.number(p.plan.bates_first + i), spec.volume,
-                                      _link(p.image), i == 0, p.plan.pages))
+                                      _link(page_image), i == 0, p.plan.pages))
     dat = vol / DATA / f"{spec.volume}.dat"
     opt = vol / DATA / f"{spec.volume}.opt"
     (staging / dat).write_bytes(dat_bytes(rows))
@@ -337,7 +348,9 @@ def _build(spec: ProductionSpec, docs: list[PlannedDoc], staging: Path, warnings
     conf = Counter(p.plan.confidentiality or "none" for p in produced
                    if p.plan.treatment != Treatment.WITHHELD)
     counts = [
-        ("Documents produced as searchable PDF", str(kinds[Treatment.IMAGED])),
+        ("Documents produced as searchable PDF" if spec.image_format == "pdf" else
+         "Documents produced as page images (TIFF, JPEG for colour) with text",
+         str(kinds[Treatment.IMAGED])),
         ("Documents produced in native format", str(kinds[Treatment.NATIVE])),
         ("Documents withheld as privileged", str(kinds[Treatment.WITHHELD])),
         ("Pages (Bates numbers)", str(total)),
@@ -393,14 +406,23 @@ def _produce_one(spec: ProductionSpec, doc: PlannedDoc, staging: Path, vol: Path
             assert w is not None
             text = slip_sheet(source, WITHHELD_TITLE, [f"Privilege asserted: {w.privilege_text}",
                                                        "See the privilege log."])
+    images = spec.image_format != "pdf"
     image = vol / IMAGES / f"{name}.pdf"
+    stamped_pdf = work / f"{name} stamped.pdf" if images else staging / image
     try:
-        stamped: list[PageStamp] = stamp_pages(source, staging / image,
+        stamped: list[PageStamp] = stamp_pages(source, stamped_pdf,
                                                _lines_for(spec, doc), style, policy=policy)
     except StampError as exc:
         raise ProductionError(f"document {doc.record.id}: {exc.what}", path=exc.path,
                               fix=exc.fix) from exc
     out.shrunk_pages = sum(1 for s in stamped if s.scale is not None)
+    if images:
+        first = doc.bates_first
+        numbers = [spec.bates.number(first + i) for i in range(doc.pages)]
+        written = render_page_images(stamped_pdf, staging / vol / IMAGES, numbers)
+        stamped_pdf.unlink()
+        out.page_images = [p.relative_to(staging) for p in written]
+        image = out.page_images[0]
     out.image = image
     out.text = vol / TEXT / f"{name}.txt"
     (staging / out.text).write_text(text, encoding="utf-8", newline="")

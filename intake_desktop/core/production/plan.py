@@ -21,9 +21,12 @@ from intake_desktop.core.convert.base import ConvertLimits
 from intake_desktop.core.convert.email import EML_MIME, MSG_MIME, read_eml, read_msg
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import EventKind
+from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord, EventRecord
 from intake_desktop.core.pdf.stamp import StampError, open_for_stamping
 from intake_desktop.core.production.spec import ProductionSpec, Selection, Withhold
+from intake_desktop.core.saved_searches import load_searches, search_documents
+from intake_desktop.core.workspace import Workspace
 
 SPREADSHEET_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -52,6 +55,9 @@ class ProducedDocuments(Protocol):
 
     def documents(self, *, status: str | None = None,
                   matter_id: str | None = None) -> list[DocumentRecord]: ...
+
+    def browse_documents(self, flt: DocumentFilter, *, after_id: int = 0,
+                         limit: int = 200) -> list[DocumentRecord]: ...
 
 
 class ProductionBates(Protocol):
@@ -218,9 +224,11 @@ def _page_count(path: Path, record: DocumentRecord) -> int:
 class _Finder:
     """Ledger look-ups, cached per matter."""
 
-    def __init__(self, ledger: ProductionLedger, spec: ProductionSpec) -> None:
+    def __init__(self, ledger: ProductionLedger, spec: ProductionSpec,
+                 workspace_root: Path | None = None) -> None:
         self.ledger = ledger
         self.spec = spec
+        self.workspace_root = workspace_root
         self._filed: list[DocumentRecord] | None = None
 
     def filed(self) -> list[DocumentRecord]:
@@ -247,7 +255,29 @@ class _Finder:
                 path=self.spec.path, fix="file it first or refer to another document")
         return record
 
+    def searched(self, sel: Selection) -> list[DocumentRecord]:
+        """The filed documents a saved browser search lists, in the browser's order."""
+        saved = load_searches(Workspace(self.workspace_root)) if (
+            self.workspace_root is not None) else {}
+        search = saved.get(sel.search or "")
+        where = f"line {sel.line}, documents {sel.position}"
+        if search is None:
+            known = ", ".join(repr(n) for n in sorted(saved)) or "none yet"
+            raise ProductionError(
+                f"{where}: there is no saved search named {sel.search!r} (saved: {known})",
+                path=self.spec.path,
+                fix="save the search in the exhibit browser (Save search…) or correct the name")
+        found = [r for r in search_documents(self.ledger.docs, search)
+                 if r.status == DocStatus.FILED and r.filed_path]
+        if not found:
+            raise ProductionError(f"{where}: the saved search {sel.search!r} lists no filed "
+                                  "documents", path=self.spec.path,
+                                  fix="check the search in the exhibit browser")
+        return found
+
     def selection(self, sel: Selection) -> list[DocumentRecord]:
+        if sel.search is not None:
+            return self.searched(sel)
         if sel.category is None:
             return [self.one(sel.document_id, sel.sha256, f"documents {sel.position}",
                              sel.line)]
@@ -286,7 +316,7 @@ class _Finder:
 def plan_production(spec: ProductionSpec, ledger: ProductionLedger,
                     workspace_root: Path) -> tuple[list[PlannedDoc], list[str]]:
     """The production's documents in order (families contiguous), and warnings."""
-    finder = _Finder(ledger, spec)
+    finder = _Finder(ledger, spec, workspace_root)
     warnings = list(spec.warnings)
     chosen: dict[int, Selection | None] = {}
     for sel in spec.selections:

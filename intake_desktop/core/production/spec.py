@@ -4,7 +4,9 @@
     volume = "PROD001"                # the volume folder and load-file names
     matter = "2024-0117 Reyes v. Acme Logistics"   # default matter of [[documents]]
     custodian = "Maria Reyes"         # CUSTODIAN of every document
-    image_format = "pdf"              # one searchable, stamped PDF per document
+    image_format = "pdf"              # one searchable, stamped PDF per document, or
+                                      # "tiff": one image per page (TIFF G4 for black and
+                                      # white, JPEG for colour) plus a text file per document
     natives = ["spreadsheet", "audio", "video"]   # produced native, with a slip sheet
     confidentiality = "CONFIDENTIAL"  # endorsement stamped on every page ("" for none)
     withheld_slip_sheets = true       # a Bates-numbered "Withheld - Privileged" page per
@@ -23,6 +25,7 @@
     category = "Correspondence"       #   a category (of `matter`, or the production's)
     document = 12                     #   a ledger id
     sha256 = "..."                    #   the SHA-256 of the original or the filed copy
+    search = "Overtime letters"       #   a search saved in the exhibit browser
     confidentiality = "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY"   # optional override
 
     [[withhold]]                      # a document withheld as privileged
@@ -61,11 +64,11 @@ PRODUCTION_KEYS = {
     "privilege_log", "date",
 }
 BATES_KEYS = {"prefix", "digits", "start"}
-DOCUMENT_KEYS = {"document", "sha256", "category", "matter", "confidentiality"}
+DOCUMENT_KEYS = {"document", "sha256", "category", "matter", "confidentiality", "search"}
 WITHHOLD_KEYS = {"document", "sha256", "privilege", "description", "document_type", "author",
                  "recipients", "date"}
 NATIVE_KINDS = ("spreadsheet", "audio", "video")
-IMAGE_FORMATS = ("pdf",)
+IMAGE_FORMATS = ("pdf", "tiff")
 LOG_FORMATS = ("csv", "pdf", "docx")
 PRIVILEGES = {
     "attorney-client": "Attorney-client privilege",
@@ -88,7 +91,8 @@ class ProductionBates:
 
 @dataclass(frozen=True)
 class Selection:
-    """One [[documents]] entry: a category of a matter, a ledger id or a SHA-256."""
+    """One [[documents]] entry: a category of a matter, a ledger id, a SHA-256 or a saved
+    browser search."""
 
     position: int
     line: int
@@ -97,6 +101,7 @@ class Selection:
     category: str | None = None
     matter: str | None = None
     confidentiality: str | None = None  # None: the production's
+    search: str | None = None  # the name of a saved browser search
 
     @property
     def reference(self) -> str:
@@ -104,6 +109,8 @@ class Selection:
             return f"document {self.document_id}"
         if self.sha256 is not None:
             return f"sha256 {self.sha256}"
+        if self.search is not None:
+            return f"saved search {self.search!r}"
         return f"category {self.category!r} of {self.matter!r}"
 
 
@@ -229,7 +236,9 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
     if image_format not in IMAGE_FORMATS:
         raise ck.fail(lines.key(p_t, "image_format", p_line), "[production] 'image_format'",
                       f"{image_format!r} is not supported",
-                      'write image_format = "pdf" (one searchable PDF per document)')
+                      'write image_format = "pdf" (one searchable PDF per document) or "tiff" '
+                      "(one image per page: TIFF G4, JPEG for colour; and a text file per "
+                      "document)")
     natives = _text_list(ck, lines, p, "natives", p_t, p_line, "[production]", NATIVE_KINDS,
                          NATIVE_KINDS)
     confidentiality = ck.text(p, "confidentiality", p_t, "[production]",
@@ -274,13 +283,16 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
         t, line = lines.table("documents", n)
         where = f"documents {n}"
         ck.unknown(d, DOCUMENT_KEYS, t, where)
-        refs = [k for k in ("document", "sha256", "category") if k in d]
+        refs = [k for k in ("document", "sha256", "category", "search") if k in d]
         if len(refs) != 1:
-            raise ck.fail(line, where, "needs exactly one of document, sha256 or category"
-                          + (f" (has {', '.join(refs)})" if refs else ""),
-                          'write document = 12, sha256 = "..." or category = "Correspondence"')
+            raise ck.fail(line, where, "needs exactly one of document, sha256, category or "
+                          "search" + (f" (has {', '.join(refs)})" if refs else ""),
+                          'write document = 12, sha256 = "...", category = "Correspondence" '
+                          'or search = "a saved search"')
         doc_id, sha = _reference(ck, lines, d, t, line, where)
         category = ck.text(d, "category", t, where, required=True) if "category" in d else None
+        search = (ck.text(d, "search", t, where, required=True, max_len=80)
+                  if "search" in d else None)
         sel_matter = ck.text(d, "matter", t, where, max_len=120) or matter
         if category is not None and sel_matter is None:
             raise ck.fail(line, where, "a category needs a matter",
@@ -289,7 +301,7 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
                 if "confidentiality" in d else None)
         selections.append(Selection(position=n, line=line, document_id=doc_id, sha256=sha,
                                     category=category, matter=sel_matter,
-                                    confidentiality=conf))
+                                    confidentiality=conf, search=search))
 
     raw_withhold = data.get("withhold", [])
     if not isinstance(raw_withhold, list):

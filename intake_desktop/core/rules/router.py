@@ -271,6 +271,7 @@ class RulesRouter:
             document_date=date,
             date_source=ctx.get("date_source") if date or not candidate.child_index else "parent",
             rules_version=self.rules_version,
+            approval=rule.approval,
         )
 
     def _render(self, rule: Rule, ctx: dict[str, Any], ext: str) -> tuple[tuple[str, ...], str]:

@@ -72,7 +72,11 @@ FIXED_VARIABLES = frozenset(
 DEFAULT_PATH_BUDGET = 200
 ATTACHMENT_MODES = ("with-parent", "by-rule")
 SETTINGS_KEYS = {"name", "description", "path_budget", "attachments", "filename"}
-RULE_KEYS = {"name", "category", "code", "folder", "filename", "description", "review", "when"}
+RULE_KEYS = {"name", "category", "code", "folder", "filename", "description", "review", "when",
+             "approval"}
+# `approval = "attorney"`: the document is filed provisionally and waits for a lawyer's
+# approval (the Supervision page; `intake-desktop approvals`).
+APPROVERS = ("attorney",)
 TOP_KEYS = {"settings", "rule"}
 NO_MATCH_RULE = "no-rule-matched"
 NO_MATCH_REASON = "no rule matched"
@@ -98,6 +102,7 @@ class Rule:
     # Named regex groups of the conditions: empty (None) in templates when an optional group
     # did not take part in the match.
     captures: frozenset[str] = frozenset()
+    approval: str | None = None  # "attorney": filed provisionally until a lawyer approves
 
 
 @dataclass(frozen=True)
@@ -389,6 +394,25 @@ class _Loader:
                 'write review = "why a person must look at this file"',
             )
             review = None
+        approval = raw.get("approval")
+        if approval is not None and approval not in APPROVERS:
+            self.problem(
+                fline("approval"),
+                name,
+                "approval",
+                f"approval = {approval!r} is not someone who can approve",
+                'write approval = "attorney" (or leave it out)',
+            )
+            approval = None
+        elif approval is not None and review is not None:
+            self.problem(
+                fline("approval"),
+                name,
+                "approval",
+                "a rule that sends files to Review/ files nothing to approve",
+                "remove approval, or give the rule a folder instead of review",
+            )
+            approval = None
         known = BASE_VARIABLES | captures
         description = self._template(
             raw.get("description"), "description", name, fline, known, folder=False
@@ -432,6 +456,7 @@ class _Loader:
             tuple(shrink),
             line,
             frozenset(captures),
+            approval,
         )
 
     def _text(

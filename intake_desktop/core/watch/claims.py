@@ -11,7 +11,6 @@ taken back after `stale_after` without a heartbeat.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from intake_desktop.core.filing.claims import (
     pid_alive,
 )
 from intake_desktop.core.ledger import ClaimRecord, ClaimState, Ledger
+from intake_desktop.core.platform import process_space
 from intake_desktop.core.watch.settings import WatchSettings
 
 __all__ = ["ClaimBook", "claim_key", "folder_label", "new_owner_id", "pid_alive"]
@@ -46,13 +46,13 @@ class ClaimBook:
         self.ledger.watch_claims.fail_claim(key, self.owner, reason)
 
     def heartbeat(self) -> None:
-        self.ledger.watch_claims.heartbeat(self.owner, host=socket.gethostname(), pid=os.getpid())
+        self.ledger.watch_claims.heartbeat(self.owner, host=process_space(), pid=os.getpid())
 
     def expire(self) -> list[ClaimRecord]:
         """Take back claims of dead watchers and old failures. A watcher on this machine
         whose process is gone (killed, crashed) is dead at once, not after `stale_after`."""
         dropped: list[ClaimRecord] = []
-        host = socket.gethostname()
+        host = process_space()
         for other in self.ledger.watch_claims.owners():
             if other.owner != self.owner and other.host == host and not pid_alive(other.pid):
                 dropped += self.ledger.watch_claims.claims(owner=other.owner,

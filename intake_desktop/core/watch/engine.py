@@ -130,6 +130,7 @@ class Watcher:
         self._once = False
         self._running = False
         self._next_rescan = self._next_health = self._next_heartbeat = 0.0
+        self._seen_owners: set[str] | None = None  # other desks at the last heartbeat
 
     # ---- public API ----------------------------------------------------------------------
 
@@ -541,12 +542,23 @@ class Watcher:
             self._hints.put(("write", job.path, job.folder, time.monotonic()))
 
     def _expire_claims(self) -> None:
-        for claim in self.claims.expire():
+        dropped = self.claims.expire()
+        for claim in dropped:
             self._emit(WatchStatus(
                 WatchEvent.CLAIMS_EXPIRED,
                 f"{claim.source}: claim of {claim.owner} ({claim.state}) expired; "
                 "the file will be taken again", claim.source,
             ))
+        # A desk that went away since the last heartbeat (died, or stopped) may have left a
+        # filing unfinished (kill -9, power cut): the eldest live desk finishes or rolls back
+        # what no live desk holds, now rather than at its own next start.
+        owners = {o.owner for o in self.claims.ledger.watch_claims.owners()} - {self.claims.owner}
+        gone = self._seen_owners is not None and bool(self._seen_owners - owners)
+        self._seen_owners = owners
+        if self._pool is not None and (gone or any(c.state == "active" for c in dropped)) and (
+                self.claims.is_eldest()):
+            for action in self._filer().recover():
+                self._emit(WatchStatus(WatchEvent.RECOVERED, action))
 
     def _emit(self, report: WatchReport) -> None:
         # A broken listener must not stop the watcher.

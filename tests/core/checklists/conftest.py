@@ -1,3 +1,3 @@
-from tests.rules.samples import make_workspace
+from tests.core.rules.samples import make_workspace
 
 __all__ = ["make_workspace"]

@@ -22,7 +22,7 @@ from intake_desktop.core.checklists import (
 )
 from intake_desktop.core.checklists.loader import checklists_dir
 from tests.conftest import run_cli
-from tests.rules.samples import make_pdf, rules_filer
+from tests.core.rules.samples import make_pdf, rules_filer
 
 MATTER = "IMM-24-0031"
 FAMILY = "immigration-family-i130-i485"

@@ -17,11 +17,11 @@ from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.pdf.pdfa import pdfa_problems
 from intake_desktop.core.pdf.text import unembedded_fonts
+from tests.core.ocr.test_ocr import needs_ocr
 from tests.exhibit_pdfs import MemoryBates, render_gray
 from tests.exhibit_pdfs import text_pdf as plain_text_pdf
 from tests.fitpdfs import scan_pdf
 from tests.ocr_pdfs import scanned_pdf
-from tests.test_ocr import needs_ocr
 
 
 def spec(tmp_path: Path, court: str, files: list[str], extra: str = "") -> Path:

@@ -24,8 +24,12 @@ STORED_VALUES = {
     "profile_saved", "bates_reserved", "bates_released",
     "checklist_assigned", "checklist_waived", "checklist_letter", "bates_reused",
     "matter_saved", "produced", "withheld_privileged",
+    "sign_in_refused", "capability_refused", "wall_added", "wall_removed", "wall_refused",
 }
-NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached"}
+NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
+             "draft_built", "signed_off", "approval_requested", "approved", "returned",
+             "refused", "ledger_migrated", "ledger_merged",
+             "translation_linked", "checklist_saved"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:

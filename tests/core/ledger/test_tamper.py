@@ -27,7 +27,7 @@ from intake_desktop.core.ledger import DocStatus, EventKind
 from intake_desktop.core.roles import Profiles, SignInError, hash_passphrase
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import run_cli, write_file
-from tests.test_postgres import ADMIN_URL, pg_url
+from tests.core.ledger.test_postgres import ADMIN_URL, pg_url
 
 __all__ = ["pg_url"]  # the fixture, re-used
 

@@ -1,0 +1,284 @@
+"""Escalations a lawyer must approve (issue 17 item 4), with the shipped presets: what a
+rule with `approval = "attorney"` catches is filed provisionally until an attorney approves
+it; a returned document goes back to Review/ with the attorney's note as its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import email.policy
+import email.utils
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
+from intake_desktop.core.rules import RulesError, parse_rules
+from intake_desktop.core.workspace import Workspace, init_workspace
+from tests.conftest import run_cli
+from tests.core.rules.samples import make_pdf
+
+MATTER = "2024-0117"
+
+
+def as_attorney() -> list[str]:
+    return ["--role", "attorney"]
+
+
+def as_paralegal() -> list[str]:
+    return ["--role", "paralegal"]
+
+
+def opposing_email(path: Path, to: str = "maria.reyes@mail.example") -> Path:
+    msg = email.message.EmailMessage()
+    msg["From"] = "Tom Baker <tbaker@bakerlaw.example>"
+    msg["To"] = to  # the client, not the firm
+    msg["Subject"] = "Settlement offer"
+    msg["Date"] = email.utils.format_datetime(dt.datetime(2024, 3, 4, 9, 30, tzinfo=dt.UTC))
+    msg.set_content("Ms. Reyes,\n\nMy client is prepared to settle this matter for $5,000 "
+                    "if you sign the attached release this week.\n\nTom Baker\n"
+                    "Baker & Cole LLP, Counsel for Defendant Acme Corp.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(msg.as_bytes(policy=email.policy.SMTP))
+    return path
+
+
+# Each escalation of the presets: a document that must be caught, its rule and folder.
+CAUGHT = {
+    "memo.pdf": (["PRIVILEGED AND CONFIDENTIAL", "ATTORNEY-CLIENT COMMUNICATION",
+                  "Memorandum to file re: strategy", "Dated: 2024-03-01"],
+                 "looks-privileged", "Privileged"),
+    "petition.pdf": (["SUPERIOR COURT OF CALIFORNIA", "J.R., a minor, by and through his",
+                      "guardian ad litem, Maria Reyes,", "Petition for approval of minor's "
+                      "compromise", "Dated: 2024-02-20"],
+                     "involves-a-minor", "Minors"),
+    "husband-records.pdf": (["Westside Imaging Center", "Patient: Daniel Reyes",
+                             "Relationship to insured: Spouse", "Date of service: 2024-01-09",
+                             "Findings: normal study"],
+                            "third-party-medical", "Medical Records/Third Parties"),
+}
+# Look-alikes that must not be caught (a paralegal files them alone).
+NOT_CAUGHT = {
+    "minor-injury.pdf": ["Dear Ms. Reyes,", "Your client sustained a minor injury in the",
+                         "collision of 2024-01-05.", "Sincerely,"],
+    "own-records.pdf": ["Westside Imaging Center", "Patient: Maria Reyes",
+                        "Relationship to insured: Self", "Date of service: 2024-01-09",
+                        "Findings: normal study"],
+    "privilege-letter.pdf": ["Dear Ms. Reyes,", "We will not waive any privilege.",
+                             "Sincerely,"],
+}
+
+
+@pytest.fixture(scope="module")
+def filed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A litigation workspace with the samples ingested through the command line."""
+    root = tmp_path_factory.mktemp("esc") / "Firm ws ñ"
+    ws = init_workspace(root, "litigation")
+    intake = ws.intake / MATTER
+    for name, (lines, _rule, _folder) in CAUGHT.items():
+        make_pdf(intake / name, lines)
+    for name, lines in NOT_CAUGHT.items():
+        make_pdf(intake / name, lines)
+    opposing_email(intake / "settlement offer.eml")
+    proc = run_cli("ingest", "--workspace", str(root), str(ws.intake), "--json", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    results = {Path(r["source"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+    return {"ws": ws, "results": results}
+
+
+def _ledger(ws: Workspace, role: str = "attorney") -> Ledger:
+    return Ledger.open(ws.default_ledger_url(), Actor("ann", role))
+
+
+def _pending(ws: Workspace) -> dict[str, dict[str, Any]]:
+    proc = run_cli("approvals", "list", "--workspace", str(ws.root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    return {Path(r["path"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+
+
+def test_each_preset_escalation_is_filed_provisionally(filed: dict[str, Any]) -> None:
+    ws, results = filed["ws"], filed["results"]
+    ledger = _ledger(ws)
+    try:
+        requested = {e.document_id: e for e in ledger.chain.events(
+            kinds=[EventKind.APPROVAL_REQUESTED])}
+        for name, (_lines, rule, folder) in CAUGHT.items():
+            r = results[name]
+            assert r["status"] == "filed", r
+            assert r["rule"] == rule
+            assert Path(r["path"]).parent == ws.matters / MATTER / folder
+            assert Path(r["path"]).is_file()
+            event = requested[r["document_id"]]
+            assert event.detail == {"approval": "attorney", "rule": rule,
+                                    "category": r["category"]}
+            filed_event = [e for e in ledger.chain.events(document_id=r["document_id"])
+                           if e.kind == EventKind.FILED]
+            assert filed_event and filed_event[0].seq == event.seq - 1  # same transaction
+        mail = results["settlement offer.eml"]
+        assert mail["rule"] == "email-from-opposing-counsel"
+        assert mail["document_id"] in requested
+        for name in NOT_CAUGHT:
+            assert results[name]["document_id"] not in requested, results[name]
+    finally:
+        ledger.close()
+    waiting = _pending(ws)
+    assert set(waiting) >= {Path(results[n]["path"]).name for n in CAUGHT}
+
+
+def test_approve_and_return_with_the_presets(filed: dict[str, Any]) -> None:
+    ws, results = filed["ws"], filed["results"]
+    memo = results["memo.pdf"]["document_id"]
+    petition = results["petition.pdf"]
+    # A paralegal cannot decide: refused, with an event, nothing changes.
+    refused = run_cli("approvals", "approve", str(memo), "--workspace", str(ws.root),
+                      *as_paralegal())
+    assert refused.returncode == 1
+    assert "only an attorney or an admin can approve" in refused.stderr
+    assert Path(results["memo.pdf"]["path"]).name in _pending(ws)
+
+    ok = run_cli("approvals", "approve", str(memo), "--workspace", str(ws.root), "--json",
+                 *as_attorney())
+    assert ok.returncode == 0, ok.stderr
+    assert Path(results["memo.pdf"]["path"]).name not in _pending(ws)
+
+    note = "Not ours to file: the petition belongs in the guardian's matter"
+    back = run_cli("approvals", "return", str(petition["document_id"]), "--note", note,
+                   "--workspace", str(ws.root), "--json", *as_attorney())
+    assert back.returncode == 0, back.stderr
+    ledger = _ledger(ws)
+    try:
+        doc = ledger.docs.document(petition["document_id"])
+        assert doc is not None and doc.status == DocStatus.REVIEW
+        assert doc.reason == f"returned by {os_user()}: {note}"
+        in_review = ws.root / str(doc.filed_path)
+        assert in_review.parent == ws.review and in_review.is_file()
+        assert sha256_file(in_review) == petition["sha256"]  # the received bytes
+        sidecar = in_review.with_name(in_review.name + ".review.txt")
+        assert note in sidecar.read_text(encoding="utf-8")
+        assert not Path(petition["path"]).exists()  # the provisional copy is gone
+        assert Path(petition["original"]).is_file()  # the original stays
+        kinds = [e.kind for e in ledger.chain.events(document_id=doc.id)]
+        assert kinds[-3:] == ["undone", "routed_to_review", "returned"]
+        (approved,) = [e for e in ledger.chain.events(kinds=[EventKind.APPROVED])]
+        assert approved.document_id == memo and approved.actor_role == "attorney"
+        (refusal,) = ledger.chain.events(kinds=[EventKind.REFUSED])
+        assert refusal.document_id == memo and refusal.detail["action"] == "approve"
+    finally:
+        ledger.close()
+    assert Path(petition["path"]).name not in _pending(ws)
+    # The review queue shows the note as the reason; the chain and the files verify.
+    verify = run_cli("ledger", "verify", "--workspace", str(ws.root), "--json")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert json.loads(verify.stdout.splitlines()[-1])["ok"] is True
+
+
+def test_a_return_needs_a_note_and_a_pending_document(filed: dict[str, Any]) -> None:
+    ws, results = filed["ws"], filed["results"]
+    plain = results["minor-injury.pdf"]["document_id"]
+    proc = run_cli("approvals", "approve", str(plain), "--workspace", str(ws.root),
+                   *as_attorney())
+    assert proc.returncode == 1
+    assert f"Document {plain} is not waiting for approval" in proc.stderr
+    from intake_desktop.app import build_filer, open_app
+    from intake_desktop.core.approvals import return_document
+
+    app = open_app(str(ws.root), role="attorney")
+    try:
+        with pytest.raises(IntakeError, match="needs a note"):
+            return_document(build_filer(app), results["husband-records.pdf"]["document_id"],
+                            "  ")
+    finally:
+        app.close()
+
+
+def test_opposing_counsel_email_to_the_firm_is_not_escalated(tmp_path: Path) -> None:
+    """Once the firm's mail domain replaces the preset's placeholder, opposing counsel's
+    email to the firm files normally; to the client it is escalated."""
+    from intake_desktop.core.rules import save_rules
+    from intake_desktop.core.workspace import read_preset
+
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    text = read_preset("litigation")
+    assert "yourfirm\\.example" in text
+    save_rules(ws, None, text.replace("yourfirm\\.example", "harborvale\\.example"))
+    to_client = opposing_email(tmp_path / "in" / "to client.eml")
+    to_firm = opposing_email(tmp_path / "in" / "to firm.eml",
+                             to="Jordan Vale <jordan.vale@harborvale.example>")
+    proc = run_cli("rules", "preview", str(to_client), str(to_firm), "--matter", MATTER,
+                   "--workspace", str(ws.root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rules = {Path(r["source"]).name: r["rule"] for r in map(json.loads, proc.stdout.splitlines())}
+    assert rules["to client.eml"] == "email-from-opposing-counsel"
+    assert rules["to firm.eml"] in {"email", "email-by-type"}
+
+
+def test_approval_is_validated_with_its_line() -> None:
+    text = ('[settings]\nfilename = "{{ name }}"\n[[rule]]\nname = "a"\nfolder = "A"\n'
+            'approval = "partner"\n')
+    with pytest.raises(RulesError) as info:
+        parse_rules(text, "rules.toml")
+    (problem,) = info.value.problems
+    assert problem.line == 6 and problem.field == "approval"
+    assert "write approval = \"attorney\"" in problem.fix
+    with pytest.raises(RulesError, match="nothing to approve"):
+        parse_rules('[settings]\nfilename = "{{ name }}"\n[[rule]]\nname = "a"\n'
+                    'review = "look"\napproval = "attorney"\n', "rules.toml")
+    ok = parse_rules(text.replace("partner", "attorney"), "rules.toml")
+    assert ok.rules[0].approval == "attorney"
+
+
+def os_user() -> str:
+    from intake_desktop.core.ledger.records import os_account
+
+    return os_account()
+
+
+def test_the_matter_activity_report_says_who_did_what(filed: dict[str, Any],
+                                                      tmp_path: Path) -> None:
+    """`ledger report MATTER --format pdf|csv`: who did what to which document, when (run
+    after the approve/return test above, so the lawyer's decisions are in it)."""
+    import csv
+    import subprocess
+
+    ws = filed["ws"]
+    memo = filed["results"]["memo.pdf"]["document_id"]
+    csv_out = tmp_path / "report.csv"
+    proc = run_cli("ledger", "report", MATTER, "--format", "csv", "--out", str(csv_out),
+                   "--workspace", str(ws.root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["path"] == str(csv_out)
+    rows = list(csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["When (UTC)", "Who", "Role", "What", "Document", "Details", "Event"]
+    by_action = {(r[3], r[4].rsplit("(no. ", 1)[-1].rstrip(")")): r for r in rows[1:]}
+    approved = by_action[("approved", str(memo))]
+    assert approved[1:3] == [os_user(), "attorney"]
+    returned = [r for r in rows[1:] if r[3] == "returned to review"]
+    assert returned and "guardian's matter" in returned[0][5]
+    assert any(r[3] == "was refused" and r[2] == "paralegal" for r in rows[1:])
+    ledger = _ledger(ws)
+    try:
+        mine = [e for e in ledger.chain.events() if e.kind not in ("source_removed",
+                "original_preserved", "sealed", "ledger_attached", "opened")
+                and (e.matter_id == MATTER)]
+        assert len(rows) - 1 >= len(mine) - 1  # every matter event (this export's own last)
+    finally:
+        ledger.close()
+
+    pdf_out = tmp_path / "report.pdf"
+    proc = run_cli("ledger", "report", MATTER, "--format", "pdf", "--out", str(pdf_out),
+                   "--workspace", str(ws.root))
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert f"Activity report: {MATTER}" in text
+    assert "approved" in text and "returned to review" in text
+    assert "filed provisionally" in text
+    # an unknown matter is a bad value (exit 2) that says what to give
+    bad = run_cli("ledger", "report", "nope", "--workspace", str(ws.root), "--out",
+                  str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2 and "There is no matter 'nope'" in bad.stderr
+    assert not (tmp_path / "x.pdf").exists()
