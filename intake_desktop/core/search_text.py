@@ -36,7 +36,7 @@ def extract_text(
     if known is not None:
         parts.extend(known.pages)
         pages = known.page_count
-    elif path.suffix.lower() == ".pdf" and path.is_file():
+    elif path.suffix.lower() == ".pdf" and path.is_file() and _looks_like_pdf(path):
         try:
             from pypdf import PdfReader
 
@@ -57,6 +57,16 @@ def extract_text(
         parts.append(path.read_text(encoding="utf-8", errors="replace")[:MAX_CHARS])
     body = re.sub(r"\s+", " ", " ".join(parts)).strip()[:MAX_CHARS]
     return body, pages
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    """A PDF header in the first KB (as readers accept it): a file merely named .pdf is
+    not parsed, which on a megabyte of other bytes costs the parser a second of searching."""
+    try:
+        with open(path, "rb") as fh:
+            return b"%PDF-" in fh.read(1024)
+    except OSError:
+        return False
 
 
 def index_document(
