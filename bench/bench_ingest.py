@@ -148,7 +148,6 @@ def main() -> None:
         tpl = base / "tpl small"
         init_workspace(tpl)
         total = make_files(tpl / "Intake" / MATTER, args.small, rng)
-        open_app(str(tpl)).close()
         peer_t = peer(tpl / "Intake", base / "peer-dst")
         shutil.rmtree(base / "peer-dst")
         runs = []
@@ -165,7 +164,6 @@ def main() -> None:
         tpl_pdf = base / "tpl pdf"
         add_catch_all(init_workspace(tpl_pdf, "litigation").rules_path)
         pdf_total = make_text_pdfs(tpl_pdf / "Intake" / MATTER, args.pdfs, rng)
-        open_app(str(tpl_pdf)).close()
         peer_p = peer(tpl_pdf / "Intake", base / "peer-pdf")
         shutil.rmtree(base / "peer-pdf")
         pdf_runs = []
@@ -207,7 +205,6 @@ def main() -> None:
         with open(big, "wb") as fh:
             for _ in range(args.large_mb):
                 fh.write(os.urandom(1 << 20))
-        open_app(str(tpl_big)).close()
         peer_big = peer(tpl_big / "Intake", base / "big-peer")
         shutil.rmtree(base / "big-peer")
         big_runs = []
