@@ -9,4 +9,6 @@ fi
 for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
 as_pg "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='intake'\"" | grep -q 1 \
   || as_pg "psql -q -c \"CREATE ROLE intake LOGIN PASSWORD 'intake' CREATEDB\""
+# tests/core/ledger/test_grant.py creates (and drops) its own owner and app roles
+as_pg "psql -q -c \"ALTER ROLE intake CREATEROLE\"" >/dev/null
 echo "postgresql+psycopg://intake:intake@127.0.0.1/postgres"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 from intake_desktop.core.paths import naming_rules_dir
 from intake_desktop.core.pipeline import Candidate
 from intake_desktop.core.rules import RulesRouter, load_rules
-from intake_desktop.core.rules.preview import PathPlanner
+from intake_desktop.core.rules.plan_preview import PathPlanner
 from intake_desktop.core.workspace import Workspace
 
 N = 10_000

@@ -2,7 +2,7 @@
 
 import sys
 
-from intake_desktop.cli import main
+from intake_desktop.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,19 +6,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from intake_desktop.core import custody
-from intake_desktop.core.convert import ConvertingPreparer
 from intake_desktop.core.engines import apply_engine_config
-from intake_desktop.core.filing import Filer
 from intake_desktop.core.firm_db import ledger_url
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
-from intake_desktop.core.ocr import OcrEngine, OcrPreparer
+from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.ocr.settings import load_ocr_settings
 from intake_desktop.core.roles import SignInError
-from intake_desktop.core.rules.active import WorkspaceRulesRouter
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -26,6 +23,9 @@ from intake_desktop.core.workspace import (
     open_workspace,
     resolve_workspace_dir,
 )
+
+if TYPE_CHECKING:  # the filing stages load when a filer is built (quick window start-up)
+    from intake_desktop.core.filing import Filer
 
 
 class SignsIn(Protocol):
@@ -161,6 +161,11 @@ def build_filer(
     picked up before the next file. `record_rules=False` (previews) neither records nor
     copies anything.
     """
+    from intake_desktop.core.convert import ConvertingPreparer
+    from intake_desktop.core.filing import Filer
+    from intake_desktop.core.ocr import OcrPreparer
+    from intake_desktop.core.rules.active import WorkspaceRulesRouter
+
     router = WorkspaceRulesRouter(app.workspace, app.ledger, on_warning, promote=record_rules)
     return Filer(
         app.workspace,

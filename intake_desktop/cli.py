@@ -31,6 +31,7 @@ from intake_desktop.commands import (
     produce,
     review,
     rules,
+    search,
     undo,
     walls,
     watch,
@@ -66,6 +67,7 @@ COMMAND_MODULES = [
     walls,
     review,
     approvals,
+    search,
 ]
 
 # Commands that print no results (the window): no --json.
@@ -134,10 +136,14 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, startup_shell: object | None = None) -> int:
+    """Run a command; `startup_shell` is the window launch.py painted before this module
+    loaded (the window takes its place)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parse(parser, args_list)
+    if startup_shell is not None:
+        args.startup_shell = startup_shell
     output = Output(json_mode=bool(getattr(args, "json", False)))
     code = run(args, output)
     if output.pipe_closed:

@@ -18,6 +18,6 @@ def _restore_library_path() -> None:
 
 if __name__ == "__main__":
     _restore_library_path()
-    from intake_desktop.cli import main
+    from intake_desktop.launch import main
 
     sys.exit(main())

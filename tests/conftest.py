@@ -54,10 +54,12 @@ def write_file(path: Path, size: int = 2048, seed: int | None = None) -> bytes:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `python -m intake_desktop ARGS` from the repository root."""
+            timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m intake_desktop ARGS` from the repository root (`input`: its stdin,
+    e.g. a passphrase for `--passphrase-stdin`)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "intake_desktop", *args],
         cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
+        input=input,
     )

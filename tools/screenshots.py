@@ -20,7 +20,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the package, and tests.fitpdfs (court-fit sample PDFs)
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -204,8 +204,60 @@ def main() -> int:
         shoot(window, qapp, name("checklist-overview"))
         checklists.tabs.setCurrentIndex(0)
 
+        # The browser's thumbnails, and a document's details being edited.
+        window.open_page("browser")
+        browser.search.setText("")
+        browser.apply_filter()
+        browser.set_view(thumbnails=True)
+        browser.select_row(0)
+        for _ in range(20):
+            settle(qapp)
+            if browser.thumbnails.image(browser.model.record(0)) is not None:
+                break
+        shoot(window, qapp, name("browser-thumbnails"))
+        browser.set_view(thumbnails=False)
+        browser.select_row(2)
+        browser.edit_details()
+        dialog = browser.details_dialog
+        dialog.title.setText("Letter from insurer re claim 2024-117")
+        dialog.custodian.setText("Jane Smith (client)")
+        settle(qapp)
+        dialog.grab().save(str(name("details")))
+        print(name("details"))
+        dialog.reject()
+
+        # Naming rules: the versions with the diff a rollback would make, and the picker.
+        window.open_page("settings")
+        rules.revert()
+        rules.set_text(rules.text().replace('folder = "Correspondence"', 'folder = "Letters"', 1))
+        rules.save()
+        rules.tabs.setCurrentWidget(rules.history_box)
+        rules.history_table.selectRow(1)
+        rules.picker.setCurrentRow(4)
+        shoot(window, qapp, name("rules-versions"))
+        rules.tabs.setCurrentIndex(0)
+
+        # Court fit: what will change, then what was made.
+        from tests.fitpdfs import active_content_pdf, scan_pdf
+
+        window.open_page("fit")
+        fit: Any = window.pages["fit"]
+        to_court = Path(tmp) / "to court"
+        to_court.mkdir()
+        active_content_pdf(to_court / "Client intake form.pdf")
+        scan_pdf(to_court / "Medical records scan.pdf", pages=4, kind="grey", dpi=300,
+                 size_in=(5.5, 8.5))
+        fit.add_paths([to_court])
+        fit.size_limit.setText("500KB")
+        fit.check()
+        shoot(window, qapp, name("fit-plan"))
+        fit.run()
+        shoot(window, qapp, name("fit-done"))
+
         if not args.dark:  # the smallest supported size
             window.resize(1024, 700)
+            window.open_page("fit")
+            shoot(window, qapp, out / "fit-1024x700.png")
             window.open_page("builder")
             builder.update_stamp_preview()
             shoot(window, qapp, out / "builder-1024x700.png")

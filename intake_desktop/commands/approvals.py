@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options, plural
+from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options, plural
 from intake_desktop.core.approvals import approve, pending_approvals, return_document
 
 
@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from intake_desktop.app import open_app
 
-    return open_app(args.workspace, db=args.db, role=args.role)
+    return open_app(args.workspace, db=args.db, acting=acting(args))
 
 
 def run_list(args: argparse.Namespace, output: Output) -> int:

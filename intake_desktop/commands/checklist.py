@@ -22,16 +22,16 @@ from intake_desktop.commands.common import (
 )
 from intake_desktop.core.checklists import (
     ChecklistError,
+    ChecklistUnavailable,
     ItemStatus,
     assign_checklist,
+    available_checklists,
     load_checklist,
     matter_checklist,
     shipped_checklists,
     waive_item,
     write_request_letter,
 )
-from intake_desktop.core.checklists.desk import available_checklists
-from intake_desktop.core.checklists.status import ChecklistUnavailable
 from intake_desktop.core.walls import check_matter
 
 ACTIONS = ("letter", "list", "check")

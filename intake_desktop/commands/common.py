@@ -19,8 +19,7 @@ from intake_desktop.core.errors import (
     plural,
     sentence_case,
 )
-from intake_desktop.core.ledger import Actor, Ledger
-from intake_desktop.core.ledger.records import os_account
+from intake_desktop.core.ledger import Actor, Ledger, os_account
 from intake_desktop.core.roles import Capability, Profiles, SignInError, require
 
 __all__ = [
@@ -149,6 +148,8 @@ COMMAND_CAPABILITY: dict[str, Capability] = {
     "undo": Capability.INTAKE,
     "exhibits build": Capability.BUILD,
     "exhibits signoff": Capability.SIGN_OFF,
+    "approvals approve": Capability.APPROVE,
+    "approvals return": Capability.APPROVE,
     "fit": Capability.BUILD,
     "produce": Capability.BUILD,
     "checklist": Capability.CHECKLISTS,

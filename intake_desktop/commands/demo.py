@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _open(root: Path, role: str) -> App:
+def _open(root: Path, role: str | None) -> App:
     return open_app(str(root), role=role, create=False)
 
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         )
     chosen = getattr(args, "workspace", None)
     root = resolve_arg_path(chosen) if chosen else default_demo_dir()
-    role = getattr(args, "role", "paralegal")
+    role = getattr(args, "role", None)
     report = run_demo(
         root,
         TerminalProgress(out.is_terminal),

@@ -18,17 +18,23 @@ from intake_desktop.commands.common import (
     plural,
     resolve_arg_path,
 )
-from intake_desktop.core.exhibits import court
-from intake_desktop.core.exhibits.build import BuildResult, build_set
-from intake_desktop.core.exhibits.labels import exhibit_id, file_stem, full_label
-from intake_desktop.core.exhibits.model import BuildError, BuiltExhibit
-from intake_desktop.core.exhibits.numbering import plan_numbers
-from intake_desktop.core.exhibits.sources import (
+from intake_desktop.core.exhibits import (
+    BuildError,
+    BuildResult,
+    BuiltExhibit,
+    ExhibitSetSpec,
+    build_set,
+    check_warnings,
+    court_fit,
+    exhibit_id,
+    file_stem,
+    full_label,
     ledger_resolver,
+    load_spec,
     number_exhibits,
     plan_exhibits,
+    plan_numbers,
 )
-from intake_desktop.core.exhibits.spec import ExhibitSetSpec, load_spec
 from intake_desktop.core.signoff import (
     OutputKind,
     describe,
@@ -37,9 +43,6 @@ from intake_desktop.core.signoff import (
     verify_set,
 )
 from intake_desktop.core.workspace import workspace_above
-
-if TYPE_CHECKING:
-    from intake_desktop.app import App
 
 if TYPE_CHECKING:
     from intake_desktop.app import App
@@ -233,7 +236,7 @@ def _open_for(args: argparse.Namespace, setdir: Path) -> App:
     if not workspace_was_chosen(workspace):
         found = workspace_above(setdir)
         workspace = str(found) if found is not None else None
-    return open_app(workspace, db=args.db, role=args.role)
+    return open_app(workspace, db=args.db, acting=acting(args))
 
 
 def run_signoff(args: argparse.Namespace, output: Output) -> int:
@@ -302,8 +305,8 @@ def run_check(args: argparse.Namespace, output: Output) -> int:
         number_exhibits(plan, next_free or spec.bates.start or 1)
     if spec.court:
         # What the court's rules will do to these sources (text layer, PDF/A, margins).
-        fit = court.court_fit(spec.court, spec.path)
-        warnings += court.check_warnings(fit, [(e.label, e.source.path) for e in plan])
+        fit = court_fit(spec.court, spec.path)
+        warnings += check_warnings(fit, [(e.label, e.source.path) for e in plan])
     record = {
         "spec": str(spec.path),
         "ok": True,

@@ -15,6 +15,7 @@ from intake_desktop.commands.common import (
     plural,
     resolve_arg_path,
 )
+from intake_desktop.core.court_fit import FitResult, fit_pdf
 from intake_desktop.core.courts import (
     CourtProfile,
     format_size,
@@ -23,10 +24,7 @@ from intake_desktop.core.courts import (
     parse_limit,
 )
 from intake_desktop.core.errors import UsageError, explain
-from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ocr import OcrEngine
-from intake_desktop.core.pdf.fit import FitResult, fit_pdf
 from intake_desktop.core.progress import ProgressCallback
 from intake_desktop.core.signoff import OutputKind, record_draft
 
@@ -105,37 +103,9 @@ def _human(result: FitResult) -> str:
 
 def _record(app: App, result: FitResult, profile: CourtProfile, limit: int) -> None:
     """One ledger event per output, linked to the input by path and hash."""
-    before = sha256_file(result.input)
-    if result.ocr is not None:  # the court wanted a text layer: OCR came first
-        app.ledger.chain.record(
-            EventKind.OCR,
-            path_before=str(result.input.resolve()),
-            sha256_before=result.ocr.get("sha256_before", before),
-            sha256_after=result.ocr.get("sha256_after", before),
-            detail={**result.ocr, "operation": "fit", "court": profile.id},
-        )
-    kind = EventKind.SPLIT if len(result.parts) > 1 else EventKind.CONVERTED
-    for n, part in enumerate(result.parts, 1):
-        app.ledger.chain.record(
-            kind,
-            path_before=str(result.input.resolve()),
-            path_after=str(part.path.resolve()),
-            sha256_before=before,
-            sha256_after=sha256_file(part.path),
-            detail={
-                "operation": "fit",
-                "part": n,
-                "parts": len(result.parts),
-                "first_page": part.first_page,
-                "last_page": part.last_page,
-                "bytes": part.bytes,
-                "actions": list(result.actions),
-                "changes": result.changes,
-                "kept": [k.as_json() for k in result.kept],
-                "court": profile.id,
-                "limit_bytes": limit,
-            },
-        )
+    from intake_desktop.core.court_fit import record_fit
+
+    record_fit(app.ledger, result, profile, limit)
 
 
 def run(args: argparse.Namespace, output: Output) -> int:

@@ -23,6 +23,11 @@ def run(args: argparse.Namespace, out: Output) -> int:
     from intake_desktop.app import open_app
     from intake_desktop.qt.main import run_app
 
-    # The window signs the person in itself (`--as NAME` chooses who is offered first).
-    with open_app(args.workspace, db=args.db, role="paralegal") as app:
-        return run_app(app, person=getattr(args, "as_name", None))
+    shell = getattr(args, "startup_shell", None)  # painted before the imports (launch.py)
+    try:
+        # The window signs the person in itself (`--as NAME` chooses who is offered first).
+        with open_app(args.workspace, db=args.db, role="paralegal") as app:
+            return run_app(app, person=getattr(args, "as_name", None), shell=shell)
+    finally:
+        if shell is not None:
+            shell.close()

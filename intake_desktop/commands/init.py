@@ -136,7 +136,7 @@ def _switch(args: argparse.Namespace, ws: Workspace, preset: str, url: str, out:
     import hashlib
 
     from intake_desktop.core.mover import write_new_file
-    from intake_desktop.core.rules.active import save_rules
+    from intake_desktop.core.rules import save_rules
 
     text = (naming_rules_dir() / f"{preset}.toml").read_text(encoding="utf-8")
     kept = None

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import open_app
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options, plural
+from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options, plural
 from intake_desktop.core import custody
 from intake_desktop.core.errors import UsageError
 
@@ -55,10 +55,10 @@ def _target_url(url: str, workspace: str | None) -> str:
 
 
 def run_migrate(args: argparse.Namespace, out: Output) -> int:
-    from intake_desktop.core.ledger.migrate_to import migrate_ledger
+    from intake_desktop.core.ledger import migrate_ledger
 
     target = _target_url(args.to, args.workspace)
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         if app.ledger.url == target:
             raise UsageError("--to names the ledger this workspace already uses",
                              fix="give the URL of the firm's database")
@@ -98,7 +98,7 @@ def run_migrate(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_grant(args: argparse.Namespace, out: Output) -> int:
-    from intake_desktop.core.ledger.grant import apply_grants, database_of, grant_sql
+    from intake_desktop.core.ledger import apply_grants, database_of, grant_sql
 
     if not args.apply:
         sql = grant_sql(args.owner, args.app_role, database=database_of(args.db))

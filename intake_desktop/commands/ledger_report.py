@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options, resolve_arg_path
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    acting,
+    add_common_options,
+    resolve_arg_path,
+)
 
 
 def register_report(lsub: Any) -> None:
@@ -30,7 +36,7 @@ def run_report(args: argparse.Namespace, output: Output) -> int:
     from intake_desktop.app import open_app
     from intake_desktop.core.activity import write_report
 
-    with open_app(args.workspace, db=args.db, role=args.role) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         out = (resolve_arg_path(args.out) if args.out else
                app.workspace.exports / "reports" / f"{args.matter} activity.{args.format}")
         written = write_report(app.ledger, args.matter, args.format, out)

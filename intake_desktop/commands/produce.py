@@ -13,9 +13,15 @@ from intake_desktop.commands.common import (
     add_common_options,
 )
 from intake_desktop.commands.exhibits import BuildProgress, default_out
-from intake_desktop.core.production.build import ProductionResult, earlier_productions, produce
-from intake_desktop.core.production.plan import number_documents, plan_production
-from intake_desktop.core.production.spec import ProductionSpec, load_production_spec
+from intake_desktop.core.production import (
+    ProductionResult,
+    ProductionSpec,
+    earlier_productions,
+    load_production_spec,
+    number_documents,
+    plan_production,
+    produce,
+)
 from intake_desktop.core.signoff import OutputKind, record_draft
 
 if TYPE_CHECKING:

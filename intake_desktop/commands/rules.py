@@ -18,9 +18,15 @@ from intake_desktop.commands.common import (
     resolve_arg_path,
 )
 from intake_desktop.core.errors import IntakeError, UsageError
-from intake_desktop.core.rules import RulesError, RulesRouter, load_active_rules, load_rules
-from intake_desktop.core.rules.active import accept_rules
-from intake_desktop.core.rules.preview import PreviewResult, preview
+from intake_desktop.core.rules import (
+    PreviewResult,
+    RulesError,
+    RulesRouter,
+    accept_rules,
+    load_active_rules,
+    load_rules,
+    preview,
+)
 from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
 
 

@@ -13,7 +13,7 @@ from intake_desktop.commands.common import (
     acting,
     add_common_options,
 )
-from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
+from intake_desktop.core.filing import UndoError, find_target, undo_document
 from intake_desktop.core.walls import check_matter
 
 

@@ -24,8 +24,14 @@ from intake_desktop.commands.common import (
 from intake_desktop.commands.ingest import report as report_result
 from intake_desktop.commands.ingest import summary as ingest_summary
 from intake_desktop.core.filing import IngestResult
-from intake_desktop.core.watch import Watcher, WatchEvent, WatchReport, WatchStatus
-from intake_desktop.core.watch.settings import WatchSettings, load_watch_settings
+from intake_desktop.core.watch import (
+    Watcher,
+    WatchEvent,
+    WatchReport,
+    WatchSettings,
+    WatchStatus,
+    load_watch_settings,
+)
 
 DEFAULTS = WatchSettings()
 

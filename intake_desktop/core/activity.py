@@ -54,7 +54,7 @@ ACTIONS: dict[str, str] = {
     EventKind.APPROVAL_REQUESTED: "filed provisionally (needs a lawyer's approval)",
     EventKind.APPROVED: "approved",
     EventKind.RETURNED: "returned to review",
-    EventKind.REFUSED: "was refused",
+    EventKind.CAPABILITY_REFUSED: "was refused",
 }
 # Bookkeeping that says nothing about a document: left out of the activity views.
 QUIET = {EventKind.SOURCE_REMOVED, EventKind.ORIGINAL_PRESERVED, EventKind.SEALED,
@@ -97,43 +97,45 @@ def _details(e: EventRecord) -> str:
     return "; ".join(str(b) for b in bits)[:300]
 
 
-def _document(e: EventRecord, names: dict[int, str]) -> str:
+class DocumentNames:
+    """A document's path and number as the report shows it, looked up once each."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.known: dict[int, str] = {}
+
+    def __call__(self, doc_id: int) -> str:
+        if doc_id not in self.known:
+            doc = self.ledger.docs.document(doc_id)
+            self.known[doc_id] = (f"{doc.filed_path or doc.source_path} (no. {doc_id})"
+                                  if doc is not None else f"no. {doc_id}")
+        return self.known[doc_id]
+
+
+def _document(e: EventRecord, names: DocumentNames) -> str:
     """The document as this event left it (its path then, and its ledger number)."""
     then = e.path_after if e.path_after and not e.path_after.startswith("/") else None
     if e.document_id is not None:
-        if then:
-            return f"{then} (no. {e.document_id})"
-        return names.get(e.document_id, f"no. {e.document_id}")
+        return f"{then} (no. {e.document_id})" if then else names(e.document_id)
     return e.path_after or e.path_before or ""
 
 
-def to_row(e: EventRecord, names: dict[int, str]) -> ActivityRow:
+def to_row(e: EventRecord, names: DocumentNames) -> ActivityRow:
     return ActivityRow(e.at, e.actor_user, e.actor_role, action_words(e.kind),
                        _document(e, names), _details(e), e.seq, e.kind, e.matter_id)
 
 
-def _names(ledger: Ledger, matter: str | None = None) -> dict[int, str]:
-    return {d.id: f"{d.filed_path or d.source_path} (no. {d.id})"
-            for d in ledger.docs.documents(matter_id=matter)}
-
-
 def matter_activity(ledger: Ledger, matter: str) -> list[ActivityRow]:
     """Every event about the matter or one of its documents, oldest first."""
-    names = _names(ledger, matter)
-    rows = []
-    for e in ledger.chain.events():
-        if e.kind in QUIET:
-            continue
-        if e.matter_id == matter or (e.document_id is not None and e.document_id in names):
-            rows.append(to_row(e, names))
-    return rows
+    names = DocumentNames(ledger)
+    return [to_row(e, names) for e in ledger.chain.matter_events(matter)
+            if e.kind not in QUIET]
 
 
 def recent_activity(ledger: Ledger, limit: int = 200) -> list[ActivityRow]:
     """The latest events, newest first (bookkeeping left out)."""
-    names = _names(ledger)
-    events = [e for e in ledger.chain.events() if e.kind not in QUIET]
-    return [to_row(e, names) for e in reversed(events[-limit:])]
+    names = DocumentNames(ledger)
+    return [to_row(e, names) for e in ledger.chain.recent_events(limit, exclude=QUIET)]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
 from intake_desktop.core.pipeline import Decision
-from intake_desktop.core.roles import Capability, can
+from intake_desktop.core.roles import Capability, require
 
 if TYPE_CHECKING:
     from intake_desktop.core.filing.filer import Filer
@@ -86,14 +86,7 @@ def provisional_ids(ledger: Ledger) -> set[int]:
 
 
 def _pending(ledger: Ledger, doc_id: int, action: str) -> PendingApproval:
-    actor = ledger.actor
-    if not can(actor.role, Capability.APPROVE):
-        reason = (f"{actor.user} acts as a {actor.role}; only an attorney or an admin can "
-                  f"{action} an escalated document")
-        from intake_desktop.core.signoff.signing import refuse
-
-        refuse(ledger, action, reason, document_id=doc_id)
-        raise ApprovalError(reason, fix="ask the supervising attorney")
+    require(ledger, Capability.APPROVE, f"{action} an escalated document")
     for p in pending_approvals(ledger):
         if p.document_id == doc_id:
             return p

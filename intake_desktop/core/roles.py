@@ -97,8 +97,9 @@ CAPABILITY_WHERE: dict[Capability, str] = {
     Capability.BROWSE: "Exhibit browser, search; `ledger history`, `ledger export`",
     Capability.BUILD: "Exhibit builder, Production page; `exhibits build`, `fit`, `produce`",
     Capability.CHECKLISTS: "Checklists page; `checklist`",
-    Capability.SIGN_OFF: "Sign off in the window; `exhibits signoff`",
-    Capability.APPROVE: "Supervision page: approvals",
+    Capability.SIGN_OFF: "Supervision page and builder: Sign off; `exhibits signoff`",
+    Capability.APPROVE: "Supervision page: Approve, Return; `approvals approve`, "
+    "`approvals return`",
     Capability.SUPERVISE: "Supervision page; `ledger report`",
     Capability.SETTINGS: "Settings: intake folders, Bates defaults, checklists",
     Capability.RULES: "Settings: naming rules; `rules accept`",

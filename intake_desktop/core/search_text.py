@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.ledger import Ledger
+from intake_desktop.core.ledger import EventKind, Ledger
+from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.pipeline import PageText
+from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +143,65 @@ def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
         return []
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")", re.I)
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@dataclass
+class ReindexReport:
+    """What `reindex_documents` did (one line of `search reindex --json`)."""
+
+    indexed: int = 0  # documents whose words were read now
+    already: int = 0  # documents already indexed (left alone)
+    labelled: int = 0  # documents whose stamped labels were added back
+    missing_files: list[str] = field(default_factory=list)  # filed copies not on disk
+
+    def to_json(self) -> dict[str, Any]:
+        return {"indexed": self.indexed, "already": self.already, "labelled": self.labelled,
+                "missing_files": self.missing_files}
+
+
+def reindex_documents(
+    ledger: Ledger,
+    root: Path,
+    *,
+    everything: bool = False,
+    on_progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    batch: int = 500,
+) -> ReindexReport:
+    """Index filed documents that have no search text (filed before migration 0006), or
+    every filed document with `everything`; their stamped labels and Bates numbers too."""
+    report = ReindexReport()
+    total = ledger.docs.count_documents(DocumentFilter(statuses=("filed",)))
+    done_ids: list[int] = []
+    after = 0
+    seen = 0
+    while True:
+        page = ledger.docs.documents(status="filed", after_id=after, limit=batch)
+        if not page:
+            break
+        after = page[-1].id
+        have = ledger.docs.document_texts([d.id for d in page], with_body=False)
+        for doc in page:
+            if cancel is not None and cancel.is_set():
+                return report
+            seen += 1
+            on_progress(seen, total, doc.filed_path or doc.source_path)
+            if doc.id in have and not everything:
+                report.already += 1
+                continue
+            path = root / (doc.filed_path or "")
+            if not doc.filed_path or not path.is_file():
+                report.missing_files.append(doc.filed_path or doc.source_path)
+                continue
+            body, pages = extract_text(path)
+            ledger.docs.set_document_text(doc.id, body, pages)
+            report.indexed += 1
+            done_ids.append(doc.id)
+    wanted = set(done_ids)
+    for event in ledger.chain.events(kinds=[EventKind.STAMPED]):
+        if event.document_id in wanted:
+            d = event.detail
+            index_stamps(ledger, event.document_id or 0, str(d.get("label") or ""),
+                         d.get("bates_first"), d.get("bates_last"))
+            report.labelled += 1
+    return report

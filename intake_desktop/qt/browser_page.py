@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPoint,
     QPointF,
     QSettings,
+    QSize,
     Qt,
     QTimer,
     QUrl,
@@ -27,6 +28,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPalette,
+    QPixmap,
     QShortcut,
     QTextDocument,
 )
@@ -34,10 +36,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QPushButton,
     QSplitter,
@@ -46,12 +52,15 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from intake_desktop.core.ledger import DocumentRecord
-from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.document_details import DocumentDetails, current_details, edit_details
+from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.ledger import DocStatus, DocumentFilter, DocumentRecord
+from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.search_text import hit_spans
 from intake_desktop.qt.document_facts import DocumentFactsLine
 from intake_desktop.qt.look import icon, is_dark
@@ -60,7 +69,8 @@ from intake_desktop.qt.models import DocumentTableModel, HistoryModel
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.saved_search_bar import SavedSearchBar
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.wording import for_window
+from intake_desktop.qt.thumbnails import THUMB_PX, ThumbnailCache
+from intake_desktop.qt.wording import for_window, say
 
 ALL = "All"
 STATUS_CHOICES = {
@@ -149,6 +159,49 @@ class HitDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class DetailsDialog(QDialog):
+    """Title, document date and custodian of one document; Save records them in the ledger."""
+
+    def __init__(self, doc: DocumentRecord, details: DocumentDetails, described: str,
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Document details")
+        self.doc = doc
+        self.title = QLineEdit(details.title, self)
+        self.title.setPlaceholderText(described or "A title that says what it is")
+        self.date = DateFilter(self, "The date the document bears (not when it was received)")
+        self.date.setSpecialValueText("none")
+        if details.document_date:
+            self.date.setDate(QDate.fromString(details.document_date, "yyyy-MM-dd"))
+        self.custodian = QLineEdit(details.custodian, self)
+        self.custodian.setPlaceholderText("Whose files it came from, e.g. Jane Jones (client)")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout(self)
+        head = QLabel(doc.filed_path or doc.source_path, self)
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        head.setObjectName("muted")
+        head.setWordWrap(True)
+        form.addRow(head)
+        form.addRow("Title:", self.title)
+        form.addRow("Document date:", self.date)
+        form.addRow("Custodian:", self.custodian)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button.setDefault(True)
+        self.save_button.setProperty("primary", True)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.setMinimumWidth(460)
+
+    def values(self) -> tuple[str, str, str]:
+        date = "" if self.date.is_empty() else self.date.date().toString("yyyy-MM-dd")
+        return self.title.text(), date, self.custodian.text()
+
+
 class BrowserPage(QWidget):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
@@ -220,6 +273,39 @@ class BrowserPage(QWidget):
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda *_: self.open_document())
+        self.thumbnails = ThumbnailCache(
+            session.runner.pool, session.app.workspace.root, session.app.workspace.state, self)
+        self.thumbnails.ready.connect(self.model.thumbnail_ready)
+        self.model.thumbnail = self._thumbnail
+        self.thumbs = QListView(self)
+        self.thumbs.setAccessibleName("Thumbnails")
+        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbs.setMovement(QListView.Movement.Static)
+        self.thumbs.setResizeMode(QListView.ResizeMode.Adjust)
+        self.thumbs.setUniformItemSizes(True)
+        self.thumbs.setWordWrap(True)
+        self.thumbs.setSpacing(6)
+        self.thumbs.setIconSize(QSize(THUMB_PX, THUMB_PX))
+        self.thumbs.setGridSize(QSize(THUMB_PX + 36, THUMB_PX + 52))
+        self.thumbs.setModel(self.model)
+        self.thumbs.setModelColumn(self.model.column_index("description"))
+        self.thumbs.setSelectionModel(self.table.selectionModel())
+        self.thumbs.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.thumbs.setSelectionBehavior(QListView.SelectionBehavior.SelectRows)
+        self.thumbs.doubleClicked.connect(lambda *_: self.open_document())
+        self.thumbs.setVisible(False)
+        self.list_button = QToolButton(self)
+        self.list_button.setText("List")
+        self.thumbs_button = QToolButton(self)
+        self.thumbs_button.setText("Thumbnails")
+        for button, tip in ((self.list_button, "Show the documents as a table"),
+                            (self.thumbs_button, "Show the first page of each document")):
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setAutoExclusive(True)
+        self.list_button.setChecked(True)
+        self.list_button.clicked.connect(lambda: self.set_view(thumbnails=False))
+        self.thumbs_button.clicked.connect(lambda: self.set_view(thumbnails=True))
         self.empty_note = QLabel(self)
         self.empty_note.setObjectName("banner")
         self.empty_note.setTextFormat(Qt.TextFormat.PlainText)
@@ -245,6 +331,19 @@ class BrowserPage(QWidget):
         self.folder_button = QPushButton(icon("folder"), "Show in folder", self)
         self.open_button.clicked.connect(lambda: self.open_document())
         self.folder_button.clicked.connect(lambda: self.open_in_folder())
+        self.details_button = QPushButton(icon("document"), "Details…", self)
+        self.details_button.setToolTip("Title, document date and custodian (recorded in the "
+                                       "ledger under your name)")
+        self.details_button.clicked.connect(lambda: self.edit_details())
+        self.details_dialog: DetailsDialog | None = None
+        self.undo_button = QPushButton(icon("refresh"), "Undo filing", self)
+        self.undo_button.setToolTip(
+            "Send the received file back where it came from and remove the filed copy (the "
+            "original is kept). Refused once the document is stamped into an exhibit set.")
+        self.undo_button.clicked.connect(lambda: self.undo_selected())
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         right = QWidget(self)
         right.setMinimumWidth(260)
         right_layout = QVBoxLayout(right)
@@ -257,8 +356,11 @@ class BrowserPage(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
         actions.addWidget(self.folder_button)
+        actions.addWidget(self.details_button)
         actions.addStretch(1)
+        actions.addWidget(self.undo_button)
         right_layout.addLayout(actions)
+        right_layout.addWidget(self.note)
 
         left = QWidget(self)
         left.setMinimumWidth(320)
@@ -266,6 +368,7 @@ class BrowserPage(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.empty_note)
         ll.addWidget(self.table, 1)
+        ll.addWidget(self.thumbs, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(right)
@@ -278,6 +381,9 @@ class BrowserPage(QWidget):
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.count)
+        head.addSpacing(12)
+        head.addWidget(self.list_button)
+        head.addWidget(self.thumbs_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.addLayout(head)
@@ -291,6 +397,22 @@ class BrowserPage(QWidget):
         self.apply_filter()
         self.restore_columns()
         self._show(None)
+
+    # ---- list or thumbnails -------------------------------------------------------------------
+
+    def set_view(self, *, thumbnails: bool) -> None:
+        """The table, or the first page of each document (rendered in the background)."""
+        self.model.show_thumbnails = thumbnails
+        self.table.setVisible(not thumbnails)
+        self.thumbs.setVisible(thumbnails)
+        (self.thumbs_button if thumbnails else self.list_button).setChecked(True)
+        if thumbnails:
+            self.thumbs.reset()
+            self.thumbs.setSelectionModel(self.table.selectionModel())
+
+    def _thumbnail(self, doc: DocumentRecord) -> Any:
+        image = self.thumbnails.image(doc)
+        return QPixmap.fromImage(image) if image is not None else icon("document")
 
     # ---- columns (chosen per user, remembered) --------------------------------------------
 
@@ -333,6 +455,10 @@ class BrowserPage(QWidget):
         menu = QMenu(self)
         menu.addAction(icon("open"), "Open", self.open_document)
         menu.addAction(icon("folder"), "Show in folder", self.open_in_folder)
+        menu.addAction(icon("document"), "Details…", self.edit_details)
+        if self._may_undo():
+            menu.addSeparator()
+            menu.addAction(icon("refresh"), "Undo filing", self.undo_selected)
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _show_found_column(self) -> None:
@@ -345,6 +471,7 @@ class BrowserPage(QWidget):
         self.session = session
         self.model.ledger = session.ledger
         self.restore_columns()
+        self._show(self.selected())
         return True
 
     def reload_choices(self) -> None:
@@ -405,22 +532,36 @@ class BrowserPage(QWidget):
         self.table.selectRow(row)
 
     def _selection_changed(self, *_: QItemSelection) -> None:
+        self.note.clear()  # a result belongs to the document it was about
         self._show(self.selected())
+
+    def _may_undo(self) -> bool:
+        """Undoing a filing is filing work: paralegals and admins, not attorneys."""
+        return can(self.session.actor.role, Capability.INTAKE)
 
     def _show(self, doc: DocumentRecord | None) -> None:
         self.facts_line.show_for(self.session.ledger, doc)
         enabled = doc is not None and bool(doc.filed_path)
         self.open_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
+        self.details_button.setEnabled(doc is not None)
+        self.undo_button.setVisible(self._may_undo())
+        self.undo_button.setEnabled(
+            self._may_undo() and doc is not None and doc.status == DocStatus.FILED)
         if doc is None:
             self.doc_label.setText("")
             self.preview.clear()
             self.history_model.set_records([])
             return
         sha = doc.filed_sha256 or doc.sha256
+        given = current_details(self.session.ledger, doc)
+        about = [given.title] if given.title else []
+        about += [f"Dated {given.document_date}"] if given.document_date else []
+        about += [f"Custodian: {given.custodian}"] if given.custodian else []
         events = self.session.ledger.chain.events(document_id=doc.id)
         self.doc_label.setText(
-            f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
+            ("" if not about else " · ".join(about) + "\n")
+            + f"{doc.filed_path or doc.source_path}\nSHA-256 {sha[:16]}…{sha[-8:]} · {doc.status}"
             + "".join(f"\n{line}" for line in self.supervision_lines(doc, events))
         )
         self.doc_label.setToolTip(f"SHA-256 {sha}")
@@ -462,6 +603,48 @@ class BrowserPage(QWidget):
                 "the ledger (Settings) to see where it went."))
             return None
         return path
+
+    def edit_details(self) -> None:
+        """Open the details of the selected document; Save records the change."""
+        doc = self.selected()
+        if doc is None:
+            return
+        described = self.model.data(self.model.index(
+            self.table.currentIndex().row(), self.model.column_index("description")))
+        dialog = DetailsDialog(doc, current_details(self.session.ledger, doc),
+                               str(described or ""), self)
+        dialog.save_button.clicked.connect(lambda: self._save_details(dialog))
+        self.details_dialog = dialog
+        dialog.open()
+
+    def _save_details(self, dialog: DetailsDialog) -> None:
+        title, date, custodian = dialog.values()
+        try:
+            now = edit_details(self.session.ledger, dialog.doc.id, title=title,
+                               document_date=date, custodian=custodian)
+        except IntakeError as exc:
+            say(dialog.error, exc.message, "error")  # nothing typed is lost
+            return
+        dialog.accept()
+        self.apply_filter()  # the list, the heading and the history show the new details
+        if now is None:
+            say(self.note, "Nothing changed, so nothing was recorded.", "info")
+        else:
+            say(self.note, "Details saved and recorded in the ledger.", "ok")
+
+    def undo_selected(self) -> bool:
+        """Undo the selected document's filing; the result (or the refusal) shows below."""
+        from intake_desktop.qt.undo import undo_filing
+
+        doc = self.selected()
+        if doc is None or not self._may_undo():
+            return False
+        outcome = undo_filing(self.session, doc.id)
+        if outcome.ok:
+            self.apply_filter()
+        say(self.note, for_window(outcome.message, self.session.app.workspace.root),
+            "ok" if outcome.ok else "error")
+        return outcome.ok
 
     def open_document(self) -> None:
         path = self._path_of_selected()

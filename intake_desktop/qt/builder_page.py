@@ -59,8 +59,8 @@ from intake_desktop.core.desks.exhibit_builder import (
 )
 from intake_desktop.core.desks.settings_files import load_bates
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.exhibits.labels import letters
-from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.exhibits import letters
+from intake_desktop.core.ledger import DocumentFilter
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.core.roles import Capability, can
 from intake_desktop.core.signoff import SetState, set_status, sign_off

@@ -21,17 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.checklists.desk import (
+from intake_desktop.core.checklists import (
+    ChecklistError,
+    ChecklistProblem,
     available_checklists,
     checklist_text,
     is_edited,
+    parse_checklist,
     save_checklist,
     workspace_checklist_path,
-)
-from intake_desktop.core.checklists.loader import (
-    ChecklistError,
-    ChecklistProblem,
-    parse_checklist,
 )
 from intake_desktop.qt.code_editor import CodeEditor
 from intake_desktop.qt.look import icon

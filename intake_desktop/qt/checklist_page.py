@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
 
 from intake_desktop.core.checklists import (
     ChecklistError,
+    ChecklistUnavailable,
     ItemStatus,
     MatterChecklist,
     assign_checklist,
+    assigned_at,
+    available_checklists,
     matter_checklist,
     waive_item,
     write_request_letter,
 )
-from intake_desktop.core.checklists.desk import available_checklists
-from intake_desktop.core.checklists.status import ChecklistUnavailable, assigned_at
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.session import Session

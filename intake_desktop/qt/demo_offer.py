@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from intake_desktop.core.demo.runner import workspace_is_empty
+from intake_desktop.core.empty_workspace import workspace_is_empty
 from intake_desktop.core.shipped import self_command
 from intake_desktop.core.workspace import Workspace, default_demo_dir
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from intake_desktop.core.filing.translations import date_provenance, translation_pair
+from intake_desktop.core.filing import date_provenance, translation_pair
 from intake_desktop.core.ledger import DocumentRecord, Ledger
-from intake_desktop.core.production.lookup import productions_of
+from intake_desktop.core.production import productions_of
 
 MAX_PAIRS = 4  # translations shown for one original (more are rare)
 

@@ -98,7 +98,7 @@ class FirmDatabaseEditor(QWidget):
 
     def _url(self) -> str:
         """The URL to try: as typed, with the typed password when there is one."""
-        from intake_desktop.core.ledger.firm_url import split_password, with_password
+        from intake_desktop.core.ledger import split_password, with_password
 
         url = self.url.text().strip()
         if url and self.password.text():

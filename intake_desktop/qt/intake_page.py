@@ -48,9 +48,10 @@ class IntakeRow:
     status: str  # "waiting", "filing", or an Outcome value
     detail: str = ""
     child: bool = False
+    document_id: int | None = None  # the filed document (for Undo)
 
 
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     "waiting": "Waiting",
     "filing": "Filing…",
     Outcome.FILED: "Filed",
@@ -58,13 +59,15 @@ STATUS_TEXT = {
     Outcome.DUPLICATE: "Duplicate",
     Outcome.IGNORED: "Skipped",
     Outcome.ERROR: "Not filed",
+    "undone": "Undone",
 }
-STATUS_ICON = {
+STATUS_ICON: dict[str, str] = {
     Outcome.FILED: "check",
     Outcome.REVIEW: "review",
     Outcome.DUPLICATE: "document",
     Outcome.IGNORED: "document",
     Outcome.ERROR: "error",
+    "undone": "refresh",
 }
 
 
@@ -101,8 +104,8 @@ class IntakeResultsModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.source if col == self.COL_FILE else row.detail
         if role == Qt.ItemDataRole.DecorationRole and col == self.COL_STATUS:
-            name = STATUS_ICON.get(row.status)  # type: ignore[call-overload]
-            return icon(name) if name else None
+            glyph = STATUS_ICON.get(row.status)
+            return icon(glyph) if glyph else None
         return None
 
     def start_batch(self) -> None:
@@ -123,8 +126,10 @@ class IntakeResultsModel(ListTableModel):
         """Replace the batch's progress rows with its results (and their children)."""
         new: list[IntakeRow] = []
         for r in results:
-            new.append(IntakeRow(r.source, str(r.status), _detail(r, root)))
-            new.extend(IntakeRow(c.source, str(c.status), _detail(c, root), child=True)
+            new.append(IntakeRow(r.source, str(r.status), _detail(r, root),
+                                 document_id=r.document_id))
+            new.extend(IntakeRow(c.source, str(c.status), _detail(c, root), child=True,
+                                 document_id=c.document_id)
                        for c in r.children)
         self.beginResetModel()
         self.rows[self._batch_start:] = new
@@ -133,10 +138,20 @@ class IntakeResultsModel(ListTableModel):
     def append_result(self, r: IngestResult, root: Path | None = None) -> None:
         """A file filed by the folder watcher (outside any batch of this page)."""
         self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append(IntakeRow(r.source, str(r.status), _detail(r, root)))
+        self.rows.append(IntakeRow(r.source, str(r.status), _detail(r, root),
+                                   document_id=r.document_id))
         self.endInsertRows()
         if self._batch_start == len(self.rows) - 1:
             self._batch_start = len(self.rows)
+
+    def mark_undone(self, row: int, message: str) -> None:
+        """Row `row` (and the rows of its family below it) were taken back."""
+        last = row + 1
+        while last < len(self.rows) and self.rows[last].child and not self.rows[row].child:
+            last += 1
+        for r in self.rows[row:last]:
+            r.status, r.detail = "undone", message
+        self.dataChanged.emit(self.index(row, 0), self.index(last - 1, self.COL_DETAIL))
 
     def fail_batch(self, message: str) -> None:
         self.beginResetModel()
@@ -304,6 +319,17 @@ class IntakePage(QWidget):
         self.table.setColumnWidth(1, self.fontMetrics().horizontalAdvance("Sent to review") + 48)
         header.setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_undo())
+        self.undo_button = QPushButton(icon("refresh"), "Undo filing", self)
+        self.undo_button.setToolTip(
+            "Send the selected file back where it came from and remove the filed copy (the "
+            "original is kept)")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(lambda: self.undo_selected())
+        below = QHBoxLayout()
+        below.addStretch(1)
+        below.addWidget(self.undo_button)
 
         self.demo_offer = DemoOffer(parent=self)
         self.demo_offer.refresh(session.app.workspace, session.ledger)
@@ -316,6 +342,33 @@ class IntakePage(QWidget):
         layout.addLayout(prog)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
+        layout.addLayout(below)
+
+    def _selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def _update_undo(self) -> None:
+        at = self._selected_row()
+        row = self.model.rows[at] if 0 <= at < len(self.model.rows) else None
+        self.undo_button.setEnabled(
+            row is not None and not row.child and row.document_id is not None
+            and row.status == str(Outcome.FILED))
+
+    def undo_selected(self) -> bool:
+        """Undo the filing of the selected result (with its attachments or members)."""
+        from intake_desktop.qt.undo import undo_filing
+
+        at = self._selected_row()
+        if at < 0 or self.model.rows[at].document_id is None:
+            return False
+        outcome = undo_filing(self.session, self.model.rows[at].document_id or 0)
+        root = self.session.app.workspace.root
+        if outcome.ok:
+            self.model.mark_undone(at, for_window(outcome.message, root))
+        say(self.status, for_window(outcome.message, root), "ok" if outcome.ok else "error")
+        self._update_undo()
+        return outcome.ok
 
     def reload_matters(self) -> None:
         from intake_desktop.qt.matters import fill_matters
@@ -436,6 +489,7 @@ class IntakePage(QWidget):
 
     def _done(self, results: list[IngestResult]) -> None:
         self.model.finish_batch(results, self.session.app.workspace.root)
+        self._update_undo()
         counts: dict[str, int] = {}
         for r in results:
             counts[str(r.status)] = counts.get(str(r.status), 0) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,14 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.app import App
-from intake_desktop.core.desks.rules_draft import RulesBackend
-from intake_desktop.core.filing import IngestResult, Outcome
 from intake_desktop.core.ledger import Actor, EventKind
 from intake_desktop.core.roles import Capability, CapabilityRefused, can, require, who_may
-from intake_desktop.qt.intake_page import IntakePage
 from intake_desktop.qt.look import app_icon, icon
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.tasks import Pool, TaskRunner
+
+if TYPE_CHECKING:  # the pages and the filing engine load when first used (quick start-up)
+    from intake_desktop.core.desks.rules_draft import RulesBackend
+    from intake_desktop.core.filing import IngestResult
 
 
 class Page:
@@ -50,9 +52,41 @@ PAGES = (
     Page("checklists", "Checklists", "check", Capability.CHECKLISTS, "Ctrl+6"),
     Page("supervision", "Supervision", "hand", Capability.SUPERVISE, "Ctrl+7"),
     Page("production", "Production", "builder", Capability.BUILD, "Ctrl+8"),
+    Page("fit", "Court fit", "fit", Capability.BUILD, "Ctrl+9"),
 )
 # Who may use each page, in words, from the one capability table (core/roles.py).
 ROLE_NEEDED = {page.capability: who_may(page.capability) for page in PAGES}
+
+
+class Pages(dict[str, QWidget]):
+    """The pages the acting role may use, each built the first time it is used (start-up
+    builds only the page shown). `key in pages` is True for every allowed page; iterating
+    gives the pages built so far; `built(key)` never builds."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        super().__init__()
+        self.allowed: set[str] = set()
+        self._build = build
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.allowed
+
+    def __missing__(self, key: str) -> QWidget:
+        if key not in self.allowed:
+            raise KeyError(key)
+        widget = self._build(key)
+        self[key] = widget
+        return widget
+
+    def get(self, key: str, default: QWidget | None = None) -> QWidget | None:  # type: ignore[override]
+        return self[key] if key in self.allowed else default
+
+    def built(self, key: str) -> QWidget | None:
+        return dict.get(self, key)
+
+    def clear(self) -> None:
+        super().clear()
+        self.allowed.clear()
 
 
 class MainWindow(QMainWindow):
@@ -77,9 +111,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.rules_backend = rules_backend
         self.runner = TaskRunner(pool, self)
-        self.warning.connect(self.show_error)
+        self.warning.connect(self._warned)
+        self._pending_warning = ""  # a warning raised since the last batch ended
         self.session = Session.start(app, actor or app.actor, self.runner, self.warning.emit)
-        self.pages: dict[str, QWidget] = {}
+        self.pages = Pages(self._build_page)
         self.setWindowIcon(app_icon())
         self.resize(1180, 760)
         self.setMinimumSize(760, 520)
@@ -143,10 +178,11 @@ class MainWindow(QMainWindow):
         if self.database_status is not None:
             self.database_status.start()
         self._build_pages()
+        self.settings_restored = False
         if settings is not None:
             geometry = settings.value("window/geometry")
             if isinstance(geometry, QByteArray):
-                self.restoreGeometry(geometry)
+                self.settings_restored = self.restoreGeometry(geometry)
 
     # ---- structure -----------------------------------------------------------------------
 
@@ -195,14 +231,20 @@ class MainWindow(QMainWindow):
         dialog = DiagnosticsDialog(diagnostics_report(app.workspace, app.ledger.url), self)
         dialog.exec()
 
-    def _build_pages(self, keep: dict[str, QWidget] | None = None) -> None:
-        """(Re)build the pages this role may use; the others stay disabled in the list.
-
-        Pages in `keep` that the role may still use are kept (with their work) and told
-        about the new session; the others are dropped.
-        """
+    def _build_page(self, key: str) -> QWidget:
         from intake_desktop.qt.pages import build_page
 
+        widget = build_page(key, self)
+        self.stack.addWidget(widget)
+        self._connect_page(key, widget)
+        return widget
+
+    def _build_pages(self, keep: dict[str, QWidget] | None = None) -> None:
+        """(Re)list the pages this role may use; the others stay disabled in the list.
+
+        Pages in `keep` that the role may still use are kept (with their work) and told
+        about the new session; the others are dropped. A page is built when first shown.
+        """
         keep = dict(keep or {})
         current = self.current_page_key()
         role = self.session.actor.role
@@ -224,12 +266,10 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(icon(page.icon_name), page.title)
             allowed = can(role, page.capability)
             if allowed:
+                self.pages.allowed.add(page.key)
                 kept = keep.get(page.key)
-                widget = kept if kept is not None else build_page(page.key, self)
-                self.pages[page.key] = widget
-                if kept is None:
-                    self.stack.addWidget(widget)
-                    self._connect_page(page.key, widget)
+                if kept is not None:
+                    self.pages[page.key] = kept
                 item.setData(Qt.ItemDataRole.UserRole, page.key)
                 item.setToolTip(f"{page.title} ({page.shortcut})")
                 # Land on a page the person can act on (not the read-only review queue).
@@ -242,19 +282,25 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.blockSignals(False)
         keys = [p.key for p in PAGES]
-        if current in self.pages:
+        if current is not None and current in self.pages:
             first_allowed = keys.index(current)
         if first_allowed >= 0:
             self.nav.setCurrentRow(first_allowed)
             self._nav_changed(first_allowed)
         self._update_labels()
-        self.add_files_action.setEnabled(isinstance(self.pages.get("intake"), IntakePage))
+        self.add_files_action.setEnabled("intake" in self.pages)
         self._restart_watch()
 
     def _connect_page(self, key: str, widget: QWidget) -> None:
-        if isinstance(widget, IntakePage):
-            widget.batch_finished.connect(self._notify_batch)
-            widget.error.connect(self.show_error)
+        if key == "intake":
+            page: Any = widget
+            page.batch_finished.connect(self._notify_batch)
+            page.error.connect(self.show_error)
+
+    def watch_folders(self) -> None:
+        """Start watching the intake folders (after the first paint: it loads the rules)."""
+        self._want_watch = True
+        self._restart_watch()
 
     def _restart_watch(self) -> None:
         """The watcher files as the acting user; it runs only for roles allowed intake."""
@@ -287,7 +333,7 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         item = self.nav.item(row)
         key = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if key in self.pages:
+        if isinstance(key, str) and key in self.pages:
             if self.stack.currentWidget() is not self.pages[key]:
                 self.clear_error()  # a message belongs to the page that raised it
             self.stack.setCurrentWidget(self.pages[key])
@@ -327,8 +373,8 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def _add_files(self) -> None:
-        intake = self.pages.get("intake")
-        if isinstance(intake, IntakePage):
+        intake: Any = self.pages.get("intake")
+        if intake is not None:
             self.open_page("intake")
             intake.choose_files()
 
@@ -354,7 +400,7 @@ class MainWindow(QMainWindow):
         lost = [
             p.title for p in PAGES
             if p.key in self.pages and not can(actor.role, p.capability)
-            and _has_work(self.pages[p.key])
+            and _has_work(self.pages.built(p.key))
         ]
         if lost and not self.confirm(
             "Switch profile",
@@ -381,6 +427,10 @@ class MainWindow(QMainWindow):
         self.message_label.setText(f"⚠ {text}" if text else "")
         self.message_label.setToolTip(text)
 
+    def _warned(self, message: str) -> None:
+        self._pending_warning = message
+        self.show_error(message)
+
     def clear_error(self) -> None:
         self.message_label.clear()
         self.message_label.setToolTip("")
@@ -394,8 +444,10 @@ class MainWindow(QMainWindow):
     def _notify_batch(self, results: list[IngestResult], watcher: bool = False) -> None:
         if not watcher:  # the automatic ledger seal after each batch (watched files: on close)
             self.app.seal_if_changed(self.warning.emit)
-        intake = self.pages.get("intake")
-        if watcher and isinstance(intake, IntakePage):
+        from intake_desktop.core.filing import Outcome
+
+        intake: Any = self.pages.built("intake")
+        if watcher and intake is not None:
             for r in results:
                 intake.model.append_result(r, self.app.workspace.root)
         filed = sum(1 for r in results if r.status is Outcome.FILED)
@@ -403,8 +455,9 @@ class MainWindow(QMainWindow):
         errors = [r for r in results if r.status is Outcome.ERROR]
         if errors:
             self.show_error(f"{len(errors)} file(s) not filed: {errors[0].reason}")
-        elif not watcher:
-            self.clear_error()
+        elif not watcher and not self._pending_warning:
+            self.clear_error()  # a warning raised while filing (broken rules) stays shown
+        self._pending_warning = ""
         if self.tray is not None and (filed or review or errors):
             text = f"{filed} filed, {review} sent to review"
             if errors:
@@ -412,7 +465,7 @@ class MainWindow(QMainWindow):
             kind = (QSystemTrayIcon.MessageIcon.Warning if errors or review
                     else QSystemTrayIcon.MessageIcon.Information)
             self.tray.showMessage("Intake Desktop", text, kind, 4000)
-        review_page = self.pages.get("review")
+        review_page = self.pages.built("review")
         if review_page is not None and hasattr(review_page, "refresh"):
             review_page.refresh()
 
@@ -435,7 +488,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _has_work(page: QWidget) -> bool:
+def _has_work(page: QWidget | None) -> bool:
+    if page is None:
+        return False
     has_work = getattr(page, "has_work", None)
     return bool(has_work()) if callable(has_work) else False
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.ledger.queries import MatterRecord
+from intake_desktop.core.ledger import MatterRecord
 from intake_desktop.core.roles import Role
 from intake_desktop.core.walls import screened
 from intake_desktop.core.workspace import available_presets

@@ -10,8 +10,14 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from intake_desktop.core.ledger import DocumentRecord, EventRecord, Ledger
-from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
+from intake_desktop.core.document_details import DocumentDetails, edited_details
+from intake_desktop.core.ledger import (
+    DocumentFilter,
+    DocumentRecord,
+    DocumentText,
+    EventRecord,
+    Ledger,
+)
 from intake_desktop.core.search_text import snippet
 from intake_desktop.core.walls import screened
 from intake_desktop.qt.wording import for_window
@@ -156,6 +162,7 @@ DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
            lambda d: d.filed_path or d.source_path, key="file", width=200, shown=False),
     Column("Size", lambda d: _size(d.size), width=70, shown=False),
     Column("No.", lambda d: d.id, key="id", width=48, shown=False),
+    Column("Custodian", lambda d: "", key="custodian", width=130, shown=False),
     Column("Found", lambda d: "", key="found", width=260, shown=False),
 )
 
@@ -199,8 +206,18 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self._fetching = False
         self.total = 0
         self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
+        self.details: dict[int, DocumentDetails] = {}  # title, custodian someone gave
+        # First-page thumbnails (the browser's thumbnail view sets these).
+        self.thumbnail: Callable[[DocumentRecord], Any] | None = None
+        self.show_thumbnails = False
         # Documents filed provisionally, waiting for a lawyer's approval (issue 17).
         self.provisional: set[int] = set()
+
+    def thumbnail_ready(self, doc_id: int) -> None:
+        row = next((n for n, d in enumerate(self.records) if d.id == doc_id), -1)
+        if row >= 0:
+            index = self.index(row, self.column_index("description"))
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def snippet(self, doc: DocumentRecord) -> str:
         """Where the search words occur in the document's text (with "…" around)."""
@@ -215,12 +232,24 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         return next(n for n, c in enumerate(self.columns) if c.key == key)
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if (role == Qt.ItemDataRole.DecorationRole and self.show_thumbnails
+                and self.thumbnail is not None and index.isValid()
+                and 0 <= index.row() < len(self.records)
+                and self.columns[index.column()].key == "description"):
+            return self.thumbnail(self.records[index.row()])
         if role == DISPLAY and index.isValid() and 0 <= index.row() < len(self.records):
             key = self.columns[index.column()].key
             if key == "found":
                 return self.snippet(self.records[index.row()])
-            if key == "description" and self.records[index.row()].id in self.provisional:
-                return f"{PROVISIONAL_MARK} {super().data(index, role)}"
+            given = self.details.get(self.records[index.row()].id)
+            if key == "custodian":
+                return given.custodian if given is not None else ""
+            if key == "description":
+                text = given.title if given is not None and given.title else (
+                    super().data(index, role))
+                if self.records[index.row()].id in self.provisional:
+                    return f"{PROVISIONAL_MARK} {text}"
+                return text
             if key in ("pages", "labels"):
                 found = self.texts.get(self.records[index.row()].id)
                 if found is None:
@@ -236,6 +265,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.beginResetModel()
         self.filter = flt
         self.records = []
+        self.details = {}
         self._exhausted = False
         self.endResetModel()
         self.total = self.ledger.docs.count_documents(flt)
@@ -268,6 +298,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
             if page:
                 self.texts.update(self.ledger.docs.document_texts(
                     [d.id for d in page], with_body=bool(self.filter.text.strip())))
+                self.details.update(edited_details(self.ledger, page))
                 first = len(self.records)
                 self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
                 self.records.extend(page)
@@ -322,6 +353,7 @@ EVENT_TEXT = {
     "repaired": "Repaired",
     "rules_accepted": "Rules file accepted",
     "ledger_attached": "Ledger attached to this workspace",
+    "details_edited": "Details edited",
 }
 
 
@@ -332,6 +364,11 @@ def _event_detail(e: EventRecord) -> str:
     for key in ("reason", "action", "rule", "category"):
         if e.detail.get(key):
             parts.append(f"{key}: {e.detail[key]}")
+    after = e.detail.get("after")
+    if isinstance(after, dict) and isinstance(e.detail.get("changed"), list):
+        words = {"title": "title", "document_date": "date", "custodian": "custodian"}
+        parts += [f"{words.get(str(k), k)}: {after.get(k) or '(none)'}"
+                  for k in e.detail["changed"]]
     return "; ".join(parts)
 
 

@@ -44,4 +44,8 @@ def build_page(key: str, window: MainWindow) -> QWidget:
         from intake_desktop.qt.production_page import ProductionPage
 
         return ProductionPage(session, on_error=window.show_error)
+    if key == "fit":
+        from intake_desktop.qt.fit_page import FitPage
+
+        return FitPage(session, on_error=window.show_error)
     raise KeyError(key)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.ledger.people_store import WallRecord
+from intake_desktop.core.ledger import WallRecord
 from intake_desktop.core.roles import (
     MIN_PASSPHRASE,
     PASSPHRASE_REQUIRED,

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from intake_desktop.core.desks.settings_files import load_bates
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import DocumentRecord
-from intake_desktop.core.production.build import ProductionResult
-from intake_desktop.core.production.desk import (
+from intake_desktop.core.production import (
     CONFIDENTIALITY_CHOICES,
+    IMAGE_FORMATS,
     DryRun,
     ProductionChoices,
+    ProductionResult,
     WithholdChoice,
     build_production,
     candidates,
@@ -46,7 +47,6 @@ from intake_desktop.core.production.desk import (
     next_volume,
     spec_from_choices,
 )
-from intake_desktop.core.production.spec import IMAGE_FORMATS
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.core.saved_searches import load_searches
 from intake_desktop.qt.look import icon

@@ -167,6 +167,13 @@ class ReviewPage(QWidget):
         self.retry_button.clicked.connect(lambda: self.retry_selected())
         self.open_button.clicked.connect(lambda: self.open_selected())
         self.hand_button.clicked.connect(lambda: self.file_selected_by_hand())
+        # The last document filed from this queue, which Undo takes back to the queue.
+        self.last_filed: DocumentRecord | None = None
+        self.undo_button = QPushButton(icon("refresh"), "Undo last filing", self)
+        self.undo_button.setToolTip("Take the document you last filed from this queue back "
+                                    "into it (its filed copy is removed, the original kept)")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(lambda: self.undo_last())
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.PlainText)
@@ -179,6 +186,7 @@ class ReviewPage(QWidget):
         for b in (self.assign_button, self.retry_button, self.hand_button, self.open_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
 
         head = QHBoxLayout()
         head.addWidget(title)
@@ -274,9 +282,32 @@ class ReviewPage(QWidget):
             say(self.result, exc.message, "error")
             return None
         say(self.result, resolution.message, "ok" if resolution.resolved else "warn")
+        if resolution.resolved:
+            self.last_filed = resolution.document
+            name = PurePosixPath(resolution.document.source_path).name
+            self.undo_button.setText(f"Undo filing of {_short(name)}")
+            self.undo_button.setEnabled(True)
         # Still waiting: keep it selected. Resolved: the next one is ready.
         self.refresh(keep=None if resolution.resolved or doc is None else doc.id, row=at)
         return resolution
+
+    def undo_last(self) -> bool:
+        """Take the last document filed from the queue back to Review/ (selected again)."""
+        from intake_desktop.qt.undo import undo_filing
+        from intake_desktop.qt.wording import for_window
+
+        doc = self.last_filed
+        if doc is None:
+            return False
+        outcome = undo_filing(self.session, doc.id)
+        say(self.result, for_window(outcome.message, self.session.app.workspace.root),
+            "ok" if outcome.ok else "error")
+        if outcome.ok:
+            self.last_filed = None
+            self.undo_button.setText("Undo last filing")
+            self.undo_button.setEnabled(False)
+            self.refresh(keep=doc.id)
+        return outcome.ok
 
     # The dialogs are separate from the actions so tests can drive the actions directly.
 
@@ -332,3 +363,7 @@ class ReviewPage(QWidget):
             return
         if launch:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _short(name: str, most: int = 28) -> str:
+    return name if len(name) <= most else name[: most - 1] + "…"

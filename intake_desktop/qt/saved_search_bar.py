@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QPushButton, QWidget
 
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.ledger import DocumentFilter
 from intake_desktop.core.saved_searches import SavedSearch, load_searches, save_search
 from intake_desktop.core.workspace import Workspace
 from intake_desktop.qt.look import icon

@@ -7,8 +7,7 @@ from PySide6.QtCore import QObject, Signal
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.filing import IngestResult
-from intake_desktop.core.watch import Watcher, WatchEvent, WatchStatus
-from intake_desktop.core.watch.settings import load_watch_settings
+from intake_desktop.core.watch import Watcher, WatchEvent, WatchStatus, load_watch_settings
 from intake_desktop.qt.session import Session
 
 

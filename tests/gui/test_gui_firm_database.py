@@ -19,7 +19,6 @@ from intake_desktop.core.firm_db import ledger_url
 from intake_desktop.core.ledger import Actor, DocStatus
 from intake_desktop.core.workspace import init_workspace
 from intake_desktop.qt.main_window import MainWindow
-from intake_desktop.qt.watch_service import watch_available
 from tests.keyring_file import use_file_keyring
 from tests.pg_server import TcpProxy, needs_pg, pg_database
 
@@ -68,7 +67,6 @@ def test_admin_connects_the_desk_to_the_firm_database(make_window: Any, pg: str,
     assert "Restart Intake Desktop" in editor.result.text()
 
 
-@pytest.mark.skipif(not watch_available(), reason="the folder watcher is not installed")
 def test_a_desk_that_loses_the_database_pauses_and_resumes(qtbot: Any, pg: str,
                                                            tmp_path: Path, make_pdf: Any) -> None:
     proxy = TcpProxy(pg)

@@ -14,16 +14,13 @@ from typing import Any
 import pytest
 
 from intake_desktop.app import App, build_filer, open_app
-from intake_desktop.core.desks.exhibit_builder import BuildOptions, Pick, build, exhibits_available
+from intake_desktop.core.desks.exhibit_builder import BuildOptions, Pick, build
 from intake_desktop.core.ledger import Actor, DocStatus, EventKind
 from intake_desktop.core.signoff import MANIFEST_NAME
 from intake_desktop.core.workspace import init_workspace
 from intake_desktop.qt.models import PROVISIONAL_MARK
+from tests.commands.test_escalations import CAUGHT, MATTER
 from tests.core.rules.samples import make_pdf
-from tests.test_escalations import CAUGHT, MATTER
-
-pytestmark = pytest.mark.skipif(not exhibits_available(),
-                                reason="the exhibits engine is not installed")
 
 
 @pytest.fixture

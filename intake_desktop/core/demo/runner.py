@@ -31,6 +31,7 @@ from intake_desktop.core.demo.supervision import (
     attorney_signs_off,
     create_people,
 )
+from intake_desktop.core.empty_workspace import workspace_is_empty
 from intake_desktop.core.errors import IntakeError, WorkspaceError
 from intake_desktop.core.exhibits.build import build_set
 from intake_desktop.core.exhibits.labels import file_stem
@@ -174,17 +175,6 @@ class DemoReport:
 
 
 # ---- the empty-workspace check (the window offers the demo on an empty workspace) -------------
-
-
-def _has_files(folder: Path) -> bool:
-    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
-
-
-def workspace_is_empty(workspace: Workspace, ledger: Ledger | None) -> bool:
-    """No document in the ledger and no file in Intake/, Matters/ or Review/."""
-    if ledger is not None and ledger.docs.documents(limit=1):
-        return False
-    return not any(_has_files(f) for f in (workspace.intake, workspace.matters, workspace.review))
 
 
 def is_workspace_empty(app: DemoApp) -> bool:

@@ -6,6 +6,13 @@ review actions) and recovers after a crash; claims.py keeps every file exactly o
 undo.py takes a filing back.
 """
 
+from intake_desktop.core.filing.claims import (
+    FILER_OWNER_PREFIX,
+    claim_key,
+    folder_label,
+    new_owner_id,
+    pid_alive,
+)
 from intake_desktop.core.filing.filer import LINK_REASON, MAX_CHILD_DEPTH, Filer
 from intake_desktop.core.filing.plan import (
     FilingPlan,
@@ -17,8 +24,11 @@ from intake_desktop.core.filing.plan import (
 )
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path
+from intake_desktop.core.filing.translations import date_provenance, translation_pair
+from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
 
 __all__ = [
+    "FILER_OWNER_PREFIX",
     "LINK_REASON",
     "MAX_CHILD_DEPTH",
     "Filer",
@@ -29,6 +39,15 @@ __all__ = [
     "Source",
     "SourceKind",
     "Target",
+    "UndoError",
+    "claim_key",
+    "date_provenance",
+    "find_target",
+    "folder_label",
+    "new_owner_id",
+    "pid_alive",
     "plan_filing",
     "sidecar_path",
+    "translation_pair",
+    "undo_document",
 ]

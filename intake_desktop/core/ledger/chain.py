@@ -106,6 +106,27 @@ class ChainStore(LedgerStore):
         with self._reader.connect() as conn:
             return [_event(r) for r in conn.execute(query)]
 
+    def recent_events(
+        self, limit: int, *, exclude: Collection[EventKind] = ()
+    ) -> list[EventRecord]:
+        """The newest `limit` events, newest first, without the `exclude` kinds (the
+        Supervision page's recent activity)."""
+        query = select(events).order_by(events.c.seq.desc()).limit(limit)
+        if exclude:
+            query = query.where(events.c.kind.not_in([k.value for k in exclude]))
+        with self._reader.connect() as conn:
+            return [_event(r) for r in conn.execute(query)]
+
+    def matter_events(self, matter_id: str) -> list[EventRecord]:
+        """Every event naming the matter or one of its documents, oldest first (the
+        per-matter activity report)."""
+        mine = select(documents.c.id).where(documents.c.matter_id == matter_id)
+        query = (select(events)
+                 .where(or_(events.c.matter_id == matter_id, events.c.document_id.in_(mine)))
+                 .order_by(events.c.seq))
+        with self._reader.connect() as conn:
+            return [_event(r) for r in conn.execute(query)]
+
     def latest_event(self, kinds: Iterable[str]) -> EventRecord | None:
         """The newest event of one of `kinds` (None: there is none)."""
         query = (select(events).where(events.c.kind.in_([str(k) for k in kinds]))

@@ -51,6 +51,7 @@ class EventKind(enum.StrEnum):
     SIGNED_IN = "signed_in"
     PROFILE_SAVED = "profile_saved"
     MATTER_SAVED = "matter_saved"  # a matter's details (name, client, attorney) saved
+    DETAILS_EDITED = "details_edited"  # a document's title, date or custodian (before/after)
     RULES_CHANGED = "rules_changed"
     RULES_ACCEPTED = "rules_accepted"
     # who may do what (issue 17): refusals, matter walls
@@ -77,7 +78,6 @@ class EventKind(enum.StrEnum):
     APPROVAL_REQUESTED = "approval_requested"  # filed provisionally: a lawyer must decide
     APPROVED = "approved"  # a lawyer approved a provisional filing
     RETURNED = "returned"  # a lawyer returned a provisional filing to Review/ with a note
-    REFUSED = "refused"  # an action refused to this person (what, why)
     # a certified translation paired with its original (detail: translation_of)
     TRANSLATION_LINKED = "translation_linked"
 

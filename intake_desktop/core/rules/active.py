@@ -69,7 +69,8 @@ def _write_atomic(path: Path, text: str) -> None:
     replace_file(path, text.encode("utf-8"))
 
 
-def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:
+def _record(ledger: Ledger, ruleset: RuleSet, source: str,
+            extra: dict[str, object] | None = None) -> None:
     ledger.chain.record(
         EventKind.RULES_CHANGED,
         rules_version=ruleset.version,
@@ -79,11 +80,14 @@ def _record(ledger: Ledger, ruleset: RuleSet, source: str) -> None:
             "rules": ruleset.name,
             "rule_count": len(ruleset.rules),
             "source": source,
+            "text": ruleset.text,  # the version itself: history, diff and rollback
+            **(extra or {}),
         },
     )
 
 
-def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, source: str) -> None:
+def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, source: str,
+             extra: dict[str, object] | None = None) -> None:
     """Make `ruleset` the last good version; record it when it is new."""
     last = last_good_path(workspace)
     try:
@@ -94,7 +98,7 @@ def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, sour
         return
     _write_atomic(last, ruleset.text)
     if ledger is not None:
-        _record(ledger, ruleset, source)
+        _record(ledger, ruleset, source, extra)
 
 
 def _load(path: Path) -> RuleSet:
@@ -214,19 +218,22 @@ def accept_rules(workspace: Workspace, ledger: Ledger, actor: Actor) -> RulesVer
             "accepted_role": actor.role,
             "previous_version": previous.detail.get("version") if previous else None,
             "previous_sha256": previous.detail.get("sha256") if previous else None,
+            "text": ruleset.text,
         },
     )
     return version_info(ruleset)
 
 
-def save_rules(workspace: Workspace, ledger: Ledger | None, text: str) -> RulesVersion:
-    """Validate `text` and make it the active rules (for the settings panel).
+def save_rules(workspace: Workspace, ledger: Ledger | None, text: str, *,
+               source: str = "saved", extra: dict[str, object] | None = None) -> RulesVersion:
+    """Validate `text` and make it the active rules (for the settings panel; a rollback
+    passes its `source` and what it rolled back to in `extra`).
 
     Raises RulesError and leaves the current rules untouched when `text` is not valid.
     """
     ruleset = parse_rules(text, str(workspace.rules_path))
     _write_atomic(workspace.rules_path, text)
-    _promote(workspace, ledger, ruleset, "saved")
+    _promote(workspace, ledger, ruleset, source, extra)
     return version_info(ruleset)
 
 

@@ -20,7 +20,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import EventKind, EventRecord, Ledger, utc_now
 from intake_desktop.core.mover import Mover, unique_path
-from intake_desktop.core.roles import Capability, can
+from intake_desktop.core.roles import Capability, require
 from intake_desktop.core.signoff.manifest import (
     MANIFEST_NAME,
     FileEntry,
@@ -199,27 +199,13 @@ def _bates_from_outputs(book: Book, key: str) -> tuple[str | None, str | None]:
     return numbers[0][1], numbers[-1][2]
 
 
-def refuse(book: Book, action: str, reason: str, *, document_id: int | None = None,
-           **detail: Any) -> None:
-    """Record that this person was refused `action` (the refusal is evidence too)."""
-    book.chain.record(EventKind.REFUSED, document_id=document_id,
-                detail={"action": action, "reason": reason, "user": book.actor.user,
-                        "role": book.actor.role, **detail})
-
-
 def sign_off(
     book: Book, folder: Path, workspace_root: Path | None, *, mover: Mover | None = None
 ) -> SignOffResult:
     """Sign off `folder` as the ledger's actor (attorneys and admins only)."""
     actor = book.actor
     key = set_key(folder, workspace_root)
-    if not can(actor.role, Capability.SIGN_OFF):
-        reason = (f"{actor.user} acts as a {actor.role}; only an attorney or an admin can "
-                  "sign off what goes out")
-        refuse(book, "sign_off", reason, set=key)
-        raise SignOffError(reason, path=folder,
-                           fix="ask the supervising attorney to sign it off "
-                           "(`intake-desktop exhibits signoff SETDIR --as NAME`)")
+    require(book, Capability.SIGN_OFF, f"sign off {key}")  # refused: recorded, raised
     if not folder.is_dir():
         raise SignOffError("there is no output folder here", path=folder,
                            fix="give the folder an exhibit set, court-fit output or "

@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from intake_desktop.core.filing.claims import (
+from intake_desktop.core.filing import (
     FILER_OWNER_PREFIX,
     claim_key,
     folder_label,

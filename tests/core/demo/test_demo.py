@@ -47,7 +47,7 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import Actor, DocStatus, EventKind, Ledger
 from intake_desktop.core.rules import load_rules
 from intake_desktop.core.workspace import Workspace
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 DONE = {"filed", "review", "duplicate"}
 
@@ -541,7 +541,7 @@ def test_the_demo_has_a_paralegal_and_an_attorney(demo: dict[str, Any], ledger: 
     assert (told["paralegal"], told["attorney"]) == (PARALEGAL, ATTORNEY)
     assert told["attorney_passphrase"] == DEMO_ATTORNEY_PASSPHRASE
     # The README gives the same passphrase, and it signs the attorney in.
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"`{DEMO_ATTORNEY_PASSPHRASE}`" in readme and ATTORNEY in readme
     assert Profiles(ledger).sign_in(ATTORNEY, DEMO_ATTORNEY_PASSPHRASE).role == "attorney"
     # The paralegal filed the documents; the attorney only signed off and approved.

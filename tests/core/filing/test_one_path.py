@@ -21,7 +21,7 @@ from intake_desktop.core import custody
 from intake_desktop.core.filing import Outcome
 from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.review import ReviewDesk
-from intake_desktop.core.rules.preview import preview
+from intake_desktop.core.rules.plan_preview import preview
 from intake_desktop.core.workspace import init_workspace
 from tests.core.rules.samples import make_email, make_pdf
 

@@ -28,8 +28,9 @@ STORED_VALUES = {
 }
 NEW_KINDS = {"undone", "superseded", "repaired", "rules_accepted", "ledger_attached",
              "draft_built", "signed_off", "approval_requested", "approved", "returned",
-             "refused", "ledger_migrated", "ledger_merged",
-             "translation_linked", "checklist_saved"}
+             "ledger_migrated", "ledger_merged",
+             "translation_linked", "checklist_saved",
+             "details_edited"}
 
 
 def test_every_stored_value_is_still_a_member() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.signoff import MANIFEST_NAME, set_status, sign_off, verify_set
@@ -23,13 +24,24 @@ from tests.exhibit_pdfs import text_pdf
 VERIFY_KEYS = {"signed_off", "by", "at", "changed", "missing", "added"}
 
 
-def as_attorney() -> list[str]:
-    """Command-line options that make the caller the attorney."""
-    return ["--role", "attorney"]
+ATTORNEY, PASSPHRASE = "Ann Atty", "ann-attorney-passphrase"
 
 
-def as_paralegal() -> list[str]:
-    return ["--role", "paralegal"]
+def add_attorney(ws: Workspace) -> None:
+    """The supervising attorney's profile (a new workspace: anyone may add the first)."""
+    from intake_desktop.core.roles import Profiles
+
+    ledger = Ledger.open(ws.default_ledger_url(), Actor("setup"))
+    try:
+        Profiles(ledger).save(ATTORNEY, "attorney", PASSPHRASE, acting=ledger.actor)
+    finally:
+        ledger.close()
+
+
+def as_attorney(*args: str, timeout: float = 120) -> Any:
+    """Run a command as the attorney (`--as`, the passphrase on stdin)."""
+    return run_cli(*args, "--as", ATTORNEY, "--passphrase-stdin", input=PASSPHRASE + "\n",
+                   timeout=timeout)
 
 
 def _json(proc: Any) -> dict[str, Any]:
@@ -42,6 +54,7 @@ def _json(proc: Any) -> dict[str, Any]:
 def built(tmp_path: Path) -> dict[str, Any]:
     """A workspace with an exhibit set built by `exhibits build` into Exports/."""
     ws = init_workspace(tmp_path / "Firm ws ñ")
+    add_attorney(ws)
     specdir = tmp_path / "spec"
     text_pdf(specdir / "letter.pdf", 2, "Demand letter")
     text_pdf(specdir / "report.pdf", 3, "Police report")
@@ -85,24 +98,31 @@ def test_a_built_set_is_a_draft_and_verify_says_so(built: dict[str, Any]) -> Non
 
 
 def test_a_paralegal_is_refused_with_a_reason_and_an_event(built: dict[str, Any]) -> None:
+    # The computer account without a profile acts as a paralegal.
     proc = run_cli("exhibits", "signoff", str(built["out"]), "--workspace",
-                   str(built["ws"].root), *as_paralegal())
+                   str(built["ws"].root))
     assert proc.returncode == 1
-    assert "only an attorney or an admin can sign off" in proc.stderr
+    assert "you may not sign off what goes out" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (built["out"] / MANIFEST_NAME).exists()
-    (refused,) = _events(built["ws"], EventKind.REFUSED)
-    assert refused.detail["action"] == "sign_off"
-    assert refused.detail["set"] == "Exports/Doe v. Roe"
+    (refused,) = _events(built["ws"], EventKind.CAPABILITY_REFUSED)
+    assert refused.detail["capability"] == "sign_off"
     assert refused.actor_role == "paralegal"
+    # The core refuses the same way when called directly (the window's path).
+    ledger = Ledger.open(built["ws"].default_ledger_url(), Actor("pat", "paralegal"))
+    try:
+        with pytest.raises(IntakeError, match=r"may not sign off Exports/Doe v\. Roe"):
+            sign_off(ledger, built["out"], built["ws"].root)
+    finally:
+        ledger.close()
+    assert len(_events(built["ws"], EventKind.CAPABILITY_REFUSED)) == 2
     assert _events(built["ws"], EventKind.SIGNED_OFF) == []
 
 
 def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) -> None:
     ws, out = built["ws"], built["out"]
     files_before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    proc = run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root), "--json",
-                   *as_attorney())
+    proc = as_attorney("exhibits", "signoff", str(out), "--workspace", str(ws.root), "--json")
     assert proc.returncode == 0, proc.stderr
     manifest_path = out / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -115,7 +135,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
     exhibits = built["build"]["exhibits"]
     assert (manifest["bates_first"], manifest["bates_last"]) == (
         exhibits[0]["bates_first"], exhibits[-1]["bates_last"])
-    assert manifest["signed_off_by"] == os_user()
+    assert manifest["signed_off_by"] == ATTORNEY
     (signed,) = _events(ws, EventKind.SIGNED_OFF)
     assert signed.sha256_after == sha256_file(manifest_path)
     assert signed.actor_role == "attorney"
@@ -124,7 +144,7 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
     code, report = _verify(ws, out)
     assert code == 0
     assert set(report) == VERIFY_KEYS
-    assert report["signed_off"] is True and report["by"] == os_user()
+    assert report["signed_off"] is True and report["by"] == ATTORNEY
     assert report["at"] == signed.at
     assert (report["changed"], report["missing"], report["added"]) == ([], [], [])
 
@@ -153,8 +173,8 @@ def test_sign_change_delete_add_each_reported_and_exit_1(built: dict[str, Any]) 
 
 def test_a_rebuild_is_a_new_draft_and_supersedes_the_signed_set(built: dict[str, Any]) -> None:
     ws, out = built["ws"], built["out"]
-    assert run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root),
-                   *as_attorney()).returncode == 0
+    assert as_attorney("exhibits", "signoff", str(out), "--workspace",
+                       str(ws.root)).returncode == 0
     again = run_cli("exhibits", "build", str(built["spec"]), "--workspace", str(ws.root),
                     "--json", timeout=300)
     assert again.returncode == 0, again.stderr
@@ -166,7 +186,7 @@ def test_a_rebuild_is_a_new_draft_and_supersedes_the_signed_set(built: dict[str,
     try:
         assert set_status(ledger, new_out, ws.root).text == "Draft"
         old = set_status(ledger, out, ws.root)
-        assert old.text.startswith(f"Signed off by {os_user()} on ")
+        assert old.text.startswith(f"Signed off by {ATTORNEY} on ")
         assert "superseded by a rebuild" in old.text
         assert old.verification.intact
     finally:
@@ -189,31 +209,3 @@ def test_a_tampered_manifest_is_reported_changed(built: dict[str, Any]) -> None:
             sign_off(ledger, out / "nope", ws.root)
     finally:
         ledger.close()
-
-
-def os_user() -> str:
-    from intake_desktop.core.ledger.records import os_account
-
-    return os_account()
-
-
-def test_a_court_fit_output_is_a_draft_until_signed_off(tmp_path: Path) -> None:
-    """`fit --out DIR` in a workspace records a court-fit draft; sign-off and verify work
-    on that folder the same way."""
-    ws = init_workspace(tmp_path / "ws")
-    pdf = text_pdf(tmp_path / "Exhibit A.pdf", 3, "Exhibit A")
-    out = ws.exports / "court"
-    proc = run_cli("fit", str(pdf), "--limit", "5MB", "--out", str(out),
-                   "--workspace", str(ws.root), "--json", timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    (draft,) = _events(ws, EventKind.DRAFT_BUILT)
-    assert draft.detail["kind"] == "court_fit" and draft.detail["set"] == "Exports/court"
-    assert _verify(ws, out) == (1, {"signed_off": False, "by": None, "at": None,
-                                    "changed": [], "missing": [], "added": []})
-    assert run_cli("exhibits", "signoff", str(out), "--workspace", str(ws.root),
-                   *as_attorney()).returncode == 0
-    code, report = _verify(ws, out)
-    assert code == 0 and report["signed_off"] is True
-    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["kind"] == "court_fit"
-    assert [f["path"] for f in manifest["files"]] == ["Exhibit A.pdf"]

@@ -35,10 +35,32 @@ class World:
     review_id: int
     spec: Path
     counter: itertools.count  # type: ignore[type-arg]
+    built_set: Path = Path()
 
     def fresh(self, name: str) -> Path:
         n = next(self.counter)
         return text_pdf(self.root / "in" / f"{name}-{n}.pdf", 1, f"{name} {n}")
+
+    def output_folder(self) -> Path:
+        """A new folder with one file, as a built output waiting for sign-off."""
+        folder = self.root / f"output-{next(self.counter)}"
+        text_pdf(folder / "Exhibit 1.pdf", 1, "Exhibit 1")
+        return folder
+
+    def escalated(self) -> int:
+        """A new document the preset files provisionally (it looks privileged)."""
+        from tests.core.rules.samples import make_pdf
+
+        n = next(self.counter)
+        pdf = make_pdf(self.root / "in" / f"memo-{n}.pdf",
+                       ["PRIVILEGED AND CONFIDENTIAL", f"Strategy memo {n}"])
+        app = open_app(self.ws, create=False)
+        try:
+            done = build_filer(app).ingest([pdf], matter=MATTER)[0]
+        finally:
+            app.close()
+        assert done.rule == "looks-privileged" and done.document_id, done
+        return done.document_id
 
     def ledger(self) -> Ledger:
         return Ledger.open(f"sqlite:///{Path(self.ws) / '.intake' / 'ledger.sqlite'}",
@@ -68,8 +90,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     text_pdf(root / "exhibit-one.pdf", 1, "Exhibit one")
     spec.write_text('[set]\nname = "Cap set"\n[[exhibit]]\nfile = "exhibit-one.pdf"\n'
                     'description = "One"\n', encoding="utf-8")
-    return World(root, str(ws.root), filed.document_id, review.document_id, spec,
-                 itertools.count())
+    world = World(root, str(ws.root), filed.document_id, review.document_id, spec,
+                  itertools.count())
+    world.built_set = root / "built set"
+    assert main(["exhibits", "build", str(spec), "--out", str(world.built_set),
+                 "--workspace", world.ws]) == 0
+    return world
 
 
 def _argv(world: World, cap: Capability) -> list[str] | None:
@@ -83,8 +109,16 @@ def _argv(world: World, cap: Capability) -> list[str] | None:
         Capability.CHECKLISTS: lambda: ["checklist", MATTER, "--use",
                                         "litigation-commercial-plaintiff"],
         Capability.RULES: lambda: ["rules", "accept"],
+        Capability.SIGN_OFF: lambda: ["exhibits", "signoff", str(world.built_set)],
+        Capability.APPROVE: lambda: ["approvals", "approve", str(world.filed_id)],
+        Capability.SUPERVISE: lambda: ["ledger", "report", MATTER, "--format", "csv",
+                                       "--out", f"{out}.csv"],
         Capability.PEOPLE: lambda: ["people", "list"],
         Capability.WALLS: lambda: ["walls", "list"],
+        Capability.SIGN_OFF: lambda: ["exhibits", "signoff", str(world.output_folder())],
+        Capability.APPROVE: lambda: ["approvals", "approve", str(world.escalated())],
+        Capability.SUPERVISE: lambda: ["ledger", "report", MATTER, "--format", "csv",
+                                       "--out", f"{out}.csv"],
     }
     make = commands.get(cap)
     return make() if make else None
@@ -141,7 +175,10 @@ def test_every_cell_on_the_command_line(world: World, capsys: pytest.CaptureFixt
     finally:
         ledger.close()
     if cap in ROLE_CAPABILITIES[role]:
-        assert code == 0, (argv, err)
+        if cap is Capability.APPROVE:  # allowed, but that document is not escalated
+            assert code == 1 and "is not waiting for approval" in err, err
+        else:
+            assert code == 0, (argv, err)
         assert "may not" not in err
         assert all((e.actor_user, e.actor_role) == (name, role) for e in new), [
             (e.kind, e.actor_user, e.actor_role) for e in new]
@@ -156,7 +193,7 @@ def test_every_cell_on_the_command_line(world: World, capsys: pytest.CaptureFixt
 
 
 # Capabilities with no command: used in the window only.
-WINDOW_ONLY = {Capability.SETTINGS, Capability.COURTS, Capability.APPROVE}
+WINDOW_ONLY = {Capability.SETTINGS, Capability.COURTS}
 
 
 def cap_words(cap: Capability) -> str:

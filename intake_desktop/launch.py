@@ -1,0 +1,39 @@
+"""The `intake-desktop` entry point: when the arguments open the window, paint a shell
+window first (PySide6 and the theme only), then load the command line and everything it
+imports, which then opens the workspace and replaces the shell with the main window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+# Options that take a value (the window opens when nothing else is given).
+VALUE_OPTIONS = {"--workspace", "--db", "--as", "--role"}
+
+
+def opens_window(argv: Sequence[str]) -> bool:
+    """True when these arguments open the window (no command, or `gui`)."""
+    words: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("-h", "--help", "--version", "--json"):
+            return False
+        elif arg in VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            words.append(arg)
+    return words in ([], ["gui"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    shell = None
+    if opens_window(args):
+        from intake_desktop.qt.startup import show_shell
+
+        shell = show_shell()
+    from intake_desktop.cli import main as cli_main
+
+    return cli_main(args, startup_shell=shell)
