@@ -335,7 +335,7 @@ class _PidPreparer:
     """A preparer (the Preparer protocol) that says which process prepared each file."""
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
-        from intake_desktop.core.detect import detect_type
+        from intake_desktop.core.mime import detect_type
 
         from intake_desktop.core.pipeline import Prepared
 
