@@ -336,7 +336,6 @@ class _PidPreparer:
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
         from intake_desktop.core.mime import detect_type
-
         from intake_desktop.core.pipeline import Prepared
 
         return Prepared(detected_type=detect_type(source), filed_from=source,
