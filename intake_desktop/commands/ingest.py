@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,22 +61,41 @@ def describe(result: IngestResult, indent: str = "") -> str:
 
 
 class TerminalProgress:
-    """A one-line progress bar on stderr, shown only on a terminal for more than 3 files."""
+    """A one-line progress bar on stderr, shown only on a terminal for more than 3 files:
+    files done of the total, the rate so far, the time left at that rate, the file now
+    being prepared."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.started: float | None = None
+
+    def line(self, done: int, total: int, message: str, now: float) -> str:
+        if self.started is None:
+            self.started = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        name = Path(message).name[:32]
+        elapsed = now - self.started
+        pace = ""
+        if done and elapsed > 0:
+            rate = done / elapsed
+            left = (total - done) / rate
+            pace = f" {rate:.1f}/s, {_duration(left)} left"
+        return f"\r[{bar}] {done}/{total}{pace} {name:<32}"
 
     def __call__(self, done: int, total: int, message: str) -> None:
         if not self.enabled or total <= 3:
             return
-        width = 30
-        filled = int(width * done / max(total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        name = Path(message).name[:40]
-        sys.stderr.write(f"\r[{bar}] {done}/{total} {name:<40}")
+        sys.stderr.write(self.line(done, total, message, time.monotonic()))
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def summary(counts: dict[str, int]) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import shutil
 import stat
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pathvalidate import sanitize_filename
@@ -26,6 +28,7 @@ from intake_desktop.core.errors import FilingError
 FaultHook = Callable[[str], None]
 
 TMP_SUFFIX = ".intake-tmp"
+COPY_BLOCK = 1024 * 1024  # bytes read (and hashed, and written) at a time
 MAX_NAME_BYTES = 200
 # Characters below the workspace folder that a path may take (as the rules' path_budget).
 PATH_BUDGET = 200
@@ -99,11 +102,6 @@ def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path
     return candidate
 
 
-def _hash_file(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _os_error(exc: OSError, dest: Path, action: str) -> FilingError:
     if exc.errno == errno.ENOSPC:
         return FilingError(
@@ -125,6 +123,15 @@ def _link_no_clobber(tmp: Path, dest: Path) -> None:
     platform.rename_no_clobber(tmp, dest)
 
 
+@dataclass(frozen=True)
+class Placed:
+    """What `Mover.place_copies` did: folders whose fsync the caller owes (batch), and the
+    source's status just after its bytes were read."""
+
+    folders: set[Path]
+    source_stat: os.stat_result
+
+
 class Mover:
     """Copies files into place crash-safely. `fault` is a test hook."""
 
@@ -139,57 +146,123 @@ class Mover:
         *,
         tag: str,
         read_only: bool = False,
-    ) -> None:
-        """Copy `src` to the new file `dest` and check its hash; never replaces a file.
+        more: Sequence[tuple[Path, bool]] = (),
+        sync_dirs: bool = True,
+    ) -> Placed:
+        """Copy `src` to the new file `dest` (and to each of `more`, (path, read_only)
+        pairs, in the same read) and check its hash; never replaces a file.
 
-        `tag` names the temporary file so that recovery can find it again.
+        `tag` names the temporary file so that recovery can find it again. See
+        `place_copies`.
         """
-        tmp = tmp_path_for(dest, tag)
+        return self.place_copies(src, [(dest, read_only), *more], expected_sha256, tag=tag,
+                                 sync_dirs=sync_dirs)
+
+    def place_copies(
+        self,
+        src: Path,
+        dests: Sequence[tuple[Path, bool]],
+        expected_sha256: str,
+        *,
+        tag: str,
+        sync_dirs: bool = True,
+    ) -> Placed:
+        """Copy `src` to each new file of `dests` ((path, read_only) pairs) in one read of
+        its bytes, hashing them on the way: the bytes written are the bytes hashed, so a
+        copy whose hash differs from `expected_sha256` (the source changed since it was
+        hashed, or a read went wrong) is never given its name. Each copy is written to a
+        temporary name, its data synced, then linked to its name without replacing
+        anything. Where the filesystem can (btrfs, XFS), a lone copy is a reflink whose
+        bytes are read back once to check them.
+
+        `sync_dirs=False` leaves the folders' fsync to the caller (one per folder per
+        batch, `sync_folders`) and returns them; a copy is durable only after it. The
+        source's status as read (`Placed.source_stat`) lets a caller tell later that the
+        source is still the file that was copied.
+        """
+        pairs = [(dest, tmp_path_for(dest, tag), read_only) for dest, read_only in dests]
+        linked: list[Path] = []
+        current = dests[0][0] if dests else src
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self._fault("mkdir")
-            if tmp.exists():
-                self.discard(tmp)
-            with open(src, "rb") as fin, open(tmp, "xb") as fout:
-                if os.name == "nt":
-                    shutil.copyfileobj(fin, fout, 1024 * 1024)
-                else:
-                    _sendfile(fin.fileno(), fout.fileno())
-                self._fault("tmp_written")
-                fout.flush()
-                os.fsync(fout.fileno())
-            self._fault("tmp_fsynced")
-            actual = _hash_file(tmp)
+            for dest, tmp, _ in pairs:
+                current = dest
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self._fault("mkdir")
+                if tmp.exists():
+                    self.discard(tmp)
+            actual, seen = self._write_tmps(src, [tmp for _, tmp, _ in pairs])
             if actual != expected_sha256:
-                self.discard(tmp)
+                for _, tmp, _ in pairs:
+                    self.discard(tmp)
                 raise FilingError(
                     "the copy does not match the source's SHA-256 (the source changed while "
                     "it was being copied, or the disk is failing)",
                     path=src,
                     fix="leave the file alone until it is finished and ingest it again",
                 )
-            self._fault("verified")
-            if read_only:
-                os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-            _link_no_clobber(tmp, dest)
-            self._fault("renamed")
-            fsync_dir(dest.parent)
-            self._fault("dir_fsynced")
+            for _ in pairs:
+                self._fault("verified")
+            for dest, tmp, read_only in pairs:
+                current = dest
+                if read_only:
+                    os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+                _link_no_clobber(tmp, dest)
+                linked.append(dest)
+                self._fault("renamed")
+            folders = {dest.parent for dest, _, _ in pairs}
+            if sync_dirs:
+                self.sync_folders(folders)
+                folders = set()
+            return Placed(folders, seen)
         except FileExistsError as exc:
-            self.discard(tmp)
+            self._undo(pairs, linked)
             raise FilingError(
-                "a file with this name appeared while filing", path=dest, fix="ingest again"
+                "a file with this name appeared while filing", path=current, fix="ingest again"
             ) from exc
         except FileNotFoundError as exc:
-            self.discard(tmp)
+            self._undo(pairs, linked)
             raise FilingError(
                 "the file disappeared while it was being filed",
                 path=src,
                 fix="check whether someone moved it; nothing was filed",
             ) from exc
         except OSError as exc:
+            self._undo(pairs, linked)
+            raise _os_error(exc, current, "copying the file into place") from exc
+
+    def _undo(self, pairs: Sequence[tuple[Path, Path, bool]], linked: Sequence[Path]) -> None:
+        """Remove this call's temporaries and the copies it already named."""
+        for _, tmp, _ in pairs:
             self.discard(tmp)
-            raise _os_error(exc, dest, "copying the file into place") from exc
+        for dest in linked:
+            self.discard(dest)
+
+    def _write_tmps(self, src: Path, tmps: Sequence[Path]) -> tuple[str, os.stat_result]:
+        """Write `src` to each new file of `tmps` and sync them; the SHA-256 of the bytes
+        written and the source's status after reading it. One pass over the source; a
+        reflink where the filesystem allows it."""
+        with contextlib.ExitStack() as stack:
+            fin = stack.enter_context(open(src, "rb", buffering=0))
+            outs = [stack.enter_context(open(tmp, "xb", buffering=0)) for tmp in tmps]
+            if len(outs) == 1 and platform.clone_file(fin.fileno(), outs[0].fileno()):
+                self._fault("tmp_written")
+                with open(tmps[0], "rb") as back:
+                    digest = hashlib.file_digest(back, "sha256").hexdigest()
+            else:
+                digest = _sendfile(fin.fileno(), [out.fileno() for out in outs])
+                for _ in outs:
+                    self._fault("tmp_written")
+            seen = os.fstat(fin.fileno())
+            for out in outs:
+                platform.sync_data(out.fileno())
+                self._fault("tmp_fsynced")
+        return digest, seen
+
+    def sync_folders(self, folders: Iterable[Path]) -> None:
+        """fsync each folder once: the renames made in it become durable."""
+        for folder in sorted(set(folders)):
+            fsync_dir(folder)
+            self._fault("dir_fsynced")
 
     def place_bytes(self, dest: Path, data: bytes, *, tag: str = "new",
                     read_only: bool = False) -> None:
@@ -218,15 +291,25 @@ class Mover:
 
     def remove_source(self, src: Path) -> None:
         """Remove an intake source after it has been filed and recorded."""
-        try:
-            src.unlink()
-        except FileNotFoundError:
-            return
-        except PermissionError:
-            os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
-            src.unlink()
-        self._fault("source_unlinked")
-        fsync_dir(src.parent)
+        self.remove_sources([src])
+
+    def remove_sources(self, sources: Sequence[Path]) -> None:
+        """Remove intake sources after they have been filed and recorded; each folder
+        they were in is fsynced once, after the last of them."""
+        folders: list[Path] = []
+        for src in sources:
+            try:
+                src.unlink()
+            except FileNotFoundError:
+                continue
+            except PermissionError:
+                os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
+                src.unlink()
+            self._fault("source_unlinked")
+            if src.parent not in folders:
+                folders.append(src.parent)
+        for folder in folders:
+            fsync_dir(folder)
 
     def remove_work_folder(self, folder: Path, work_root: Path) -> None:
         """Remove one of this app's work folders (only ever below `work_root`)."""
@@ -251,27 +334,23 @@ class Mover:
             pass
 
 
-def _sendfile(fd_in: int, fd_out: int) -> None:
-    """Kernel copy where available, plain read/write otherwise."""
-    size = os.fstat(fd_in).st_size
-    offset = 0
-    try:
-        while offset < size:
-            sent = os.sendfile(fd_out, fd_in, offset, min(size - offset, 1 << 30))
-            if sent == 0:
-                break
-            offset += sent
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOSYS) or offset:
-            raise
-        while chunk := os.read(fd_in, 1 << 20):
-            os.write(fd_out, chunk)
-        return
-    # The file may have grown while copying: copy the rest the slow way.
-    os.lseek(fd_in, offset, os.SEEK_SET)
-    os.lseek(fd_out, offset, os.SEEK_SET)
-    while chunk := os.read(fd_in, 1 << 20):
-        os.write(fd_out, chunk)
+def _sendfile(fd_in: int, fds_out: Sequence[int]) -> str:
+    """Copy the file `fd_in` into every file of `fds_out` in one read of its bytes,
+    hashing them as they pass; the SHA-256 (hex) of the bytes written. (The name is the
+    kernel call this once was: a kernel copy never shows the bytes to this process, so
+    checking the copy cost a second read.)"""
+    hasher = hashlib.sha256()
+    buf = bytearray(COPY_BLOCK)
+    view = memoryview(buf)
+    reader = io.FileIO(fd_in, closefd=False)
+    while n := reader.readinto(buf):
+        chunk = view[:n]
+        hasher.update(chunk)
+        for fd in fds_out:
+            rest = chunk
+            while rest:
+                rest = rest[os.write(fd, rest):]
+    return hasher.hexdigest()
 
 
 PREVIOUS_SUFFIX = ".previous"

@@ -15,6 +15,16 @@ from intake_desktop.core.mime import detect_type
 
 
 @dataclass(frozen=True)
+class PageText:
+    """The text layer of a PDF as read once while preparing it, so later steps (the OCR
+    probe, the search index) need not parse the file again."""
+
+    pages: tuple[str, ...]  # the text of each page read, in order (bounded, as search is)
+    page_count: int
+    every_page_has_text: bool  # every page shows text: nothing for OCR to do
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A source made ready for filing."""
 
@@ -28,6 +38,8 @@ class Prepared:
     conversions: tuple[dict[str, Any], ...] = ()
     # Extracted attachments / archive members (files in the work folder), filed as children.
     children: tuple[Path, ...] = ()
+    # The text layer of `filed_from`, when the preparer read it (None: read it if needed).
+    text: PageText | None = None
 
 
 class Preparer(Protocol):

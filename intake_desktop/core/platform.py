@@ -96,6 +96,56 @@ def _checked_rename(tmp: Path, dest: Path) -> None:
     os.rename(tmp, dest)
 
 
+# ---- copying and syncing file data --------------------------------------------------------
+
+# ioctl FICLONE (linux/fs.h): the new file shares the source's blocks (btrfs, XFS, bcachefs).
+FICLONE = 0x40049409
+_NO_CLONE = (errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EINVAL, errno.ENOTTY,
+             errno.ENOSYS, errno.EBADF, errno.EPERM)
+_clone_refused: set[int] = set()  # devices whose filesystem refused a reflink once
+
+
+def clone_file(fd_in: int, fd_out: int) -> bool:
+    """Make the empty file `fd_out` a reflink copy of `fd_in` (copy-on-write: no bytes
+    copied). False where the system or filesystem cannot (ext4, NTFS, other systems): the
+    caller copies the bytes itself. A filesystem that refused once is not asked again."""
+    if not is_linux():
+        return False
+    try:
+        device = os.fstat(fd_out).st_dev
+    except OSError:
+        return False
+    if device in _clone_refused:
+        return False
+    import fcntl
+
+    try:
+        fcntl.ioctl(fd_out, FICLONE, fd_in)
+    except OSError as exc:
+        if exc.errno in _NO_CLONE:
+            _clone_refused.add(device)
+        return False
+    return True
+
+
+def sync_data(fd: int) -> None:
+    """Make a new file's bytes (and its size) durable: fdatasync where it exists (it skips
+    the timestamps, which a new file does not need), fsync elsewhere. On macOS fsync
+    leaves data in the drive's cache, so F_FULLFSYNC is asked for first."""
+    if sys.platform == "darwin" and not portable_forced():  # pragma: no cover - macOS
+        import fcntl
+
+        try:
+            fcntl.fcntl(fd, getattr(fcntl, "F_FULLFSYNC", 51))
+            return
+        except OSError:
+            pass
+    if hasattr(os, "fdatasync") and not portable_forced():
+        os.fdatasync(fd)
+    else:
+        os.fsync(fd)
+
+
 # ---- is a writer still holding the file? (kernel read leases) ----------------------------
 
 
@@ -314,6 +364,34 @@ def session_rss(sid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this (forked worker) process when its parent ends, even by kill -9, so no
+    worker outlives the command that started it. Linux: the kernel's parent-death signal
+    (prctl PR_SET_PDEATHSIG). Elsewhere: a thread that watches the parent's id."""
+    if is_linux():
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent_pid:  # it ended before the signal was asked for
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def set_limits(*, address_space: int | None = None, cpu_seconds: int | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.pipeline import PageText
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
 log = logging.getLogger(__name__)
@@ -22,16 +23,22 @@ MAX_PAGES = 2_000
 FACT_KEYS = ("pdf_title", "email_subject", "email_from", "first_page_text")
 
 
-def extract_text(path: Path, facts: Mapping[str, Any] | None = None) -> tuple[str, int | None]:
+def extract_text(
+    path: Path, facts: Mapping[str, Any] | None = None, known: PageText | None = None
+) -> tuple[str, int | None]:
     """The document's words and page count (None for files that are not PDFs).
 
-    Reads the text layer of every page of a PDF; anything else (and a PDF whose text
-    cannot be read) falls back to the facts filing already extracted.
+    Reads the text layer of every page of a PDF (`known`: that text, read already while
+    preparing the file); anything else (and a PDF whose text cannot be read) falls back to
+    the facts filing already extracted.
     """
     facts = facts or {}
     parts = [str(facts[k]) for k in FACT_KEYS if facts.get(k)]
     pages: int | None = None
-    if path.suffix.lower() == ".pdf" and path.is_file():
+    if known is not None:
+        parts.extend(known.pages)
+        pages = known.page_count
+    elif path.suffix.lower() == ".pdf" and path.is_file() and _looks_like_pdf(path):
         try:
             from pypdf import PdfReader
 
@@ -54,12 +61,23 @@ def extract_text(path: Path, facts: Mapping[str, Any] | None = None) -> tuple[st
     return body, pages
 
 
+def _looks_like_pdf(path: Path) -> bool:
+    """A PDF header in the first KB (as readers accept it): a file merely named .pdf is
+    not parsed, which on a megabyte of other bytes costs the parser a second of searching."""
+    try:
+        with open(path, "rb") as fh:
+            return b"%PDF-" in fh.read(1024)
+    except OSError:
+        return False
+
+
 def index_document(
-    ledger: Ledger, document_id: int, path: Path, facts: Mapping[str, Any] | None = None
+    ledger: Ledger, document_id: int, path: Path, facts: Mapping[str, Any] | None = None,
+    known: PageText | None = None,
 ) -> None:
     """Keep a filed document's words for search. Never raises: search is not custody."""
     try:
-        body, pages = extract_text(path, facts)
+        body, pages = extract_text(path, facts, known)
         ledger.docs.set_document_text(document_id, body, pages)
     except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
         log.warning("document %s was filed but not indexed for search: %s", document_id, exc)

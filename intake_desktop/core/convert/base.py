@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pipeline import PageText
 
 # Flags (strings in Prepared.flags and the `filed` event).
 FLAG_NEEDS_CONVERSION = "needs_conversion"
@@ -106,3 +107,4 @@ class Converted:
     flags: list[str] = field(default_factory=list)
     children: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a person should know and do
+    text: PageText | None = None  # the text layer of the file filed, when it was read

@@ -124,6 +124,9 @@ class PdfFacts:
     first_page_text: str = ""
     image_only_pages: int = 0
     flags: list[str] = field(default_factory=list)
+    pages_with_text: int = 0  # pages whose content (or forms) show text
+    # Text of every page (bounded), read with the first page's: None when not read.
+    page_texts: list[str] | None = None
 
 
 MAX_CONTENT_SCAN = 16 * 1024 * 1024  # decoded bytes of page content inspected, at most
@@ -214,6 +217,34 @@ def first_page_text(path: Path) -> str:
         return ""
 
 
+# The text read at once for search, at most (core/search_text: MAX_CHARS, MAX_PAGES).
+TEXT_CHARS = 400_000
+TEXT_PAGES = 2_000
+
+
+def page_texts(path: Path) -> list[str] | None:
+    """The text of every page (up to TEXT_PAGES pages or TEXT_CHARS characters) as pypdf
+    reads it, in one parse; None for an encrypted PDF or one pypdf cannot read (the
+    callers then read what they need their own way, as before)."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            return None
+        texts: list[str] = []
+        size = 0
+        for page in reader.pages[:TEXT_PAGES]:
+            words = page.extract_text() or ""
+            texts.append(words)
+            size += len(words)
+            if size > TEXT_CHARS:
+                break
+        return texts
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
+            RecursionError, ZeroDivisionError, NotImplementedError, IndexError):
+        return None
+
+
 def pdf_facts(path: Path, *, scan_pages: int = 2000, received: bool = True) -> PdfFacts:
     """Open, check and describe a PDF. Raises ConversionError (to Review) when it is damaged
     or needs a user password. `received=False` for PDFs we made ourselves (no flags)."""
@@ -271,9 +302,16 @@ def pdf_facts(path: Path, *, scan_pages: int = 2000, received: bool = True) -> P
                 has_text, has_images = _page_text_and_images(page)
                 if has_images and has_text is False:
                     facts.image_only_pages += 1
+                facts.pages_with_text += has_text is True
             if facts.image_only_pages:
                 facts.flags.append(FLAG_NOT_SEARCHABLE)
-    facts.first_page_text = first_page_text(path)
+    if received:
+        # One parse for the rules (page 1) and the search index (every page).
+        facts.page_texts = page_texts(path)
+    if facts.page_texts is not None:
+        facts.first_page_text = snippet(facts.page_texts[0]) if facts.page_texts else ""
+    else:
+        facts.first_page_text = first_page_text(path)
     return facts
 
 

@@ -43,7 +43,7 @@ from intake_desktop.core.convert.pdfcheck import (
     repair_pdf,
 )
 from intake_desktop.core.convert.text import text_to_pdf
-from intake_desktop.core.pipeline import Prepared
+from intake_desktop.core.pipeline import PageText, Prepared
 
 
 class ConvertingPreparer:
@@ -84,6 +84,7 @@ class ConvertingPreparer:
             flags=tuple(dict.fromkeys(flags)),
             conversions=tuple(converted.conversions),
             children=tuple(converted.children),
+            text=converted.text if converted.pdf is None else None,
         )
 
     def _convert(self, source: Path, found: Detection, workdir: Path) -> Converted:
@@ -121,6 +122,10 @@ class ConvertingPreparer:
             put(result.facts, "first_page_text", info.first_page_text)
             if info.image_only_pages:
                 result.facts["image_only_pages"] = info.image_only_pages
+            if info.page_texts is not None and repaired is None:
+                result.text = PageText(
+                    tuple(info.page_texts), info.page_count,
+                    every_page_has_text=info.pages_with_text == info.page_count)
             return result
         if kind in kinds.WRITING_KINDS:
             # The filer hands over a work folder that does not exist yet.

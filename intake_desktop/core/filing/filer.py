@@ -16,11 +16,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
+from intake_desktop.core.filing.batch import Batch, BatchLimits, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
@@ -30,6 +33,7 @@ from intake_desktop.core.filing.plan import (
     SourceKind,
     plan_filing,
 )
+from intake_desktop.core.filing.pool import PreparePool, usable
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.filing.translations import link_translations
@@ -90,6 +94,7 @@ class Filer:
         self.claimant = claimant or Claimant(ledger)
         self._removed: list[DocumentRecord] = []
         self._work_cleaned = False
+        self.batch_limits = BatchLimits()
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -182,18 +187,82 @@ class Filer:
             named = list(paths)
             files = list(self.expand(named))
             explicit = {str(p) for p in named}
-            results: list[IngestResult] = []
-            for done, path in enumerate(files):
-                if cancel is not None and cancel.is_set():
-                    break
-                on_progress(done, len(files), str(path))
-                results.append(self._ingest_path(path, matter, claimed=False,
-                                                 listed=str(path) not in explicit))
+            found: dict[int, IngestResult] = {}
+            batch = Batch(self, self.batch_limits)
+            ahead: dict[int, IngestResult | tuple[Source, str]] = {}
+            try:
+                self._ingest_batched(files, explicit, matter, batch, ahead, found,
+                                     on_progress, cancel)
+            finally:  # claimed ahead but not reached (cancelled): give them back
+                left = [c[1] for c in ahead.values() if isinstance(c, tuple)]
+                if left:
+                    _unless_unwritable(lambda: self.give_back(left))
+            results = [found[i] for i in sorted(found)]
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
         on_progress(len(results), len(files), "done")
         return results
+
+    def _ingest_batched(
+        self, files: list[Path], explicit: set[str], matter: str | None, batch: Batch,
+        ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
+        on_progress: ProgressCallback, cancel: CancelFlag | None,
+    ) -> None:
+        workers = usable(self, len(files))
+        pool = PreparePool(self, workers) if workers else None
+        workdirs: dict[int, Path] = {}
+        try:
+            self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
+                              cancel, pool, workdirs)
+        finally:
+            if pool is not None:
+                pool.close(lambda index: self._drop_workdir(workdirs.pop(index, None)))
+
+    def _drop_workdir(self, workdir: Path | None) -> None:
+        if workdir is not None and workdir.exists():
+            self.mover.remove_work_folder(workdir, self.ws.work)
+
+    def _ingest_loop(
+        self, files: list[Path], explicit: set[str], matter: str | None, batch: Batch,
+        ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
+        on_progress: ProgressCallback, cancel: CancelFlag | None, pool: PreparePool | None,
+        workdirs: dict[int, Path],
+    ) -> None:
+        checked_upto = 0  # files before this index are checked (and claimed)
+        for index, path in enumerate(files):
+            if cancel is not None and cancel.is_set():
+                break
+            on_progress(len(found), len(files), str(path))
+            wanted = min(index + (pool.limit if pool else 0), len(files) - 1)
+            while checked_upto <= wanted:
+                checked_upto = self._claim_ahead(files, checked_upto, explicit, ahead)
+            if pool is not None and not pool.broken:
+                self._submit_ahead(pool, index, ahead, workdirs)
+            checked = ahead.pop(index)
+            if isinstance(checked, IngestResult):
+                staged: IngestResult | Staged = checked
+            elif pool is not None and pool.has(index):
+                staged = self._stage_ready(index, checked[0], checked[1], matter, pool,
+                                           workdirs.pop(index))
+            else:
+                staged = self._stage(index, checked[0], checked[1], matter)
+            if isinstance(staged, IngestResult):
+                found[index] = staged
+                continue
+            if not batch.fits(staged) or staged.prepared.children:
+                found.update(batch.commit())
+            if staged.prepared.children:  # filed now: its attachments go under it
+                found[index] = self._file_staged(staged)
+                continue
+            try:
+                batch.add(staged)
+            except Exception as exc:
+                found[index] = self._abandon(staged, exc)
+                continue
+            if batch.full:
+                found.update(batch.commit())
+        found.update(batch.commit())
 
     def begin(self) -> None:
         """Start-up duties: clean dead work folders, take back dead processes' claims,
@@ -267,6 +336,180 @@ class Filer:
         parent = Path(absolute(source.path)).parent
         return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
                          sig)
+
+    def _check(self, path: Path, *, listed: bool) -> IngestResult | tuple[Source, str]:
+        """The checks before a claim (junk, a link, gone, not a file): the file's result
+        now, or its source and claim key."""
+        source_text = str(path)
+        if is_junk_path(path):
+            return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
+        try:
+            source = self.source_of(path)
+            if is_link(path, source):
+                return IngestResult(
+                    source_text, Outcome.REVIEW,
+                    reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
+                    "place and nothing was copied; copy the file itself into the intake folder",
+                )
+            if not path.exists():
+                if listed:
+                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+                raise IntakeError("no such file", path=path, fix="check the path and try again")
+            if not path.is_file():
+                raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+            try:
+                return source, self._claim_key(source)
+            except FileNotFoundError:
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+        except Exception as exc:
+            return self.failure(path, exc)
+
+    def _claim_ahead(self, files: list[Path], start: int, explicit: set[str],
+                     ahead: dict[int, IngestResult | tuple[Source, str]]) -> int:
+        """Check the next files and claim them in one transaction (a claim another process
+        holds makes that file's result "another process is filing this file"); the index
+        after the last file checked."""
+        window = range(start, min(start + max(self.batch_limits.files, 1), len(files)))
+        for index in window:
+            ahead[index] = self._check(files[index], listed=str(files[index]) not in explicit)
+        wanted = [(checked[1], str(checked[0].path)) for index in window
+                  if isinstance(checked := ahead[index], tuple)]
+        if not wanted:
+            return window.stop
+        self.claimant.heartbeat()
+        taken = self.ledger.watch_claims.claim_many(wanted, self.claimant.owner)
+        for index in window:
+            checked = ahead[index]
+            if isinstance(checked, tuple) and checked[1] not in taken:
+                ahead[index] = IngestResult(str(files[index]), Outcome.IGNORED,
+                                            reason="another process is filing this file")
+        return window.stop
+
+    def _submit_ahead(self, pool: PreparePool, index: int,
+                      ahead: dict[int, IngestResult | tuple[Source, str]],
+                      workdirs: dict[int, Path]) -> None:
+        """Keep the pool busy with the next claimed files (at most `pool.limit` at once)."""
+        for upcoming in range(index, index + pool.limit):
+            if pool.busy() >= pool.limit:
+                return
+            checked = ahead.get(upcoming)
+            if isinstance(checked, tuple) and not pool.has(upcoming):
+                workdirs[upcoming] = self.work_folder("prep")
+                pool.submit(upcoming, checked[0].path, workdirs[upcoming])
+
+    def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
+                     pool: PreparePool, workdir: Path) -> IngestResult | Staged:
+        """`_stage` for a file a worker prepared."""
+        path = source.path
+        held: str | None = key
+        try:
+            try:
+                size, sha, prepared, refused = pool.take(index)
+            except BrokenExecutor:  # a worker was killed: this one and the rest in-process
+                pool.broken = True
+                self._drop_workdir(workdir)
+                held = None
+                return self._stage(index, source, key, matter)
+            candidate = self.candidate(source, prepared, sha, size,
+                                       hint := self.matter_hint(source, matter))
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+            held = None
+            return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
+                          decision)
+        except FileNotFoundError:
+            self._drop_workdir(workdir)
+            return IngestResult(str(path), Outcome.IGNORED, reason=GONE_REASON)
+        except Exception as exc:
+            self._drop_workdir(workdir)
+            return self.failure(path, exc)
+        finally:
+            if held is not None:
+                _unless_unwritable(lambda: self.give_back([key]))
+
+    def _stage(self, index: int, source: Source, key: str,
+               matter: str | None) -> IngestResult | Staged:
+        """Hash, prepare and route one claimed file for a batch (nothing written), or its
+        result now (gone, an error); the claim goes with the batch or is given back."""
+        path = source.path
+        held: str | None = key
+        try:
+            if not path.is_file():
+                return IngestResult(str(path), Outcome.IGNORED, reason=GONE_REASON)
+            staged = self._prepare_staged(index, source, self.matter_hint(source, matter), key)
+            held = None  # the batch holds it now
+            return staged
+        except Exception as exc:
+            return self.failure(path, exc)
+        finally:
+            if held is not None:
+                _unless_unwritable(lambda: self.give_back([key]))
+
+    def _prepare_staged(self, index: int, source: Source, hint: str | None,
+                        key: str | None) -> Staged:
+        path = source.path
+        size = path.stat().st_size
+        sha = sha256_file(path)
+        workdir = self.work_folder("prep")
+        try:
+            prepared, refused = self.prepare(path, sha, workdir)
+            candidate = self.candidate(source, prepared, sha, size, hint)
+            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+        except BaseException:
+            if workdir.exists():
+                self.mover.remove_work_folder(workdir, self.ws.work)
+            raise
+        return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
+                      decision)
+
+    def _file_staged(self, staged: Staged) -> IngestResult:
+        """File a staged file on its own (one with attachments filed under it)."""
+        try:
+            result = self._file(staged.source, staged.candidate, staged.prepared,
+                                staged.decision)
+            if (result.status is Outcome.FILED and staged.prepared.children
+                    and result.document_id):
+                result.children = self._file_children(result, staged.prepared, 0)
+            return result
+        except Exception as exc:
+            return self.failure(staged.source.path, exc)
+        finally:
+            self._abandon(staged, None)
+
+    def _abandon(self, staged: Staged, exc: Exception | None) -> IngestResult:
+        """Remove a staged file's work folder and give back its claim; its error result."""
+        if staged.workdir.exists():
+            self.mover.remove_work_folder(staged.workdir, self.ws.work)
+        if staged.key:
+            _unless_unwritable(lambda: self.give_back([staged.key or ""]))
+        if exc is None:
+            return IngestResult(str(staged.source.path), Outcome.IGNORED)
+        return self.failure(staged.source.path, exc)
+
+    def give_back(self, keys: list[str]) -> None:
+        """Release claims this process holds (a filed batch)."""
+        self.ledger.watch_claims.release_many(keys, self.claimant.owner)
+
+    def failure(self, path: Path, exc: Exception) -> IngestResult:
+        """The result of a file whose filing raised `exc` (re-raised under INTAKE_DEBUG
+        when it is neither an OS nor a database error)."""
+        source_text = str(path)
+        if isinstance(exc, IntakeError):
+            return IngestResult(source_text, Outcome.ERROR, reason=exc.message)
+        if isinstance(exc, OSError):
+            return IngestResult(
+                source_text,
+                Outcome.ERROR,
+                reason=f"{path}: cannot read the file ({exc.strerror or exc}). Check that it "
+                "is not open in another program and that you have permission, then retry.",
+            )
+        explained = explain(exc, path)
+        reason = explained.message if explained else format_message(
+            f"could not be filed ({type(exc).__name__}: {str(exc)[:200]})", path,
+            "the file was left where it was; run the command again with INTAKE_DEBUG=1 and "
+            "report what it prints")
+        if explained is None and os.environ.get("INTAKE_DEBUG"):
+            raise exc
+        return IngestResult(source_text, Outcome.ERROR, reason=reason)
 
     def _ingest_path(
         self, path: Path, matter: str | None, *, claimed: bool, listed: bool = False
@@ -489,6 +732,46 @@ class Filer:
         REVIEW source the existing document row is reused.
         """
         decision = plan.decision
+        filed = plan.filed
+        with self.ledger.transaction(decision.rules_version) as txn:
+            self._record_removed(txn)
+            doc_id = self.record_intent(txn, plan, source, candidate, prepared, action=action)
+        self._fault("intent_recorded")
+        try:
+            copied = self.copy_targets(plan, doc_id)
+        except FilingError as exc:
+            self._roll_back(doc_id, exc.message, decision.rules_version)
+            if isinstance(exc.__cause__, FileExistsError):
+                raise _NameTaken() from exc
+            raise
+        done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
+        if done.filed_path:  # full-text search (issue 14); never stops a filing
+            known = prepared.text if prepared and prepared.filed_from == source.path else None
+            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
+                           prepared.facts if prepared else {}, known)
+        link_translations(self.ledger, done, self.ws.root)  # issue 23: translation <-> original
+        if plan.status == DocStatus.REVIEW and filed is not None:
+            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
+                          self.ws, source=done.source_path, sha256=done.sha256,
+                          document_id=done.id)
+        self._clear_source(done, source.removable, copied)
+        now = self.ledger.docs.document(doc_id)
+        assert now is not None
+        return now
+
+    def record_intent(
+        self,
+        txn: Txn,
+        plan: FilingPlan,
+        source: Source,
+        candidate: Candidate,
+        prepared: Prepared | None = None,
+        *,
+        action: dict[str, Any] | None = None,
+    ) -> int:
+        """The pending row of a plan (and its `received` event), in the caller's
+        transaction; the document's id. For a REVIEW source the existing row is reused."""
+        decision = plan.decision
         matter = decision.matter
         original, filed = plan.original, plan.filed
         fields: dict[str, Any] = {
@@ -505,64 +788,57 @@ class Filer:
             "detected_type": plan.detected_type,
             "source_cleared": False,
         }
-        with self.ledger.transaction(decision.rules_version) as txn:
-            self._record_removed(txn)
-            if matter:
-                txn.ensure_matter(matter)
-            doc = source.document
-            if doc is None:
-                recorded, custody = self.source_record(source)
-                parent = source.parent
-                doc_id = txn.insert_document(
-                    sha256=candidate.sha256, size=candidate.size, source_path=recorded,
-                    family_id=parent.family_id if parent else None,
-                    parent_id=parent.id if parent else None, **fields,
-                )
-                if parent is None and prepared is not None and prepared.children:
-                    txn.update_document(doc_id, family_id=f"F{doc_id:06d}")
-                txn.add_event(
-                    EventKind.RECEIVED, document_id=doc_id, matter_id=matter,
-                    path_before=recorded, sha256_before=candidate.sha256,
-                    detail={"size": candidate.size, "detected_type": plan.detected_type,
-                            "parent": parent.id if parent else None, **custody},
-                )
-            else:
-                doc_id = doc.id
-                pending = {
-                    "kind": str(source.kind), "source": self.rel(source.path),
-                    "sha256": candidate.sha256, **(action or {}),
-                    "restore": _restorable(doc),
-                }
-                txn.update_document(doc_id, pending_action=json.dumps(pending), **fields)
-        self._fault("intent_recorded")
-        written: list[Path] = []
+        if matter:
+            txn.ensure_matter(matter)
+        doc = source.document
+        if doc is not None:
+            pending = {
+                "kind": str(source.kind), "source": self.rel(source.path),
+                "sha256": candidate.sha256, **(action or {}),
+                "restore": _restorable(doc),
+            }
+            txn.update_document(doc.id, pending_action=json.dumps(pending), **fields)
+            return doc.id
+        recorded, custody = self.source_record(source)
+        parent = source.parent
+        doc_id = txn.insert_document(
+            sha256=candidate.sha256, size=candidate.size, source_path=recorded,
+            family_id=parent.family_id if parent else None,
+            parent_id=parent.id if parent else None, **fields,
+        )
+        if parent is None and prepared is not None and prepared.children:
+            txn.update_document(doc_id, family_id=f"F{doc_id:06d}")
+        txn.add_event(
+            EventKind.RECEIVED, document_id=doc_id, matter_id=matter,
+            path_before=recorded, sha256_before=candidate.sha256,
+            detail={"size": candidate.size, "detected_type": plan.detected_type,
+                    "parent": parent.id if parent else None, **custody},
+        )
+        return doc_id
+
+    def copy_targets(self, plan: FilingPlan, doc_id: int, *, sync_dirs: bool = True) -> Copied:
+        """Write a plan's copies: the targets that share a source in one read of it.
+        On failure the copies already written are removed and the FilingError raised.
+        `sync_dirs=False`: the folders to fsync are returned instead (a batch syncs each
+        folder once)."""
+        copied = Copied(started=time.time())
         try:
-            for target in plan.targets:
-                self.mover.place_copy(
-                    target.src, target.dest, target.sha256, tag=f"d{doc_id}",
-                    read_only=target.read_only,
-                )
-                written.append(target.dest)
-        except FilingError as exc:
-            for dest in written:
+            for src, sha in dict.fromkeys((t.src, t.sha256) for t in plan.targets):
+                (dest, read_only), *more = [(t.dest, t.read_only) for t in plan.targets
+                                            if (t.src, t.sha256) == (src, sha)]
+                placed = self.mover.place_copy(src, dest, sha, tag=f"d{doc_id}",
+                                               read_only=read_only, more=more,
+                                               sync_dirs=sync_dirs)
+                copied.written += [dest, *(d for d, _ in more)]
+                if not sync_dirs:
+                    copied.folders |= {dest.parent, *(d.parent for d, _ in more)}
+                if src == plan.targets[0].src and placed is not None:
+                    copied.source_stat = placed.source_stat
+        except FilingError:
+            for dest in copied.written:
                 self.mover.discard(dest)
-            self._roll_back(doc_id, exc.message, decision.rules_version)
-            if isinstance(exc.__cause__, FileExistsError):
-                raise _NameTaken() from exc
             raise
-        done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
-        if done.filed_path:  # full-text search (issue 14); never stops a filing
-            index_document(self.ledger, done.id, self.ws.root / done.filed_path,
-                           prepared.facts if prepared else {})
-        link_translations(self.ledger, done, self.ws.root)  # issue 23: translation <-> original
-        if plan.status == DocStatus.REVIEW and filed is not None:
-            write_sidecar(self.mover, filed.dest, plan.reason or "needs a person's decision",
-                          self.ws, source=done.source_path, sha256=done.sha256,
-                          document_id=done.id)
-        self._clear_source(done, source.removable)
-        now = self.ledger.docs.document(doc_id)
-        assert now is not None
-        return now
+        return copied
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
         doc = self.ledger.docs.document(doc_id)
@@ -676,8 +952,10 @@ class Filer:
                         "review_copy_removed": came_from},
             )
 
-    def _clear_source(self, doc: DocumentRecord, removable: bool) -> None:
-        """Remove the source (only after its row is done) and record it."""
+    def _clear_source(self, doc: DocumentRecord, removable: bool,
+                      copied: Copied | None = None) -> None:
+        """Remove the source (only after its row is done) and record it. `copied`: what
+        the copy step saw of the source, so an untouched source is not read again."""
         action = _action(doc)
         if action is not None:
             # A review action: the copy in Review/ is this app's own; remove it now.
@@ -693,7 +971,7 @@ class Filer:
             return
         src = Path(doc.source_path)
         if src.exists():
-            if sha256_file(src) != doc.sha256:
+            if not _unchanged_since(src, copied) and sha256_file(src) != doc.sha256:
                 # Someone wrote a new file under the same name: it is new evidence, keep it.
                 with self.ledger.transaction() as txn:
                     txn.update_document(doc.id, source_cleared=True)
@@ -871,6 +1149,40 @@ def _notes(prepared: Prepared) -> list[str]:
     """What a person should know about a filed document (e.g. how to install a converter)."""
     notes = prepared.facts.get("notes") or []
     return [str(n) for n in notes] if isinstance(notes, list | tuple) else [str(notes)]
+
+
+@dataclass
+class Copied:
+    """What `copy_targets` wrote: the copies, the folders still to fsync (batch), and the
+    source's status as it was read (to tell later, without reading it again, that it is
+    still the same file)."""
+
+    written: list[Path] = field(default_factory=list)
+    folders: set[Path] = field(default_factory=set)
+    source_stat: os.stat_result | None = None
+    started: float = 0.0  # time.time() before the source was opened
+
+
+# A source last changed at least this long before it was copied, and whose status is the
+# same now, is the file that was copied: a write since would have moved its change time
+# past the one seen (timestamps are coarse, 2 s on FAT, hence the margin).
+QUIET_SECONDS = 3.0
+
+
+def _unchanged_since(src: Path, copied: Copied | None) -> bool:
+    """True when `src` is provably the file the copy step read, without reading it."""
+    seen = copied.source_stat if copied is not None else None
+    if copied is None or seen is None:
+        return False
+    try:
+        now = os.stat(src)
+    except OSError:
+        return False
+    last_change = max(seen.st_mtime_ns, seen.st_ctime_ns) / 1e9
+    if last_change + QUIET_SECONDS > copied.started:
+        return False  # written just before it was copied: read it again to be sure
+    same = ("st_ino", "st_dev", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, k) == getattr(seen, k) for k in same)
 
 
 class _NameTaken(Exception):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -69,6 +71,44 @@ class ClaimStore(LedgerStore):
             query = query.where(claims.c.owner == owner)
         with self._writer.begin() as conn:
             conn.execute(query)
+
+    def claim_many(
+        self, items: Sequence[tuple[str, str]], owner: str, *, now: float | None = None
+    ) -> set[str]:
+        """Take several keys ((key, source) pairs) for `owner` in one transaction; the keys
+        taken. A key another owner holds is left to it (insert-or-ignore on the primary
+        key, so of two processes racing for a key exactly one gets it)."""
+        if not items:
+            return set()
+        at = time.time() if now is None else now
+        rows = [{"key": key, "owner": owner, "state": ClaimState.ACTIVE, "source": source,
+                 "reason": None, "claimed_at": at, "updated_at": at} for key, source in items]
+        keys = [key for key, _ in items]
+        if self._writer.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement: Any = pg_insert(claims).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(claims).on_conflict_do_nothing()
+        with self._writer.begin() as conn:
+            conn.execute(statement, rows)
+            taken = conn.execute(
+                select(claims.c.key).where(claims.c.key.in_(keys), claims.c.owner == owner,
+                                           claims.c.claimed_at == at)
+            )
+            return {str(row[0]) for row in taken}
+
+    def release_many(self, keys: Collection[str], owner: str) -> None:
+        """Drop several claims of `owner` in one transaction (a filed batch)."""
+        listed = list(keys)
+        if not listed:
+            return
+        with self._writer.begin() as conn:
+            for start in range(0, len(listed), 500):
+                conn.execute(delete(claims).where(claims.c.key.in_(listed[start:start + 500]),
+                                                  claims.c.owner == owner))
 
     def fail_claim(self, key: str, owner: str, reason: str, *, now: float | None = None) -> None:
         """Keep the claim as failed: no watcher retries this file before the claim expires."""

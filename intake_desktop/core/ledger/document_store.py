@@ -215,6 +215,23 @@ class DocumentStore(LedgerStore):
                 conn.execute(document_text.insert().values(
                     document_id=document_id, labels="", **values))
 
+    def set_document_texts(self, texts: Sequence[tuple[int, str, int | None]]) -> None:
+        """`set_document_text` for several documents ((id, body, pages)) in one
+        transaction (a filed batch)."""
+        if not texts:
+            return
+        with self._writer.begin() as conn:
+            for document_id, body, pages in texts:
+                values = {"pages": pages, "body": body, "updated_at": utc_now()}
+                done = conn.execute(
+                    update(document_text)
+                    .where(document_text.c.document_id == document_id)
+                    .values(**values)
+                )
+                if not done.rowcount:
+                    conn.execute(document_text.insert().values(
+                        document_id=document_id, labels="", **values))
+
     def add_document_labels(self, document_id: int, labels: Sequence[str]) -> None:
         """Add stamped labels (Bates numbers, exhibit labels) to a document's search text."""
         with self._writer.begin() as conn:

@@ -74,6 +74,7 @@ def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
     return replace(
         prepared,
         filed_from=step.pdf if step.changed else prepared.filed_from,
+        text=None if step.changed else prepared.text,
         facts=facts,
         flags=flags,
         conversions=tuple(conversions),
@@ -102,6 +103,8 @@ class OcrPreparer:
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         prepared = self.inner.prepare(source, sha256, workdir)
         target = prepared.filed_from
+        if prepared.text is not None and prepared.text.every_page_has_text:
+            return prepared  # the checks saw text on every page: no page needs OCR
         if not is_pdf(target):
             return prepared
         step = text_layer_step(

@@ -1,0 +1,291 @@
+"""Group commit: many files filed with the protocol's promises at a fraction of its cost.
+
+`ingest` stages files one by one (claim, hash, prepare, route, plan: nothing written),
+then files the staged batch in four steps:
+
+1. the pending rows of the whole batch (and their `received` events) in one transaction;
+2. the copies, each source read once for all its copies, each copy's data synced, then
+   one fsync per folder for the whole batch;
+3. the rows done (and the events saying what was filed) in one transaction;
+4. the sources removed, one fsync per folder; their removal is recorded with the next
+   transaction, as one file at a time always did.
+
+A crash anywhere leaves each file where one-at-a-time filing could have left it (a pending
+row with or without its copies, or a done row whose source is still there), and
+`Filer.recover` resolves each row by the same rules. Fault points inside a batch
+(`batch_intent` between pending rows inside their transaction, `batch_copy` between files'
+copies, and the mover's `source_unlinked` between sources removed after the done commit)
+let the fault-injection tests crash there.
+
+The batch closes after `BatchLimits.files` files or `bytes` bytes, or once staging has
+taken `seconds` (slow conversions make smaller batches, so results keep coming), and
+before a file it could not plan without seeing the batch filed: the same bytes as a file
+in the batch (the second is a duplicate of the first), an email or archive whose
+attachments are filed under it, or a change of rules version. A lone file is a batch of
+one: its latency is what it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from intake_desktop.core.approvals import request_approval
+from intake_desktop.core.errors import FilingError
+from intake_desktop.core.filing.plan import FilingPlan, ReservingNamer, Source
+from intake_desktop.core.filing.results import IngestResult, Outcome
+from intake_desktop.core.filing.sidecars import write_sidecar
+from intake_desktop.core.filing.translations import link_translations
+from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ledger import DocStatus, DocumentRecord
+from intake_desktop.core.pipeline import Candidate, Decision, PageText, Prepared
+from intake_desktop.core.search_text import extract_text
+
+if TYPE_CHECKING:
+    from intake_desktop.core.filing.filer import Copied, Filer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """When a batch closes: whichever comes first."""
+
+    files: int = 128
+    bytes: int = 128 * 1024 * 1024
+    seconds: float = 1.0
+
+
+@dataclass
+class Staged:
+    """One file claimed, hashed, prepared and routed, waiting for its batch."""
+
+    index: int  # its place among the inputs (results keep the input order)
+    source: Source
+    hint: str | None
+    key: str | None  # the claim held on it (None: the caller holds it)
+    size: int
+    sha: str
+    workdir: Path
+    prepared: Prepared
+    candidate: Candidate
+    decision: Decision
+    plan: FilingPlan | None = None
+    doc_id: int = 0
+    copied: Copied | None = None
+
+
+@dataclass
+class Batch:
+    """Files staged for one group commit."""
+
+    filer: Filer
+    limits: BatchLimits = field(default_factory=BatchLimits)
+    items: list[Staged] = field(default_factory=list)
+    started: float = 0.0
+    size: int = 0
+    _namer: ReservingNamer | None = None
+
+    def fits(self, staged: Staged) -> bool:
+        """Can `staged` be planned beside the files already in the batch?"""
+        if not self.items:
+            return True
+        if staged.decision.rules_version != self.items[0].decision.rules_version:
+            return False
+        return all(item.sha != staged.sha for item in self.items)
+
+    def add(self, staged: Staged) -> None:
+        """Plan `staged` (names are reserved against the batch's other plans) and keep it."""
+        filer = self.filer
+        if not self.items:
+            self.started = time.monotonic()
+            self._namer = ReservingNamer(
+                {str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
+        staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
+                                 staged.source, self._namer)
+        self.items.append(staged)
+        self.size += staged.size
+
+    @property
+    def full(self) -> bool:
+        return bool(self.items) and (
+            len(self.items) >= self.limits.files or self.size >= self.limits.bytes
+            or time.monotonic() - self.started >= self.limits.seconds)
+
+    def commit(self) -> dict[int, IngestResult]:
+        """File the batch; a result for each of its files, by input position."""
+        items, self.items, self.size, self._namer = self.items, [], 0, None
+        if not items:
+            return {}
+        filer = self.filer
+        results: dict[int, IngestResult] = {}
+        try:
+            try:
+                _file_batch(filer, items, results)
+            except Exception as exc:  # the ledger failed (disk full): each file says so
+                for item in items:
+                    if item.index not in results:
+                        results[item.index] = filer.failure(item.source.path, exc)
+        finally:
+            for item in items:
+                if item.workdir.exists():
+                    filer.mover.remove_work_folder(item.workdir, filer.ws.work)
+            keys = [item.key for item in items if item.key]
+            if keys:
+                filer.give_back(keys)
+        return results
+
+
+def _documents(filer: Filer, ids: list[int]) -> dict[int, DocumentRecord]:
+    """The rows of a batch, read at once (ids of one batch are close together)."""
+    if not ids:
+        return {}
+    low, high = min(ids), max(ids)
+    wanted = set(ids)
+    rows = filer.ledger.docs.documents(after_id=low - 1, limit=high - low + 1)
+    found = {doc.id: doc for doc in rows if doc.id in wanted}
+    for doc_id in wanted - found.keys():  # rows of other processes in between
+        doc = filer.ledger.docs.document(doc_id)
+        if doc is not None:
+            found[doc_id] = doc
+    return found
+
+
+def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResult]) -> None:
+    rules_version = items[0].decision.rules_version
+    # 1. Every pending row in one transaction.
+    with filer.ledger.transaction(rules_version) as txn:
+        filer._record_removed(txn)
+        for n, item in enumerate(items):
+            if n:
+                filer._fault("batch_intent")  # a crash here rolls the transaction back
+            assert item.plan is not None
+            item.doc_id = filer.record_intent(txn, item.plan, item.source, item.candidate,
+                                              item.prepared)
+    filer._fault("intent_recorded")
+    # 2. The copies; each folder fsynced once.
+    copied: list[Staged] = []
+    retry: list[Staged] = []
+    folders: set[Path] = set()
+    for n, item in enumerate(items):
+        if n:
+            filer._fault("batch_copy")
+        assert item.plan is not None
+        try:
+            item.copied = filer.copy_targets(item.plan, item.doc_id, sync_dirs=False)
+        except FilingError as exc:
+            filer._roll_back(item.doc_id, exc.message, rules_version)
+            if isinstance(exc.__cause__, FileExistsError):
+                retry.append(item)  # another workstation took the name: plan it again
+            else:
+                results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
+                                                   reason=exc.message)
+            continue
+        folders |= item.copied.folders
+        copied.append(item)
+    filer.mover.sync_folders(folders)
+    # 3. Every row done in one transaction.
+    if copied:
+        rows = _documents(filer, [item.doc_id for item in copied])
+        with filer.ledger.transaction(rules_version) as txn:
+            for item in copied:
+                plan = item.plan
+                assert plan is not None
+                fields: dict[str, Any] = {"status": plan.status}
+                if not item.source.removable:
+                    fields["source_cleared"] = True
+                txn.update_document(item.doc_id, **fields)
+                filer._record_outcome(
+                    txn, rows[item.doc_id], plan.status, item.prepared, plan.duplicate_of,
+                    plan.reason, flags=plan.flags, date_source=plan.decision.date_source)
+                if plan.status == DocStatus.FILED and plan.decision.approval:
+                    # provisional: a lawyer decides
+                    request_approval(txn, rows[item.doc_id], plan.decision)
+        filer._fault("marked_done")
+        done = _documents(filer, [item.doc_id for item in copied])
+        _index(filer, copied, done)
+        for item in copied:  # issue 23: translation <-> original
+            link_translations(filer.ledger, done[item.doc_id], filer.ws.root)
+        for item in copied:
+            plan, doc = item.plan, done[item.doc_id]
+            assert plan is not None
+            if plan.status == DocStatus.REVIEW and plan.filed is not None:
+                write_sidecar(filer.mover, plan.filed.dest,
+                              plan.reason or "needs a person's decision", filer.ws,
+                              source=doc.source_path, sha256=doc.sha256, document_id=doc.id)
+        # 4. The sources, only now.
+        _clear_sources(filer, copied, done)
+        for item in copied:
+            plan = item.plan
+            assert plan is not None
+            result = filer._result(done[item.doc_id], plan.duplicate_of)
+            result.flags = list(item.prepared.flags)
+            result.notes = _notes(item.prepared)
+            results[item.index] = result
+    for item in retry:
+        try:
+            results[item.index] = filer._file(item.source, item.candidate, item.prepared,
+                                              item.decision)
+        except Exception as exc:
+            results[item.index] = filer.failure(item.source.path, exc)
+
+
+def _index(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -> None:
+    """Full-text search for the batch, in one transaction; never stops a filing."""
+    texts = []
+    for item in items:
+        doc = done[item.doc_id]
+        if doc.filed_path:
+            try:
+                body, pages = extract_text(filer.ws.root / doc.filed_path, item.prepared.facts,
+                                           _known_text(item))
+            except Exception:  # search is not custody; the index can be rebuilt
+                continue
+            texts.append((doc.id, body, pages))
+    try:
+        filer.ledger.docs.set_document_texts(texts)
+    except Exception as exc:  # the filing is done and recorded; the index can be rebuilt
+        log.warning("%d documents were filed but not indexed for search: %s", len(texts), exc)
+
+
+def _known_text(item: Staged) -> PageText | None:
+    """The text read while preparing, when the filed copy is the file it was read from."""
+    prepared = item.prepared
+    if prepared.text is not None and prepared.filed_from == item.source.path:
+        return prepared.text
+    return None
+
+
+def _clear_sources(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -> None:
+    from intake_desktop.core.filing.filer import _unchanged_since
+
+    remove: list[Path] = []
+    removed: list[DocumentRecord] = []
+    kept: list[int] = []
+    for item in items:
+        doc = done[item.doc_id]
+        if doc.source_cleared or not item.source.removable:
+            continue
+        src = Path(doc.source_path)
+        if src.exists():
+            if not _unchanged_since(src, item.copied) and sha256_file(src) != doc.sha256:
+                kept.append(doc.id)  # a new file under the same name: new evidence, kept
+                continue
+            remove.append(src)
+        removed.append(doc)
+    if kept:
+        with filer.ledger.transaction() as txn:
+            for doc_id in kept:
+                txn.update_document(doc_id, source_cleared=True)
+    filer.mover.remove_sources(remove)
+    # Recorded with the next transaction (or by flush()); recovery covers a crash between.
+    filer._removed.extend(removed)
+
+
+def _notes(prepared: Prepared) -> list[str]:
+    from intake_desktop.core.filing.filer import _notes as notes
+
+    return notes(prepared)

@@ -1,0 +1,453 @@
+"""Issue 16: filing at disk speed without giving up a promise.
+
+One read per byte (the copies and the SHA-256 in one pass), group commit (a batch's
+pending rows in one transaction, its done rows in another), the PDF read once for the
+checks, the rules, the OCR probe and the search index. Nothing here asserts a time: the
+checks count bytes read, transactions and parses, which do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from sqlalchemy import event
+
+from intake_desktop.app import App, build_filer
+from intake_desktop.core import custody, platform
+from intake_desktop.core.errors import FilingError
+from intake_desktop.core.filing import Filer, Outcome
+from intake_desktop.core.filing import filer as filer_module
+from intake_desktop.core.filing.batch import BatchLimits
+from intake_desktop.core.ledger.queries import DocumentFilter
+from intake_desktop.core.mover import Mover
+from tests.conftest import write_file
+
+MATTER = "2024-0216 Okafor"
+PROC_IO = Path("/proc/self/io")
+needs_proc_io = pytest.mark.skipif(not PROC_IO.exists(), reason="needs Linux /proc/self/io")
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through read-like system calls (page cache included)."""
+    for line in PROC_IO.read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def aged(path: Path, seconds: float = 3600) -> None:
+    """Give a file an old modification time (as files dropped into Intake/ usually have)."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+@contextmanager
+def commits(app: App) -> Iterator[list[int]]:
+    """Count the ledger's write transactions that commit."""
+    seen: list[int] = []
+
+    def count(_conn: object) -> None:
+        seen.append(1)
+
+    engine = app.ledger.writer
+    event.listen(engine, "commit", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "commit", count)
+
+
+# ---- one read per byte -------------------------------------------------------------------
+
+@needs_proc_io
+def test_two_copies_and_the_hash_take_one_read_of_the_source(tmp_path: Path) -> None:
+    src = tmp_path / "in" / "deposition.mp4"
+    data = write_file(src, 8 * 1024 * 1024, seed=3)
+    sha = hashlib.sha256(data).hexdigest()
+    first, second = tmp_path / "a" / "original.mp4", tmp_path / "b" / "filed.mp4"
+    before = bytes_read()
+    Mover().place_copy(src, first, sha, tag="t", read_only=True, more=[(second, False)])
+    read = bytes_read() - before
+    assert first.read_bytes() == data and second.read_bytes() == data
+    assert not os.access(first, os.W_OK) or os.geteuid() == 0
+    assert read < 1.2 * len(data), f"read {read} bytes for {len(data)}"
+    assert not list(tmp_path.rglob("*.intake-tmp"))
+
+
+def test_a_source_that_is_not_what_was_hashed_gets_no_copy(tmp_path: Path) -> None:
+    src = tmp_path / "scan.pdf"
+    write_file(src, 300_000, seed=4)
+    dest, other = tmp_path / "out" / "scan.pdf", tmp_path / "out2" / "scan.pdf"
+    with pytest.raises(FilingError, match="does not match"):
+        Mover().place_copy(src, dest, "0" * 64, tag="t", more=[(other, False)])
+    assert not dest.exists() and not other.exists()
+    assert not list(tmp_path.rglob("*.intake-tmp"))
+
+
+@needs_proc_io
+def test_ingest_reads_a_large_file_twice_at_most(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hash for the plan, then one pass for both copies; the untouched source is removed
+    without being read again (main read it six times: hash, two copies, two checks, and
+    once more before removing it). libmagic reads up to 7 MB of it besides."""
+    monkeypatch.setattr(filer_module, "QUIET_SECONDS", 0.2)
+    src = app.workspace.intake / MATTER / "video deposition.mp4"
+    data = write_file(src, 32 * 1024 * 1024, seed=5)
+    time.sleep(0.3)  # last changed before the filing started (see QUIET_SECONDS)
+    before = bytes_read()
+    [result] = Filer(app.workspace, app.ledger).ingest([app.workspace.intake])
+    read = bytes_read() - before
+    assert result.status is Outcome.FILED
+    assert Path(result.path or "").read_bytes() == data
+    assert Path(result.original or "").read_bytes() == data
+    assert not src.exists()
+    assert read < 2.5 * len(data), f"read {read / len(data):.1f} times the file"
+
+
+def test_a_source_rewritten_in_place_after_copying_is_kept(app: App) -> None:
+    """Same size, same modification time put back: the change time still tells, so the
+    source is read again, found different and kept as new evidence."""
+    src = app.workspace.intake / MATTER / "ledger.xlsx"
+    write_file(src, 50_000, seed=6)
+    aged(src)
+    stat = src.stat()
+
+    def rewrite(step: str) -> None:
+        if step == "marked_done":
+            src.write_bytes(write_file(tmp := src.with_suffix(".new"), 50_000, seed=7))
+            tmp.unlink()
+            os.utime(src, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    [result] = build_filer(app, fault=rewrite).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED
+    assert src.exists(), "a different file under the same name is new evidence"
+    assert hashlib.sha256(src.read_bytes()).hexdigest() != result.sha256
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+def test_reflink_is_asked_once_per_filesystem_and_falls_back(tmp_path: Path) -> None:
+    src, dest = tmp_path / "a.bin", tmp_path / "b.bin"
+    src.write_bytes(b"x" * 10_000)
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
+        cloned = platform.clone_file(fin.fileno(), fout.fileno())
+    if cloned:  # btrfs / XFS: the clone has the bytes
+        assert dest.read_bytes() == src.read_bytes()
+    else:  # ext4, tmpfs, other systems: nothing written, the caller copies
+        assert dest.read_bytes() == b""
+    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    Mover().place_copy(src, tmp_path / "c.bin", sha, tag="t")
+    assert (tmp_path / "c.bin").read_bytes() == src.read_bytes()
+
+
+def test_forced_fallbacks_copy_and_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(platform.FORCE_ENV, "1")
+    src = tmp_path / "a.bin"
+    data = write_file(src, 200_000, seed=8)
+    with open(src, "rb") as fin, open(tmp_path / "x", "wb") as fout:
+        assert platform.clone_file(fin.fileno(), fout.fileno()) is False
+        platform.sync_data(fout.fileno())
+    Mover().place_copy(src, tmp_path / "out" / "a.bin", hashlib.sha256(data).hexdigest(),
+                       tag="t", more=[(tmp_path / "out2" / "a.bin", True)])
+    assert (tmp_path / "out" / "a.bin").read_bytes() == data
+    assert (tmp_path / "out2" / "a.bin").read_bytes() == data
+
+
+# ---- group commit ------------------------------------------------------------------------
+
+def test_a_batch_writes_its_pending_rows_then_its_done_rows(app: App, filer: Filer) -> None:
+    datas = [write_file(app.workspace.intake / MATTER / f"page {i:02}.pdf", 20_000, seed=i)
+             for i in range(10)]
+    with commits(app) as seen:
+        results = filer.ingest([app.workspace.intake])
+    assert [r.status for r in results] == [Outcome.FILED] * 10
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    kinds = [e.kind for e in app.ledger.chain.events() if e.document_id is not None]
+    assert kinds[:10] == ["received"] * 10, "one transaction: every pending row first"
+    assert kinds[10:30] == ["original_preserved", "filed"] * 10
+    assert kinds[30:] == ["source_removed"] * 10
+    # Start-up, the claims, the pending rows, the done rows, the search text, the claims
+    # given back, the removals recorded, the end: 8. One file at a time took 5 a file.
+    assert len(seen) <= 10, len(seen)
+    assert not list(app.workspace.intake.rglob("*.pdf"))
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+def test_batches_close_by_count_and_by_bytes(app: App, filer: Filer) -> None:
+    for i in range(9):
+        write_file(app.workspace.intake / MATTER / f"a {i}.pdf", 10_000, seed=100 + i)
+    filer.batch_limits = BatchLimits(files=4, bytes=10**9, seconds=60)
+    filer.ingest([app.workspace.intake])
+    runs = _received_runs(app)
+    assert runs == [4, 4, 1], runs
+    for i in range(5):
+        write_file(app.workspace.intake / MATTER / f"b {i}.pdf", 10_000, seed=200 + i)
+    filer.batch_limits = BatchLimits(files=100, bytes=25_000, seconds=60)
+    filer.ingest([app.workspace.intake])
+    assert _received_runs(app)[3:] == [3, 2]  # closed once 30,000 bytes >= 25,000
+
+
+def _received_runs(app: App) -> list[int]:
+    """Lengths of the runs of consecutive `received` events (one run per batch)."""
+    runs: list[int] = []
+    previous = ""
+    for e in app.ledger.chain.events():
+        if e.kind == "received":
+            if previous == "received":
+                runs[-1] += 1
+            else:
+                runs.append(1)
+        previous = e.kind
+    return runs
+
+
+def test_same_bytes_twice_in_one_batch_is_a_duplicate_not_two_filings(
+    app: App, filer: Filer
+) -> None:
+    data = write_file(app.workspace.intake / MATTER / "a letter.pdf", 30_000, seed=9)
+    write_file(app.workspace.intake / MATTER / "b other.pdf", 30_000, seed=10)
+    (app.workspace.intake / MATTER / "c letter copy.pdf").write_bytes(data)
+    results = filer.ingest([app.workspace.intake])
+    assert [r.status for r in results] == [Outcome.FILED, Outcome.FILED, Outcome.DUPLICATE]
+    assert results[2].path == results[0].path
+    filed = [p for p in app.workspace.matter_dir(MATTER).rglob("*") if p.is_file()]
+    assert len(filed) == 4  # two documents, each original + working copy
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+def test_names_in_one_batch_never_collide(app: App, filer: Filer) -> None:
+    """Two files routed to the same name in one batch: the second gets ` (2)`."""
+    one = write_file(app.workspace.intake / MATTER / "A" / "letter.pdf", 5_000, seed=11)
+    two = write_file(app.workspace.intake / MATTER / "B" / "letter.pdf", 5_000, seed=12)
+    filer.router = _SameFolder()
+    results = filer.ingest([app.workspace.intake])
+    paths = [Path(r.path or "") for r in results]
+    assert [p.name for p in paths] == ["letter.pdf", "letter (2).pdf"]
+    assert [p.read_bytes() for p in paths] == [one, two]
+
+
+class _SameFolder:
+    rules_version = "test-same-folder"
+
+    def route(self, candidate: object) -> object:
+        from intake_desktop.core.pipeline import Decision
+
+        return Decision(matter=MATTER, folder="Letters", filename="letter.pdf", rule="same",
+                        rules_version=self.rules_version)
+
+
+def test_one_file_in_a_batch_failing_does_not_stop_the_others(
+    app: App, filer: Filer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = write_file(app.workspace.intake / MATTER / "a good.pdf", 10_000, seed=13)
+    bad = app.workspace.intake / MATTER / "b vanishing.pdf"
+    write_file(bad, 10_000, seed=14)
+    real = filer.mover.place_copy
+
+    def vanish(src: Path, *args: object, **kw: object) -> object:
+        if src == bad and bad.exists():
+            bad.unlink()
+        return real(src, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(filer.mover, "place_copy", vanish)
+    results = filer.ingest([app.workspace.intake])
+    assert [r.status for r in results] == [Outcome.FILED, Outcome.ERROR]
+    assert "disappeared" in (results[1].reason or "")
+    assert Path(results[0].path or "").read_bytes() == good
+    assert not list(app.workspace.matters.rglob("b vanishing*"))
+    assert app.ledger.docs.unfinished() == []
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+# ---- the PDF read once -------------------------------------------------------------------
+
+def text_pdf(path: Path, lines: list[str]) -> None:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    body = b"BT /F1 12 Tf 72 720 Td 14 TL " + b" ".join(
+        b"(" + line.encode() + b") '" for line in lines) + b" ET"
+    pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 612, 792],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+        Contents=pdf.make_stream(body))))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.save(path)
+
+
+def test_a_text_pdf_is_parsed_once_for_checks_rules_ocr_probe_and_search(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = app.workspace.intake / MATTER / "radiology report.pdf"
+    text_pdf(src, ["Lakeside Imaging Center", "Findings: no fracture", "Zanzibarite"])
+    opened = {"pikepdf": 0, "pypdf": 0}
+    real_open, real_init = pikepdf.open, pypdf.PdfReader.__init__
+
+    def count_open(*args: object, **kw: object) -> pikepdf.Pdf:
+        opened["pikepdf"] += 1
+        return real_open(*args, **kw)  # type: ignore[arg-type]
+
+    def count_init(self: pypdf.PdfReader, *args: object, **kw: object) -> None:
+        opened["pypdf"] += 1
+        real_init(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pikepdf, "open", count_open)
+    monkeypatch.setattr(pypdf.PdfReader, "__init__", count_init)
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    monkeypatch.undo()
+    assert result.status is Outcome.FILED
+    # main: pikepdf twice (checks, OCR probe), pypdf twice (first page, search index)
+    assert opened == {"pikepdf": 1, "pypdf": 1}, opened
+    found = app.ledger.docs.browse_documents(DocumentFilter(text="Zanzibarite"))
+    assert [d.id for d in found] == [result.document_id], "indexed for search"
+
+
+def test_a_scan_still_gets_its_ocr_probe(app: App, tmp_path: Path) -> None:
+    """Pages without text: the probe runs and says so (a flag or an OCR event)."""
+    from PIL import Image
+
+    img = tmp_path / "page.png"
+    Image.new("L", (300, 300), 255).save(img)
+    import img2pdf
+
+    src = app.workspace.intake / MATTER / "scan.pdf"
+    src.parent.mkdir(parents=True, exist_ok=True)
+    src.write_bytes(img2pdf.convert(str(img)))
+    [result] = build_filer(app).ingest([app.workspace.intake])
+    assert result.status is Outcome.FILED
+    doc_events = app.ledger.chain.events(document_id=result.document_id)
+    ocr = [e for e in doc_events if e.kind == "ocr"]
+    assert ocr or "not_text_searchable" in result.flags, (result.flags, doc_events)
+
+
+# ---- preparation in parallel -------------------------------------------------------------
+
+class _PidPreparer:
+    """A preparer (the Preparer protocol) that says which process prepared each file."""
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid()})
+
+
+class _PidRouter:
+    rules_version = "test-pid"
+
+    def route(self, candidate: object) -> object:
+        from intake_desktop.core.pipeline import Candidate, Decision
+
+        assert isinstance(candidate, Candidate)
+        return Decision(matter=MATTER, filename=candidate.source.name,
+                        rule=f"pid-{candidate.facts['pid']}", rules_version=self.rules_version)
+
+
+def test_files_are_prepared_by_worker_processes_and_filed_in_input_order(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 5_000, seed=i)
+             for i in range(12)]
+    filer = Filer(app.workspace, app.ledger, preparer=_PidPreparer(),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    results = filer.ingest([app.workspace.intake])
+    assert [Path(r.path or "").name for r in results] == [f"exhibit {i:02}.bin"
+                                                          for i in range(12)]
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    pids = {int(r.rule.removeprefix("pid-")) for r in results}
+    assert os.getpid() not in pids and len(pids) >= 1, pids
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids), "documents numbered in input order"
+    assert not list(app.workspace.work.iterdir()), "no work folder left"
+
+
+def test_the_pool_changes_nothing_but_speed(app: App, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same mixed upload filed with and without workers: the same names, statuses,
+    hashes and flags."""
+    from PIL import Image
+
+    def upload(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(3):
+            text_pdf(folder / f"letter {i}.pdf", [f"Letter {i}", "Dated March 4, 2024"])
+            Image.new("RGB", (200, 150), (i * 60, 90, 120)).save(folder / f"photo {i}.jpg")
+            (folder / f"notes {i}.txt").write_text(f"Call notes {i}\n" * 20)
+        (folder / "letter copy.pdf").write_bytes((folder / "letter 1.pdf").read_bytes())
+
+    from intake_desktop.app import open_app
+    from intake_desktop.core.workspace import init_workspace
+
+    upload(tmp_path / "upload")
+    outcomes = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("INTAKE_PREPARE_WORKERS", workers)
+        root = tmp_path / f"ws{workers}"
+        init_workspace(root).rules_path.unlink()
+        shutil.copytree(tmp_path / "upload", root / "Intake" / MATTER)
+        with open_app(str(root)) as other:
+            results = build_filer(other).ingest([other.workspace.intake])
+        outcomes.append([(Path(r.source).name, str(r.status),
+                          Path(r.path).relative_to(root).as_posix() if r.path else None,
+                          r.sha256, r.flags) for r in results])
+    assert outcomes[0] == outcomes[1]
+    assert {o[1] for o in outcomes[1]} == {"filed", "duplicate"}
+
+
+def test_the_progress_line_shows_rate_and_time_left() -> None:
+    from intake_desktop.commands.ingest import TerminalProgress
+
+    bar = TerminalProgress(enabled=True)
+    assert "left" not in bar.line(0, 100, "/in/a.pdf", now=10.0)
+    line = bar.line(20, 100, "/in/report 21.pdf", now=20.0)  # 20 files in 10 s
+    assert "20/100 2.0/s, 40s left report 21.pdf" in line
+    assert "1m30s left" in bar.line(10, 100, "/in/x.pdf", now=20.0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_workers_end_when_the_command_is_killed(tmp_path: Path) -> None:
+    """kill -9 of `ingest` while its workers prepare: no worker outlives it."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from intake_desktop.core import platform\n"
+        "parent = os.getpid()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    platform.die_with_parent(parent)\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the worker outlived its parent")
