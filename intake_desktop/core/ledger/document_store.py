@@ -52,12 +52,11 @@ def _text_match(word: str, n: int, dialect: str) -> Any:
     if dialect == "sqlite":
         clause = text(f"SELECT rowid AS document_id FROM document_fts WHERE document_fts "
                       f"MATCH :{key}").bindparams(**{key: _fts_query(word)})
-    elif dialect == "postgresql":
-        clause = select(document_text.c.document_id).where(_pg_text_clause(word, n))
-    else:
-        return None
-    return documents.c.id.in_(clause.columns(document_id=Integer)
-                              if dialect == "sqlite" else clause)
+        return documents.c.id.in_(clause.columns(document_id=Integer))
+    if dialect == "postgresql":
+        return documents.c.id.in_(
+            select(document_text.c.document_id).where(_pg_text_clause(word, n)))
+    return None
 
 
 def _word_match(word: str, n: int, dialect: str) -> Any:
@@ -204,7 +203,7 @@ class DocumentStore(LedgerStore):
         dialect = self._ledger.dialect
         if dialect == "postgresql" and flt.text.split():
             page = _pg_page_ids(flt, after_id, limit)
-            where = [documents.c.id.in_(select(page.c.id))]
+            where: list[Any] = [documents.c.id.in_(select(page.c.id))]
         else:
             where = [documents.c.id > after_id, *_filter_conditions(flt, dialect)]
         query = select(documents).where(*where).order_by(documents.c.id).limit(limit)

@@ -122,10 +122,10 @@ def pg_database() -> Iterator[tuple[str, str]]:
 
 
 def _plan(ledger: Ledger, word: str) -> str:
+    from sqlalchemy import func, select
     from sqlalchemy.dialects import postgresql
 
     from intake_desktop.core.ledger.document_store import _filter_conditions
-    from sqlalchemy import func, select
 
     query = select(func.count()).select_from(documents).where(
         *_filter_conditions(DocumentFilter(text=word), "postgresql"))
