@@ -4,12 +4,26 @@ then takes the shell's place. Imports only PySide6 and the theme."""
 
 from __future__ import annotations
 
+import os
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QWidget
 
 from intake_desktop.qt.look import apply_theme
+
+# The offscreen platform (tests, CI, a machine without a display) cannot pass a window's
+# size limits on to a window system and says so for every window: nothing is wrong.
+SILENCED = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+def _qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's messages on stderr as Qt prints them, less the ones in SILENCED."""
+    if message in SILENCED:
+        return
+    sys.stderr.write(message + "\n")
+    if kind == QtMsgType.QtFatalMsg:
+        os.abort()
 
 
 def make_qapplication() -> QApplication:
@@ -17,6 +31,7 @@ def make_qapplication() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    qInstallMessageHandler(_qt_message)
     qapp = QApplication(sys.argv)
     qapp.setApplicationName("Intake Desktop")
     qapp.setOrganizationName("Intake Desktop")
