@@ -160,7 +160,7 @@ class DatabaseStatus(QObject):
     thread when it goes away or comes back."""
 
     changed = Signal(object)  # LinkState
-    _probed = Signal(object, bool)
+    _probed = Signal(object, int)
 
     def __init__(self, url: str, parent: QObject | None = None, *,
                  interval_ms: int = 10_000, timeout: float = 5.0) -> None:
@@ -168,6 +168,8 @@ class DatabaseStatus(QObject):
         self.link = DatabaseLink(url, timeout=timeout)
         self.label = QLabel()
         self._busy = False
+        self._asked = 0  # probes started, numbered; an answer older than one shown is dropped
+        self._shown = 0
         self._probed.connect(self._arrived)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -184,30 +186,40 @@ class DatabaseStatus(QObject):
         QThreadPool.globalInstance().start(self._probe)
 
     def _probe(self) -> None:  # on a pool thread
+        self._asked += 1
+        number = self._asked
         try:
-            state, changed = self.link.check()
+            state, _ = self.link.check()
         except Exception as exc:  # never let the probe kill the pool thread
             import time
 
-            state, changed = LinkState(False, f"Ledger database: cannot check ({exc})",
-                                       time.time()), True
+            state = LinkState(False, f"Ledger database: cannot check ({exc})", time.time())
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self._probed.emit(state, changed)
+            self._probed.emit(state, number)
 
     def check_now(self) -> LinkState:
         """Probe on this thread (tests, and the first look at start)."""
-        state, changed = self.link.check()
-        self._arrived(state, changed)
+        self._asked += 1
+        number = self._asked
+        state, _ = self.link.check()
+        self._arrived(state, number)
         return state
 
-    def _arrived(self, state: LinkState, changed: bool) -> None:
+    def _arrived(self, state: LinkState, number: int) -> None:
+        """A probe's answer, on the GUI thread. An answer older than the one shown is
+        dropped (a pool probe that started before the database went may answer after);
+        `changed` when it differs from what the window shows (not from what the link last
+        saw: a pool probe may have seen the change first, its answer still queued)."""
         self._busy = False
+        if number < self._shown:
+            return
+        self._shown = number
         shown = self.label.property("state_ok")
-        if changed or shown is None or bool(shown) != state.ok:
-            say(self.label, state.message, "ok" if state.ok else "error")
-            self.label.setProperty("state_ok", state.ok)
-        if changed:
-            self.changed.emit(state)
+        if shown is not None and bool(shown) == state.ok:
+            return
+        say(self.label, state.message, "ok" if state.ok else "error")
+        self.label.setProperty("state_ok", state.ok)
+        self.changed.emit(state)
 
 
 def attach_database_status(window: MainWindow, **kw: Any) -> DatabaseStatus | None:

@@ -37,8 +37,9 @@ class WatchService(QObject):
                 on_event=self._report,
             )
             watcher.start()
-        except (IntakeError, OSError) as exc:
-            message = exc.message if isinstance(exc, IntakeError) else str(exc)
+        except Exception as exc:  # the window goes on; the status bar says why (a lost
+            # ledger database raises the driver's own error from the first heartbeat)
+            message = exc.message if isinstance(exc, IntakeError) else str(exc).splitlines()[0]
             self.status.emit(f"Folder watching stopped: {message}", False)
             return False
         self._watcher = watcher

@@ -100,3 +100,28 @@ def test_a_desk_that_loses_the_database_pauses_and_resumes(qtbot: Any, pg: str,
         window.close()
         app.close()
         proxy.stop()
+
+
+def test_a_probe_that_saw_the_loss_first_still_pauses_the_watcher(
+        qtbot: Any, pg: str, tmp_path: Path) -> None:
+    """The pool thread's probe can see the database go before the window hears of it (its
+    answer still queued): the next answer must still pause the watcher."""
+    proxy = TcpProxy(pg)
+    proxy.start()
+    ws = init_workspace(tmp_path / "desk")
+    ws.rules_path.unlink(missing_ok=True)
+    app = open_app(str(ws.root), db=proxy.url, create=False)
+    window = MainWindow(app, actor=Actor("pat", "paralegal"), tray=False, watch=True)
+    qtbot.addWidget(window)
+    status = window.database_status
+    assert status is not None
+    status.timer.stop()
+    try:
+        assert status.check_now().ok and window.watch.running
+        proxy.stop()
+        status.link.check()  # what a pool probe does; its answer not yet delivered
+        assert not status.check_now().ok
+        assert not window.watch.running, "nothing is taken while the ledger is gone"
+    finally:
+        window.close()
+        proxy.stop()
