@@ -213,6 +213,7 @@ def _migrate_locked(source: Ledger, target: Ledger, hook: Callable[[Txn], None] 
             detail={"to": target.display_url, "mode": "merge" if merge else "copy",
                     "desk": desk},
         )
+        stxn.write_head()  # the head row moves once per transaction
         s_seq, s_head = (lambda r: (int(r[0]), str(r[1])))(
             sconn.execute(select(chain_head.c.seq, chain_head.c.hash)).one())
         result = MigrationResult(
