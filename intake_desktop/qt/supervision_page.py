@@ -102,7 +102,7 @@ class SupervisionPage(QWidget):
         wl.addWidget(QLabel("<b>Escalated documents</b> (filed provisionally until a lawyer "
                             "approves them)", waiting))
         self.approval_table = _table(waiting, APPROVAL_COLUMNS, "Escalated documents")
-        for col, width in enumerate((44, 110, 330, 170, 80)):
+        for col, width in enumerate((44, 170, 300, 150, 110)):
             self.approval_table.setColumnWidth(col, width)
         self.approval_table.itemSelectionChanged.connect(self._update_buttons)
         self.approval_table.doubleClicked.connect(lambda *_: self.open_document())
@@ -129,7 +129,7 @@ class SupervisionPage(QWidget):
         wl.addWidget(QLabel("<b>What goes out</b> (exhibit sets, court-fit outputs, "
                             "productions: drafts until signed off)", waiting))
         self.set_table = _table(waiting, SET_COLUMNS, "Outputs and their sign-off")
-        for col, width in enumerate((260, 110, 110, 260, 80)):
+        for col, width in enumerate((220, 90, 150, 240, 110)):
             self.set_table.setColumnWidth(col, width)
         self.set_table.itemSelectionChanged.connect(self._update_buttons)
         wl.addWidget(self.set_table, 2)
