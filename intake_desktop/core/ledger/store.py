@@ -91,16 +91,35 @@ class Txn:
     """One write transaction: documents, matters and chained events commit together."""
 
     def __init__(self, conn: Connection, actor: Actor, rules_version: str | None) -> None:
-        self._conn = conn
+        self._raw = conn
         self._actor = actor
         self._rules_version = rules_version
         self._head: tuple[int, str] | None = None
         self._head_written = True  # False: events appended since the head row was written
+        # Events appended but not yet inserted: written with one executemany before any
+        # other statement of this transaction (see `_conn`) and before it commits.
+        self._pending: list[dict[str, Any]] = []
+        self._matters: set[str] = set()  # known to exist within this transaction
+
+    @property
+    def _conn(self) -> Connection:
+        """The transaction's connection, with every event appended so far inserted (so
+        any statement run on it, here or by a store, sees the events in order)."""
+        self._flush_events()
+        return self._raw
+
+    def _flush_events(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._raw.execute(_EVENT_INSERT, pending)
 
     def ensure_matter(self, matter_id: str, name: str = "") -> None:
+        if matter_id in self._matters:
+            return
         exists = self._conn.execute(
             select(matters.c.id).where(matters.c.id == matter_id)
         ).first()
+        self._matters.add(matter_id)
         if not exists:
             values = {"id": matter_id, "name": name or matter_id, "created_at": utc_now()}
             if self._conn.dialect.name == "postgresql":
@@ -173,7 +192,7 @@ class Txn:
         }
         digest = row_hash(prev, [values[c] for c in EVENT_HASHED_COLUMNS])
         values["prev_hash"], values["row_hash"] = prev, digest
-        self._conn.execute(_EVENT_INSERT, values)
+        self._pending.append(values)
         self._head = (seq, digest)
         self._head_written = False
         return seq
@@ -181,9 +200,10 @@ class Txn:
     def write_head(self) -> None:
         """Move the chain head row to the last event appended (once per transaction, at its
         end; the head row is locked since the first event, so no other writer moved it)."""
+        self._flush_events()
         if self._head is not None and not self._head_written:
             seq, digest = self._head
-            self._conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
+            self._raw.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
             self._head_written = True
 
 
