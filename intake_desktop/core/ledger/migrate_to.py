@@ -370,6 +370,7 @@ def _merge(sconn: Connection, tconn: Connection, txn: Txn, result: MigrationResu
         "matters_added": added_matters, "profiles_added": added_users,
         "profiles_kept": kept_users, "bates_prefixes_shared": sorted(shared_prefixes),
     })
+    txn.write_head()  # a Txn outside Ledger.transaction: insert its events, move the head
 
 
 def _verify_target(tconn: Connection, result: MigrationResult, *, merge: bool) -> None:
