@@ -1,6 +1,7 @@
 """Benchmark: a firm-sized ledger (issue 20): browse, filter change, search and verify.
 
     python bench/bench_firm.py [--docs 100000] [--events-per-doc 2] [--pg ADMIN_URL]
+                               [--search-only]
 
 Builds a ledger of `--docs` filed documents (each with a search text and
 `--events-per-doc` chained events) by bulk insert, on SQLite and, with --pg (or
@@ -11,7 +12,8 @@ the same run:
   `SELECT * FROM documents ORDER BY id LIMIT 200`;
 - filter change (matter + category + date range) vs. the same WHERE as a plain SELECT;
 - search (one word, full text + paths) vs. the bare full-text index query (FTS5 MATCH /
-  tsvector @@) of the same word;
+  tsvector @@) of the same word, for a common word (in most documents), a rare one (in one
+  document's text) and a path-only one (in one file name);
 - verify the chain (`Ledger.verify_chain`, streaming) vs. reading the same columns with a
   plain SELECT (what the hashing adds), with the process's peak RSS before and after.
 Prints times and ratios (ours / peer); nothing asserts a time.
@@ -135,7 +137,7 @@ def timed(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def measure(url: str, label: str) -> None:
+def measure(url: str, label: str, n_docs: int) -> None:
     ledger = Ledger(url, Actor("bench", "paralegal"))
     engine = ledger.reader
     dialect = engine.dialect.name
@@ -148,12 +150,16 @@ def measure(url: str, label: str) -> None:
 
     flt = DocumentFilter(matter_id=MATTERS[7], category="Medical", date_from="2015-01-01",
                          date_to="2020-12-31")
-    if dialect == "sqlite":
-        fts = plain("SELECT rowid FROM document_fts WHERE document_fts MATCH :q LIMIT 200",
-                    q='"radiology"*')
-    else:
-        fts = plain("SELECT document_id FROM document_text WHERE tsv @@ "
-                    "to_tsquery('simple', :q) LIMIT 200", q="'radiology':*")
+    rare = f"ref{n_docs // 2 + 1}"  # one document says it
+
+    def fts_of(word: str) -> Callable[[], Any]:
+        if dialect == "sqlite":
+            return plain("SELECT rowid FROM document_fts WHERE document_fts MATCH :q "
+                         "ORDER BY rowid LIMIT 200", q=f'"{word}"*')
+        return plain("SELECT document_id FROM document_text WHERE tsv @@ "
+                     "to_tsquery('simple', :q) ORDER BY document_id LIMIT 200", q=f"'{word}':*")
+
+    fts = fts_of("radiology")
     rows = [
         ("browse first page", lambda: ledger.docs.browse_documents(DocumentFilter(), limit=200),
          "plain SELECT ... ORDER BY id LIMIT 200",
@@ -167,6 +173,12 @@ def measure(url: str, label: str) -> None:
         ("search 'radiology'", lambda: ledger.docs.browse_documents(
             DocumentFilter(text="radiology"), limit=200),
          "bare full-text index query", fts),
+        (f"search '{rare}'", lambda: ledger.docs.browse_documents(
+            DocumentFilter(text=rare), limit=200),
+         "bare full-text index query", fts_of(rare)),
+        ("search path '0004242'", lambda: ledger.docs.browse_documents(
+            DocumentFilter(text="0004242"), limit=200),
+         "bare full-text query 'ref4242'", fts_of("ref4242")),
         ("count (status bar)", lambda: ledger.docs.count_documents(DocumentFilter()),
          "plain SELECT count(*)", plain("SELECT count(*) FROM documents")),
     ]
@@ -202,12 +214,15 @@ def main() -> int:
     parser.add_argument("--events-per-doc", type=int, default=2)
     parser.add_argument("--pg", default=os.environ.get("INTAKE_TEST_PG_URL", ""),
                         help="a PostgreSQL URL whose role may create databases")
+    parser.add_argument("--search-only", action="store_true",
+                        help="PostgreSQL only, without `ledger migrate` (the search rows)")
     args = parser.parse_args()
     print(f"{args.docs:,} documents, {args.docs * args.events_per_doc:,} events")
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite:///{Path(tmp) / 'ledger.sqlite'}"
-        print(f"built SQLite in {build(sqlite_url, args.docs, args.events_per_doc):.1f} s")
-        measure(sqlite_url, "SQLite")
+        if not (args.search_only and args.pg):
+            print(f"built SQLite in {build(sqlite_url, args.docs, args.events_per_doc):.1f} s")
+            measure(sqlite_url, "SQLite", args.docs)
         if args.pg:
             on_postgres(args, sqlite_url)
     return 0
@@ -230,7 +245,9 @@ def on_postgres(args: argparse.Namespace, sqlite_url: str) -> None:
     try:
         t_build = build(urls[0], args.docs, args.events_per_doc)
         print(f"built PostgreSQL in {t_build:.1f} s")
-        measure(urls[0], "PostgreSQL")
+        measure(urls[0], "PostgreSQL", args.docs)
+        if args.search_only:
+            return
         source = Ledger(sqlite_url, Actor("bench", "admin"))
         try:
             t = time.perf_counter()

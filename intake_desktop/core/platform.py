@@ -366,6 +366,18 @@ def session_rss(sid: int) -> int:
     return total
 
 
+def thread_count() -> int:
+    """Threads of this process, native ones included (Qt's thread pools are not in
+    `threading`): /proc/self/task on Linux; elsewhere the Python threads, or 2 ("not alone")
+    when Qt is loaded, since its threads cannot be counted there."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        if "PySide6.QtCore" in sys.modules:
+            return max(2, threading.active_count())
+        return threading.active_count()
+
+
 def die_with_parent(parent_pid: int) -> None:
     """End this (forked worker) process when its parent ends, even by kill -9, so no
     worker outlives the command that started it. Linux: the kernel's parent-death signal

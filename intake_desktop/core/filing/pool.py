@@ -68,8 +68,10 @@ def usable(filer: Filer, files: int) -> int:
         return 0
     if isinstance(filer.preparer, PassThroughPreparer):
         return 0  # nothing to convert: hashing alone is no reason for processes
-    if threading.active_count() > 1:
-        return 0  # forking a process with other threads running is not safe
+    if platform.thread_count() > 1:
+        # Forking beside other threads is not safe, native ones included: a worker forked
+        # while Qt's thread pool ran (a window had been open) read no text from its PDFs.
+        return 0
     return worker_count(files)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Integer, func, or_, select, text, update
+from sqlalchemy import Integer, func, or_, select, text, union, union_all, update
 
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
@@ -27,19 +28,55 @@ def _fts_query(word: str) -> str:
     return '"' + word.replace('"', '""') + '"*'
 
 
+def _pg_tsquery(word: str) -> str:
+    """One word (or word start) for PostgreSQL's to_tsquery, quoted so no input is syntax."""
+    return "'" + word.replace("'", "''").replace("\\", "") + "':*"
+
+
+def _path_match(word: str, table: Any = documents) -> Any:
+    """`word` anywhere in the filed path, source path, category or matter (ILIKE)."""
+    pattern = f"%{_like_escape(word)}%"
+    return or_(*[table.c[name].ilike(pattern, escape="\\")
+                 for name in ("filed_path", "source_path", "category", "matter_id")])
+
+
+def _pg_text_clause(word: str, n: int, table: str = "document_text") -> Any:
+    key = f"fts_{n}"
+    return text(f"{table}.tsv @@ to_tsquery('simple', :{key})").bindparams(
+        **{key: _pg_tsquery(word)})
+
+
 def _text_match(word: str, n: int, dialect: str) -> Any:
     """Ids of documents whose text or stamped labels contain `word` (None: no index)."""
     key = f"fts_{n}"
     if dialect == "sqlite":
         clause = text(f"SELECT rowid AS document_id FROM document_fts WHERE document_fts "
                       f"MATCH :{key}").bindparams(**{key: _fts_query(word)})
-    elif dialect == "postgresql":
-        clause = text(f"SELECT document_id FROM document_text WHERE tsv @@ "
-                      f"to_tsquery('simple', :{key})").bindparams(
-            **{key: "'" + word.replace("'", "''").replace("\\", "") + "':*"})
-    else:
-        return None
-    return documents.c.id.in_(clause.columns(document_id=Integer))
+        return documents.c.id.in_(clause.columns(document_id=Integer))
+    if dialect == "postgresql":
+        return documents.c.id.in_(
+            select(document_text.c.document_id).where(_pg_text_clause(word, n)))
+    return None
+
+
+def _word_match(word: str, n: int, dialect: str) -> Any:
+    """One search word: in the paths, category or matter, or in what the document says.
+
+    On PostgreSQL the two halves are a UNION of two indexable queries (pg_trgm GIN indexes
+    of migration 0008 for the paths, the tsvector GIN index for the text): an OR of a LIKE
+    and an IN (subquery) makes the planner read every document and hash every text match.
+    """
+    if dialect == "postgresql":
+        alias = documents.alias(f"by_path_{n}")
+        said = document_text.alias(f"by_text_{n}")
+        by_path = select(alias.c.id).where(_path_match(word, alias))
+        by_text = select(said.c.document_id).where(_pg_text_clause(word, n, said.name))
+        return documents.c.id.in_(union_all(by_path, by_text))
+    found = [_path_match(word)]
+    in_text = _text_match(word, n, dialect)
+    if in_text is not None:
+        found.append(in_text)
+    return or_(*found)
 
 
 def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
@@ -60,21 +97,24 @@ def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
     if flt.date_to:
         conds.append(day <= flt.date_to)
     for n, word in enumerate(flt.text.split()):
-        pattern = f"%{_like_escape(word)}%"
-        found = [
-            col.ilike(pattern, escape="\\")
-            for col in (
-                documents.c.filed_path,
-                documents.c.source_path,
-                documents.c.category,
-                documents.c.matter_id,
-            )
-        ]
-        in_text = _text_match(word, n, dialect)
-        if in_text is not None:
-            found.append(in_text)
-        conds.append(or_(*found))
+        conds.append(_word_match(word, n, dialect))
     return conds
+
+
+def _pg_page_ids(flt: DocumentFilter, after_id: int, limit: int) -> Any:
+    """Ids of one keyset page of a PostgreSQL search, each half of the first word's match
+    paged on its own (the first `limit` ids of each, in id order) and the two unioned: a
+    common word then stops after a page instead of hashing every match."""
+    first, *rest = flt.text.split()
+    others = _filter_conditions(replace(flt, text=" ".join(rest)), "postgresql")
+    base = [documents.c.id > after_id, *others]
+    by_path = (select(documents.c.id).where(*base, _path_match(first))
+               .order_by(documents.c.id).limit(limit))
+    by_text = (select(documents.c.id)
+               .join(document_text, document_text.c.document_id == documents.c.id)
+               .where(*base, _pg_text_clause(first, len(rest) + 1))
+               .order_by(documents.c.id).limit(limit))
+    return union(by_path, by_text).subquery("page")
 
 
 class DocumentStore(LedgerStore):
@@ -160,12 +200,13 @@ class DocumentStore(LedgerStore):
         self, flt: DocumentFilter, *, after_id: int = 0, limit: int = 200
     ) -> list[DocumentRecord]:
         """One keyset page of documents matching `flt`, in id order."""
-        query = (
-            select(documents)
-            .where(documents.c.id > after_id, *_filter_conditions(flt, self._ledger.dialect))
-            .order_by(documents.c.id)
-            .limit(limit)
-        )
+        dialect = self._ledger.dialect
+        if dialect == "postgresql" and flt.text.split():
+            page = _pg_page_ids(flt, after_id, limit)
+            where: list[Any] = [documents.c.id.in_(select(page.c.id))]
+        else:
+            where = [documents.c.id > after_id, *_filter_conditions(flt, dialect)]
+        query = select(documents).where(*where).order_by(documents.c.id).limit(limit)
         with self._reader.connect() as conn:
             return [_doc(r) for r in conn.execute(query)]
 
