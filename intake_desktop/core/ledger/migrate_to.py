@@ -213,6 +213,7 @@ def _migrate_locked(source: Ledger, target: Ledger, hook: Callable[[Txn], None] 
             detail={"to": target.display_url, "mode": "merge" if merge else "copy",
                     "desk": desk},
         )
+        stxn.write_head()  # the head row moves once per transaction
         s_seq, s_head = (lambda r: (int(r[0]), str(r[1])))(
             sconn.execute(select(chain_head.c.seq, chain_head.c.hash)).one())
         result = MigrationResult(
@@ -369,6 +370,7 @@ def _merge(sconn: Connection, tconn: Connection, txn: Txn, result: MigrationResu
         "matters_added": added_matters, "profiles_added": added_users,
         "profiles_kept": kept_users, "bates_prefixes_shared": sorted(shared_prefixes),
     })
+    txn.write_head()  # a Txn outside Ledger.transaction: insert its events, move the head
 
 
 def _verify_target(tconn: Connection, result: MigrationResult, *, merge: bool) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -80,19 +80,46 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+# Built once: each call only binds values (SQLAlchemy compiles each key set once).
+_EVENT_INSERT = events.insert()
+_DOCUMENT_INSERT = documents.insert()
+_DOCUMENT_UPDATE = update(documents).where(documents.c.id == bindparam("_doc_id"))
+_HEAD_UPDATE = update(chain_head).where(chain_head.c.id == 1)
+
+
 class Txn:
     """One write transaction: documents, matters and chained events commit together."""
 
     def __init__(self, conn: Connection, actor: Actor, rules_version: str | None) -> None:
-        self._conn = conn
+        self._raw = conn
         self._actor = actor
         self._rules_version = rules_version
         self._head: tuple[int, str] | None = None
+        self._head_written = True  # False: events appended since the head row was written
+        # Events appended but not yet inserted: written with one executemany before any
+        # other statement of this transaction (see `_conn`) and before it commits.
+        self._pending: list[dict[str, Any]] = []
+        self._matters: set[str] = set()  # known to exist within this transaction
+
+    @property
+    def _conn(self) -> Connection:
+        """The transaction's connection, with every event appended so far inserted (so
+        any statement run on it, here or by a store, sees the events in order)."""
+        self._flush_events()
+        return self._raw
+
+    def _flush_events(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._raw.execute(_EVENT_INSERT, pending)
 
     def ensure_matter(self, matter_id: str, name: str = "") -> None:
+        if matter_id in self._matters:
+            return
         exists = self._conn.execute(
             select(matters.c.id).where(matters.c.id == matter_id)
         ).first()
+        self._matters.add(matter_id)
         if not exists:
             values = {"id": matter_id, "name": name or matter_id, "created_at": utc_now()}
             if self._conn.dialect.name == "postgresql":
@@ -107,14 +134,14 @@ class Txn:
         now = utc_now()
         fields.setdefault("created_at", now)
         fields.setdefault("updated_at", now)
-        result = self._conn.execute(documents.insert().values(**fields))
+        result = self._conn.execute(_DOCUMENT_INSERT, fields)
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
         fields["updated_at"] = utc_now()
-        self._conn.execute(update(documents).where(documents.c.id == doc_id).values(**fields))
+        self._conn.execute(_DOCUMENT_UPDATE, {**fields, "_doc_id": doc_id})
 
     def add_event(
         self,
@@ -164,12 +191,20 @@ class Txn:
             "detail": canonical_detail(detail),
         }
         digest = row_hash(prev, [values[c] for c in EVENT_HASHED_COLUMNS])
-        self._conn.execute(events.insert().values(**values, prev_hash=prev, row_hash=digest))
-        self._conn.execute(
-            update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=digest)
-        )
+        values["prev_hash"], values["row_hash"] = prev, digest
+        self._pending.append(values)
         self._head = (seq, digest)
+        self._head_written = False
         return seq
+
+    def write_head(self) -> None:
+        """Move the chain head row to the last event appended (once per transaction, at its
+        end; the head row is locked since the first event, so no other writer moved it)."""
+        self._flush_events()
+        if self._head is not None and not self._head_written:
+            seq, digest = self._head
+            self._raw.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
+            self._head_written = True
 
 
 class Ledger:
@@ -247,6 +282,7 @@ class Ledger:
                     # Last, so the chain head is locked after whatever the body locked first
                     # (e.g. a new matter row): the same lock order as every other writer.
                     hook(txn)
+                txn.write_head()
         except BaseException:
             if hook is not None and self._first_write is None:
                 self._first_write = hook  # not committed: run it with the next write
