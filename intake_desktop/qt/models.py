@@ -137,7 +137,7 @@ def describe(path: str | None, matter: str | None = None) -> str:
     stem = Path(path).stem if path else ""
     if matter:
         stem = stem.replace(matter, " ")
-    stem = re.sub(r"^\s*\d{4}-\d{2}-\d{2}(?=[\s_-])", " ", stem)
+    stem = re.sub(r"^\s*(?:rcvd-)?\d{4}-\d{2}-\d{2}(?=[\s_-])", " ", stem)
     if matter:
         stem = re.sub(r"^[\s_-]*[A-Z]{2,6}(?=[\s_-])", " ", stem)
     stem = stem.replace("_", " ")

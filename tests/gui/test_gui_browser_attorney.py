@@ -66,3 +66,14 @@ def test_columns_remembered_per_user_zoom_and_open(make_window, app, make_pdf):
     doc = other.selected()
     filed = app.workspace.root / doc.filed_path
     assert [Path(u.toLocalFile()) for u in opened.urls] == [filed, filed.parent]
+
+
+def test_description_leaves_out_the_received_day_of_an_undated_document() -> None:
+    """Undated documents are named `rcvd-<day received>_...` (issue 23); the Date column
+    already shows that day, so the description is the document's own words."""
+    from intake_desktop.qt.models import describe
+
+    matter = "2024-0117 Reyes v. Acme Logistics"
+    assert describe(f"rcvd-2026-12-03_{matter}_DECL_Draft-Declaration.pdf", matter) == \
+        "Draft Declaration"
+    assert describe(f"2024-02-11_{matter}_MED_MRI-report.pdf", matter) == "MRI report"
