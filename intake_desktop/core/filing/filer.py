@@ -337,26 +337,35 @@ class Filer:
         return claim_key(folder_label(parent, self.ws.root), PurePosixPath(source.path.name),
                          sig)
 
-    def _check(self, path: Path, *, listed: bool) -> IngestResult | tuple[Source, str]:
+    def _plain_file(self, path: Path, *, listed: bool) -> IngestResult | Source:
         """The checks before a claim (junk, a link, gone, not a file): the file's result
-        now, or its source and claim key."""
+        now, or its source. Raises IntakeError for a named file that is missing or not a
+        file (the callers turn it into the file's result)."""
         source_text = str(path)
         if is_junk_path(path):
             return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
+        source = self.source_of(path)
+        if is_link(path, source):
+            return IngestResult(
+                source_text, Outcome.REVIEW,
+                reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
+                "place and nothing was copied; copy the file itself into the intake folder",
+            )
+        if not path.exists():
+            if listed:
+                return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
+            raise IntakeError("no such file", path=path, fix="check the path and try again")
+        if not path.is_file():
+            raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+        return source
+
+    def _check(self, path: Path, *, listed: bool) -> IngestResult | tuple[Source, str]:
+        """`_plain_file`, then the claim key: the file's result now, or its source and key."""
+        source_text = str(path)
         try:
-            source = self.source_of(path)
-            if is_link(path, source):
-                return IngestResult(
-                    source_text, Outcome.REVIEW,
-                    reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
-                    "place and nothing was copied; copy the file itself into the intake folder",
-                )
-            if not path.exists():
-                if listed:
-                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
-                raise IntakeError("no such file", path=path, fix="check the path and try again")
-            if not path.is_file():
-                raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+            source = self._plain_file(path, listed=listed)
+            if isinstance(source, IngestResult):
+                return source
             try:
                 return source, self._claim_key(source)
             except FileNotFoundError:
@@ -517,22 +526,10 @@ class Filer:
         """File one path. `listed`: found in a folder (a file that has gone since was
         taken by another process, or moved: not an error)."""
         source_text = str(path)
-        if is_junk_path(path):
-            return IngestResult(source_text, Outcome.IGNORED, reason="system or temporary file")
         try:
-            source = self.source_of(path)
-            if is_link(path, source):
-                return IngestResult(
-                    source_text, Outcome.REVIEW,
-                    reason=f"{LINK_REASON}: {path.name} points elsewhere, so it was left in "
-                    "place and nothing was copied; copy the file itself into the intake folder",
-                )
-            if not path.exists():
-                if listed:
-                    return IngestResult(source_text, Outcome.IGNORED, reason=GONE_REASON)
-                raise IntakeError("no such file", path=path, fix="check the path and try again")
-            if not path.is_file():
-                raise IntakeError("not a regular file", path=path, fix="ingest files or folders")
+            source = self._plain_file(path, listed=listed)
+            if isinstance(source, IngestResult):
+                return source
             hint = self.matter_hint(source, matter)
             if claimed:
                 return self._ingest(source, hint)
