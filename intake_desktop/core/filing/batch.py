@@ -41,6 +41,7 @@ from intake_desktop.core.filing.sidecars import write_sidecar
 from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
+from intake_desktop.core.mover import sync_error
 from intake_desktop.core.pipeline import Candidate, Decision, PageText, Prepared
 from intake_desktop.core.search_text import extract_text
 
@@ -166,23 +167,43 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
             item.doc_id = filer.record_intent(txn, item.plan, item.source, item.candidate,
                                               item.prepared)
     filer._fault("intent_recorded")
-    # 2. The copies; each folder fsynced once.
-    copied: list[Staged] = []
+    # 2. The copies: each source read once into its temporary copies, then every copy of
+    # the batch synced at once, then named; each folder fsynced once.
+    written: list[Staged] = []
     retry: list[Staged] = []
-    folders: set[Path] = set()
+
+    def give_up(item: Staged, exc: FilingError) -> None:
+        filer._roll_back(item.doc_id, exc.message, rules_version)
+        if isinstance(exc.__cause__, FileExistsError):
+            retry.append(item)  # another workstation took the name: plan it again
+        else:
+            results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
+                                               reason=exc.message)
+
     for n, item in enumerate(items):
         if n:
             filer._fault("batch_copy")
         assert item.plan is not None
         try:
-            item.copied = filer.copy_targets(item.plan, item.doc_id, sync_dirs=False)
+            item.copied = filer.write_targets(item.plan, item.doc_id)
         except FilingError as exc:
-            filer._roll_back(item.doc_id, exc.message, rules_version)
-            if isinstance(exc.__cause__, FileExistsError):
-                retry.append(item)  # another workstation took the name: plan it again
-            else:
-                results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
-                                                   reason=exc.message)
+            give_up(item, exc)
+            continue
+        written.append(item)
+    errors = iter(filer.mover.sync_written(
+        [w for item in written if item.copied for w in item.copied.unsynced]))
+    copied: list[Staged] = []
+    folders: set[Path] = set()
+    for item in written:
+        assert item.copied is not None and item.plan is not None
+        failed = [e for e in (next(errors) for _ in item.copied.unsynced) if e is not None]
+        try:
+            if failed:
+                filer.drop_targets(item.copied)
+                raise sync_error(failed[0], item.plan.targets[0].dest)
+            filer.link_targets(item.copied)
+        except FilingError as exc:
+            give_up(item, exc)
             continue
         folders |= item.copied.folders
         copied.append(item)

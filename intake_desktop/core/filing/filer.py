@@ -41,7 +41,14 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
 from intake_desktop.core.mime import detect_type
-from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
+from intake_desktop.core.mover import (
+    FaultHook,
+    Mover,
+    Written,
+    no_fault,
+    sync_error,
+    tmp_path_for,
+)
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
     BuiltinRouter,
@@ -818,24 +825,54 @@ class Filer:
         On failure the copies already written are removed and the FilingError raised.
         `sync_dirs=False`: the folders to fsync are returned instead (a batch syncs each
         folder once)."""
+        copied = self.write_targets(plan, doc_id)
+        failed = next((e for e in self.mover.sync_written(copied.unsynced) if e), None)
+        if failed is not None:
+            self.drop_targets(copied)
+            raise sync_error(failed, plan.targets[0].dest)
+        self.link_targets(copied)
+        if sync_dirs:
+            self.mover.sync_folders(copied.folders)
+            copied.folders = set()
+        return copied
+
+    def write_targets(self, plan: FilingPlan, doc_id: int) -> Copied:
+        """The first step of `copy_targets`: each source read once into temporary copies
+        beside its targets, checked, not yet synced (`Copied.unsynced`) or named."""
         copied = Copied(started=time.time())
         try:
             for src, sha in dict.fromkeys((t.src, t.sha256) for t in plan.targets):
-                (dest, read_only), *more = [(t.dest, t.read_only) for t in plan.targets
-                                            if (t.src, t.sha256) == (src, sha)]
-                placed = self.mover.place_copy(src, dest, sha, tag=f"d{doc_id}",
-                                               read_only=read_only, more=more,
-                                               sync_dirs=sync_dirs)
-                copied.written += [dest, *(d for d, _ in more)]
-                if not sync_dirs:
-                    copied.folders |= {dest.parent, *(d.parent for d, _ in more)}
-                if src == plan.targets[0].src and placed is not None:
-                    copied.source_stat = placed.source_stat
+                dests = [(t.dest, t.read_only) for t in plan.targets
+                         if (t.src, t.sha256) == (src, sha)]
+                written = self.mover.write_copies(src, dests, sha, tag=f"d{doc_id}")
+                copied.unsynced.append(written)
+                if src == plan.targets[0].src:
+                    copied.source_stat = written.source_stat
         except FilingError:
-            for dest in copied.written:
-                self.mover.discard(dest)
+            self.drop_targets(copied)
             raise
         return copied
+
+    def link_targets(self, copied: Copied) -> None:
+        """The last step of `copy_targets`, once the copies are synced: name them (never
+        replacing a file); on failure nothing of them is left and the FilingError raised."""
+        try:
+            while copied.unsynced:
+                written = copied.unsynced[0]
+                copied.folders |= self.mover.link_written(written)
+                copied.written += [dest for dest, _, _ in written.pairs]
+                copied.unsynced.pop(0)
+        except FilingError:
+            self.drop_targets(copied)
+            raise
+
+    def drop_targets(self, copied: Copied) -> None:
+        """Remove what `write_targets`/`link_targets` wrote for a filing given up."""
+        for written in copied.unsynced:
+            self.mover.discard_written(written)
+        copied.unsynced = []
+        for dest in copied.written:
+            self.mover.discard(dest)
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
         doc = self.ledger.docs.document(doc_id)
@@ -1156,6 +1193,7 @@ class Copied:
 
     written: list[Path] = field(default_factory=list)
     folders: set[Path] = field(default_factory=set)
+    unsynced: list[Written] = field(default_factory=list)  # written, not yet synced/named
     source_stat: os.stat_result | None = None
     started: float = 0.0  # time.time() before the source was opened
 
