@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,7 @@ from intake_desktop.core.errors import FilingError
 from intake_desktop.core.filing.plan import FilingPlan, ReservingNamer, Source
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import write_sidecar
-from intake_desktop.core.filing.translations import link_translations
+from intake_desktop.core.filing.translations import link_batch
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
 from intake_desktop.core.mover import sync_error
@@ -119,9 +119,10 @@ class Batch:
     def commit(self) -> dict[int, IngestResult]:
         """File the batch; a result for each of its files, by input position."""
         items, self.items, self.size, self._namer = self.items, [], 0, None
+        filer = self.filer
+        filer.forget_walls()  # the next batch reads them again
         if not items:
             return {}
-        filer = self.filer
         results: dict[int, IngestResult] = {}
         try:
             try:
@@ -211,14 +212,17 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
     # 3. Every row done in one transaction.
     if copied:
         rows = _documents(filer, [item.doc_id for item in copied])
+        changes: dict[int, dict[str, Any]] = {}
+        for item in copied:
+            assert item.plan is not None
+            changes[item.doc_id] = {"status": item.plan.status}
+            if not item.source.removable:
+                changes[item.doc_id]["source_cleared"] = True
         with filer.ledger.transaction(rules_version) as txn:
+            txn.update_documents(list(changes.items()))  # one statement, then the events
             for item in copied:
                 plan = item.plan
                 assert plan is not None
-                fields: dict[str, Any] = {"status": plan.status}
-                if not item.source.removable:
-                    fields["source_cleared"] = True
-                txn.update_document(item.doc_id, **fields)
                 filer._record_outcome(
                     txn, rows[item.doc_id], plan.status, item.prepared, plan.duplicate_of,
                     plan.reason, flags=plan.flags, date_source=plan.decision.date_source)
@@ -226,10 +230,11 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
                     # provisional: a lawyer decides
                     request_approval(txn, rows[item.doc_id], plan.decision)
         filer._fault("marked_done")
-        done = _documents(filer, [item.doc_id for item in copied])
+        # The rows as now written (not read back: this process wrote them).
+        done = {doc_id: replace(rows[doc_id], **fields) for doc_id, fields in changes.items()}
         _index(filer, copied, done)
-        for item in copied:  # issue 23: translation <-> original
-            link_translations(filer.ledger, done[item.doc_id], filer.ws.root)
+        # issue 23: translation <-> original
+        link_batch(filer.ledger, [done[item.doc_id] for item in copied], filer.ws.root)
         for item in copied:
             plan, doc = item.plan, done[item.doc_id]
             assert plan is not None

@@ -34,6 +34,7 @@ from intake_desktop.core.filing.plan import (
     plan_filing,
 )
 from intake_desktop.core.filing.pool import PreparePool, usable
+from intake_desktop.core.filing.progress import IngestProgress
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.filing.translations import link_translations
@@ -62,7 +63,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
-from intake_desktop.core.walls import wall_review
+from intake_desktop.core.walls import screened, wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -102,6 +103,8 @@ class Filer:
         self._removed: list[DocumentRecord] = []
         self._work_cleaned = False
         self.batch_limits = BatchLimits()
+        self._screened: frozenset[str] | None = None  # walls read for this batch
+        self.progress = IngestProgress()  # where the running `ingest` stands
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -193,6 +196,7 @@ class Filer:
         try:
             named = list(paths)
             files = list(self.expand(named))
+            self.progress = IngestProgress(total=len(files))
             explicit = {str(p) for p in named}
             found: dict[int, IngestResult] = {}
             batch = Batch(self, self.batch_limits)
@@ -208,6 +212,8 @@ class Filer:
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
+        self.progress.converted = self.progress.filed = len(results)
+        self.progress.current = ""
         on_progress(len(results), len(files), "done")
         return results
 
@@ -237,9 +243,19 @@ class Filer:
         workdirs: dict[int, Path],
     ) -> None:
         checked_upto = 0  # files before this index are checked (and claimed)
+        progress = self.progress
+
+        def commit(current: str) -> None:
+            done = batch.commit()
+            found.update(done)
+            if done and current:  # the counts moved on: say so now, not after the next file
+                progress.filed = len(found)
+                on_progress(len(found), len(files), current)
+
         for index, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 break
+            progress.converted, progress.filed, progress.current = index, len(found), str(path)
             on_progress(len(found), len(files), str(path))
             wanted = min(index + (pool.limit if pool else 0), len(files) - 1)
             while checked_upto <= wanted:
@@ -258,7 +274,7 @@ class Filer:
                 found[index] = staged
                 continue
             if not batch.fits(staged) or staged.prepared.children:
-                found.update(batch.commit())
+                commit(str(path))
             if staged.prepared.children:  # filed now: its attachments go under it
                 found[index] = self._file_staged(staged)
                 continue
@@ -268,7 +284,9 @@ class Filer:
                 found[index] = self._abandon(staged, exc)
                 continue
             if batch.full:
-                found.update(batch.commit())
+                progress.converted = index + 1
+                commit(str(path))
+        progress.converted, progress.current = len(files), ""
         found.update(batch.commit())
 
     def begin(self) -> None:
@@ -295,8 +313,8 @@ class Filer:
                 self._record_removed(txn)
 
     def _record_removed(self, txn: Txn) -> None:
+        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed])
         for doc in self._removed:
-            txn.update_document(doc.id, source_cleared=True)
             txn.add_event(
                 EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
                 path_before=doc.source_path, sha256_before=doc.sha256,
@@ -428,7 +446,7 @@ class Filer:
                 return self._stage(index, source, key, matter)
             candidate = self.candidate(source, prepared, sha, size,
                                        hint := self.matter_hint(source, matter))
-            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+            decision = self._wall_review(decide(self.router, candidate, refused))
             held = None
             return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                           decision)
@@ -469,13 +487,23 @@ class Filer:
         try:
             prepared, refused = self.prepare(path, sha, workdir)
             candidate = self.candidate(source, prepared, sha, size, hint)
-            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+            decision = self._wall_review(decide(self.router, candidate, refused))
         except BaseException:
             if workdir.exists():
                 self.mover.remove_work_folder(workdir, self.ws.work)
             raise
         return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                       decision)
+
+    def _wall_review(self, decision: Decision) -> Decision:
+        """`wall_review` with the acting person's walls read once per batch (`forget_walls`
+        after each: a wall added meanwhile applies from the next batch, a second at most)."""
+        if self._screened is None:
+            self._screened = screened(self.ledger)
+        return wall_review(self.ledger, decision, screened_from=self._screened)
+
+    def forget_walls(self) -> None:
+        self._screened = None
 
     def _file_staged(self, staged: Staged) -> IngestResult:
         """File a staged file on its own (one with attachments filed under it)."""

@@ -13,7 +13,7 @@ triggers; each kind of record has its own store, an attribute of the Ledger:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,17 @@ class Txn:
     def update_document(self, doc_id: int, **fields: Any) -> None:
         fields["updated_at"] = utc_now()
         self._conn.execute(_DOCUMENT_UPDATE, {**fields, "_doc_id": doc_id})
+
+    def update_documents(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """`update_document` for many rows ((id, fields) each): one statement per set of
+        fields changed (a filed batch)."""
+        now = utc_now()
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for doc_id, fields in changes:
+            row = {**fields, "updated_at": now, "_doc_id": doc_id}
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        for rows in groups.values():
+            self._conn.execute(_DOCUMENT_UPDATE, rows)
 
     def add_event(
         self,
