@@ -309,7 +309,7 @@ class Mover:
                     read_only: bool = False) -> None:
         """Write the new file `dest` with `data` (temporary name, fsync, link); never
         replaces a file: a taken name is a FilingError."""
-        tmp = tmp_path_for(dest, tag)
+        tmp = tmp_path_for(dest, writer_tag(tag))
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if tmp.exists():

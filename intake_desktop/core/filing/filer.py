@@ -41,7 +41,7 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
 from intake_desktop.core.mime import detect_type
-from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
+from intake_desktop.core.mover import FaultHook, Mover, discard_dead_temps, no_fault, tmp_path_for
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
     BuiltinRouter,
@@ -270,6 +270,7 @@ class Filer:
         self.claimant.heartbeat(force=True)
         self.claimant.expire_dead()
         self.clean_work_folders()
+        discard_dead_temps(self.ws.review)  # a review sidecar cut short by kill -9
         self.recover()
 
     def ingest_file(
