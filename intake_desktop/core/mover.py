@@ -12,8 +12,10 @@ import errno
 import hashlib
 import io
 import os
+import re
 import shutil
 import stat
+import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +42,45 @@ BIDI_CONTROLS = dict.fromkeys(
 
 def no_fault(step: str) -> None:
     """The production fault hook: does nothing."""
+
+
+# A small-file writer's temporary names its writer (`new@<space>.<pid>`), so one killed
+# mid-write can be told from one still writing (another desk's, on a shared folder).
+_WRITER_TAG = re.compile(r"\.[a-z]+@([0-9a-f]{12})\.(\d+)" + re.escape(TMP_SUFFIX) + "$")
+STALE_TEMP_AGE = 24 * 3600  # seconds: any writer's temporary older than this is dead
+
+
+def writer_tag(kind: str) -> str:
+    """The tag of a temporary this process writes (see `discard_dead_temps`)."""
+    return f"{kind}@{platform.process_space().rpartition('#')[2][:12]}.{os.getpid()}"
+
+
+def discard_dead_temps(folder: Path) -> list[Path]:
+    """Remove the temporaries that writers killed mid-write (kill -9, power cut) left in
+    `folder`: a dead process's of this process space, and anyone's older than a day.
+    Filing's own temporaries are recovery's business (`Filer.recover`) and not touched."""
+    mine = platform.process_space().rpartition("#")[2][:12]
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    now = time.time()
+    for entry in entries:
+        found = _WRITER_TAG.search(entry.name)
+        if found is None or not entry.name.startswith("."):
+            continue
+        space, pid = found.group(1), int(found.group(2))
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        dead = space == mine and pid != os.getpid() and not platform.pid_alive(pid)
+        if dead or age > STALE_TEMP_AGE:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
 
 
 def tmp_path_for(dest: Path, tag: str) -> Path:
@@ -365,7 +406,7 @@ class Mover:
                     read_only: bool = False) -> None:
         """Write the new file `dest` with `data` (temporary name, fsync, link); never
         replaces a file: a taken name is a FilingError."""
-        tmp = tmp_path_for(dest, tag)
+        tmp = tmp_path_for(dest, writer_tag(tag))
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if tmp.exists():
@@ -462,7 +503,8 @@ def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path
     half of one), keeping the version it replaced as `<name>.previous`. Returns where the
     previous version was kept (None when there was none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_path_for(path, f"r{os.getpid()}")
+    discard_dead_temps(path.parent)
+    tmp = tmp_path_for(path, writer_tag("r"))
     kept: Path | None = None
     try:
         with open(tmp, "wb") as fh:
@@ -471,7 +513,7 @@ def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path
             os.fsync(fh.fileno())
         if keep_previous and path.is_file():
             kept = previous_version_path(path)
-            ptmp = tmp_path_for(kept, f"p{os.getpid()}")
+            ptmp = tmp_path_for(kept, writer_tag("p"))
             shutil.copyfile(path, ptmp)
             os.replace(ptmp, kept)
         os.replace(tmp, path)
@@ -492,8 +534,9 @@ def write_export(dest: Path, data: bytes) -> Path:
 def write_new_file(dest: Path, data: bytes) -> Path:
     """Write a new file (a report, a seal) crash-safely; a taken name gets ` (2)`."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    discard_dead_temps(dest.parent)
     final = unique_path(dest.parent, dest.name)
-    tmp = tmp_path_for(final, "new")
+    tmp = tmp_path_for(final, writer_tag("new"))
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
@@ -511,7 +554,7 @@ def write_once(dest: Path, data: bytes) -> bool:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         return False
-    tmp = tmp_path_for(dest, f"once{os.getpid()}")
+    tmp = tmp_path_for(dest, writer_tag("once"))
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()

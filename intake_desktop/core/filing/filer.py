@@ -46,6 +46,7 @@ from intake_desktop.core.mover import (
     FaultHook,
     Mover,
     Written,
+    discard_dead_temps,
     no_fault,
     sync_error,
     tmp_path_for,
@@ -295,6 +296,7 @@ class Filer:
         self.claimant.heartbeat(force=True)
         self.claimant.expire_dead()
         self.clean_work_folders()
+        discard_dead_temps(self.ws.review)  # a review sidecar cut short by kill -9
         self.recover()
 
     def ingest_file(
