@@ -10,7 +10,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -33,6 +32,7 @@ from intake_desktop.core.checklists import (
 from intake_desktop.qt.code_editor import CodeEditor, table_names
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import muted, splitter, status_row
 from intake_desktop.qt.wording import for_window, say
 
 
@@ -72,8 +72,7 @@ class ChecklistEditor(QWidget):
         self._debounce.setInterval(300)
         self._debounce.timeout.connect(self.check)
         self.editor.textChanged.connect(lambda: self._debounce.start())
-        self.where = QLabel(self)
-        self.where.setObjectName("muted")
+        self.where = muted("", self)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -88,19 +87,11 @@ class ChecklistEditor(QWidget):
         left.addWidget(self.checklists)
         left.addWidget(self.items)
         left.setSizes([200, 300])
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(self.editor)
-        split.setChildrenCollapsible(False)
-        split.setSizes([240, 700])
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        split = splitter(Qt.Orientation.Horizontal, self, [left, self.editor], [240, 700])
         layout = QVBoxLayout(self)
         layout.addWidget(self.where)
         layout.addWidget(split, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(status_row(self.status, self.revert_button, self.save_button))
         self.reload()
 
     # ---- the list of checklists ---------------------------------------------------------------

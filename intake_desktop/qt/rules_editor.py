@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -53,6 +52,7 @@ from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, r
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import splitter, status_row
 from intake_desktop.qt.wording import for_window, say
 
 # Parser wording and what an admin reads instead.
@@ -210,17 +210,10 @@ class RulesEditor(QWidget):
         self.rule_list.setToolTip("The rules, in the order they are tried: click one to jump")
         self.rule_list.itemActivated.connect(self._jump)
         self.rule_list.itemClicked.connect(self._jump)
-        side = QSplitter(Qt.Orientation.Vertical, self)
-        side.addWidget(self.rule_list)
-        side.addWidget(self._build_picker())
-        side.setChildrenCollapsible(False)
-        side.setSizes([200, 200])
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(side)
-        top.addWidget(self.editor)
-        top.setChildrenCollapsible(False)
+        side = splitter(Qt.Orientation.Vertical, self, [self.rule_list, self._build_picker()],
+                        [200, 200])
         self.rule_list.setMinimumWidth(140)
-        top.setSizes([200, 680])
+        top = splitter(Qt.Orientation.Horizontal, self, [side, self.editor], [200, 680])
         # Asks the admin a yes/no question (tests replace it): confirm(title, text) -> bool.
         self.confirm: Callable[[str, str], bool] = self._ask
         self.tabs = QTabWidget(self)
@@ -228,19 +221,11 @@ class RulesEditor(QWidget):
         self.history_box = self._build_history()
         self.tabs.addTab(self.history_box, icon("history"), "Versions")
         self.tabs.currentChanged.connect(lambda *_: self._tab_changed())
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(top)
-        split.addWidget(self.tabs)
-        split.setChildrenCollapsible(False)
-        split.setSizes([380, 240])
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        split = splitter(Qt.Orientation.Vertical, self, [top, self.tabs], [380, 240])
         layout = QVBoxLayout(self)
         layout.addWidget(self.engine)
         layout.addWidget(split, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(status_row(self.status, self.revert_button, self.save_button))
         self.reload_candidates()
         self.check()
 
@@ -359,12 +344,8 @@ class RulesEditor(QWidget):
         rb.addStretch(1)
         rb.addWidget(self.rollback_button)
         rl.addLayout(rb)
-        split = QSplitter(Qt.Orientation.Horizontal, box)
-        split.addWidget(self.history_table)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
         self.history_table.setMinimumWidth(360)
-        split.setSizes([520, 480])
+        split = splitter(Qt.Orientation.Horizontal, box, [self.history_table, right], [520, 480])
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
