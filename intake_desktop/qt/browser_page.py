@@ -69,7 +69,7 @@ from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.saved_search_bar import SavedSearchBar
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.thumbnails import THUMB_PX, ThumbnailCache
-from intake_desktop.qt.widgets import muted, page_layout, page_title, splitter
+from intake_desktop.qt.widgets import Page, muted, page_layout, page_title, splitter
 from intake_desktop.qt.wording import for_window, say
 
 ALL = "All"
@@ -199,11 +199,9 @@ class DetailsDialog(QDialog):
         return self.title.text(), date, self.custodian.text()
 
 
-class BrowserPage(QWidget):
+class BrowserPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         title = page_title("Exhibit browser", self)
         self.count = muted("", self)
 

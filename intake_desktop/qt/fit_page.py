@@ -36,7 +36,7 @@ from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.widgets import page_layout, page_title, splitter
+from intake_desktop.qt.widgets import Page, page_layout, page_title, splitter
 from intake_desktop.qt.wording import for_window, say
 
 SIZE_ONLY = "A size limit only"
@@ -62,14 +62,12 @@ def pdfs_in(paths: list[Path]) -> list[Path]:
     return out
 
 
-class FitPage(QWidget):
+class FitPage(Page):
     # Each progress report of a run (the page's own bar shows it too); on the GUI thread.
     progress_reported = Signal(int, int, str)
 
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.plans: list[FitPlan] = []
         self.results: list[FitResult] = []
         self._paths: list[Path] = []

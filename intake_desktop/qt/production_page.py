@@ -51,7 +51,7 @@ from intake_desktop.core.saved_searches import load_searches
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.widgets import page_layout, page_title, splitter
+from intake_desktop.qt.widgets import Page, page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
 
 BY_CATEGORY = "Categories ticked below"
@@ -66,16 +66,14 @@ IMAGE_FORMAT_NAMES = {
 }
 
 
-class ProductionPage(QWidget):
+class ProductionPage(Page):
     COL_PRODUCE, COL_DOCUMENT, COL_CATEGORY, COL_DATE, COL_WITHHOLD, COL_PRIVILEGE, \
         COL_DESCRIPTION = range(7)
     HEADERS = ("Produce", "Document", "Category", "Date", "Withhold", "Privilege",
                "Description for the privilege log")
 
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.docs: list[DocumentRecord] = []
         self.last: ProductionResult | None = None
         self.last_dry_run: DryRun | None = None

@@ -30,7 +30,7 @@ from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.widgets import muted, ok_cancel, page_layout, page_title, splitter
+from intake_desktop.qt.widgets import Page, muted, ok_cancel, page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
 
 
@@ -127,11 +127,9 @@ HINT = ("Documents the app would not guess about, with the reason. Assign a matt
         "your name.")
 
 
-class ReviewPage(QWidget):
+class ReviewPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         title = page_title("Review queue", self)
         self.count = muted("", self)
         self.model = ReviewModel(self)

@@ -39,7 +39,7 @@ from intake_desktop.core.signoff.signing import KIND_WORDS, OutputKind
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.session import Session
-from intake_desktop.qt.widgets import muted, page_layout, page_title
+from intake_desktop.qt.widgets import Page, muted, page_layout, page_title
 from intake_desktop.qt.wording import say
 
 KEY = Qt.ItemDataRole.UserRole
@@ -84,11 +84,9 @@ def _fill(table: QTableWidget, rows: list[tuple[object, list[str]]]) -> None:
             table.setItem(row, col, item)
 
 
-class SupervisionPage(QWidget):
+class SupervisionPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.approvals: list[PendingApproval] = []
         self.sets: list[OutputSet] = []
         title = page_title("Supervision", self)

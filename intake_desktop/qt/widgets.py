@@ -5,6 +5,7 @@ OK/Cancel row of a dialog. Each page builds its own content; these keep the fram
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,7 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from intake_desktop.qt.session import Session
+
 PAGE_MARGINS = (18, 14, 18, 14)
+
+
+class Page(QWidget):
+    """A page of the main window: the session it shows and where its errors go."""
+
+    def __init__(self, session: Session, on_error: Callable[[str], None]) -> None:
+        super().__init__()
+        self.session = session
+        self.on_error = on_error
 
 
 def page_title(text: str, parent: QWidget) -> QLabel:

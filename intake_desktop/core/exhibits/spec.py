@@ -273,6 +273,28 @@ class _Checker:
                 raise self.fail(line, where, f"unknown key {key!r}",
                                 f"use one of: {', '.join(sorted(known))}")
 
+    def table(self, data: dict[str, Any], name: str, known: set[str], missing: str,
+              fix: str) -> tuple[dict[str, Any], int, int]:
+        """The `[name]` table of a spec: (table, table index, line), its unknown keys
+        refused; an error saying `missing` (and `fix`) when it is not there."""
+        found = self.optional_table(data, name, known)
+        if found is None:
+            raise self.fail(self.lines.table(name)[1], f"[{name}]", missing, fix)
+        return found
+
+    def optional_table(self, data: dict[str, Any], name: str,
+                       known: set[str]) -> tuple[dict[str, Any], int, int] | None:
+        """Like `table`, None when the spec has no `[name]`."""
+        value = data.get(name)
+        t, line = self.lines.table(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(line, f"[{name}]", "must be a table",
+                            f"write [{name}] on its own line")
+        self.unknown(value, known, t, f"[{name}]")
+        return value, t, line
+
     def array(self, data: dict[str, Any], name: str, known: set[str],
               fix: str) -> Iterator[tuple[int, dict[str, Any], int, int, str]]:
         """The `[[name]]` tables of a spec, each as (n from 1, table, table index, line,
@@ -484,12 +506,8 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     data, lines, ck = open_spec(text, path, ("set", "bates", "exhibit", "caption"),
                                 "[set], [caption], [bates] and [[exhibit]]")
     warnings: list[str] = []
-    s = data.get("set")
-    set_t, set_line = lines.table("set")
-    if not isinstance(s, dict):
-        raise ck.fail(set_line, "[set]", "the [set] table is missing",
-                      'start the file with [set] and name = "..."')
-    ck.unknown(s, SET_KEYS, set_t, "[set]")
+    s, set_t, set_line = ck.table(data, "set", SET_KEYS, "the [set] table is missing",
+                                  'start the file with [set] and name = "..."')
     name = ck.text(s, "name", set_t, "[set]", required=True, max_len=120)
     scheme_text = ck.text(s, "label_scheme", set_t, "[set]", default="numbers")
     try:
@@ -549,13 +567,9 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     matter = ck.text(s, "matter", set_t, "[set]") or None
 
     caption = CaptionSpec()
-    cap = data.get("caption")
-    if cap is not None:
-        c_t, c_line = lines.table("caption")
-        if not isinstance(cap, dict):
-            raise ck.fail(c_line, "[caption]", "must be a table",
-                          "write [caption] on its own line")
-        ck.unknown(cap, CAPTION_KEYS, c_t, "[caption]")
+    found = ck.optional_table(data, "caption", CAPTION_KEYS)
+    if found is not None:
+        cap, c_t, c_line = found
         values = {k: ck.text(cap, k, c_t, "[caption]", default=getattr(caption, k))
                   for k in sorted(CAPTION_KEYS)}
         values["party"] = values["party"].lower()
@@ -566,12 +580,9 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         caption = CaptionSpec(**values)
 
     bates = None
-    b = data.get("bates")
-    if b is not None:
-        b_t, b_line = lines.table("bates")
-        if not isinstance(b, dict):
-            raise ck.fail(b_line, "[bates]", "must be a table", "write [bates] on its own line")
-        ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+    found = ck.optional_table(data, "bates", BATES_KEYS)
+    if found is not None:
+        b, b_t, b_line = found
         bprefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
         if any(ch in bprefix for ch in "\\/:*?\"<>|"):
             raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",

@@ -191,12 +191,8 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
                                 "[production], [bates], [[documents]] and [[withhold]]")
     warnings: list[str] = []
 
-    p = data.get("production")
-    p_t, p_line = lines.table("production")
-    if not isinstance(p, dict):
-        raise ck.fail(p_line, "[production]", "is missing",
-                      'add a [production] table with volume = "PROD001"')
-    ck.unknown(p, PRODUCTION_KEYS, p_t, "[production]")
+    p, p_t, p_line = ck.table(data, "production", PRODUCTION_KEYS, "is missing",
+                              'add a [production] table with volume = "PROD001"')
     volume = ck.text(p, "volume", p_t, "[production]", required=True, max_len=40)
     if not VOLUME_RE.match(volume):
         raise ck.fail(lines.key(p_t, "volume", p_line), "[production] 'volume'",
@@ -228,12 +224,8 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
     log_formats = _text_list(ck, lines, p, "privilege_log", p_t, p_line, "[production]",
                              LOG_FORMATS, LOG_FORMATS)
 
-    b = data.get("bates")
-    b_t, b_line = lines.table("bates")
-    if not isinstance(b, dict):
-        raise ck.fail(b_line, "[bates]", "is missing",
-                      'add a [bates] table with prefix = "ABC-" and digits = 6')
-    ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+    b, b_t, b_line = ck.table(data, "bates", BATES_KEYS, "is missing",
+                              'add a [bates] table with prefix = "ABC-" and digits = 6')
     prefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
     if any(ch in prefix for ch in "\\/:*?\"<>|,\x14\xfe") or any(ch.isspace() for ch in prefix):
         raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
