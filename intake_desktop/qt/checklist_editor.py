@@ -7,16 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
-    QWidget,
 )
 
 from intake_desktop.core.checklists import (
@@ -29,8 +25,7 @@ from intake_desktop.core.checklists import (
     save_checklist,
     workspace_checklist_path,
 )
-from intake_desktop.qt.code_editor import CodeEditor, table_names
-from intake_desktop.qt.look import icon
+from intake_desktop.qt.code_editor import TomlFilePane, table_names
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.widgets import muted, splitter, status_row
 from intake_desktop.qt.wording import for_window, say
@@ -48,7 +43,7 @@ def item_lines(text: str) -> list[tuple[int, str]]:
     return table_names(text, "item", "id")
 
 
-class ChecklistEditor(QWidget):
+class ChecklistEditor(TomlFilePane):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
         self.session = session
@@ -62,25 +57,9 @@ class ChecklistEditor(QWidget):
         self.checklists.currentItemChanged.connect(lambda *_: self._picked())
         self.items = QListWidget(self)
         self.items.setToolTip("The items, in order: click one to jump to it")
-        self.editor = CodeEditor(self)
         self.items.itemClicked.connect(
             lambda item: self.editor.go_to_line(int(item.data(Qt.ItemDataRole.UserRole))))
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(300)
-        self._debounce.timeout.connect(self.check)
-        self.editor.textChanged.connect(lambda: self._debounce.start())
         self.where = muted("", self)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
-        self.save_button = QPushButton(icon("save"), "Validate and save", self)
-        self.save_button.setProperty("primary", True)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.revert_button = QPushButton("Revert", self)
         self.revert_button.clicked.connect(lambda: self.set_text(self.saved_text))
 
         left = QSplitter(Qt.Orientation.Vertical, self)
@@ -136,13 +115,6 @@ class ChecklistEditor(QWidget):
         self.set_text(self.saved_text)
 
     # ---- editing ------------------------------------------------------------------------------
-
-    def text(self) -> str:
-        return self.editor.toPlainText()
-
-    def set_text(self, text: str) -> None:
-        self.editor.setPlainText(text)
-        self.check()
 
     def check(self) -> bool:
         self._debounce.stop()
