@@ -34,8 +34,14 @@ from intake_desktop.core.approvals import (
 )
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.roles import Capability, can
-from intake_desktop.core.signoff import OutputSet, SetState, output_sets, sign_off
-from intake_desktop.core.signoff.signing import KIND_WORDS, OutputKind
+from intake_desktop.core.signoff import (
+    KIND_WORDS,
+    OutputKind,
+    OutputSet,
+    SetState,
+    output_sets,
+    sign_off,
+)
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.session import Session
