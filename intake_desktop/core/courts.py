@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from intake_desktop.core import shipped
-from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.errors import BadInputError
 from intake_desktop.core.toml_lines import line_of
 
 DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
@@ -55,7 +55,7 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _PATTERN_FIELDS = {"stem", "n", "total"}
 
 
-class CourtProfileError(IntakeError):
+class CourtProfileError(BadInputError):
     """A court profile file is malformed, or the requested court is unknown."""
 
 

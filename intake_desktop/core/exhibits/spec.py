@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.errors import BadInputError
 from intake_desktop.core.exhibits.labels import (
     DEFAULT_PREFIX,
     LabelScheme,
@@ -93,7 +93,7 @@ MIN_DIGITS, MAX_DIGITS = 6, 15
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class SpecError(IntakeError):
+class SpecError(BadInputError):
     """The exhibit-set spec is invalid; the message names the line and field."""
 
 
