@@ -178,10 +178,10 @@ class FitPage(Page):
             bl.addWidget(heading)
             bl.addWidget(tree, 1)
             right.addWidget(box)
-        left.setMinimumWidth(260)
-        right.setMinimumWidth(340)
         split = splitter(Qt.Orientation.Horizontal, self, [left, right], [320, 680],
                          stretch=(1, 2))
+        left.setMinimumWidth(260)
+        right.setMinimumWidth(340)
 
         layout, _ = page_layout(self, title)
         layout.addWidget(hint)
