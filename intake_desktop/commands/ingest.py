@@ -18,6 +18,7 @@ from intake_desktop.commands.common import (
     plural,
 )
 from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.filing.progress import duration as _duration
 from intake_desktop.core.walls import check_matters
 
 
@@ -90,11 +91,6 @@ class TerminalProgress:
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def summary(counts: dict[str, int]) -> str:

@@ -143,6 +143,11 @@ def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path
     return candidate
 
 
+def sync_error(exc: OSError, dest: Path) -> FilingError:
+    """The error of a copy whose data could not be synced (`Mover.sync_written`)."""
+    return _os_error(exc, dest, "copying the file into place")
+
+
 def _os_error(exc: OSError, dest: Path, action: str) -> FilingError:
     if exc.errno == errno.ENOSPC:
         return FilingError(
@@ -171,6 +176,55 @@ class Placed:
 
     folders: set[Path]
     source_stat: os.stat_result
+
+
+@dataclass(frozen=True)
+class Written:
+    """Temporary copies of one source written by `Mover.write_copies`, checked against
+    the expected SHA-256, not yet synced or named: (dest, temporary, read_only) each."""
+
+    src: Path
+    pairs: list[tuple[Path, Path, bool]]
+    source_stat: os.stat_result
+
+
+# Files synced or removed at once (their waits overlap; each is a thread only meanwhile).
+PARALLEL_SYNCS = 16
+
+
+def _sync_path(path: Path) -> None:
+    """Make a file's data durable (opened for writing: Windows flushes only then)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        platform.sync_data(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_source(src: Path) -> None:
+    try:
+        src.unlink()
+    except PermissionError:  # read-only on Windows
+        os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
+        src.unlink()
+
+
+def _each(step: Callable[[Path], None], paths: Sequence[Path]) -> list[OSError | None]:
+    """`step(path)` for every path, up to PARALLEL_SYNCS at once; the OSError of each
+    (None: done). The threads end before this returns."""
+    def one(path: Path) -> OSError | None:
+        try:
+            step(path)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(paths) < 2:
+        return [one(p) for p in paths]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_SYNCS, len(paths))) as pool:
+        return list(pool.map(one, paths))
 
 
 class Mover:
@@ -220,9 +274,27 @@ class Mover:
         batch, `sync_folders`) and returns them; a copy is durable only after it. The
         source's status as read (`Placed.source_stat`) lets a caller tell later that the
         source is still the file that was copied.
+
+        The three steps are also callable one by one (`write_copies`, `sync_written`,
+        `link_written`), so that a batch syncs all its copies at once.
         """
+        written = self.write_copies(src, dests, expected_sha256, tag=tag)
+        failed = self.sync_written([written])[0]
+        if failed is not None:
+            self.discard_written(written)
+            raise _os_error(failed, written.pairs[0][0], "copying the file into place")
+        folders = self.link_written(written)
+        if sync_dirs:
+            self.sync_folders(folders)
+            folders = set()
+        return Placed(folders, written.source_stat)
+
+    def write_copies(
+        self, src: Path, dests: Sequence[tuple[Path, bool]], expected_sha256: str, *, tag: str,
+    ) -> Written:
+        """Step 1 of `place_copies`: write `src` to a temporary name beside each of `dests`
+        in one read, and check the SHA-256 of the bytes written; not yet synced or named."""
         pairs = [(dest, tmp_path_for(dest, tag), read_only) for dest, read_only in dests]
-        linked: list[Path] = []
         current = dests[0][0] if dests else src
         try:
             for dest, tmp, _ in pairs:
@@ -232,44 +304,72 @@ class Mover:
                 if tmp.exists():
                     self.discard(tmp)
             actual, seen = self._write_tmps(src, [tmp for _, tmp, _ in pairs])
-            if actual != expected_sha256:
-                for _, tmp, _ in pairs:
-                    self.discard(tmp)
-                raise FilingError(
-                    "the copy does not match the source's SHA-256 (the source changed while "
-                    "it was being copied, or the disk is failing)",
-                    path=src,
-                    fix="leave the file alone until it is finished and ingest it again",
-                )
-            for _ in pairs:
-                self._fault("verified")
-            for dest, tmp, read_only in pairs:
+        except FileNotFoundError as exc:
+            self._undo(pairs, [])
+            raise FilingError(
+                "the file disappeared while it was being filed",
+                path=src,
+                fix="check whether someone moved it; nothing was filed",
+            ) from exc
+        except FileExistsError as exc:
+            self._undo(pairs, [])
+            raise FilingError(
+                "a file with this name appeared while filing", path=current, fix="ingest again"
+            ) from exc
+        except OSError as exc:
+            self._undo(pairs, [])
+            raise _os_error(exc, current, "copying the file into place") from exc
+        if actual != expected_sha256:
+            self._undo(pairs, [])
+            raise FilingError(
+                "the copy does not match the source's SHA-256 (the source changed while "
+                "it was being copied, or the disk is failing)",
+                path=src,
+                fix="leave the file alone until it is finished and ingest it again",
+            )
+        for _ in pairs:
+            self._fault("verified")
+        return Written(src, pairs, seen)
+
+    def sync_written(self, written: Sequence[Written]) -> list[OSError | None]:
+        """Step 2: make the data of every temporary copy durable, several at a time (the
+        filesystem commits concurrent syncs together: 400 copies took 1.3-1.8 s one by
+        one, 0.4 s sixteen at a time on ext4). The error of each `written`, or None."""
+        tmps = [(n, tmp) for n, w in enumerate(written) for _, tmp, _ in w.pairs]
+        errors: list[OSError | None] = [None] * len(written)
+        for (n, _), error in zip(tmps, _each(_sync_path, [t for _, t in tmps]), strict=True):
+            if error is not None and errors[n] is None:
+                errors[n] = error
+            self._fault("tmp_fsynced")
+        return errors
+
+    def link_written(self, written: Written) -> set[Path]:
+        """Step 3: give each synced copy its name, never replacing a file (a taken name is
+        a FilingError caused by FileExistsError, and nothing of this copy is left); the
+        folders whose fsync makes the names durable."""
+        linked: list[Path] = []
+        current = written.pairs[0][0] if written.pairs else written.src
+        try:
+            for dest, tmp, read_only in written.pairs:
                 current = dest
                 if read_only:
                     os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
                 _link_no_clobber(tmp, dest)
                 linked.append(dest)
                 self._fault("renamed")
-            folders = {dest.parent for dest, _, _ in pairs}
-            if sync_dirs:
-                self.sync_folders(folders)
-                folders = set()
-            return Placed(folders, seen)
         except FileExistsError as exc:
-            self._undo(pairs, linked)
+            self._undo(written.pairs, linked)
             raise FilingError(
                 "a file with this name appeared while filing", path=current, fix="ingest again"
             ) from exc
-        except FileNotFoundError as exc:
-            self._undo(pairs, linked)
-            raise FilingError(
-                "the file disappeared while it was being filed",
-                path=src,
-                fix="check whether someone moved it; nothing was filed",
-            ) from exc
         except OSError as exc:
-            self._undo(pairs, linked)
+            self._undo(written.pairs, linked)
             raise _os_error(exc, current, "copying the file into place") from exc
+        return {dest.parent for dest, _, _ in written.pairs}
+
+    def discard_written(self, written: Written) -> None:
+        """Remove the temporary copies of a `write_copies` not taken further."""
+        self._undo(written.pairs, [])
 
     def _undo(self, pairs: Sequence[tuple[Path, Path, bool]], linked: Sequence[Path]) -> None:
         """Remove this call's temporaries and the copies it already named."""
@@ -279,7 +379,7 @@ class Mover:
             self.discard(dest)
 
     def _write_tmps(self, src: Path, tmps: Sequence[Path]) -> tuple[str, os.stat_result]:
-        """Write `src` to each new file of `tmps` and sync them; the SHA-256 of the bytes
+        """Write `src` to each new file of `tmps` (not synced); the SHA-256 of the bytes
         written and the source's status after reading it. One pass over the source; a
         reflink where the filesystem allows it."""
         with contextlib.ExitStack() as stack:
@@ -294,9 +394,6 @@ class Mover:
                 for _ in outs:
                     self._fault("tmp_written")
             seen = os.fstat(fin.fileno())
-            for out in outs:
-                platform.sync_data(out.fileno())
-                self._fault("tmp_fsynced")
         return digest, seen
 
     def sync_folders(self, folders: Iterable[Path]) -> None:
@@ -335,17 +432,16 @@ class Mover:
         self.remove_sources([src])
 
     def remove_sources(self, sources: Sequence[Path]) -> None:
-        """Remove intake sources after they have been filed and recorded; each folder
-        they were in is fsynced once, after the last of them."""
+        """Remove intake sources after they have been filed and recorded, several at a
+        time; each folder they were in is fsynced once, after the last of them. A source
+        that could not be removed raises (after the others were)."""
+        errors = _each(_remove_source, list(sources))
         folders: list[Path] = []
-        for src in sources:
-            try:
-                src.unlink()
-            except FileNotFoundError:
+        for src, error in zip(sources, errors, strict=True):
+            if isinstance(error, FileNotFoundError):
                 continue
-            except PermissionError:
-                os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
-                src.unlink()
+            if error is not None:
+                raise error
             self._fault("source_unlinked")
             if src.parent not in folders:
                 folders.append(src.parent)
