@@ -18,7 +18,7 @@ from intake_desktop.commands.common import (
     plural,
 )
 from intake_desktop.core.filing import IngestResult, Outcome
-from intake_desktop.core.filing.progress import duration as _duration
+from intake_desktop.core.filing import duration as _duration
 from intake_desktop.core.walls import check_matters
 
 
