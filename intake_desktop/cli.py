@@ -27,7 +27,7 @@ from intake_desktop.commands.common import (
     add_common_options,
     subparsers_of,
 )
-from intake_desktop.core.errors import IntakeError, UsageError, explain, sentence_case
+from intake_desktop.core.errors import BadInputError, IntakeError, explain, sentence_case
 from intake_desktop.launch import VALUE_OPTIONS
 
 # Each command's module (intake_desktop.commands.<name>) defines register(subparsers) and
@@ -58,10 +58,6 @@ COMMANDS = [
 
 # Commands that print no results (the window): no --json.
 NO_JSON = {"gui"}
-
-# Errors about the values a user gave (exit 2), besides UsageError; by class name so the
-# command line does not import every engine at start-up.
-BAD_INPUT_ERRORS = {"SpecError", "CourtProfileError"}
 
 PARSER_KEY = "_cli_parser"
 
@@ -119,10 +115,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def exit_code_for(exc: IntakeError) -> int:
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if isinstance(exc, UsageError) or names & BAD_INPUT_ERRORS:
-        return EXIT_USAGE
-    return EXIT_FAILURE
+    """2 for bad usage or a bad value (`BadInputError`: usage, a spec, a court profile),
+    1 for anything else."""
+    return EXIT_USAGE if isinstance(exc, BadInputError) else EXIT_FAILURE
 
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

@@ -36,6 +36,7 @@ from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ListTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import PAGE_MARGINS, page_title
 from intake_desktop.qt.wording import for_window, say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -269,8 +270,7 @@ class IntakePage(QWidget):
         # (None: cancelled). Tests replace it.
         self.matter_picker: Callable[[list[Path]], str | None] = self._pick_matter
 
-        title = QLabel("Intake", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Intake", self)
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.matter.setMinimumWidth(260)
@@ -341,7 +341,7 @@ class IntakePage(QWidget):
         self.demo_offer.refresh(session.app.workspace, session.ledger)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setContentsMargins(*PAGE_MARGINS)
         layout.addLayout(top)
         layout.addWidget(self.demo_offer)
         layout.addWidget(self.drop_zone)
