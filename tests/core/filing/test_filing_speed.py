@@ -270,6 +270,40 @@ def test_one_file_in_a_batch_failing_does_not_stop_the_others(
     assert custody.verify(app.ledger, app.workspace.root).ok
 
 
+def test_a_batch_syncs_its_copies_several_at_a_time_and_keeps_no_thread(
+    app: App, filer: Filer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each copy's data is synced before it is named, the batch's syncs overlap (the
+    filesystem commits concurrent syncs together), and no thread outlives the batch (so
+    forking preparation workers later stays safe)."""
+    import threading
+
+    real = platform.sync_data
+    synced: list[tuple[int, str]] = []  # (thread, the copy's name at the time)
+    gate = threading.Barrier(2, timeout=30)  # two syncs must be waiting at once
+
+    def sync_data(fd: int) -> None:
+        synced.append((threading.get_ident(), os.readlink(f"/proc/self/fd/{fd}")))
+        if len(synced) <= 2:
+            gate.wait()
+        real(fd)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to name the file being synced")
+    monkeypatch.setattr(platform, "sync_data", sync_data)
+    datas = [write_file(app.workspace.intake / MATTER / f"note {i}.bin", 20_000, seed=70 + i)
+             for i in range(6)]
+    threads_before = threading.active_count()
+    results = filer.ingest([app.workspace.intake])
+    assert [r.status for r in results] == [Outcome.FILED] * 6
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    assert len(synced) == 12  # the original and the working copy of each
+    assert all(name.endswith(".intake-tmp") for _, name in synced), synced  # before naming
+    assert len({thread for thread, _ in synced}) >= 2
+    assert threading.active_count() == threads_before
+    assert not list((app.workspace.intake / MATTER).iterdir())  # sources removed
+
+
 # ---- the PDF read once -------------------------------------------------------------------
 
 def text_pdf(path: Path, lines: list[str]) -> None:
