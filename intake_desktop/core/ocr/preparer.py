@@ -22,9 +22,10 @@ from intake_desktop.core.ocr.step import (
     TextLayer,
     text_layer_step,
 )
-from intake_desktop.core.pipeline import Prepared, Preparer
+from intake_desktop.core.pipeline import PageText, Prepared, Preparer
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.facts import text_facts
+from intake_desktop.core.search_text import MAX_PAGES
 
 NOTE_FACT = "ocr_note"
 # Languages a first OCR pass recognises a document to be in (core/rules/facts.text_facts),
@@ -74,11 +75,32 @@ def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
     return replace(
         prepared,
         filed_from=step.pdf if step.changed else prepared.filed_from,
-        text=None if step.changed else prepared.text,
+        text=ocred_text(prepared.text, step) if step.changed else prepared.text,
         facts=facts,
         flags=flags,
         conversions=tuple(conversions),
     )
+
+
+def ocred_text(before: PageText | None, step: TextLayer) -> PageText | None:
+    """The text layer of the OCRed copy, page by page, from what OCR recognised on the pages
+    it OCRed and what the checks read on the pages it left alone; None when a page's text is
+    not known (the search index then reads the PDF). Reading it back with pypdf costs a
+    second or more per OCRed file (Tesseract's font maps every 16-bit code)."""
+    result = step.result
+    if result is None or not result.ok:
+        return None
+    count = len(result.pages_ocred) + len(result.pages_skipped)
+    pages: list[str] = []
+    for number in range(1, min(count, MAX_PAGES) + 1):
+        if number in result.page_texts:
+            pages.append(result.page_texts[number])
+        elif before is not None and before.page_count == count and number <= len(before.pages):
+            pages.append(before.pages[number - 1])
+        else:
+            return None
+    return PageText(tuple(pages), count,
+                    every_page_has_text=count == len(pages) and all(p.strip() for p in pages))
 
 
 class OcrPreparer:

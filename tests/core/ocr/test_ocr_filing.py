@@ -257,3 +257,35 @@ def test_ocr_text_drives_the_naming_rules(app: App) -> None:
     orders = app.workspace.matter_dir(MATTER) / "Pleadings" / "Orders"
     assert Path(result.path or "").parent == orders
     assert not src.exists()
+
+
+@needs_ocr
+def test_the_search_index_takes_the_ocr_text_without_parsing_the_ocred_copy(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN two scans filed in one batch WHEN they are OCRed and indexed THEN the index holds
+    the words OCR recognised, and pypdf never parses the OCRed copies again (Tesseract's font
+    maps every 16-bit code: a second or more per file, most of the demo's filing time)."""
+    filer = Filer(app.workspace, app.ledger, router=BuiltinRouter(),
+                  preparer=OcrPreparer(PassThroughPreparer(), app.ocr))
+    texts = [scanned_pdf(app.workspace.intake / MATTER / f"scan {n}.pdf", [31 + n])[1]
+             for n in range(2)]
+    parsed: list[str] = []
+    real = pypdf.PdfReader
+
+    def spy(stream: object, *args: object, **kwargs: object) -> pypdf.PdfReader:
+        parsed.append(str(stream))
+        return real(stream, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pypdf, "PdfReader", spy)
+    results = filer.ingest([app.workspace.intake])
+
+    assert [r.status for r in results] == [Outcome.FILED, Outcome.FILED]
+    filed = {r.path for r in results}
+    assert not filed & set(parsed), parsed
+    bodies = app.ledger.docs.document_texts([r.document_id or 0 for r in results])
+    for result, lines in zip(results, texts, strict=True):
+        expected = words(" ".join(lines[0]))
+        body = words(bodies[result.document_id or 0].body)
+        assert len(expected - body) <= len(expected) // 10
+        assert bodies[result.document_id or 0].pages == 1
