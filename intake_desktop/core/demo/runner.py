@@ -24,7 +24,8 @@ from typing import Any, Protocol, TypeVar
 from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
-from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
+from intake_desktop.core.demo.cache import demo_documents
+from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument
 from intake_desktop.core.demo.supervision import (
     SupervisionOutcome,
     attorney_decides,
@@ -311,7 +312,7 @@ def run_demo(
     _check_target(root)
     matters = list(MATTER_PRESETS)
     on_progress(0, 1, "generating documents")
-    docs = generate_documents(seed)
+    docs = demo_documents(seed)  # generated once, then read back from the user's cache
     generated = time.perf_counter() - started
     total = len(docs) + 2
     init_workspace(root, FINAL_PRESET)
