@@ -23,8 +23,8 @@ from typing import Any, Protocol, TypeVar
 
 from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
-from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.cache import demo_documents
+from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument
 from intake_desktop.core.demo.supervision import (
     SupervisionOutcome,

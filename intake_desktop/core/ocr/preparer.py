@@ -122,6 +122,17 @@ class OcrPreparer:
         self.cancel = cancel
         self._engines: dict[str, OcrEngine] = {}  # one per foreign language, made on demand
 
+    def before_fork(self) -> None:
+        """Called before worker processes are forked (core/filing/pool.py): find out here
+        whether OCR can run and say so once, so the workers inherit both the answer and the
+        fact that it was said (each worker would otherwise check and say it again)."""
+        notice = self.engine.notice_once()
+        if notice and self.on_notice is not None:
+            self.on_notice(notice)
+        before = getattr(self.inner, "before_fork", None)
+        if callable(before):
+            before()
+
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         prepared = self.inner.prepare(source, sha256, workdir)
         target = prepared.filed_from

@@ -207,6 +207,41 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
     assert "not_text_searchable" in filed.detail["flags"]
 
 
+def test_cli_ingest_with_workers_says_ocr_is_missing_once(app: App, tmp_path: Path) -> None:
+    """GIVEN six scans and no OCR programs WHEN `ingest` prepares them in two forked workers
+    THEN the "OCR is not available" notice is printed once for the run, not once per worker,
+    and every scan is filed flagged."""
+    for n in range(6):
+        scanned_pdf(app.workspace.intake / MATTER / f"scan {n}.pdf", [60 + n])
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    root = str(app.workspace.root)
+    app.close()
+    done = run_cli("ingest", "--workspace", root, "--json", str(Path(root) / "Intake"),
+                   env={"PATH": str(empty), "INTAKE_ENGINES_PATH_ONLY": "1",
+                        "INTAKE_PREPARE_WORKERS": "2"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("OCR is not available") == 1, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert [x["status"] for x in lines] == ["filed"] * 6
+    assert all("not_text_searchable" in x["flags"] for x in lines)
+
+
+def test_ocr_runs_in_a_worker_take_the_workers_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers on two cores: each OCR run starts one Tesseract at a time (four would
+    fight over two cores); outside the pool the configured jobs stand."""
+    from intake_desktop.core.ocr.engine import OCR_JOBS_ENV, capped_jobs
+
+    monkeypatch.delenv(OCR_JOBS_ENV, raising=False)
+    assert capped_jobs(2) == 2
+    monkeypatch.setenv(OCR_JOBS_ENV, "1")
+    assert capped_jobs(2) == 1 and capped_jobs(1) == 1
+    monkeypatch.setenv(OCR_JOBS_ENV, "4")
+    assert capped_jobs(2) == 2
+
+
 @pytest.fixture(autouse=True)
 def _work_dir(app: App) -> None:
     app.workspace.work.mkdir(parents=True, exist_ok=True)
