@@ -6,7 +6,8 @@ back. The cache is keyed by the app version, the seed, the generator's own sourc
 the versions of the libraries that draw the bytes, so a changed generator never serves old
 files. Every file read back is checked against the SHA-256 in the manifest; anything
 missing, changed or unreadable means the documents are generated again (a cache is never a
-reason to fail). `INTAKE_DEMO_CACHE=0` turns it off.
+reason to fail). The OCR of those documents is kept there too (`ocr_cache`, used by the demo
+run only). `INTAKE_DEMO_CACHE=0` turns both off.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import platformdirs
 from intake_desktop import __version__
 from intake_desktop.core.demo.documents import DemoDocument, Kind, generate_documents
 from intake_desktop.core.mover import write_once
+from intake_desktop.core.ocr.cache import OcrCache
 from intake_desktop.core.shipped import package_dir
 from intake_desktop.core.workspace import APP_NAME
 
@@ -84,6 +86,19 @@ def _write(folder: Path, docs: list[DemoDocument]) -> None:
                         "description": doc.description, "sha256": doc.sha256})
     # The manifest last: a folder without one is never read.
     write_once(folder / MANIFEST, json.dumps(entries, indent=1).encode("utf-8"))
+
+
+def ocr_cache(seed: int) -> OcrCache | None:
+    """Where the OCR of these documents is kept between demo runs (None: the cache is off).
+    The demo's scans and photos are the same bytes every time, and their OCR was most of
+    the demo's time; only the demo's own, fictitious documents are ever kept there."""
+    root = cache_root()
+    if root is None:
+        return None
+    try:
+        return OcrCache(root / cache_key(seed) / "ocr")
+    except OSError:
+        return None
 
 
 def demo_documents(seed: int) -> list[DemoDocument]:

@@ -89,6 +89,7 @@ class OcrResult:
     seconds: float = 0.0
     timed_out: bool = False
     cancelled: bool = False
+    cached: bool = False  # the output of an earlier run on the same bytes (core/ocr/cache.py)
 
 
 def _search_path(search_path: str | None) -> str:

@@ -168,6 +168,7 @@ class OcrPreparer:
             settings = replace(self.engine.settings,
                                language=f"{code}+{self.engine.settings.language}")
             engine = self._engines[code] = OcrEngine(settings)
+            engine.cache = self.engine.cache
         again = text_layer_step(target, workdir, engine=engine, sha256=sha256,
                                 on_progress=self.on_progress, cancel=self.cancel)
         if not again.changed:
