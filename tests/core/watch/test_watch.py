@@ -619,6 +619,54 @@ def test_duplicate_and_out_of_order_events_never_file_twice(
     assert_each_filed_once(app, {"once.pdf": data})
 
 
+def test_reading_an_intake_file_wakes_no_observer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a native observer on an intake folder WHEN a file there is opened and read 200
+    times (what every desk on a shared folder does to each file: trial open, lease check,
+    hashing, copying) THEN the observer receives no event for it; writing it still gives
+    the events the watcher needs. (With 10 desks on one folder the reads of the other nine
+    took most of each desk's time.)"""
+    import queue as queue_module
+
+    from intake_desktop.core.watch.observers import (
+        Hint,
+        _Handler,
+        start_observer,
+        stop_observer,
+    )
+
+    seen: list[str] = []
+    dispatch = _Handler.dispatch
+
+    def counting(self: _Handler, event: object) -> None:
+        seen.append(type(event).__name__)
+        dispatch(self, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Handler, "dispatch", counting)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.4 scanned")
+    hints: queue_module.SimpleQueue[Hint] = queue_module.SimpleQueue()
+    fw = plan_folder(0, IntakeFolder(tmp_path), FAST)
+    assert not fw.polling
+    start_observer(fw, hints, FAST)
+    try:
+        for _ in range(200):
+            with open(path, "rb") as fh:
+                fh.read()
+        os.stat(path)
+        time.sleep(0.5)
+        assert seen == [], f"{len(seen)} events for reads: {sorted(set(seen))}"
+        (tmp_path / "new.pdf").write_bytes(b"%PDF-1.4 new")
+        wait_for(lambda: "FileClosedEvent" in seen, timeout=5)
+    finally:
+        stop_observer(fw)
+    kinds = []
+    while not hints.empty():
+        kinds.append(hints.get_nowait()[0])
+    assert "write" in kinds and "closed" in kinds
+
+
 def test_on_a_share_a_file_is_complete_only_after_the_stability_window(tmp_path: Path) -> None:
     """GIVEN a folder on a network share (no open-writer check; attributes read through a
     fresh open) WHEN the file grows THEN it is complete only once size and mtime held still
