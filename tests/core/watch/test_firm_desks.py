@@ -9,6 +9,7 @@ change it (e.g. 3 and 400 for a quick run)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ import pytest
 
 from intake_desktop.app import App, open_app
 from intake_desktop.core import custody
+from intake_desktop.core.ledger import ClaimState, DocStatus, EventKind
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.workspace import Workspace
 from tests.conftest import REPO
@@ -116,11 +118,38 @@ def test_many_watchers_on_one_share_file_each_file_once(workspace: Workspace, pg
         app.close()
 
 
+def _kill_mid_filing(app: App, desk: WatchProcess, timeout: float = 120) -> int | None:
+    """SIGKILL `desk` while one of its filings has its pending row in the ledger (the desk
+    is stopped first and the row looked at again, so the kill lands inside that filing);
+    the id of that document, None when no such moment came in time (then killed anyway)."""
+    claims = app.ledger.watch_claims
+    owner = next(o.owner for o in claims.owners() if o.pid == desk.proc.pid)
+
+    def pending_of_desk() -> list[int]:
+        active = {c.source for c in claims.claims(owner=owner, state=ClaimState.ACTIVE)}
+        return [d.id for d in app.ledger.docs.unfinished()
+                if d.status == DocStatus.PENDING and d.source_path in active] if active else []
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pending_of_desk():
+            desk.proc.send_signal(signal.SIGSTOP)
+            caught = pending_of_desk()
+            if caught:
+                desk.kill()
+                return caught[0]
+            desk.proc.send_signal(signal.SIGCONT)
+        time.sleep(0.002)
+    desk.kill()
+    return None
+
+
 def test_a_desk_killed_mid_filing_is_finished_by_another(workspace: Workspace,
                                                         pg: str) -> None:
-    """kill -9 of one desk while files stream in: the surviving desks take back its claims
-    at their next heartbeat, the eldest finishes or rolls back what it left, and every file
-    is filed once, without restarting anything."""
+    """kill -9 of one desk inside a filing (its pending row written) while files stream in:
+    another desk takes back its claims and finishes or rolls back that filing at its next
+    heartbeat (well within the heartbeat timeout, `stale_after`), and every file is filed
+    once, without restarting anything."""
     with workspace.config_path.open("a", encoding="utf-8") as fh:
         fh.write("\n[watch]\nheartbeat_interval = 1\nstale_after = 6\nrescan_interval = 3\n")
     intake = workspace.intake / MATTER
@@ -133,7 +162,16 @@ def test_a_desk_killed_mid_filing_is_finished_by_another(workspace: Workspace,
             writer = subprocess.Popen([sys.executable, "-c", WRITER, str(intake), "7", "150"],
                                       cwd=REPO)
             wait_for(lambda: filed_count(app) >= 25, timeout=300)
-            desks[0].kill()  # SIGKILL, mid-stream
+            cut = _kill_mid_filing(app, desks[0])  # SIGKILL, mid-filing
+            killed_at = time.monotonic()
+            assert cut is not None, "the kill did not land inside a filing"
+
+            def recovered() -> bool:
+                return any(e.kind == EventKind.RECOVERED
+                           for e in app.ledger.chain.events(document_id=cut))
+
+            wait_for(recovered, timeout=2 * 6)
+            took = time.monotonic() - killed_at
             assert writer.wait(timeout=300) == 0
             contents = {f"desk-7-{i:05d}.pdf": blob(700000 + i, 1500 + (700000 + i) % 3000)
                         for i in range(150)}
@@ -150,8 +188,11 @@ def test_a_desk_killed_mid_filing_is_finished_by_another(workspace: Workspace,
         assert len(on_disk) == 2 * len(contents), "no partial or extra copy"
         report = custody.verify(app.ledger, workspace.root)
         assert report.ok, report.problems
-        recovered = [r for out in outputs for r in out if r.get("event") == "recovered"]
-        print(f"\nrolled back: {sum(d.status == 'rolled_back' for d in docs)}, "
-              f"recovery reports: {len(recovered)}")
+        assert outputs
+        cut_doc = app.ledger.docs.document(cut)
+        assert cut_doc is not None and cut_doc.status in ("filed", "rolled_back")
+        print(f"\nfiling of document {cut} cut by kill -9 was {cut_doc.status} by another "
+              f"desk {took:.1f} s after the kill (stale_after 6 s); rolled back in all: "
+              f"{sum(d.status == 'rolled_back' for d in docs)}")
     finally:
         app.close()
