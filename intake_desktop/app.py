@@ -136,8 +136,10 @@ def open_app(
         ledger.close()
         raise
     # A ledger opened without the workspace check is never sealed into this workspace.
-    return App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
-               head_at_open=ledger.chain.head() if attach else None)
+    app = App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
+              head_at_open=ledger.chain.head() if attach else None)
+    custody.discard_dead_seal_temps(ws, app.seal_mirror)  # a seal cut short by kill -9
+    return app
 
 
 def _warn_stderr(text: str) -> None:

@@ -6,13 +6,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options, plural
+from intake_desktop.commands.common import (
+    EXIT_OK,
+    Output,
+    acting,
+    add_actions,
+    add_command,
+    plural,
+)
 from intake_desktop.core.approvals import approve, pending_approvals, return_document
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "approvals",
+    parser = add_command(
+        sub, "approvals", handler=run_list,
         help="documents filed provisionally until a lawyer approves or returns them",
         description="A naming rule with approval = \"attorney\" files its documents "
         "provisionally. `approvals` (or `approvals list`) shows those waiting; an attorney "
@@ -20,25 +27,18 @@ def register(sub: Any) -> None:
         "note that becomes its reason (`approvals return ID --note TEXT`). ID is the "
         "document id. Each decision is a ledger event; a refusal is one too.",
     )
-    add_common_options(parser)
-    parser.set_defaults(handler=run_list)
-    actions = parser.add_subparsers(dest="approvals_action", metavar="ACTION")
-    listing = actions.add_parser("list", help="the documents waiting for a lawyer")
-    add_common_options(listing)
-    listing.set_defaults(handler=run_list)
-    ok = actions.add_parser("approve", help="approve a provisional filing (attorneys, admins)")
+    actions = add_actions(parser, "approvals_action", required=False)
+    add_command(actions, "list", help="the documents waiting for a lawyer", handler=run_list)
+    ok = add_command(actions, "approve", handler=run_approve,
+                     help="approve a provisional filing (attorneys, admins)")
     ok.add_argument("id", metavar="ID", type=int, help="the document id (see `approvals list`)")
     ok.add_argument("--note", default="", help="an optional note recorded with the approval")
-    add_common_options(ok)
-    ok.set_defaults(handler=run_approve)
-    back = actions.add_parser(
-        "return", help="send a provisional filing back to Review/ with a note (attorneys, "
-        "admins)")
+    back = add_command(actions, "return", handler=run_return,
+                       help="send a provisional filing back to Review/ with a note (attorneys, "
+                       "admins)")
     back.add_argument("id", metavar="ID", type=int, help="the document id")
     back.add_argument("--note", required=True,
                       help="why: it becomes the document's reason in Review/")
-    add_common_options(back)
-    back.set_defaults(handler=run_return)
 
 
 def _open(args: argparse.Namespace) -> Any:

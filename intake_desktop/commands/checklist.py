@@ -18,7 +18,7 @@ from intake_desktop.commands.common import (
     EXIT_USAGE,
     Output,
     acting,
-    add_common_options,
+    add_command,
 )
 from intake_desktop.core.checklists import (
     ChecklistError,
@@ -40,14 +40,13 @@ MARKS = {ItemStatus.RECEIVED: "[x]", ItemStatus.WAIVED: "[w]", ItemStatus.REVIEW
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "checklist",
+    p = add_command(
+        sub, "checklist", handler=run,
         help="what a matter expects, has and lacks; the client request letter",
         description="Show a matter's checklist (received, missing, waived, waiting in "
         "Review), choose or waive items, write the letter asking the client for what is "
         "missing, list the shipped checklists or check a checklist file.",
     )
-    add_common_options(p)
     p.add_argument("words", nargs="+", metavar="MATTER | letter MATTER | list | check FILE",
                    help="a matter number; or `letter MATTER`, `list`, `check FILE`")
     p.add_argument("--use", metavar="ID", help="the checklist this matter follows from now on")
@@ -57,7 +56,6 @@ def register(sub: Any) -> None:
     p.add_argument("--client", metavar="NAME", default="", help="letter: the greeting's name")
     p.add_argument("--letterhead", metavar="DOCX",
                    help="letter: a Word letterhead (default: .intake/letterhead.docx if any)")
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:

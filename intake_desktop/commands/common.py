@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from intake_desktop.core.errors import (
     IntakeError,
@@ -22,6 +22,9 @@ from intake_desktop.core.errors import (
 from intake_desktop.core.ledger import Actor, Ledger, os_account
 from intake_desktop.core.roles import Capability, Profiles, SignInError, require
 
+if TYPE_CHECKING:
+    from intake_desktop.app import App
+
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_OK",
@@ -32,8 +35,11 @@ __all__ = [
     "Output",
     "Parser",
     "acting",
+    "add_actions",
+    "add_command",
     "add_common_options",
     "format_message",
+    "open_checked",
     "plural",
     "resolve_arg_path",
     "sentence_case",
@@ -140,6 +146,29 @@ def add_common_options(
         )
 
 
+def add_command(
+    sub: Any,
+    name: str,
+    *,
+    help: str,
+    description: str | None = None,
+    handler: Handler | None = None,
+    json_option: bool = True,
+) -> argparse.ArgumentParser:
+    """One command or action: its parser (from `sub`, an `add_subparsers()` result), the
+    common options and, when given, the handler that runs it."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
+    add_common_options(parser, json_option=json_option)
+    if handler is not None:
+        parser.set_defaults(handler=handler)
+    return parser
+
+
+def add_actions(parser: argparse.ArgumentParser, dest: str, *, required: bool = True) -> Any:
+    """The ACTION word of a command with actions (`ledger verify`, `people add`, ...)."""
+    return parser.add_subparsers(dest=dest, metavar="ACTION", required=required)
+
+
 # What each command needs (by the words after the program name; the longest match wins).
 # Commands not listed need no capability (checks, previews, `ledger verify`, `doctor`).
 COMMAND_CAPABILITY: dict[str, Capability] = {
@@ -215,6 +244,21 @@ class Acting:
         if self.capability is not None:
             require(ledger, self.capability)
         return actor
+
+
+def open_checked(args: argparse.Namespace, check: Callable[[App], None]) -> App:
+    """The app for the acting person (`open_app`), then `check(app)` (e.g. the matter walls
+    of what a spec names); a refusal closes the app again before it is raised. The caller
+    closes the app it gets."""
+    from intake_desktop.app import open_app
+
+    app = open_app(args.workspace, db=args.db, acting=acting(args))
+    try:
+        check(app)
+    except BaseException:
+        app.close()
+        raise
+    return app
 
 
 def acting(args: argparse.Namespace, capability: Capability | None = None) -> Acting:

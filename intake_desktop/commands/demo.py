@@ -17,7 +17,7 @@ from intake_desktop.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Output,
-    add_common_options,
+    add_command,
     resolve_arg_path,
 )
 from intake_desktop.commands.ingest import TerminalProgress
@@ -27,8 +27,8 @@ from intake_desktop.core.workspace import default_demo_dir
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "demo",
+    p = add_command(
+        sub, "demo", handler=run,
         help="a demo workspace filled with three sample matters through the real pipeline",
         description="Generate about forty fictitious documents for three matters (litigation, "
         "personal injury, immigration), file them through the intake pipeline into a "
@@ -39,8 +39,6 @@ def register(sub: Any) -> None:
         "--workspace", metavar="DIR", default=argparse.SUPPRESS,
         help=f"a new or empty folder for the demo (default: {default_demo_dir()})",
     )
-    add_common_options(p)
-    p.set_defaults(handler=run)
 
 
 def _open(root: Path, role: str | None) -> App:

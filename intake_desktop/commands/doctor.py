@@ -7,22 +7,20 @@ import argparse
 import json
 from typing import Any
 
-from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_common_options
+from intake_desktop.commands.common import EXIT_FAILURE, EXIT_OK, Output, add_command
 from intake_desktop.core.doctor import Check, run_checks
 from intake_desktop.core.workspace import Workspace, resolve_workspace_dir
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "doctor",
+    p = add_command(
+        sub, "doctor", handler=run,
         help="check LibreOffice, Tesseract, OCRmyPDF, libmagic, Qt, the ledger and the disk",
         description="One row per external engine and platform piece: found or not, version, "
         "where, what is off without it, and how to install it on Debian/Ubuntu, Fedora, "
         "macOS and Windows. Exit 1 when the workspace needs something that is missing.",
     )
-    add_common_options(p)
     p.add_argument("--probe-qt", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(handler=run)
 
 
 def _qt_rows() -> list[Check]:

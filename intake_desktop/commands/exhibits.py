@@ -14,7 +14,9 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_actions,
+    add_command,
+    open_checked,
     plural,
     resolve_arg_path,
 )
@@ -52,17 +54,18 @@ SPEC_HELP = ("the exhibit-set spec (TOML; format in core/exhibits/spec.py), rela
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "exhibits",
+    parser = add_command(
+        subparsers, "exhibits",
         help="exhibit sets: labels, Bates numbers, slip sheets, index, chronology, binder",
         description="Build court-ready exhibit sets from a TOML spec.",
     )
-    actions = parser.add_subparsers(dest="exhibits_action", metavar="ACTION", required=True)
-    build = actions.add_parser(
-        "build",
+    actions = add_actions(parser, "exhibits_action")
+    build = add_command(
+        actions, "build",
         help="stamp, index and bind the exhibits of a spec",
         description="Stamp every exhibit with its label and Bates numbers, write slip sheets, "
         "the binder, the exhibit index and the chronology, and record it all in the ledger.",
+        handler=run_build,
     )
     build.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     build.add_argument(
@@ -77,51 +80,46 @@ def register(subparsers: Any) -> None:
         help="a set built before keeps its earlier Bates numbers (only when its documents "
         "are the same); without it a rebuild gets new numbers",
     )
-    add_common_options(build)
-    build.set_defaults(handler=run_build)
-    check = actions.add_parser(
-        "check",
+    check = add_command(
+        actions, "check",
         help="validate a spec and show labels, pages and Bates numbers; builds nothing",
         description="Validate a spec and show each exhibit's label, pages and Bates numbers. "
         "Without a workspace, exhibits named by ledger id or SHA-256 are listed unchecked; "
         "with one, the Bates numbers continue from the ledger. Nothing is written.",
+        handler=run_check,
     )
     check.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     check.add_argument("--reuse-numbers", action="store_true",
                        help="check as `build --reuse-numbers` would")
-    add_common_options(check)
-    check.set_defaults(handler=run_check)
     register_signoff(actions)
 
 
 def register_signoff(actions: Any) -> None:
     """`exhibits signoff SETDIR` and `exhibits verify SETDIR` (any output folder: an
     exhibit set, a court-fit output or a production volume)."""
-    signoff = actions.add_parser(
-        "signoff",
+    signoff = add_command(
+        actions, "signoff",
         help="an attorney's sign-off on an output folder (attorneys and admins)",
         description="Sign off an exhibit set, court-fit output or production volume: write "
         "'Sign-off manifest.json' into the folder (every file's path, size and SHA-256, the "
         "spec's SHA-256 and the Bates range) and record a signed_off ledger event with the "
         "manifest's hash. Until then the folder is a draft.",
+        handler=run_signoff,
     )
     signoff.add_argument("setdir", metavar="SETDIR",
                          help="the output folder, relative to the current folder")
-    add_common_options(signoff)
-    signoff.set_defaults(handler=run_signoff)
-    verify = actions.add_parser(
-        "verify",
+    verify = add_command(
+        actions, "verify",
         help="compare an output folder with its sign-off (exit 1: changed, or not signed off)",
         description="Compare the folder with the files its latest sign-off listed. Prints "
         "signed_off, by, at and the changed, missing and added paths. Exit 0 only when the "
         "folder is signed off and nothing changed since; exit 1 when anything changed, went "
         "missing or was added, and also when it was never signed off (a draft must not go "
         "out).",
+        handler=run_verify,
     )
     verify.add_argument("setdir", metavar="SETDIR",
                         help="the output folder, relative to the current folder")
-    add_common_options(verify)
-    verify.set_defaults(handler=run_verify)
 
 
 class BuildProgress:
@@ -183,15 +181,8 @@ def check_spec_walls(app: App, spec: ExhibitSetSpec) -> None:
 
 
 def run_build(args: argparse.Namespace, output: Output) -> int:
-    from intake_desktop.app import open_app
-
     spec = load_spec(resolve_arg_path(args.spec))
-    app = open_app(args.workspace, db=args.db, acting=acting(args))
-    try:
-        check_spec_walls(app, spec)
-    except BaseException:
-        app.close()
-        raise
+    app = open_checked(args, lambda app: check_spec_walls(app, spec))
     progress = BuildProgress(output.is_terminal)
     try:
         out = (resolve_arg_path(args.out) if args.out

@@ -11,7 +11,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
     plural,
     resolve_arg_path,
 )
@@ -35,14 +35,15 @@ COURTS_FOLDER = "courts"  # inside the workspace's .intake/ folder
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "fit",
+    parser = add_command(
+        subparsers, "fit",
         help="make court-ready PDFs: clean up, compress and split to a size limit",
         description=(
             "Remove what courts reject (JavaScript, attachments, passwords, forms), compress "
             "and, if still too large, split each PDF into parts under the limit. The input "
             "files are never changed."
         ),
+        handler=run,
     )
     parser.add_argument("pdfs", nargs="+", metavar="PDF", help="PDF files to fit")
     parser.add_argument("--limit", metavar="SIZE",
@@ -60,8 +61,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="pages",
         help="split at any page (default) or only where a top-level bookmark starts",
     )
-    add_common_options(parser)
-    parser.set_defaults(handler=run)
 
 
 def _profile(args: argparse.Namespace, extra_dir: Path | None) -> tuple[CourtProfile, int]:

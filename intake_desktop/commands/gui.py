@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake_desktop.commands.common import Output, add_common_options
+from intake_desktop.commands.common import Output, add_command
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "gui",
+    add_command(
+        sub, "gui",
         help="open the desktop app (the default when no command is given)",
         description="Open the desktop app on the workspace. It prints no results, so it takes "
         "no --json.",
+        handler=run, json_option=False,
     )
-    add_common_options(p, json_option=False)
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:

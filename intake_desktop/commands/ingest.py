@@ -14,28 +14,28 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
     plural,
 )
 from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.filing import duration as _duration
 from intake_desktop.core.walls import check_matters
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "ingest",
+    p = add_command(
+        sub, "ingest",
         help="file these files/folders now",
         description="File these files and folders now: keep each original, file a working "
         "copy under the naming rules, record every step in the ledger. Files from outside "
         "the workspace are copied and left where they were.",
+        handler=run,
     )
-    add_common_options(p)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to file")
     p.add_argument(
         "--matter", metavar="ID",
         help="the matter these files belong to (default: Intake/<matter>/ names it)",
     )
-    p.set_defaults(handler=run)
 
 
 def describe(result: IngestResult, indent: str = "") -> str:
@@ -91,11 +91,6 @@ class TerminalProgress:
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def summary(counts: dict[str, int]) -> str:

@@ -15,7 +15,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
     resolve_arg_path,
 )
 from intake_desktop.core.errors import IntakeError, UsageError
@@ -32,14 +32,14 @@ from intake_desktop.core.workspace import (
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "init",
+    p = add_command(
+        sub, "init",
         help="create a workspace",
         description="Create the workspace folders (Intake, Matters, Review, Exports, .intake), "
         "its settings and its ledger, with a naming-rules preset. On an existing workspace "
         "nothing is changed.",
+        handler=run,
     )
-    add_common_options(p)
     p.add_argument(
         "--preset",
         default=None,
@@ -52,7 +52,6 @@ def register(sub: Any) -> None:
         help="on an existing workspace, make --preset's rules the active ones (recorded in "
         "the ledger; the rules in force are kept in .intake/rules-previous/)",
     )
-    p.set_defaults(handler=run)
 
 
 def _preset_names() -> str:

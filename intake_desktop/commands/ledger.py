@@ -13,7 +13,8 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_actions,
+    add_command,
     plural,
     resolve_arg_path,
 )
@@ -24,60 +25,56 @@ from intake_desktop.core.walls import check_matters, screened
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "ledger",
+    p = add_command(
+        sub, "ledger",
         help="the chain-of-custody ledger",
         description="Verify, seal, export and query the chain-of-custody ledger.",
     )
-    lsub = p.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
+    lsub = add_actions(p, "ledger_command")
 
-    v = lsub.add_parser(
-        "verify",
+    v = add_command(
+        lsub, "verify",
         help="check the hash chain and the files on disk",
         description="Recompute the hash chain, re-hash every kept file and, with --seal, "
         "prove the ledger matches a seal written earlier. Exit 1 when anything differs.",
+        handler=run_verify,
     )
-    add_common_options(v)
     v.add_argument("--seal", metavar="FILE",
                    help="also prove the ledger matches this seal file (relative to the "
                    "current folder)")
     v.add_argument("--chain-only", action="store_true", help="skip re-hashing files on disk")
-    v.set_defaults(handler=run_verify)
 
-    s = lsub.add_parser(
-        "seal",
+    add_command(
+        lsub, "seal",
         help="write the chain head to a file under Exports/",
         description="Write the head hash of the chain to Exports/ledger-seals/ so that a "
         "later rewrite of the ledger shows; keep a copy outside this computer.",
+        handler=run_seal,
     )
-    add_common_options(s)
-    s.set_defaults(handler=run_seal)
 
-    e = lsub.add_parser(
-        "export",
+    e = add_command(
+        lsub, "export",
         help="the chain-of-custody log, one row per event",
         description="Every event of the ledger, oldest first: CSV, or JSON lines with "
         "--format json (or --json).",
+        handler=run_export,
     )
-    add_common_options(e)
     e.add_argument("--format", choices=["csv", "json"], default=None,
                    help="csv or json (JSON lines) (default: csv, json with --json)")
     e.add_argument("--out", metavar="FILE",
                    help="write to this new file (relative to the current folder) instead of "
                    "stdout")
-    e.set_defaults(handler=run_export)
 
-    h = lsub.add_parser(
-        "history",
+    h = add_command(
+        lsub, "history",
         help="one document's custody trail",
         description="Every event of one document, found by its ledger id, a path (filed "
         "copy, original or source) or a SHA-256.",
+        handler=run_history,
     )
-    add_common_options(h)
     h.add_argument("key", metavar="ID|PATH|SHA256",
                    help="the document's ledger id (as shown by history and ingest --json), "
                    "a path or a SHA-256")
-    h.set_defaults(handler=run_history)
     register_report(lsub)
 
     from intake_desktop.commands import ledger_firm

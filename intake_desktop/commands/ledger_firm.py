@@ -7,45 +7,43 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import open_app
-from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options, plural
+from intake_desktop.commands.common import EXIT_OK, Output, acting, add_command, plural
 from intake_desktop.core import custody
 from intake_desktop.core.errors import UsageError
 
 
 def register(lsub: Any) -> None:
-    m: argparse.ArgumentParser = lsub.add_parser(
-        "migrate",
+    m = add_command(
+        lsub, "migrate",
         help="copy this workspace's ledger into the firm's PostgreSQL database",
         description="Copy the workspace's ledger (documents, events with their chain, claims, "
         "Bates counters, profiles, matters, document text) into an empty database, verify the "
         "chain there and seal both. With --merge, keep this desk's chain beside the firm's "
         "chain already in the database (the merge is recorded as an event). A database that "
         "already holds another chain is refused without --merge.",
+        handler=run_migrate,
     )
-    add_common_options(m)
     m.add_argument("--to", metavar="URL", required=True,
                    help="SQLAlchemy URL of the target, e.g. "
                    "postgresql+psycopg://intake_owner@server/intake (the password comes from "
                    "the keyring, PGPASSWORD or ~/.pgpass)")
     m.add_argument("--merge", action="store_true",
                    help="add this desk's ledger to a firm ledger that already has a chain")
-    m.set_defaults(handler=run_migrate)
 
-    g = lsub.add_parser(
-        "grant",
+    g = add_command(
+        lsub, "grant",
         help="SQL for the owner and app roles on the firm's PostgreSQL ledger",
         description="Print the SQL that creates an owner role (runs the schema upgrades) and "
         "an app role for the desks (may append events, never change, delete or truncate "
         "them, nor drop the triggers). With --apply, run it on the database given by --db "
         "(as a role that may create roles).",
+        handler=run_grant,
     )
-    add_common_options(g)
     g.add_argument("--owner", default="intake_owner", help="owner role (default: %(default)s)")
     g.add_argument("--app", dest="app_role", default="intake_app",
                    help="the desks' role (default: %(default)s)")
     g.add_argument("--apply", action="store_true", help="run the SQL on --db instead of "
                    "printing it")
-    g.set_defaults(handler=run_grant)
 
 
 def _target_url(url: str, workspace: str | None) -> str:

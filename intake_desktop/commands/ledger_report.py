@@ -10,26 +10,25 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
     resolve_arg_path,
 )
 
 
 def register_report(lsub: Any) -> None:
-    r = lsub.add_parser(
-        "report",
+    r = add_command(
+        lsub, "report",
         help="a matter's activity report: who did what to which document, when",
         description="Every event about a matter and its documents, oldest first (who, "
         "role, what, which document, details), as a PDF for the file or CSV for a "
         "spreadsheet. The report is written as a new file and recorded in the ledger.",
+        handler=run_report,
     )
-    add_common_options(r)
     r.add_argument("matter", metavar="MATTER", help="the matter number")
     r.add_argument("--format", choices=["pdf", "csv"], default="pdf", help="pdf or csv")
     r.add_argument("--out", metavar="FILE",
                    help="the new file to write, relative to the current folder (default: "
                    "Exports/reports/<matter> activity.<format> in the workspace)")
-    r.set_defaults(handler=run_report)
 
 
 def run_report(args: argparse.Namespace, output: Output) -> int:

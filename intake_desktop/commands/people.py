@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from intake_desktop.app import open_app
@@ -12,7 +14,8 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_actions,
+    add_command,
 )
 from intake_desktop.core.errors import UsageError
 from intake_desktop.core.roles import (
@@ -28,21 +31,21 @@ from intake_desktop.core.roles import (
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "people",
+    p = add_command(
+        sub, "people",
         help="(admin) the people who act: add, list, set-passphrase, set-role",
         description="Each person has a profile: name, role (paralegal, attorney, admin), "
         "initials, the computer account they work from, and a passphrase (required for "
         "attorneys and admins). Only an admin may change them, except the first admin of a "
         "new workspace.",
     )
-    psub = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
+    psub = add_actions(p, "people_command")
 
-    add = psub.add_parser("add", help="add a person",
-                          description="Add a person. Attorneys and admins are asked for a "
-                          "passphrase (twice on a terminal; --new-passphrase-stdin for "
-                          "scripts).")
-    add_common_options(add)
+    add = add_command(psub, "add", handler=run_add,
+                      help="add a person",
+                      description="Add a person. Attorneys and admins are asked for a "
+                      "passphrase (twice on a terminal; --new-passphrase-stdin for "
+                      "scripts).")
     add.add_argument("name", metavar="NAME", help="the person's name, as events will show it")
     add.add_argument("--role", dest="new_role", required=True, choices=[r.value for r in Role],
                      help="what the person may do (see the README's capability table)")
@@ -52,34 +55,30 @@ def register(sub: Any) -> None:
     add.add_argument("--new-passphrase-stdin", action="store_true",
                      help="read the new person's passphrase from stdin (after the acting "
                      "person's, when --passphrase-stdin is also given)")
-    add.set_defaults(handler=run_add)
 
-    lst = psub.add_parser("list", help="every person, role, initials and account",
-                          description="Every person: role, initials, computer account and "
-                          "whether a passphrase is set.")
-    add_common_options(lst)
-    lst.set_defaults(handler=run_list)
+    add_command(psub, "list", handler=run_list,
+                help="every person, role, initials and account",
+                description="Every person: role, initials, computer account and "
+                "whether a passphrase is set.")
 
-    pw = psub.add_parser("set-passphrase", help="set or change a person's passphrase",
-                         description="Set or change a person's passphrase (asked twice on a "
-                         "terminal; --new-passphrase-stdin for scripts).")
-    add_common_options(pw)
+    pw = add_command(psub, "set-passphrase", handler=run_set_passphrase,
+                     help="set or change a person's passphrase",
+                     description="Set or change a person's passphrase (asked twice on a "
+                     "terminal; --new-passphrase-stdin for scripts).")
     pw.add_argument("name", metavar="NAME", help="the person whose passphrase is set")
     pw.add_argument("--new-passphrase-stdin", action="store_true",
                     help="read the new passphrase from stdin")
-    pw.set_defaults(handler=run_set_passphrase)
 
-    role = psub.add_parser("set-role", help="change a person's role",
-                           description="Change a person's role; becoming an attorney or admin "
-                           "needs a passphrase.")
-    add_common_options(role)
+    role = add_command(psub, "set-role", handler=run_set_role,
+                       help="change a person's role",
+                       description="Change a person's role; becoming an attorney or admin "
+                       "needs a passphrase.")
     role.add_argument("name", metavar="NAME", help="the person whose role changes")
     role.add_argument("new_role", metavar="ROLE", choices=[r.value for r in Role],
                       help="paralegal, attorney or admin")
     role.add_argument("--new-passphrase-stdin", action="store_true",
                       help="read a passphrase from stdin when the new role needs one and the "
                       "person has none")
-    role.set_defaults(handler=run_set_role)
 
 
 def _new_passphrase(args: argparse.Namespace, name: str) -> str:
@@ -102,6 +101,22 @@ def _guard(profiles: Profiles) -> None:
         require(profiles.ledger, Capability.PEOPLE)
 
 
+@contextmanager
+def _people(args: argparse.Namespace) -> Iterator[Profiles]:
+    """The workspace's profiles, for an admin (anyone, before the first admin exists)."""
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
+        profiles = Profiles(app.ledger)
+        _guard(profiles)
+        yield profiles
+
+
+def _report(out: Output, saved: Profile, what: str) -> int:
+    """The saved profile as a result: `what` with {} for the person's line."""
+    record, human = _line(saved)
+    out.emit(record, what.format(human))
+    return EXIT_OK
+
+
 def _line(p: Profile) -> tuple[dict[str, Any], str]:
     record = {"name": p.name, "role": str(p.role), "initials": p.initials,
               "account": p.account, "passphrase": p.protected}
@@ -112,9 +127,7 @@ def _line(p: Profile) -> tuple[dict[str, Any], str]:
 
 
 def run_add(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
-        profiles = Profiles(app.ledger)
-        _guard(profiles)
+    with _people(args) as profiles:
         if profiles.get(args.name.strip()) is not None:
             raise UsageError(f"there is already a person named {args.name.strip()!r}",
                              fix="use `people set-role` or `people set-passphrase` to change "
@@ -122,17 +135,13 @@ def run_add(args: argparse.Namespace, out: Output) -> int:
         passphrase = None
         if Role(args.new_role) in PASSPHRASE_REQUIRED or args.new_passphrase_stdin:
             passphrase = _new_passphrase(args, args.name)
-        saved = profiles.save(args.name, args.new_role, passphrase, acting=app.ledger.actor,
+        saved = profiles.save(args.name, args.new_role, passphrase, acting=profiles.ledger.actor,
                               initials=args.initials, account=args.account)
-    record, human = _line(saved)
-    out.emit(record, f"added {human}")
-    return EXIT_OK
+    return _report(out, saved, "added {}")
 
 
 def run_list(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
-        profiles = Profiles(app.ledger)
-        _guard(profiles)
+    with _people(args) as profiles:
         for p in profiles.list():
             out.emit(*_line(p))
     return EXIT_OK
@@ -147,26 +156,18 @@ def _existing(profiles: Profiles, name: str) -> Profile:
 
 
 def run_set_passphrase(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
-        profiles = Profiles(app.ledger)
-        _guard(profiles)
+    with _people(args) as profiles:
         person = _existing(profiles, args.name)
         saved = profiles.save(person.name, person.role, _new_passphrase(args, person.name),
-                              acting=app.ledger.actor)
-    record, human = _line(saved)
-    out.emit(record, f"passphrase set for {human}")
-    return EXIT_OK
+                              acting=profiles.ledger.actor)
+    return _report(out, saved, "passphrase set for {}")
 
 
 def run_set_role(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
-        profiles = Profiles(app.ledger)
-        _guard(profiles)
+    with _people(args) as profiles:
         person = _existing(profiles, args.name)
         passphrase = None
         if Role(args.new_role) in PASSPHRASE_REQUIRED and not person.protected:
             passphrase = _new_passphrase(args, person.name)
-        saved = profiles.save(person.name, args.new_role, passphrase, acting=app.ledger.actor)
-    record, human = _line(saved)
-    out.emit(record, f"{human}")
-    return EXIT_OK
+        saved = profiles.save(person.name, args.new_role, passphrase, acting=profiles.ledger.actor)
+    return _report(out, saved, "{}")

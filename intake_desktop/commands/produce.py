@@ -10,7 +10,8 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
+    open_checked,
 )
 from intake_desktop.commands.exhibits import BuildProgress, default_out
 from intake_desktop.core.production import (
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "produce",
+    parser = add_command(
+        subparsers, "produce",
         help="a production volume: Bates-numbered PDFs, natives, text, DAT/OPT load files, "
         "cover letter and privilege log",
         description="Build a production volume from a TOML spec: stamp every page with its "
@@ -38,6 +39,7 @@ def register(subparsers: Any) -> None:
         "slip sheet, withhold privileged documents, write the Concordance DAT and Opticon "
         "OPT load files, a cover letter and the privilege log, and record every document "
         "in the ledger.",
+        handler=run_produce,
     )
     parser.add_argument("spec", metavar="SPEC", help="the production spec (TOML)")
     parser.add_argument(
@@ -47,8 +49,6 @@ def register(subparsers: Any) -> None:
         "--dry-run", action="store_true",
         help="check the spec and show the documents in production order with the Bates "
         "numbers they would get; takes no number and writes nothing")
-    add_common_options(parser)
-    parser.set_defaults(handler=run_produce)
 
 
 def _human(result: ProductionResult) -> str:
@@ -77,17 +77,10 @@ def _human(result: ProductionResult) -> str:
 
 
 def run_produce(args: argparse.Namespace, output: Output) -> int:
-    from intake_desktop.app import open_app
-
     spec = load_production_spec(Path(args.spec))
     if args.dry_run:
         return run_preview(args, output, spec)
-    app = open_app(args.workspace, db=args.db, acting=acting(args))
-    try:
-        check_production_walls(app, spec)
-    except BaseException:
-        app.close()
-        raise
+    app = open_checked(args, lambda app: check_production_walls(app, spec))
     progress = BuildProgress(output.is_terminal)
     try:
         out = Path(args.out) if args.out else default_out(app.workspace.exports, spec.volume)

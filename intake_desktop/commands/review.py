@@ -7,30 +7,28 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import build_filer, open_app
-from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options
+from intake_desktop.commands.common import EXIT_OK, Output, acting, add_actions, add_command
 from intake_desktop.core.review import ReviewDesk
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "review",
+    p = add_command(
+        sub, "review",
         help="the review queue: list it, retry a document with the current rules",
         description="Documents the app would not guess about, each with its reason. Anyone "
         "may list the queue; resolving it needs a paralegal or admin.",
     )
-    rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
-    lst = rsub.add_parser("list", help="every document waiting, with its reason",
-                          description="Every document waiting in Review/, oldest first, with "
-                          "its reason (matters you are screened from are left out).")
-    add_common_options(lst)
-    lst.set_defaults(handler=run_list)
-    retry = rsub.add_parser("retry", help="route a document again with the current rules",
-                            description="Route a document waiting in Review/ again with the "
-                            "rules in force (after a rule change); filed when they decide.")
-    add_common_options(retry)
+    rsub = add_actions(p, "review_command")
+    add_command(rsub, "list", handler=run_list,
+                help="every document waiting, with its reason",
+                description="Every document waiting in Review/, oldest first, with "
+                "its reason (matters you are screened from are left out).")
+    retry = add_command(rsub, "retry", handler=run_retry,
+                        help="route a document again with the current rules",
+                        description="Route a document waiting in Review/ again with the "
+                        "rules in force (after a rule change); filed when they decide.")
     retry.add_argument("doc", metavar="DOC_ID", type=int,
                        help="the document id (`review list`)")
-    retry.set_defaults(handler=run_retry)
 
 
 def run_list(args: argparse.Namespace, out: Output) -> int:

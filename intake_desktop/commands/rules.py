@@ -13,7 +13,8 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_actions,
+    add_command,
     plural,
     resolve_arg_path,
 )
@@ -31,35 +32,33 @@ from intake_desktop.core.workspace import open_workspace, resolve_workspace_dir
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "rules",
+    p = add_command(
+        sub, "rules",
         help="check and preview naming rules",
         description="Validate a naming-rules file, or show where files would be filed under "
         "the rules, touching nothing.",
     )
-    add_common_options(p)
-    rsub = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
-    check = rsub.add_parser(
-        "check",
+    rsub = add_actions(p, "rules_command")
+    check = add_command(
+        rsub, "check",
         help="validate a rules file",
         description="Validate a naming-rules file: every problem with file:line, rule, field "
         "and fix. Exit 1 when it has problems (the rules in force stay in force).",
+        handler=run_check,
     )
-    add_common_options(check)
     check.add_argument(
         "file",
         nargs="?",
         metavar="FILE",
         help="rules file (default: the workspace's .intake/rules.toml)",
     )
-    check.set_defaults(handler=run_check)
-    prev = rsub.add_parser(
-        "preview",
+    prev = add_command(
+        rsub, "preview",
         help="where each file would go, touching nothing",
         description="Show where each file would be filed and which rule decides, without "
         "copying, moving or recording anything.",
+        handler=run_preview,
     )
-    add_common_options(prev)
     prev.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     prev.add_argument(
         "--matter", metavar="ID",
@@ -68,17 +67,15 @@ def register(sub: Any) -> None:
     prev.add_argument(
         "--rules", metavar="FILE", help="preview with this rules file instead of the workspace's"
     )
-    prev.set_defaults(handler=run_preview)
-    accept = rsub.add_parser(
-        "accept",
+    accept = add_command(
+        rsub, "accept",
         help="(admin) put in force a rules.toml that was changed outside the app",
         description="A rules file edited outside the app is not used until an admin accepts "
         "it. Shows what changed, then records it as a `rules_accepted` event.",
+        handler=run_accept,
     )
-    add_common_options(accept)
     accept.add_argument("--as", dest="as_name", metavar="NAME", required=True,
                         help="the admin profile that accepts the change")
-    accept.set_defaults(handler=run_accept)
 
 
 def run_check(args: argparse.Namespace, out: Output) -> int:

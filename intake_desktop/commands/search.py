@@ -6,23 +6,22 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import open_app
-from intake_desktop.commands.common import EXIT_OK, Output, add_common_options, plural
+from intake_desktop.commands.common import EXIT_OK, Output, add_command, plural
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "search",
+    p = add_command(
+        sub, "search",
         help="full-text search index: `search reindex` fills it for older filings",
         description="Read the words (text layer, OCR text) of filed documents that have none "
         "in the search index, as documents filed before full-text search existed, and add "
         "back the exhibit labels and Bates numbers stamped on them. Files are only read; "
         "nothing is recorded in the chain of custody (the index is not custody).",
+        handler=run,
     )
-    add_common_options(p)
     p.add_argument("action", choices=["reindex"], help="reindex: fill the search index")
     p.add_argument("--all", action="store_true", dest="everything",
                    help="read every filed document again, not only those missing")
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:

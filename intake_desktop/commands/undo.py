@@ -11,25 +11,24 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
 )
 from intake_desktop.core.filing import UndoError, find_target, undo_document
 from intake_desktop.core.walls import check_matter
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "undo",
+    p = add_command(
+        sub, "undo",
         help="undo a filing or a review action (originals are never deleted)",
         description="Move a filed document back to the intake folder it came from (or to "
         "Review/ when it came from outside the workspace or from the review queue), remove "
         "the working copy, and record it. The original under _Originals/ is kept, marked "
         "superseded. An email or archive is undone with its attachments or members.",
+        handler=run,
     )
-    add_common_options(p)
     p.add_argument("target", metavar="EVENT_ID|PATH",
                    help="an event id from `ledger history`, or the filed copy's path")
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:

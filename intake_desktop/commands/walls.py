@@ -6,40 +6,37 @@ import argparse
 from typing import Any
 
 from intake_desktop.app import open_app
-from intake_desktop.commands.common import EXIT_OK, Output, acting, add_common_options
+from intake_desktop.commands.common import EXIT_OK, Output, acting, add_actions, add_command
 from intake_desktop.core.walls import add_wall, list_walls, remove_wall
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "walls",
+    p = add_command(
+        sub, "walls",
         help="(admin) matter walls: screen a person from a matter",
         description="A screened person no longer sees the matter anywhere in the app or the "
         "command line; each attempt to reach it is refused and recorded (`wall_refused`). "
         "The wall governs the app and the record, not the folders on disk.",
     )
-    wsub = p.add_subparsers(dest="walls_command", metavar="ACTION", required=True)
-    add = wsub.add_parser("add", help="screen PERSON from MATTER (`wall_added`)",
-                          description="Screen a person from a matter: it disappears from "
-                          "what they see, and every attempt to reach it is refused and "
-                          "recorded.")
-    add_common_options(add)
+    wsub = add_actions(p, "walls_command")
+    add = add_command(wsub, "add", handler=run_add,
+                      help="screen PERSON from MATTER (`wall_added`)",
+                      description="Screen a person from a matter: it disappears from "
+                      "what they see, and every attempt to reach it is refused and "
+                      "recorded.")
     add.add_argument("person", metavar="PERSON", help="the person's profile name")
     add.add_argument("matter", metavar="MATTER", help="the matter (as filed: Matters/<matter>/)")
     add.add_argument("--reason", default="", help="why (e.g. the conflict), recorded")
-    add.set_defaults(handler=run_add)
-    rm = wsub.add_parser("remove", help="lift the wall (`wall_removed`)",
-                         description="Lift a wall: the person sees the matter again.")
-    add_common_options(rm)
+    rm = add_command(wsub, "remove", handler=run_remove,
+                     help="lift the wall (`wall_removed`)",
+                     description="Lift a wall: the person sees the matter again.")
     rm.add_argument("person", metavar="PERSON", help="the person's profile name")
     rm.add_argument("matter", metavar="MATTER", help="the matter (as filed: Matters/<matter>/)")
     rm.add_argument("--reason", default="", help="why, recorded")
-    rm.set_defaults(handler=run_remove)
-    lst = wsub.add_parser("list", help="every wall: person, matter, reason, by whom",
-                          description="Every matter wall: person, matter, reason, who added "
-                          "it and when.")
-    add_common_options(lst)
-    lst.set_defaults(handler=run_list)
+    add_command(wsub, "list", handler=run_list,
+                help="every wall: person, matter, reason, by whom",
+                description="Every matter wall: person, matter, reason, who added "
+                "it and when.")
 
 
 def run_add(args: argparse.Namespace, out: Output) -> int:

@@ -19,7 +19,7 @@ from intake_desktop.commands.common import (
     EXIT_OK,
     Output,
     acting,
-    add_common_options,
+    add_command,
 )
 from intake_desktop.commands.ingest import report as report_result
 from intake_desktop.commands.ingest import summary as ingest_summary
@@ -40,14 +40,14 @@ JSON_STDERR = {WatchEvent.FOLDER_UNAVAILABLE, WatchEvent.ERROR}
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "watch",
+    p = add_command(
+        sub, "watch",
         help="watch the intake folders and file what arrives",
         description="Watch Intake/ and the [intake] folders of config.toml and file each "
         "file once it is complete. Timings not given here come from the [watch] table of "
         ".intake/config.toml, else the defaults shown.",
+        handler=run,
     )
-    add_common_options(p)
     p.add_argument("--once", action="store_true",
                    help="file everything that is complete now, then exit")
     p.add_argument("--polling", action="store_true",
@@ -63,7 +63,6 @@ def register(sub: Any) -> None:
     p.add_argument("--rescan", type=float, metavar="S", dest="rescan_interval",
                    help="seconds between reconciliation scans "
                    f"(default: {DEFAULTS.rescan_interval:g})")
-    p.set_defaults(handler=run)
 
 
 class Reporter:

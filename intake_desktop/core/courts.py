@@ -16,7 +16,8 @@ from types import MappingProxyType
 from typing import Any
 
 from intake_desktop.core import shipped
-from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.errors import BadInputError
+from intake_desktop.core.toml_lines import line_of
 
 DEFAULT_PART_PATTERN = "{stem} (Part {n} of {total}).pdf"
 PAGE_SIZES: dict[str, tuple[float, float] | None] = {
@@ -54,7 +55,7 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _PATTERN_FIELDS = {"stem", "n", "total"}
 
 
-class CourtProfileError(IntakeError):
+class CourtProfileError(BadInputError):
     """A court profile file is malformed, or the requested court is unknown."""
 
 
@@ -189,21 +190,6 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _line_of(text: str, key: str, table: str | None = None) -> int | None:
-    """1-based line where `key = ...` is set (inside [table] when given)."""
-    in_table = table is None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_table = table is not None and stripped.strip("[] ") == table
-            if table is None:
-                in_table = False
-            continue
-        if in_table and re.match(rf"^{re.escape(key)}\s*=", stripped):
-            return number
-    return None
-
-
 class _Checker:
     """Reads one profile table, collecting precise errors (file, line, field, fix)."""
 
@@ -217,7 +203,7 @@ class _Checker:
 
     def fail(self, key: str, what: str, fix: str, table: str | None = None) -> CourtProfileError:
         table = table or self.table
-        line = _line_of(self.text, key, table)
+        line = line_of(self.text, key, table)
         where = f"line {line}, " if line else ""
         label = f"{table}.{key}" if table else key
         return CourtProfileError(f"{where}field '{label}': {what}", path=self.path, fix=fix)

@@ -34,7 +34,7 @@ from intake_desktop.core.ledger.holdings import (
     passphrase_digest,
     profile_states,
 )
-from intake_desktop.core.mover import write_new_file, write_once
+from intake_desktop.core.mover import discard_dead_temps, write_new_file, write_once
 from intake_desktop.core.progress import ProgressCallback, no_progress
 from intake_desktop.core.workspace import Workspace
 
@@ -191,6 +191,12 @@ def seal_folders(ws: Workspace, mirror: Path | None) -> list[Path]:
     if mirror is not None:
         folders.append(mirror / (ws.workspace_id() or "workspace"))
     return folders
+
+
+def discard_dead_seal_temps(ws: Workspace, mirror: Path | None) -> None:
+    """Remove the half-written seals of processes killed while sealing (mover's rule)."""
+    for folder in seal_folders(ws, mirror):
+        discard_dead_temps(folder)
 
 
 def _check_seals(

@@ -13,9 +13,11 @@ import glob
 import os
 import shutil
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from intake_desktop.core.errors import WorkspaceError
+from intake_desktop.core.workspace import read_config
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,9 @@ def env_name(key: str) -> str:
 def engine_config(config_path: Path) -> dict[str, str]:
     """The `[engines]` table of a workspace's config.toml: paths by engine key."""
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = read_config(config_path).data.get("engines", {})
+    except WorkspaceError:
         return {}  # the workspace loader reports an unreadable config itself
-    table = data.get("engines", {})
     if not isinstance(table, dict):
         return {}
     return {str(k): str(v) for k, v in table.items() if str(k) in ENGINES and v}

@@ -78,7 +78,12 @@ class IntakeError(Exception):
         return format_message(self.what, self.path, self.fix)
 
 
-class UsageError(IntakeError):
+class BadInputError(IntakeError):
+    """What the person gave is wrong: a command-line value, a spec, a court profile. The
+    command line exits with 2 for these (bad usage or a bad value), 1 for any other error."""
+
+
+class UsageError(BadInputError):
     """The command was called wrongly, or given a bad value (exit code 2)."""
 
 

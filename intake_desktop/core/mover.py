@@ -12,8 +12,10 @@ import errno
 import hashlib
 import io
 import os
+import re
 import shutil
 import stat
+import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +42,45 @@ BIDI_CONTROLS = dict.fromkeys(
 
 def no_fault(step: str) -> None:
     """The production fault hook: does nothing."""
+
+
+# A small-file writer's temporary names its writer (`new@<space>.<pid>`), so one killed
+# mid-write can be told from one still writing (another desk's, on a shared folder).
+_WRITER_TAG = re.compile(r"\.[a-z]+@([0-9a-f]{12})\.(\d+)" + re.escape(TMP_SUFFIX) + "$")
+STALE_TEMP_AGE = 24 * 3600  # seconds: any writer's temporary older than this is dead
+
+
+def writer_tag(kind: str) -> str:
+    """The tag of a temporary this process writes (see `discard_dead_temps`)."""
+    return f"{kind}@{platform.process_space().rpartition('#')[2][:12]}.{os.getpid()}"
+
+
+def discard_dead_temps(folder: Path) -> list[Path]:
+    """Remove the temporaries that writers killed mid-write (kill -9, power cut) left in
+    `folder`: a dead process's of this process space, and anyone's older than a day.
+    Filing's own temporaries are recovery's business (`Filer.recover`) and not touched."""
+    mine = platform.process_space().rpartition("#")[2][:12]
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    now = time.time()
+    for entry in entries:
+        found = _WRITER_TAG.search(entry.name)
+        if found is None or not entry.name.startswith("."):
+            continue
+        space, pid = found.group(1), int(found.group(2))
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        dead = space == mine and pid != os.getpid() and not platform.pid_alive(pid)
+        if dead or age > STALE_TEMP_AGE:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
 
 
 def tmp_path_for(dest: Path, tag: str) -> Path:
@@ -102,6 +143,11 @@ def unique_path(folder: Path, name: str, reserved: Collection[str] = ()) -> Path
     return candidate
 
 
+def sync_error(exc: OSError, dest: Path) -> FilingError:
+    """The error of a copy whose data could not be synced (`Mover.sync_written`)."""
+    return _os_error(exc, dest, "copying the file into place")
+
+
 def _os_error(exc: OSError, dest: Path, action: str) -> FilingError:
     if exc.errno == errno.ENOSPC:
         return FilingError(
@@ -130,6 +176,55 @@ class Placed:
 
     folders: set[Path]
     source_stat: os.stat_result
+
+
+@dataclass(frozen=True)
+class Written:
+    """Temporary copies of one source written by `Mover.write_copies`, checked against
+    the expected SHA-256, not yet synced or named: (dest, temporary, read_only) each."""
+
+    src: Path
+    pairs: list[tuple[Path, Path, bool]]
+    source_stat: os.stat_result
+
+
+# Files synced or removed at once (their waits overlap; each is a thread only meanwhile).
+PARALLEL_SYNCS = 16
+
+
+def _sync_path(path: Path) -> None:
+    """Make a file's data durable (opened for writing: Windows flushes only then)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        platform.sync_data(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_source(src: Path) -> None:
+    try:
+        src.unlink()
+    except PermissionError:  # read-only on Windows
+        os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
+        src.unlink()
+
+
+def _each(step: Callable[[Path], None], paths: Sequence[Path]) -> list[OSError | None]:
+    """`step(path)` for every path, up to PARALLEL_SYNCS at once; the OSError of each
+    (None: done). The threads end before this returns."""
+    def one(path: Path) -> OSError | None:
+        try:
+            step(path)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(paths) < 2:
+        return [one(p) for p in paths]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_SYNCS, len(paths))) as pool:
+        return list(pool.map(one, paths))
 
 
 class Mover:
@@ -179,9 +274,27 @@ class Mover:
         batch, `sync_folders`) and returns them; a copy is durable only after it. The
         source's status as read (`Placed.source_stat`) lets a caller tell later that the
         source is still the file that was copied.
+
+        The three steps are also callable one by one (`write_copies`, `sync_written`,
+        `link_written`), so that a batch syncs all its copies at once.
         """
+        written = self.write_copies(src, dests, expected_sha256, tag=tag)
+        failed = self.sync_written([written])[0]
+        if failed is not None:
+            self.discard_written(written)
+            raise _os_error(failed, written.pairs[0][0], "copying the file into place")
+        folders = self.link_written(written)
+        if sync_dirs:
+            self.sync_folders(folders)
+            folders = set()
+        return Placed(folders, written.source_stat)
+
+    def write_copies(
+        self, src: Path, dests: Sequence[tuple[Path, bool]], expected_sha256: str, *, tag: str,
+    ) -> Written:
+        """Step 1 of `place_copies`: write `src` to a temporary name beside each of `dests`
+        in one read, and check the SHA-256 of the bytes written; not yet synced or named."""
         pairs = [(dest, tmp_path_for(dest, tag), read_only) for dest, read_only in dests]
-        linked: list[Path] = []
         current = dests[0][0] if dests else src
         try:
             for dest, tmp, _ in pairs:
@@ -191,44 +304,72 @@ class Mover:
                 if tmp.exists():
                     self.discard(tmp)
             actual, seen = self._write_tmps(src, [tmp for _, tmp, _ in pairs])
-            if actual != expected_sha256:
-                for _, tmp, _ in pairs:
-                    self.discard(tmp)
-                raise FilingError(
-                    "the copy does not match the source's SHA-256 (the source changed while "
-                    "it was being copied, or the disk is failing)",
-                    path=src,
-                    fix="leave the file alone until it is finished and ingest it again",
-                )
-            for _ in pairs:
-                self._fault("verified")
-            for dest, tmp, read_only in pairs:
+        except FileNotFoundError as exc:
+            self._undo(pairs, [])
+            raise FilingError(
+                "the file disappeared while it was being filed",
+                path=src,
+                fix="check whether someone moved it; nothing was filed",
+            ) from exc
+        except FileExistsError as exc:
+            self._undo(pairs, [])
+            raise FilingError(
+                "a file with this name appeared while filing", path=current, fix="ingest again"
+            ) from exc
+        except OSError as exc:
+            self._undo(pairs, [])
+            raise _os_error(exc, current, "copying the file into place") from exc
+        if actual != expected_sha256:
+            self._undo(pairs, [])
+            raise FilingError(
+                "the copy does not match the source's SHA-256 (the source changed while "
+                "it was being copied, or the disk is failing)",
+                path=src,
+                fix="leave the file alone until it is finished and ingest it again",
+            )
+        for _ in pairs:
+            self._fault("verified")
+        return Written(src, pairs, seen)
+
+    def sync_written(self, written: Sequence[Written]) -> list[OSError | None]:
+        """Step 2: make the data of every temporary copy durable, several at a time (the
+        filesystem commits concurrent syncs together: 400 copies took 1.3-1.8 s one by
+        one, 0.4 s sixteen at a time on ext4). The error of each `written`, or None."""
+        tmps = [(n, tmp) for n, w in enumerate(written) for _, tmp, _ in w.pairs]
+        errors: list[OSError | None] = [None] * len(written)
+        for (n, _), error in zip(tmps, _each(_sync_path, [t for _, t in tmps]), strict=True):
+            if error is not None and errors[n] is None:
+                errors[n] = error
+            self._fault("tmp_fsynced")
+        return errors
+
+    def link_written(self, written: Written) -> set[Path]:
+        """Step 3: give each synced copy its name, never replacing a file (a taken name is
+        a FilingError caused by FileExistsError, and nothing of this copy is left); the
+        folders whose fsync makes the names durable."""
+        linked: list[Path] = []
+        current = written.pairs[0][0] if written.pairs else written.src
+        try:
+            for dest, tmp, read_only in written.pairs:
                 current = dest
                 if read_only:
                     os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
                 _link_no_clobber(tmp, dest)
                 linked.append(dest)
                 self._fault("renamed")
-            folders = {dest.parent for dest, _, _ in pairs}
-            if sync_dirs:
-                self.sync_folders(folders)
-                folders = set()
-            return Placed(folders, seen)
         except FileExistsError as exc:
-            self._undo(pairs, linked)
+            self._undo(written.pairs, linked)
             raise FilingError(
                 "a file with this name appeared while filing", path=current, fix="ingest again"
             ) from exc
-        except FileNotFoundError as exc:
-            self._undo(pairs, linked)
-            raise FilingError(
-                "the file disappeared while it was being filed",
-                path=src,
-                fix="check whether someone moved it; nothing was filed",
-            ) from exc
         except OSError as exc:
-            self._undo(pairs, linked)
+            self._undo(written.pairs, linked)
             raise _os_error(exc, current, "copying the file into place") from exc
+        return {dest.parent for dest, _, _ in written.pairs}
+
+    def discard_written(self, written: Written) -> None:
+        """Remove the temporary copies of a `write_copies` not taken further."""
+        self._undo(written.pairs, [])
 
     def _undo(self, pairs: Sequence[tuple[Path, Path, bool]], linked: Sequence[Path]) -> None:
         """Remove this call's temporaries and the copies it already named."""
@@ -238,7 +379,7 @@ class Mover:
             self.discard(dest)
 
     def _write_tmps(self, src: Path, tmps: Sequence[Path]) -> tuple[str, os.stat_result]:
-        """Write `src` to each new file of `tmps` and sync them; the SHA-256 of the bytes
+        """Write `src` to each new file of `tmps` (not synced); the SHA-256 of the bytes
         written and the source's status after reading it. One pass over the source; a
         reflink where the filesystem allows it."""
         with contextlib.ExitStack() as stack:
@@ -253,9 +394,6 @@ class Mover:
                 for _ in outs:
                     self._fault("tmp_written")
             seen = os.fstat(fin.fileno())
-            for out in outs:
-                platform.sync_data(out.fileno())
-                self._fault("tmp_fsynced")
         return digest, seen
 
     def sync_folders(self, folders: Iterable[Path]) -> None:
@@ -268,7 +406,7 @@ class Mover:
                     read_only: bool = False) -> None:
         """Write the new file `dest` with `data` (temporary name, fsync, link); never
         replaces a file: a taken name is a FilingError."""
-        tmp = tmp_path_for(dest, tag)
+        tmp = tmp_path_for(dest, writer_tag(tag))
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if tmp.exists():
@@ -294,17 +432,16 @@ class Mover:
         self.remove_sources([src])
 
     def remove_sources(self, sources: Sequence[Path]) -> None:
-        """Remove intake sources after they have been filed and recorded; each folder
-        they were in is fsynced once, after the last of them."""
+        """Remove intake sources after they have been filed and recorded, several at a
+        time; each folder they were in is fsynced once, after the last of them. A source
+        that could not be removed raises (after the others were)."""
+        errors = _each(_remove_source, list(sources))
         folders: list[Path] = []
-        for src in sources:
-            try:
-                src.unlink()
-            except FileNotFoundError:
+        for src, error in zip(sources, errors, strict=True):
+            if isinstance(error, FileNotFoundError):
                 continue
-            except PermissionError:
-                os.chmod(src, stat.S_IWUSR | stat.S_IRUSR)
-                src.unlink()
+            if error is not None:
+                raise error
             self._fault("source_unlinked")
             if src.parent not in folders:
                 folders.append(src.parent)
@@ -366,7 +503,8 @@ def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path
     half of one), keeping the version it replaced as `<name>.previous`. Returns where the
     previous version was kept (None when there was none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_path_for(path, f"r{os.getpid()}")
+    discard_dead_temps(path.parent)
+    tmp = tmp_path_for(path, writer_tag("r"))
     kept: Path | None = None
     try:
         with open(tmp, "wb") as fh:
@@ -375,7 +513,7 @@ def replace_file(path: Path, data: bytes, *, keep_previous: bool = True) -> Path
             os.fsync(fh.fileno())
         if keep_previous and path.is_file():
             kept = previous_version_path(path)
-            ptmp = tmp_path_for(kept, f"p{os.getpid()}")
+            ptmp = tmp_path_for(kept, writer_tag("p"))
             shutil.copyfile(path, ptmp)
             os.replace(ptmp, kept)
         os.replace(tmp, path)
@@ -396,8 +534,9 @@ def write_export(dest: Path, data: bytes) -> Path:
 def write_new_file(dest: Path, data: bytes) -> Path:
     """Write a new file (a report, a seal) crash-safely; a taken name gets ` (2)`."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    discard_dead_temps(dest.parent)
     final = unique_path(dest.parent, dest.name)
-    tmp = tmp_path_for(final, "new")
+    tmp = tmp_path_for(final, writer_tag("new"))
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
@@ -415,7 +554,7 @@ def write_once(dest: Path, data: bytes) -> bool:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         return False
-    tmp = tmp_path_for(dest, f"once{os.getpid()}")
+    tmp = tmp_path_for(dest, writer_tag("once"))
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()

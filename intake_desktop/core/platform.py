@@ -437,6 +437,20 @@ def space_key(parts: list[str]) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs in this process space (True when it cannot
+    tell: a pid is only asked about where `process_space()` is this process's)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 _SPACE: list[str] = []
 
 

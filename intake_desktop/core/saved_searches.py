@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from intake_desktop.core.desks.settings_files import SettingsError, replace_settings_file
 from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.ledger.records import DocumentRecord
+from intake_desktop.core.toml_lines import syntax_error_line
 from intake_desktop.core.workspace import Workspace
 
 SEARCHES_FILE = "searches.toml"
@@ -48,11 +49,6 @@ def _string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
-def _line_of(message: str) -> str:
-    found = re.search(r"line (\d+)", message)
-    return f"line {found.group(1)}: " if found else ""
-
-
 def _bad(ws: Workspace, what: str) -> SettingsError:
     return SettingsError(what, path=ws.state / SEARCHES_FILE,
                          fix="correct it, or save the search again from the browser")
@@ -66,7 +62,8 @@ def load_searches(ws: Workspace) -> dict[str, SavedSearch]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise _bad(ws, f"{_line_of(str(exc))}not valid TOML ({exc})") from exc
+        line = syntax_error_line(exc)
+        raise _bad(ws, f"{f'line {line}: ' if line else ''}not valid TOML ({exc})") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(ws, f"cannot be read ({exc})") from exc
     found: dict[str, SavedSearch] = {}

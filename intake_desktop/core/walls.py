@@ -56,10 +56,16 @@ def check_matter(ledger: Ledger, matter_id: str | None, what: str) -> None:
     )
 
 
-def wall_review(ledger: Ledger, decision: Decision) -> Decision:
+def wall_review(ledger: Ledger, decision: Decision, *,
+                screened_from: frozenset[str] | None = None) -> Decision:
     """A file the rules would put into a matter the acting person is screened from goes to
-    Review/ instead (someone else files it), and the attempt is recorded (`wall_refused`)."""
-    if decision.review_reason or is_visible(ledger, decision.matter):
+    Review/ instead (someone else files it), and the attempt is recorded (`wall_refused`).
+    `screened_from`: `screened(ledger)` read once for many files (a batch)."""
+    if decision.review_reason or not decision.matter:
+        return decision
+    if screened_from is not None and decision.matter not in screened_from:
+        return decision
+    if is_visible(ledger, decision.matter):
         return decision
     try:
         check_matter(ledger, decision.matter, "file documents into")

@@ -7,12 +7,14 @@ import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from intake_desktop.core import shipped
 from intake_desktop.core.errors import FilingError, WorkspaceError
 from intake_desktop.core.paths import is_within, naming_rules_dir
+from intake_desktop.core.toml_lines import line_of, syntax_error_line, table_line
 
 APP_NAME = "Intake Desktop"
 ENV_WORKSPACE = "INTAKE_WORKSPACE"
@@ -85,6 +87,60 @@ class WorkspaceConfig:
     intake_folders: tuple[IntakeFolder, ...] = field(default_factory=tuple)
     # [seal] mirror: a second place (firm share, USB key) that gets a seal after each batch.
     seal_mirror: str = ""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """`.intake/config.toml` as read once by `read_config`: its tables, and the line of each
+    key, so that whoever checks a table (the workspace, the watcher) names the line."""
+
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def line(self, table: str, key: str | None = None) -> int | None:
+        """The line of `key` in `[table]` (of the header without a key); None if absent."""
+        if key is None:
+            return table_line(self.text, table)
+        return line_of(self.text, key, table) or table_line(self.text, table)
+
+    def error(self, what: str, *, table: str, key: str | None = None,
+              fix: str = "") -> WorkspaceError:
+        """A mistake in the file: `path: line N: what. Fix.`"""
+        line = self.line(table, key)
+        return WorkspaceError(f"line {line}: {what}" if line else what, path=self.path, fix=fix)
+
+    def table(self, name: str, example: str = "") -> dict[str, Any]:
+        """The `[name]` table ({} when the file has none); an error by line when `name` is
+        there but not a table (`example` shows how it is written)."""
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.error(f"[{name}] must be a table", table=name,
+                             fix=f"write it as:\n{example}" if example else
+                             f'write it as a section: a line "[{name}]" and settings below')
+        return value
+
+
+def read_config(path: Path) -> ConfigFile:
+    """The one reader of a workspace's config.toml (absent: an empty one). Not UTF-8 or not
+    TOML is a `WorkspaceError` that names the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ConfigFile(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"the settings file cannot be read ({exc})", path=path,
+                             fix="check its permissions, or restore it from a backup") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = syntax_error_line(exc)
+        raise WorkspaceError(
+            f"{f'line {line}: ' if line else ''}the settings file is not valid TOML ({exc})",
+            path=path,
+            fix="fix that line or restore the file from a backup",
+        ) from exc
+    return ConfigFile(path, data, text)
 
 
 @dataclass(frozen=True)
@@ -192,22 +248,15 @@ class Workspace:
     def load_config(self) -> WorkspaceConfig:
         if not self.config_path.is_file():
             return WorkspaceConfig()
-        try:
-            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise WorkspaceError(
-                f"the settings file is not valid TOML ({exc})",
-                path=self.config_path,
-                fix="fix the line named above or restore it from a backup",
-            ) from exc
+        config = read_config(self.config_path)
+        data = config.data
         ws = data.get("workspace", {})
         ledger = data.get("ledger", {})
         folders = []
         for entry in data.get("intake", {}).get("folders", []):
             if not isinstance(entry, dict) or "path" not in entry:
-                raise WorkspaceError(
-                    "each [intake] folders entry needs a path",
-                    path=self.config_path,
+                raise config.error(
+                    "each [intake] folders entry needs a path", table="intake", key="folders",
                     fix='write entries as { path = "/mnt/scans" }',
                 )
             folders.append(

@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
-    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -70,6 +69,7 @@ from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.saved_search_bar import SavedSearchBar
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.thumbnails import THUMB_PX, ThumbnailCache
+from intake_desktop.qt.widgets import Page, muted, page_layout, page_title, splitter
 from intake_desktop.qt.wording import for_window, say
 
 ALL = "All"
@@ -179,10 +179,7 @@ class DetailsDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout(self)
-        head = QLabel(doc.filed_path or doc.source_path, self)
-        head.setTextFormat(Qt.TextFormat.PlainText)
-        head.setObjectName("muted")
-        head.setWordWrap(True)
+        head = muted(doc.filed_path or doc.source_path, self, wrap=True, plain=True)
         form.addRow(head)
         form.addRow("Title:", self.title)
         form.addRow("Document date:", self.date)
@@ -202,15 +199,11 @@ class DetailsDialog(QDialog):
         return self.title.text(), date, self.custodian.text()
 
 
-class BrowserPage(QWidget):
+class BrowserPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
-        title = QLabel("Exhibit browser", self)
-        title.setObjectName("pageTitle")
-        self.count = QLabel(self)
-        self.count.setObjectName("muted")
+        super().__init__(session, on_error)
+        title = page_title("Exhibit browser", self)
+        self.count = muted("", self)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(
@@ -369,24 +362,13 @@ class BrowserPage(QWidget):
         ll.addWidget(self.empty_note)
         ll.addWidget(self.table, 1)
         ll.addWidget(self.thumbs, 1)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([600, 420])
+        split = splitter(Qt.Orientation.Horizontal, self, [left, right], [600, 420],
+                         stretch=(3, 2))
 
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.count)
+        layout, head = page_layout(self, title, self.count)
         head.addSpacing(12)
         head.addWidget(self.list_button)
         head.addWidget(self.thumbs_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addLayout(head)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.saved_searches)

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -68,6 +67,7 @@ from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.models import DocumentTableModel, ListTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -206,8 +206,7 @@ class BuilderPage(QWidget):
         self.on_error = on_error
         self.on_clear = on_clear
         self.last: Built | None = None
-        title = QLabel("Exhibit builder", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Exhibit builder", self)
 
         # documents to pick from
         self.matter = QComboBox(self)
@@ -436,15 +435,10 @@ class BuilderPage(QWidget):
         rl.addLayout(signoff_row)
         rl.addWidget(self.open_folder)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
         for pane, least in ((left, 200), (middle, 230), (right, 260)):
             pane.setMinimumWidth(least)
-            split.addWidget(pane)
-        split.setChildrenCollapsible(False)
-        split.setSizes([300, 480, 300])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addWidget(title)
+        split = splitter(Qt.Orientation.Horizontal, self, [left, middle, right], [300, 480, 300])
+        layout, _ = page_layout(self, title)
         layout.addWidget(split, 1)
         self._reload_documents()
 

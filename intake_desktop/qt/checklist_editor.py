@@ -7,17 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
-    QWidget,
 )
 
 from intake_desktop.core.checklists import (
@@ -30,9 +25,9 @@ from intake_desktop.core.checklists import (
     save_checklist,
     workspace_checklist_path,
 )
-from intake_desktop.qt.code_editor import CodeEditor, table_names
-from intake_desktop.qt.look import icon
+from intake_desktop.qt.code_editor import TomlFilePane, table_names
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import muted, splitter, status_row
 from intake_desktop.qt.wording import for_window, say
 
 
@@ -48,7 +43,7 @@ def item_lines(text: str) -> list[tuple[int, str]]:
     return table_names(text, "item", "id")
 
 
-class ChecklistEditor(QWidget):
+class ChecklistEditor(TomlFilePane):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
         super().__init__()
         self.session = session
@@ -62,45 +57,20 @@ class ChecklistEditor(QWidget):
         self.checklists.currentItemChanged.connect(lambda *_: self._picked())
         self.items = QListWidget(self)
         self.items.setToolTip("The items, in order: click one to jump to it")
-        self.editor = CodeEditor(self)
         self.items.itemClicked.connect(
             lambda item: self.editor.go_to_line(int(item.data(Qt.ItemDataRole.UserRole))))
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(300)
-        self._debounce.timeout.connect(self.check)
-        self.editor.textChanged.connect(lambda: self._debounce.start())
-        self.where = QLabel(self)
-        self.where.setObjectName("muted")
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
-        self.save_button = QPushButton(icon("save"), "Validate and save", self)
-        self.save_button.setProperty("primary", True)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.revert_button = QPushButton("Revert", self)
+        self.where = muted("", self)
         self.revert_button.clicked.connect(lambda: self.set_text(self.saved_text))
 
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.checklists)
         left.addWidget(self.items)
         left.setSizes([200, 300])
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(self.editor)
-        split.setChildrenCollapsible(False)
-        split.setSizes([240, 700])
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        split = splitter(Qt.Orientation.Horizontal, self, [left, self.editor], [240, 700])
         layout = QVBoxLayout(self)
         layout.addWidget(self.where)
         layout.addWidget(split, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(status_row(self.status, self.revert_button, self.save_button))
         self.reload()
 
     # ---- the list of checklists ---------------------------------------------------------------
@@ -145,13 +115,6 @@ class ChecklistEditor(QWidget):
         self.set_text(self.saved_text)
 
     # ---- editing ------------------------------------------------------------------------------
-
-    def text(self) -> str:
-        return self.editor.toPlainText()
-
-    def set_text(self, text: str) -> None:
-        self.editor.setPlainText(text)
-        self.check()
 
     def check(self) -> bool:
         self._debounce.stop()

@@ -40,6 +40,7 @@ from intake_desktop.core.checklists import (
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.walls import visible_matters
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import page_layout, page_title
 
 # State in words and a sign, never by colour alone.
 SIGNS = {
@@ -77,11 +78,7 @@ class ChecklistPage(QWidget):
         except ChecklistError as exc:
             self.available = []
             self.on_error(exc.what)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        heading = QLabel("Checklists", self)
-        heading.setObjectName("pageTitle")
-        layout.addWidget(heading)
+        layout, _ = page_layout(self, page_title("Checklists", self))
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
 

@@ -7,10 +7,11 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from PySide6.QtCore import QRect, QRegularExpression, QSize, Qt
+from PySide6.QtCore import QRect, QRegularExpression, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontDatabase,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -20,9 +21,9 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QTextEdit, QWidget
 
-from intake_desktop.qt.look import is_dark
+from intake_desktop.qt.look import icon, is_dark
 
 RULE_KEYS = ("name", "category", "code", "folder", "filename", "review", "when", "keywords",
              "name_regex", "extension", "type", "matter", "from", "subject", "rule",
@@ -173,3 +174,45 @@ class CodeEditor(QPlainTextEdit):
             self.setTextCursor(QTextCursor(block))
             self.centerCursor()
             self.setFocus()
+
+
+class TomlFilePane(QWidget):
+    """An admin's editor of one TOML file (naming rules, checklists): the text, checked
+    `CHECK_AFTER_MS` after typing stops; a status line of at most three lines (a long
+    error must not push the line it is about out of view); Validate-and-save and Revert.
+    Subclasses give `check` and `save` and connect the Revert button."""
+
+    CHECK_AFTER_MS = 300
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.editor = CodeEditor(self)
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.CHECK_AFTER_MS)
+        self._debounce.timeout.connect(self.check)
+        self.editor.textChanged.connect(lambda: self._debounce.start())
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
+        self.save_button = QPushButton(icon("save"), "Validate and save", self)
+        self.save_button.setProperty("primary", True)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.revert_button = QPushButton("Revert", self)
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text and check it at once (what typing does after a pause)."""
+        self.editor.setPlainText(text)
+        self.check()
+
+    def check(self) -> bool:
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        raise NotImplementedError

@@ -36,6 +36,7 @@ from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import Page, page_layout, page_title, splitter
 from intake_desktop.qt.wording import for_window, say
 
 SIZE_ONLY = "A size limit only"
@@ -61,22 +62,19 @@ def pdfs_in(paths: list[Path]) -> list[Path]:
     return out
 
 
-class FitPage(QWidget):
+class FitPage(Page):
     # Each progress report of a run (the page's own bar shows it too); on the GUI thread.
     progress_reported = Signal(int, int, str)
 
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.plans: list[FitPlan] = []
         self.results: list[FitResult] = []
         self._paths: list[Path] = []
         self._cancel: CancelFlag | None = None
         self._profiles: dict[str, CourtProfile] = {}
 
-        title = QLabel("Court fit", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Court fit", self)
         hint = QLabel("Make court-ready copies: what courts reject is removed, images are "
                       "brought down to the court's resolution, and files over the limit are "
                       "split. The documents you pick are only read.", self)
@@ -180,19 +178,12 @@ class FitPage(QWidget):
             bl.addWidget(heading)
             bl.addWidget(tree, 1)
             right.addWidget(box)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
-        split.setSizes([320, 680])
+        split = splitter(Qt.Orientation.Horizontal, self, [left, right], [320, 680],
+                         stretch=(1, 2))
         left.setMinimumWidth(260)
         right.setMinimumWidth(340)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addWidget(title)
+        layout, _ = page_layout(self, title)
         layout.addWidget(hint)
         layout.addWidget(split, 1)
         layout.addLayout(actions)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.filing import IngestResult, Outcome
+from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.paths import is_within
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.core.walls import WallRefused, check_matter
@@ -36,6 +36,7 @@ from intake_desktop.qt.demo_offer import DemoOffer
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ListTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import PAGE_MARGINS, page_title
 from intake_desktop.qt.wording import for_window, say
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -269,8 +270,7 @@ class IntakePage(QWidget):
         # (None: cancelled). Tests replace it.
         self.matter_picker: Callable[[list[Path]], str | None] = self._pick_matter
 
-        title = QLabel("Intake", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Intake", self)
         self.matter = QComboBox(self)
         self.matter.setEditable(True)
         self.matter.setMinimumWidth(260)
@@ -306,6 +306,12 @@ class IntakePage(QWidget):
         prog = QHBoxLayout()
         prog.addWidget(self.progress, 1)
         prog.addWidget(self.cancel_button)
+        # Where the batch stands: converted / filed counts, rate, time left, current file.
+        self.pace = QLabel("", self)
+        self.pace.setObjectName("muted")
+        self.pace.setTextFormat(Qt.TextFormat.PlainText)
+        self.pace.setVisible(False)
+        self._filing: Filer | None = None  # the batch's filer (its `progress`)
 
         self.model = IntakeResultsModel(self)
         self.table = QTableView(self)
@@ -335,11 +341,12 @@ class IntakePage(QWidget):
         self.demo_offer.refresh(session.app.workspace, session.ledger)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setContentsMargins(*PAGE_MARGINS)
         layout.addLayout(top)
         layout.addWidget(self.demo_offer)
         layout.addWidget(self.drop_zone)
         layout.addLayout(prog)
+        layout.addWidget(self.pace)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         layout.addLayout(below)
@@ -470,6 +477,9 @@ class IntakePage(QWidget):
         self.cancel_button.setVisible(True)
         self.status.setText(f"Filing {len(paths)} item(s)…")
         filer = self.session.filer()
+        self._filing = filer
+        self.pace.setText("Looking at what was dropped…")
+        self.pace.setVisible(True)
 
         def work(on_progress: ProgressCallback, cancel: CancelFlag) -> list[IngestResult]:
             return filer.ingest(paths, matter=matter, on_progress=on_progress, cancel=cancel)
@@ -483,7 +493,9 @@ class IntakePage(QWidget):
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"{done} of {total}")
+        self.progress.setFormat(f"{done} of {total} filed")
+        if self._filing is not None:
+            self.pace.setText(self._filing.progress.describe())
         if message != "done":
             self.model.mark_filing(message)
 
@@ -510,6 +522,8 @@ class IntakePage(QWidget):
 
     def _end_batch(self) -> None:
         self._cancel = None
+        self._filing = None
+        self.pace.setVisible(False)
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
         self._next()

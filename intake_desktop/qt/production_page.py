@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -52,6 +51,7 @@ from intake_desktop.core.saved_searches import load_searches
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import Page, page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
 
 BY_CATEGORY = "Categories ticked below"
@@ -66,22 +66,19 @@ IMAGE_FORMAT_NAMES = {
 }
 
 
-class ProductionPage(QWidget):
+class ProductionPage(Page):
     COL_PRODUCE, COL_DOCUMENT, COL_CATEGORY, COL_DATE, COL_WITHHOLD, COL_PRIVILEGE, \
         COL_DESCRIPTION = range(7)
     HEADERS = ("Produce", "Document", "Category", "Date", "Withhold", "Privilege",
                "Description for the privilege log")
 
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.docs: list[DocumentRecord] = []
         self.last: ProductionResult | None = None
         self.last_dry_run: DryRun | None = None
         self._cancel: CancelFlag | None = None
-        title = QLabel("Production", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Production", self)
 
         # ---- which documents ----
         self.matter = QComboBox(self)
@@ -197,14 +194,8 @@ class ProductionPage(QWidget):
         rl.addWidget(self.result)
         rl.addWidget(self.open_folder)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
-        split.setSizes([720, 460])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addWidget(title)
+        split = splitter(Qt.Orientation.Horizontal, self, [left, right], [720, 460])
+        layout, _ = page_layout(self, title)
         layout.addWidget(split, 1)
         self._defaults()
         self.refresh()

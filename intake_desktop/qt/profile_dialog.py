@@ -20,6 +20,7 @@ from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor
 from intake_desktop.core.roles import MIN_PASSPHRASE, Profiles, Role, SignInError
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import ok_cancel
 from intake_desktop.qt.wording import say
 
 
@@ -62,12 +63,7 @@ class ProfileDialog(QDialog):
             form.addRow(box)
             self.setup = box
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self.try_accept))
         self.choice.currentIndexChanged.connect(lambda *_: self._update())
         self._update()
 

@@ -11,16 +11,13 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,6 +30,7 @@ from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import ReviewModel, review_reason
 from intake_desktop.qt.pdf_preview import PdfPreview
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import Page, muted, ok_cancel, page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
 
 
@@ -89,12 +87,7 @@ class FileDialog(QDialog):
             form.addRow("Folder:", self.folder)
             form.addRow("File name:", self.filename)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self.try_accept))
 
     def _ask(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
@@ -134,15 +127,11 @@ HINT = ("Documents the app would not guess about, with the reason. Assign a matt
         "your name.")
 
 
-class ReviewPage(QWidget):
+class ReviewPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
-        title = QLabel("Review queue", self)
-        title.setObjectName("pageTitle")
-        self.count = QLabel(self)
-        self.count.setObjectName("muted")
+        super().__init__(session, on_error)
+        title = page_title("Review queue", self)
+        self.count = muted("", self)
         self.model = ReviewModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -188,28 +177,14 @@ class ReviewPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.undo_button)
 
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.count)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addLayout(head)
-        hint = QLabel(HINT, self)
-        self.hint = hint
-        hint.setObjectName("muted")
-        hint.setWordWrap(True)
+        layout, _ = page_layout(self, title, self.count)
+        self.hint = hint = muted(HINT, self, wrap=True)
         layout.addWidget(hint)
         self.preview = PdfPreview(self, kind="copy in Review/")
         self.table.setMinimumWidth(300)
         self.preview.setMinimumWidth(max(300, self.preview.minimumSizeHint().width()))
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(self.preview)
-        split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([700, 300])
+        split = splitter(Qt.Orientation.Horizontal, self, [self.table, self.preview], [700, 300],
+                         stretch=(3, 1))
         layout.addWidget(split, 1)
         layout.addWidget(self.reason)
         layout.addLayout(buttons)

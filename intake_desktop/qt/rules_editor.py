@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -49,10 +48,16 @@ from intake_desktop.core.rules import (
     rollback_rules,
     rules_history,
 )
-from intake_desktop.qt.code_editor import RULE_KEYS, CodeEditor, did_you_mean, rule_names
+from intake_desktop.qt.code_editor import (
+    RULE_KEYS,
+    TomlFilePane,
+    did_you_mean,
+    rule_names,
+)
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.models import DISPLAY, AnyIndex, Column, RecordTableModel
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import muted, splitter, status_row
 from intake_desktop.qt.wording import for_window, say
 
 # Parser wording and what an admin reads instead.
@@ -150,7 +155,7 @@ class DiffView(QPlainTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
 
-class RulesEditor(QWidget):
+class RulesEditor(TomlFilePane):
     def __init__(
         self, session: Session, backend: RulesBackend, *, on_error: Callable[[str], None]
     ) -> None:
@@ -164,29 +169,11 @@ class RulesEditor(QWidget):
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
-        self.editor = CodeEditor(self)
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)
         self.editor.setPlainText(self.saved_text)
+        self._debounce.stop()  # checked below, at once
         self.editor.setTabStopDistance(28)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(300)
-        self._debounce.timeout.connect(self.check)
-        self.editor.textChanged.connect(lambda: self._debounce.start())
-
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        # At most three lines: a long error must not push the line it is about out of view.
-        self.status.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 6)
-        self.engine = QLabel(f"Rules engine: {backend.name}  ·  {self.path}", self)
-        self.engine.setObjectName("muted")
-        self.save_button = QPushButton(icon("save"), "Validate and save", self)
-        self.save_button.setProperty("primary", True)
+        self.engine = muted(f"Rules engine: {backend.name}  ·  {self.path}", self)
         self.save_button.setShortcut("Ctrl+S")
-        self.save_button.clicked.connect(lambda: self.save())
-        self.revert_button = QPushButton("Revert", self)
         self.revert_button.clicked.connect(self.revert)
 
         self.preview_model = PreviewModel(self)
@@ -210,17 +197,10 @@ class RulesEditor(QWidget):
         self.rule_list.setToolTip("The rules, in the order they are tried: click one to jump")
         self.rule_list.itemActivated.connect(self._jump)
         self.rule_list.itemClicked.connect(self._jump)
-        side = QSplitter(Qt.Orientation.Vertical, self)
-        side.addWidget(self.rule_list)
-        side.addWidget(self._build_picker())
-        side.setChildrenCollapsible(False)
-        side.setSizes([200, 200])
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(side)
-        top.addWidget(self.editor)
-        top.setChildrenCollapsible(False)
+        side = splitter(Qt.Orientation.Vertical, self, [self.rule_list, self._build_picker()],
+                        [200, 200])
         self.rule_list.setMinimumWidth(140)
-        top.setSizes([200, 680])
+        top = splitter(Qt.Orientation.Horizontal, self, [side, self.editor], [200, 680])
         # Asks the admin a yes/no question (tests replace it): confirm(title, text) -> bool.
         self.confirm: Callable[[str, str], bool] = self._ask
         self.tabs = QTabWidget(self)
@@ -228,19 +208,11 @@ class RulesEditor(QWidget):
         self.history_box = self._build_history()
         self.tabs.addTab(self.history_box, icon("history"), "Versions")
         self.tabs.currentChanged.connect(lambda *_: self._tab_changed())
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(top)
-        split.addWidget(self.tabs)
-        split.setChildrenCollapsible(False)
-        split.setSizes([380, 240])
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        split = splitter(Qt.Orientation.Vertical, self, [top, self.tabs], [380, 240])
         layout = QVBoxLayout(self)
         layout.addWidget(self.engine)
         layout.addWidget(split, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(status_row(self.status, self.revert_button, self.save_button))
         self.reload_candidates()
         self.check()
 
@@ -359,12 +331,8 @@ class RulesEditor(QWidget):
         rb.addStretch(1)
         rb.addWidget(self.rollback_button)
         rl.addLayout(rb)
-        split = QSplitter(Qt.Orientation.Horizontal, box)
-        split.addWidget(self.history_table)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
         self.history_table.setMinimumWidth(360)
-        split.setSizes([520, 480])
+        split = splitter(Qt.Orientation.Horizontal, box, [self.history_table, right], [520, 480])
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
@@ -463,14 +431,6 @@ class RulesEditor(QWidget):
         self.candidates = sample_candidates(
             self.session.app.workspace, self.session.ledger, folders, limit=25
         )
-
-    def text(self) -> str:
-        return self.editor.toPlainText()
-
-    def set_text(self, text: str) -> None:
-        """Replace the text and check it at once (what typing does after a pause)."""
-        self.editor.setPlainText(text)
-        self.check()
 
     def check(self) -> bool:
         """Validate the edited text; show problems inline or refresh the preview."""

@@ -45,6 +45,7 @@ from intake_desktop.qt.models import Column, RecordTableModel
 from intake_desktop.qt.people_page import PeoplePage
 from intake_desktop.qt.rules_editor import RulesEditor
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import page_layout, page_title
 from intake_desktop.qt.wording import for_window, say
 
 
@@ -284,8 +285,7 @@ class SettingsPage(QWidget):
         super().__init__()
         if not can(session.actor.role, Capability.SETTINGS):  # the window never builds it
             raise PermissionError("settings are for admins")
-        title = QLabel("Settings", self)
-        title.setObjectName("pageTitle")
+        title = page_title("Settings", self)
         self.rules = RulesEditor(
             session, backend or default_backend(session.app.workspace, session.ledger),
             on_error=on_error,
@@ -306,9 +306,7 @@ class SettingsPage(QWidget):
         self.firm_database = FirmDatabaseEditor(session)
         self.tabs.addTab(self.firm_database, icon("settings"), "Firm database")
         self.tabs.addTab(self.checklists, icon("check"), "Checklists")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addWidget(title)
+        layout, _ = page_layout(self, title)
         layout.addWidget(self.tabs, 1)
 
     def rebind(self, session: Session) -> bool:

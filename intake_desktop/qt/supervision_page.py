@@ -34,11 +34,18 @@ from intake_desktop.core.approvals import (
 )
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.roles import Capability, can
-from intake_desktop.core.signoff import OutputSet, SetState, output_sets, sign_off
-from intake_desktop.core.signoff.signing import KIND_WORDS, OutputKind
+from intake_desktop.core.signoff import (
+    KIND_WORDS,
+    OutputKind,
+    OutputSet,
+    SetState,
+    output_sets,
+    sign_off,
+)
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
 from intake_desktop.qt.session import Session
+from intake_desktop.qt.widgets import Page, muted, page_layout, page_title
 from intake_desktop.qt.wording import say
 
 KEY = Qt.ItemDataRole.UserRole
@@ -83,17 +90,13 @@ def _fill(table: QTableWidget, rows: list[tuple[object, list[str]]]) -> None:
             table.setItem(row, col, item)
 
 
-class SupervisionPage(QWidget):
+class SupervisionPage(Page):
     def __init__(self, session: Session, *, on_error: Callable[[str], None]) -> None:
-        super().__init__()
-        self.session = session
-        self.on_error = on_error
+        super().__init__(session, on_error)
         self.approvals: list[PendingApproval] = []
         self.sets: list[OutputSet] = []
-        title = QLabel("Supervision", self)
-        title.setObjectName("pageTitle")
-        self.summary = QLabel(self)
-        self.summary.setObjectName("muted")
+        title = page_title("Supervision", self)
+        self.summary = muted("", self)
         self.tabs = QTabWidget(self)
 
         # ---- waiting for a lawyer ----
@@ -194,13 +197,7 @@ class SupervisionPage(QWidget):
         rl.addStretch(1)
         self.tabs.addTab(report, icon("document"), "Activity report")
 
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.summary)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.addLayout(head)
+        layout, _ = page_layout(self, title, self.summary)
         layout.addWidget(self.tabs, 1)
         self.refresh()
 

@@ -210,3 +210,25 @@ def test_fit_on_a_full_disk_gives_per_file_results(tmp_path: Path) -> None:
     assert all("larger than this disk or account allows" in r["reason"] for r in records)
     assert done.stderr.count("intake-desktop: error:") == 2
     assert [p.name for p in (tmp_path / "court").iterdir()] == []
+
+
+def test_exit_code_follows_the_error_class_not_its_name() -> None:
+    """Bad input (usage, a spec, a court profile) exits 2, everything else 1, by class: an
+    unrelated error that happens to share a name is not bad input."""
+    from intake_desktop.cli import exit_code_for
+    from intake_desktop.core.checklists import ChecklistError
+    from intake_desktop.core.courts import CourtProfileError
+    from intake_desktop.core.errors import IntakeError, LedgerError, UsageError, WorkspaceError
+    from intake_desktop.core.exhibits.spec import SpecError
+
+    class SpecError2(SpecError):
+        pass
+
+    class CourtProfileErrorLookalike(IntakeError):
+        pass
+
+    CourtProfileErrorLookalike.__name__ = "CourtProfileError"
+    assert [exit_code_for(e("x")) for e in (UsageError, SpecError, CourtProfileError,
+                                              SpecError2)] == [2, 2, 2, 2]
+    assert [exit_code_for(e("x")) for e in (WorkspaceError, LedgerError, ChecklistError,
+                                              CourtProfileErrorLookalike)] == [1, 1, 1, 1]

@@ -72,11 +72,12 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.errors import BadInputError
 from intake_desktop.core.exhibits.labels import (
     DEFAULT_PREFIX,
     LabelScheme,
@@ -92,7 +93,7 @@ MIN_DIGITS, MAX_DIGITS = 6, 15
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class SpecError(IntakeError):
+class SpecError(BadInputError):
     """The exhibit-set spec is invalid; the message names the line and field."""
 
 
@@ -272,6 +273,73 @@ class _Checker:
                 raise self.fail(line, where, f"unknown key {key!r}",
                                 f"use one of: {', '.join(sorted(known))}")
 
+    def table(self, data: dict[str, Any], name: str, known: set[str], missing: str,
+              fix: str) -> tuple[dict[str, Any], int, int]:
+        """The `[name]` table of a spec: (table, table index, line), its unknown keys
+        refused; an error saying `missing` (and `fix`) when it is not there."""
+        found = self.optional_table(data, name, known)
+        if found is None:
+            raise self.fail(self.lines.table(name)[1], f"[{name}]", missing, fix)
+        return found
+
+    def optional_table(self, data: dict[str, Any], name: str,
+                       known: set[str]) -> tuple[dict[str, Any], int, int] | None:
+        """Like `table`, None when the spec has no `[name]`."""
+        value = data.get(name)
+        t, line = self.lines.table(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(line, f"[{name}]", "must be a table",
+                            f"write [{name}] on its own line")
+        self.unknown(value, known, t, f"[{name}]")
+        return value, t, line
+
+    def array(self, data: dict[str, Any], name: str, known: set[str],
+              fix: str) -> Iterator[tuple[int, dict[str, Any], int, int, str]]:
+        """The `[[name]]` tables of a spec, each as (n from 1, table, table index, line,
+        where) with its unknown keys refused; none when absent, an error when `name` is
+        not written as [[name]] tables (`fix` says how)."""
+        raw = data.get(name, [])
+        if not isinstance(raw, list):
+            raise self.fail(self.lines.table(name)[1], f"[[{name}]]",
+                            f"must be [[{name}]] tables", fix)
+        for n, table in enumerate(raw, start=1):
+            t, line = self.lines.table(name, n)
+            where = f"{name} {n}"
+            self.unknown(table, known, t, where)
+            yield n, table, t, line, where
+
+    def one_of(self, data: dict[str, Any], keys: tuple[str, ...], line: int, where: str,
+               fix: str) -> None:
+        """Exactly one of `keys` (how an entry names its document) must be given."""
+        given = [k for k in keys if k in data]
+        if len(given) != 1:
+            names = f"{', '.join(keys[:-1])} or {keys[-1]}"
+            raise self.fail(line, where, f"needs exactly one of {names}"
+                            + (f" (has {', '.join(given)})" if given else ""), fix)
+
+    def reference(self, data: dict[str, Any], t: int, line: int,
+                  where: str) -> tuple[int | None, str | None]:
+        """A document named by its ledger id (`document`) or `sha256`: (id, sha), each None
+        when not given."""
+        doc_id = sha = None
+        if "document" in data:
+            raw = data["document"]
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+                raise self.fail(self.lines.key(t, "document", line), f"{where} 'document'",
+                                "must be a ledger document id (a whole number)",
+                                "see `intake-desktop ledger history` for ids")
+            doc_id = raw
+        if "sha256" in data:
+            sha = self.text(data, "sha256", t, where, required=True)
+            if not SHA256_RE.match(sha):
+                raise self.fail(self.lines.key(t, "sha256", line), f"{where} 'sha256'",
+                                "is not a SHA-256 (64 hexadecimal characters)",
+                                "copy the full hash from the ledger")
+            sha = sha.lower()
+        return doc_id, sha
+
     def text(self, data: dict[str, Any], key: str, table: int, where: str,
              default: str = "", required: bool = False, max_len: int = 500) -> str:
         if key not in data:
@@ -370,15 +438,19 @@ def _position(value: str) -> Corner | None:
 
 def load_spec(path: Path) -> ExhibitSetSpec:
     """Read and validate a spec file; every error names the file, line and field."""
+    return parse_spec(read_spec(path, "exhibit-set spec"), path)
+
+
+def read_spec(path: Path, what: str) -> str:
+    """The text of a spec file (`what` names the kind in the error)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError(f"cannot read the exhibit-set spec ({exc.strerror})", path=path,
+        raise SpecError(f"cannot read the {what} ({exc.strerror})", path=path,
                         fix="check the path") from exc
     except UnicodeDecodeError as exc:
         raise SpecError("the spec is not UTF-8 text", path=path,
                         fix="save it as UTF-8") from exc
-    return parse_spec(text, path)
 
 
 def bates_digits(ck: _Checker, b: dict[str, Any], b_t: int, b_line: int) -> int:
@@ -434,12 +506,8 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     data, lines, ck = open_spec(text, path, ("set", "bates", "exhibit", "caption"),
                                 "[set], [caption], [bates] and [[exhibit]]")
     warnings: list[str] = []
-    s = data.get("set")
-    set_t, set_line = lines.table("set")
-    if not isinstance(s, dict):
-        raise ck.fail(set_line, "[set]", "the [set] table is missing",
-                      'start the file with [set] and name = "..."')
-    ck.unknown(s, SET_KEYS, set_t, "[set]")
+    s, set_t, set_line = ck.table(data, "set", SET_KEYS, "the [set] table is missing",
+                                  'start the file with [set] and name = "..."')
     name = ck.text(s, "name", set_t, "[set]", required=True, max_len=120)
     scheme_text = ck.text(s, "label_scheme", set_t, "[set]", default="numbers")
     try:
@@ -499,13 +567,9 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
     matter = ck.text(s, "matter", set_t, "[set]") or None
 
     caption = CaptionSpec()
-    cap = data.get("caption")
-    if cap is not None:
-        c_t, c_line = lines.table("caption")
-        if not isinstance(cap, dict):
-            raise ck.fail(c_line, "[caption]", "must be a table",
-                          "write [caption] on its own line")
-        ck.unknown(cap, CAPTION_KEYS, c_t, "[caption]")
+    found = ck.optional_table(data, "caption", CAPTION_KEYS)
+    if found is not None:
+        cap, c_t, c_line = found
         values = {k: ck.text(cap, k, c_t, "[caption]", default=getattr(caption, k))
                   for k in sorted(CAPTION_KEYS)}
         values["party"] = values["party"].lower()
@@ -516,12 +580,9 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         caption = CaptionSpec(**values)
 
     bates = None
-    b = data.get("bates")
-    if b is not None:
-        b_t, b_line = lines.table("bates")
-        if not isinstance(b, dict):
-            raise ck.fail(b_line, "[bates]", "must be a table", "write [bates] on its own line")
-        ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+    found = ck.optional_table(data, "bates", BATES_KEYS)
+    if found is not None:
+        b, b_t, b_line = found
         bprefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
         if any(ch in bprefix for ch in "\\/:*?\"<>|"):
             raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
@@ -551,35 +612,16 @@ def parse_spec(text: str, path: Path) -> ExhibitSetSpec:
         raise ck.fail(0, "[[exhibit]]", "the set has no exhibits",
                       'add an [[exhibit]] table with file = "..." and description = "..."')
     exhibits = []
-    for n, ex in enumerate(raw_exhibits, start=1):
-        t, line = lines.table("exhibit", n)
-        where = f"exhibit {n}"
-        ck.unknown(ex, EXHIBIT_KEYS, t, where)
-        refs = [k for k in ("file", "document", "sha256") if k in ex]
-        if len(refs) != 1:
-            raise ck.fail(line, where, "needs exactly one of file, document or sha256"
-                          + (f" (has {', '.join(refs)})" if refs else ""),
-                          'write file = "path/to.pdf" (relative to the spec), document = 12 '
-                          'or sha256 = "..."')
-        file = doc_id = sha = None
+    for n, ex, t, line, where in ck.array(data, "exhibit", EXHIBIT_KEYS, ""):
+        ck.one_of(ex, ("file", "document", "sha256"), line, where,
+                  'write file = "path/to.pdf" (relative to the spec), document = 12 '
+                  'or sha256 = "..."')
+        file = None
         if "file" in ex:
             file_text = ck.text(ex, "file", t, where, required=True, max_len=1000)
             file_path = Path(file_text).expanduser()
             file = file_path if file_path.is_absolute() else path.parent / file_path
-        elif "document" in ex:
-            raw = ex["document"]
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-                raise ck.fail(lines.key(t, "document", line), f"{where} 'document'",
-                              "must be a ledger document id (a whole number)",
-                              "see `intake-desktop ledger history` for ids")
-            doc_id = raw
-        else:
-            sha = ck.text(ex, "sha256", t, where, required=True)
-            if not SHA256_RE.match(sha):
-                raise ck.fail(lines.key(t, "sha256", line), f"{where} 'sha256'",
-                              "is not a SHA-256 (64 hexadecimal characters)",
-                              "copy the full hash from the ledger")
-            sha = sha.lower()
+        doc_id, sha = ck.reference(ex, t, line, where)
         description = ck.text(ex, "description", t, where, required=True)
         entries = []
         raw_entries = ex.get("entry", [])

@@ -22,6 +22,7 @@ from intake_desktop.core.filing.plan import (
     Target,
     plan_filing,
 )
+from intake_desktop.core.filing.progress import IngestProgress, duration
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path
 from intake_desktop.core.filing.translations import date_provenance, translation_pair
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_CHILD_DEPTH",
     "Filer",
     "FilingPlan",
+    "IngestProgress",
     "IngestResult",
     "Outcome",
     "ReservingNamer",
@@ -42,6 +44,7 @@ __all__ = [
     "UndoError",
     "claim_key",
     "date_provenance",
+    "duration",
     "find_target",
     "folder_label",
     "new_owner_id",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +38,10 @@ from intake_desktop.core.errors import FilingError
 from intake_desktop.core.filing.plan import FilingPlan, ReservingNamer, Source
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import write_sidecar
-from intake_desktop.core.filing.translations import link_translations
+from intake_desktop.core.filing.translations import link_batch
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
+from intake_desktop.core.mover import sync_error
 from intake_desktop.core.pipeline import Candidate, Decision, PageText, Prepared
 from intake_desktop.core.search_text import extract_text
 
@@ -118,9 +119,10 @@ class Batch:
     def commit(self) -> dict[int, IngestResult]:
         """File the batch; a result for each of its files, by input position."""
         items, self.items, self.size, self._namer = self.items, [], 0, None
+        filer = self.filer
+        filer.forget_walls()  # the next batch reads them again
         if not items:
             return {}
-        filer = self.filer
         results: dict[int, IngestResult] = {}
         try:
             try:
@@ -166,23 +168,43 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
             item.doc_id = filer.record_intent(txn, item.plan, item.source, item.candidate,
                                               item.prepared)
     filer._fault("intent_recorded")
-    # 2. The copies; each folder fsynced once.
-    copied: list[Staged] = []
+    # 2. The copies: each source read once into its temporary copies, then every copy of
+    # the batch synced at once, then named; each folder fsynced once.
+    written: list[Staged] = []
     retry: list[Staged] = []
-    folders: set[Path] = set()
+
+    def give_up(item: Staged, exc: FilingError) -> None:
+        filer._roll_back(item.doc_id, exc.message, rules_version)
+        if isinstance(exc.__cause__, FileExistsError):
+            retry.append(item)  # another workstation took the name: plan it again
+        else:
+            results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
+                                               reason=exc.message)
+
     for n, item in enumerate(items):
         if n:
             filer._fault("batch_copy")
         assert item.plan is not None
         try:
-            item.copied = filer.copy_targets(item.plan, item.doc_id, sync_dirs=False)
+            item.copied = filer.write_targets(item.plan, item.doc_id)
         except FilingError as exc:
-            filer._roll_back(item.doc_id, exc.message, rules_version)
-            if isinstance(exc.__cause__, FileExistsError):
-                retry.append(item)  # another workstation took the name: plan it again
-            else:
-                results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
-                                                   reason=exc.message)
+            give_up(item, exc)
+            continue
+        written.append(item)
+    errors = iter(filer.mover.sync_written(
+        [w for item in written if item.copied for w in item.copied.unsynced]))
+    copied: list[Staged] = []
+    folders: set[Path] = set()
+    for item in written:
+        assert item.copied is not None and item.plan is not None
+        failed = [e for e in (next(errors) for _ in item.copied.unsynced) if e is not None]
+        try:
+            if failed:
+                filer.drop_targets(item.copied)
+                raise sync_error(failed[0], item.plan.targets[0].dest)
+            filer.link_targets(item.copied)
+        except FilingError as exc:
+            give_up(item, exc)
             continue
         folders |= item.copied.folders
         copied.append(item)
@@ -190,14 +212,17 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
     # 3. Every row done in one transaction.
     if copied:
         rows = _documents(filer, [item.doc_id for item in copied])
+        changes: dict[int, dict[str, Any]] = {}
+        for item in copied:
+            assert item.plan is not None
+            changes[item.doc_id] = {"status": item.plan.status}
+            if not item.source.removable:
+                changes[item.doc_id]["source_cleared"] = True
         with filer.ledger.transaction(rules_version) as txn:
+            txn.update_documents(list(changes.items()))  # one statement, then the events
             for item in copied:
                 plan = item.plan
                 assert plan is not None
-                fields: dict[str, Any] = {"status": plan.status}
-                if not item.source.removable:
-                    fields["source_cleared"] = True
-                txn.update_document(item.doc_id, **fields)
                 filer._record_outcome(
                     txn, rows[item.doc_id], plan.status, item.prepared, plan.duplicate_of,
                     plan.reason, flags=plan.flags, date_source=plan.decision.date_source)
@@ -205,10 +230,11 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
                     # provisional: a lawyer decides
                     request_approval(txn, rows[item.doc_id], plan.decision)
         filer._fault("marked_done")
-        done = _documents(filer, [item.doc_id for item in copied])
+        # The rows as now written (not read back: this process wrote them).
+        done = {doc_id: replace(rows[doc_id], **fields) for doc_id, fields in changes.items()}
         _index(filer, copied, done)
-        for item in copied:  # issue 23: translation <-> original
-            link_translations(filer.ledger, done[item.doc_id], filer.ws.root)
+        # issue 23: translation <-> original
+        link_batch(filer.ledger, [done[item.doc_id] for item in copied], filer.ws.root)
         for item in copied:
             plan, doc = item.plan, done[item.doc_id]
             assert plan is not None

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from intake_desktop.core.ledger import ClaimState, Ledger
-from intake_desktop.core.platform import process_space
+from intake_desktop.core.platform import pid_alive, process_space
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 # A process that has not beaten its heart for this long is taken as dead.
@@ -44,19 +44,6 @@ def claim_key(label: str, relative: PurePosixPath, sig: Signature) -> str:
 def document_key(doc_id: int) -> str:
     """The claim a review action or an undo takes on one document."""
     return hashlib.sha256(f"document\0{doc_id}".encode()).hexdigest()
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (True when it cannot tell)."""
-    if os.name != "posix" or pid <= 0:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def new_owner_id() -> str:

@@ -34,6 +34,7 @@ from intake_desktop.core.filing.plan import (
     plan_filing,
 )
 from intake_desktop.core.filing.pool import PreparePool, usable
+from intake_desktop.core.filing.progress import IngestProgress
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.filing.translations import link_translations
@@ -41,7 +42,15 @@ from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
 from intake_desktop.core.mime import detect_type
-from intake_desktop.core.mover import FaultHook, Mover, no_fault, tmp_path_for
+from intake_desktop.core.mover import (
+    FaultHook,
+    Mover,
+    Written,
+    discard_dead_temps,
+    no_fault,
+    sync_error,
+    tmp_path_for,
+)
 from intake_desktop.core.paths import is_within, nfc
 from intake_desktop.core.pipeline import (
     BuiltinRouter,
@@ -55,7 +64,7 @@ from intake_desktop.core.pipeline import (
 )
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.search_text import index_document
-from intake_desktop.core.walls import wall_review
+from intake_desktop.core.walls import screened, wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 MAX_CHILD_DEPTH = 3
@@ -95,6 +104,8 @@ class Filer:
         self._removed: list[DocumentRecord] = []
         self._work_cleaned = False
         self.batch_limits = BatchLimits()
+        self._screened: frozenset[str] | None = None  # walls read for this batch
+        self.progress = IngestProgress()  # where the running `ingest` stands
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -186,6 +197,7 @@ class Filer:
         try:
             named = list(paths)
             files = list(self.expand(named))
+            self.progress = IngestProgress(total=len(files))
             explicit = {str(p) for p in named}
             found: dict[int, IngestResult] = {}
             batch = Batch(self, self.batch_limits)
@@ -201,6 +213,8 @@ class Filer:
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
+        self.progress.converted = self.progress.filed = len(results)
+        self.progress.current = ""
         on_progress(len(results), len(files), "done")
         return results
 
@@ -230,9 +244,19 @@ class Filer:
         workdirs: dict[int, Path],
     ) -> None:
         checked_upto = 0  # files before this index are checked (and claimed)
+        progress = self.progress
+
+        def commit(current: str) -> None:
+            done = batch.commit()
+            found.update(done)
+            if done and current:  # the counts moved on: say so now, not after the next file
+                progress.filed = len(found)
+                on_progress(len(found), len(files), current)
+
         for index, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 break
+            progress.converted, progress.filed, progress.current = index, len(found), str(path)
             on_progress(len(found), len(files), str(path))
             wanted = min(index + (pool.limit if pool else 0), len(files) - 1)
             while checked_upto <= wanted:
@@ -251,7 +275,7 @@ class Filer:
                 found[index] = staged
                 continue
             if not batch.fits(staged) or staged.prepared.children:
-                found.update(batch.commit())
+                commit(str(path))
             if staged.prepared.children:  # filed now: its attachments go under it
                 found[index] = self._file_staged(staged)
                 continue
@@ -261,7 +285,9 @@ class Filer:
                 found[index] = self._abandon(staged, exc)
                 continue
             if batch.full:
-                found.update(batch.commit())
+                progress.converted = index + 1
+                commit(str(path))
+        progress.converted, progress.current = len(files), ""
         found.update(batch.commit())
 
     def begin(self) -> None:
@@ -270,6 +296,7 @@ class Filer:
         self.claimant.heartbeat(force=True)
         self.claimant.expire_dead()
         self.clean_work_folders()
+        discard_dead_temps(self.ws.review)  # a review sidecar cut short by kill -9
         self.recover()
 
     def ingest_file(
@@ -288,8 +315,8 @@ class Filer:
                 self._record_removed(txn)
 
     def _record_removed(self, txn: Txn) -> None:
+        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed])
         for doc in self._removed:
-            txn.update_document(doc.id, source_cleared=True)
             txn.add_event(
                 EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
                 path_before=doc.source_path, sha256_before=doc.sha256,
@@ -421,7 +448,7 @@ class Filer:
                 return self._stage(index, source, key, matter)
             candidate = self.candidate(source, prepared, sha, size,
                                        hint := self.matter_hint(source, matter))
-            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+            decision = self._wall_review(decide(self.router, candidate, refused))
             held = None
             return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                           decision)
@@ -462,13 +489,23 @@ class Filer:
         try:
             prepared, refused = self.prepare(path, sha, workdir)
             candidate = self.candidate(source, prepared, sha, size, hint)
-            decision = wall_review(self.ledger, decide(self.router, candidate, refused))
+            decision = self._wall_review(decide(self.router, candidate, refused))
         except BaseException:
             if workdir.exists():
                 self.mover.remove_work_folder(workdir, self.ws.work)
             raise
         return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                       decision)
+
+    def _wall_review(self, decision: Decision) -> Decision:
+        """`wall_review` with the acting person's walls read once per batch (`forget_walls`
+        after each: a wall added meanwhile applies from the next batch, a second at most)."""
+        if self._screened is None:
+            self._screened = screened(self.ledger)
+        return wall_review(self.ledger, decision, screened_from=self._screened)
+
+    def forget_walls(self) -> None:
+        self._screened = None
 
     def _file_staged(self, staged: Staged) -> IngestResult:
         """File a staged file on its own (one with attachments filed under it)."""
@@ -818,24 +855,54 @@ class Filer:
         On failure the copies already written are removed and the FilingError raised.
         `sync_dirs=False`: the folders to fsync are returned instead (a batch syncs each
         folder once)."""
+        copied = self.write_targets(plan, doc_id)
+        failed = next((e for e in self.mover.sync_written(copied.unsynced) if e), None)
+        if failed is not None:
+            self.drop_targets(copied)
+            raise sync_error(failed, plan.targets[0].dest)
+        self.link_targets(copied)
+        if sync_dirs:
+            self.mover.sync_folders(copied.folders)
+            copied.folders = set()
+        return copied
+
+    def write_targets(self, plan: FilingPlan, doc_id: int) -> Copied:
+        """The first step of `copy_targets`: each source read once into temporary copies
+        beside its targets, checked, not yet synced (`Copied.unsynced`) or named."""
         copied = Copied(started=time.time())
         try:
             for src, sha in dict.fromkeys((t.src, t.sha256) for t in plan.targets):
-                (dest, read_only), *more = [(t.dest, t.read_only) for t in plan.targets
-                                            if (t.src, t.sha256) == (src, sha)]
-                placed = self.mover.place_copy(src, dest, sha, tag=f"d{doc_id}",
-                                               read_only=read_only, more=more,
-                                               sync_dirs=sync_dirs)
-                copied.written += [dest, *(d for d, _ in more)]
-                if not sync_dirs:
-                    copied.folders |= {dest.parent, *(d.parent for d, _ in more)}
-                if src == plan.targets[0].src and placed is not None:
-                    copied.source_stat = placed.source_stat
+                dests = [(t.dest, t.read_only) for t in plan.targets
+                         if (t.src, t.sha256) == (src, sha)]
+                written = self.mover.write_copies(src, dests, sha, tag=f"d{doc_id}")
+                copied.unsynced.append(written)
+                if src == plan.targets[0].src:
+                    copied.source_stat = written.source_stat
         except FilingError:
-            for dest in copied.written:
-                self.mover.discard(dest)
+            self.drop_targets(copied)
             raise
         return copied
+
+    def link_targets(self, copied: Copied) -> None:
+        """The last step of `copy_targets`, once the copies are synced: name them (never
+        replacing a file); on failure nothing of them is left and the FilingError raised."""
+        try:
+            while copied.unsynced:
+                written = copied.unsynced[0]
+                copied.folders |= self.mover.link_written(written)
+                copied.written += [dest for dest, _, _ in written.pairs]
+                copied.unsynced.pop(0)
+        except FilingError:
+            self.drop_targets(copied)
+            raise
+
+    def drop_targets(self, copied: Copied) -> None:
+        """Remove what `write_targets`/`link_targets` wrote for a filing given up."""
+        for written in copied.unsynced:
+            self.mover.discard_written(written)
+        copied.unsynced = []
+        for dest in copied.written:
+            self.mover.discard(dest)
 
     def _roll_back(self, doc_id: int, reason: str, rules_version: str | None) -> None:
         doc = self.ledger.docs.document(doc_id)
@@ -1156,6 +1223,7 @@ class Copied:
 
     written: list[Path] = field(default_factory=list)
     folders: set[Path] = field(default_factory=set)
+    unsynced: list[Written] = field(default_factory=list)  # written, not yet synced/named
     source_stat: os.stat_result | None = None
     started: float = 0.0  # time.time() before the source was opened
 

@@ -49,28 +49,54 @@ def _links(ledger: Ledger) -> dict[int, int]:
     return found
 
 
-def _has_translation_beside(root: Path | None, doc: DocumentRecord, key: str) -> bool:
-    """Whether the original's folder holds a file named as a translation of it: a folder
-    listing, so filing the other documents does not read the matter's rows each time."""
-    if root is None or not doc.filed_path:
-        return True
-    folder = root / PurePosixPath(doc.filed_path).parent
+def _translations_in(root: Path, folder: str) -> set[str] | None:
+    """The pair keys of the translations named in a filed folder (None: it cannot be
+    listed, so any document may have one)."""
     try:
-        names = os.listdir(folder)  # names only: a folder of 20,000 filed copies is listed
-    except OSError:  # in milliseconds, and only translation-like names are parsed
-        return True
-    parent = PurePosixPath(doc.filed_path).parent.as_posix()
+        # Names only, and only translation-like ones parsed: a folder of 20,000 filed
+        # copies (one matter's category after a busy month) is listed in milliseconds.
+        names = os.listdir(root / PurePosixPath(folder))
+    except OSError:
+        return None
+    keys = set()
     for name in names:
         if "-translation" not in name.lower():
             continue
-        other, language = pair_key(f"{parent}/{name}")
-        if language and other == key:
-            return True
-    return False
+        other, language = pair_key(f"{folder}/{name}")
+        if language:
+            keys.add(other)
+    return keys
+
+
+def _has_translation_beside(root: Path | None, doc: DocumentRecord, key: str,
+                            listed: dict[str, set[str] | None] | None = None) -> bool:
+    """Whether the original's folder holds a file named as a translation of it: a folder
+    listing, so filing the other documents does not read the matter's rows each time.
+    `listed`: the folders already listed (a batch lists each of its folders once)."""
+    if root is None or not doc.filed_path:
+        return True
+    folder = PurePosixPath(doc.filed_path).parent.as_posix()
+    if listed is None or folder not in listed:
+        keys = _translations_in(root, folder)
+        if listed is not None:
+            listed[folder] = keys
+    else:
+        keys = listed[folder]
+    return keys is None or key in keys
+
+
+def link_batch(ledger: Ledger, docs: Iterable[DocumentRecord],
+               workspace_root: Path) -> None:
+    """`link_translations` for the documents of a batch just filed, each folder listed
+    once (the listing, taken after the whole batch was named, shows all of it)."""
+    listed: dict[str, set[str] | None] = {}
+    for doc in docs:
+        link_translations(ledger, doc, workspace_root, listed=listed)
 
 
 def link_translations(
-    ledger: Ledger, doc: DocumentRecord, workspace_root: Path | None = None
+    ledger: Ledger, doc: DocumentRecord, workspace_root: Path | None = None,
+    *, listed: dict[str, set[str] | None] | None = None,
 ) -> list[tuple[int, int]]:
     """Link `doc` (just filed) to its original or to its waiting translations; the
     (translation id, original id) pairs recorded. `workspace_root` lets an ordinary
@@ -78,7 +104,7 @@ def link_translations(
     if doc.status != DocStatus.FILED or not doc.filed_path or not doc.matter_id:
         return []
     key, language = pair_key(doc.filed_path)
-    if language is None and not _has_translation_beside(workspace_root, doc, key):
+    if language is None and not _has_translation_beside(workspace_root, doc, key, listed):
         return []
     filed = [d for d in ledger.docs.documents(status=DocStatus.FILED, matter_id=doc.matter_id)
              if d.filed_path and d.id != doc.id]

@@ -9,9 +9,9 @@ imports this module.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, String, Table, Text
+from sqlalchemy import Column, Integer, String, Table
 
-from intake_desktop.core.ledger.schema import metadata
+from intake_desktop.core.ledger.schema import event_columns, metadata
 
 # One row per event of a merged desk, with the same columns (and hash) it had there.
 desk_events = Table(
@@ -19,21 +19,7 @@ desk_events = Table(
     metadata,
     Column("desk", String(64), primary_key=True),
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", String(40), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("document_id", Integer),
-    Column("matter_id", String(120)),
-    Column("actor_user", Text, nullable=False),
-    Column("actor_role", String(40), nullable=False),
-    Column("tool_version", Text, nullable=False),
-    Column("rules_version", Text),
-    Column("path_before", Text),
-    Column("path_after", Text),
-    Column("sha256_before", String(64)),
-    Column("sha256_after", String(64)),
-    Column("detail", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("row_hash", String(64), nullable=False),
+    *event_columns(own_chain=False),
 )
 
 # A merged desk's document id (as its events name it) and its id in the firm's documents.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Integer, func, or_, select, text, union, union_all, update
+from sqlalchemy import Integer, bindparam, func, or_, select, text, union, union_all, update
 
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
@@ -258,20 +258,25 @@ class DocumentStore(LedgerStore):
 
     def set_document_texts(self, texts: Sequence[tuple[int, str, int | None]]) -> None:
         """`set_document_text` for several documents ((id, body, pages)) in one
-        transaction (a filed batch)."""
+        transaction (a filed batch): one statement for the new ones, one for the others."""
         if not texts:
             return
+        now = utc_now()
+        wanted = {doc_id: (body, pages) for doc_id, body, pages in texts}
         with self._writer.begin() as conn:
-            for document_id, body, pages in texts:
-                values = {"pages": pages, "body": body, "updated_at": utc_now()}
-                done = conn.execute(
-                    update(document_text)
-                    .where(document_text.c.document_id == document_id)
-                    .values(**values)
-                )
-                if not done.rowcount:
-                    conn.execute(document_text.insert().values(
-                        document_id=document_id, labels="", **values))
+            have = {int(r[0]) for r in conn.execute(
+                select(document_text.c.document_id)
+                .where(document_text.c.document_id.in_(list(wanted))))}
+            new = [{"document_id": doc_id, "labels": "", "pages": pages, "body": body,
+                    "updated_at": now}
+                   for doc_id, (body, pages) in wanted.items() if doc_id not in have]
+            old = [{"_doc_id": doc_id, "pages": pages, "body": body, "updated_at": now}
+                   for doc_id, (body, pages) in wanted.items() if doc_id in have]
+            if new:
+                conn.execute(document_text.insert(), new)
+            if old:
+                conn.execute(update(document_text)
+                             .where(document_text.c.document_id == bindparam("_doc_id")), old)
 
     def add_document_labels(self, document_id: int, labels: Sequence[str]) -> None:
         """Add stamped labels (Bates numbers, exhibit labels) to a document's search text."""

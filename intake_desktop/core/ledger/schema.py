@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -57,25 +59,35 @@ documents = Table(
     Column("pending_action", Text),
 )
 
+
+def event_columns(*, own_chain: bool) -> list[Column[Any]]:
+    """The columns of an event after its `seq` (what the row hash covers, and the hashes).
+    On this ledger's own chain (`events`) they are indexed for lookups and each row hash
+    is unique; `desk_events` keeps merged desks' rows as they were, unindexed."""
+    return [
+        Column("at", String(40), nullable=False),
+        Column("kind", String(40), nullable=False, index=own_chain),
+        Column("document_id", Integer, index=own_chain),
+        Column("matter_id", String(120)),
+        Column("actor_user", Text, nullable=False),
+        Column("actor_role", String(40), nullable=False),
+        Column("tool_version", Text, nullable=False),
+        Column("rules_version", Text),
+        Column("path_before", Text),
+        Column("path_after", Text),
+        Column("sha256_before", String(64), index=own_chain),
+        Column("sha256_after", String(64), index=own_chain),
+        Column("detail", Text, nullable=False, default="{}" if own_chain else None),
+        Column("prev_hash", String(64), nullable=False),
+        Column("row_hash", String(64), nullable=False, unique=own_chain),
+    ]
+
+
 events = Table(
     "events",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", String(40), nullable=False),
-    Column("kind", String(40), nullable=False, index=True),
-    Column("document_id", Integer, index=True),
-    Column("matter_id", String(120)),
-    Column("actor_user", Text, nullable=False),
-    Column("actor_role", String(40), nullable=False),
-    Column("tool_version", Text, nullable=False),
-    Column("rules_version", Text),
-    Column("path_before", Text),
-    Column("path_after", Text),
-    Column("sha256_before", String(64), index=True),
-    Column("sha256_after", String(64), index=True),
-    Column("detail", Text, nullable=False, default="{}"),
-    Column("prev_hash", String(64), nullable=False),
-    Column("row_hash", String(64), nullable=False, unique=True),
+    *event_columns(own_chain=True),
 )
 
 chain_head = Table(

@@ -13,14 +13,22 @@ triggers; each kind of record has its own store, an attribute of the Ledger:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import ast
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -47,6 +55,38 @@ from intake_desktop.core.shipped import package_file
 __all__ = ["Ledger", "Txn", "event_kind", "utc_now"]
 
 MIGRATIONS = package_file("intake_desktop.core.ledger", "migrations")
+
+
+def migration_heads() -> frozenset[str] | None:
+    """The head revisions of the shipped migrations, read from their files' plain
+    `revision = "..."` / `down_revision = ...` lines (what alembic reads after importing
+    them); None when a file is not in that form (alembic then decides)."""
+    revisions: set[str] = set()
+    below: set[str] = set()
+    try:
+        files = sorted((Path(MIGRATIONS) / "versions").glob("*.py"))
+        for path in files:
+            if path.name.startswith("__"):
+                continue
+            values: dict[str, Any] = {}
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    target, value = node.target, node.value
+                else:
+                    continue
+                if isinstance(target, ast.Name) and target.id in (
+                        "revision", "down_revision", "depends_on", "branch_labels"):
+                    values[target.id] = ast.literal_eval(value)
+            if not isinstance(values.get("revision"), str) or values.get("depends_on"):
+                return None
+            revisions.add(values["revision"])
+            down = values.get("down_revision")
+            below.update([down] if isinstance(down, str) else down or ())
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return None
+    return frozenset(revisions - below) or None
 
 
 def event_kind(kind: EventKind | str) -> EventKind:
@@ -142,6 +182,17 @@ class Txn:
     def update_document(self, doc_id: int, **fields: Any) -> None:
         fields["updated_at"] = utc_now()
         self._conn.execute(_DOCUMENT_UPDATE, {**fields, "_doc_id": doc_id})
+
+    def update_documents(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """`update_document` for many rows ((id, fields) each): one statement per set of
+        fields changed (a filed batch)."""
+        now = utc_now()
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for doc_id, fields in changes:
+            row = {**fields, "updated_at": now, "_doc_id": doc_id}
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        for rows in groups.values():
+            self._conn.execute(_DOCUMENT_UPDATE, rows)
 
     def add_event(
         self,
@@ -254,6 +305,15 @@ class Ledger:
         self._first_write = hook
 
     def migrate(self) -> None:
+        """Upgrade the schema to the shipped heads. A ledger already there is told by its
+        alembic_version rows alone: opening it does not load alembic (a third of a second
+        of every command's start)."""
+        heads = migration_heads()
+        if heads and self._at_revisions(heads):
+            return
+        from alembic import command
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
@@ -265,6 +325,14 @@ class Ledger:
                 f"cannot open or upgrade the ledger at {self.url} ({exc.orig})",
                 fix="check that the folder is writable and the database is not on a network share",
             ) from exc
+
+    def _at_revisions(self, heads: frozenset[str]) -> bool:
+        try:
+            with self._reader.connect() as conn:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        except SQLAlchemyError:
+            return False  # a new database (no table yet): alembic creates it
+        return {str(row[0]) for row in rows} == heads
 
     def close(self) -> None:
         self._writer.dispose()

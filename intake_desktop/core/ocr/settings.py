@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import WorkspaceError
 from intake_desktop.core.ocr.step import OcrSettings
+from intake_desktop.core.workspace import read_config
 
 _LANGUAGE = re.compile(r"^[a-z][a-z_]{1,30}(\+[a-z][a-z_]{1,30})*$")
 KNOWN = ("enabled", "language", "jobs", "timeout_seconds")
@@ -54,13 +54,7 @@ def ocr_settings(table: dict[str, Any], *, source: Path | str = "config.toml") -
 def load_ocr_settings(config_path: Path) -> OcrSettings:
     """The workspace's OCR settings: its `[ocr]` table, or the defaults."""
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return OcrSettings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        config = read_config(config_path)
+    except WorkspaceError:
         return OcrSettings()  # the workspace loader reports an unreadable config itself
-    table = data.get("ocr", {})
-    if not isinstance(table, dict):
-        raise WorkspaceError("[ocr] must be a table", path=config_path,
-                             fix='write it as a section: a line "[ocr]" and settings below')
-    return ocr_settings(table, source=config_path)
+    return ocr_settings(config.table("ocr"), source=config_path)

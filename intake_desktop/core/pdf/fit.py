@@ -183,8 +183,8 @@ def fit_pdf(
             elif ocr is not None and profile.text_searchable:
                 _refuse_own_folder(src, out_dir, profile)
                 work = _text_layer(src, Path(scratch), ocr, result, on_progress, cancel)
-            _run(work, out_dir, limit_bytes, profile, result, steps, cancel, at_bookmarks,
-                 decode_cap)
+            _run(_Job(work, out_dir, limit_bytes, profile, result, steps, cancel,
+                      at_bookmarks, decode_cap))
             if pdfa:
                 result.actions.insert(0, "pdfa")
                 if result.ocr is not None:
@@ -307,17 +307,24 @@ def _text_layer(
     return work
 
 
-def _run(
-    src: Path,
-    out_dir: Path,
-    limit: int,
-    profile: CourtProfile,
-    result: FitResult,
-    steps: _Steps,
-    cancel: CancelFlag | None,
-    at_bookmarks: bool,
-    cap: int,
-) -> None:
+@dataclass(frozen=True)
+class _Job:
+    """One fit under way: what `_run` and `_split` share."""
+
+    src: Path
+    out_dir: Path
+    limit: int
+    profile: CourtProfile
+    result: FitResult
+    steps: _Steps
+    cancel: CancelFlag | None
+    at_bookmarks: bool
+    cap: int
+
+
+def _run(job: _Job) -> None:
+    src, out_dir, limit, profile = job.src, job.out_dir, job.limit, job.profile
+    result, steps, cancel, cap = job.result, job.steps, job.cancel, job.cap
     target = target_size(limit)
     single = _refuse_own_folder(src, out_dir, profile)
     steps.next("checking")
@@ -348,8 +355,7 @@ def _run(
     best = lossless_path
     if size <= target or not report.images:
         if size > target:
-            return _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks,
-                          best, lossless_path, cap)
+            return _split(job, best, lossless_path)
         _finish_single(result, lossless_path, single)
         _verify(src, lossless_path if result.actions else src, result, cap)
         return
@@ -420,8 +426,7 @@ def _run(
         _finish_single(result, best, single)
         _verify(src, lossless_path, result, cap)
         return
-    _split(src, out_dir, limit, profile, result, steps, cancel, at_bookmarks, best,
-           lossless_path, cap)
+    _split(job, best, lossless_path)
 
 
 LADDER_DPI = (600, 400, 300, 250, 200)
@@ -438,30 +443,19 @@ def dpi_ladder(images: list[ImageInfo], floor: int) -> list[int]:
     return steps
 
 
-def _split(
-    src: Path,
-    out_dir: Path,
-    limit: int,
-    profile: CourtProfile,
-    result: FitResult,
-    steps: _Steps,
-    cancel: CancelFlag | None,
-    at_bookmarks: bool,
-    best: Path,
-    lossless_path: Path,
-    cap: int,
-) -> None:
+def _split(job: _Job, best: Path, lossless_path: Path) -> None:
+    src, profile, result, steps, cancel = job.src, job.profile, job.result, job.steps, job.cancel
     check_cancel(cancel)
     progress = steps.next("splitting")
     result.parts = split_to_limit(
         best,
-        out_dir,
-        limit,
+        job.out_dir,
+        job.limit,
         profile.part_pattern,
         stem=src.stem,
         filename_max=profile.filename_max,
         filename_chars=profile.filename_chars,
-        at_bookmarks=at_bookmarks,
+        at_bookmarks=job.at_bookmarks,
         on_progress=progress,
         cancel=cancel,
     )
@@ -475,7 +469,7 @@ def _split(
                 "file them in separate submissions"
             )
     steps.next("verifying")
-    _verify(src, lossless_path, result, cap)
+    _verify(src, lossless_path, result, job.cap)
     result.ok = True
 
 

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -544,26 +545,28 @@ def save_pdf(pdf: pikepdf.Pdf, dst: Path) -> None:
             os.unlink(tmp)
 
 
+class StampOptions(TypedDict, total=False):
+    """The keyword options of `stamp_pages` (and `stamp_file`, which passes them on)."""
+
+    on_progress: ProgressCallback
+    cancel: CancelFlag | None
+    prepare: Callable[[pikepdf.Pdf], None] | None
+    allow_owner_encrypted: bool
+    content_cap: int
+    policy: PlacementPolicy | None
+    check_content: bool
+
+
 def stamp_file(
     src: Path,
     dst: Path,
     lines_for_page: Callable[[int], PageLines],
     style: StampStyle | None = None,
-    *,
-    on_progress: ProgressCallback = no_progress,
-    cancel: CancelFlag | None = None,
-    prepare: Callable[[pikepdf.Pdf], None] | None = None,
-    allow_owner_encrypted: bool = False,
-    content_cap: int = CONTENT_CAP,
-    policy: PlacementPolicy | None = None,
+    **options: Unpack[StampOptions],
 ) -> list[list[PlacedLine]]:
     """Stamp every page of `src` (page index from 0) into a new file `dst`; returns the
-    placement of every line, page by page (see `stamp_pages`)."""
-    pages = stamp_pages(src, dst, lines_for_page, style, on_progress=on_progress,
-                        cancel=cancel, prepare=prepare,
-                        allow_owner_encrypted=allow_owner_encrypted, content_cap=content_cap,
-                        policy=policy)
-    return [p.lines for p in pages]
+    placement of every line, page by page (see `stamp_pages` for the options)."""
+    return [p.lines for p in stamp_pages(src, dst, lines_for_page, style, **options)]
 
 
 def _ink_reader(pdf: pikepdf.Pdf, src: Path, policy: PlacementPolicy, *,

@@ -47,14 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.exhibits.spec import (
-    SHA256_RE,
-    SpecError,
     _Checker,
     _Lines,
     _position,
     bates_digits,
     bates_start,
     open_spec,
+    read_spec,
 )
 from intake_desktop.core.pdf.stamp import Corner
 
@@ -163,35 +162,7 @@ class ProductionSpec:
 
 def load_production_spec(path: Path) -> ProductionSpec:
     """Read and validate a production spec; every error names the file, line and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read the production spec ({exc.strerror})", path=path,
-                        fix="check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise SpecError("the spec is not UTF-8 text", path=path,
-                        fix="save it as UTF-8") from exc
-    return parse_production_spec(text, path)
-
-
-def _reference(ck: _Checker, lines: _Lines, data: dict[str, Any], t: int, line: int,
-               where: str) -> tuple[int | None, str | None]:
-    doc_id = sha = None
-    if "document" in data:
-        raw = data["document"]
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-            raise ck.fail(lines.key(t, "document", line), f"{where} 'document'",
-                          "must be a ledger document id (a whole number)",
-                          "see `intake-desktop ledger history` for ids")
-        doc_id = raw
-    if "sha256" in data:
-        sha = ck.text(data, "sha256", t, where, required=True)
-        if not SHA256_RE.match(sha):
-            raise ck.fail(lines.key(t, "sha256", line), f"{where} 'sha256'",
-                          "is not a SHA-256 (64 hexadecimal characters)",
-                          "copy the full hash from the ledger")
-        sha = sha.lower()
-    return doc_id, sha
+    return parse_production_spec(read_spec(path, "production spec"), path)
 
 
 def _text_list(ck: _Checker, lines: _Lines, data: dict[str, Any], key: str, t: int,
@@ -220,12 +191,8 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
                                 "[production], [bates], [[documents]] and [[withhold]]")
     warnings: list[str] = []
 
-    p = data.get("production")
-    p_t, p_line = lines.table("production")
-    if not isinstance(p, dict):
-        raise ck.fail(p_line, "[production]", "is missing",
-                      'add a [production] table with volume = "PROD001"')
-    ck.unknown(p, PRODUCTION_KEYS, p_t, "[production]")
+    p, p_t, p_line = ck.table(data, "production", PRODUCTION_KEYS, "is missing",
+                              'add a [production] table with volume = "PROD001"')
     volume = ck.text(p, "volume", p_t, "[production]", required=True, max_len=40)
     if not VOLUME_RE.match(volume):
         raise ck.fail(lines.key(p_t, "volume", p_line), "[production] 'volume'",
@@ -257,12 +224,8 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
     log_formats = _text_list(ck, lines, p, "privilege_log", p_t, p_line, "[production]",
                              LOG_FORMATS, LOG_FORMATS)
 
-    b = data.get("bates")
-    b_t, b_line = lines.table("bates")
-    if not isinstance(b, dict):
-        raise ck.fail(b_line, "[bates]", "is missing",
-                      'add a [bates] table with prefix = "ABC-" and digits = 6')
-    ck.unknown(b, BATES_KEYS, b_t, "[bates]")
+    b, b_t, b_line = ck.table(data, "bates", BATES_KEYS, "is missing",
+                              'add a [bates] table with prefix = "ABC-" and digits = 6')
     prefix = ck.text(b, "prefix", b_t, "[bates]", required=True, max_len=40)
     if any(ch in prefix for ch in "\\/:*?\"<>|,\x14\xfe") or any(ch.isspace() for ch in prefix):
         raise ck.fail(lines.key(b_t, "prefix", b_line), "[bates] 'prefix'",
@@ -274,22 +237,13 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
         warnings.append(f"Bates prefix {prefix!r} ends in a digit, so numbers read ambiguously;"
                         " consider ending it with '-' or '_'")
 
-    raw_docs = data.get("documents", [])
-    if not isinstance(raw_docs, list):
-        raise ck.fail(lines.table("documents")[1], "[[documents]]",
-                      "must be [[documents]] tables", "write each selection as [[documents]]")
     selections = []
-    for n, d in enumerate(raw_docs, start=1):
-        t, line = lines.table("documents", n)
-        where = f"documents {n}"
-        ck.unknown(d, DOCUMENT_KEYS, t, where)
-        refs = [k for k in ("document", "sha256", "category", "search") if k in d]
-        if len(refs) != 1:
-            raise ck.fail(line, where, "needs exactly one of document, sha256, category or "
-                          "search" + (f" (has {', '.join(refs)})" if refs else ""),
-                          'write document = 12, sha256 = "...", category = "Correspondence" '
-                          'or search = "a saved search"')
-        doc_id, sha = _reference(ck, lines, d, t, line, where)
+    for n, d, t, line, where in ck.array(data, "documents", DOCUMENT_KEYS,
+                                         "write each selection as [[documents]]"):
+        ck.one_of(d, ("document", "sha256", "category", "search"), line, where,
+                  'write document = 12, sha256 = "...", category = "Correspondence" '
+                  'or search = "a saved search"')
+        doc_id, sha = ck.reference(d, t, line, where)
         category = ck.text(d, "category", t, where, required=True) if "category" in d else None
         search = (ck.text(d, "search", t, where, required=True, max_len=80)
                   if "search" in d else None)
@@ -303,20 +257,11 @@ def parse_production_spec(text: str, path: Path) -> ProductionSpec:
                                     category=category, matter=sel_matter,
                                     confidentiality=conf, search=search))
 
-    raw_withhold = data.get("withhold", [])
-    if not isinstance(raw_withhold, list):
-        raise ck.fail(lines.table("withhold")[1], "[[withhold]]",
-                      "must be [[withhold]] tables", "write each as [[withhold]]")
     withheld = []
-    for n, w in enumerate(raw_withhold, start=1):
-        t, line = lines.table("withhold", n)
-        where = f"withhold {n}"
-        ck.unknown(w, WITHHOLD_KEYS, t, where)
-        refs = [k for k in ("document", "sha256") if k in w]
-        if len(refs) != 1:
-            raise ck.fail(line, where, "needs exactly one of document or sha256",
-                          'write document = 12 or sha256 = "..."')
-        doc_id, sha = _reference(ck, lines, w, t, line, where)
+    for n, w, t, line, where in ck.array(data, "withhold", WITHHOLD_KEYS,
+                                         "write each as [[withhold]]"):
+        ck.one_of(w, ("document", "sha256"), line, where, 'write document = 12 or sha256 = "..."')
+        doc_id, sha = ck.reference(w, t, line, where)
         if "privilege" not in w:
             raise ck.fail(line, where, "'privilege' is missing",
                           'add privilege = "attorney-client" or "work product"')

@@ -29,12 +29,14 @@ import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
 from intake_desktop.core.rules.errors import RuleProblem
 from intake_desktop.core.rules.limits import MAX_NESTING, BoundedRegex, regex_danger, too_deep
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -105,14 +107,7 @@ def _regex(key: str, value: Any) -> BoundedRegex:
             f"the regular expression is nested more than {MAX_NESTING} levels deep",
             "write a flatter pattern",
         )
-    try:
-        re.compile(value)  # Python syntax, as documented (and its error messages)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise ConditionError(
-            key,
-            f"the regular expression {value!r} does not compile ({exc})",
-            "correct the pattern (Python syntax; escape . ( ) [ ] with a backslash)",
-        ) from exc
+    _compiled(key, value, re.compile, re.error)  # Python syntax and its error messages
     danger = regex_danger(value)
     if danger:
         raise ConditionError(
@@ -120,9 +115,16 @@ def _regex(key: str, value: Any) -> BoundedRegex:
             f"the regular expression {value!r} {danger}",
             "write the repeated part once, e.g. (a+)+ as a+, or anchor it with fixed text",
         )
+    return _compiled(key, value, lambda v: BoundedRegex(v, f"when.{key}"), regex.error)
+
+
+def _compiled(key: str, value: str, compile_: Callable[[str], T],
+              error: type[Exception]) -> T:
+    """`compile_(value)`, its failure (`error`, or a pattern too deep or too large to
+    compile) as the condition's error with the fix."""
     try:
-        return BoundedRegex(value, f"when.{key}")
-    except (regex.error, RecursionError, OverflowError) as exc:
+        return compile_(value)
+    except (error, RecursionError, OverflowError) as exc:
         raise ConditionError(
             key,
             f"the regular expression {value!r} does not compile ({exc})",

@@ -12,6 +12,8 @@ from intake_desktop.core.signoff.manifest import (
     scan_folder,
 )
 from intake_desktop.core.signoff.signing import (
+    KIND_WORDS,
+    OutputFolder,
     OutputKind,
     OutputSet,
     PendingSignOff,
@@ -33,8 +35,10 @@ from intake_desktop.core.signoff.signing import (
 )
 
 __all__ = [
+    "KIND_WORDS",
     "MANIFEST_NAME",
     "FileEntry",
+    "OutputFolder",
     "OutputKind",
     "OutputSet",
     "PendingSignOff",

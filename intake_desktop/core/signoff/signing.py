@@ -14,7 +14,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
@@ -98,8 +98,8 @@ class SetStatus:
 
 
 @dataclass(frozen=True)
-class PendingSignOff:
-    """A draft waiting for an attorney's sign-off (the Supervision page)."""
+class OutputFolder:
+    """An output folder as the ledger event about it describes it."""
 
     key: str
     path: Path
@@ -108,6 +108,17 @@ class PendingSignOff:
     matter: str | None
     built_at: str
     built_by: str
+
+    @classmethod
+    def from_event(cls, e: EventRecord, key: str, path: Path, **more: Any) -> Self:
+        return cls(key, path, str(e.detail.get("kind") or OutputKind.OUTPUT),
+                   str(e.detail.get("name") or path.name), e.matter_id, e.at, e.actor_user,
+                   **more)
+
+
+@dataclass(frozen=True)
+class PendingSignOff(OutputFolder):
+    """A draft waiting for an attorney's sign-off (the Supervision page)."""
 
 
 @dataclass(frozen=True)
@@ -310,9 +321,7 @@ def pending_signoffs(book: Book, workspace_root: Path | None) -> list[PendingSig
         for old in e.detail.get("supersedes", []):
             out.pop(str(old), None)
         path = folder_of(key, workspace_root)
-        out[key] = PendingSignOff(key, path, str(e.detail.get("kind") or OutputKind.OUTPUT),
-                                  str(e.detail.get("name") or path.name), e.matter_id,
-                                  e.at, e.actor_user)
+        out[key] = PendingSignOff.from_event(e, key, path)
     return [p for p in out.values() if p.path.is_dir()]
 
 
@@ -326,16 +335,9 @@ def signed_sets(book: Book, workspace_root: Path | None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class OutputSet:
+class OutputSet(OutputFolder):
     """An output folder the ledger knows (built here, or signed off), with its state."""
 
-    key: str
-    path: Path
-    kind: str
-    name: str
-    matter: str | None
-    built_at: str
-    built_by: str
     status: SetStatus
 
 
@@ -355,9 +357,8 @@ def output_sets(book: Book, workspace_root: Path | None) -> list[OutputSet]:
         if not path.is_dir():
             continue
         e = first[key]
-        out.append(OutputSet(key, path, str(e.detail.get("kind") or OutputKind.OUTPUT),
-                             str(e.detail.get("name") or path.name), e.matter_id, e.at,
-                             e.actor_user, set_status(book, path, workspace_root)))
+        out.append(OutputSet.from_event(e, key, path,
+                                        status=set_status(book, path, workspace_root)))
     return out
 
 

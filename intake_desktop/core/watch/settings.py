@@ -4,12 +4,12 @@ it is read from the `[watch]` table of a workspace's config.toml."""
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from intake_desktop.core.errors import UsageError, WorkspaceError
+from intake_desktop.core.errors import UsageError
+from intake_desktop.core.workspace import ConfigFile, read_config
 
 
 @dataclass(frozen=True)
@@ -76,18 +76,20 @@ workers = 2            # filing threads
 """
 
 
-def settings_from_mapping(data: dict[str, Any], where: str) -> WatchSettings:
-    """Build settings from a `[watch]` mapping; errors name `where` and the field."""
+KINDS = {bool: "true or false", int: "a whole number", float: "a number"}
+
+
+def settings_from_config(config: ConfigFile) -> WatchSettings:
+    """Settings from the `[watch]` table of a read config.toml (absent: the defaults);
+    every mistake names the file and the line."""
+    data = config.table("watch", EXAMPLE)
     known = {f.name: f for f in dataclasses.fields(WatchSettings)}
     values: dict[str, Any] = {}
     for name, value in data.items():
         field = known.get(name)
         if field is None:
-            raise WorkspaceError(
-                f"unknown setting [watch] {name}",
-                path=where,
-                fix=f"use one of: {', '.join(sorted(known))}",
-            )
+            raise config.error(f"unknown setting [watch] {name}", table="watch", key=name,
+                               fix=f"use one of: {', '.join(sorted(known))}")
         default = field.default
         if isinstance(default, bool):
             ok = isinstance(value, bool)
@@ -96,37 +98,25 @@ def settings_from_mapping(data: dict[str, Any], where: str) -> WatchSettings:
         else:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok:
-            raise WorkspaceError(
-                f"[watch] {name} must be a {type(default).__name__}, got {value!r}",
-                path=where,
-                fix=f"write for example {name} = {default!r}".replace("True", "true")
-                .replace("False", "false"),
-            )
+            example = str(default).lower() if isinstance(default, bool) else repr(default)
+            raise config.error(
+                f"[watch] {name} must be {KINDS[type(default)]}, got {value!r}", table="watch",
+                key=name, fix=f"write for example {name} = {example}")
+        if not isinstance(value, bool) and not value > 0:
+            raise config.error(f"[watch] {name} must be above zero, got {value!r}",
+                               table="watch", key=name, fix=f"set {name} to a number above zero")
         values[name] = float(value) if isinstance(default, float) else value
     try:
         return WatchSettings(**values)
-    except UsageError as exc:
-        raise WorkspaceError(exc.what, path=where, fix=exc.fix) from exc
+    except UsageError as exc:  # what only the settings together can tell (stale_after)
+        key = "stale_after" if "stale_after" in data else None
+        raise config.error(exc.what, table="watch", key=key, fix=exc.fix) from exc
 
 
 def load_watch_settings(config_path: Path, **overrides: Any) -> WatchSettings:
-    """Settings from `[watch]` in config.toml (absent: defaults), then `overrides` (from the
-    command line: a bad value there is a UsageError, one in the file names the file)."""
-    data: dict[str, Any] = {}
-    if config_path.is_file():
-        try:
-            parsed = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise WorkspaceError(
-                f"the settings file is not valid TOML ({exc})",
-                path=config_path,
-                fix="fix the line named above",
-            ) from exc
-        table = parsed.get("watch", {})
-        if not isinstance(table, dict):
-            raise WorkspaceError("[watch] must be a table", path=config_path,
-                                 fix=f"write it as:\n{EXAMPLE}")
-        data.update(table)
-    settings = settings_from_mapping(data, str(config_path))
+    """Settings from `[watch]` in config.toml (read by the workspace's one reader), then
+    `overrides` (from the command line: a bad value there is a UsageError, one in the file
+    names the file and the line)."""
+    settings = settings_from_config(read_config(config_path))
     given = {k: v for k, v in overrides.items() if v is not None}
     return dataclasses.replace(settings, **given) if given else settings  # UsageError if bad

@@ -125,14 +125,14 @@ def test_file_that_disappears_mid_ingest_is_reported_and_nothing_half_filed(
 ) -> None:
     src = app.workspace.intake / MATTER / "vanishing.pdf"
     write_file(src)
-    real_place = filer.mover.place_copy
+    real_place = filer.mover.write_copies  # the step that reads the source
 
     def vanish_then_copy(s: Path, *args: object, **kw: object) -> None:
         if s == src and src.exists():
             src.unlink()
         real_place(s, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(filer.mover, "place_copy", vanish_then_copy)
+    monkeypatch.setattr(filer.mover, "write_copies", vanish_then_copy)
     [result] = filer.ingest([src])
     assert result.status is Outcome.ERROR
     assert "disappeared" in (result.reason or "")

@@ -253,14 +253,14 @@ def test_one_file_in_a_batch_failing_does_not_stop_the_others(
     good = write_file(app.workspace.intake / MATTER / "a good.pdf", 10_000, seed=13)
     bad = app.workspace.intake / MATTER / "b vanishing.pdf"
     write_file(bad, 10_000, seed=14)
-    real = filer.mover.place_copy
+    real = filer.mover.write_copies  # the step that reads the source
 
     def vanish(src: Path, *args: object, **kw: object) -> object:
         if src == bad and bad.exists():
             bad.unlink()
         return real(src, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(filer.mover, "place_copy", vanish)
+    monkeypatch.setattr(filer.mover, "write_copies", vanish)
     results = filer.ingest([app.workspace.intake])
     assert [r.status for r in results] == [Outcome.FILED, Outcome.ERROR]
     assert "disappeared" in (results[1].reason or "")

@@ -114,3 +114,49 @@ def test_a_new_workspace_may_start_with_files_copied_in(workspace: Workspace) ->
         assert not report.ok and report.files_checked == 2
     finally:
         app.close()
+
+
+KILLED_WHILE_SEALING = """
+import os, signal, sys
+from pathlib import Path
+from intake_desktop.core import mover, platform
+def die(tmp, dest):
+    if sys.argv[2] == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    import time; print("written", flush=True); time.sleep(60)
+platform.rename_no_clobber = die
+mover.write_new_file(Path(sys.argv[1]) / "ledger-seal-20261203T000000000000Z.json", b"{}")
+"""
+
+
+def test_a_seal_cut_short_by_kill_9_leaves_no_temporary_behind(workspace: Workspace) -> None:
+    """GIVEN a process killed while writing a seal (its temporary written, not yet named)
+    WHEN the next command opens the workspace THEN that temporary is gone, while one of a
+    live writer and one of another machine's (younger than a day) are left alone."""
+    import os
+    import subprocess
+    import sys
+
+    seals_dir = workspace.exports / "ledger-seals"
+    seals_dir.mkdir(parents=True, exist_ok=True)
+    script = [sys.executable, "-c", KILLED_WHILE_SEALING, str(seals_dir)]
+    dead = subprocess.run([*script, "die"], cwd=Path(__file__).parents[3])
+    assert dead.returncode == -9
+    [left] = [p.name for p in seals_dir.glob("*.intake-tmp")]
+    live = subprocess.Popen([*script, "live"], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).parents[3])
+    try:
+        assert live.stdout is not None and live.stdout.readline().strip() == "written"
+        elsewhere = seals_dir / ".ledger-seal-x.json.new@000000000000.4242.intake-tmp"
+        elsewhere.write_bytes(b"{}")
+        assert run_cli("ledger", "verify", "--workspace", str(workspace.root)).returncode == 0
+        remaining = sorted(p.name for p in seals_dir.glob("*.intake-tmp"))
+        assert left not in remaining
+        assert elsewhere.name in remaining and len(remaining) == 2, remaining
+        old = 2 * 24 * 3600
+        os.utime(elsewhere, (elsewhere.stat().st_atime - old, elsewhere.stat().st_mtime - old))
+        run_cli("ledger", "verify", "--workspace", str(workspace.root))
+        assert len(list(seals_dir.glob("*.intake-tmp"))) == 1  # the live writer's
+    finally:
+        live.kill()
+        live.wait()

@@ -520,7 +520,7 @@ def test_watch_settings_from_config_are_validated(app: App) -> None:
     settings = load_watch_settings(config, workers=None)
     assert (settings.settle, settings.workers) == (0.5, 3)
     config.write_text(config.read_text().replace("workers = 3", 'workers = "many"'))
-    with pytest.raises(WorkspaceError, match=r"\[watch\] workers must be a int") as info:
+    with pytest.raises(WorkspaceError, match=r"\[watch\] workers must be a whole number") as info:
         load_watch_settings(config)
     assert str(config) in info.value.message
     config.write_text(config.read_text().replace('workers = "many"', "setle = 1"))
