@@ -57,6 +57,7 @@ class ChecklistEditor(TomlFilePane):
         self.checklists.currentItemChanged.connect(lambda *_: self._picked())
         self.items = QListWidget(self)
         self.items.setToolTip("The items, in order: click one to jump to it")
+        self._build_editor()
         self.items.itemClicked.connect(
             lambda item: self.editor.go_to_line(int(item.data(Qt.ItemDataRole.UserRole))))
         self.where = muted("", self)

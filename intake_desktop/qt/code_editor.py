@@ -180,12 +180,16 @@ class TomlFilePane(QWidget):
     """An admin's editor of one TOML file (naming rules, checklists): the text, checked
     `CHECK_AFTER_MS` after typing stops; a status line of at most three lines (a long
     error must not push the line it is about out of view); Validate-and-save and Revert.
-    Subclasses give `check` and `save` and connect the Revert button."""
+    Subclasses give `check` and `save`, call `_build_editor` where the editor belongs in
+    their tab order, and connect the Revert button."""
 
     CHECK_AFTER_MS = 300
+    editor: CodeEditor
+    status: QLabel
+    save_button: QPushButton
+    revert_button: QPushButton
 
-    def __init__(self) -> None:
-        super().__init__()
+    def _build_editor(self) -> None:
         self.editor = CodeEditor(self)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setLineWrapMode(CodeEditor.LineWrapMode.NoWrap)

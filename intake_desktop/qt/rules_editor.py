@@ -169,6 +169,7 @@ class RulesEditor(TomlFilePane):
         self.before: Router = self._compile_or_builtin(self.saved_text)
         self.candidates: list[Candidate] = []
 
+        self._build_editor()
         self.editor.setPlainText(self.saved_text)
         self._debounce.stop()  # checked below, at once
         self.editor.setTabStopDistance(28)

@@ -104,3 +104,20 @@ def test_the_checklists_page_follows_a_saved_edit(make_window: Any, app: Any,
     ids = {page.items.item(r, 0).data(Qt.ItemDataRole.UserRole)
            for r in range(page.items.rowCount())}
     assert "dashcam" in ids
+
+
+
+def test_tab_goes_from_the_lists_to_the_text(make_window: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window, editor = _editor(make_window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    editor.checklists.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.checklists)
+    seen = [editor.checklists]
+    for _ in range(2):
+        qtbot.keyClick(seen[-1], Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen == [editor.checklists, editor.items, editor.editor]

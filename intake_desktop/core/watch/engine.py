@@ -6,11 +6,20 @@ stability, watches observer health, keeps the claims heartbeat) and hands comple
 a bounded pool of filing workers. A worker claims the file in the ledger before any work,
 files it through the Filer and reports the result. Nothing here touches Qt: callers get
 `on_event(IngestResult | WatchStatus)` calls, from the watcher's threads.
+
+Several desks on one folder: each file is first meant for one live desk (the highest of a
+hash of desk and file name over the desks with a heartbeat row, so every desk makes the same
+choice without asking); the others leave it for `handoff_after` and then take it only with
+a filing worker free. The claim alone keeps a file from being filed twice; the share only
+spares ten desks from all checking, hashing and claiming every file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import heapq
+import itertools
 import os
 import queue
 import threading
@@ -21,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from intake_desktop.core.errors import UsageError
-from intake_desktop.core.filing import Filer, IngestResult, Outcome
+from intake_desktop.core.filing import FILER_OWNER_PREFIX, Filer, IngestResult, Outcome
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.watch.claims import ClaimBook, claim_key, folder_label, new_owner_id
 from intake_desktop.core.watch.observers import (
@@ -116,6 +125,13 @@ class Watcher:
         self._overflow = OverflowSpy(self._hints)
         # Keyed by the path as a string: a scan of 10,000 files builds no Path objects.
         self._tracks: dict[str, Track] = {}
+        # When to look at each tracked file next: a heap of (time, tie-break, path). An
+        # entry whose time no longer matches its track is stale and skipped, so a folder of
+        # 10,000 waiting files costs nothing per tick.
+        self._due: list[tuple[float, int, str]] = []
+        self._due_order = itertools.count()
+        self._desks: tuple[str, ...] = ()  # live desks at the last heartbeat, sorted
+        self._prefixes = [str(fw.path) + os.sep for fw in self.folders]
         self._announced: set[str] = set()  # reported as seen (once per file)
         self._known_junk: set[str] = set()
         self._failed: dict[str, _Failure] = {}
@@ -232,6 +248,7 @@ class Watcher:
         with self._lock:
             self._inflight.clear()
         self._tracks.clear()
+        self._due.clear()
         try:
             self.claims.retire()
         except Exception as exc:  # the ledger may be gone at shutdown; claims then expire
@@ -395,14 +412,54 @@ class Watcher:
             if not os.path.isfile(path):
                 return
             track = Track(Path(path), fw.index, next_check=retry_at or 0.0)
+            if self._is_foreign(path, fw.index):
+                track.foreign = True
+                track.not_before = time.monotonic() + self.settings.handoff_after
             self._tracks[path] = track
+            self._schedule(path, track)
             if path not in self._announced:
                 self._announced.add(path)
                 self._emit(WatchStatus(WatchEvent.SEEN, f"seen {path}", path))
         if at is not None:
             # An event: look again now (a close or rename may have finished the file).
             track.last_event = max(track.last_event, at)
-            track.next_check = min(track.next_check, at)
+            if at < track.next_check:
+                track.next_check = at
+                self._schedule(path, track)
+
+    def _schedule(self, path: str, track: Track) -> None:
+        heapq.heappush(self._due, (max(track.next_check, track.not_before),
+                                   next(self._due_order), path))
+
+    # ---- which desk a file is meant for --------------------------------------------------
+
+    def _is_foreign(self, path: str, folder: int) -> bool:
+        """True when another live desk is the first choice for this file."""
+        desks = self._desks
+        if self._once or len(desks) < 2 or self.owner not in desks:
+            return False
+        prefix = self._prefixes[folder]
+        name = f"{self._labels[folder]}\0{path.removeprefix(prefix)}".encode(
+            "utf-8", "surrogateescape")
+        best = max(desks, key=lambda desk: hashlib.blake2b(
+            desk.encode("utf-8", "surrogateescape") + b"\0" + name, digest_size=8).digest())
+        return best != self.owner
+
+    def _set_desks(self, desks: Sequence[str]) -> None:
+        """The live desks changed (one started, stopped or died): share the waiting files
+        again, so a dead desk's first choices go to the others now."""
+        listed = tuple(sorted(desks))
+        if listed == self._desks:
+            return
+        self._desks = listed
+        now = time.monotonic()
+        for path, track in list(self._tracks.items()):
+            foreign = self._is_foreign(path, track.folder)
+            if foreign == track.foreign:
+                continue
+            track.foreign = foreign
+            track.not_before = now + self.settings.handoff_after if foreign else 0.0
+            self._schedule(path, track)
 
     # ---- stability and dispatch ----------------------------------------------------------
 
@@ -411,12 +468,21 @@ class Watcher:
             return bool(self._inflight)
 
     def _check_tracks(self, now: float) -> None:
-        for path, track in list(self._tracks.items()):
-            if track.next_check > now:
-                continue
+        due = self._due
+        while due and due[0][0] <= now:
             with self._lock:
-                if len(self._inflight) >= self.settings.max_queued:
-                    return
+                inflight = len(self._inflight)
+            if inflight >= self.settings.max_queued:
+                return
+            when, _, path = heapq.heappop(due)
+            track = self._tracks.get(path)
+            if track is None or max(track.next_check, track.not_before) != when:
+                continue  # gone, or looked at again later (a newer entry stands for it)
+            if track.foreign and inflight >= self.settings.workers:
+                # Another desk's first choice, still here: only for a free worker.
+                track.not_before = now + 1.0
+                self._schedule(path, track)
+                continue
             fw = self.folders[track.folder]
             verdict = self.stability.check(track, now, network=fw.network)
             if verdict is Verdict.GONE:
@@ -427,6 +493,8 @@ class Watcher:
                     self._emit(WatchStatus(WatchEvent.WAITING,
                                            f"{path}: still being written; left for the "
                                            "next run", str(path)))
+                else:
+                    self._schedule(path, track)
             else:
                 assert track.sig is not None
                 del self._tracks[path]
@@ -552,7 +620,9 @@ class Watcher:
         # A desk that went away since the last heartbeat (died, or stopped) may have left a
         # filing unfinished (kill -9, power cut): the eldest live desk finishes or rolls back
         # what no live desk holds, now rather than at its own next start.
-        owners = {o.owner for o in self.claims.ledger.watch_claims.owners()} - {self.claims.owner}
+        listed = [o.owner for o in self.claims.ledger.watch_claims.owners()]
+        self._set_desks([o for o in listed if not o.startswith(FILER_OWNER_PREFIX)])
+        owners = set(listed) - {self.claims.owner}
         gone = self._seen_owners is not None and bool(self._seen_owners - owners)
         self._seen_owners = owners
         if self._pool is not None and (gone or any(c.state == "active" for c in dropped)) and (

@@ -37,6 +37,15 @@ from intake_desktop.core.workspace import IntakeFolder
 # (events were lost: scan every folder now).
 Hint = tuple[str, Path, int, float]
 
+# The events the handler turns into hints; the rest are never asked of the kernel. Without
+# this list inotify also reports every open and every read-only close in the folder, and on a
+# shared intake folder each desk's reads (trial open, lease check, hashing, copying) then
+# wake every other desk's observer: with 10 desks most of each desk's time went on that.
+WANTED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent,
+    DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
+]
+
 
 class _Handler(FileSystemEventHandler):
     """Runs on the observer thread: turns events into hints, nothing more."""
@@ -147,7 +156,8 @@ def start_observer(fw: FolderWatch, hints: queue.SimpleQueue[Hint],
         NamePollingObserver(timeout=settings.poll_interval) if fw.polling else Observer()
     )
     observer.daemon = True
-    observer.schedule(_Handler(hints, fw.index), str(fw.path), recursive=True)
+    observer.schedule(_Handler(hints, fw.index), str(fw.path), recursive=True,
+                      event_filter=WANTED_EVENTS)
     observer.start()
     fw.observer, fw.identity, fw.available, fw.problem = observer, identity, True, ""
 

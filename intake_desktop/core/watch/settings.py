@@ -36,6 +36,12 @@ class WatchSettings:
     stale_after: float = 120.0
     retry_failed_after: float = 600.0
     retry_first_after: float = 5.0
+    # Several desks on one intake folder: each file goes first to one live desk (chosen from
+    # the file's name and the desks' heartbeat rows, the same choice on every desk); another
+    # desk takes it only after this many seconds, and only with a filing worker free (a
+    # desk that is slow or stuck). The claim still decides; this only spares the desks
+    # from racing for every file.
+    handoff_after: float = 15.0
     # Filing pool: worker threads and the most files handed to it at once.
     workers: int = 2
     max_queued: int = 8

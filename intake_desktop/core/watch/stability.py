@@ -75,6 +75,9 @@ class Track:
     changes: int = 0  # how often its size/mtime changed while watched
     busy: bool = False  # a writer held it open at the last check
     blocked: str = ""  # why it could not be read at the last check
+    # Meant for another desk on the same folder: left to it until `not_before`.
+    foreign: bool = False
+    not_before: float = 0.0
 
 
 class Stability:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from intake_desktop.app import App, build_filer
+from intake_desktop.core import platform
 from intake_desktop.core.errors import UsageError, WorkspaceError
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import ClaimState, DocStatus
@@ -617,6 +618,123 @@ def test_duplicate_and_out_of_order_events_never_file_twice(
     time.sleep(1.0)  # several settle windows: anything wrongly queued would be filed
     watcher.stop()
     assert_each_filed_once(app, {"once.pdf": data})
+
+
+def test_reading_an_intake_file_wakes_no_observer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a native observer on an intake folder WHEN a file there is opened and read 200
+    times (what every desk on a shared folder does to each file: trial open, lease check,
+    hashing, copying) THEN the observer receives no event for it; writing it still gives
+    the events the watcher needs. (With 10 desks on one folder the reads of the other nine
+    took most of each desk's time.)"""
+    import queue as queue_module
+
+    from intake_desktop.core.watch.observers import (
+        Hint,
+        _Handler,
+        start_observer,
+        stop_observer,
+    )
+
+    seen: list[str] = []
+    dispatch = _Handler.dispatch
+
+    def counting(self: _Handler, event: object) -> None:
+        seen.append(type(event).__name__)
+        dispatch(self, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Handler, "dispatch", counting)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.4 scanned")
+    hints: queue_module.SimpleQueue[Hint] = queue_module.SimpleQueue()
+    fw = plan_folder(0, IntakeFolder(tmp_path), FAST)
+    assert not fw.polling
+    start_observer(fw, hints, FAST)
+    try:
+        for _ in range(200):
+            with open(path, "rb") as fh:
+                fh.read()
+        os.stat(path)
+        time.sleep(0.5)
+        assert seen == [], f"{len(seen)} events for reads: {sorted(set(seen))}"
+        (tmp_path / "new.pdf").write_bytes(b"%PDF-1.4 new")
+        wait_for(lambda: "FileClosedEvent" in seen, timeout=5)
+    finally:
+        stop_observer(fw)
+    kinds = []
+    while not hints.empty():
+        kinds.append(hints.get_nowait()[0])
+    # Close-after-write is a hint only where the platform reports it (not in portable mode).
+    assert "write" in kinds
+    assert ("closed" in kinds) == platform.close_events_supported()
+
+
+def test_two_desks_on_one_folder_share_the_files_without_racing(app: App) -> None:
+    """GIVEN two watchers (two desks) on one intake folder and ledger, each aware of the
+    other through its heartbeat row WHEN 60 files arrive THEN each file is filed once, both
+    desks file some, and neither loses a single claim race: each file went to one desk
+    (before, both desks checked, hashed and claimed every file and one lost each race)."""
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    desk_reports = [Reports(), Reports()]
+    desks = [Watcher(app.workspace, lambda: build_filer(app), settings=FAST, on_event=r)
+             for r in desk_reports]
+    try:
+        for desk in desks:
+            desk.start()
+        wait_for(lambda: len(app.ledger.watch_claims.live_owners(within=60)) == 2)
+        time.sleep(1.5 * FAST.heartbeat_interval)  # each desk's next heartbeat sees the other
+        contents = {f"shared-{i:02d}.pdf": blob(900 + i, 1500 + i) for i in range(60)}
+        for name, data in contents.items():
+            (intake / name).write_bytes(data)
+        wait_for(lambda: len(filed_docs(app)) == 60, timeout=60)
+    finally:
+        for desk in desks:
+            desk.stop()
+    assert_each_filed_once(app, contents)
+    filed = [{Path(r.source).name for r in rep.results(Outcome.FILED)} for rep in desk_reports]
+    assert filed[0] and filed[1] and not filed[0] & filed[1]
+    assert filed[0] | filed[1] == set(contents)
+    assert [rep.statuses(WatchEvent.TAKEN_ELSEWHERE) for rep in desk_reports] == [[], []]
+
+
+def test_files_meant_for_a_desk_that_went_away_are_taken_by_another(
+    app: App, make_watcher: Callable[..., Watcher]
+) -> None:
+    """GIVEN a second desk that is alive (heartbeat) but files nothing WHEN 20 files arrive
+    THEN this desk files its share at once and leaves the other desk's share (hand-off is
+    far off); once the other desk's heartbeat row is gone, the rest is filed at the next
+    heartbeat, every file once."""
+    intake = app.workspace.intake / MATTER
+    intake.mkdir(parents=True)
+    claims = app.ledger.watch_claims
+    stop = threading.Event()
+
+    def other_desk_alive() -> None:
+        while not stop.wait(0.3):
+            claims.heartbeat("desk-elsewhere", host="another machine", pid=1)
+
+    claims.heartbeat("desk-elsewhere", host="another machine", pid=1)
+    beating = threading.Thread(target=other_desk_alive)
+    beating.start()
+    watcher = make_watcher(WatchSettings(**{**FAST.__dict__, "handoff_after": 120.0}))
+    try:
+        watcher.start()
+        contents = {f"handoff-{i:02d}.pdf": blob(950 + i, 1200 + i) for i in range(20)}
+        for name, data in contents.items():
+            (intake / name).write_bytes(data)
+        wait_for(lambda: len(filed_docs(app)) >= 1, timeout=30)
+        time.sleep(3 * FAST.heartbeat_interval)
+        mine = len(filed_docs(app))
+        assert 0 < mine < 20, "only this desk's share is filed while the other is alive"
+    finally:
+        stop.set()
+        beating.join()
+    claims.retire_owner("desk-elsewhere")
+    wait_for(lambda: len(filed_docs(app)) == 20, timeout=30)
+    watcher.stop()
+    assert_each_filed_once(app, contents)
 
 
 def test_on_a_share_a_file_is_complete_only_after_the_stability_window(tmp_path: Path) -> None:
