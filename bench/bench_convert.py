@@ -159,7 +159,8 @@ def end_to_end(root: Path, corpus: Path, code: Path, workers: str | None) -> tup
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "intake_desktop", "--workspace", str(ws.root), "ingest",
-         "--json", str(ws.intake)], env=env, capture_output=True, text=True, check=False)
+         "--json", str(ws.intake)], env=env, capture_output=True, text=True, check=False,
+        cwd=code)  # `-m` puts the working folder first on the path: run from the code's own
     seconds = time.perf_counter() - t0
     records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert records, done.stderr[-2000:]
