@@ -188,7 +188,7 @@ def _label_range(labels: str) -> str:
 PROVISIONAL_MARK = "⚑ Provisional ·"
 # The browser counts matches up to this many (the label then says "more than"): counting a
 # common word's 700,000 matches in a firm's ledger took seconds for a number nobody reads.
-COUNT_CAP = 100_000
+COUNT_CAP = 10_000
 
 
 class DocumentTableModel(RecordTableModel[DocumentRecord]):
