@@ -337,7 +337,7 @@ class DocumentStore(LedgerStore):
                 *_filter_conditions(flt, dialect)).limit(cap + 1)
         query = select(func.count()).select_from(ids.subquery("upto"))
         with self._reader.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+            return min(int(conn.execute(query).scalar_one()), cap + 1)
 
     def count_documents(self, flt: DocumentFilter) -> int:
         query = select(func.count()).select_from(documents).where(
