@@ -1,9 +1,10 @@
 """Office documents to PDF through LibreOffice headless.
 
-Each conversion runs with its own LibreOffice profile folder (inside the work folder, so
-parallel runs never collide on the profile lock), in its own process group, with a
-timeout after which the whole group is killed. Without LibreOffice the original is filed
-and flagged `needs_conversion` with the install command.
+Each process converts with its own LibreOffice profile folder, reused from one conversion
+to the next (parallel runs in other processes never collide on the profile lock; a second
+conversion at once in the same process gets a fresh one in its work folder), in its own
+process group, with a timeout after which the whole group is killed. Without LibreOffice
+the original is filed and flagged `needs_conversion` with the install command.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
+from multiprocessing import util as mp_util
 from pathlib import Path
 
 from intake_desktop.core import platform
@@ -87,7 +91,10 @@ class LibreOffice:
         job = workdir / "office"
         (job / "in").mkdir(parents=True)
         (job / "out").mkdir()
-        profile = job / "profile"
+        home = _take_profile()
+        if home is None:  # this process's profile is in use: a fresh one in the work folder
+            home = job
+        profile = home / "profile"
         staged = job / "in" / f"document{suffix}"
         shutil.copyfile(source, staged)  # a plain ASCII name: no quoting or filter surprises
         cmd = [
@@ -95,7 +102,8 @@ class LibreOffice:
             "--nologo", f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--convert-to", "pdf", "--outdir", str(job / "out"), str(staged),
         ]
-        env = {**os.environ, "HOME": str(job)}
+        env = {**os.environ, "HOME": str(home)}
+        ok = False
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
             env=env, start_new_session=True,
@@ -122,8 +130,11 @@ class LibreOffice:
                         fix="open the document in Word or LibreOffice and save it as PDF by "
                         "hand",
                     )
+            ok = proc.returncode == 0
         finally:
             _kill_group(proc)  # helpers LibreOffice may have left behind
+            if home != job:
+                _give_back_profile(home, keep=ok)
         if proc.returncode != 0 and _out_of_memory(proc.returncode, err):
             raise self._refused(source, peak)
         pdf = job / "out" / "document.pdf"
@@ -145,6 +156,41 @@ class LibreOffice:
             f"refused: LibreOffice needed more than {self.memory / 1024**2:,.0f} MB of memory "
             f"to open the document{seen} and was stopped; it may be built to exhaust the "
             "computer", path=source, flags=(FLAG_OVER_LIMIT,), fix=REFUSED_FIX)
+
+
+# One LibreOffice profile per process, reused by its conversions one after another: a new
+# profile costs LibreOffice a second of set-up on every start. A preparation worker (a
+# forked process) makes its own, so parallel conversions never share one; a conversion that
+# failed or was stopped throws its profile away.
+_profile_lock = threading.Lock()
+_profiles: dict[int, Path] = {}  # process id -> its profile's home folder
+
+
+def _take_profile() -> Path | None:
+    """This process's LibreOffice home folder, held until `_give_back_profile` (None: in use
+    by another thread of this process, or no temporary folder)."""
+    if not _profile_lock.acquire(blocking=False):
+        return None
+    home = _profiles.get(os.getpid())
+    if home is None or not home.is_dir():
+        try:
+            home = Path(tempfile.mkdtemp(prefix="intake-libreoffice-"))
+        except OSError:
+            _profile_lock.release()
+            return None
+        _profiles[os.getpid()] = home
+        # Removed when this process ends (forked workers included: multiprocessing runs its
+        # finalizers there, where atexit handlers do not run).
+        mp_util.Finalize(None, shutil.rmtree, args=(str(home),),
+                         kwargs={"ignore_errors": True}, exitpriority=10)
+    return home
+
+
+def _give_back_profile(home: Path, *, keep: bool) -> None:
+    if not keep:  # a profile LibreOffice died or was killed with may be half written
+        _profiles.pop(os.getpid(), None)
+        shutil.rmtree(home, ignore_errors=True)
+    _profile_lock.release()
 
 
 def _out_of_memory(returncode: int, err: bytes) -> bool:

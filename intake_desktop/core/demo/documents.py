@@ -16,6 +16,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from intake_desktop.core.demo import cast as c
 from intake_desktop.core.demo.render import (
@@ -113,6 +114,23 @@ def _pleading_caption(title: str, dated: str, plaintiff_side: bool = True) -> tu
     )
 
 
+def _text_pdf(matter: str, relative: str, kind: Kind, description: str,
+              **fields: Any) -> DemoDocument:
+    """A text PDF document; `fields` are `TextDocument`'s (title, author, paragraphs, ...)."""
+    return DemoDocument(matter, relative, kind, description, text_pdf(TextDocument(**fields)))
+
+
+def _pleading(matter: str, relative: str, description: str, *, title: str, date: str,
+              author: str, heading: str, paragraphs: tuple[str, ...],
+              plaintiff_side: bool = True) -> DemoDocument:
+    """A pleading on pleading paper, its caption dated the day it was filed (`date`)."""
+    day = _d(date)
+    return _text_pdf(matter, relative, Kind.PLEADING, description, title=title, date=day,
+                     author=author, pleading=True,
+                     caption=_pleading_caption(heading, _long(day), plaintiff_side),
+                     paragraphs=paragraphs)
+
+
 # ---- litigation: Reyes v. Acme Logistics ------------------------------------------------------
 
 
@@ -123,11 +141,9 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
     rate = rng.choice((27.5, 28.25, 29.0))
     unpaid = round((weekly_hours - 40) * rate * 1.5 * 104, 2)
 
-    complaint = text_pdf(TextDocument(
-        title="Complaint for Damages - Reyes v. Acme Logistics", date=_d("2024-01-22"),
-        author=c.ATTORNEY,
-        pleading=True,
-        caption=_pleading_caption("COMPLAINT FOR DAMAGES", "January 22, 2024"),
+    complaint = _pleading(m, "Complaint - Reyes v Acme.pdf", "complaint (pleading paper)",
+        title="Complaint for Damages - Reyes v. Acme Logistics", date="2024-01-22",
+        author=c.ATTORNEY, heading="COMPLAINT FOR DAMAGES",
         paragraphs=(
             "# COMPLAINT FOR DAMAGES AND DEMAND FOR JURY TRIAL",
             f"Plaintiff {c.CLIENT_LIT} alleges against Defendant {c.DEFENDANT} as follows:",
@@ -154,18 +170,14 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Dated: January 22, 2024                 HARBOR & VALE LLP",
             f"                                        By: /s/ {c.ATTORNEY}",
         ),
-    ))
-    docs.append(DemoDocument(m, "Complaint - Reyes v Acme.pdf", Kind.PLEADING,
-                             "complaint (pleading paper)", complaint))
+    )
+    docs.append(complaint)
     docs.append(DemoDocument(m, "Downloads/Complaint - Reyes v Acme (1).pdf", Kind.DUPLICATE,
-                             "the complaint again, downloaded twice", complaint))
-    docs.append(DemoDocument(m, "Answer of Defendant Acme Logistics.pdf", Kind.PLEADING,
-                             "answer with affirmative defenses", text_pdf(TextDocument(
-        title="Answer to Complaint - Acme Logistics", date=_d("2024-02-26"),
-        author=c.DEFENSE_ATTORNEY,
-        pleading=True,
-        caption=_pleading_caption("DEFENDANT'S ANSWER TO COMPLAINT", "February 26, 2024",
-                                   plaintiff_side=False),
+                             "the complaint again, downloaded twice", complaint.data))
+    docs.append(_pleading(m, "Answer of Defendant Acme Logistics.pdf",
+                          "answer with affirmative defenses",
+        title="Answer to Complaint - Acme Logistics", date="2024-02-26",
+        author=c.DEFENSE_ATTORNEY, heading="DEFENDANT'S ANSWER TO COMPLAINT", plaintiff_side=False,
         paragraphs=(
             "# DEFENDANT ACME LOGISTICS, INC.'S ANSWER TO COMPLAINT",
             "Defendant Acme Logistics, Inc. answers the Complaint as follows. Dated: "
@@ -180,14 +192,10 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "",
             f"Dated: February 26, 2024   WHITCOMBE STERLING LLP  By: /s/ {c.DEFENSE_ATTORNEY}",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Requests for Production - Set One.pdf", Kind.PLEADING,
-                             "discovery served on us", text_pdf(TextDocument(
-        title="Defendant's Requests for Production, Set One", date=_d("2024-03-04"),
-        author=c.DEFENSE_ATTORNEY,
-        pleading=True,
-        caption=_pleading_caption("REQUESTS FOR PRODUCTION, SET ONE", "March 4, 2024",
-                                   plaintiff_side=False),
+    ))
+    docs.append(_pleading(m, "Requests for Production - Set One.pdf", "discovery served on us",
+        title="Defendant's Requests for Production, Set One", date="2024-03-04",
+        author=c.DEFENSE_ATTORNEY, heading="REQUESTS FOR PRODUCTION, SET ONE", plaintiff_side=False,
         paragraphs=(
             "# DEFENDANT'S FIRST SET OF REQUESTS FOR PRODUCTION OF DOCUMENTS",
             "PROPOUNDING PARTY: Defendant Acme Logistics, Inc.  RESPONDING PARTY: Plaintiff "
@@ -199,13 +207,10 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "REQUEST FOR PRODUCTION NO. 3: All documents supporting your claim for damages.",
             "Responses are due within thirty days of service.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Special Interrogatories - Set One.pdf", Kind.PLEADING,
-                             "discovery we served", text_pdf(TextDocument(
-        title="Plaintiff's Special Interrogatories, Set One", date=_d("2024-03-11"),
-        author=c.ATTORNEY,
-        pleading=True,
-        caption=_pleading_caption("SPECIAL INTERROGATORIES, SET ONE", "March 11, 2024"),
+    ))
+    docs.append(_pleading(m, "Special Interrogatories - Set One.pdf", "discovery we served",
+        title="Plaintiff's Special Interrogatories, Set One", date="2024-03-11",
+        author=c.ATTORNEY, heading="SPECIAL INTERROGATORIES, SET ONE",
         paragraphs=(
             "# PLAINTIFF MARIA REYES'S SPECIAL INTERROGATORIES, SET ONE",
             "PROPOUNDING PARTY: Plaintiff Maria Reyes.  RESPONDING PARTY: Defendant Acme "
@@ -214,13 +219,10 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "badge scans from January 1, 2022 to November 3, 2023.",
             "SPECIAL INTERROGATORY NO. 2: State every reason for Plaintiff's termination.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Notice of Motion to Compel.pdf", Kind.PLEADING,
-                             "our motion", text_pdf(TextDocument(
-        title="Notice of Motion and Motion to Compel", date=_d("2024-05-06"),
-        author=c.ATTORNEY,
-        pleading=True,
-        caption=_pleading_caption("NOTICE OF MOTION AND MOTION TO COMPEL", "May 6, 2024"),
+    ))
+    docs.append(_pleading(m, "Notice of Motion to Compel.pdf", "our motion",
+        title="Notice of Motion and Motion to Compel", date="2024-05-06",
+        author=c.ATTORNEY, heading="NOTICE OF MOTION AND MOTION TO COMPEL",
         paragraphs=(
             "# NOTICE OF MOTION AND MOTION TO COMPEL PRODUCTION OF TIMEKEEPING RECORDS",
             "TO DEFENDANT AND ITS ATTORNEYS OF RECORD: PLEASE TAKE NOTICE that on June 3, 2024 "
@@ -230,13 +232,10 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "and by telephone on April 19, 2024 without resolving the dispute.",
             "Dated: May 6, 2024",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Order Granting Motion to Compel.pdf", Kind.PLEADING,
-                             "court order", text_pdf(TextDocument(
-        title="Order Granting Plaintiff's Motion to Compel", date=_d("2024-06-03"),
-        author=c.JUDGE,
-        pleading=True,
-        caption=_pleading_caption("ORDER GRANTING MOTION TO COMPEL", "June 3, 2024"),
+    ))
+    docs.append(_pleading(m, "Order Granting Motion to Compel.pdf", "court order",
+        title="Order Granting Plaintiff's Motion to Compel", date="2024-06-03",
+        author=c.JUDGE, heading="ORDER GRANTING MOTION TO COMPEL",
         paragraphs=(
             "# ORDER GRANTING PLAINTIFF'S MOTION TO COMPEL",
             "The Court, having considered the papers and the arguments of counsel at the hearing "
@@ -247,9 +246,9 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             f"Dated: June 3, 2024                      {c.JUDGE}",
             "                                          United States District Judge",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Whitcombe letter re meet and confer.pdf", Kind.LETTER,
-                             "letter from opposing counsel", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Whitcombe letter re meet and confer.pdf", Kind.LETTER,
+                          "letter from opposing counsel",
         title="Letter re meet and confer", author=c.DEFENSE_ATTORNEY, date=_d("2024-04-12"),
         letterhead=c.DEFENSE_FIRM,
         paragraphs=(
@@ -266,9 +265,9 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             f"{c.DEFENSE_ATTORNEY}",
             "Counsel for Defendant Acme Logistics, Inc.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Letter to client - case status.pdf", Kind.LETTER,
-                             "our letter to the client", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Letter to client - case status.pdf", Kind.LETTER,
+                          "our letter to the client",
         title="Case status letter", author=c.ATTORNEY, letterhead=c.FIRM, date=_d("2024-03-15"),
         paragraphs=(
             "March 15, 2024",
@@ -282,7 +281,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Sincerely,",
             c.ATTORNEY,
         ),
-    ))))
+    ))
     transcript = [
         "# UNITED STATES DISTRICT COURT - NORTHERN DISTRICT OF CALIFORNIA",
         f"Reyes v. Acme Logistics, Inc., {c.CASE_NO}",
@@ -306,12 +305,12 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
         transcript.append(f"A. {a}")
         if n % 6 == 0:
             transcript.append("MS. WHITCOMBE: Objection, asked and answered.")
-    docs.append(DemoDocument(m, "Brandt deposition transcript 2024-07-18.pdf", Kind.PLEADING,
-                             "deposition transcript", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Brandt deposition transcript 2024-07-18.pdf", Kind.PLEADING,
+                          "deposition transcript",
         title=f"Deposition of {c.DEPONENT}", author="Lowell Court Reporting", date=_d("2024-07-18"),
-        pleading=True, paragraphs=tuple(transcript)))))
-    docs.append(DemoDocument(m, "Exhibits/Employment Agreement - Reyes.pdf", Kind.LETTER,
-                             "the employment agreement (an exhibit)", text_pdf(TextDocument(
+        pleading=True, paragraphs=tuple(transcript)))
+    docs.append(_text_pdf(m, "Exhibits/Employment Agreement - Reyes.pdf", Kind.LETTER,
+                          "the employment agreement (an exhibit)",
         title="Employment Agreement", author="Acme Logistics HR", letterhead=c.ACME,
         date=_d("2019-08-01"),
         paragraphs=(
@@ -326,9 +325,9 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "4. At-will employment. Either party may end employment at any time.",
             "ACME LOGISTICS, INC. by: R. Calder, HR Director        EMPLOYEE: Maria Reyes",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Exhibits/Termination letter 2023-11-03.pdf", Kind.LETTER,
-                             "the termination letter (an exhibit)", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Exhibits/Termination letter 2023-11-03.pdf", Kind.LETTER,
+                          "the termination letter (an exhibit)",
         title="Notice of termination", author="Acme Logistics HR", letterhead=c.ACME,
         date=_d("2023-11-03"),
         paragraphs=(
@@ -343,9 +342,9 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Sincerely,",
             "R. Calder, HR Director",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Exhibits/Safety memo 2023-09-18.pdf", Kind.LETTER,
-                             "the client's safety memo (an exhibit)", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Exhibits/Safety memo 2023-09-18.pdf", Kind.LETTER,
+                          "the client's safety memo (an exhibit)",
         title="Memo: loading dock safety rails", author=c.CLIENT_LIT, letterhead=c.ACME,
         date=_d("2023-09-18"),
         paragraphs=(
@@ -358,7 +357,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "repaving. Two near-misses were logged this month. Please schedule the repair "
             "before the holiday peak.",
         ),
-    ))))
+    ))
     privilege_log = text_pdf(TextDocument(
         title="Acme privilege log", author=c.DEFENSE_ATTORNEY, letterhead=c.DEFENSE_FIRM,
         date=_d("2024-04-26"),
@@ -441,12 +440,10 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
                   palette=((205, 205, 200), (120, 115, 105)), subject="room"),
             seed=rng.randrange(1 << 30),
         )))
-    docs.append(DemoDocument(m, "Subpoena - Freight Way Security.pdf", Kind.PLEADING,
-                             "subpoena served by the defense", text_pdf(TextDocument(
-        title="Subpoena to produce documents", author=c.DEFENSE_ATTORNEY, date=_d("2024-05-20"),
-        pleading=True,
-        caption=_pleading_caption("SUBPOENA TO PRODUCE DOCUMENTS", "May 20, 2024",
-                                   plaintiff_side=False),
+    docs.append(_pleading(m, "Subpoena - Freight Way Security.pdf",
+                          "subpoena served by the defense",
+        title="Subpoena to produce documents", date="2024-05-20",
+        author=c.DEFENSE_ATTORNEY, heading="SUBPOENA TO PRODUCE DOCUMENTS", plaintiff_side=False,
         paragraphs=(
             "# SUBPOENA TO PRODUCE DOCUMENTS, INFORMATION, OR OBJECTS",
             "To: Freight Way Security Services, Inc. (custodian of records)",
@@ -456,7 +453,7 @@ def _litigation(rng: random.Random) -> list[DemoDocument]:
             "Place: Whitcombe Sterling LLP, 88 Market Plaza, 12th Floor, Oakport, CA 94100",
             f"Issued May 20, 2024 by {c.DEFENSE_ATTORNEY}, attorney for Defendant.",
         ),
-    ))))
+    ))
     docs.append(DemoDocument(m, "Mediation session.ics", Kind.UNMATCHED,
                              "a calendar invitation (no rule matches)", (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Intake Desktop demo//EN\r\n"
@@ -481,8 +478,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
                   ("Cervical collar", 95.0),
                   ("Cyclobenzaprine 10 mg x 20", 38.5)]
     er_total = sum(v for _, v in er_charges)
-    docs.append(DemoDocument(m, "Police report 24-01877.pdf", Kind.NOTICE,
-                             "traffic collision report", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Police report 24-01877.pdf", Kind.NOTICE, "traffic collision report",
         title="Traffic Collision Report 24-01877", author="Springfield Police Department",
         date=_d("2024-02-15"),
         letterhead=c.POLICE,
@@ -499,7 +495,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "Primary collision factor: unsafe speed (Vehicle Code 22350), Party 1.",
             "Reporting officer: Ofc. K. Marsh #0417 (fictitious)",
         ),
-    ))))
+    ))
     er_pages = [
         ScanPage(
             (c.ER_PROVIDER, "Emergency Department  -  900 Sample Parkway, Springfield",
@@ -567,8 +563,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
          f"Patient: {c.CLIENT_PI}     Diagnosis: cervical and lumbar strain, L4-5 protrusion",
          "Plan of care: 2x/week for 6 weeks", "", *pt_lines),
     )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 4, 22, 16, 5))))
-    docs.append(DemoDocument(m, "Hospital lien - St Brigid.pdf", Kind.LETTER,
-                             "a hospital lien", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Hospital lien - St Brigid.pdf", Kind.LETTER, "a hospital lien",
         title="Notice of Hospital Lien", author=c.ER_PROVIDER, date=_d("2024-04-02"),
         paragraphs=(
             f"# {c.ER_PROVIDER.upper()}",
@@ -581,9 +576,8 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "Please protect this lien in any settlement and contact our recovery unit before "
             "disbursing funds.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "St Brigid itemized bill.pdf", Kind.NOTICE,
-                             "itemized medical bill", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "St Brigid itemized bill.pdf", Kind.NOTICE, "itemized medical bill",
         title="Itemized statement", author=c.ER_PROVIDER, date=_d("2024-03-18"),
         letterhead=text_letterhead(c.ER_PROVIDER, "Patient Financial Services"),
         paragraphs=(
@@ -596,7 +590,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "Insurance payments ....... $0.00",
             f"AMOUNT DUE ....... {_money(er_total)}",
         ),
-    ))))
+    ))
     photos = []
     for n, (minute, second, orientation) in enumerate(((42, 10, 1), (45, 2, 3))):
         taken = dt.datetime(2024, 2, 14, 17, minute, second)
@@ -621,8 +615,8 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
                 seed=rng.randrange(1 << 30))),
         ),
     ), "nguyen-photos")))
-    docs.append(DemoDocument(m, "Granite Mutual claim acknowledgment.pdf", Kind.LETTER,
-                             "insurer's letter", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Granite Mutual claim acknowledgment.pdf", Kind.LETTER,
+                          "insurer's letter",
         title="Claim acknowledgment", author=c.ADJUSTER, letterhead=c.INSURER,
         date=_d("2024-03-08"),
         paragraphs=(
@@ -637,9 +631,9 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "Sincerely,",
             f"{c.ADJUSTER}, Senior Bodily Injury Adjuster",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Letter of representation.pdf", Kind.LETTER,
-                             "our letter to the insurer", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Letter of representation.pdf", Kind.LETTER,
+                          "our letter to the insurer",
         title="Letter of representation", author=c.ATTORNEY, letterhead=c.FIRM,
         date=_d("2024-02-22"),
         paragraphs=(
@@ -653,7 +647,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "Sincerely,",
             c.ATTORNEY,
         ),
-    ))))
+    ))
     stubs = []
     gross = rng.choice((2480.0, 2515.0, 2560.0))
     for n, period_end in enumerate(("2024-01-15", "2024-01-31", "2024-02-15", "2024-02-29")):
@@ -674,8 +668,8 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
     docs.append(DemoDocument(m, "Pay stubs Jan-Feb 2024.zip", Kind.ARCHIVE,
                              "zip of four pay stubs (lost wages)",
                              zip_bytes(stubs, dt.datetime(2024, 3, 5, 8, 30))))
-    docs.append(DemoDocument(m, "Client/Retainer agreement - Nguyen.pdf", Kind.LETTER,
-                             "signed contingency-fee agreement", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Client/Retainer agreement - Nguyen.pdf", Kind.LETTER,
+                          "signed contingency-fee agreement",
         title="Retainer agreement", author=c.ATTORNEY, letterhead=c.FIRM, date=_d("2024-02-19"),
         paragraphs=(
             "# RETAINER AGREEMENT - CONTINGENCY FEE",
@@ -687,9 +681,9 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "3. Costs are advanced by the firm and repaid from the recovery.",
             f"Signed February 19, 2024:  {c.CLIENT_PI}, client;  {c.ATTORNEY}, Harbor & Vale LLP",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Client/HIPAA authorization - St Brigid.pdf", Kind.NOTICE,
-                             "signed records authorization", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Client/HIPAA authorization - St Brigid.pdf", Kind.NOTICE,
+                          "signed records authorization",
         title="HIPAA authorization", author=c.ATTORNEY, date=_d("2024-02-19"),
         paragraphs=(
             "# HIPAA AUTHORIZATION FOR RELEASE OF PROTECTED HEALTH INFORMATION",
@@ -700,7 +694,7 @@ def _injury(rng: random.Random) -> list[DemoDocument]:
             "This authorization expires one year from the date signed.",
             f"Signed: /s/ {c.CLIENT_PI}     Date: 02/19/2024",
         ),
-    ))))
+    ))
     return docs
 
 
@@ -738,8 +732,8 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
          "Delivre le 2 fevrier 2024 par l'officier de l'etat civil"),
         stamp="COPIE CERTIFIEE",
     )], seed=rng.randrange(1 << 30), scanned=dt.datetime(2024, 2, 5, 11, 24))))
-    docs.append(DemoDocument(m, "Birth certificate - certified translation.pdf", Kind.LETTER,
-                             "certified English translation", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "Birth certificate - certified translation.pdf", Kind.LETTER,
+                          "certified English translation",
         title="Certified translation - birth certificate", author="Clearword Translations",
         date=_d("2024-02-20"),
         letterhead=text_letterhead("Clearword Translations", "Certified translators"),
@@ -756,9 +750,9 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "English and that the above is a complete and accurate translation of the attached "
             "document.   Date: February 20, 2024   Signature: /s/ Elise Fontaine",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Marriage certificate (e-certified copy).pdf", Kind.NOTICE,
-                             "county-issued electronic certified copy", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Marriage certificate (e-certified copy).pdf", Kind.NOTICE,
+                          "county-issued electronic certified copy",
         title="Certificate of Marriage - certified copy", author="County of Springfield",
         date=_d("2023-11-01"),
         letterhead=text_letterhead("COUNTY OF SPRINGFIELD", "Clerk-Recorder, Vital Records"),
@@ -773,9 +767,9 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "This is a true and correct copy of the record on file in this office. "
             "Issued electronically November 1, 2023. Not valid for any real purpose.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "I-797C receipt notice.pdf", Kind.NOTICE,
-                             "USCIS-style receipt notice (specimen)", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "I-797C receipt notice.pdf", Kind.NOTICE,
+                          "USCIS-style receipt notice (specimen)",
         title="I-797C Notice of Action (specimen)", author="Sample Service Center",
         date=_d("2024-04-09"),
         paragraphs=(
@@ -789,9 +783,9 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "This is a fictitious sample generated by Intake Desktop; it is not issued by any "
             "government agency.",
         ),
-    ))))
-    docs.append(DemoDocument(m, "Employment verification - Northwind.pdf", Kind.LETTER,
-                             "employment verification letter", text_pdf(TextDocument(
+    ))
+    docs.append(_text_pdf(m, "Employment verification - Northwind.pdf", Kind.LETTER,
+                          "employment verification letter",
         title="Employment verification", author="Northwind Analytics", date=_d("2024-03-12"),
         letterhead=(
             c.PETITIONER_EMPLOYER),
@@ -804,7 +798,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             "Sincerely,",
             "Dana Whitfield, Director of People Operations",
         ),
-    ))))
+    ))
     for n, (day, orientation) in enumerate(((7, 8),), start=1):
         taken = dt.datetime(2023, 10, day, 15 + n, 10 * n, 5)
         docs.append(DemoDocument(m, "Relationship evidence/Wedding photo.jpg", Kind.PHOTO,
@@ -812,8 +806,8 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             f"Springfield City Hall, 2023-10-07 ({n})", taken, orientation,
             palette=((240, 228, 215), (170, 150, 130)), subject="people",
         ), seed=rng.randrange(1 << 30))))
-    docs.append(DemoDocument(m, "IRS tax return transcript 2023.pdf", Kind.NOTICE,
-                             "tax return transcript (specimen)", text_pdf(TextDocument(
+    docs.append(_text_pdf(m, "IRS tax return transcript 2023.pdf", Kind.NOTICE,
+                          "tax return transcript (specimen)",
         title="Tax return transcript 2023 (specimen)", author="Sample Revenue Service",
         date=_d("2024-03-02"),
         paragraphs=(
@@ -824,7 +818,7 @@ def _immigration(rng: random.Random) -> list[DemoDocument]:
             f"Spouse: {c.BENEFICIARY.upper()}",
             "Adjusted gross income: $121,480.00     Total tax: $14,212.00",
         ),
-    ))))
+    ))
     lease = text_pdf(TextDocument(
         title="Residential lease", author="Maple Court Apartments", date=_d("2023-10-20"),
         letterhead=text_letterhead("Maple Court Apartments", "Leasing office"),

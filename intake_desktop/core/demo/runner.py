@@ -23,8 +23,9 @@ from typing import Any, Protocol, TypeVar
 
 from intake_desktop.core import shipped
 from intake_desktop.core.checklists import assign_checklist, shipped_checklists
+from intake_desktop.core.demo.cache import demo_documents, ocr_cache
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
-from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument, generate_documents
+from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument
 from intake_desktop.core.demo.supervision import (
     SupervisionOutcome,
     attorney_decides,
@@ -40,6 +41,7 @@ from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.filing import Filer, IngestResult, Outcome
 from intake_desktop.core.ledger import Ledger
 from intake_desktop.core.mover import write_new_file
+from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules import save_rules
 from intake_desktop.core.signoff import OutputKind, record_draft
@@ -311,11 +313,14 @@ def run_demo(
     _check_target(root)
     matters = list(MATTER_PRESETS)
     on_progress(0, 1, "generating documents")
-    docs = generate_documents(seed)
+    docs = demo_documents(seed)  # generated once, then read back from the user's cache
     generated = time.perf_counter() - started
     total = len(docs) + 2
     init_workspace(root, FINAL_PRESET)
     app = open_app(root)
+    engine = getattr(app, "ocr", None)
+    if isinstance(engine, OcrEngine):  # the demo's scans were OCRed on an earlier run
+        engine.cache = ocr_cache(seed)
     if not is_workspace_empty(app):
         app.close()
         raise WorkspaceError(

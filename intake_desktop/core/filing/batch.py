@@ -267,7 +267,7 @@ def _index(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -
         if doc.filed_path:
             try:
                 body, pages = extract_text(filer.ws.root / doc.filed_path, item.prepared.facts,
-                                           _known_text(item))
+                                           _known_text(item, doc))
             except Exception:  # search is not custody; the index can be rebuilt
                 continue
             texts.append((doc.id, body, pages))
@@ -277,10 +277,12 @@ def _index(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -
         log.warning("%d documents were filed but not indexed for search: %s", len(texts), exc)
 
 
-def _known_text(item: Staged) -> PageText | None:
-    """The text read while preparing, when the filed copy is the file it was read from."""
+def _known_text(item: Staged, doc: DocumentRecord) -> PageText | None:
+    """The text read while preparing, when the filed copy is the file it was read from (a
+    filed document's copy is `filed_from`, the OCRed or converted one included; Review/ and
+    duplicates keep the source)."""
     prepared = item.prepared
-    if prepared.text is not None and prepared.filed_from == item.source.path:
+    if prepared.filed_from == item.source.path or doc.status == DocStatus.FILED:
         return prepared.text
     return None
 

@@ -780,7 +780,8 @@ class Filer:
             raise
         done = self._finish(doc_id, plan, prepared, source.removable, decision.rules_version)
         if done.filed_path:  # full-text search (issue 14); never stops a filing
-            known = prepared.text if prepared and prepared.filed_from == source.path else None
+            known = prepared.text if prepared and (
+                prepared.filed_from == source.path or done.status == DocStatus.FILED) else None
             index_document(self.ledger, done.id, self.ws.root / done.filed_path,
                            prepared.facts if prepared else {}, known)
         link_translations(self.ledger, done, self.ws.root)  # issue 23: translation <-> original

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from intake_desktop.core import platform
 from intake_desktop.core.hashing import sha256_file
+from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
 from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
 
 if TYPE_CHECKING:
@@ -54,13 +55,18 @@ _tokens = threading.Lock()
 Ready = tuple[int, str, Prepared, str | None]
 
 
+def _cores() -> int:
+    """The processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined,unused-ignore]
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def worker_count(files: int) -> int:
     """How many workers to start for `files` files (0: prepare in this process)."""
     wanted = os.environ.get(WORKERS_ENV, "").strip()
-    try:
-        cores = len(os.sched_getaffinity(0))  # type: ignore[attr-defined,unused-ignore]
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+    cores = _cores()
     count = int(wanted) if wanted.isdigit() else min(cores, MAX_WORKERS)
     if count < 2 or files < MIN_FILES:
         return 0
@@ -80,9 +86,11 @@ def usable(filer: Filer, files: int) -> int:
     return worker_count(files)
 
 
-def _start_worker(address_space: int, parent_pid: int) -> None:
+def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None:
     platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
     platform.set_limits(address_space=address_space)
+    # The workers share the cores: each OCR run gets its share of them (core/ocr/engine).
+    os.environ[OCR_JOBS_ENV] = str(max(1, _cores() // max(1, workers)))
 
 
 def _prepare(token: int, path: Path, workdir: Path) -> Ready:
@@ -95,10 +103,10 @@ def _prepare(token: int, path: Path, workdir: Path) -> Ready:
 
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
-           parent_pid: int) -> None:
+           parent_pid: int, workers: int = 1) -> None:
     """A worker's life: prepare each (index, path, workdir) received, in order, and send
     back (index, True, Ready) or (index, False, the exception); None ends it."""
-    _start_worker(address_space, parent_pid)
+    _start_worker(address_space, parent_pid, workers)
     while True:
         try:
             task = tasks.recv()
@@ -144,6 +152,9 @@ class PreparePool:
         self.limit = workers * IN_FLIGHT_PER_WORKER
         limits = getattr(getattr(filer.preparer, "inner", filer.preparer), "limits", None)
         address_space = getattr(limits, "office_address_space", 4 * 1024 ** 3)
+        before_fork = getattr(filer.preparer, "before_fork", None)
+        if callable(before_fork):
+            before_fork()  # once here, not once per worker (the "OCR is not available" notice)
         context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._where: dict[int, _Worker] = {}
@@ -153,7 +164,7 @@ class PreparePool:
             answer_out, answer_in = context.Pipe(duplex=False)
             process = context.Process(
                 target=_serve,
-                args=(self.token, task_out, answer_in, address_space, os.getpid()))
+                args=(self.token, task_out, answer_in, address_space, os.getpid(), workers))
             process.start()
             task_out.close()
             answer_in.close()

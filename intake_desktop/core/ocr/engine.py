@@ -42,6 +42,9 @@ INSTALL_COMMAND = "sudo apt-get install tesseract-ocr ocrmypdf"
 PLUGIN = package_file("intake_desktop.core.ocr", "ocrmypdf_progress.py")
 PROGRESS_MARKER = "INTAKE-OCR-PROGRESS"
 DEFAULT_JOBS = 2
+# Set in preparation workers (core/filing/pool.py): their share of the cores, the most
+# Tesseract processes one OCR run of theirs may start (two workers, two cores: one each).
+OCR_JOBS_ENV = "INTAKE_OCR_JOBS"
 DEFAULT_LANGUAGE = "eng"
 VERSION_TIMEOUT_S = 20.0
 TESSERACT_PAGE_TIMEOUT_S = 180.0
@@ -86,6 +89,7 @@ class OcrResult:
     seconds: float = 0.0
     timed_out: bool = False
     cancelled: bool = False
+    cached: bool = False  # the output of an earlier run on the same bytes (core/ocr/cache.py)
 
 
 def _search_path(search_path: str | None) -> str:
@@ -107,6 +111,12 @@ def find_ocrmypdf(search_path: str | None = None) -> Path | None:
         return find_engine("ocrmypdf")
     found = shutil.which("ocrmypdf", path=search_path)
     return Path(found) if found else None
+
+
+def capped_jobs(jobs: int) -> int:
+    """`jobs`, at most this process's share of the cores (INTAKE_OCR_JOBS, in workers)."""
+    cap = os.environ.get(OCR_JOBS_ENV, "").strip()
+    return max(1, min(jobs, int(cap)) if cap.isdigit() and int(cap) > 0 else jobs)
 
 
 def _env(search_path: str | None, jobs: int) -> dict[str, str]:
@@ -314,7 +324,7 @@ def add_text_layer(
     assert avail.ocrmypdf is not None
     cmd = [
         avail.ocrmypdf, "--skip-text", "--output-type", "pdf", "--optimize", "0",
-        "--jobs", str(max(1, jobs)), "--language", language,
+        "--jobs", str(capped_jobs(jobs)), "--language", language,
         "--tesseract-timeout", str(int(TESSERACT_PAGE_TIMEOUT_S)),
         "--plugin", str(PLUGIN), "--sidecar", str(sidecar),
     ]

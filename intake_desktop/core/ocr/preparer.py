@@ -22,9 +22,10 @@ from intake_desktop.core.ocr.step import (
     TextLayer,
     text_layer_step,
 )
-from intake_desktop.core.pipeline import Prepared, Preparer
+from intake_desktop.core.pipeline import PageText, Prepared, Preparer
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.facts import text_facts
+from intake_desktop.core.search_text import MAX_PAGES
 
 NOTE_FACT = "ocr_note"
 # Languages a first OCR pass recognises a document to be in (core/rules/facts.text_facts),
@@ -74,11 +75,32 @@ def merge_text_layer(prepared: Prepared, step: TextLayer) -> Prepared:
     return replace(
         prepared,
         filed_from=step.pdf if step.changed else prepared.filed_from,
-        text=None if step.changed else prepared.text,
+        text=ocred_text(prepared.text, step) if step.changed else prepared.text,
         facts=facts,
         flags=flags,
         conversions=tuple(conversions),
     )
+
+
+def ocred_text(before: PageText | None, step: TextLayer) -> PageText | None:
+    """The text layer of the OCRed copy, page by page, from what OCR recognised on the pages
+    it OCRed and what the checks read on the pages it left alone; None when a page's text is
+    not known (the search index then reads the PDF). Reading it back with pypdf costs a
+    second or more per OCRed file (Tesseract's font maps every 16-bit code)."""
+    result = step.result
+    if result is None or not result.ok:
+        return None
+    count = len(result.pages_ocred) + len(result.pages_skipped)
+    pages: list[str] = []
+    for number in range(1, min(count, MAX_PAGES) + 1):
+        if number in result.page_texts:
+            pages.append(result.page_texts[number])
+        elif before is not None and before.page_count == count and number <= len(before.pages):
+            pages.append(before.pages[number - 1])
+        else:
+            return None
+    return PageText(tuple(pages), count,
+                    every_page_has_text=count == len(pages) and all(p.strip() for p in pages))
 
 
 class OcrPreparer:
@@ -99,6 +121,17 @@ class OcrPreparer:
         self.on_progress = on_progress
         self.cancel = cancel
         self._engines: dict[str, OcrEngine] = {}  # one per foreign language, made on demand
+
+    def before_fork(self) -> None:
+        """Called before worker processes are forked (core/filing/pool.py): find out here
+        whether OCR can run and say so once, so the workers inherit both the answer and the
+        fact that it was said (each worker would otherwise check and say it again)."""
+        notice = self.engine.notice_once()
+        if notice and self.on_notice is not None:
+            self.on_notice(notice)
+        before = getattr(self.inner, "before_fork", None)
+        if callable(before):
+            before()
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         prepared = self.inner.prepare(source, sha256, workdir)
@@ -135,6 +168,7 @@ class OcrPreparer:
             settings = replace(self.engine.settings,
                                language=f"{code}+{self.engine.settings.language}")
             engine = self._engines[code] = OcrEngine(settings)
+            engine.cache = self.engine.cache
         again = text_layer_step(target, workdir, engine=engine, sha256=sha256,
                                 on_progress=self.on_progress, cancel=self.cancel)
         if not again.changed:

@@ -216,6 +216,10 @@ def _escapes(rendered: str) -> str | None:
     return None
 
 
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
 class _Loader:
     def __init__(self, text: str, source: str) -> None:
         self.text = text
@@ -223,7 +227,7 @@ class _Loader:
         self.lines = _Lines(text)
         self.problems: list[RuleProblem] = []
         self.env = make_environment()
-        self.env.finalize = lambda v: "" if v is None else v
+        self.env.finalize = _none_as_empty  # one function: compiled templates are reused
 
     def problem(
         self, line: int | None, rule: str | None, fld: str | None, error: str, fix: str

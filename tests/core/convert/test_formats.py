@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -14,6 +17,14 @@ from intake_desktop.core.convert import ConversionError, ConvertingPreparer, Lib
 from intake_desktop.core.convert.office import find_soffice
 from intake_desktop.core.convert.text import _csv_lines
 from tests.core.convert import samples as s
+
+
+def _convert_in_worker(preparer: ConvertingPreparer, src: Path,
+                       work: Path) -> tuple[Path, str]:
+    from intake_desktop.core.convert import office
+
+    prepared = preparer.prepare(src, "", work)
+    return office._profiles[os.getpid()], s.pdf_text(prepared.filed_from)[0]
 
 
 def _embedded_images(pdf_path: Path) -> list[tuple[bytes, Image.Image]]:
@@ -233,6 +244,36 @@ class TestOffice:
         assert "extension_mismatch" in prepared.flags
         assert "Clause one." in s.pdf_text(prepared.filed_from)[0]
 
+    @pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is installed by .ci/run")
+    def test_one_profile_per_process_reused_and_a_worker_has_its_own(
+        self, preparer: ConvertingPreparer, inbox: Path, tmp_path: Path
+    ) -> None:
+        """GIVEN two Word files converted one after the other in one process WHEN LibreOffice
+        runs THEN both use that process's one profile, set up once (a new profile costs a
+        second per start); a forked worker converts with a profile of its own, removed when
+        the worker ends."""
+        from intake_desktop.core.convert import office
+
+        first = preparer.prepare(s.docx(inbox / "a.docx", ["Alpha letter", "One."]), "",
+                                 tmp_path / "w1")
+        home = office._profiles[os.getpid()]
+        assert (home / "profile" / "user" / "registrymodifications.xcu").is_file()
+        marker = home / "profile" / "set-up-once"
+        marker.touch()
+        second = preparer.prepare(s.docx(inbox / "b.docx", ["Bravo letter", "Two."]), "",
+                                  tmp_path / "w2")
+        assert office._profiles[os.getpid()] == home and marker.is_file()
+        assert "Alpha letter" in s.pdf_text(first.filed_from)[0]
+        assert "Bravo letter" in s.pdf_text(second.filed_from)[0]
+        assert not (tmp_path / "w2" / "office").exists()
+        src = s.docx(inbox / "c.docx", ["Charlie letter", "Three."])
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            worker_home, text = pool.submit(_convert_in_worker, preparer, src,
+                                            tmp_path / "w3").result()
+        assert worker_home != home and "Charlie letter" in text
+        assert not worker_home.exists()  # the worker's profile went with the worker
+        assert home.is_dir()
+
     def test_without_libreoffice_the_original_is_filed_with_an_install_hint(
         self, inbox: Path, workdir: Path
     ) -> None:
@@ -265,6 +306,9 @@ class TestOffice:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(
             f"/proc/{pid}/stat").read_text().split()[2]
         assert hashlib.sha256(src.read_bytes()).hexdigest() == before
+        from intake_desktop.core.convert import office
+
+        assert os.getpid() not in office._profiles  # a stopped run's profile is thrown away
 
 
 def test_extension_lie_jpeg_named_pdf_is_converted_as_an_image(

@@ -583,3 +583,44 @@ def test_one_escalation_waits_for_the_attorney(demo: dict[str, Any], ledger: Led
     approved = ledger.chain.events(kinds=[EventKind.APPROVED])
     assert [e.document_id for e in approved] == [
         a["id"] for a in demo["summary"]["supervision"]["approved"]]
+
+
+# ---- the cache of generated documents ------------------------------------------------------
+
+
+def test_generated_documents_are_cached_checked_and_regenerated(
+    generated: list[DemoDocument], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN an empty cache WHEN the demo asks for its documents twice THEN the second call
+    reads the same bytes back without generating; a cached file changed on disk is noticed
+    and the documents are generated again; INTAKE_DEMO_CACHE=0 always generates."""
+    from intake_desktop.core.demo import cache
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    calls: list[int] = []
+    real = cache.generate_documents
+
+    def counting(seed: int) -> list[DemoDocument]:
+        calls.append(seed)
+        return real(seed)
+
+    monkeypatch.setattr(cache, "generate_documents", counting)
+    first = cache.demo_documents(DEFAULT_SEED)
+    second = cache.demo_documents(DEFAULT_SEED)
+    assert calls == [DEFAULT_SEED]
+    assert [(d.relative, d.matter, d.kind, d.sha256) for d in second] == [
+        (d.relative, d.matter, d.kind, d.sha256) for d in generated]
+    assert [d.data for d in first] == [d.data for d in second]
+    folder = tmp_path / "cache" / cache.cache_key(DEFAULT_SEED)
+    assert (folder / cache.MANIFEST).is_file()
+    scan = next(d for d in generated if d.kind == Kind.SCAN)
+    target = folder / scan.sha256
+    target.chmod(0o644)
+    target.write_bytes(scan.data[:-10] + b"0123456789")
+    third = cache.demo_documents(DEFAULT_SEED)
+    assert calls == [DEFAULT_SEED, DEFAULT_SEED]
+    assert [d.sha256 for d in third] == [d.sha256 for d in generated]
+    assert cache.cache_key(DEFAULT_SEED) != cache.cache_key(DEFAULT_SEED + 1)
+    monkeypatch.setenv(cache.CACHE_ENV, "0")
+    cache.demo_documents(DEFAULT_SEED)
+    assert len(calls) == 3

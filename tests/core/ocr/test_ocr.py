@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 import shutil
 from pathlib import Path
 
+import img2pdf
 import pikepdf
 import pypdf
 import pytest
@@ -334,3 +337,58 @@ def test_one_ocr_run_at_a_time_per_app(tmp_path: Path) -> None:
         t.join(timeout=60)
     assert [r.ok for r in results] == [True, True]
     assert log.read_text(encoding="utf-8").split() == ["start", "end", "start", "end"]
+
+
+@needs_ocr
+def test_the_demo_cache_reuses_ocr_of_the_same_page_content_and_checks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN an engine with a cache (the demo's) and a scan OCRed once WHEN the same page
+    content comes again in a PDF made anew (another creation date) THEN the earlier output
+    is used, without running OCRmyPDF, with the same text; a cached output whose images do
+    not match the scan is never used; the step's `ocr` event says where the text came from."""
+    from intake_desktop.core.ocr import engine as engine_module
+    from intake_desktop.core.ocr.cache import OcrCache
+    from intake_desktop.core.ocr.step import OcrEngine, text_layer_step
+    from tests.ocr_pdfs import render_page, text_lines
+
+    page = render_page(text_lines(71))
+    first = tmp_path / "first.pdf"
+    first.write_bytes(img2pdf.convert(_png(page), creationdate=dt.datetime(2024, 1, 1)))
+    again = tmp_path / "again.pdf"
+    again.write_bytes(img2pdf.convert(_png(page), creationdate=dt.datetime(2025, 6, 1)))
+    assert first.read_bytes() != again.read_bytes()
+    engine = OcrEngine()
+    engine.cache = OcrCache(tmp_path / "cache")
+    made_step = text_layer_step(first, tmp_path / "work1", engine=engine)
+    made = made_step.result
+    assert made is not None and made.ok and not made.cached
+    runs: list[object] = []
+    real = engine_module.add_text_layer
+
+    def counting(*args: object, **kwargs: object) -> object:
+        runs.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("intake_desktop.core.ocr.step.add_text_layer", counting)
+    step = text_layer_step(again, tmp_path / "work", engine=engine)
+    assert runs == [] and step.changed and step.result is not None and step.result.cached
+    assert step.result.page_texts == made.page_texts
+    assert image_digests(step.pdf) == image_digests(again)
+    assert step.event is not None and step.event["ok"] and "cached" in step.event
+    # A cached output whose page images differ from the scan is not used: OCR runs.
+    other = tmp_path / "other.pdf"
+    other.write_bytes(img2pdf.convert(_png(render_page(text_lines(72)))))
+    for cached_pdf in (tmp_path / "cache").glob("*.pdf"):
+        cached_pdf.chmod(0o644)
+        cached_pdf.write_bytes(other.read_bytes())
+    redo = text_layer_step(again, tmp_path / "work3", engine=engine)
+    assert redo.result is not None and redo.result.ok and not redo.result.cached
+    assert len(runs) == 1 and "cached" not in (redo.event or {})
+    assert image_digests(redo.pdf) == image_digests(again)
+
+
+def _png(image: object) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG")  # type: ignore[attr-defined]
+    return buf.getvalue()

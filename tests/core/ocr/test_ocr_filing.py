@@ -207,6 +207,41 @@ def test_cli_ingest_without_tesseract_never_blocks(app: App, tmp_path: Path) -> 
     assert "not_text_searchable" in filed.detail["flags"]
 
 
+def test_cli_ingest_with_workers_says_ocr_is_missing_once(app: App, tmp_path: Path) -> None:
+    """GIVEN six scans and no OCR programs WHEN `ingest` prepares them in two forked workers
+    THEN the "OCR is not available" notice is printed once for the run, not once per worker,
+    and every scan is filed flagged."""
+    for n in range(6):
+        scanned_pdf(app.workspace.intake / MATTER / f"scan {n}.pdf", [60 + n])
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    root = str(app.workspace.root)
+    app.close()
+    done = run_cli("ingest", "--workspace", root, "--json", str(Path(root) / "Intake"),
+                   env={"PATH": str(empty), "INTAKE_ENGINES_PATH_ONLY": "1",
+                        "INTAKE_PREPARE_WORKERS": "2"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("OCR is not available") == 1, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert [x["status"] for x in lines] == ["filed"] * 6
+    assert all("not_text_searchable" in x["flags"] for x in lines)
+
+
+def test_ocr_runs_in_a_worker_take_the_workers_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers on two cores: each OCR run starts one Tesseract at a time (four would
+    fight over two cores); outside the pool the configured jobs stand."""
+    from intake_desktop.core.ocr.engine import OCR_JOBS_ENV, capped_jobs
+
+    monkeypatch.delenv(OCR_JOBS_ENV, raising=False)
+    assert capped_jobs(2) == 2
+    monkeypatch.setenv(OCR_JOBS_ENV, "1")
+    assert capped_jobs(2) == 1 and capped_jobs(1) == 1
+    monkeypatch.setenv(OCR_JOBS_ENV, "4")
+    assert capped_jobs(2) == 2
+
+
 @pytest.fixture(autouse=True)
 def _work_dir(app: App) -> None:
     app.workspace.work.mkdir(parents=True, exist_ok=True)
@@ -257,3 +292,35 @@ def test_ocr_text_drives_the_naming_rules(app: App) -> None:
     orders = app.workspace.matter_dir(MATTER) / "Pleadings" / "Orders"
     assert Path(result.path or "").parent == orders
     assert not src.exists()
+
+
+@needs_ocr
+def test_the_search_index_takes_the_ocr_text_without_parsing_the_ocred_copy(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN two scans filed in one batch WHEN they are OCRed and indexed THEN the index holds
+    the words OCR recognised, and pypdf never parses the OCRed copies again (Tesseract's font
+    maps every 16-bit code: a second or more per file, most of the demo's filing time)."""
+    filer = Filer(app.workspace, app.ledger, router=BuiltinRouter(),
+                  preparer=OcrPreparer(PassThroughPreparer(), app.ocr))
+    texts = [scanned_pdf(app.workspace.intake / MATTER / f"scan {n}.pdf", [31 + n])[1]
+             for n in range(2)]
+    parsed: list[str] = []
+    real = pypdf.PdfReader
+
+    def spy(stream: object, *args: object, **kwargs: object) -> pypdf.PdfReader:
+        parsed.append(str(stream))
+        return real(stream, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pypdf, "PdfReader", spy)
+    results = filer.ingest([app.workspace.intake])
+
+    assert [r.status for r in results] == [Outcome.FILED, Outcome.FILED]
+    filed = {r.path for r in results}
+    assert not filed & set(parsed), parsed
+    bodies = app.ledger.docs.document_texts([r.document_id or 0 for r in results])
+    for result, lines in zip(results, texts, strict=True):
+        expected = words(" ".join(lines[0]))
+        body = words(bodies[result.document_id or 0].body)
+        assert len(expected - body) <= len(expected) // 10
+        assert bodies[result.document_id or 0].pages == 1

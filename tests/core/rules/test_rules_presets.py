@@ -193,3 +193,44 @@ def test_second_document_with_the_same_name_gets_a_counter(
     assert Path(a.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024.pdf"
     assert Path(b.path or "").name == "2024-02-16_PI-24-0042_WAGE_paystub-feb-2024 (2).pdf"
     assert sha256_file(Path(a.path or "")) != sha256_file(Path(b.path or ""))
+
+
+def test_a_preset_loaded_again_reuses_its_compiled_templates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a preset parsed once WHEN it is parsed again (every save and every router loads
+    the rules) THEN no template is parsed or compiled again, and both rule sets name a
+    document the same way; a template with a problem is still reported every time."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from intake_desktop.core.rules import parse_rules
+    from intake_desktop.core.rules.errors import RulesError
+    from intake_desktop.core.workspace import read_preset
+
+    text = read_preset("litigation")
+    first = parse_rules(text)
+    compiled: list[str] = []
+    real = SandboxedEnvironment.compile
+
+    def counting(self: SandboxedEnvironment, source: object, *args: object,
+                 **kwargs: object) -> object:
+        compiled.append(str(source))
+        return real(self, source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SandboxedEnvironment, "compile", counting)
+    second = parse_rules(text)
+    assert compiled == []
+    assert [r.name for r in second.rules] == [r.name for r in first.rules]
+    context = {name: "x" for name in ("matter", "category", "description", "date")}
+    for a, b in zip(first.rules, second.rules, strict=True):
+        if a.filename is not None and b.filename is not None:
+            assert a.filename.environment is not b.filename.environment
+            try:
+                assert a.filename.render(context) == b.filename.render(context)
+            except Exception as exc:  # the same error from both
+                with pytest.raises(type(exc)):
+                    b.filename.render(context)
+    broken = text.replace("{{ ", "{{ nosuchvariable_", 1)
+    for _ in range(2):
+        with pytest.raises(RulesError, match="nosuchvariable_"):
+            parse_rules(broken)
