@@ -171,7 +171,9 @@ def build_big_ledger(url: str, n: int, per_doc: int = 5,
             seq, prev = evs[-1][0], evs[-1][-1]
             _progress(on_progress, done, n, t)
         on_progress(f"  rows loaded in {time.perf_counter() - t:.0f} s; building indexes")
-        db.execute("INSERT INTO document_fts(document_fts) VALUES ('rebuild')")
+        for fts in ("document_fts", "document_paths"):  # their triggers were set aside
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
+                db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         for definition in definitions:
             db.execute(definition)
         db.execute("UPDATE chain_head SET seq = ?, hash = ?, writes = ? WHERE id = 1",

@@ -493,7 +493,10 @@ class BrowserPage(Page):
         self.model.set_filter(flt)
         self._show_found_column()
         total = self.model.total
-        self.count.setText(f"{total:,} document{'s' if total != 1 else ''}")
+        if total > self.model.count_cap:
+            self.count.setText(f"more than {self.model.count_cap:,} documents")
+        else:
+            self.count.setText(f"{total:,} document{'s' if total != 1 else ''}")
         if total == 0:
             what = f"No document says or is named “{flt.text}”" if flt.text else (
                 "No documents match these filters")

@@ -186,6 +186,9 @@ def _label_range(labels: str) -> str:
 
 # Shown before a provisional filing's description (waiting for a lawyer's approval).
 PROVISIONAL_MARK = "⚑ Provisional ·"
+# The browser counts matches up to this many (the label then says "more than"): counting a
+# common word's 700,000 matches in a firm's ledger took seconds for a number nobody reads.
+COUNT_CAP = 10_000
 
 
 class DocumentTableModel(RecordTableModel[DocumentRecord]):
@@ -204,7 +207,8 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.filter = DocumentFilter()
         self._exhausted = False
         self._fetching = False
-        self.total = 0
+        self.total = 0  # above `count_cap`: more than that many (not counted further)
+        self.count_cap = COUNT_CAP
         self.texts: dict[int, DocumentText] = {}  # pages, labels (and words) per document
         self.details: dict[int, DocumentDetails] = {}  # title, custodian someone gave
         # First-page thumbnails (the browser's thumbnail view sets these).
@@ -268,7 +272,7 @@ class DocumentTableModel(RecordTableModel[DocumentRecord]):
         self.details = {}
         self._exhausted = False
         self.endResetModel()
-        self.total = self.ledger.docs.count_documents(flt)
+        self.total = self.ledger.docs.count_documents_upto(flt, self.count_cap)
         from intake_desktop.core.approvals import provisional_ids
 
         self.provisional = provisional_ids(self.ledger)

@@ -62,6 +62,23 @@ def test_filters_by_matter_and_text(make_window, app, make_pdf, tmp_path):
     assert page.count.text() == "0 documents"
 
 
+def test_the_count_label_stops_at_its_cap(make_window, app, make_pdf, tmp_path):
+    """A firm's ledger: the label counts matches up to a cap (10,000) and then says "more
+    than", instead of counting 700,000 matches of a common word (seconds at 1,000,000)."""
+    file_samples(app, make_pdf, tmp_path)
+    window = make_window("attorney")
+    page = window.pages["browser"]
+    page.apply_filter()
+    assert page.count.text() == "3 documents"
+    page.model.count_cap = 2
+    page.apply_filter()
+    assert page.count.text() == "more than 2 documents"
+    assert page.model.rowCount() == 3  # every row is still listed
+    page.model.count_cap = 3
+    page.apply_filter()
+    assert page.count.text() == "3 documents"
+
+
 def test_document_model_pages_with_fetch_more(app, make_pdf, tmp_path, qtmodeltester):
     filer = build_filer(app)
     for n in range(12):

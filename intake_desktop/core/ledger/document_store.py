@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, or_, select, text, union, union_all, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+    update,
+)
+from sqlalchemy import table as sql_table
 
 from intake_desktop.core.ledger.queries import DocumentFilter, DocumentText
 from intake_desktop.core.ledger.records import DocStatus, DocumentRecord
@@ -38,6 +50,23 @@ def _path_match(word: str, table: Any = documents) -> Any:
     pattern = f"%{_like_escape(word)}%"
     return or_(*[table.c[name].ilike(pattern, escape="\\")
                  for name in ("filed_path", "source_path", "category", "matter_id")])
+
+
+# The "dialect" the search conditions are built for when a SQLite ledger has the trigram
+# index of its paths (migration 0009; absent where SQLite lacks the trigram tokenizer).
+SQLITE_PATHS_INDEXED = "sqlite+paths"
+
+
+def _sqlite_path_match(word: str, n: int) -> Any:
+    """`word` anywhere in the four path columns through the trigram index of migration
+    0009 (a substring match, case-insensitive, like `_path_match`): words of three
+    characters or more; shorter ones are read from every row."""
+    if len(word) < 3:
+        return _path_match(word)
+    key = f"path_{n}"
+    clause = text(f"SELECT rowid AS document_id FROM document_paths WHERE document_paths "
+                  f"MATCH :{key}").bindparams(**{key: '"' + word.replace('"', '""') + '"'})
+    return documents.c.id.in_(clause.columns(document_id=Integer))
 
 
 def _pg_text_clause(word: str, n: int, table: str = "document_text") -> Any:
@@ -72,7 +101,10 @@ def _word_match(word: str, n: int, dialect: str) -> Any:
         by_path = select(alias.c.id).where(_path_match(word, alias))
         by_text = select(said.c.document_id).where(_pg_text_clause(word, n, said.name))
         return documents.c.id.in_(union_all(by_path, by_text))
-    found = [_path_match(word)]
+    if dialect == SQLITE_PATHS_INDEXED:
+        found, dialect = [_sqlite_path_match(word, n)], "sqlite"
+    else:
+        found = [_path_match(word)]
     in_text = _text_match(word, n, dialect)
     if in_text is not None:
         found.append(in_text)
@@ -101,20 +133,78 @@ def _filter_conditions(flt: DocumentFilter, dialect: str = "") -> list[Any]:
     return conds
 
 
-def _pg_page_ids(flt: DocumentFilter, after_id: int, limit: int) -> Any:
+# A search half with at most this many matches (of its first word, before the other
+# filters) is read whole and sorted; a larger one is walked in id order until a page is full.
+FEW_MATCHES = 2000
+
+
+def _pg_page_ids(flt: DocumentFilter, after_id: int, limit: int,
+                 few: tuple[bool, bool] = (False, False), *, ordered: bool = True) -> Any:
     """Ids of one keyset page of a PostgreSQL search, each half of the first word's match
-    paged on its own (the first `limit` ids of each, in id order) and the two unioned: a
-    common word then stops after a page instead of hashing every match."""
+    (paths, text) paged on its own (the first `limit` ids of each, in id order) and the two
+    unioned: a common word then stops after a page instead of hashing every match. A half
+    known to have `few` matches is read whole through its index and sorted (walking the
+    ids for a word in one document reads all 1,000,000 of them). Not `ordered`: any
+    `limit` ids of each half (a count up to a cap, which needs no order)."""
     first, *rest = flt.text.split()
     others = _filter_conditions(replace(flt, text=" ".join(rest)), "postgresql")
     base = [documents.c.id > after_id, *others]
-    by_path = (select(documents.c.id).where(*base, _path_match(first))
-               .order_by(documents.c.id).limit(limit))
+    by_path = select(documents.c.id).where(*base, _path_match(first))
     by_text = (select(documents.c.id)
                .join(document_text, document_text.c.document_id == documents.c.id)
-               .where(*base, _pg_text_clause(first, len(rest) + 1))
-               .order_by(documents.c.id).limit(limit))
-    return union(by_path, by_text).subquery("page")
+               .where(*base, _pg_text_clause(first, len(rest) + 1)))
+    halves: list[Any] = []
+    for half, is_few in ((by_path, few[0]), (by_text, few[1])):
+        if not ordered:
+            halves.append(half.limit(limit))
+        elif is_few:  # OFFSET 0 keeps the order and limit out of the scan (a bitmap of few)
+            whole = half.offset(0).subquery()
+            halves.append(select(whole.c.id).order_by(whole.c.id).limit(limit))
+        else:
+            halves.append(half.order_by(documents.c.id).limit(limit))
+    return union(*halves).subquery("page")
+
+
+def _pg_few(conn: Any, flt: DocumentFilter) -> tuple[bool, bool]:
+    """Whether the first word matches at most FEW_MATCHES paths, and texts (each an
+    unordered LIMIT query: milliseconds for a rare word, a quarter second for a word in
+    700,000 documents)."""
+    first = flt.text.split()[0]
+    probes = (select(documents.c.id).where(_path_match(first)),
+              select(document_text.c.document_id).where(_pg_text_clause(first, 0)))
+    counts = [conn.execute(select(func.count()).select_from(
+        probe.limit(FEW_MATCHES + 1).subquery())).scalar_one() for probe in probes]
+    return counts[0] <= FEW_MATCHES, counts[1] <= FEW_MATCHES
+
+
+_FTS = sql_table("document_fts", column("rowid", Integer))
+_PATHS = sql_table("document_paths", column("rowid", Integer))
+
+
+def _sqlite_page_ids(flt: DocumentFilter, after_id: int, limit: int) -> Any:
+    """Ids of one keyset page of a SQLite search with the path index (as `_pg_page_ids`):
+    each half of the first word read from its FTS5 index in id order, joined to the
+    documents for the other filters, stopped after `limit`; a common word then reads one
+    page of 700,000 matches, not all of them."""
+    first, *rest = flt.text.split()
+    others = _filter_conditions(replace(flt, text=" ".join(rest)), SQLITE_PATHS_INDEXED)
+    halves: list[Any] = []
+    sources: list[tuple[Any, str, str]] = [(_FTS, "document_fts", _fts_query(first))]
+    if len(first) >= 3:
+        sources.append((_PATHS, "document_paths", '"' + first.replace('"', '""') + '"'))
+    else:  # too short for trigrams: read the paths of every row
+        halves.append(select(documents.c.id).where(documents.c.id > after_id, *others,
+                                                    _path_match(first))
+                      .order_by(documents.c.id).limit(limit).subquery())
+    for index, name, query in sources:
+        key = f"page_{name}"
+        halves.append(
+            select(documents.c.id)
+            .select_from(index.join(documents, documents.c.id == index.c.rowid))
+            .where(text(f"{name} MATCH :{key}").bindparams(**{key: query}),
+                   index.c.rowid > after_id, *others)
+            .order_by(index.c.rowid).limit(limit).subquery())
+    return union(*[select(h.c.id) for h in halves]).subquery("page")
 
 
 class DocumentStore(LedgerStore):
@@ -200,32 +290,74 @@ class DocumentStore(LedgerStore):
         self, flt: DocumentFilter, *, after_id: int = 0, limit: int = 200
     ) -> list[DocumentRecord]:
         """One keyset page of documents matching `flt`, in id order."""
-        dialect = self._ledger.dialect
+        dialect = self._search_dialect()
         if dialect == "postgresql" and flt.text.split():
-            page = _pg_page_ids(flt, after_id, limit)
+            with self._reader.connect() as conn:
+                few = _pg_few(conn, flt)
+            page = _pg_page_ids(flt, after_id, limit, few)
             where: list[Any] = [documents.c.id.in_(select(page.c.id))]
+        elif dialect == SQLITE_PATHS_INDEXED and flt.text.split():
+            page = _sqlite_page_ids(flt, after_id, limit)
+            where = [documents.c.id.in_(select(page.c.id))]
         else:
             where = [documents.c.id > after_id, *_filter_conditions(flt, dialect)]
         query = select(documents).where(*where).order_by(documents.c.id).limit(limit)
         with self._reader.connect() as conn:
             return [_doc(r) for r in conn.execute(query)]
 
+    def _search_dialect(self) -> str:
+        """The dialect, told apart for a SQLite ledger with the path trigram index (looked
+        up once per store: a migration adds it, nothing removes it while the app runs)."""
+        dialect = self._ledger.dialect
+        if dialect != "sqlite":
+            return dialect
+        known: bool | None = getattr(self, "_paths_indexed", None)
+        if known is None:
+            with self._reader.connect() as conn:
+                found = conn.execute(text(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'document_paths'")).first()
+            known = found is not None
+            self._paths_indexed = known
+        return SQLITE_PATHS_INDEXED if known else dialect
+
+    def count_documents_upto(self, flt: DocumentFilter, cap: int) -> int:
+        """How many documents match `flt`, counted no further than `cap` + 1 (a result
+        above `cap` means "more than `cap`"): the browser's label, which must not count
+        700,000 matches of a common word in a 1,000,000-document ledger."""
+        dialect = self._search_dialect()
+        if dialect in ("postgresql", SQLITE_PATHS_INDEXED) and flt.text.split():
+            # Each half of the first word stops after cap + 1 ids; below the cap both
+            # halves are whole, so the count is exact.
+            if dialect == "postgresql":
+                ids: Any = select(_pg_page_ids(flt, 0, cap + 1, ordered=False).c.id)
+            else:
+                ids = select(_sqlite_page_ids(flt, 0, cap + 1).c.id)
+        else:
+            ids = select(documents.c.id).where(
+                *_filter_conditions(flt, dialect)).limit(cap + 1)
+        query = select(func.count()).select_from(ids.subquery("upto"))
+        with self._reader.connect() as conn:
+            return min(int(conn.execute(query).scalar_one()), cap + 1)
+
     def count_documents(self, flt: DocumentFilter) -> int:
         query = select(func.count()).select_from(documents).where(
-            *_filter_conditions(flt, self._ledger.dialect))
+            *_filter_conditions(flt, self._search_dialect()))
         with self._reader.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
     def categories(self) -> list[str]:
-        """Categories in use, sorted (the empty category left out)."""
-        query = (
-            select(documents.c.category)
-            .where(documents.c.category != "")
-            .distinct()
-            .order_by(documents.c.category)
-        )
+        """Categories in use, sorted (the empty category left out): one index seek per
+        category (a recursive "next larger" walk of ix_documents_category), not a DISTINCT
+        over every document (seconds at 1,000,000)."""
+        walk = text(
+            "WITH RECURSIVE found(category) AS ("
+            " SELECT min(category) FROM documents WHERE category > ''"
+            " UNION ALL"
+            " SELECT (SELECT min(category) FROM documents d WHERE d.category > found.category)"
+            " FROM found WHERE found.category IS NOT NULL)"
+            " SELECT category FROM found WHERE category IS NOT NULL ORDER BY category")
         with self._reader.connect() as conn:
-            return [str(r[0]) for r in conn.execute(query)]
+            return [str(r[0]) for r in conn.execute(walk)]
 
     def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
         """The latest top-level documents that were filed or sent to review, newest first."""

@@ -44,7 +44,7 @@ documents = Table(
     Column("filed_path", Text),
     Column("filed_sha256", String(64)),
     Column("matter_id", String(120), ForeignKey("matters.id")),
-    Column("category", Text, nullable=False, default=""),
+    Column("category", Text, nullable=False, default="", index=True),  # 0009_firm3_category_index
     Column("document_date", String(10)),
     Column("status", String(16), nullable=False, index=True),
     Column("target_status", String(16), nullable=False),

@@ -99,6 +99,10 @@ def _check_all(ledger: Ledger) -> None:
     for flt in filters:
         want = _expected(flt, docs, texts)
         assert ledger.docs.count_documents(flt) == len(want), flt
+        # The browser's label counts no further than its cap (above: cap + 1).
+        for cap in (3, len(want), len(want) + 5):
+            assert ledger.docs.count_documents_upto(flt, cap) == min(len(want), cap + 1), (
+                flt, cap)
         got: list[int] = []
         after = 0
         while page := ledger.docs.browse_documents(flt, after_id=after, limit=7):
@@ -138,9 +142,54 @@ def _plan(ledger: Ledger, word: str) -> str:
 
 
 def test_search_results_on_sqlite(tmp_path: Path) -> None:
+    """With the trigram index of the paths (migration 0009) and, as on a SQLite without the
+    trigram tokenizer, without it: the same results."""
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    ledger = _fill(url)
+    try:
+        assert ledger.docs._search_dialect() == "sqlite+paths"
+        _check_all(ledger)
+    finally:
+        ledger.close()
+    with create_engine(url).begin() as conn:
+        for name in ("documents_paths_ai", "documents_paths_ad", "documents_paths_au"):
+            conn.execute(text(f"DROP TRIGGER {name}"))
+        conn.execute(text("DROP TABLE document_paths"))
+    ledger = Ledger(url, Actor("alice", "admin"))
+    try:
+        assert ledger.docs._search_dialect() == "sqlite"
+        _check_all(ledger)
+    finally:
+        ledger.close()
+
+
+def test_a_moved_document_is_found_by_its_new_path_on_sqlite(tmp_path: Path) -> None:
+    """The trigram index of the paths follows the documents (triggers): a filed path
+    changed (a review resolved, an undo) is found by the new name, not the old one."""
     ledger = _fill(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     try:
-        _check_all(ledger)
+        flt = DocumentFilter(text="Qx-Renamed")
+        assert ledger.docs.count_documents(flt) == 0
+        with ledger.transaction() as txn:
+            txn.update_document(42, filed_path="Matters/2024-001 Lee/qx-renamed.pdf",
+                                source_path="/incoming/qx-renamed.pdf")
+        assert [d.id for d in ledger.docs.browse_documents(flt)] == [42]
+        assert ledger.docs.count_documents(DocumentFilter(text="00042")) == 0
+        with ledger.writer.begin() as conn:
+            conn.execute(text("DELETE FROM document_text WHERE document_id = 42"))
+            conn.execute(text("DELETE FROM documents WHERE id = 42"))
+        assert ledger.docs.browse_documents(flt) == []
+    finally:
+        ledger.close()
+
+
+def test_categories_in_use_on_sqlite(tmp_path: Path) -> None:
+    ledger = _fill(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    try:
+        assert ledger.docs.categories() == sorted(CATEGORIES)
+        with ledger.writer.begin() as conn:
+            conn.execute(text("UPDATE documents SET category = '' WHERE category = 'Billing'"))
+        assert ledger.docs.categories() == sorted(set(CATEGORIES) - {"Billing"})
     finally:
         ledger.close()
 
@@ -156,7 +205,16 @@ def test_search_on_postgres_uses_trigram_indexes(pg_database: tuple[str, str]) -
                                                 "matter_id")} <= names
         plan = _plan(ledger, "0042")
         assert "documents_filed_path_trgm" in plan and "document_text_tsv" in plan, plan
-        _check_all(ledger)
+        assert ledger.docs.categories() == sorted(CATEGORIES)
+        _check_all(ledger)  # every half has few matches here: read whole and sorted
+        from intake_desktop.core.ledger import document_store
+
+        few = document_store.FEW_MATCHES
+        document_store.FEW_MATCHES = 0  # as for a common word: each half walked in id order
+        try:
+            _check_all(ledger)
+        finally:
+            document_store.FEW_MATCHES = few
     finally:
         ledger.close()
 
