@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.big_ledger import CATEGORIES, MATTERS, WORDS  # noqa: E402
 from intake_desktop.core.ledger import Actor, Ledger  # noqa: E402
 from intake_desktop.core.ledger.chain import canonical_detail, row_hash  # noqa: E402
 from intake_desktop.core.ledger.queries import DocumentFilter  # noqa: E402
@@ -51,14 +52,6 @@ from intake_desktop.core.ledger.schema import (  # noqa: E402
     matters,
 )
 
-WORDS = [
-    "deposition", "invoice", "mri", "radiology", "lease", "contract", "subpoena", "wage",
-    "settlement", "insurance", "affidavit", "police", "report", "witness", "ledger",
-    "exhibit", "motion", "order", "notice", "payment", "claim", "estimate", "repair", "bill",
-    "statement",
-]
-MATTERS = [f"2024-{m:03d} Client {m}" for m in range(1, 51)]
-CATEGORIES = ["Correspondence", "Medical", "Pleadings", "Billing", "Discovery", "Photos"]
 BATCH = 10_000
 
 

@@ -27,11 +27,10 @@ import pytest
 
 from intake_desktop.app import open_app
 from intake_desktop.core import custody
-from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.platform import fs_type, is_network_fs
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import REPO
-from tests.core.watch.test_firm_desks import WRITER
+from tests.core.watch.test_firm_desks import WRITER, _wait_filed
 from tests.core.watch.test_watch import MATTER, assert_each_filed_once, blob, wait_for
 from tests.pg_server import needs_pg, pg_database
 
@@ -104,10 +103,7 @@ def test_two_desks_on_a_network_share_file_each_file_once(
                 contents = {f"desk-{w}-{i:05d}.pdf": blob(w * 100000 + i,
                                                           1500 + (w * 100000 + i) % 3000)
                             for w in range(2) for i in range(FILES // 2)}
-                deadline = time.monotonic() + 600
-                while app.ledger.docs.count_documents(DocumentFilter()) < len(contents):
-                    assert time.monotonic() < deadline, "not all filed in time"
-                    time.sleep(1.0)
+                _wait_filed(app, len(contents), timeout=600)
                 took = time.monotonic() - started
             finally:
                 outputs = [d.stop() for d in desks]
