@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdf
@@ -423,6 +424,62 @@ def test_files_are_prepared_by_worker_processes_and_filed_in_input_order(
     ids = [r.document_id for r in results]
     assert ids == sorted(ids), "documents numbered in input order"
     assert not list(app.workspace.work.iterdir()), "no work folder left"
+
+
+class _SlowFirstPreparer:
+    """The first file's preparation lasts until `wanted` other files were prepared (each
+    leaves a mark in `marks`), as a long LibreOffice conversion or OCR run would; it gives
+    up after `patience` seconds and says how many it saw."""
+
+    def __init__(self, marks: Path, wanted: int, patience: float = 20.0) -> None:
+        self.marks, self.wanted, self.patience = marks, wanted, patience
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        seen = 0
+        if source.name.startswith("exhibit 00"):
+            end = time.monotonic() + self.patience
+            while (seen := len(list(self.marks.iterdir()))) < self.wanted:
+                if time.monotonic() > end:
+                    break
+                time.sleep(0.02)
+        else:
+            (self.marks / source.name).write_bytes(b"")
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid(), "seen": seen})
+
+
+def test_a_slow_file_holds_up_only_its_own_worker(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN two workers and a first file whose preparation lasts until five others are
+    prepared WHEN the folder is ingested THEN the other worker prepares the files behind it
+    meanwhile (they are not queued behind the slow one, nor held back by the filing step
+    waiting for the first file), and every file is still filed in input order."""
+    if rerun_alone(request):
+        return
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 5_000, seed=i)
+             for i in range(10)]
+    filer = Filer(app.workspace, app.ledger, preparer=_SlowFirstPreparer(marks, 5),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    seen: list[int] = []
+    real = filer.candidate
+
+    def candidate(source: object, prepared: Any, *args: Any, **kw: Any) -> Any:
+        seen.append(prepared.facts["seen"])
+        return real(source, prepared, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(filer, "candidate", candidate)
+    results = filer.ingest([app.workspace.intake])
+    assert seen[0] >= 5, f"the first file waited while only {seen[0]} others were prepared"
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids), "documents numbered in input order"
 
 
 def test_the_pool_changes_nothing_but_speed(app: App, tmp_path: Path,
