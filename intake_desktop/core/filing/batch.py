@@ -11,6 +11,14 @@ then files the staged batch in four steps:
 4. the sources removed, one fsync per folder; their removal is recorded with the next
    transaction, as one file at a time always did.
 
+Step 1 and the start of step 2 run when the batch closes (`Batch.commit`); the copies then
+go on in threads while the filing step stages the next batch (hashing, preparing, routing
+and planning: reading the ledger and the files, writing nothing), and the rest runs when
+that next batch closes (or at the end). One batch at a time is in flight: a batch's
+pending rows are written only after the batch before it is done, so the ledger reads as
+if the batches ran one after the other, and the next batch's names are planned against
+the pending rows of the one being copied.
+
 A crash anywhere leaves each file where one-at-a-time filing could have left it (a pending
 row with or without its copies, or a done row whose source is still there), and
 `Filer.recover` resolves each row by the same rules. Fault points inside a batch
@@ -21,8 +29,9 @@ let the fault-injection tests crash there.
 The batch closes after `BatchLimits.files` files or `bytes` bytes, or once staging has
 taken `seconds` (slow conversions make smaller batches, so results keep coming), and
 before a file it could not plan without seeing the batch filed: the same bytes as a file
-in the batch (the second is a duplicate of the first), an email or archive whose
-attachments are filed under it, or a change of rules version. A lone file is a batch of
+in the batch or in the batch being copied (the second is a duplicate of the first: both
+batches are finished first), an email or archive whose attachments are filed under it (the
+same), or a change of rules version. A lone file is a batch of
 one: its latency is what it was.
 """
 

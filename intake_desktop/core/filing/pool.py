@@ -360,4 +360,5 @@ def ahead_threads(filer: Filer, files: int) -> bool:
     wanted = os.environ.get(WORKERS_ENV, "").strip()
     if wanted.isdigit() and int(wanted) < 2:
         return False
-    return isinstance(filer.preparer, PassThroughPreparer) and files >= MIN_FILES
+    # Exactly the pass-through preparer: a subclass may do what threads must not share.
+    return type(filer.preparer) is PassThroughPreparer and files >= MIN_FILES
