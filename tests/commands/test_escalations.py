@@ -235,3 +235,28 @@ def test_approval_is_validated_with_its_line() -> None:
                     'review = "look"\napproval = "attorney"\n', "rules.toml")
     ok = parse_rules(text.replace("partner", "attorney"), "rules.toml")
     assert ok.rules[0].approval == "attorney"
+
+
+def test_rules_preview_says_which_files_an_attorney_must_approve(tmp_path: Path) -> None:
+    """Preview shows what filing would do, the escalation included: `approval` in --json
+    and "needs an attorney's approval" in words, only for what a rule escalates."""
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    incoming = tmp_path / "incoming"
+    memo_lines, memo_rule, _folder = CAUGHT["memo.pdf"]
+    make_pdf(incoming / "memo.pdf", memo_lines)
+    make_pdf(incoming / "minor-injury.pdf", NOT_CAUGHT["minor-injury.pdf"])
+    proc = run_cli("rules", "preview", "--workspace", str(ws.root), "--matter", MATTER,
+                   str(incoming), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = {Path(r["source"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert rows["memo.pdf"]["rule"] == memo_rule
+    assert rows["memo.pdf"]["approval"] == "attorney"
+    assert rows["minor-injury.pdf"]["approval"] is None
+    words = run_cli("rules", "preview", "--workspace", str(ws.root), "--matter", MATTER,
+                    str(incoming))
+    assert words.returncode == 0, words.stderr
+    [memo_line] = [line for line in words.stdout.splitlines() if "memo.pdf" in line]
+    assert "needs an attorney's approval" in memo_line
+    assert not any("approval" in line for line in words.stdout.splitlines()
+                   if "minor-injury.pdf" in line)
+    assert not any(ws.matters.iterdir()) if ws.matters.exists() else True  # nothing filed
