@@ -499,6 +499,7 @@ def _sendfile(fd_in: int, fds_out: Sequence[int]) -> str:
     buf = bytearray(COPY_BLOCK)
     view = memoryview(buf)
     reader = io.FileIO(fd_in, closefd=False)
+    written = 0
     while n := reader.readinto(buf):
         chunk = view[:n]
         hasher.update(chunk)
@@ -506,7 +507,25 @@ def _sendfile(fd_in: int, fds_out: Sequence[int]) -> str:
             rest = chunk
             while rest:
                 rest = rest[os.write(fd, rest):]
+        written += n
+        if written % STREAM_FLUSH < n:  # a large file: let its copies' pages go as it goes
+            _let_go(fds_out)
     return hasher.hexdigest()
+
+
+# A large file's copies are synced and dropped from the cache every this many bytes while
+# they are written, so copying a 1 GiB video does not first fill the cache with 2 GiB.
+STREAM_FLUSH = 64 * 1024 * 1024
+
+
+def _let_go(fds: Sequence[int]) -> None:
+    """Write out what the copies hold so far and drop it from the cache (only an early
+    write of a temporary: the copy's sync before it is named is what makes it durable)."""
+    if not hasattr(os, "posix_fadvise"):  # POSIX; elsewhere the cache is the system's call
+        return
+    for fd in fds:
+        platform.sync_data(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 PREVIOUS_SUFFIX = ".previous"

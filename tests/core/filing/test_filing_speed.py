@@ -363,6 +363,38 @@ def test_filed_copies_do_not_stay_in_the_page_cache(app: App, filer: Filer) -> N
     assert Path(result.path or "").read_bytes() == data
 
 
+@pytest.mark.skipif(shutil.which("fincore") is None, reason="needs util-linux fincore")
+def test_a_large_files_copies_leave_the_cache_while_they_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file's copies are written out and dropped from the cache every
+    `STREAM_FLUSH` bytes as they are written (a 1 GiB video does not first fill the cache
+    with two copies), and the copies are still whole and checked."""
+    import intake_desktop.core.mover as mover_mod
+
+    monkeypatch.setattr(mover_mod, "STREAM_FLUSH", 2 * 1024 * 1024)
+    src = tmp_path / "in" / "video.mp4"
+    data = write_file(src, 12 * 1024 * 1024, seed=91)
+    first, second = tmp_path / "a" / "original.mp4", tmp_path / "b" / "filed.mp4"
+    cached: list[int] = []
+    real = mover_mod._let_go
+
+    def let_go(fds: list[int]) -> None:
+        real(fds)
+        for fd in fds:  # what the copy holds in the cache just after
+            out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES",
+                                  f"/proc/{os.getpid()}/fd/{fd}"], capture_output=True, text=True,
+                                 check=True)
+            cached.append(int(out.stdout.strip()))
+
+    monkeypatch.setattr(mover_mod, "_let_go", let_go)
+    Mover().place_copy(src, first, hashlib.sha256(data).hexdigest(), tag="t",
+                       read_only=True, more=[(second, False)])
+    assert len(cached) == 2 * 6, cached  # at 2, 4, 6, 8, 10 and 12 MB, for both copies
+    assert max(cached) < 1024 * 1024, cached
+    assert first.read_bytes() == data and second.read_bytes() == data
+
+
 # ---- the PDF read once -------------------------------------------------------------------
 
 def text_pdf(path: Path, lines: list[str]) -> None:
