@@ -8,11 +8,11 @@ worker finished first.
 
 The pool is sized to the machine (the processors this process may use, at most
 `MAX_WORKERS`; `INTAKE_PREPARE_WORKERS` overrides, 0 or 1 turns it off) and holds at most
-four files per worker ahead of the filing step (two sent to each worker, the rest waiting
-to go to whichever worker is free first), so work folders and memory stay bounded. Each worker runs
-under an address-space limit (core/platform.set_limits): the largest any conversion child
-is given (LibreOffice's), so no child's own, smaller cap is refused; image conversions
-still run in their own 1 GiB child (core/convert/limited.py).
+sixteen files per worker ahead of the filing step (two sent to each worker, the rest
+waiting to go to whichever worker is free first), so work folders and memory stay
+bounded. Each worker runs under an address-space limit (core/platform.set_limits): the
+largest any conversion child is given (LibreOffice's), so no child's own, smaller cap is
+refused; image conversions still run in their own 1 GiB child (core/convert/limited.py).
 
 Workers are forked (the preparer, its engines and rules need no pickling) and only where
 forking is safe (core/platform.fork_is_safe: a POSIX system, no other thread running and
@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
-IN_FLIGHT_PER_WORKER = 4  # files submitted ahead of the filing step, per worker
+# Files submitted ahead of the filing step, per worker: enough for the other workers to
+# go on while one OCRs a hard photo (50 s where most files take 1 s: with 4 per worker the
+# other worker ran out of files after 7 and sat idle).
+IN_FLIGHT_PER_WORKER = 16
 QUEUED_PER_WORKER = 2  # files sent to a worker at once: the one it prepares and the next
 MIN_FILES = 4  # fewer files are prepared in-process: starting workers would cost more
 
