@@ -23,6 +23,7 @@ from intake_desktop.core.convert.base import (
 )
 from intake_desktop.core.convert.facts import date_from_pdf, snippet
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.text import read_page_texts, text_reader
 
 PDF_MIME = "application/pdf"
 PLACEHOLDER_TITLES = frozenset({"", "untitled", "(anonymous)", "unknown"})
@@ -226,20 +227,11 @@ def page_texts(path: Path) -> list[str] | None:
     """The text of every page (up to TEXT_PAGES pages or TEXT_CHARS characters) as pypdf
     reads it, in one parse; None for an encrypted PDF or one pypdf cannot read (the
     callers then read what they need their own way, as before)."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
+        reader = text_reader(path)
+        if reader is None:
             return None
-        texts: list[str] = []
-        size = 0
-        for page in reader.pages[:TEXT_PAGES]:
-            words = page.extract_text() or ""
-            texts.append(words)
-            size += len(words)
-            if size > TEXT_CHARS:
-                break
-        return texts
+        return read_page_texts(reader, max_pages=TEXT_PAGES, max_chars=TEXT_CHARS)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, ZeroDivisionError, NotImplementedError, IndexError):
         return None

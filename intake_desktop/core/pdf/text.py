@@ -1,14 +1,51 @@
-"""Which pages carry text, which are only images (need OCR), and which fonts are not embedded."""
+"""The text of a PDF's pages; which pages carry text, which are only images (need OCR), and
+which fonts are not embedded."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Name
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, scan_page
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+
+def text_reader(path: Path, *, decrypt: bool = False) -> PdfReader | None:
+    """A pypdf reader for the text of `path` (None: encrypted, unless `decrypt`, which tries
+    the empty password). Raises what pypdf raises on a file it cannot read."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = PdfReader(str(path))
+    if reader.is_encrypted:
+        if not decrypt:
+            return None
+        reader.decrypt("")
+    return reader
+
+
+def read_page_texts(
+    reader: PdfReader, *, max_pages: int, max_chars: int, into: list[str] | None = None
+) -> list[str]:
+    """The text of each page as pypdf reads it, in order, up to `max_pages` pages or the page
+    that takes the total past `max_chars` characters, appended to `into` (a new list if
+    None) and returned. Raises what pypdf raises; the pages read before are then in `into`."""
+    texts: list[str] = [] if into is None else into
+    size = 0
+    for page in reader.pages[:max_pages]:
+        words = page.extract_text() or ""
+        texts.append(words)
+        size += len(words)
+        if size > max_chars:
+            break
+    return texts
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
