@@ -13,7 +13,6 @@ from typing import Any
 
 from intake_desktop.core.ledger import EventKind, Ledger
 from intake_desktop.core.ledger.queries import DocumentFilter
-from intake_desktop.core.pdf.text import read_page_texts, text_reader
 from intake_desktop.core.pipeline import PageText
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 
@@ -41,10 +40,12 @@ def extract_text(
         pages = known.page_count
     elif path.suffix.lower() == ".pdf" and path.is_file() and _looks_like_pdf(path):
         try:
-            reader = text_reader(path, decrypt=True)
-            assert reader is not None  # decrypt: a reader or an exception
-            pages = len(reader.pages)
-            read_page_texts(reader, max_pages=MAX_PAGES, max_chars=MAX_CHARS, into=parts)
+            from intake_desktop.core.pdf.text import read_page_texts, text_reader
+
+            with text_reader(path, decrypt=True) as reader:
+                assert reader is not None  # decrypt: a reader or an exception
+                pages = len(reader.pages)
+                read_page_texts(reader, max_pages=MAX_PAGES, max_chars=MAX_CHARS, into=parts)
         except Exception as exc:  # a damaged or protected PDF: the facts are all we have
             log.info("no text layer read from %s: %s", path, exc)
     elif path.suffix.lower() in (".txt", ".csv", ".md") and path.is_file():

@@ -228,10 +228,10 @@ def page_texts(path: Path) -> list[str] | None:
     reads it, in one parse; None for an encrypted PDF or one pypdf cannot read (the
     callers then read what they need their own way, as before)."""
     try:
-        reader = text_reader(path)
-        if reader is None:
-            return None
-        return read_page_texts(reader, max_pages=TEXT_PAGES, max_chars=TEXT_CHARS)
+        with text_reader(path) as reader:
+            if reader is None:
+                return None
+            return read_page_texts(reader, max_pages=TEXT_PAGES, max_chars=TEXT_CHARS)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, ZeroDivisionError, NotImplementedError, IndexError):
         return None

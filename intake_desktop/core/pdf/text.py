@@ -4,6 +4,8 @@ which fonts are not embedded."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,18 +19,24 @@ if TYPE_CHECKING:
     from pypdf import PdfReader
 
 
-def text_reader(path: Path, *, decrypt: bool = False) -> PdfReader | None:
-    """A pypdf reader for the text of `path` (None: encrypted, unless `decrypt`, which tries
-    the empty password). Raises what pypdf raises on a file it cannot read."""
+@contextmanager
+def text_reader(path: Path, *, decrypt: bool = False) -> Iterator[PdfReader | None]:
+    """A pypdf reader for the text of `path`, open for the `with` block (None: encrypted,
+    unless `decrypt`, which tries the empty password). It reads the file where it needs
+    to, not the whole file into memory first (pypdf does that when given a path: a 1 GiB
+    PDF would be read entirely to extract a page of text). Raises what pypdf raises on a
+    file it cannot read."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = PdfReader(str(path))
-    if reader.is_encrypted:
-        if not decrypt:
-            return None
-        reader.decrypt("")
-    return reader
+    with open(path, "rb") as stream:
+        reader = PdfReader(stream)
+        if reader.is_encrypted:
+            if not decrypt:
+                yield None
+                return
+            reader.decrypt("")
+        yield reader
 
 
 def read_page_texts(
