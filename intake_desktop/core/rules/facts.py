@@ -146,10 +146,14 @@ class TextDate:
 
 
 def without_accents(text: str) -> str:
-    """The text with accents removed, one character for one ("Délivré" -> "Delivre")."""
-    return "".join(
-        unicodedata.normalize("NFKD", ch)[0] if ch.isalpha() else ch for ch in text
-    )
+    """The text with accents removed, one character for one ("Délivré" -> "Delivre"): each
+    letter becomes the first character of its compatibility decomposition. ASCII text has
+    nothing to remove (it is most text, and this runs for every file the rules see)."""
+    if text.isascii():
+        return text
+    table = {ord(ch): unicodedata.normalize("NFKD", ch)[0]
+             for ch in set(text) if not ch.isascii() and ch.isalpha()}
+    return text.translate(table)
 
 
 def _dates_with_positions(text: str) -> list[tuple[int, str]]:
