@@ -99,7 +99,6 @@ def open_app(
     create: bool | None = None,
     attach: bool = True,
     acting: SignsIn | None = None,
-    probe_ocr: bool = False,
 ) -> App:
     """Open (or, for the default location, create) a workspace and its ledger.
 
@@ -108,8 +107,7 @@ def open_app(
     is not this workspace's is refused (`attach=False`, for `ledger verify`, opens it
     anyway so the report can say what is wrong). `acting` (the command line's `--as`)
     signs the person in and checks what the command needs; without it the computer
-    account acts in `role`. `probe_ocr`: start checking for the OCR programs now (a command
-    about to file), so the check runs while the ledger opens.
+    account acts in `role`.
     """
     root = resolve_workspace_dir(workspace)
     if create is None:
@@ -118,8 +116,6 @@ def open_app(
     config = ws.load_config()
     apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
     ocr = OcrEngine(load_ocr_settings(ws.config_path))
-    if probe_ocr:
-        ocr.probe_ahead()
     if acting is None and role not in (None, "paralegal"):
         # A role is never granted by asking for it (issue 17): people sign in with `--as`.
         raise SignInError(

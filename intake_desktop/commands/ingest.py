@@ -150,7 +150,7 @@ def intake_matters(app: App, paths: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    with open_app(args.workspace, db=args.db, acting=acting(args), probe_ocr=True) as app:
+    with open_app(args.workspace, db=args.db, acting=acting(args)) as app:
         check_matters(app.ledger, [args.matter, *intake_matters(app, args.paths)],
                       "file documents into")
         filer = build_filer(app)

@@ -23,9 +23,9 @@ from intake_desktop.core.ocr.engine import (
     DEFAULT_JOBS,
     DEFAULT_LANGUAGE,
     OcrAvailability,
-    OcrProbe,
     OcrResult,
     add_text_layer,
+    ocr_available,
 )
 from intake_desktop.core.ocr.pages import image_only_pages, is_signed
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
@@ -59,7 +59,6 @@ class OcrEngine:
     def __init__(self, settings: OcrSettings | None = None) -> None:
         self.settings = settings or OcrSettings()
         self._availability: OcrAvailability | None = None
-        self._probe: OcrProbe | None = None  # started by `probe_ahead`, not answered yet
         self._told = False
         self._lock = threading.Lock()
         # One OCR run at a time per app (each uses `jobs` processes): filing workers that
@@ -67,14 +66,6 @@ class OcrEngine:
         self._slot = threading.BoundedSemaphore(1)
         # Earlier output for the same bytes (the demo's own documents only: core/ocr/cache.py).
         self.cache: OcrCache | None = None
-
-    def probe_ahead(self) -> None:
-        """Start checking for the programs now and answer `availability` later: a command
-        that will file (and fork its workers after asking) starts this first, so the check
-        runs beside its start-up instead of before its first file."""
-        with self._lock:
-            if self._availability is None and self._probe is None and self.settings.enabled:
-                self._probe = OcrProbe(self.settings.search_path, self.settings.language)
 
     def availability(self) -> OcrAvailability:
         with self._lock:
@@ -84,10 +75,8 @@ class OcrEngine:
                         False, "OCR is turned off in the settings; scanned pages are filed "
                         "without a text layer and flagged \"not text-searchable\"")
                 else:
-                    probe = self._probe or OcrProbe(
+                    self._availability = ocr_available(
                         self.settings.search_path, self.settings.language)
-                    self._probe = None
-                    self._availability = probe.result()
             return self._availability
 
     def notice_once(self) -> str | None:
