@@ -83,11 +83,15 @@ def pipeline(root: Path) -> tuple[float, int]:
     """The whole pipeline as `intake-desktop ingest` runs it (rules, conversion stage with
     the PDF checks and text extraction, OCR probe, search index), timed from the command's
     start to its exit, in a process of its own."""
-    env = {**os.environ, "PYTHONPATH": str(CODE), "QT_QPA_PLATFORM": "offscreen"}
+    # `python -m` puts the working folder first on the path: run it in CODE (and with the
+    # safe path), or the --before side runs the checkout the benchmark was started from.
+    env = {**os.environ, "PYTHONPATH": str(CODE), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONSAFEPATH": "1"}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "intake_desktop", "--workspace", str(root), "ingest", "--json",
-         str(root / "Intake")], env=env, capture_output=True, text=True, check=False)
+         str(root / "Intake")], env=env, cwd=CODE, capture_output=True, text=True,
+        check=False)
     elapsed = time.perf_counter() - start
     filed = sum(json.loads(line).get("status") == "filed"
                 for line in done.stdout.splitlines() if line.startswith("{"))
