@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import statistics
 import sys
@@ -39,20 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.big_ledger import CATEGORIES, MATTERS, WORDS  # noqa: E402
+from bench.big_ledger import MATTERS, build_big_ledger  # noqa: E402
 from intake_desktop.core.ledger import Actor, Ledger  # noqa: E402
-from intake_desktop.core.ledger.chain import canonical_detail, row_hash  # noqa: E402
 from intake_desktop.core.ledger.queries import DocumentFilter  # noqa: E402
-from intake_desktop.core.ledger.schema import (  # noqa: E402
-    EVENT_HASHED_COLUMNS,
-    chain_head,
-    document_text,
-    documents,
-    events,
-    matters,
-)
-
-BATCH = 10_000
+from intake_desktop.core.ledger.schema import EVENT_HASHED_COLUMNS  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -60,64 +49,9 @@ def rss_mb() -> float:
 
 
 def build(url: str, n: int, per_doc: int) -> float:
-    """Bulk insert `n` documents, their text and `per_doc` chained events each."""
-    ledger = Ledger.open(url, Actor("bench", "paralegal"))
-    engine = ledger.writer
-    rng = random.Random(20)
-    t = time.perf_counter()
-    prev = "0" * 64
-    seq = 0
-    with engine.begin() as conn:
-        conn.execute(matters.insert(), [{"id": m, "name": m, "created_at": "2024-01-01T00:00:00Z"}
-                                        for m in MATTERS])
-    for start in range(1, n + 1, BATCH):
-        docs, texts, evs = [], [], []
-        for i in range(start, min(n, start + BATCH - 1) + 1):
-            matter = MATTERS[i % len(MATTERS)]
-            name = f"{i:07d} Document {i}.pdf"
-            sha = f"{i:064x}"
-            day = f"20{10 + i % 14:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
-            docs.append({
-                "id": i, "sha256": sha, "size": 10_000 + i, "detected_type": "application/pdf",
-                "source_path": f"/incoming/{name}",
-                "original_path": f"Matters/{matter}/_Originals/{name}",
-                "filed_path": f"Matters/{matter}/{name}", "filed_sha256": sha,
-                "matter_id": matter, "category": CATEGORIES[i % len(CATEGORIES)],
-                "document_date": day, "status": "filed", "target_status": "filed",
-                "source_cleared": True, "created_at": f"{day}T09:00:00Z",
-                "updated_at": f"{day}T09:00:00Z",
-            })
-            texts.append({"document_id": i, "pages": 1 + i % 9, "labels": "",
-                          "body": " ".join(rng.choices(WORDS, k=30)) + f" ref{i}",
-                          "updated_at": f"{day}T09:00:00Z"})
-            for k in range(per_doc):
-                seq += 1
-                values = {
-                    "seq": seq, "at": f"{day}T09:00:{k:02d}.000000Z",
-                    "kind": "filed" if k == per_doc - 1 else "received",
-                    "document_id": i, "matter_id": matter, "actor_user": "bench",
-                    "actor_role": "paralegal", "tool_version": "bench", "rules_version": None,
-                    "path_before": None, "path_after": f"Matters/{matter}/{name}",
-                    "sha256_before": None, "sha256_after": sha,
-                    "detail": canonical_detail({"n": k}),
-                }
-                digest = row_hash(prev, [values[c] for c in EVENT_HASHED_COLUMNS])
-                evs.append({**values, "prev_hash": prev, "row_hash": digest})
-                prev = digest
-        with engine.begin() as conn:
-            conn.execute(documents.insert(), docs)
-            conn.execute(document_text.insert(), texts)
-            conn.execute(events.insert(), evs)
-    with engine.begin() as conn:
-        conn.execute(chain_head.update().values(seq=seq, hash=prev, writes=seq))
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval(pg_get_serial_sequence('documents','id'), "
-                              ":n)"), {"n": n})
-            conn.execute(text("ANALYZE"))
-        else:
-            conn.exec_driver_sql("ANALYZE")
-    ledger.close()
-    return time.perf_counter() - t
+    """Bulk-load `n` documents, their text and `per_doc` chained events each (the same
+    builder as bench_gui's million-document ledgers, bench/big_ledger.py)."""
+    return build_big_ledger(url, n, per_doc, on_progress=lambda _line: None).seconds
 
 
 def timed(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:

@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the package, and tests.fitpdfs (court-fit sample PDFs)
 
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from intake_desktop.app import build_filer, open_app  # noqa: E402
@@ -253,6 +254,24 @@ def main() -> int:
         shoot(window, qapp, name("fit-plan"))
         fit.run()
         shoot(window, qapp, name("fit-done"))
+
+        # A production: every category of the first matter, its dry run, then the build,
+        # which waits on the Supervision page as a draft for an attorney's sign-off.
+        window.open_page("production")
+        production: Any = window.pages["production"]
+        production.matter.setCurrentIndex(1)
+        for row in range(production.categories.count()):
+            production.categories.item(row).setCheckState(Qt.CheckState.Checked)
+        production.prefix.setText("SMITH-")
+        production.show_dry_run()
+        shoot(window, qapp, name("production"))
+        production.start_build()
+        for _ in range(50):
+            settle(qapp)
+            if production.last is not None:
+                break
+        window.open_page("supervision")
+        shoot(window, qapp, name("supervision"))
 
         if not args.dark:  # the smallest supported size
             window.resize(1024, 700)

@@ -145,6 +145,8 @@ def describe(r: PreviewResult, indent: str = "") -> str:
         text = f"{indent}{r.status:<10} {name}: {r.reason}"
     if r.flags:
         text += f"  [{', '.join(r.flags)}]"
+    if r.approval:
+        text += f"  (provisional: needs an {r.approval}'s approval)"
     for child in r.children:
         text += "\n" + describe(child, indent + "  ")
     return text

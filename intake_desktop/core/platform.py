@@ -378,6 +378,24 @@ def thread_count() -> int:
         return threading.active_count()
 
 
+def qt_application_exists() -> bool:
+    """Whether this process has created a Qt application object (looked up, never
+    imported: core does not import Qt)."""
+    qtcore = sys.modules.get("PySide6.QtCore")
+    application = getattr(qtcore, "QCoreApplication", None)
+    return application is not None and application.instance() is not None
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork workers that run Python and native code: a POSIX
+    system, no other thread (native ones included), and no Qt application. A worker forked
+    after the window tests had run hung in a futex on a lock or eventfd inherited from
+    Qt's event loop, though no other thread was running by then."""
+    if os.name != "posix" or not hasattr(os, "fork"):
+        return False
+    return thread_count() == 1 and not qt_application_exists()
+
+
 def die_with_parent(parent_pid: int) -> None:
     """End this (forked worker) process when its parent ends, even by kill -9, so no
     worker outlives the command that started it. Linux: the kernel's parent-death signal

@@ -151,9 +151,10 @@ DOC_COLUMNS: tuple[Column[DocumentRecord], ...] = (
            lambda d: d.filed_path or d.source_path, key="description", width=210),
     Column("Matter", lambda d: d.matter_id or "", lambda d: d.matter_id or "", width=120),
     Column("Category", lambda d: d.category, width=110),
-    Column("Date", lambda d: d.document_date or d.created_at[:10],
-           lambda d: "document date" if d.document_date else "received (no date found)",
-           width=86),
+    Column("Date", lambda d: d.document_date or f"rcvd {d.created_at[:10]}",
+           lambda d: "The document's own date" if d.document_date else
+           f"No date found in the document: received {d.created_at[:10]}",
+           width=104),
     Column("Pages", lambda d: "", key="pages", width=48),
     Column("Exhibit / Bates", lambda d: "", key="labels", width=130, shown=False),
     Column("Kind", lambda d: kind_in_words(d.detected_type), lambda d: d.detected_type,

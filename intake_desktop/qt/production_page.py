@@ -50,6 +50,7 @@ from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.core.saved_searches import load_searches
 from intake_desktop.qt.look import icon
 from intake_desktop.qt.matters import chosen_matter, fill_matters
+from intake_desktop.qt.models import describe
 from intake_desktop.qt.session import Session
 from intake_desktop.qt.widgets import Page, page_layout, page_title, splitter
 from intake_desktop.qt.wording import say
@@ -93,6 +94,8 @@ class ProductionPage(Page):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -278,7 +281,8 @@ class ProductionPage(Page):
             produce.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             produce.setCheckState(Qt.CheckState.Checked)
             self.table.setItem(row, self.COL_PRODUCE, produce)
-            name = (doc.filed_path or "").rsplit("/", 1)[-1]
+            name = describe(doc.filed_path, doc.matter_id) or (
+                doc.filed_path or "").rsplit("/", 1)[-1]
             for col, text in ((self.COL_DOCUMENT, name), (self.COL_CATEGORY, doc.category),
                               (self.COL_DATE, doc.document_date or "")):
                 item = QTableWidgetItem(text)

@@ -60,7 +60,10 @@ def _when(at: str) -> str:
     return at[:16].replace("T", " ")
 
 
-def _table(parent: QWidget, headers: tuple[str, ...], name: str) -> QTableWidget:
+def _table(parent: QWidget, headers: tuple[str, ...], name: str,
+           elastic: int | None = None) -> QTableWidget:
+    """A read-only table; with `elastic` (the column of long paths), the other columns fit
+    their cells and that one takes what width is left, elided in the middle."""
     table = QTableWidget(0, len(headers), parent)
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -70,14 +73,25 @@ def _table(parent: QWidget, headers: tuple[str, ...], name: str) -> QTableWidget
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the file name stays visible
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header = table.horizontalHeader()
+    if elastic is None:
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    else:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(elastic, QHeaderView.ResizeMode.Stretch)
     table.setAccessibleName(name)
     return table
 
 
+# Widest a column of a table without an elastic column grows to fit its cells.
+COLUMN_CAP = 360
+
+
 def _fill(table: QTableWidget, rows: list[tuple[object, list[str]]]) -> None:
-    """Rows of (key, cells); the key is kept on the first cell."""
+    """Rows of (key, cells); the key is kept on the first cell. Without an elastic column,
+    each column but the last (which takes the rest) is sized to its widest cell up to
+    COLUMN_CAP, so names and states are shown whole."""
     table.setRowCount(0)
     for key, cells in rows:
         row = table.rowCount()
@@ -88,6 +102,11 @@ def _fill(table: QTableWidget, rows: list[tuple[object, list[str]]]) -> None:
             if col == 0:
                 item.setData(KEY, key)
             table.setItem(row, col, item)
+    header = table.horizontalHeader()
+    if rows and header.stretchLastSection():  # no elastic column: fit each, up to a cap
+        for col in range(table.columnCount() - 1):
+            table.resizeColumnToContents(col)
+            table.setColumnWidth(col, min(table.columnWidth(col), COLUMN_CAP))
 
 
 class SupervisionPage(Page):
@@ -104,9 +123,8 @@ class SupervisionPage(Page):
         wl = QVBoxLayout(waiting)
         wl.addWidget(QLabel("<b>Escalated documents</b> (filed provisionally until a lawyer "
                             "approves them)", waiting))
-        self.approval_table = _table(waiting, APPROVAL_COLUMNS, "Escalated documents")
-        for col, width in enumerate((44, 170, 300, 150, 110)):
-            self.approval_table.setColumnWidth(col, width)
+        self.approval_table = _table(waiting, APPROVAL_COLUMNS, "Escalated documents",
+                                     elastic=APPROVAL_COLUMNS.index("Document"))
         self.approval_table.itemSelectionChanged.connect(self._update_buttons)
         self.approval_table.doubleClicked.connect(lambda *_: self.open_document())
         wl.addWidget(self.approval_table, 3)
@@ -131,9 +149,8 @@ class SupervisionPage(Page):
 
         wl.addWidget(QLabel("<b>What goes out</b> (exhibit sets, court-fit outputs, "
                             "productions: drafts until signed off)", waiting))
-        self.set_table = _table(waiting, SET_COLUMNS, "Outputs and their sign-off")
-        for col, width in enumerate((220, 90, 150, 240, 110)):
-            self.set_table.setColumnWidth(col, width)
+        self.set_table = _table(waiting, SET_COLUMNS, "Outputs and their sign-off",
+                                elastic=SET_COLUMNS.index("Output"))
         self.set_table.itemSelectionChanged.connect(self._update_buttons)
         wl.addWidget(self.set_table, 2)
         srow = QHBoxLayout()

@@ -235,3 +235,54 @@ def test_approval_is_validated_with_its_line() -> None:
                     'review = "look"\napproval = "attorney"\n', "rules.toml")
     ok = parse_rules(text.replace("partner", "attorney"), "rules.toml")
     assert ok.rules[0].approval == "attorney"
+
+
+def test_rules_preview_says_which_files_an_attorney_must_approve(tmp_path: Path) -> None:
+    """Preview shows what filing would do, the escalation included: `approval` in --json
+    and "needs an attorney's approval" in words, only for what a rule escalates."""
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    incoming = tmp_path / "incoming"
+    memo_lines, memo_rule, _folder = CAUGHT["memo.pdf"]
+    make_pdf(incoming / "memo.pdf", memo_lines)
+    make_pdf(incoming / "minor-injury.pdf", NOT_CAUGHT["minor-injury.pdf"])
+    proc = run_cli("rules", "preview", "--workspace", str(ws.root), "--matter", MATTER,
+                   str(incoming), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = {Path(r["source"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert rows["memo.pdf"]["rule"] == memo_rule
+    assert rows["memo.pdf"]["approval"] == "attorney"
+    assert rows["minor-injury.pdf"]["approval"] is None
+    words = run_cli("rules", "preview", "--workspace", str(ws.root), "--matter", MATTER,
+                    str(incoming))
+    assert words.returncode == 0, words.stderr
+    [memo_line] = [line for line in words.stdout.splitlines() if "memo.pdf" in line]
+    assert "needs an attorney's approval" in memo_line
+    assert not any("approval" in line for line in words.stdout.splitlines()
+                   if "minor-injury.pdf" in line)
+    assert not any(ws.matters.iterdir()) if ws.matters.exists() else True  # nothing filed
+
+
+def test_the_settings_preview_shows_an_edit_that_escalates(tmp_path: Path) -> None:
+    """The admin's live preview (Settings > Naming rules) says when an edited rule would
+    file a recent document provisionally, waiting for an attorney."""
+    from intake_desktop.core.desks.rules_draft import before_and_after, default_backend
+    from intake_desktop.core.pipeline import Candidate
+
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    ledger = Ledger.open(ws.default_ledger_url(), Actor("dana", "admin"))
+    try:
+        backend = default_backend(ws, ledger)
+        base = ('[settings]\nfilename = "{{ name }}"\n[[rule]]\nname = "memos"\n'
+                'folder = "Memos"\n')
+        letter = make_pdf(tmp_path / "in" / MATTER / "memo.pdf", CAUGHT["memo.pdf"][0])
+        candidate = Candidate(source=letter, relative=Path(MATTER, "memo.pdf"),
+                              matter_hint=MATTER, detected_type="application/pdf",
+                              sha256=sha256_file(letter), size=letter.stat().st_size)
+        [row] = before_and_after(backend.compile(base),
+                                 backend.compile(base + 'approval = "attorney"\n'), [candidate])
+    finally:
+        ledger.close()
+    assert row.before == f"Matters/{MATTER}/Memos/memo.pdf"
+    assert row.after == (f"Matters/{MATTER}/Memos/memo.pdf "
+                         "(provisional: needs an attorney's approval)")
+    assert row.changed

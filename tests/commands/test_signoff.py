@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,43 @@ def test_a_tampered_manifest_is_reported_changed(built: dict[str, Any]) -> None:
             sign_off(ledger, out / "nope", ws.root)
     finally:
         ledger.close()
+
+
+def test_a_folder_checked_again_is_read_again_only_where_it_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Supervision page re-checks every output on each refresh: unchanged files are not
+    read again, and a change that keeps the size and the modification time is still seen
+    (any write moves the file's ctime)."""
+    from intake_desktop.core.signoff import manifest
+
+    folder = tmp_path / "set"
+    (folder / "Exhibits").mkdir(parents=True)
+    for n in range(3):
+        (folder / "Exhibits" / f"Ex {n}.pdf").write_bytes(bytes([n]) * 50_000)
+    reads: list[str] = []
+    real = manifest.sha256_file
+
+    def counting(path: Path) -> str:
+        reads.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(manifest, "sha256_file", counting)
+    assert manifest.scan_folder(folder) and len(reads) == 3
+    reads.clear()
+    assert manifest.scan_folder(folder) and len(reads) == 3, "changed just now: read again"
+    reads.clear()
+    monkeypatch.setattr(manifest, "SETTLED_NS", 0)  # as if written long ago
+    time.sleep(0.05)  # past the file-time tick of the writes above
+    first = manifest.scan_folder(folder)
+    assert sorted(reads) == ["Ex 0.pdf", "Ex 1.pdf", "Ex 2.pdf"]
+    reads.clear()
+    assert manifest.scan_folder(folder) == first and reads == []
+    target = folder / "Exhibits" / "Ex 1.pdf"
+    before = target.stat()
+    time.sleep(0.05)
+    target.write_bytes(b"\x09" * 50_000)  # same size; the old modification time put back
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    now = manifest.scan_folder(folder)
+    assert reads == ["Ex 1.pdf"]
+    assert [e.path for e in now if e not in first] == ["Exhibits/Ex 1.pdf"]
+    assert now[1].sha256 == sha256_file(target)

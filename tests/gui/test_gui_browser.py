@@ -122,3 +122,24 @@ def test_text_search_treats_wildcards_literally(app, make_pdf):
     assert [d.filed_path for d in hits] == ["Matters/M/Report 100%_final.pdf"]
     both = app.ledger.docs.browse_documents(DocumentFilter(text="report final"))
     assert len(both) == 2
+
+
+def test_the_date_column_tells_a_received_day_from_a_document_date(make_window, app, make_pdf,
+                                                                   tmp_path):
+    """Issue 23: a reader must tell a document's own date from the day it came in."""
+    from intake_desktop.core.document_details import edit_details
+
+    file_samples(app, make_pdf, tmp_path)
+    window = make_window("attorney")
+    page = window.pages["browser"]
+    model = page.model
+    date = next(n for n, c in enumerate(model.columns) if c.title == "Date")
+    received = model.record(0).created_at[:10]
+    cells = [model.index(r, date).data() for r in range(model.rowCount())]
+    assert cells == [f"rcvd {received}"] * 3
+    tip = model.index(0, date).data(3)  # ToolTipRole
+    assert "no date found" in tip.lower() and received in tip
+    edit_details(app.ledger, model.record(1).id, document_date="2023-05-04")
+    page.apply_filter()
+    assert model.index(1, date).data() == "2023-05-04"
+    assert "own date" in model.index(1, date).data(3).lower()

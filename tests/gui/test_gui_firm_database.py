@@ -7,6 +7,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,45 +68,18 @@ def test_admin_connects_the_desk_to_the_firm_database(make_window: Any, pg: str,
     assert "Restart Intake Desktop" in editor.result.text()
 
 
-def test_a_desk_that_loses_the_database_pauses_and_resumes(qtbot: Any, pg: str,
-                                                           tmp_path: Path, make_pdf: Any) -> None:
-    proxy = TcpProxy(pg)
-    proxy.start()
-    ws = init_workspace(tmp_path / "desk")
-    ws.rules_path.unlink(missing_ok=True)
-    app = open_app(str(ws.root), db=proxy.url, create=False)
-    window = MainWindow(app, actor=Actor("pat", "paralegal"), tray=False, watch=True)
-    qtbot.addWidget(window)
-    status = window.database_status
-    assert status is not None
-    status.timer.stop()  # the test probes by hand
-    try:
-        assert status.check_now().ok and window.watch.running
-        assert "connected" in status.label.text()
-        proxy.stop()
-        state = status.check_now()
-        assert not state.ok and "unreachable since" in status.label.text()
-        assert not window.watch.running, "nothing is taken while the ledger is gone"
-        dropped = make_pdf("while away.pdf", 1, folder=ws.intake / "2024-9 Ruiz")
-        time.sleep(1.5)
-        assert dropped.exists(), "the file waits in its intake folder"
-        proxy.start()
-        with qtbot.waitSignal(window.watch.filed, timeout=30000):
-            assert status.check_now().ok
-            assert window.watch.running and "connected" in status.label.text()
-        assert not dropped.exists()
-        [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
-        assert doc.matter_id == "2024-9 Ruiz" and app.ledger.chain.verify_chain().ok
-    finally:
-        window.close()
-        app.close()
-        proxy.stop()
+@dataclass
+class Desk:
+    proxy: TcpProxy
+    app: Any
+    window: MainWindow
+    status: Any
 
 
-def test_a_probe_that_saw_the_loss_first_still_pauses_the_watcher(
-        qtbot: Any, pg: str, tmp_path: Path) -> None:
-    """The pool thread's probe can see the database go before the window hears of it (its
-    answer still queued): the next answer must still pause the watcher."""
+@pytest.fixture
+def desk(qtbot: Any, pg: str, tmp_path: Path) -> Iterator[Desk]:
+    """A watching window on a workspace whose ledger is reached through a proxy the test
+    can cut; the status line's timer stopped so the test probes by hand."""
     proxy = TcpProxy(pg)
     proxy.start()
     ws = init_workspace(tmp_path / "desk")
@@ -117,11 +91,41 @@ def test_a_probe_that_saw_the_loss_first_still_pauses_the_watcher(
     assert status is not None
     status.timer.stop()
     try:
-        assert status.check_now().ok and window.watch.running
-        proxy.stop()
-        status.link.check()  # what a pool probe does; its answer not yet delivered
-        assert not status.check_now().ok
-        assert not window.watch.running, "nothing is taken while the ledger is gone"
+        yield Desk(proxy, app, window, status)
     finally:
         window.close()
+        app.close()
         proxy.stop()
+
+
+def test_a_desk_that_loses_the_database_pauses_and_resumes(qtbot: Any, desk: Desk,
+                                                           make_pdf: Any) -> None:
+    status, window, app = desk.status, desk.window, desk.app
+    ws = app.workspace
+    assert status.check_now().ok and window.watch.running
+    assert "connected" in status.label.text()
+    desk.proxy.stop()
+    state = status.check_now()
+    assert not state.ok and "unreachable since" in status.label.text()
+    assert not window.watch.running, "nothing is taken while the ledger is gone"
+    dropped = make_pdf("while away.pdf", 1, folder=ws.intake / "2024-9 Ruiz")
+    time.sleep(1.5)
+    assert dropped.exists(), "the file waits in its intake folder"
+    desk.proxy.start()
+    with qtbot.waitSignal(window.watch.filed, timeout=30000):
+        assert status.check_now().ok
+        assert window.watch.running and "connected" in status.label.text()
+    assert not dropped.exists()
+    [doc] = app.ledger.docs.documents(status=DocStatus.FILED)
+    assert doc.matter_id == "2024-9 Ruiz" and app.ledger.chain.verify_chain().ok
+
+
+def test_a_probe_that_saw_the_loss_first_still_pauses_the_watcher(desk: Desk) -> None:
+    """The pool thread's probe can see the database go before the window hears of it (its
+    answer still queued): the next answer must still pause the watcher."""
+    status = desk.status
+    assert status.check_now().ok and desk.window.watch.running
+    desk.proxy.stop()
+    status.link.check()  # what a pool probe does; its answer not yet delivered
+    assert not status.check_now().ok
+    assert not desk.window.watch.running, "nothing is taken while the ledger is gone"

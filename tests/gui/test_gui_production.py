@@ -59,8 +59,8 @@ def test_pick_withhold_dry_run_and_build(page: ProductionPage, desk: dict[str, A
     _click_item(qtbot, page.categories, "Correspondence")
     _click_item(qtbot, page.categories, "Calculations")
     names = [page.table.item(r, page.COL_DOCUMENT).text() for r in range(page.table.rowCount())]
-    assert names == ["Letter to Harbor.pdf", "Hours 2024.pdf", "Memo to client.pdf",
-                     "Harbor reply.pdf"]
+    assert names == ["Letter to Harbor", "Hours 2024", "Memo to client", "Harbor reply"]
+    assert page.table.item(0, page.COL_DOCUMENT).toolTip().endswith("/Letter to Harbor.pdf")
     # Withhold the memo: tick Withhold, choose the basis, describe it.
     memo = _row(page, desk["privileged"].id)
     _click_check(qtbot, page.table, memo, page.COL_WITHHOLD)

@@ -178,3 +178,26 @@ def test_builder_signs_off_and_shows_the_state(make_window: Any, app: App) -> No
     page.refresh()
     assert "Changed since sign-off" in page.signoff_state.text()
     assert "missing: Exhibit index.csv" in page.signoff_state.toolTip()
+
+
+def test_columns_fit_what_they_show(qtbot: Any) -> None:
+    """Names and states are shown whole ("Signed off by Jor...ale" was cut); the long path
+    takes what width is left, elided in the middle, and nothing scrolls sideways."""
+    from intake_desktop.qt.supervision_page import SET_COLUMNS, _fill, _table
+
+    table = _table(None, SET_COLUMNS, "Outputs", elastic=0)  # type: ignore[arg-type]
+    qtbot.addWidget(table)
+    table.resize(900, 200)
+    table.show()
+    long_path = "Exports/" + "Reyes v. Acme Logistics - Plaintiff's trial exhibits " * 3
+    _fill(table, [("a", [long_path, "exhibit set", "2024-0117 Reyes v. Acme Logistics",
+                         "Signed off by Jordan Vale on 2026-12-03", "Priya Raman",
+                         "2026-12-03 21:49"])])
+    qtbot.waitUntil(lambda: table.columnWidth(0) > 0)
+    metrics = table.fontMetrics()
+    for col in range(1, table.columnCount()):
+        text = table.item(0, col).text()
+        assert table.columnWidth(col) >= metrics.horizontalAdvance(text), (col, text)
+    total = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert total <= table.viewport().width()
+    assert table.columnWidth(0) < metrics.horizontalAdvance(long_path)

@@ -118,13 +118,17 @@ class PreviewRow:
 
 
 def describe(decision: Decision) -> str:
-    """A decision as a workspace path, or `Review/ (reason)`."""
+    """A decision as a workspace path (with the approval a rule asks for), or
+    `Review/ (reason)`."""
     if decision.review_reason or not decision.matter:
         return f"Review/ ({decision.review_reason or 'no matter'})"
     path = PurePosixPath("Matters", decision.matter)
     if decision.folder:
         path /= decision.folder
-    return (path / (decision.filename or "?")).as_posix()
+    where = (path / (decision.filename or "?")).as_posix()
+    if decision.approval:
+        where += f" (provisional: needs an {decision.approval}'s approval)"
+    return where
 
 
 def sample_candidates(

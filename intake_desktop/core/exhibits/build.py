@@ -500,8 +500,9 @@ def _build_outputs(
     on_progress(done, total_pages, "writing the exhibit index and chronology")
     index_files = write_index(index_tables(spec, exhibits, display), staging, INDEX_STEM)
     chronology = chronology_rows(exhibits)
-    chronology_files = write_all(chronology_table(spec.name, chronology), staging,
-                                 CHRONOLOGY_STEM)
+    chronology_files = write_all(
+        chronology_table(spec.name, chronology), staging, CHRONOLOGY_STEM,
+        csv_table=chronology_table(spec.name, chronology, printed=False))
     return BuildResult(spec, staging, exhibits, index_files, chronology_files, binder_parts,
                        chronology, warnings)
 

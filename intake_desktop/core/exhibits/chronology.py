@@ -17,7 +17,10 @@ EVENT = "event"
 def row_kind(kind: str, provider: str, amount: str) -> str:
     """The row's kind as written, else treatment when it names a provider or an amount."""
     return kind or (TREATMENT if provider or amount else EVENT)
+
+
 CHRONOLOGY_COLUMNS = ("Date", "Provider", "Description", "Billed", "Exhibit", "Cite", "Gap")
+OPTIONAL_COLUMNS = ("Provider", "Billed", "Gap")  # printed only when some row fills them
 
 
 @dataclass(frozen=True)
@@ -104,16 +107,29 @@ def total_billed_row(rows: Sequence[ChronologyRow]) -> list[str]:
     return cells
 
 
-def chronology_table(set_name: str, rows: Sequence[ChronologyRow]) -> TableData:
-    """The chronology as a table for the CSV, Word and PDF writers."""
-    columns = CHRONOLOGY_COLUMNS
+def chronology_table(set_name: str, rows: Sequence[ChronologyRow], *,
+                     printed: bool = True) -> TableData:
+    """The chronology as a table for the Word and PDF writers (`printed`: the provider,
+    billed and gap columns only when some row fills them, so a litigation set's chronology
+    has no empty medical columns), or with every column for the CSV (a stable shape)."""
+    names = list(CHRONOLOGY_COLUMNS)
+    body = [r.cells() for r in rows]
+    footer = total_billed_row(rows)
+    if printed:
+        shown = [n for n, name in enumerate(names)
+                 if name not in OPTIONAL_COLUMNS or any(cells[n] for cells in body)]
+        names = [names[n] for n in shown]
+        body = [[cells[n] for n in shown] for cells in body]
+        footer = [footer[n] for n in shown] if footer else footer
+    flex = [names.index(name) for name in ("Description", "Provider") if name in names]
     return TableData(
         f"{set_name} - Chronology",
         f"Oldest first; gaps of {GAP_DAYS} days or more between treatment dates are flagged. "
-        f"{len(rows)} entries.",
-        columns, [r.cells() for r in rows],
-        flex=[columns.index("Description"), columns.index("Provider")],
-        keep=[columns.index("Date"), columns.index("Cite"), columns.index("Exhibit")],
+        f"{len(rows)} entries." if any(r.kind == TREATMENT for r in rows) else
+        f"Oldest first. {len(rows)} entries.",
+        tuple(names), body,
+        flex=flex,
+        keep=[names.index("Date"), names.index("Cite"), names.index("Exhibit")],
         highlight=[n for n, r in enumerate(rows) if r.gap_days is not None],
-        footer=total_billed_row(rows),
+        footer=footer,
     )

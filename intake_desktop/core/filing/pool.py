@@ -14,8 +14,8 @@ is given (LibreOffice's), so no child's own, smaller cap is refused; image conve
 still run in their own 1 GiB child (core/convert/limited.py).
 
 Workers are forked (the preparer, its engines and rules need no pickling) and only where
-forking is safe: a POSIX system, and a process with no other thread running (the command
-line; the window's filing thread prepares in-process, as before).
+forking is safe (core/platform.fork_is_safe: a POSIX system, no other thread running and
+no Qt application: the command line; the window prepares in-process, as before).
 """
 
 from __future__ import annotations
@@ -75,13 +75,11 @@ def worker_count(files: int) -> int:
 
 def usable(filer: Filer, files: int) -> int:
     """Workers for this filer and batch of files (0: prepare in this process)."""
-    if os.name != "posix" or not hasattr(os, "fork"):
-        return 0
     if isinstance(filer.preparer, PassThroughPreparer):
         return 0  # nothing to convert: hashing alone is no reason for processes
-    if platform.thread_count() > 1:
-        # Forking beside other threads is not safe, native ones included: a worker forked
-        # while Qt's thread pool ran (a window had been open) read no text from its PDFs.
+    if not platform.fork_is_safe():
+        # Not beside other threads, native ones included (a worker forked while Qt's
+        # thread pool ran read no text from its PDFs), nor after Qt ran at all.
         return 0
     return worker_count(files)
 

@@ -43,6 +43,7 @@ class PreviewResult:
     children: tuple[PreviewResult, ...] = ()
     flags: tuple[str, ...] = ()
     detected_type: str = ""
+    approval: str | None = None  # "attorney": filed provisionally until a lawyer approves
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class PreviewResult:
             "category": self.category,
             "flags": list(self.flags),
             "detected_type": self.detected_type,
+            "approval": self.approval,
             "children": [c.to_json() for c in self.children],
         }
 
@@ -206,4 +208,5 @@ def _decide(
     return PreviewResult(
         source, status, str(dest), decision.rule, decision.review_reason, decision.matter,
         decision.category, tuple(children), flags, detected,
+        decision.approval if status == "filed" else None,
     )

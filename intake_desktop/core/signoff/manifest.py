@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,32 @@ class FileEntry:
         return cls(str(raw["path"]), int(raw["size"]), str(raw["sha256"]))
 
 
+# Hashes this process has read, by file identity and change times: the Supervision page
+# re-checks every output folder each time it is shown, and a production holds thousands of
+# pages. Any write changes a file's ctime (which no one can set back), so a changed file is
+# always read again; a file changed in the last SETTLED_NS is never taken from here, since
+# file times move in ticks of a few milliseconds (the racy-git rule).
+_HASHES: dict[tuple[int, int, int, int, int], str] = {}
+_HASHES_MAX = 200_000
+SETTLED_NS = 2_000_000_000
+
+
+def _sha256_known(path: Path) -> tuple[int, str]:
+    """(size, SHA-256) of the file, read again only when it may have changed."""
+    st = path.stat()
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    digest = _HASHES.get(key)
+    if digest is None:
+        digest = sha256_file(path)
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        after = path.stat()
+        settled = time.time_ns() - st.st_ctime_ns > SETTLED_NS
+        if settled and (after.st_size, after.st_mtime_ns, after.st_ctime_ns) == key[2:]:
+            _HASHES[key] = digest  # old enough, and not changed while it was read
+    return st.st_size, digest
+
+
 def scan_folder(folder: Path) -> list[FileEntry]:
     """Every file below `folder` (links are listed by what they point at, as a reader
     would see them), sorted by path; sign-off manifests are left out."""
@@ -45,7 +72,7 @@ def scan_folder(folder: Path) -> list[FileEntry]:
         rel = path.relative_to(folder).as_posix()
         if is_manifest(rel):
             continue
-        entries.append(FileEntry(rel, path.stat().st_size, sha256_file(path)))
+        entries.append(FileEntry(rel, *_sha256_known(path)))
     return entries
 
 

@@ -474,3 +474,34 @@ def test_owner_password_file_without_a_court_points_to_the_court_option(tmp_path
     with pytest.raises(BuildError, match=r"exhibit 1 \(line 12\): this PDF is encrypted") as info:
         build_set(load_spec(spec_path), tmp_path / "out", MemoryBates())
     assert "Name the court in [set]" in str(info.value)
+
+
+def test_a_chronology_without_providers_prints_no_empty_medical_columns(tmp_path: Path) -> None:
+    """A litigation set's chronology printed Provider, Billed and Gap columns with nothing in
+    them; the CSV keeps every column so its shape never changes."""
+    import datetime as dt
+
+    from intake_desktop.core.exhibits.chronology import (
+        CHRONOLOGY_COLUMNS,
+        ChronologyRow,
+        chronology_table,
+        order_and_flag,
+    )
+    from intake_desktop.core.exhibits.tables import write_all
+
+    rows = order_and_flag([
+        ChronologyRow(dt.date(2023, 9, 18), "Safety memo", "", "Pltf. Ex. 2", "REYES-000002", 2),
+        ChronologyRow(dt.date(2019, 8, 1), "Employment agreement", "", "Pltf. Ex. 1",
+                      "REYES-000001", 1),
+    ])
+    paths = write_all(chronology_table("Reyes", rows), tmp_path, "Chronology",
+                      csv_table=chronology_table("Reyes", rows, printed=False))
+    with open(paths[0], encoding="utf-8-sig", newline="") as fh:
+        assert tuple(next(csv.reader(fh))) == CHRONOLOGY_COLUMNS
+    header = [c.text for c in Document(str(paths[1])).tables[0].rows[0].cells]
+    assert header == ["Date", "Description", "Exhibit", "Cite"]
+    text = pdftotext(paths[2])
+    assert "Safety memo" in text and "REYES-000001" in text
+    assert "Oldest first. 2 entries." in text  # no treatment rows: no word of gaps
+    for empty in ("Provider", "Billed", "Gap", "gaps"):
+        assert empty not in text

@@ -391,9 +391,9 @@ class _PidRouter:
 
 def rerun_alone(request: pytest.FixtureRequest) -> bool:
     """Worker processes are forked only by a process with no other thread (core/filing/
-    pool.py). When this test process has some (a window test left Qt's thread pool
-    running), run this test again in a fresh pytest and take its verdict: True when it did."""
-    if platform.thread_count() == 1 or os.environ.get("INTAKE_TEST_ALONE"):
+    pool.py) and no Qt application. When this test process has run the window tests, run
+    this test again in a fresh pytest and take its verdict: True when it did."""
+    if platform.fork_is_safe() or os.environ.get("INTAKE_TEST_ALONE"):
         return False
     test = f"{request.node.path}::{request.node.name}"
     proc = subprocess.run(

@@ -1,6 +1,7 @@
 """A foreign-language scan is OCRed again in its own language and filed by rule (issue 23):
 a French and a Spanish birth certificate, image-only, land in Civil Documents with their
-date of issue, never in Review/ for want of English keywords."""
+date of issue, never in Review/ for want of English keywords; the certified English
+translation that follows is filed beside it, named after it and linked to it in the ledger."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from intake_desktop.core.ledger import EventKind
 from intake_desktop.core.ocr.engine import ocr_available
+from tests.core.rules.samples import make_pdf
 from tests.ocr_pdfs import image_pdf, render_page
 
 CASES = {
@@ -59,3 +62,18 @@ def test_foreign_scan_is_ocred_in_its_language_and_filed_by_rule(
     for word in accented:  # the accents come out of the second, French/Spanish, pass
         assert word in extracted, (word, extracted)
     assert language in {"French", "Spanish"}
+
+    # The certified translation arrives: filed beside the original, named after it, linked.
+    make_pdf(ws.intake / matter / "Certified translation.pdf", [
+        "CERTIFIED ENGLISH TRANSLATION", "Translation date: July 1, 2020",
+        f"Birth certificate (translated from {language})", "Born: 1990",
+        f"I certify that I am competent to translate from {language} into English and that "
+        "the above is a true and accurate translation."])
+    [translated] = filer.ingest([ws.intake / matter])
+    assert translated.path is not None
+    assert Path(translated.path).parent == Path(result.path).parent
+    assert Path(translated.path).name.endswith("_CIV_Birth-Certificate_EN-translation.pdf")
+    linked = [(e.document_id, e.detail["translation_of"], e.detail["language"])
+              for e in ledger.chain.kind_events(EventKind.TRANSLATION_LINKED)]
+    assert linked == [(translated.document_id, result.document_id, "EN")]
+    assert ledger.chain.verify_chain().ok
