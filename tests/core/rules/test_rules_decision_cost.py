@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from intake_desktop.core.pipeline import Candidate
 from intake_desktop.core.rules import RulesRouter, parse_rules
-from intake_desktop.core.rules.facts import without_accents
+from intake_desktop.core.rules.facts import extract_facts, without_accents
 
 
 def folded_one_by_one(text: str) -> str:
@@ -68,3 +68,36 @@ def test_keywords_match_any_word_as_written() -> None:
     assert rule_for("a naïve reading") == "plus"  # case-folded like the text
     assert rule_for("section axb, sic, c+") == "other"  # no word is a pattern
     assert rule_for("") == "other"
+
+
+def test_the_rules_read_a_large_pdf_without_holding_it_in_memory(tmp_path: Path) -> None:
+    """A 40 MB PDF whose first page shows no text (a scan the checks found nothing on): the
+    router reads its title, date and first page through the open file, not 40 MB read into
+    the filing process's memory first."""
+    import io
+    import os
+    import tracemalloc
+
+    import pikepdf
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    page.setTitle("Scanned intake form")
+    page.line(72, 72, 300, 300)  # no text on the page
+    page.showPage()
+    page.save()
+    path = tmp_path / "scan.pdf"
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as pdf:
+        pdf.docinfo["/CreationDate"] = "D:20240305120000"
+        blob = pdf.make_stream(os.urandom(40 * 1024 * 1024))
+        pdf.Root.PieceInfo = pikepdf.Dictionary(Scan=pikepdf.Dictionary(Private=blob))
+        pdf.save(path, compress_streams=False)
+    tracemalloc.start()
+    try:
+        facts = extract_facts(path, "application/pdf", {})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert facts == {"pdf_title": "Scanned intake form", "metadata_date": "2024-03-05"}
+    assert peak < 8 * 1024 * 1024, peak
