@@ -207,12 +207,11 @@ def _page_text_and_images(page: pikepdf.Page) -> tuple[bool | None, bool]:
 
 def first_page_text(path: Path) -> str:
     """Text of page 1 (pypdf caps decoded stream sizes, so a bomb cannot exhaust memory)."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
-        if not reader.pages:
-            return ""
-        return snippet(reader.pages[0].extract_text() or "")
+        # pypdf opens an owner-locked PDF with the empty password: so does this.
+        with text_reader(path, decrypt=True) as reader:
+            first = read_page_texts(reader, max_pages=1, max_chars=0) if reader else []
+        return snippet(first[0]) if first else ""
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, ZeroDivisionError, NotImplementedError):
         return ""

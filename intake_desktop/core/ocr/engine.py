@@ -297,14 +297,16 @@ def _page_count(path: Path) -> int:
 
 
 def page_texts(path: Path, pages: Iterable[int]) -> dict[int, str]:
-    """Extracted text (pypdf) of the given 1-based pages."""
-    reader = pypdf.PdfReader(path)
+    """Extracted text (pypdf) of the given 1-based pages (read through the open file, not
+    the whole OCRed PDF read into memory first)."""
     out: dict[int, str] = {}
-    for number in pages:
-        try:
-            out[number] = (reader.pages[number - 1].extract_text() or "").strip()
-        except Exception:  # pypdf on an odd page: the OCR layer is there, the text is not
-            out[number] = ""
+    with open(path, "rb") as stream:
+        reader = pypdf.PdfReader(stream)
+        for number in pages:
+            try:
+                out[number] = (reader.pages[number - 1].extract_text() or "").strip()
+            except Exception:  # pypdf on an odd page: the OCR layer is there, the text is not
+                out[number] = ""
     return out
 
 

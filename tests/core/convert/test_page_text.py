@@ -56,6 +56,7 @@ def test_both_stop_at_the_same_page_past_the_character_bound(tmp_path: Path) -> 
 def test_an_owner_locked_pdf_is_left_to_the_index_which_opens_it(tmp_path: Path) -> None:
     path = encrypted_pdf(tmp_path / "locked.pdf")
     assert page_texts(path) is None  # the checks leave it to the index
+    assert "Confidential settlement terms" in pdf_facts(path).first_page_text  # the rules
     body, pages = extract_text(path)
     assert pages == 1 and "Confidential settlement terms" in body
 
