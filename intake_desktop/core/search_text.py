@@ -40,19 +40,12 @@ def extract_text(
         pages = known.page_count
     elif path.suffix.lower() == ".pdf" and path.is_file() and _looks_like_pdf(path):
         try:
-            from pypdf import PdfReader
+            from intake_desktop.core.pdf.text import read_page_texts, text_reader
 
-            reader = PdfReader(str(path))
-            if reader.is_encrypted:
-                reader.decrypt("")
-            pages = len(reader.pages)
-            size = 0
-            for page in reader.pages[:MAX_PAGES]:
-                words = page.extract_text() or ""
-                parts.append(words)
-                size += len(words)
-                if size > MAX_CHARS:
-                    break
+            with text_reader(path, decrypt=True) as reader:
+                assert reader is not None  # decrypt: a reader or an exception
+                pages = len(reader.pages)
+                read_page_texts(reader, max_pages=MAX_PAGES, max_chars=MAX_CHARS, into=parts)
         except Exception as exc:  # a damaged or protected PDF: the facts are all we have
             log.info("no text layer read from %s: %s", path, exc)
     elif path.suffix.lower() in (".txt", ".csv", ".md") and path.is_file():

@@ -170,15 +170,9 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
         )
     import extract_msg
 
+    msg: Any = None
     try:
-        msg: Any = extract_msg.openMsg(str(path), delayAttachments=False)
-    except Exception as exc:  # extract-msg raises many types for damaged files
-        raise ConversionError(
-            f"the Outlook message cannot be read ({exc.__class__.__name__}: {exc})",
-            path=path, flags=(FLAG_CORRUPT,), detected_type=MSG_MIME,
-            fix="ask the sender to forward the email again or to save it as .eml",
-        ) from None
-    try:
+        msg = extract_msg.openMsg(str(path), delayAttachments=False)
         body = msg.body or ""
         if not body.strip() and getattr(msg, "htmlBody", None):
             html_body = msg.htmlBody
@@ -207,14 +201,15 @@ def read_msg(path: Path, limits: ConvertLimits) -> Mail:
         return mail
     except ConversionError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # extract-msg raises many types for damaged files
         raise ConversionError(
             f"the Outlook message cannot be read ({exc.__class__.__name__}: {exc})",
             path=path, flags=(FLAG_CORRUPT,), detected_type=MSG_MIME,
             fix="ask the sender to forward the email again or to save it as .eml",
         ) from None
     finally:
-        msg.close()
+        if msg is not None:
+            msg.close()
 
 
 def write_children(attachments: list[tuple[str, bytes]], workdir: Path) -> list[Path]:

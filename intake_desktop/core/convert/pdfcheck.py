@@ -23,6 +23,7 @@ from intake_desktop.core.convert.base import (
 )
 from intake_desktop.core.convert.facts import date_from_pdf, snippet
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.pdf.text import read_page_texts, text_reader
 
 PDF_MIME = "application/pdf"
 PLACEHOLDER_TITLES = frozenset({"", "untitled", "(anonymous)", "unknown"})
@@ -206,12 +207,11 @@ def _page_text_and_images(page: pikepdf.Page) -> tuple[bool | None, bool]:
 
 def first_page_text(path: Path) -> str:
     """Text of page 1 (pypdf caps decoded stream sizes, so a bomb cannot exhaust memory)."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
-        if not reader.pages:
-            return ""
-        return snippet(reader.pages[0].extract_text() or "")
+        # pypdf opens an owner-locked PDF with the empty password: so does this.
+        with text_reader(path, decrypt=True) as reader:
+            first = read_page_texts(reader, max_pages=1, max_chars=0) if reader else []
+        return snippet(first[0]) if first else ""
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, ZeroDivisionError, NotImplementedError):
         return ""
@@ -226,20 +226,11 @@ def page_texts(path: Path) -> list[str] | None:
     """The text of every page (up to TEXT_PAGES pages or TEXT_CHARS characters) as pypdf
     reads it, in one parse; None for an encrypted PDF or one pypdf cannot read (the
     callers then read what they need their own way, as before)."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            return None
-        texts: list[str] = []
-        size = 0
-        for page in reader.pages[:TEXT_PAGES]:
-            words = page.extract_text() or ""
-            texts.append(words)
-            size += len(words)
-            if size > TEXT_CHARS:
-                break
-        return texts
+        with text_reader(path) as reader:
+            if reader is None:
+                return None
+            return read_page_texts(reader, max_pages=TEXT_PAGES, max_chars=TEXT_CHARS)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             RecursionError, ZeroDivisionError, NotImplementedError, IndexError):
         return None

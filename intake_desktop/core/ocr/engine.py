@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -128,16 +129,46 @@ def _env(search_path: str | None, jobs: int) -> dict[str, str]:
     return env
 
 
-def _first_line(cmd: list[str], env: dict[str, str]) -> str | None:
-    try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=VERSION_TIMEOUT_S, env=env, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
+class _Run:
+    """A program started now (its output to temporary files, so it never blocks on a full
+    pipe) and read later; `finish` gives None when it did not start or ran out of time."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        # Closed by `finish` (the program outlives this call).
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc: subprocess.Popen[bytes] | None
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.out,
+                                         stderr=self.err, env=env)
+        except (OSError, subprocess.SubprocessError):
+            self.proc = None
+
+    def finish(self) -> tuple[int, str, str] | None:
+        """(exit code, stdout, stderr)."""
+        try:
+            if self.proc is None:
+                return None
+            try:
+                code = self.proc.wait(timeout=VERSION_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return None
+            texts = []
+            for stream in (self.out, self.err):
+                stream.seek(0)
+                texts.append(stream.read().decode("utf-8", "replace"))
+            return code, texts[0], texts[1]
+        finally:
+            self.out.close()
+            self.err.close()
+
+
+def _first_line(done: tuple[int, str, str] | None) -> str | None:
+    if done is None or done[0] != 0:
         return None
-    if done.returncode != 0:
-        return None
-    lines = (done.stdout or done.stderr).strip().splitlines()
+    lines = (done[1] or done[2]).strip().splitlines()
     return lines[0].strip() if lines else None
 
 
@@ -150,57 +181,80 @@ def missing_message(what: str) -> str:
     )
 
 
+class OcrProbe:
+    """The check that OCRmyPDF and Tesseract (with `language`) can run, started at once and
+    answered later: the three programs (`tesseract --version`, `ocrmypdf --version`,
+    `tesseract --list-langs`) run side by side while the caller does other work (OCRmyPDF
+    alone takes half a second to start). `result()` waits for them; never raises."""
+
+    def __init__(self, search_path: str | None = None,
+                 language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language
+        env = _env(search_path, 1)
+        self.tesseract = find_tesseract(search_path)
+        self.ocrmypdf = find_ocrmypdf(search_path)
+        self._runs: dict[str, _Run] = {}
+        self._result: OcrAvailability | None = None
+        if self.tesseract is not None and self.ocrmypdf is not None:
+            self._runs = {
+                "tesseract": _Run([str(self.tesseract), "--version"], env),
+                "ocrmypdf": _Run([str(self.ocrmypdf), "--version"], env),
+                "langs": _Run([str(self.tesseract), "--list-langs"], env),
+            }
+
+    def result(self) -> OcrAvailability:
+        if self._result is None:
+            self._result = self._answer()
+        return self._result
+
+    def _answer(self) -> OcrAvailability:
+        tesseract, ocrmypdf = self.tesseract, self.ocrmypdf
+        if tesseract is None and ocrmypdf is None:
+            return OcrAvailability(False,
+                                   missing_message("Tesseract and OCRmyPDF are not installed"))
+        if tesseract is None:
+            return OcrAvailability(
+                False, missing_message("Tesseract is not installed"), ocrmypdf=str(ocrmypdf)
+            )
+        if ocrmypdf is None:
+            return OcrAvailability(
+                False, missing_message("OCRmyPDF is not installed"), tesseract=str(tesseract)
+            )
+        done = {name: run.finish() for name, run in self._runs.items()}
+        tess_version = _first_line(done["tesseract"])
+        ocr_version = _first_line(done["ocrmypdf"])
+        if tess_version is None or ocr_version is None:
+            broken = "Tesseract" if tess_version is None else "OCRmyPDF"
+            return OcrAvailability(
+                False, missing_message(f"{broken} is installed but does not start"),
+                ocrmypdf=str(ocrmypdf), tesseract=str(tesseract),
+            )
+        versions = {"ocrmypdf": ocr_version,
+                    "tesseract": tess_version.removeprefix("tesseract ")}
+        listed = done["langs"]
+        lines = [] if listed is None else (listed[1] + "\n" + listed[2]).splitlines()
+        langs = None if listed is None else {
+            ln.strip() for ln in lines if ln.strip() and " " not in ln.strip()}
+        wanted = [code for code in self.language.split("+") if code]
+        missing = [code for code in wanted if langs is not None and code not in langs]
+        if missing:
+            return OcrAvailability(
+                False,
+                missing_message(
+                    f"Tesseract has no language data for {', '.join(missing)} "
+                    f"(install tesseract-ocr-{missing[0]})"
+                ),
+                versions, str(ocrmypdf), str(tesseract),
+            )
+        return OcrAvailability(True, "OCR is available", versions, str(ocrmypdf),
+                               str(tesseract))
+
+
 def ocr_available(
     search_path: str | None = None, language: str = DEFAULT_LANGUAGE
 ) -> OcrAvailability:
     """Check that OCRmyPDF and Tesseract (with `language`) can run; never raises."""
-    env = _env(search_path, 1)
-    tesseract = find_tesseract(search_path)
-    ocrmypdf = find_ocrmypdf(search_path)
-    if tesseract is None and ocrmypdf is None:
-        return OcrAvailability(False, missing_message("Tesseract and OCRmyPDF are not installed"))
-    if tesseract is None:
-        return OcrAvailability(
-            False, missing_message("Tesseract is not installed"), ocrmypdf=str(ocrmypdf)
-        )
-    if ocrmypdf is None:
-        return OcrAvailability(
-            False, missing_message("OCRmyPDF is not installed"), tesseract=str(tesseract)
-        )
-    tess_version = _first_line([str(tesseract), "--version"], env)
-    ocr_version = _first_line([str(ocrmypdf), "--version"], env)
-    if tess_version is None or ocr_version is None:
-        broken = "Tesseract" if tess_version is None else "OCRmyPDF"
-        return OcrAvailability(
-            False, missing_message(f"{broken} is installed but does not start"),
-            ocrmypdf=str(ocrmypdf), tesseract=str(tesseract),
-        )
-    versions = {"ocrmypdf": ocr_version, "tesseract": tess_version.removeprefix("tesseract ")}
-    langs = _languages(tesseract, env)
-    wanted = [code for code in language.split("+") if code]
-    missing = [code for code in wanted if langs is not None and code not in langs]
-    if missing:
-        return OcrAvailability(
-            False,
-            missing_message(
-                f"Tesseract has no language data for {', '.join(missing)} "
-                f"(install tesseract-ocr-{missing[0]})"
-            ),
-            versions, str(ocrmypdf), str(tesseract),
-        )
-    return OcrAvailability(True, "OCR is available", versions, str(ocrmypdf), str(tesseract))
-
-
-def _languages(tesseract: Path, env: dict[str, str]) -> set[str] | None:
-    try:
-        done = subprocess.run(
-            [str(tesseract), "--list-langs"], capture_output=True, text=True,
-            timeout=VERSION_TIMEOUT_S, env=env, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    lines = (done.stdout + "\n" + done.stderr).splitlines()
-    return {ln.strip() for ln in lines if ln.strip() and " " not in ln.strip()}
+    return OcrProbe(search_path, language).result()
 
 
 # ---- checking that images stay untouched ---------------------------------------------------
@@ -243,14 +297,16 @@ def _page_count(path: Path) -> int:
 
 
 def page_texts(path: Path, pages: Iterable[int]) -> dict[int, str]:
-    """Extracted text (pypdf) of the given 1-based pages."""
-    reader = pypdf.PdfReader(path)
+    """Extracted text (pypdf) of the given 1-based pages (read through the open file, not
+    the whole OCRed PDF read into memory first)."""
     out: dict[int, str] = {}
-    for number in pages:
-        try:
-            out[number] = (reader.pages[number - 1].extract_text() or "").strip()
-        except Exception:  # pypdf on an odd page: the OCR layer is there, the text is not
-            out[number] = ""
+    with open(path, "rb") as stream:
+        reader = pypdf.PdfReader(stream)
+        for number in pages:
+            try:
+                out[number] = (reader.pages[number - 1].extract_text() or "").strip()
+            except Exception:  # pypdf on an odd page: the OCR layer is there, the text is not
+                out[number] = ""
     return out
 
 

@@ -10,10 +10,11 @@ file is filed as it was, flagged, and the `ocr` event records why.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake_desktop.core.ocr.step import (
     FIRST_PAGE_CHARS,
@@ -26,6 +27,9 @@ from intake_desktop.core.pipeline import PageText, Prepared, Preparer
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.rules.facts import text_facts
 from intake_desktop.core.search_text import MAX_PAGES
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 NOTE_FACT = "ocr_note"
 # Languages a first OCR pass recognises a document to be in (core/rules/facts.text_facts),
@@ -121,17 +125,32 @@ class OcrPreparer:
         self.on_progress = on_progress
         self.cancel = cancel
         self._engines: dict[str, OcrEngine] = {}  # one per foreign language, made on demand
+        # Set once the notice is said, shared with forked workers (`before_fork`).
+        self._said: Synchronized[int] | None = None
 
     def before_fork(self) -> None:
-        """Called before worker processes are forked (core/filing/pool.py): find out here
-        whether OCR can run and say so once, so the workers inherit both the answer and the
-        fact that it was said (each worker would otherwise check and say it again)."""
-        notice = self.engine.notice_once()
-        if notice and self.on_notice is not None:
-            self.on_notice(notice)
+        """Called before worker processes are forked (core/filing/pool.py). Whether OCR can
+        run is found out by the process that first meets a page needing it (a run of text
+        PDFs never starts the OCR programs: half a second of a command's start); the "OCR is
+        not available" notice is still said once for the run, whichever process says it
+        first: they share the flag made here."""
+        if self._said is None:
+            self._said = multiprocessing.get_context("fork").Value("b", 0)
         before = getattr(self.inner, "before_fork", None)
         if callable(before):
             before()
+
+    def _tell(self, notice: str) -> None:
+        """`on_notice`, once for this preparer and the workers forked from it."""
+        if self.on_notice is None:
+            return
+        said = self._said
+        if said is not None:
+            with said.get_lock():
+                if said.value:
+                    return
+                said.value = 1
+        self.on_notice(notice)
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         prepared = self.inner.prepare(source, sha256, workdir)
@@ -145,8 +164,8 @@ class OcrPreparer:
             sha256=sha256 if target == source else None,
             on_progress=self.on_progress, cancel=self.cancel,
         )
-        if step.notice and self.on_notice is not None:
-            self.on_notice(step.notice)
+        if step.notice:
+            self._tell(step.notice)
         step = self._in_its_language(step, target, workdir, sha256 if target == source else None)
         return merge_text_layer(prepared, step)
 

@@ -1,14 +1,59 @@
-"""Which pages carry text, which are only images (need OCR), and which fonts are not embedded."""
+"""The text of a PDF's pages; which pages carry text, which are only images (need OCR), and
+which fonts are not embedded."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Name
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.pdf.streams import DEFAULT_DECODE_CAP, STREAM, scan_page
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+
+@contextmanager
+def text_reader(path: Path, *, decrypt: bool = False) -> Iterator[PdfReader | None]:
+    """A pypdf reader for the text of `path`, open for the `with` block (None: encrypted,
+    unless `decrypt`, which tries the empty password). It reads the file where it needs
+    to, not the whole file into memory first (pypdf does that when given a path: a 1 GiB
+    PDF would be read entirely to extract a page of text). Raises what pypdf raises on a
+    file it cannot read."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    with open(path, "rb") as stream:
+        reader = PdfReader(stream)
+        if reader.is_encrypted:
+            if not decrypt:
+                yield None
+                return
+            reader.decrypt("")
+        yield reader
+
+
+def read_page_texts(
+    reader: PdfReader, *, max_pages: int, max_chars: int, into: list[str] | None = None
+) -> list[str]:
+    """The text of each page as pypdf reads it, in order, up to `max_pages` pages or the page
+    that takes the total past `max_chars` characters, appended to `into` (a new list if
+    None) and returned. Raises what pypdf raises; the pages read before are then in `into`."""
+    texts: list[str] = [] if into is None else into
+    size = 0
+    for page in reader.pages[:max_pages]:
+        words = page.extract_text() or ""
+        texts.append(words)
+        size += len(words)
+        if size > max_chars:
+            break
+    return texts
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:

@@ -146,10 +146,14 @@ class TextDate:
 
 
 def without_accents(text: str) -> str:
-    """The text with accents removed, one character for one ("Délivré" -> "Delivre")."""
-    return "".join(
-        unicodedata.normalize("NFKD", ch)[0] if ch.isalpha() else ch for ch in text
-    )
+    """The text with accents removed, one character for one ("Délivré" -> "Delivre"): each
+    letter becomes the first character of its compatibility decomposition. ASCII text has
+    nothing to remove (it is most text, and this runs for every file the rules see)."""
+    if text.isascii():
+        return text
+    table = {ord(ch): unicodedata.normalize("NFKD", ch)[0]
+             for ch in set(text) if not ch.isascii() and ch.isalpha()}
+    return text.translate(table)
 
 
 def _dates_with_positions(text: str) -> list[tuple[int, str]]:
@@ -221,24 +225,27 @@ def pdf_facts(path: Path) -> dict[str, Any]:
 
     facts: dict[str, Any] = {}
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            return facts
-        info = reader.metadata
-        if info is not None and info.title:
-            facts["pdf_title"] = str(info.title).strip()
-        if len(reader.pages):
-            text = reader.pages[0].extract_text() or ""
-            facts["first_page_text"] = text[:MAX_TEXT_CHARS]
-            found = date_in_text(text[:MAX_TEXT_CHARS])
-            if found:
-                facts["document_date"] = found
-        if info is not None:
-            found = _pdf_date(info.get("/CreationDate"))
-            if found:
-                # When the file was made (often the scan or conversion day): recorded, but
-                # never taken as the document's own date.
-                facts["metadata_date"] = found
+        # Read through the open file: given a path, pypdf reads all of it into memory first
+        # (a 500 MB scan, in the filing process, for the first page's text).
+        with open(path, "rb") as stream:
+            reader = PdfReader(stream)
+            if reader.is_encrypted:
+                return facts
+            info = reader.metadata
+            if info is not None and info.title:
+                facts["pdf_title"] = str(info.title).strip()
+            if len(reader.pages):
+                text = reader.pages[0].extract_text() or ""
+                facts["first_page_text"] = text[:MAX_TEXT_CHARS]
+                found = date_in_text(text[:MAX_TEXT_CHARS])
+                if found:
+                    facts["document_date"] = found
+            if info is not None:
+                found = _pdf_date(info.get("/CreationDate"))
+                if found:
+                    # When the file was made (often the scan or conversion day): recorded,
+                    # but never taken as the document's own date.
+                    facts["metadata_date"] = found
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return facts
     return {k: v for k, v in facts.items() if v}

@@ -1,0 +1,100 @@
+"""The check for the OCR programs (issue 16): `ingest` runs it only when a page needs OCR
+(a run of text PDFs never starts the programs, half a second of its start), the "OCR is not
+available" notice is still said once for a run prepared in forked workers, and the three
+programs the check asks run side by side, not one after the other."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from intake_desktop.core.engines import env_name
+from intake_desktop.core.ocr.engine import OcrProbe
+from intake_desktop.core.workspace import init_workspace
+from tests.conftest import run_cli
+from tests.core.convert.samples import scanned_pdf, write_pdf
+
+WAIT = """#!/bin/sh
+echo "start $(basename "$0") $1" >> "{log}"
+n=0
+while [ ! -f "{go}" ]; do
+  n=$((n+1)); [ $n -gt 400 ] && exit 1
+  sleep 0.05
+done
+"""
+
+
+def fake_programs(bindir: Path, log: Path, go: Path) -> None:
+    """`tesseract` and `ocrmypdf` that log their start and answer only once `go` exists
+    (a check running them one at a time would never see three started), and cannot OCR."""
+    bindir.mkdir()
+    head = WAIT.format(log=log, go=go)
+    (bindir / "tesseract").write_text(
+        head + 'if [ "$1" = "--list-langs" ]; then\n'
+        '  echo "List of available languages (2):"; echo eng; echo osd; exit 0\nfi\n'
+        'echo "tesseract 5.3.0"\n', encoding="utf-8")
+    (bindir / "ocrmypdf").write_text(
+        head + 'if [ "$1" = "--version" ]; then echo 14.0.1; exit 0; fi\nexit 15\n',
+        encoding="utf-8")
+    for name in ("tesseract", "ocrmypdf"):
+        (bindir / name).chmod(0o755)
+
+
+def started(log: Path, count: int) -> list[str]:
+    for _ in range(200):
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= count:
+            return sorted(lines)
+        time.sleep(0.05)
+    return sorted(log.read_text().splitlines()) if log.exists() else []
+
+
+def test_the_probe_starts_its_three_programs_at_once(tmp_path: Path) -> None:
+    log, go = tmp_path / "started.log", tmp_path / "go"
+    fake_programs(tmp_path / "bin", log, go)
+    probe = OcrProbe(f"{tmp_path / 'bin'}{os.pathsep}/usr/bin:/bin")  # returns at once
+    assert started(log, 3) == ["start ocrmypdf --version", "start tesseract --list-langs",
+                               "start tesseract --version"]
+    go.touch()
+    avail = probe.result()
+    assert avail.ok, avail.message
+    assert avail.versions == {"ocrmypdf": "14.0.1", "tesseract": "5.3.0"}
+
+
+def test_a_language_missing_from_the_listing_is_still_reported(tmp_path: Path) -> None:
+    log, go = tmp_path / "started.log", tmp_path / "go"
+    fake_programs(tmp_path / "bin", log, go)
+    go.touch()
+    avail = OcrProbe(f"{tmp_path / 'bin'}{os.pathsep}/usr/bin:/bin", "fra").result()
+    assert not avail.ok and "no language data for fra" in avail.message
+
+
+def test_ingest_checks_for_ocr_only_when_a_page_needs_it(tmp_path: Path) -> None:
+    """GIVEN OCR programs that log each start WHEN `ingest` files text PDFs in two workers
+    THEN none of them was started; WHEN it then files a scan THEN they are (and the scan is
+    filed flagged when OCR fails)."""
+    log, go = tmp_path / "started.log", tmp_path / "go"
+    fake_programs(tmp_path / "bin", log, go)
+    go.touch()
+    ws = init_workspace(tmp_path / "ws", "litigation")
+    with open(ws.rules_path, "a", encoding="utf-8") as fh:  # everything else under Other/
+        fh.write('\n[[rule]]\nname = "other"\ncategory = "Other"\ncode = "DOC"\n'
+                 'folder = "Other"\n')
+    inbox = ws.intake / "2024-0001"
+    for n in range(6):
+        write_pdf(inbox / f"letter {n}.pdf", [f"Letter {n} of the client"])
+    env = {env_name(k): str(tmp_path / "bin" / k) for k in ("tesseract", "ocrmypdf")}
+    env["INTAKE_PREPARE_WORKERS"] = "2"
+    done = run_cli("ingest", "--workspace", str(ws.root), "--json", str(ws.intake), env=env)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert [x["status"] for x in lines] == ["filed"] * 6
+    assert not log.exists()  # no program was started for text PDFs
+    scanned_pdf(inbox / "scan.pdf")
+    done = run_cli("ingest", "--workspace", str(ws.root), "--json", str(ws.intake), env=env)
+    assert done.returncode == 0, done.stderr
+    (line,) = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert line["status"] == "filed" and "ocr_failed" in line["flags"], line
+    assert "start ocrmypdf --version" in log.read_text()
