@@ -14,7 +14,7 @@ files measured in the same run (the machine is shared: only ratios mean anything
 inputs in the same run, for a before/after table. WAL and synchronous=FULL as shipped.
 
     python bench/bench_ingest.py [--small 1000] [--pdfs 200] [--large-mb 1024] [--before DIR]
-        [--events 200000] [--repeat 1]   (--large-mb 0 / --events 0 skip those parts)
+        [--events 200000] [--repeat 1]   (--pdfs 0 / --large-mb 0 / --events 0 skip those parts)
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ def main() -> None:
     rng = random.Random(1)
     base = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=os.environ.get("BENCH_DIR")))
     try:
-        print(f"workdir {base}")
+        print(f"workdir {base}; load average at the start: {os.getloadavg()[0]:.2f} "
+              f"(on {os.cpu_count()} cores)")
         # -- the protocol alone: small files
         tpl = base / "tpl small"
         init_workspace(tpl)
@@ -192,18 +193,20 @@ def main() -> None:
         root = base / f"ws small {len(runs) - 1}"  # this side's, for verify below
 
         # -- the whole pipeline: text PDFs, litigation preset + catch-all rule
-        tpl_pdf = base / "tpl pdf"
-        pdf_ws = init_workspace(tpl_pdf, "litigation")
-        # As `intake-desktop init` leaves it: with its ledger (users create it once, at
-        # init; creating it in every timed run measured alembic, 0.5-0.7 s of each run).
-        Ledger.open(pdf_ws.default_ledger_url(), Actor.current("paralegal")).close()
-        add_catch_all(pdf_ws.rules_path)
-        pdf_total = make_text_pdfs(tpl_pdf / "Intake" / MATTER, args.pdfs, rng)
-        peer_p = best_peer(tpl_pdf / "Intake", base / "peer-pdf", args.repeat)
-        pdf_runs = rounds("pipeline", tpl_pdf, base, "ws pdf", sides, args.repeat, args.pdfs)
-        compare("whole pipeline (`intake-desktop ingest`, litigation preset), text PDFs",
-                args.pdfs, pdf_total / 1e6, peer_p, pdf_runs, 0.8)
-        shutil.rmtree(tpl_pdf)
+        if args.pdfs:  # `--pdfs 0`: skipped
+            tpl_pdf = base / "tpl pdf"
+            pdf_ws = init_workspace(tpl_pdf, "litigation")
+            # As `intake-desktop init` leaves it: with its ledger (users create it once, at
+            # init; creating it in every timed run measured alembic, 0.5-0.7 s of each run).
+            Ledger.open(pdf_ws.default_ledger_url(), Actor.current("paralegal")).close()
+            add_catch_all(pdf_ws.rules_path)
+            pdf_total = make_text_pdfs(tpl_pdf / "Intake" / MATTER, args.pdfs, rng)
+            peer_p = best_peer(tpl_pdf / "Intake", base / "peer-pdf", args.repeat)
+            pdf_runs = rounds("pipeline", tpl_pdf, base, "ws pdf", sides, args.repeat,
+                              args.pdfs)
+            compare("whole pipeline (`intake-desktop ingest`, litigation preset), text PDFs",
+                    args.pdfs, pdf_total / 1e6, peer_p, pdf_runs, 0.8)
+            shutil.rmtree(tpl_pdf)
 
         # -- full verify (chain, events, files re-hashed, Matters/ walked) vs sha256sum
         app = open_app(str(root))
@@ -265,6 +268,7 @@ def main() -> None:
         print(f"ledger verify: {report.events} events in {verify_t:.2f} s = {rate:,.0f} events/s"
               f"   target >= 100,000/s: {'MET' if rate >= 100_000 else 'MISSED'}")
     finally:
+        print(f"load average at the end: {os.getloadavg()[0]:.2f}")
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_desktop.core.filing import Filer, IngestResult, Outcome
+from intake_desktop.core.filing import Filer, IngestProgress, IngestResult, Outcome
 from intake_desktop.core.paths import is_within
 from intake_desktop.core.progress import CancelFlag, ProgressCallback
 from intake_desktop.core.walls import WallRefused, check_matter
@@ -122,6 +123,18 @@ class IntakeResultsModel(ListTableModel):
         self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
         self.rows.append(IntakeRow(source, "filing"))
         self.endInsertRows()
+
+    def show_result(self, r: IngestResult, root: Path | None = None) -> None:
+        """A file of the running batch has its result (its own batch of files was filed):
+        its row says so now, not when the whole drop is done. Undo waits for the end of
+        the drop (the row gets its document then)."""
+        wanted = os.path.normpath(r.source)
+        for i in range(self._batch_start, len(self.rows)):
+            row = self.rows[i]
+            if row.status in ("waiting", "filing") and os.path.normpath(row.source) == wanted:
+                row.status, row.detail = str(r.status), _detail(r, root)
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.COL_DETAIL))
+                return
 
     def finish_batch(self, results: list[IngestResult], root: Path | None = None) -> None:
         """Replace the batch's progress rows with its results (and their children)."""
@@ -312,6 +325,8 @@ class IntakePage(QWidget):
         self.pace.setTextFormat(Qt.TextFormat.PlainText)
         self.pace.setVisible(False)
         self._filing: Filer | None = None  # the batch's filer (its `progress`)
+        # The run whose results the table shows as they come, and how many it has shown.
+        self._shown: tuple[IngestProgress | None, int] = (None, 0)
 
         self.model = IntakeResultsModel(self)
         self.table = QTableView(self)
@@ -494,10 +509,18 @@ class IntakePage(QWidget):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} of {total} filed")
-        if self._filing is not None:
-            self.pace.setText(self._filing.progress.describe())
         if message != "done":
             self.model.mark_filing(message)
+        if self._filing is not None:
+            progress = self._filing.progress
+            self.pace.setText(progress.describe())
+            if progress is not self._shown[0]:  # a new run: its results from the first
+                self._shown = (progress, 0)
+            root = self.session.app.workspace.root
+            known = progress.results[self._shown[1]:]  # only grows (core/filing/progress)
+            for result in known:
+                self.model.show_result(result, root)
+            self._shown = (progress, self._shown[1] + len(known))
 
     def _done(self, results: list[IngestResult]) -> None:
         self.model.finish_batch(results, self.session.app.workspace.root)

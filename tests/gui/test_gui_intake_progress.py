@@ -4,6 +4,7 @@ file being prepared, the rate and the time left, updated while the batch runs.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,6 +56,47 @@ def test_the_progress_line_counts_converted_and_filed_files_as_they_go(
     assert seen[-1][1].startswith("6 of 6 filed")  # the bar's own text (percent follows)
     assert not page.pace.isVisible() and not page.pace.isVisibleTo(page)
     assert "6 filed" in page.status.text()
+
+
+def test_a_row_shows_its_result_as_soon_as_its_batch_is_filed(
+        make_window: Any, app: Any, make_pdf: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN six PDFs dropped, filed two to a batch, THEN while the drop still runs the
+    rows of the files already filed read "Filed" and where each went (not "Filing…" until
+    the whole drop is done), and the files not reached yet do not."""
+    monkeypatch.setattr(filer_module, "BatchLimits", lambda: BatchLimits(files=2))
+    page = make_window("paralegal").pages["intake"]
+    assert isinstance(page, IntakePage)
+    folder = app.workspace.intake / MATTER
+    for i in range(6):
+        make_pdf(f"letter {i}.pdf", 1, folder=folder)
+    model = page.model
+    seen: list[tuple[int, dict[str, tuple[str, str]]]] = []
+    shown = page._progress
+
+    def watch(done: int, total: int, message: str) -> None:
+        shown(done, total, message)
+        rows = {model.data(model.index(r, 0)): (model.data(model.index(r, 1)),
+                                                model.data(model.index(r, 2)))
+                for r in range(model.rowCount())}
+        seen.append((done, rows))
+
+    monkeypatch.setattr(page, "_progress", watch)
+    drop(page.drop_zone, [folder])
+
+    filed = {Path(d.source_path).name: d.filed_path
+             for d in app.ledger.docs.documents(status=DocStatus.FILED)}
+    assert len(filed) == 6
+    mid = [rows for done, rows in seen if 0 < done < 6]
+    assert mid, "the counts moved while the drop ran"
+    first = mid[0]
+    done_then = [name for name, (status, _) in first.items() if status == "Filed"]
+    assert done_then, first  # some rows read Filed before the drop was done ...
+    for name in done_then:  # ... each with where it went
+        assert first[name][1] == filed[name], (name, first[name])
+    assert any(status == "Filing…" for status, _ in first.values()), first  # not all yet
+    assert len(done_then) < 6
+    final = seen[-1][1]
+    assert all(status == "Filed" for status, _ in final.values()), final
 
 
 def test_rate_and_time_left_come_from_the_files_filed_so_far() -> None:

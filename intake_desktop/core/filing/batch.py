@@ -4,11 +4,20 @@
 then files the staged batch in four steps:
 
 1. the pending rows of the whole batch (and their `received` events) in one transaction;
-2. the copies, each source read once for all its copies, each copy's data synced, then
-   one fsync per folder for the whole batch;
+2. the copies, each source read once for all its copies, each copy's data synced (several
+   files at once, each in a thread), then named in input order, then one fsync per folder
+   for the whole batch;
 3. the rows done (and the events saying what was filed) in one transaction;
 4. the sources removed, one fsync per folder; their removal is recorded with the next
    transaction, as one file at a time always did.
+
+Step 1 and the start of step 2 run when the batch closes (`Batch.commit`); the copies then
+go on in threads while the filing step stages the next batch (hashing, preparing, routing
+and planning: reading the ledger and the files, writing nothing), and the rest runs when
+that next batch closes (or at the end). One batch at a time is in flight: a batch's
+pending rows are written only after the batch before it is done, so the ledger reads as
+if the batches ran one after the other, and the next batch's names are planned against
+the pending rows of the one being copied.
 
 A crash anywhere leaves each file where one-at-a-time filing could have left it (a pending
 row with or without its copies, or a done row whose source is still there), and
@@ -20,8 +29,9 @@ let the fault-injection tests crash there.
 The batch closes after `BatchLimits.files` files or `bytes` bytes, or once staging has
 taken `seconds` (slow conversions make smaller batches, so results keep coming), and
 before a file it could not plan without seeing the batch filed: the same bytes as a file
-in the batch (the second is a duplicate of the first), an email or archive whose
-attachments are filed under it, or a change of rules version. A lone file is a batch of
+in the batch or in the batch being copied (the second is a duplicate of the first: both
+batches are finished first), an email or archive whose attachments are filed under it (the
+same), or a change of rules version. A lone file is a batch of
 one: its latency is what it was.
 """
 
@@ -29,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +60,9 @@ if TYPE_CHECKING:
     from intake_desktop.core.filing.filer import Copied, Filer
 
 log = logging.getLogger(__name__)
+
+# Files of a batch copied at once (each copy's read, hash, write and sync in a thread).
+COPY_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -89,9 +103,13 @@ class Batch:
     started: float = 0.0
     size: int = 0
     _namer: ReservingNamer | None = None
+    _flight: _Flight | None = None  # the batch being copied
 
     def fits(self, staged: Staged) -> bool:
-        """Can `staged` be planned beside the files already in the batch?"""
+        """Can `staged` be planned beside the files already in the batch (and the batch
+        being copied)?"""
+        if self._flight is not None and staged.sha in self._flight.shas:
+            return False
         if not self.items:
             return True
         if staged.decision.rules_version != self.items[0].decision.rules_version:
@@ -99,7 +117,8 @@ class Batch:
         return all(item.sha != staged.sha for item in self.items)
 
     def add(self, staged: Staged) -> None:
-        """Plan `staged` (names are reserved against the batch's other plans) and keep it."""
+        """Plan `staged` (names are reserved against the batch's other plans and the
+        pending rows of the batch being copied) and keep it."""
         filer = self.filer
         if not self.items:
             self.started = time.monotonic()
@@ -117,21 +136,72 @@ class Batch:
             or time.monotonic() - self.started >= self.limits.seconds)
 
     def commit(self) -> dict[int, IngestResult]:
-        """File the batch; a result for each of its files, by input position."""
+        """Finish filing the batch being copied (its results, by input position), then
+        record this batch's pending rows and start its copies, which go on while the next
+        files are staged; `drain` (or the next `commit`) finishes them."""
+        results = self.drain()
         items, self.items, self.size, self._namer = self.items, [], 0, None
-        filer = self.filer
-        filer.forget_walls()  # the next batch reads them again
-        if not items:
-            return {}
-        results: dict[int, IngestResult] = {}
+        self.filer.forget_walls()  # the next batch reads them again
+        if items:
+            self._flight = _Flight(self.filer, items)
+            self._flight.start()
+            if self._flight.done:
+                results.update(self.drain())
+        return results
+
+    def drain(self) -> dict[int, IngestResult]:
+        """Finish the batch being copied, if any: its results, by input position."""
+        flight, self._flight = self._flight, None
+        return flight.finish() if flight is not None else {}
+
+    def abandon(self) -> None:
+        """Leave the batch being copied as a crash would (its rows pending, for recovery
+        at the next start), once its copying threads have ended: for an interruption."""
+        flight, self._flight = self._flight, None
+        if flight is not None:
+            flight.stop()
+
+
+class _Flight:
+    """One batch's filing, in two halves: `start` records its pending rows and starts its
+    copies in threads; `finish` names the copies, records the rows done, indexes them and
+    removes the sources. Between the two the filer stages the next files (reading the
+    ledger, never writing a file); nothing else of the filer runs in the threads."""
+
+    def __init__(self, filer: Filer, items: list[Staged]) -> None:
+        self.filer = filer
+        self.items = items
+        self.shas = {item.sha for item in items}
+        self.results: dict[int, IngestResult] = {}
+        self.threads: ThreadPoolExecutor | None = None
+        self.copies: list[Future[Copied | FilingError]] = []
+        self.done = False  # finished already (the ledger failed at the start)
+
+    def start(self) -> None:
         try:
-            try:
-                _file_batch(filer, items, results)
-            except Exception as exc:  # the ledger failed (disk full): each file says so
-                for item in items:
-                    if item.index not in results:
-                        results[item.index] = filer.failure(item.source.path, exc)
+            _record_intents(self.filer, self.items)
+            self.threads = ThreadPoolExecutor(
+                max_workers=max(1, min(COPY_THREADS, len(self.items))),
+                thread_name_prefix="intake-copy")
+            self.copies = [self.threads.submit(_write_and_sync, self.filer, item)
+                           for item in self.items]
+        except Exception as exc:  # the ledger failed (disk full): each file says so
+            self._failed(exc)
+            self.done = True
+        except BaseException:
+            self.stop()
+            raise
+
+    def finish(self) -> dict[int, IngestResult]:
+        filer, items, results = self.filer, self.items, self.results
+        try:
+            if not self.done:
+                try:
+                    _finish_batch(filer, items, self.copies, results)
+                except Exception as exc:  # the ledger failed (disk full): each file says so
+                    self._failed(exc)
         finally:
+            self.stop()
             for item in items:
                 if item.workdir.exists():
                     filer.mover.remove_work_folder(item.workdir, filer.ws.work)
@@ -139,6 +209,18 @@ class Batch:
             if keys:
                 filer.give_back(keys)
         return results
+
+    def stop(self) -> None:
+        """Wait for the copying threads to end (what they wrote stays for `finish`, or for
+        recovery when there is none)."""
+        if self.threads is not None:
+            self.threads.shutdown(wait=True)
+            self.threads = None
+
+    def _failed(self, exc: Exception) -> None:
+        for item in self.items:
+            if item.index not in self.results:
+                self.results[item.index] = self.filer.failure(item.source.path, exc)
 
 
 def _documents(filer: Filer, ids: list[int]) -> dict[int, DocumentRecord]:
@@ -156,7 +238,8 @@ def _documents(filer: Filer, ids: list[int]) -> dict[int, DocumentRecord]:
     return found
 
 
-def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResult]) -> None:
+def _record_intents(filer: Filer, items: list[Staged]) -> None:
+    """Step 1: every pending row of the batch in one transaction."""
     rules_version = items[0].decision.rules_version
     # 1. Every pending row in one transaction.
     with filer.ledger.transaction(rules_version) as txn:
@@ -168,9 +251,15 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
             item.doc_id = filer.record_intent(txn, item.plan, item.source, item.candidate,
                                               item.prepared)
     filer._fault("intent_recorded")
-    # 2. The copies: each source read once into its temporary copies, then every copy of
-    # the batch synced at once, then named; each folder fsynced once.
-    written: list[Staged] = []
+
+
+def _finish_batch(filer: Filer, items: list[Staged],
+                  copies: list[Future[Copied | FilingError]],
+                  results: dict[int, IngestResult]) -> None:
+    """Steps 2-4, once the copies (started by `_Flight.start`) are written and synced."""
+    rules_version = items[0].decision.rules_version
+    # 2. The copies: each source read once into its temporary copies, synced, then named
+    # in input order; each folder fsynced once.
     retry: list[Staged] = []
 
     def give_up(item: Staged, exc: FilingError) -> None:
@@ -181,32 +270,26 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
             results[item.index] = IngestResult(str(item.source.path), Outcome.ERROR,
                                                reason=exc.message)
 
-    for n, item in enumerate(items):
+    copied: list[Staged] = []
+    folders: set[Path] = set()
+    # Each file was read, hashed, written and synced in a thread of its own (the reads,
+    # hashes, writes and syncs of several files overlap, and overlap the staging of the
+    # next files: both cores are busy and the filesystem commits concurrent syncs
+    # together); each is named here, in input order, once its data is durable.
+    for n, (item, future) in enumerate(zip(items, copies, strict=True)):
         if n:
             filer._fault("batch_copy")
         assert item.plan is not None
+        outcome = future.result()
         try:
-            item.copied = filer.write_targets(item.plan, item.doc_id)
+            if isinstance(outcome, FilingError):
+                raise outcome
+            item.copied = outcome
+            filer.link_targets(outcome)
         except FilingError as exc:
             give_up(item, exc)
             continue
-        written.append(item)
-    errors = iter(filer.mover.sync_written(
-        [w for item in written if item.copied for w in item.copied.unsynced]))
-    copied: list[Staged] = []
-    folders: set[Path] = set()
-    for item in written:
-        assert item.copied is not None and item.plan is not None
-        failed = [e for e in (next(errors) for _ in item.copied.unsynced) if e is not None]
-        try:
-            if failed:
-                filer.drop_targets(item.copied)
-                raise sync_error(failed[0], item.plan.targets[0].dest)
-            filer.link_targets(item.copied)
-        except FilingError as exc:
-            give_up(item, exc)
-            continue
-        folders |= item.copied.folders
+        folders |= outcome.folders
         copied.append(item)
     filer.mover.sync_folders(folders)
     # 3. Every row done in one transaction.
@@ -257,6 +340,21 @@ def _file_batch(filer: Filer, items: list[Staged], results: dict[int, IngestResu
                                               item.decision)
         except Exception as exc:
             results[item.index] = filer.failure(item.source.path, exc)
+
+
+def _write_and_sync(filer: Filer, item: Staged) -> Copied | FilingError:
+    """In a copying thread: a staged file's temporary copies written, checked and synced
+    (not named); its FilingError (nothing of it left) when that failed."""
+    assert item.plan is not None
+    try:
+        copied = filer.write_targets(item.plan, item.doc_id)
+    except FilingError as exc:
+        return exc
+    failed = [e for w in copied.unsynced if (e := filer.mover.sync_one(w)) is not None]
+    if failed:
+        filer.drop_targets(copied)
+        return sync_error(failed[0], item.plan.targets[0].dest)
+    return copied
 
 
 def _index(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -> None:

@@ -33,7 +33,7 @@ from intake_desktop.core.filing.plan import (
     SourceKind,
     plan_filing,
 )
-from intake_desktop.core.filing.pool import PreparePool, usable
+from intake_desktop.core.filing.pool import PreparePool, ThreadAhead, ahead_threads, usable
 from intake_desktop.core.filing.progress import IngestProgress
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
@@ -224,12 +224,17 @@ class Filer:
         on_progress: ProgressCallback, cancel: CancelFlag | None,
     ) -> None:
         workers = usable(self, len(files))
-        pool = PreparePool(self, workers) if workers else None
+        pool: PreparePool | ThreadAhead | None = None
+        if workers:
+            pool = PreparePool(self, workers)
+        elif ahead_threads(self, len(files)):
+            pool = ThreadAhead(self)
         workdirs: dict[int, Path] = {}
         try:
             self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
                               cancel, pool, workdirs)
         finally:
+            batch.abandon()  # interrupted: its copying threads end; recovery does the rest
             if pool is not None:
                 pool.close(lambda index: self._drop_workdir(workdirs.pop(index, None)))
 
@@ -240,15 +245,22 @@ class Filer:
     def _ingest_loop(
         self, files: list[Path], explicit: set[str], matter: str | None, batch: Batch,
         ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
-        on_progress: ProgressCallback, cancel: CancelFlag | None, pool: PreparePool | None,
+        on_progress: ProgressCallback, cancel: CancelFlag | None,
+        pool: PreparePool | ThreadAhead | None,
         workdirs: dict[int, Path],
     ) -> None:
         checked_upto = 0  # files before this index are checked (and claimed)
         progress = self.progress
 
-        def commit(current: str) -> None:
-            done = batch.commit()
+        def settle(done: dict[int, IngestResult]) -> None:
             found.update(done)
+            progress.results.extend(done[i] for i in sorted(done))  # shown as they come
+
+        def commit(current: str, *, drain: bool = False) -> None:
+            done = batch.commit()  # the batch before it is filed; this one is copying
+            if drain:  # and this one filed too
+                done.update(batch.drain())
+            settle(done)
             if done and current:  # the counts moved on: say so now, not after the next file
                 progress.filed = len(found)
                 on_progress(len(found), len(files), current)
@@ -272,23 +284,28 @@ class Filer:
             else:
                 staged = self._stage(index, checked[0], checked[1], matter)
             if isinstance(staged, IngestResult):
-                found[index] = staged
+                settle({index: staged})
                 continue
-            if not batch.fits(staged) or staged.prepared.children:
+            if staged.prepared.children:  # filed on its own, after every file before it
+                commit(str(path), drain=True)
+            elif not batch.fits(staged):
                 commit(str(path))
+                if not batch.fits(staged):  # the same bytes as a file being copied
+                    commit(str(path), drain=True)
             if staged.prepared.children:  # filed now: its attachments go under it
-                found[index] = self._file_staged(staged)
+                settle({index: self._file_staged(staged)})
                 continue
             try:
                 batch.add(staged)
             except Exception as exc:
-                found[index] = self._abandon(staged, exc)
+                settle({index: self._abandon(staged, exc)})
                 continue
             if batch.full:
                 progress.converted = index + 1
                 commit(str(path))
         progress.converted, progress.current = len(files), ""
-        found.update(batch.commit())
+        settle(batch.commit())
+        settle(batch.drain())
 
     def begin(self) -> None:
         """Start-up duties: clean dead work folders, take back dead processes' claims,
@@ -421,7 +438,7 @@ class Filer:
                                             reason="another process is filing this file")
         return window.stop
 
-    def _submit_ahead(self, pool: PreparePool, index: int,
+    def _submit_ahead(self, pool: PreparePool | ThreadAhead, index: int,
                       ahead: dict[int, IngestResult | tuple[Source, str]],
                       workdirs: dict[int, Path]) -> None:
         """Keep the pool busy with the next claimed files (at most `pool.limit` at once)."""
@@ -434,7 +451,7 @@ class Filer:
                 pool.submit(upcoming, checked[0].path, workdirs[upcoming])
 
     def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
-                     pool: PreparePool, workdir: Path) -> IngestResult | Staged:
+                     pool: PreparePool | ThreadAhead, workdir: Path) -> IngestResult | Staged:
         """`_stage` for a file a worker prepared."""
         path = source.path
         held: str | None = key

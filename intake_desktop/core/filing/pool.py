@@ -8,7 +8,8 @@ worker finished first.
 
 The pool is sized to the machine (the processors this process may use, at most
 `MAX_WORKERS`; `INTAKE_PREPARE_WORKERS` overrides, 0 or 1 turns it off) and holds at most
-two files per worker in flight, so work folders and memory stay bounded. Each worker runs
+four files per worker ahead of the filing step (two sent to each worker, the rest waiting
+to go to whichever worker is free first), so work folders and memory stay bounded. Each worker runs
 under an address-space limit (core/platform.set_limits): the largest any conversion child
 is given (LibreOffice's), so no child's own, smaller cap is refused; image conversions
 still run in their own 1 GiB child (core/convert/limited.py).
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
 
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
-IN_FLIGHT_PER_WORKER = 2
+IN_FLIGHT_PER_WORKER = 4  # files submitted ahead of the filing step, per worker
+QUEUED_PER_WORKER = 2  # files sent to a worker at once: the one it prepares and the next
 MIN_FILES = 4  # fewer files are prepared in-process: starting workers would cost more
 
 # Filers whose preparation a forked worker runs, by token (inherited at fork).
@@ -129,6 +131,7 @@ class _Worker:
     tasks: Connection  # this side's ends
     results: Connection
     in_flight: deque[int] = field(default_factory=deque)
+    gone: bool = False  # ended (killed past a limit): nothing more is sent to it
 
 
 class PreparePool:
@@ -137,7 +140,12 @@ class PreparePool:
     No thread of this process is involved (a pool executor's manager and feeder threads
     made the filing thread wait for the interpreter lock at each hand-over, 9 ms a file on
     a busy machine): each worker has a pipe for its tasks and one for its answers, which
-    this process reads when it needs the next file.
+    this process reads when it submits a file and while it waits for one.
+
+    A file is sent to a worker only when that worker has fewer than `QUEUED_PER_WORKER`
+    files (the one it prepares and the next), the rest wait here: a slow file (a long
+    LibreOffice conversion, an OCR run) holds up only its own worker, and the other takes
+    the files behind it, up to `limit` files ahead of the one the filing step waits for.
     """
 
     def __init__(self, filer: Filer, workers: int) -> None:
@@ -155,7 +163,8 @@ class PreparePool:
             before_fork()  # once here, not once per worker (the "OCR is not available" notice)
         context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
-        self._where: dict[int, _Worker] = {}
+        self._where: dict[int, _Worker | None] = {}  # submitted, not taken (None: not sent)
+        self._waiting: deque[tuple[int, Path, Path]] = deque()  # submitted, not sent yet
         self._answers: dict[int, tuple[bool, object]] = {}
         for _ in range(workers):
             task_out, task_in = context.Pipe(duplex=False)
@@ -177,35 +186,76 @@ class PreparePool:
     broken = False  # a worker died (killed past a limit): the rest is prepared in-process
 
     def submit(self, index: int, path: Path, workdir: Path) -> None:
-        alive = [w for w in self._workers if w.process.is_alive()] or self._workers
-        worker = min(alive, key=lambda w: len(w.in_flight))
-        worker.tasks.send((index, path, workdir))
-        worker.in_flight.append(index)
-        self._where[index] = worker
+        self._where[index] = None
+        self._waiting.append((index, path, workdir))
+        self._collect(block=False)
+        self._send()
+
+    def _send(self) -> None:
+        """Send waiting files, in order, to the workers with room for them."""
+        while self._waiting:
+            alive = [w for w in self._workers if not w.gone]
+            if not alive:
+                return
+            worker = min(alive, key=lambda w: len(w.in_flight))
+            if len(worker.in_flight) >= QUEUED_PER_WORKER:
+                return
+            index, path, workdir = self._waiting[0]
+            try:
+                worker.tasks.send((index, path, workdir))
+            except OSError:  # it ended: the next worker
+                worker.gone = True
+                continue
+            self._waiting.popleft()
+            worker.in_flight.append(index)
+            self._where[index] = worker
 
     def take(self, index: int) -> Ready:
         """The preparation of the file at `index` (its exception raised here;
-        BrokenExecutor when its worker died)."""
-        worker = self._where.pop(index)
+        BrokenExecutor when its worker died, or every worker did)."""
         while index not in self._answers:
-            if not self._receive(worker):
-                with contextlib.suppress(ValueError):
-                    worker.in_flight.remove(index)
+            worker = self._where.get(index)
+            if worker is None:
+                self._send()
+                worker = self._where.get(index)
+            if worker is None or worker.gone:
+                self._where.pop(index, None)
+                self._waiting = deque(t for t in self._waiting if t[0] != index)
+                if worker is not None:
+                    with contextlib.suppress(ValueError):
+                        worker.in_flight.remove(index)
                 raise BrokenExecutor(f"the worker preparing file {index + 1} ended")
+            self._collect(block=True)
+            self._send()
+        self._where.pop(index, None)
         ok, value = self._answers.pop(index)
         if not ok:
             assert isinstance(value, BaseException)
             raise value
         return value  # type: ignore[return-value]
 
+    def _collect(self, *, block: bool) -> None:
+        """Keep the answers the workers have sent (waiting for one when `block`); a worker
+        that ended with nothing more to say is marked gone."""
+        busy = [w for w in self._workers if w.in_flight and not w.gone]
+        if not busy:
+            return
+        ready = wait([w.results for w in busy] + [w.process.sentinel for w in busy],
+                     timeout=None if block else 0)
+        for worker in busy:
+            if worker.results in ready or worker.process.sentinel in ready:
+                while worker.in_flight and worker.results.poll():
+                    if not self._receive(worker):
+                        break
+                if worker.process.sentinel in ready and not worker.results.poll():
+                    worker.gone = True  # ended: what it held is lost (see take)
+
     def _receive(self, worker: _Worker) -> bool:
-        """Wait for the worker's next answer and keep it; False when the worker is gone."""
-        ready = wait([worker.results, worker.process.sentinel])
-        if worker.results not in ready and not worker.results.poll():
-            return False  # ended with nothing more to say
+        """Read one answer the worker has sent and keep it; False when the worker is gone."""
         try:
             index, ok, value = worker.results.recv()
         except (EOFError, OSError):
+            worker.gone = True
             return False
         except Exception as exc:  # an answer that could not be unpickled
             index = worker.in_flight[0] if worker.in_flight else -1
@@ -220,12 +270,17 @@ class PreparePool:
         `on_abandoned(index)` for each file submitted but not taken."""
         abandoned = sorted(self._where)
         self._where.clear()
+        self._waiting.clear()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.tasks.send(None)
         for worker in self._workers:
-            while worker.in_flight and self._receive(worker):
-                pass
+            while worker.in_flight and not worker.gone:
+                ready = wait([worker.results, worker.process.sentinel])
+                if worker.results not in ready and not worker.results.poll():
+                    break  # ended with nothing more to say
+                if not self._receive(worker):
+                    break
             worker.process.join()
             worker.tasks.close()
             worker.results.close()
@@ -234,3 +289,74 @@ class PreparePool:
         for index in abandoned:
             if on_abandoned is not None:
                 on_abandoned(index)
+
+
+# Threads hashing (and detecting) the next files for a pass-through preparer, and files
+# they may hold ready (each a claimed file whose bytes are only read).
+AHEAD_THREADS = 2
+AHEAD_FILES = 32
+
+
+def _prepare_here(filer: Filer, path: Path, workdir: Path) -> Ready:
+    """In a thread: what `Filer._prepare_staged` does before routing."""
+    size = path.stat().st_size
+    sha = sha256_file(path)
+    prepared, refused = filer.prepare(path, sha, workdir)
+    return size, sha, prepared, refused
+
+
+class ThreadAhead:
+    """Hashing and type detection of the next files in threads, while the filing step
+    plans, records and copies the files before them: the same `submit`/`take` as
+    `PreparePool`, for a preparer that only reads the file (`PassThroughPreparer`: no
+    conversion, so no process is worth starting, and nothing it calls keeps state; the
+    SHA-256 and libmagic let other threads run while they work). Results are taken in
+    input order; `close` ends the threads before it returns."""
+
+    broken = False
+
+    def __init__(self, filer: Filer, threads: int = AHEAD_THREADS,
+                 limit: int = AHEAD_FILES) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self._filer = filer
+        self._threads = ThreadPoolExecutor(max_workers=threads,
+                                           thread_name_prefix="intake-ahead")
+        self._futures: dict[int, Future[Ready]] = {}
+        self.limit = limit
+
+    def busy(self) -> int:
+        return len(self._futures)
+
+    def has(self, index: int) -> bool:
+        return index in self._futures
+
+    def submit(self, index: int, path: Path, workdir: Path) -> None:
+        self._futures[index] = self._threads.submit(_prepare_here, self._filer, path, workdir)
+
+    def take(self, index: int) -> Ready:
+        """The hash and preparation of the file at `index` (its exception raised here)."""
+        return self._futures.pop(index).result()
+
+    def close(self, on_abandoned: Callable[[int], None] | None = None) -> None:
+        """Stop the threads (after the files they started); then `on_abandoned(index)`
+        for each file submitted but not taken."""
+        abandoned = sorted(self._futures)
+        for future in self._futures.values():
+            future.cancel()
+        self._threads.shutdown(wait=True)
+        self._futures.clear()
+        for index in abandoned:
+            if on_abandoned is not None:
+                on_abandoned(index)
+
+
+def ahead_threads(filer: Filer, files: int) -> bool:
+    """Whether the next files are hashed in threads (`ThreadAhead`): a pass-through
+    preparer, enough files to be worth it, and not turned off (`INTAKE_PREPARE_WORKERS`
+    0 or 1)."""
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) < 2:
+        return False
+    # Exactly the pass-through preparer: a subclass may do what threads must not share.
+    return type(filer.preparer) is PassThroughPreparer and files >= MIN_FILES

@@ -1,9 +1,11 @@
 """Where an ingest stands, in the pipeline's own terms: files converted (prepared: checked,
-converted, text read) and filed, the file being prepared, the rate and the time left.
+converted, text read) and filed, the file being prepared, the rate and the time left, and
+the result of each file as soon as it is known (its batch filed).
 
 `Filer.ingest` updates `Filer.progress` before each `on_progress` call, so a caller that
 wants more than (done, total, message) reads it there (the window's intake page does; a
-reader on another thread sees whole numbers, never a half-written one).
+reader on another thread sees whole numbers, never a half-written one; `results` only
+grows, by whole results, so a reader takes `results[seen:]`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from intake_desktop.core.filing.results import IngestResult
 
 # The time left is not guessed from fewer files or seconds than this.
 MIN_FILES_FOR_ESTIMATE = 2
@@ -34,6 +38,9 @@ class IngestProgress:
     filed: int = 0  # with a result: filed, to review, duplicate, ignored or failed
     current: str = ""  # the file being prepared now ("" when none)
     started: float = field(default_factory=time.monotonic)
+    # Each file's result as soon as it is known, in the order they came (a batch's files
+    # when the batch is filed, a skipped or failed file at once).
+    results: list[IngestResult] = field(default_factory=list)
 
     def rate(self, now: float | None = None) -> float | None:
         """Files filed per second so far (None before there is enough to tell)."""

@@ -13,6 +13,7 @@ import pytest
 
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.core.errors import InjectedFault
+from intake_desktop.core.ledger import DocStatus
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import write_file
 from tests.core.filing.test_fault_injection import MATTER, FaultAt, check_invariants, make_inputs
@@ -75,3 +76,54 @@ def test_interrupt_a_batch_at_every_point_then_restart(template: Path, tmp_path:
         except AssertionError as exc:
             raise AssertionError(f"after a crash at point {n} ({seen[n - 1]}): {exc}") from exc
         shutil.rmtree(root)
+
+
+class FaultOn:
+    """Raises at the `nth` time the fault point `step` is reached."""
+
+    def __init__(self, step: str, nth: int) -> None:
+        self.step, self.nth, self.count = step, nth, 0
+
+    def __call__(self, step: str) -> None:
+        if step == self.step:
+            self.count += 1
+            if self.count == self.nth:
+                raise InjectedFault(step)
+
+
+@pytest.mark.parametrize("step", ["batch_intent", "batch_copy", "marked_done"])
+def test_a_crash_inside_a_batch_leaves_each_file_where_recovery_expects_it(
+        template: Path, tmp_path: Path, step: str) -> None:
+    """GIVEN a batch of several files WHEN the process dies after some of its pending rows
+    were written (inside their transaction), between the copies of two of its files, or
+    between its done commit and the removal of its sources THEN, before any restart, the
+    ledger and the disk are in the state the protocol promises there (no pending row
+    survives a rolled-back transaction; a pending row's source is still in Intake/; a done
+    row's source is still in Intake/ until it is removed) AND after a restart each source
+    is filed exactly once and nothing is lost."""
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
+    inputs = inputs_for_a_batch(root / "Intake")
+    with open_app(str(root)) as app, pytest.raises(InjectedFault):
+        build_filer(app, fault=FaultOn(step, 2 if step != "marked_done" else 1)).ingest(
+            [app.workspace.intake])
+    with open_app(str(root)) as app:  # what the crash left, read without recovering
+        rows = app.ledger.docs.documents()
+        pending = [d for d in rows if d.status == DocStatus.PENDING]
+        done = [d for d in rows if d.status in (DocStatus.FILED, DocStatus.REVIEW,
+                                                DocStatus.DUPLICATE)]
+        if step == "batch_intent":
+            assert pending == [], "the batch's pending rows went with their transaction"
+        else:
+            assert len(pending) >= (2 if step == "batch_copy" else 0), rows
+            assert all(Path(d.source_path).is_file() for d in pending), "sources kept"
+        if step == "marked_done":
+            assert pending == [] and len(done) >= 2, rows
+            kept = [d for d in done if Path(d.source_path).is_file()]
+            assert len(kept) >= 2, "the done commit came first; the sources are still there"
+            for doc in kept:  # and the copies are already durable and whole
+                assert (root / (doc.filed_path or "")).read_bytes() == Path(
+                    doc.source_path).read_bytes()
+    with open_app(str(root)) as app:  # restart: recover, then file what is left
+        build_filer(app).ingest([app.workspace.intake])
+    check_invariants(root, inputs)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdf
@@ -304,6 +305,64 @@ def test_a_batch_syncs_its_copies_several_at_a_time_and_keeps_no_thread(
     assert not list((app.workspace.intake / MATTER).iterdir())  # sources removed
 
 
+def test_the_next_batch_is_staged_while_this_ones_copies_are_written(
+    app: App, filer: Filer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN batches of two files WHEN the first batch's copies are being written THEN the
+    files of the next batch are hashed and planned meanwhile (the copies are not waited for
+    before the next batch is staged) AND the ledger still records one batch after the
+    other: a batch's pending rows only after the batch before it is done, and each
+    batch's sources removed only after its done commit."""
+    import threading
+
+    filer.batch_limits = BatchLimits(files=2, bytes=10**9, seconds=60)
+    datas = [write_file(app.workspace.intake / MATTER / f"part {i}.pdf", 20_000, seed=80 + i)
+             for i in range(6)]
+    staged_next = threading.Event()
+    real_copy, real_plan = filer.mover.write_copies, filer.plan
+    overlapped: list[bool] = []
+
+    def write_copies(src: Path, *args: Any, **kw: Any) -> Any:
+        if src.name == "part 0.pdf" and not overlapped:
+            overlapped.append(staged_next.wait(timeout=20))  # wait for part 2's planning
+        return real_copy(src, *args, **kw)
+
+    def plan(candidate: Any, *args: Any, **kw: Any) -> Any:
+        if candidate.source.name == "part 2.pdf":
+            staged_next.set()
+        return real_plan(candidate, *args, **kw)
+
+    monkeypatch.setattr(filer.mover, "write_copies", write_copies)
+    monkeypatch.setattr(filer, "plan", plan)
+    results = filer.ingest([app.workspace.intake])
+    assert overlapped == [True], "the next batch was planned only after the copies"
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    kinds = [e.kind for e in app.ledger.chain.events() if e.document_id is not None]
+    received = [n for n, k in enumerate(kinds) if k == "received"]
+    filed = [n for n, k in enumerate(kinds) if k == "filed"]
+    removed = [n for n, k in enumerate(kinds) if k == "source_removed"]
+    for batch in range(3):
+        first, last = 2 * batch, 2 * batch + 1
+        if batch:  # this batch's intents follow the previous batch's done commit
+            assert received[first] > filed[last - 2], kinds
+        assert filed[first] > received[last], kinds  # done after every intent of the batch
+        assert removed[first] > filed[last], kinds  # sources after the done commit
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+@pytest.mark.skipif(shutil.which("fincore") is None, reason="needs util-linux fincore")
+def test_filed_copies_do_not_stay_in_the_page_cache(app: App, filer: Filer) -> None:
+    """A filed copy is synced, then its cached pages are let go (nobody reads it soon;
+    two cached copies of every file would push out what the user is working on)."""
+    data = write_file(app.workspace.intake / MATTER / "scan.pdf", 4 * 1024 * 1024, seed=90)
+    [result] = filer.ingest([app.workspace.intake])
+    for copy in (Path(result.path or ""), Path(result.original or "")):
+        cached = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES",
+                                 str(copy)], capture_output=True, text=True, check=True)
+        assert int(cached.stdout.strip()) < 1024 * 1024, (copy, cached.stdout)
+    assert Path(result.path or "").read_bytes() == data
+
+
 # ---- the PDF read once -------------------------------------------------------------------
 
 def text_pdf(path: Path, lines: list[str]) -> None:
@@ -423,6 +482,62 @@ def test_files_are_prepared_by_worker_processes_and_filed_in_input_order(
     ids = [r.document_id for r in results]
     assert ids == sorted(ids), "documents numbered in input order"
     assert not list(app.workspace.work.iterdir()), "no work folder left"
+
+
+class _SlowFirstPreparer:
+    """The first file's preparation lasts until `wanted` other files were prepared (each
+    leaves a mark in `marks`), as a long LibreOffice conversion or OCR run would; it gives
+    up after `patience` seconds and says how many it saw."""
+
+    def __init__(self, marks: Path, wanted: int, patience: float = 20.0) -> None:
+        self.marks, self.wanted, self.patience = marks, wanted, patience
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        seen = 0
+        if source.name.startswith("exhibit 00"):
+            end = time.monotonic() + self.patience
+            while (seen := len(list(self.marks.iterdir()))) < self.wanted:
+                if time.monotonic() > end:
+                    break
+                time.sleep(0.02)
+        else:
+            (self.marks / source.name).write_bytes(b"")
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid(), "seen": seen})
+
+
+def test_a_slow_file_holds_up_only_its_own_worker(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN two workers and a first file whose preparation lasts until five others are
+    prepared WHEN the folder is ingested THEN the other worker prepares the files behind it
+    meanwhile (they are not queued behind the slow one, nor held back by the filing step
+    waiting for the first file), and every file is still filed in input order."""
+    if rerun_alone(request):
+        return
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 5_000, seed=i)
+             for i in range(10)]
+    filer = Filer(app.workspace, app.ledger, preparer=_SlowFirstPreparer(marks, 5),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    seen: list[int] = []
+    real = filer.candidate
+
+    def candidate(source: object, prepared: Any, *args: Any, **kw: Any) -> Any:
+        seen.append(prepared.facts["seen"])
+        return real(source, prepared, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(filer, "candidate", candidate)
+    results = filer.ingest([app.workspace.intake])
+    assert seen[0] >= 5, f"the first file waited while only {seen[0]} others were prepared"
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids), "documents numbered in input order"
 
 
 def test_the_pool_changes_nothing_but_speed(app: App, tmp_path: Path,
