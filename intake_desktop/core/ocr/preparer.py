@@ -127,6 +127,7 @@ class OcrPreparer:
         self._engines: dict[str, OcrEngine] = {}  # one per foreign language, made on demand
         # Set once the notice is said, shared with forked workers (`before_fork`).
         self._said: Synchronized[int] | None = None
+        self._needed: Synchronized[int] | None = None  # a worker met a page to OCR
 
     def before_fork(self) -> None:
         """Called before worker processes are forked (core/filing/pool.py). Whether OCR can
@@ -136,6 +137,11 @@ class OcrPreparer:
         first: they share the flag made here."""
         if self._said is None:
             self._said = multiprocessing.get_context("fork").Value("b", 0)
+            self._needed = multiprocessing.get_context("fork").Value("b", 0)
+        elif self._needed is not None and self._needed.value:
+            # Workers of an earlier batch met pages to OCR (a watcher filing scans): check
+            # here once, so these workers and the next inherit the answer.
+            self.engine.availability()
         before = getattr(self.inner, "before_fork", None)
         if callable(before):
             before()
@@ -159,6 +165,8 @@ class OcrPreparer:
             return prepared  # the checks saw text on every page: no page needs OCR
         if not is_pdf(target):
             return prepared
+        if self._needed is not None:
+            self._needed.value = 1
         step = text_layer_step(
             target, workdir, engine=self.engine,
             sha256=sha256 if target == source else None,

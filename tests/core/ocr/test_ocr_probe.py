@@ -10,11 +10,16 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
+from intake_desktop.app import build_filer, open_app
 from intake_desktop.core.engines import env_name
+from intake_desktop.core.filing import Outcome
 from intake_desktop.core.ocr.engine import OcrProbe
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import run_cli
 from tests.core.convert.samples import scanned_pdf, write_pdf
+from tests.core.filing.test_filing_speed import rerun_alone
 
 WAIT = """#!/bin/sh
 echo "start $(basename "$0") $1" >> "{log}"
@@ -98,3 +103,35 @@ def test_ingest_checks_for_ocr_only_when_a_page_needs_it(tmp_path: Path) -> None
     (line,) = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
     assert line["status"] == "filed" and "ocr_failed" in line["flags"], line
     assert "start ocrmypdf --version" in log.read_text()
+
+
+def test_a_long_lived_filer_checks_once_for_later_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN a filer that files batch after batch in forked workers (the watcher) WHEN the
+    first batch's workers met scans (and checked for OCR themselves) THEN the next batch's
+    check is made once before its workers fork, and a third batch starts no check at all."""
+    if rerun_alone(request):
+        return
+    log, go = tmp_path / "started.log", tmp_path / "go"
+    fake_programs(tmp_path / "bin", log, go)
+    go.touch()
+    for key in ("tesseract", "ocrmypdf"):
+        monkeypatch.setenv(env_name(key), str(tmp_path / "bin" / key))
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    ws = init_workspace(tmp_path / "ws")
+    counts = []
+    with open_app(str(ws.root)) as app:
+        filer = build_filer(app)
+        (ws.intake / "2024-0001").mkdir(parents=True)
+        for batch in range(3):
+            for n in range(4):
+                scanned_pdf(ws.intake / "2024-0001" / f"scan {batch}-{n}.pdf")
+            results = filer.ingest([ws.intake])
+            assert len(results) == 4 and all(r.status is not Outcome.ERROR for r in results)
+            checks = [x for x in log.read_text().splitlines()
+                      if x.endswith(("--version", "--list-langs"))] if log.exists() else []
+            counts.append(len(checks))
+    assert 3 <= counts[0] <= 6  # the workers that met scans checked
+    assert counts[1] - counts[0] == 3  # once, before the second batch's workers forked
+    assert counts[2] == counts[1]  # known since: no program started
