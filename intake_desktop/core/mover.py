@@ -201,8 +201,7 @@ def _sync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         platform.sync_data(fd)
-        if hasattr(os, "posix_fadvise"):  # POSIX; elsewhere the cache is the system's call
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # clean pages only: synced
+        platform.drop_cached(fd)
     finally:
         os.close(fd)
 
@@ -521,11 +520,11 @@ STREAM_FLUSH = 64 * 1024 * 1024
 def _let_go(fds: Sequence[int]) -> None:
     """Write out what the copies hold so far and drop it from the cache (only an early
     write of a temporary: the copy's sync before it is named is what makes it durable)."""
-    if not hasattr(os, "posix_fadvise"):  # POSIX; elsewhere the cache is the system's call
+    if not hasattr(os, "posix_fadvise"):  # nothing to drop: no early write either
         return
     for fd in fds:
         platform.sync_data(fd)
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        platform.drop_cached(fd)
 
 
 PREVIOUS_SUFFIX = ".previous"

@@ -128,6 +128,13 @@ def clone_file(fd_in: int, fd_out: int) -> bool:
     return True
 
 
+def drop_cached(fd: int) -> None:
+    """Let the system forget a synced file's cached pages (clean pages only): POSIX
+    posix_fadvise; elsewhere the cache is the system's call."""
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
 def sync_data(fd: int) -> None:
     """Make a new file's bytes (and its size) durable: fdatasync where it exists (it skips
     the timestamps, which a new file does not need), fsync elsewhere. On macOS fsync
