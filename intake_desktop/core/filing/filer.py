@@ -106,6 +106,9 @@ class Filer:
         self.batch_limits = BatchLimits()
         self._screened: frozenset[str] | None = None  # walls read for this batch
         self.progress = IngestProgress()  # where the running `ingest` stands
+        # Attachments a pool worker prepared with their parent (core/filing/pool.py), by
+        # path in the parent's work folder: `prepare` gives them without running again.
+        self.prepared_ahead: dict[Path, tuple[Prepared, str | None]] = {}
 
     # ---- paths ---------------------------------------------------------------------------
 
@@ -621,6 +624,9 @@ class Filer:
         """Run the preparer. A file it cannot prepare (an IntakeError: damaged, locked,
         hostile) goes to Review/ unchanged with the reason; so does an unexpected failure,
         so one bad file never stops the rest. Returns (prepared, review reason or None)."""
+        ahead = self.prepared_ahead.pop(path, None)
+        if ahead is not None:  # an attachment a worker prepared with its parent
+            return ahead
         if path.stat().st_size == 0:
             return Prepared(detected_type="application/x-empty", filed_from=path), None
         try:

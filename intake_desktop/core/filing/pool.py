@@ -8,9 +8,10 @@ worker finished first.
 
 The pool is sized to the machine (the processors this process may use, at most
 `MAX_WORKERS`; `INTAKE_PREPARE_WORKERS` overrides, 0 or 1 turns it off) and holds at most
-sixteen files per worker ahead of the filing step (two sent to each worker, the rest
+thirty-two files per worker ahead of the filing step (two sent to each worker, the rest
 waiting to go to whichever worker is free first), so work folders and memory stay
-bounded. Each worker runs under an address-space limit (core/platform.set_limits): the
+bounded. A worker prepares a file's attachments with it (an e-mail's photo converted and
+OCRed there, not in the filing process after it: `_prepare_children`). Each worker runs under an address-space limit (core/platform.set_limits): the
 largest any conversion child is given (LibreOffice's), so no child's own, smaller cap is
 refused; image conversions still run in their own 1 GiB child (core/convert/limited.py).
 
@@ -45,9 +46,11 @@ if TYPE_CHECKING:
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
 # Files submitted ahead of the filing step, per worker: enough for the other workers to
-# go on while one OCRs a hard photo (50 s where most files take 1 s: with 4 per worker the
-# other worker ran out of files after 7 and sat idle).
-IN_FLIGHT_PER_WORKER = 16
+# go on while one OCRs a hard photo (90 s, OCR's time limit for a page, where most files
+# take a second: with 4 per worker the other worker ran out of files after 7 and sat idle,
+# with 16 after 31). What they hold is small: the prepared facts here, the converted PDFs
+# in their work folders on disk.
+IN_FLIGHT_PER_WORKER = 32
 QUEUED_PER_WORKER = 2  # files sent to a worker at once: the one it prepares and the next
 MIN_FILES = 4  # fewer files are prepared in-process: starting workers would cost more
 
@@ -58,6 +61,8 @@ _tokens = threading.Lock()
 
 # (size, sha256, prepared, the reason the preparer refused it or None)
 Ready = tuple[int, str, Prepared, str | None]
+# Attachments prepared with their parent: (prepared, refused) by path (Filer.prepared_ahead)
+Ahead = dict[Path, tuple[Prepared, str | None]]
 
 
 def _cores() -> int:
@@ -96,13 +101,40 @@ def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None
     os.environ[OCR_JOBS_ENV] = str(max(1, _cores() // max(1, workers)))
 
 
-def _prepare(token: int, path: Path, workdir: Path) -> Ready:
-    """In a worker: what `Filer._prepare_staged` does before routing."""
+def _prepare(token: int, path: Path, workdir: Path) -> tuple[Ready, Ahead]:
+    """In a worker: what `Filer._prepare_staged` does before routing, and the preparation
+    of the file's attachments (`_prepare_children`)."""
     filer = _FILERS[token]
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
-    return size, sha, prepared, refused
+    ahead: Ahead = {}
+    if refused is None:
+        _prepare_children(filer, prepared, workdir, 1, ahead)
+    return (size, sha, prepared, refused), ahead
+
+
+def _prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int,
+                      ahead: Ahead) -> None:
+    """In a worker: prepare the attachments (archive members) of a prepared file as the
+    filing step would after filing it (`Filer._file_children`: the same preparer, depth
+    limit and hash), each in a work folder inside its parent's (removed with it), so the
+    filing step only files them: an e-mail's photo is converted and OCRed here, beside the
+    other worker, not in the filing process one attachment after another. A child that
+    fails here is left out: the filing step prepares it itself and says why."""
+    from intake_desktop.core.filing.filer import MAX_CHILD_DEPTH
+
+    if depth > MAX_CHILD_DEPTH:
+        return
+    for number, child in enumerate(prepared.children, start=1):
+        folder = workdir / "ahead" / f"{number:04d}"
+        try:
+            got = filer.prepare(child, sha256_file(child), folder)
+        except Exception:
+            continue
+        ahead[child] = got
+        if got[1] is None:
+            _prepare_children(filer, got[0], folder, depth + 1, ahead)
 
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
@@ -169,6 +201,7 @@ class PreparePool:
         self._where: dict[int, _Worker | None] = {}  # submitted, not taken (None: not sent)
         self._waiting: deque[tuple[int, Path, Path]] = deque()  # submitted, not sent yet
         self._answers: dict[int, tuple[bool, object]] = {}
+        self._ahead: set[Path] = set()  # attachments handed to the filer (dropped at close)
         for _ in range(workers):
             task_out, task_in = context.Pipe(duplex=False)
             answer_out, answer_in = context.Pipe(duplex=False)
@@ -235,7 +268,11 @@ class PreparePool:
         if not ok:
             assert isinstance(value, BaseException)
             raise value
-        return value  # type: ignore[return-value]
+        ready, ahead = value  # type: ignore[misc]
+        if ahead:  # its attachments, for the filing step's `Filer.prepare`
+            _FILERS[self.token].prepared_ahead.update(ahead)
+            self._ahead.update(ahead)
+        return ready  # type: ignore[no-any-return]
 
     def _collect(self, *, block: bool) -> None:
         """Keep the answers the workers have sent (waiting for one when `block`); a worker
@@ -288,7 +325,11 @@ class PreparePool:
             worker.tasks.close()
             worker.results.close()
         self._answers.clear()
-        _FILERS.pop(self.token, None)
+        filer = _FILERS.pop(self.token, None)
+        if filer is not None:  # attachments of files that were not filed (a duplicate)
+            for path in self._ahead:
+                filer.prepared_ahead.pop(path, None)
+        self._ahead.clear()
         for index in abandoned:
             if on_abandoned is not None:
                 on_abandoned(index)
