@@ -11,9 +11,9 @@ The pool is sized to the machine (the processors this process may use, at most
 thirty-two files per worker ahead of the filing step (two sent to each worker, the rest
 waiting to go to whichever worker is free first), so work folders and memory stay
 bounded. A worker prepares a file's attachments with it (an e-mail's photo converted and
-OCRed there, not in the filing process after it: `_prepare_children`). Each worker runs under an address-space limit (core/platform.set_limits): the
-largest any conversion child is given (LibreOffice's), so no child's own, smaller cap is
-refused; image conversions still run in their own 1 GiB child (core/convert/limited.py).
+OCRed there, not in the filing process after it: `_prepare_children`). Each worker runs
+under an address-space limit (core/platform.set_limits): the largest any conversion
+child is given (LibreOffice's), so no child's own, smaller cap is refused; image conversions still run in their own 1 GiB child (core/convert/limited.py).
 
 Workers are forked (the preparer, its engines and rules need no pickling) and only where
 forking is safe (core/platform.fork_is_safe: a POSIX system, no other thread running and
@@ -268,11 +268,13 @@ class PreparePool:
         if not ok:
             assert isinstance(value, BaseException)
             raise value
+        ready: Ready
+        ahead: Ahead
         ready, ahead = value  # type: ignore[misc]
         if ahead:  # its attachments, for the filing step's `Filer.prepare`
             _FILERS[self.token].prepared_ahead.update(ahead)
             self._ahead.update(ahead)
-        return ready  # type: ignore[no-any-return]
+        return ready
 
     def _collect(self, *, block: bool) -> None:
         """Keep the answers the workers have sent (waiting for one when `block`); a worker
