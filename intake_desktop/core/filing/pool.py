@@ -13,7 +13,8 @@ waiting to go to whichever worker is free first), so work folders and memory sta
 bounded. A worker prepares a file's attachments with it (an e-mail's photo converted and
 OCRed there, not in the filing process after it: `_prepare_children`). Each worker runs
 under an address-space limit (core/platform.set_limits): the largest any conversion
-child is given (LibreOffice's), so no child's own, smaller cap is refused; image conversions still run in their own 1 GiB child (core/convert/limited.py).
+child is given (LibreOffice's), so no child's own, smaller cap is refused; image
+conversions still run in their own 1 GiB child (core/convert/limited.py).
 
 Workers are forked (the preparer, its engines and rules need no pickling) and only where
 forking is safe (core/platform.fork_is_safe: a POSIX system, no other thread running and
