@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake_desktop.core import platform
+from intake_desktop.core.convert import kinds
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
 from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
@@ -54,6 +55,21 @@ MAX_WORKERS = 8
 IN_FLIGHT_PER_WORKER = 32
 QUEUED_PER_WORKER = 2  # files sent to a worker at once: the one it prepares and the next
 MIN_FILES = 4  # fewer files are prepared in-process: starting workers would cost more
+# Files next in line for the filing step, per worker, sent in input order before the rest;
+# beyond them the most expensive kinds go first (`cost`).
+DUE_PER_WORKER = 2
+# What a kind costs to prepare, by the name's extension: containers (their attachments are
+# prepared with them, each maybe a photo to OCR), then Office files (LibreOffice starts for
+# each); the rest (PDFs, pictures, text) alike. Only the order of sending depends on it.
+_COSTS = {**{suffix: 2 for suffix, kind in kinds.EXTENSION_KINDS.items()
+             if kind in (kinds.EMAIL, kinds.MSG, kinds.ZIP)},
+          **{suffix: 1 for suffix, kind in kinds.EXTENSION_KINDS.items()
+             if kind == kinds.OFFICE}}
+
+
+def cost(path: Path) -> int:
+    """How expensive preparing `path` probably is (higher: started earlier)."""
+    return _COSTS.get(path.suffix.lower(), 0)
 
 # Filers whose preparation a forked worker runs, by token (inherited at fork).
 _FILERS: dict[int, Filer] = {}
@@ -203,6 +219,7 @@ class PreparePool:
         self._waiting: deque[tuple[int, Path, Path]] = deque()  # submitted, not sent yet
         self._answers: dict[int, tuple[bool, object]] = {}
         self._ahead: set[Path] = set()  # attachments handed to the filer (dropped at close)
+        self._due = DUE_PER_WORKER * workers  # files next in line, sent before the others
         for _ in range(workers):
             task_out, task_in = context.Pipe(duplex=False)
             answer_out, answer_in = context.Pipe(duplex=False)
@@ -228,8 +245,23 @@ class PreparePool:
         self._collect(block=False)
         self._send()
 
+    def _next(self) -> int:
+        """Where in `_waiting` the file to send next is: the first file while it is among
+        the next `_due` the filing step will take (it waits for those soon), otherwise the
+        most expensive kind waiting (`cost`; the first of them in input order), so a long
+        one does not start last and end the run alone on one worker."""
+        first = self._waiting[0][0]
+        if first < min(self._where) + self._due:
+            return 0
+        best, best_cost = 0, -1
+        for position, (_, path, _) in enumerate(self._waiting):
+            rank = cost(path)
+            if rank > best_cost:
+                best, best_cost = position, rank
+        return best
+
     def _send(self) -> None:
-        """Send waiting files, in order, to the workers with room for them."""
+        """Send waiting files (`_next` first) to the workers with room for them."""
         while self._waiting:
             alive = [w for w in self._workers if not w.gone]
             if not alive:
@@ -237,13 +269,14 @@ class PreparePool:
             worker = min(alive, key=lambda w: len(w.in_flight))
             if len(worker.in_flight) >= QUEUED_PER_WORKER:
                 return
-            index, path, workdir = self._waiting[0]
+            position = self._next()
+            index, path, workdir = self._waiting[position]
             try:
                 worker.tasks.send((index, path, workdir))
             except OSError:  # it ended: the next worker
                 worker.gone = True
                 continue
-            self._waiting.popleft()
+            del self._waiting[position]
             worker.in_flight.append(index)
             self._where[index] = worker
 
@@ -255,6 +288,12 @@ class PreparePool:
             if worker is None:
                 self._send()
                 worker = self._where.get(index)
+            if worker is None and index in self._where and any(
+                    w.in_flight and not w.gone for w in self._workers):
+                # Not sent yet, every worker full (with files sent before it was due): it
+                # goes as soon as one has room.
+                self._collect(block=True)
+                continue
             if worker is None or worker.gone:
                 self._where.pop(index, None)
                 self._waiting = deque(t for t in self._waiting if t[0] != index)

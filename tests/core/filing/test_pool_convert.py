@@ -177,3 +177,52 @@ def test_the_other_worker_keeps_going_far_ahead_of_a_long_file(
     assert [Path(r.path or "").read_bytes() for r in results] == datas
     ids = [r.document_id for r in results]
     assert ids == sorted(ids), "documents numbered in input order"
+
+
+class _OrderPreparer:
+    """Logs the order preparations start in (appended by every worker) and takes a little
+    time for each, as a conversion would."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(source.name + "\n")
+        time.sleep(0.05)
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid()})
+
+
+def test_the_most_expensive_kinds_start_first_and_are_filed_in_order(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN two workers, twenty text files, then an e-mail and a Word file at the end of the
+    folder WHEN it is ingested THEN the e-mail and the Word file (attachments, LibreOffice:
+    the long ones) start before most of the text files in front of them, so they do not end
+    the run alone on one worker; the files nearest the filing step still go first, and every
+    file is filed, numbered in input order."""
+    if rerun_alone(request):
+        return
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    folder = app.workspace.intake / MATTER
+    folder.mkdir(parents=True)
+    for i in range(20):
+        (folder / f"a note {i:02}.txt").write_text(f"Call notes {i}\n" * 5)
+    (folder / "b message.eml").write_bytes(bytes(s.email_message(subject="Claim")))
+    s.docx(folder / "c letter.docx", ["Letter", "Dear client."])
+    log = tmp_path / "order.log"
+    filer = Filer(app.workspace, app.ledger, preparer=_OrderPreparer(log),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    results = filer.ingest([app.workspace.intake])
+    order = log.read_text(encoding="utf-8").splitlines()
+    assert len(order) == 22
+    assert order.index("b message.eml") < 8 and order.index("c letter.docx") < 8, order
+    assert "a note 00.txt" in order[:2], "the file the filing step waits for goes first"
+    assert [Path(r.source).name for r in results] == sorted(
+        [f"a note {i:02}.txt" for i in range(20)] + ["b message.eml", "c letter.docx"])
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids) and None not in ids, "documents numbered in input order"
