@@ -220,6 +220,7 @@ class PreparePool:
         self._answers: dict[int, tuple[bool, object]] = {}
         self._ahead: set[Path] = set()  # attachments handed to the filer (dropped at close)
         self._due = DUE_PER_WORKER * workers  # files next in line, sent before the others
+        self._costs: dict[int, int] = {}  # submitted, not taken: `cost` of each
         for _ in range(workers):
             task_out, task_in = context.Pipe(duplex=False)
             answer_out, answer_in = context.Pipe(duplex=False)
@@ -242,34 +243,44 @@ class PreparePool:
     def submit(self, index: int, path: Path, workdir: Path) -> None:
         self._where[index] = None
         self._waiting.append((index, path, workdir))
+        self._costs[index] = cost(path)
         self._collect(block=False)
         self._send()
 
-    def _next(self) -> int:
-        """Where in `_waiting` the file to send next is: the first file while it is among
-        the next `_due` the filing step will take (it waits for those soon), otherwise the
-        most expensive kind waiting (`cost`; the first of them in input order), so a long
-        one does not start last and end the run alone on one worker."""
-        first = self._waiting[0][0]
-        if first < min(self._where) + self._due:
+    def _next(self, worker: _Worker) -> int | None:
+        """Where in `_waiting` the file to send to `worker` is (None: nothing for it now).
+
+        The first file while it is among the next `_due` the filing step will take (it
+        waits for those soon); otherwise, to an idle worker, the most expensive kind
+        waiting (`cost`; the first of them in input order), so a long one does not start
+        last and end the run alone on one worker. Nothing is queued behind an expensive one
+        a worker is busy with (an Office file behind another waited for it while the other
+        worker ran dry): the next worker free takes it."""
+        busy_with = [self._costs.get(i, 0) for i in worker.in_flight]
+        if any(busy_with):
+            return None  # nothing waits behind a long one: the next free worker takes it
+        if self._waiting[0][0] < min(self._where) + self._due:
             return 0
-        best, best_cost = 0, -1
-        for position, (_, path, _) in enumerate(self._waiting):
-            rank = cost(path)
+        best, best_cost = None, -1
+        for position, (index, _, _) in enumerate(self._waiting):
+            rank = self._costs.get(index, 0)
             if rank > best_cost:
                 best, best_cost = position, rank
         return best
 
     def _send(self) -> None:
-        """Send waiting files (`_next` first) to the workers with room for them."""
+        """Send waiting files (`_next`) to the workers with room for them."""
         while self._waiting:
-            alive = [w for w in self._workers if not w.gone]
+            alive = [w for w in self._workers
+                     if not w.gone and len(w.in_flight) < QUEUED_PER_WORKER]
             if not alive:
                 return
-            worker = min(alive, key=lambda w: len(w.in_flight))
-            if len(worker.in_flight) >= QUEUED_PER_WORKER:
+            for worker in sorted(alive, key=lambda w: len(w.in_flight)):
+                position = self._next(worker)
+                if position is not None:
+                    break
+            else:
                 return
-            position = self._next()
             index, path, workdir = self._waiting[position]
             try:
                 worker.tasks.send((index, path, workdir))
@@ -304,6 +315,7 @@ class PreparePool:
             self._collect(block=True)
             self._send()
         self._where.pop(index, None)
+        self._costs.pop(index, None)
         ok, value = self._answers.pop(index)
         if not ok:
             assert isinstance(value, BaseException)
@@ -353,6 +365,7 @@ class PreparePool:
         abandoned = sorted(self._where)
         self._where.clear()
         self._waiting.clear()
+        self._costs.clear()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.tasks.send(None)

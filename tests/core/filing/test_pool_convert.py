@@ -226,3 +226,70 @@ def test_the_most_expensive_kinds_start_first_and_are_filed_in_order(
         [f"a note {i:02}.txt" for i in range(20)] + ["b message.eml", "c letter.docx"])
     ids = [r.document_id for r in results]
     assert ids == sorted(ids) and None not in ids, "documents numbered in input order"
+
+
+class _PairPreparer:
+    """Each Office file's preparation lasts until the other Office file's has started (a
+    mark in `marks`) or `patience` seconds pass, and says whether it saw it; other files
+    take `cheap` seconds."""
+
+    def __init__(self, marks: Path, cheap: float = 0.5, patience: float = 15.0) -> None:
+        self.marks, self.cheap, self.patience = marks, cheap, patience
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.pipeline import Prepared
+
+        met = None
+        if source.suffix == ".docx":
+            (self.marks / source.name).write_bytes(b"")
+            end = time.monotonic() + self.patience
+            met = False
+            while time.monotonic() < end:
+                if len(list(self.marks.glob("*.docx"))) >= 2:
+                    met = True
+                    break
+                time.sleep(0.02)
+        else:
+            time.sleep(self.cheap)
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid(), "met": met})
+
+
+def test_a_file_is_never_queued_behind_a_long_one_on_a_busy_worker(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN two workers, an Office file, a text file and a second Office file (each Office
+    conversion lasting until the other has started) WHEN the folder is ingested THEN the
+    second Office file waits for a free worker instead of being queued behind the first on
+    the same worker (the demo's two LibreOffice conversions ran one after the other while
+    the other worker had nothing to do): the two run at the same time, and the files are
+    filed in input order."""
+    if rerun_alone(request):
+        return
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    folder = app.workspace.intake / MATTER
+    folder.mkdir(parents=True)
+    s.docx(folder / "a 00 letter.docx", ["Letter", "Dear client."])
+    (folder / "a 01 notes.txt").write_text("Call notes\n" * 5)
+    s.docx(folder / "a 02 declaration.docx", ["Declaration", "I declare."])
+    for i in range(3, 6):
+        (folder / f"a {i:02} notes.txt").write_text(f"Call notes {i}\n" * 5)
+    names = sorted(p.name for p in folder.iterdir())
+    filer = Filer(app.workspace, app.ledger, preparer=_PairPreparer(marks),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    met: dict[str, object] = {}
+    real = filer.candidate
+
+    def candidate(source: Any, prepared: Any, *args: Any, **kw: Any) -> Any:
+        met[source.path.name] = prepared.facts["met"]
+        return real(source, prepared, *args, **kw)
+
+    monkeypatch.setattr(filer, "candidate", candidate)
+    results = filer.ingest([app.workspace.intake])
+    assert met["a 00 letter.docx"] is True and met["a 02 declaration.docx"] is True, met
+    assert [Path(r.source).name for r in results] == names
+    ids = [r.document_id for r in results]
+    assert ids == sorted(ids) and None not in ids
