@@ -10,6 +10,7 @@ take. No other module may make these calls (tests/shipping/test_platform.py chec
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import subprocess
@@ -442,6 +443,14 @@ def set_limits(*, address_space: int | None = None, cpu_seconds: int | None = No
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     if address_space is not None:
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+
+def lower_priority(increment: int) -> None:
+    """Run this process (and the programs it starts) at a lower priority: it gets the
+    processor time others leave idle. POSIX niceness; nothing where there is none."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(increment)
 
 
 def child_limits(address_space: int) -> Callable[[], None] | None:

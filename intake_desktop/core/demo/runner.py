@@ -26,6 +26,7 @@ from intake_desktop.core.checklists import assign_checklist, shipped_checklists
 from intake_desktop.core.demo.cache import demo_documents, ocr_cache
 from intake_desktop.core.demo.cast import MATTER_CHECKLISTS, MATTER_PRESETS
 from intake_desktop.core.demo.documents import DEFAULT_SEED, DemoDocument
+from intake_desktop.core.demo.early import EarlyPreparation
 from intake_desktop.core.demo.supervision import (
     SupervisionOutcome,
     attorney_decides,
@@ -143,6 +144,8 @@ class DemoReport:
     generate_s: float = 0.0
     cancelled: bool = False
     supervision: SupervisionOutcome | None = None
+    # Documents of a later matter prepared (converted) early, beside the filing before it.
+    prepared_early: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -169,6 +172,7 @@ class DemoReport:
             "active_rules": self.active_rules,
             "exhibit_set": self.exhibit_set.to_json() if self.exhibit_set else None,
             "supervision": self.supervision.to_json() if self.supervision else None,
+            "prepared_early": self.prepared_early,
             "elapsed_s": round(self.elapsed_s, 2),
             "generate_s": round(self.generate_s, 2),
             "within_budget": self.elapsed_s < TIME_BUDGET_S,
@@ -333,30 +337,54 @@ def run_demo(
     exhibit: ExhibitOutcome | None = None
     cancelled = False
     people = SupervisionOutcome()
+    prepared_early: list[str] = []  # documents a background process prepared (early.py)
     try:
         ws = app.workspace
         # A paralegal files and builds; the attorney signs off what goes out.
         app.ledger.actor = create_people(app.ledger)
         done = 1
-        for matter in matters:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                break
-            batch = [d for d in docs if d.matter == matter]
-            rules_used[matter] = _activate_preset(ws, app.ledger, MATTER_PRESETS[matter])
-            _assign_checklist(app.ledger, matter)
-            placed = drop_documents(ws, batch)
-            base = done
+        dropped: dict[str, dict[Path, DemoDocument]] = {}
+        early: EarlyPreparation | None = None
+        try:
+            for number, matter in enumerate(matters):
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    break
+                batch = [d for d in docs if d.matter == matter]
+                rules_used[matter] = _activate_preset(ws, app.ledger, MATTER_PRESETS[matter])
+                _assign_checklist(app.ledger, matter)
+                placed = dropped.pop(matter, None) or drop_documents(ws, batch)
+                base = done
 
-            def progress(n: int, _total: int, message: str, base: int = base) -> None:
-                on_progress(min(base + n, total - 1), total, f"filing {Path(message).name}")
+                def progress(n: int, _total: int, message: str, base: int = base) -> None:
+                    on_progress(min(base + n, total - 1), total,
+                                f"filing {Path(message).name}")
 
-            results = build_filer(app).ingest(
-                [ws.intake / matter], on_progress=progress, cancel=cancel
-            )
-            by_source = {Path(r.source).resolve(): r for r in results}
-            outcomes += [_outcome(doc, by_source.get(path)) for path, doc in placed.items()]
-            done += len(batch)
+                filer = build_filer(app)
+                before, early = early, None
+                if before is not None:  # started while the matter before was filed
+                    filer.prepared_ahead.update(before.take())
+                if number + 1 < len(matters):
+                    # The next matter's long conversions start now, beside this filing.
+                    following = matters[number + 1]
+                    dropped[following] = drop_documents(
+                        ws, [d for d in docs if d.matter == following])
+                    early = EarlyPreparation(filer, list(dropped[following]))
+                    prepared_early += [dropped[following][path].relative
+                                       for path in early.started]
+                try:
+                    results = filer.ingest(
+                        [ws.intake / matter], on_progress=progress, cancel=cancel
+                    )
+                finally:
+                    if before is not None:
+                        before.close()
+                by_source = {Path(r.source).resolve(): r for r in results}
+                outcomes += [_outcome(doc, by_source.get(path)) for path, doc in placed.items()]
+                done += len(batch)
+        finally:
+            if early is not None:
+                early.close()
         active = _activate_preset(ws, app.ledger, FINAL_PRESET)
         if not cancelled and not (cancel is not None and cancel.is_set()):
             on_progress(total - 1, total, "building the example exhibit set")
@@ -375,5 +403,5 @@ def run_demo(
     return DemoReport(
         workspace=root, seed=seed, outcomes=outcomes, rules=rules_used, active_rules=active,
         exhibit_set=exhibit, elapsed_s=time.perf_counter() - started, generate_s=generated,
-        cancelled=cancelled, supervision=people,
+        cancelled=cancelled, supervision=people, prepared_early=prepared_early,
     )

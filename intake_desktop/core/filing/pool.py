@@ -11,7 +11,7 @@ The pool is sized to the machine (the processors this process may use, at most
 thirty-two files per worker ahead of the filing step (two sent to each worker, the rest
 waiting to go to whichever worker is free first), so work folders and memory stay
 bounded. A worker prepares a file's attachments with it (an e-mail's photo converted and
-OCRed there, not in the filing process after it: `_prepare_children`). Each worker runs
+OCRed there, not in the filing process after it: `prepare_children`). Each worker runs
 under an address-space limit (core/platform.set_limits): the largest any conversion
 child is given (LibreOffice's), so no child's own, smaller cap is refused; image
 conversions still run in their own 1 GiB child (core/convert/limited.py).
@@ -120,18 +120,18 @@ def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None
 
 def _prepare(token: int, path: Path, workdir: Path) -> tuple[Ready, Ahead]:
     """In a worker: what `Filer._prepare_staged` does before routing, and the preparation
-    of the file's attachments (`_prepare_children`)."""
+    of the file's attachments (`prepare_children`)."""
     filer = _FILERS[token]
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
     ahead: Ahead = {}
     if refused is None:
-        _prepare_children(filer, prepared, workdir, 1, ahead)
+        prepare_children(filer, prepared, workdir, 1, ahead)
     return (size, sha, prepared, refused), ahead
 
 
-def _prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int,
+def prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int,
                       ahead: Ahead) -> None:
     """In a worker: prepare the attachments (archive members) of a prepared file as the
     filing step would after filing it (`Filer._file_children`: the same preparer, depth
@@ -151,7 +151,7 @@ def _prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: in
             continue
         ahead[child] = got
         if got[1] is None:
-            _prepare_children(filer, got[0], folder, depth + 1, ahead)
+            prepare_children(filer, got[0], folder, depth + 1, ahead)
 
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
