@@ -228,6 +228,34 @@ def test_the_demo_reports_its_time(demo: dict[str, Any]) -> None:
     assert isinstance(summary["within_budget"], bool)
 
 
+def test_the_next_matters_conversions_run_beside_the_filing_before_it(
+    demo: dict[str, Any], ledger: Ledger
+) -> None:
+    """Issue 16: the injury and immigration matters' Office files and e-mails (LibreOffice,
+    attachments) were prepared in a background process while the matter before them was
+    filed, not after it; they were still converted in this run and filed as always: each
+    with its `converted` event (LibreOffice for the Word file), its attachments under it,
+    and no work folder left."""
+    early = demo["summary"]["prepared_early"]
+    by_source = {line["source"]: line for line in demo["docs"]}
+    lines = [by_source[relative] for relative in early]
+    matters = {line["matter"] for line in lines}
+    assert matters == set(list(MATTER_PRESETS)[1:]), early
+    assert {line["kind"] for line in lines} >= {Kind.WORD, Kind.EMAIL}, early
+    assert all(line["status"] == "filed" for line in lines), lines
+    for line in lines:
+        events = ledger.chain.events(document_id=line["document_id"])
+        converted = [e for e in events if e.kind == EventKind.CONVERTED]
+        if line["kind"] in (Kind.WORD, Kind.EMAIL):  # made into a PDF in this run
+            assert converted, line["source"]
+        if line["kind"] == Kind.WORD:
+            assert any("LibreOffice" in json.dumps(e.detail) for e in converted), line
+            assert pikepdf.open(line["path"]).pages, line["path"]
+        if line["kind"] in (Kind.EMAIL, Kind.ARCHIVE):
+            assert line["children"] and all(c["status"] == "filed" for c in line["children"])
+    assert not list(Workspace(demo["root"]).work.iterdir()), "no work folder left"
+
+
 # ---- the generated files ---------------------------------------------------------------------
 
 
