@@ -91,6 +91,7 @@ class Staged:
     plan: FilingPlan | None = None
     doc_id: int = 0
     copied: Copied | None = None
+    clearing: bool = False  # its source and work folder are the clearing job's
 
 
 @dataclass
@@ -202,10 +203,12 @@ class _Flight:
                     self._failed(exc)
         finally:
             self.stop()
-            for item in items:
-                if item.workdir.exists():
+            for item in items:  # those the clearing job does not remove
+                if not item.clearing and item.workdir.exists():
                     filer.mover.remove_work_folder(item.workdir, filer.ws.work)
-            keys = [item.key for item in items if item.key]
+            # A claim ends once its source is gone: those the clearing job holds after it.
+            keys = [item.key for item in items if item.key and not item.clearing]
+            keys += filer.released_claims()
             if keys:
                 filer.give_back(keys)
         return results
@@ -325,7 +328,7 @@ def _finish_batch(filer: Filer, items: list[Staged],
                 write_sidecar(filer.mover, plan.filed.dest,
                               plan.reason or "needs a person's decision", filer.ws,
                               source=doc.source_path, sha256=doc.sha256, document_id=doc.id)
-        # 4. The sources, only now.
+        # 4. The sources, only now (in the clearing thread).
         _clear_sources(filer, copied, done)
         for item in copied:
             plan = item.plan
@@ -386,29 +389,56 @@ def _known_text(item: Staged, doc: DocumentRecord) -> PageText | None:
 
 
 def _clear_sources(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -> None:
+    """Step 4, in the filer's clearing thread (`Filer.clear_later`): the filing step goes
+    on with the next batch while the sources are checked and removed."""
+    wanted = [(done[item.doc_id], item.copied) for item in items
+              if not done[item.doc_id].source_cleared and item.source.removable]
+    workdirs = [item.workdir for item in items]
+    keys = [item.key for item in items if item.key]
+    for item in items:
+        item.clearing = True
+    if wanted or workdirs:
+        filer.clear_later(lambda: _remove_sources(filer, wanted, workdirs, keys))
+
+
+def _remove_sources(filer: Filer, wanted: list[tuple[DocumentRecord, Copied | None]],
+                    workdirs: list[Path], keys: list[str]) -> Cleared:
+    """Each source still the file that was copied removed (a new file under the same name
+    is new evidence: kept, and no longer this document's source); the work folders too."""
     from intake_desktop.core.filing.filer import _unchanged_since
 
     remove: list[Path] = []
-    removed: list[DocumentRecord] = []
-    kept: list[int] = []
-    for item in items:
-        doc = done[item.doc_id]
-        if doc.source_cleared or not item.source.removable:
-            continue
+    cleared = Cleared(keys=keys)
+    for doc, copied in wanted:
         src = Path(doc.source_path)
         if src.exists():
-            if not _unchanged_since(src, item.copied) and sha256_file(src) != doc.sha256:
-                kept.append(doc.id)  # a new file under the same name: new evidence, kept
+            if not _unchanged_since(src, copied) and sha256_file(src) != doc.sha256:
+                cleared.kept.append(doc.id)
                 continue
             remove.append(src)
-        removed.append(doc)
-    if kept:
-        with filer.ledger.transaction() as txn:
-            for doc_id in kept:
-                txn.update_document(doc_id, source_cleared=True)
-    filer.mover.remove_sources(remove)
-    # Recorded with the next transaction (or by flush()); recovery covers a crash between.
-    filer._removed.extend(removed)
+        cleared.removed.append(doc)
+    for workdir in workdirs:
+        if workdir.exists():
+            filer.mover.remove_work_folder(workdir, filer.ws.work)
+    try:
+        filer.mover.remove_sources(remove)
+    except OSError as exc:  # left in Intake/: the next start-up removes it
+        cleared.removed = [doc for doc in cleared.removed
+                           if not Path(doc.source_path).exists()]
+        cleared.error = exc
+    return cleared
+
+
+@dataclass
+class Cleared:
+    """What a clearing job did: documents whose source is gone (recorded as removed),
+    those whose name now holds a new file (kept), the claims it may now give back, and an
+    error that stopped it."""
+
+    removed: list[DocumentRecord] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    error: OSError | None = None
 
 
 def _notes(prepared: Prepared) -> list[str]:

@@ -12,18 +12,19 @@ either where it was or filed exactly once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
-from intake_desktop.core.filing.batch import Batch, BatchLimits, Staged
+from intake_desktop.core.filing.batch import Batch, BatchLimits, Cleared, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
@@ -67,6 +68,8 @@ from intake_desktop.core.search_text import index_document
 from intake_desktop.core.walls import screened, wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
+log = logging.getLogger(__name__)
+
 MAX_CHILD_DEPTH = 3
 LINK_REASON = "a link, not a file"
 GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
@@ -102,6 +105,10 @@ class Filer:
         self.mover = Mover(fault)
         self.claimant = claimant or Claimant(ledger)
         self._removed: list[DocumentRecord] = []
+        self._kept: list[int] = []  # sources replaced by a new file: no longer theirs
+        self._released: list[str] = []  # claims of sources the clearing thread is done with
+        self._clearer: ThreadPoolExecutor | None = None
+        self._clearing: list[Future[Cleared]] = []
         self._work_cleaned = False
         self.batch_limits = BatchLimits()
         self._screened: frozenset[str] | None = None  # walls read for this batch
@@ -212,6 +219,8 @@ class Filer:
             results = [found[i] for i in sorted(found)]
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
+            self._stop_clearing()  # interrupted: its jobs end first (recovery does the rest)
+            self._clearing = []
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
         self.progress.converted = self.progress.filed = len(results)
         self.progress.current = ""
@@ -326,19 +335,59 @@ class Filer:
         return result
 
     def flush(self) -> None:
-        """Record the intake sources removed since the last transaction."""
-        if self._removed:
+        """Record the intake sources removed since the last transaction (waiting for the
+        clearing thread's work first)."""
+        self._take_cleared(wait=True)
+        if self._removed or self._kept:
             with self.ledger.transaction() as txn:
                 self._record_removed(txn)
+        if self._released:
+            self.give_back(self.released_claims())
 
     def _record_removed(self, txn: Txn) -> None:
-        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed])
+        self._take_cleared(wait=False)
+        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed]
+                             + [(doc_id, {"source_cleared": True}) for doc_id in self._kept])
         for doc in self._removed:
             txn.add_event(
                 EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
                 path_before=doc.source_path, sha256_before=doc.sha256,
             )
-        self._removed = []
+        self._removed, self._kept = [], []
+
+    def clear_later(self, job: Callable[[], Cleared]) -> None:
+        """Run a batch's source clearing (`batch._clear_sources`) in the clearing thread,
+        jobs one after another, while the filing step goes on; what it did is recorded
+        with the next transaction (or by `flush`)."""
+        if self._clearer is None:
+            self._clearer = ThreadPoolExecutor(max_workers=1,
+                                               thread_name_prefix="intake-clear")
+        self._clearing.append(self._clearer.submit(job))
+
+    def _take_cleared(self, *, wait: bool) -> None:
+        """Collect what finished clearing jobs did (all of them when `wait`)."""
+        while self._clearing and (wait or self._clearing[0].done()):
+            cleared = self._clearing.pop(0).result()
+            self._removed.extend(cleared.removed)
+            self._kept.extend(cleared.kept)
+            self._released.extend(cleared.keys)
+            if cleared.error is not None:
+                log.warning("an intake source could not be removed (the next start-up "
+                            "removes it): %s", cleared.error)
+
+    def released_claims(self) -> list[str]:
+        """The claims whose sources the clearing thread has removed (taken: the caller
+        gives them back)."""
+        self._take_cleared(wait=False)
+        keys, self._released = self._released, []
+        return keys
+
+    def _stop_clearing(self) -> None:
+        """Let the clearing thread finish and end (no thread outlives `ingest`: the
+        preparation pool forks only a process without other threads)."""
+        clearer, self._clearer = self._clearer, None
+        if clearer is not None:
+            clearer.shutdown(wait=True)
 
     def clean_work_folders(self) -> list[Path]:
         """Remove work folders left by processes that died (kill -9) under .intake/work."""

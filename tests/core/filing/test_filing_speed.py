@@ -350,6 +350,48 @@ def test_the_next_batch_is_staged_while_this_ones_copies_are_written(
     assert custody.verify(app.ledger, app.workspace.root).ok
 
 
+def test_a_batchs_sources_are_removed_while_the_next_batch_is_staged(
+    app: App, filer: Filer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN batches of two files WHEN the first batch is done and its sources are being
+    removed THEN the filing step plans the next batch meanwhile (it does not wait for the
+    removals) AND every source is still removed only after its done commit, recorded as
+    `source_removed`, and the work folders are gone when `ingest` returns."""
+    import threading
+
+    filer.batch_limits = BatchLimits(files=2, bytes=10**9, seconds=60)
+    datas = [write_file(app.workspace.intake / MATTER / f"part {i}.pdf", 20_000, seed=90 + i)
+             for i in range(6)]
+    planned_later = threading.Event()
+    real_remove, real_plan = filer.mover.remove_sources, filer.plan
+    overlapped: list[bool] = []
+
+    def remove_sources(sources: list[Path]) -> None:
+        if any(p.name == "part 0.pdf" for p in sources):
+            overlapped.append(planned_later.wait(timeout=20))  # until part 4 is planned
+        real_remove(sources)
+
+    def plan(candidate: Any, *args: Any, **kw: Any) -> Any:
+        if candidate.source.name == "part 4.pdf":
+            planned_later.set()
+        return real_plan(candidate, *args, **kw)
+
+    monkeypatch.setattr(filer.mover, "remove_sources", remove_sources)
+    monkeypatch.setattr(filer, "plan", plan)
+    results = filer.ingest([app.workspace.intake])
+    assert overlapped == [True], "the next batch was planned only after the removals"
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    assert not list((app.workspace.intake / MATTER).iterdir())
+    kinds = [(e.kind, e.document_id) for e in app.ledger.chain.events()
+             if e.document_id is not None]
+    for doc_id in {d for _, d in kinds}:
+        mine = [k for k, d in kinds if d == doc_id]
+        assert mine.index("source_removed") > mine.index("filed"), mine
+    assert not any(app.workspace.work.iterdir()), list(app.workspace.work.iterdir())
+    assert [t.name for t in threading.enumerate() if t.name.startswith("intake-")] == []
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
 @pytest.mark.skipif(shutil.which("fincore") is None, reason="needs util-linux fincore")
 def test_filed_copies_do_not_stay_in_the_page_cache(app: App, filer: Filer) -> None:
     """A filed copy is synced, then its cached pages are let go (nobody reads it soon;
