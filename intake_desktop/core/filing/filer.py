@@ -283,7 +283,7 @@ class Filer:
             while checked_upto <= wanted:
                 checked_upto = self._claim_ahead(files, checked_upto, explicit, ahead)
             if pool is not None and not pool.broken:
-                self._submit_ahead(pool, index, ahead, workdirs)
+                self._submit_ahead(pool, index, ahead, workdirs, matter)
             checked = ahead.pop(index)
             if isinstance(checked, IngestResult):
                 staged: IngestResult | Staged = checked
@@ -489,7 +489,7 @@ class Filer:
 
     def _submit_ahead(self, pool: PreparePool | ThreadAhead, index: int,
                       ahead: dict[int, IngestResult | tuple[Source, str]],
-                      workdirs: dict[int, Path]) -> None:
+                      workdirs: dict[int, Path], matter: str | None) -> None:
         """Keep the pool busy with the next claimed files (at most `pool.limit` at once)."""
         for upcoming in range(index, index + pool.limit):
             if pool.busy() >= pool.limit:
@@ -497,7 +497,8 @@ class Filer:
             checked = ahead.get(upcoming)
             if isinstance(checked, tuple) and not pool.has(upcoming):
                 workdirs[upcoming] = self.work_folder("prep")
-                pool.submit(upcoming, checked[0].path, workdirs[upcoming])
+                pool.submit(upcoming, checked[0], self.matter_hint(checked[0], matter),
+                            workdirs[upcoming])
 
     def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
                      pool: PreparePool | ThreadAhead, workdir: Path) -> IngestResult | Staged:
@@ -506,7 +507,7 @@ class Filer:
         held: str | None = key
         try:
             try:
-                size, sha, prepared, refused = pool.take(index)
+                size, sha, prepared, refused, decided = pool.take(index)
             except BrokenExecutor:  # a worker was killed: this one and the rest in-process
                 pool.broken = True
                 self._drop_workdir(workdir)
@@ -514,7 +515,9 @@ class Filer:
                 return self._stage(index, source, key, matter)
             candidate = self.candidate(source, prepared, sha, size,
                                        hint := self.matter_hint(source, matter))
-            decision = self._wall_review(decide(self.router, candidate, refused))
+            if decided is None or not self._accepts(decided):
+                decided = decide(self.router, candidate, refused)
+            decision = self._wall_review(decided)
             held = None
             return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                           decision)
@@ -562,6 +565,12 @@ class Filer:
             raise
         return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                       decision)
+
+    def _accepts(self, decision: Decision) -> bool:
+        """Whether the router takes a decision a preparation worker made with its
+        snapshot (`WorkspaceRulesRouter.accept`)."""
+        accept = getattr(self.router, "accept", None)
+        return bool(accept(decision)) if callable(accept) else False
 
     def _wall_review(self, decision: Decision) -> Decision:
         """`wall_review` with the acting person's walls read once per batch (`forget_walls`

@@ -37,10 +37,11 @@ from typing import TYPE_CHECKING
 from intake_desktop.core import platform
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
-from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
+from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, decide
 
 if TYPE_CHECKING:
     from intake_desktop.core.filing.filer import Filer
+    from intake_desktop.core.filing.plan import Source
 
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
@@ -56,8 +57,9 @@ _FILERS: dict[int, Filer] = {}
 _next_token = 0
 _tokens = threading.Lock()
 
-# (size, sha256, prepared, the reason the preparer refused it or None)
-Ready = tuple[int, str, Prepared, str | None]
+# (size, sha256, prepared, the reason the preparer refused it or None, the worker's
+# routing decision or None: see `_prepare`)
+Ready = tuple[int, str, Prepared, str | None, Decision | None]
 
 
 def _cores() -> int:
@@ -96,13 +98,26 @@ def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None
     os.environ[OCR_JOBS_ENV] = str(max(1, _cores() // max(1, workers)))
 
 
-def _prepare(token: int, path: Path, workdir: Path) -> Ready:
-    """In a worker: what `Filer._prepare_staged` does before routing."""
+def _prepare(token: int, source: Source, hint: str | None, workdir: Path) -> Ready:
+    """In a worker: what `Filer._prepare_staged` does, routing included when the rules in
+    force can route here (`WorkspaceRulesRouter.snapshot`, as forked: the filing step
+    keeps the decision only if those rules are still in force, `accept`; else, or when
+    routing failed here, it routes again itself, where warnings are shown)."""
     filer = _FILERS[token]
+    path = source.path
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
-    return size, sha, prepared, refused
+    decision: Decision | None = None
+    snapshot = getattr(filer.router, "snapshot", None)
+    router = snapshot() if callable(snapshot) else None
+    if router is not None:
+        try:
+            decision = decide(router, filer.candidate(source, prepared, sha, size, hint),
+                              refused)
+        except Exception:  # routed again by the filing step, which reports it
+            decision = None
+    return size, sha, prepared, refused, decision
 
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
@@ -117,9 +132,10 @@ def _serve(token: int, tasks: Connection, results: Connection, address_space: in
             return
         if task is None:
             return
-        index, path, workdir = task
+        index, source, hint, workdir = task
         try:
-            answer: tuple[int, bool, object] = (index, True, _prepare(token, path, workdir))
+            answer: tuple[int, bool, object] = (index, True,
+                                                _prepare(token, source, hint, workdir))
         except Exception as exc:
             answer = (index, False, exc)
         try:
@@ -167,7 +183,8 @@ class PreparePool:
         context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._where: dict[int, _Worker | None] = {}  # submitted, not taken (None: not sent)
-        self._waiting: deque[tuple[int, Path, Path]] = deque()  # submitted, not sent yet
+        # submitted, not sent yet: (index, source, matter hint, work folder)
+        self._waiting: deque[tuple[int, Source, str | None, Path]] = deque()
         self._answers: dict[int, tuple[bool, object]] = {}
         for _ in range(workers):
             task_out, task_in = context.Pipe(duplex=False)
@@ -188,9 +205,9 @@ class PreparePool:
 
     broken = False  # a worker died (killed past a limit): the rest is prepared in-process
 
-    def submit(self, index: int, path: Path, workdir: Path) -> None:
+    def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
         self._where[index] = None
-        self._waiting.append((index, path, workdir))
+        self._waiting.append((index, source, hint, workdir))
         self._collect(block=False)
         self._send()
 
@@ -203,9 +220,10 @@ class PreparePool:
             worker = min(alive, key=lambda w: len(w.in_flight))
             if len(worker.in_flight) >= QUEUED_PER_WORKER:
                 return
-            index, path, workdir = self._waiting[0]
+            task = self._waiting[0]
+            index = task[0]
             try:
-                worker.tasks.send((index, path, workdir))
+                worker.tasks.send(task)
             except OSError:  # it ended: the next worker
                 worker.gone = True
                 continue
@@ -301,11 +319,12 @@ AHEAD_FILES = 32
 
 
 def _prepare_here(filer: Filer, path: Path, workdir: Path) -> Ready:
-    """In a thread: what `Filer._prepare_staged` does before routing."""
+    """In a thread: what `Filer._prepare_staged` does before routing (routers keep state:
+    the filing step routes)."""
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
-    return size, sha, prepared, refused
+    return size, sha, prepared, refused, None
 
 
 class ThreadAhead:
@@ -334,8 +353,9 @@ class ThreadAhead:
     def has(self, index: int) -> bool:
         return index in self._futures
 
-    def submit(self, index: int, path: Path, workdir: Path) -> None:
-        self._futures[index] = self._threads.submit(_prepare_here, self._filer, path, workdir)
+    def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
+        self._futures[index] = self._threads.submit(_prepare_here, self._filer, source.path,
+                                                    workdir)
 
     def take(self, index: int) -> Ready:
         """The hash and preparation of the file at `index` (its exception raised here)."""

@@ -303,6 +303,28 @@ class WorkspaceRulesRouter:
             )
         return True
 
+    def snapshot(self) -> RulesRouter | None:
+        """The rules in force as a router without side effects, for a preparation worker
+        to route with (None: they failed to load, so routing stays here, where the
+        warnings are shown). Its decisions are taken through `accept`."""
+        router = self.active.router
+        if self.active.error is not None or not isinstance(router, RulesRouter):
+            return None
+        return router
+
+    def accept(self, decision: Decision) -> bool:
+        """Whether a decision a worker made with `snapshot` stands: the rules in force are
+        still the version it used (rules.toml is checked as before every file). The
+        router then remembers it as if it had made it (a parent's folder, for its
+        attachments)."""
+        self.reload_if_changed()
+        router = self.active.router
+        if (self.active.error is not None or decision.rules_version != self.rules_version
+                or not isinstance(router, RulesRouter)):
+            return False
+        router.remember(decision)
+        return True
+
     def route(self, candidate: Candidate) -> Decision:
         self.reload_if_changed()
         try:

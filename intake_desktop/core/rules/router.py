@@ -341,6 +341,12 @@ class RulesRouter:
             over = self._overflow(matter, parts, name)
         return name
 
+    def remember(self, decision: Decision) -> None:
+        """Take in a decision made by a copy of this router in a preparation worker (a
+        file, not an attachment: those are routed here), as `route` would have."""
+        if decision.filename and not decision.review_reason:
+            self._remember_parent(decision.filename, decision.folder)
+
     def _remember_parent(self, filename: str, folder: str) -> None:
         self._parent_folders[filename] = folder
         self._parent_folders.move_to_end(filename)

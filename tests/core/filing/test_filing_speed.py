@@ -696,3 +696,78 @@ def test_workers_end_when_the_command_is_killed(tmp_path: Path) -> None:
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the worker outlived its parent")
+
+
+def test_workers_route_with_the_rules_in_force_and_the_filing_step_keeps_their_decisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN a workspace with the litigation preset's rules and two workers WHEN a folder of
+    text PDFs is ingested THEN the rules decide each file in the worker that prepared it
+    (the filing step routes none of them again) AND names, folders and statuses are the
+    ones filing without workers gives."""
+    if rerun_alone(request):
+        return
+    from intake_desktop.app import open_app
+    from intake_desktop.core.rules.router import RulesRouter
+    from intake_desktop.core.workspace import init_workspace
+
+    titles = ["Complaint for damages", "Answer to complaint", "Deposition of Jane Roe",
+              "Medical records, Mercy Hospital", "Invoice 2211", "Letter to counsel"]
+    main_calls: list[str] = []
+    real_route = RulesRouter.route
+
+    def route(self: RulesRouter, candidate: Any) -> Any:
+        main_calls.append(candidate.source.name)  # a worker's appends stay in the worker
+        return real_route(self, candidate)
+
+    monkeypatch.setattr(RulesRouter, "route", route)
+    outcomes = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("INTAKE_PREPARE_WORKERS", workers)
+        main_calls.clear()
+        root = tmp_path / f"ws{workers}"
+        init_workspace(root, "litigation")
+        for i, title in enumerate(titles):
+            text_pdf(root / "Intake" / MATTER / f"scan {i:02}.pdf",
+                     [title, f"Dated March {i + 1}, 2024", "Smith v. Harbor Freight"])
+        with open_app(str(root)) as other:
+            results = build_filer(other).ingest([other.workspace.intake])
+        outcomes.append([(Path(r.source).name, str(r.status), r.rule,
+                          Path(r.path).relative_to(root).as_posix() if r.path else None)
+                         for r in results])
+        if workers == "0":
+            assert len(main_calls) == len(titles)
+        else:
+            assert main_calls == [], "the filing step routed again what a worker routed"
+    assert outcomes[0] == outcomes[1]
+    assert {o[1] for o in outcomes[0]} >= {"filed"}, outcomes[0]
+
+
+def test_a_workers_decision_made_with_rules_no_longer_in_force_is_made_again(
+    app: App, tmp_path: Path
+) -> None:
+    """GIVEN a decision made with the rules in force when the workers were forked WHEN an
+    admin saves new rules before the file is filed THEN the filing step does not keep it
+    (`accept` is False) and routes the file with the new rules."""
+    from intake_desktop.core.pipeline import Candidate
+    from intake_desktop.core.rules.active import WorkspaceRulesRouter
+    from intake_desktop.core.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    ws = init_workspace(root, "litigation")
+    src = root / "Intake" / MATTER / "notes.txt"
+    src.parent.mkdir(parents=True)
+    src.write_text("call notes")
+    router = WorkspaceRulesRouter(ws, None, lambda _text: None)
+    snapshot = router.snapshot()
+    assert snapshot is not None
+    candidate = Candidate(source=src, relative=src.relative_to(root / "Intake"),
+                          matter_hint=MATTER, detected_type="text/plain", sha256="0" * 64,
+                          size=src.stat().st_size)
+    before = snapshot.route(candidate)
+    assert router.accept(before)
+    rules = ws.rules_path.read_text(encoding="utf-8")
+    ws.rules_path.write_text(rules + "\n# edited by an admin\n", encoding="utf-8")
+    os.utime(ws.rules_path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    assert not router.accept(before), "a decision of the old rules was kept"
+    assert router.route(candidate).rules_version != before.rules_version
