@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -105,6 +106,11 @@ class Batch:
     size: int = 0
     _namer: ReservingNamer | None = None
     _flight: _Flight | None = None  # the batch being copied
+    # The filed and Review/ documents with the bytes of files planned in this batch (and
+    # of those prepared next: `lookahead`), read in one query each time the batch meets
+    # a file not looked up yet; read again for the next batch (this one may file some).
+    _known: dict[str, list[DocumentRecord]] = field(default_factory=dict)
+    lookahead: Callable[[], Iterable[str]] = lambda: ()
 
     def fits(self, staged: Staged) -> bool:
         """Can `staged` be planned beside the files already in the batch (and the batch
@@ -125,8 +131,11 @@ class Batch:
             self.started = time.monotonic()
             self._namer = ReservingNamer(
                 {str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
+        if staged.sha not in self._known:
+            wanted = {staged.sha, *self.lookahead()} - self._known.keys()
+            self._known.update(filer.ledger.docs.with_bytes(wanted))
         staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
-                                 staged.source, self._namer)
+                                 staged.source, self._namer, known=self._known)
         self.items.append(staged)
         self.size += staged.size
 
@@ -142,6 +151,7 @@ class Batch:
         files are staged; `drain` (or the next `commit`) finishes them."""
         results = self.drain()
         items, self.items, self.size, self._namer = self.items, [], 0, None
+        self._known = {}
         self.filer.forget_walls()  # the next batch reads them again
         if items:
             self._flight = _Flight(self.filer, items)

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -28,6 +28,8 @@ from intake_desktop.core.filing.batch import Batch, BatchLimits, Cleared, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
+    FindFiled,
+    FindInReview,
     Namer,
     ReservingNamer,
     Source,
@@ -239,6 +241,8 @@ class Filer:
         elif ahead_threads(self, len(files)):
             pool = ThreadAhead(self)
         workdirs: dict[int, Path] = {}
+        if pool is not None:
+            batch.lookahead = pool.ready_shas
         try:
             self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
                               cancel, pool, workdirs)
@@ -722,15 +726,28 @@ class Filer:
     def plan(
         self, candidate: Candidate, decision: Decision, prepared: Prepared, source: Source,
         namer: Namer | None = None,
+        *,
+        known: Mapping[str, list[DocumentRecord]] | None = None,
     ) -> FilingPlan:
-        """The plan step (no writes): see plan.py."""
+        """The plan step (no writes): see plan.py. `known`: the documents with these bytes,
+        read ahead for a batch (`DocumentStore.with_bytes`), in place of a query each."""
         if namer is None:
             namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.docs.reserved_paths()})
+        find_filed: FindFiled = self.ledger.docs.find_filed
+        find_in_review: FindInReview = self.ledger.docs.find_waiting_in_review
+        if known is not None and candidate.sha256 in known:
+            same = known[candidate.sha256]
+
+            def find_filed(matter: str, _sha: str) -> DocumentRecord | None:
+                return next((d for d in same if d.matter_id == matter
+                             and d.status == DocStatus.FILED), None)
+
+            def find_in_review(_sha: str) -> DocumentRecord | None:
+                return next((d for d in same if d.status == DocStatus.REVIEW), None)
+
         return plan_filing(
             self.ws, candidate, decision, prepared, source,
-            find_filed=self.ledger.docs.find_filed,
-            find_in_review=self.ledger.docs.find_waiting_in_review,
-            namer=namer,
+            find_filed=find_filed, find_in_review=find_in_review, namer=namer,
         )
 
     def _ingest(

@@ -771,3 +771,71 @@ def test_a_workers_decision_made_with_rules_no_longer_in_force_is_made_again(
     os.utime(ws.rules_path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
     assert not router.accept(before), "a decision of the old rules was kept"
     assert router.route(candidate).rules_version != before.rules_version
+
+
+def test_the_filing_step_of_a_pooled_run_compiles_no_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN rules already in force (checked when they were saved) WHEN a folder is ingested
+    with two workers THEN the filing step never parses or compiles them (the workers do,
+    each when it first routes a file) AND the files are filed by those rules."""
+    if rerun_alone(request):
+        return
+    from intake_desktop.app import open_app
+    from intake_desktop.core.rules import ruleset
+    from intake_desktop.core.workspace import init_workspace
+
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    root = tmp_path / "ws"
+    init_workspace(root, "litigation")
+    text_pdf(root / "Intake" / MATTER / "first.pdf", ["Complaint for damages"])
+    with open_app(str(root)) as first:  # the preset becomes the version in force
+        build_filer(first).ingest([first.workspace.intake])
+    parsed: list[int] = []
+    real_load = ruleset._Loader.load
+
+    def load(self: Any) -> Any:
+        parsed.append(os.getpid())  # a worker's appends stay in the worker
+        return real_load(self)
+
+    monkeypatch.setattr(ruleset._Loader, "load", load)
+    for i in range(6):
+        text_pdf(root / "Intake" / MATTER / f"complaint {i}.pdf",
+                 ["Complaint for damages", f"Dated March {i + 1}, 2024"])
+    with open_app(str(root)) as app:
+        results = build_filer(app).ingest([app.workspace.intake])
+    assert parsed == [], "the filing step compiled the rules"
+    assert {r.status for r in results} == {Outcome.FILED}
+    assert all("Pleadings" in (r.path or "") for r in results), [r.path for r in results]
+
+
+def test_a_batch_looks_up_same_bytes_in_one_query_and_still_finds_duplicates(
+    app: App, filer: Filer
+) -> None:
+    """GIVEN a document already filed WHEN sixteen files are ingested in batches of eight,
+    one of them with the same bytes as that document THEN the ledger is asked about the
+    files' bytes for several files at once (those prepared so far; before, once a file)
+    AND the copy is a duplicate of the document filed before."""
+    first = write_file(app.workspace.intake / MATTER / "letter.pdf", 9_000, seed=1)
+    (earlier,) = filer.ingest([app.workspace.intake])
+    assert earlier.status is Outcome.FILED
+    filer.batch_limits = BatchLimits(files=8, bytes=10**9, seconds=60)
+    for i in range(15):
+        write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.pdf", 9_000, seed=10 + i)
+    (app.workspace.intake / MATTER / "letter again.pdf").write_bytes(first)
+    lookups: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM documents" in statement and "sha256" in statement.split("WHERE", 1)[-1]:
+            lookups.append(statement)
+
+    event.listen(app.ledger.reader, "before_cursor_execute", seen)
+    try:
+        results = filer.ingest([app.workspace.intake])
+    finally:
+        event.remove(app.ledger.reader, "before_cursor_execute", seen)
+    assert len(results) == 16
+    again = next(r for r in results if Path(r.source).name == "letter again.pdf")
+    assert again.status is Outcome.DUPLICATE and str(earlier.document_id) in (again.reason or "")
+    assert {r.status for r in results if r is not again} == {Outcome.FILED}
+    assert 1 <= len(lookups) < len(results) // 2, lookups
