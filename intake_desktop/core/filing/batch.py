@@ -73,6 +73,11 @@ class BatchLimits:
     files: int = 128
     bytes: int = 128 * 1024 * 1024
     seconds: float = 1.0
+    # ... or once it holds this many files while the copying threads have nothing left to
+    # do (no batch in flight, or its copies all written): copying starts after the first
+    # few files, not after 128, and the last batch, whose copies nothing overlaps, holds
+    # only what was staged while the one before it was copied.
+    idle_files: int = 32
 
 
 @dataclass
@@ -141,9 +146,12 @@ class Batch:
 
     @property
     def full(self) -> bool:
+        count = len(self.items)
         return bool(self.items) and (
-            len(self.items) >= self.limits.files or self.size >= self.limits.bytes
-            or time.monotonic() - self.started >= self.limits.seconds)
+            count >= self.limits.files or self.size >= self.limits.bytes
+            or time.monotonic() - self.started >= self.limits.seconds
+            or (count >= self.limits.idle_files
+                and (self._flight is None or self._flight.copied())))
 
     def commit(self) -> dict[int, IngestResult]:
         """Finish filing the batch being copied (its results, by input position), then
@@ -222,6 +230,10 @@ class _Flight:
             if keys:
                 filer.give_back(keys)
         return results
+
+    def copied(self) -> bool:
+        """Whether every copy of the batch is written and synced (or failed)."""
+        return all(future.done() for future in self.copies)
 
     def stop(self) -> None:
         """Wait for the copying threads to end (what they wrote stays for `finish`, or for

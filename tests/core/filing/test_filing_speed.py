@@ -199,6 +199,20 @@ def test_batches_close_by_count_and_by_bytes(app: App, filer: Filer) -> None:
     assert _received_runs(app)[3:] == [3, 2]  # closed once 30,000 bytes >= 25,000
 
 
+def test_copying_starts_after_a_few_files_when_nothing_is_being_copied(
+        app: App, filer: Filer) -> None:
+    """GIVEN batch limits far above the number of files WHEN nothing is being copied THEN a
+    batch closes once it holds `idle_files` files (copying starts early, and the last
+    batch, which nothing overlaps, stays small), and every file is filed once."""
+    datas = [write_file(app.workspace.intake / MATTER / f"c {i}.pdf", 10_000, seed=300 + i)
+             for i in range(9)]
+    filer.batch_limits = BatchLimits(files=100, bytes=10**9, seconds=60, idle_files=3)
+    results = filer.ingest([app.workspace.intake])
+    runs = _received_runs(app)
+    assert runs[0] == 3 and len(runs) >= 2 and sum(runs) == 9, runs
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+
+
 def _received_runs(app: App) -> list[int]:
     """Lengths of the runs of consecutive `received` events (one run per batch)."""
     runs: list[int] = []
