@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,6 +73,11 @@ class BatchLimits:
     files: int = 128
     bytes: int = 128 * 1024 * 1024
     seconds: float = 1.0
+    # ... or once it holds this many files while the copying threads have nothing left to
+    # do (no batch in flight, or its copies all written): copying starts after the first
+    # few files, not after 128, and the last batch, whose copies nothing overlaps, holds
+    # only what was staged while the one before it was copied.
+    idle_files: int = 32
 
 
 @dataclass
@@ -91,6 +97,7 @@ class Staged:
     plan: FilingPlan | None = None
     doc_id: int = 0
     copied: Copied | None = None
+    clearing: bool = False  # its source and work folder are the clearing job's
 
 
 @dataclass
@@ -104,6 +111,11 @@ class Batch:
     size: int = 0
     _namer: ReservingNamer | None = None
     _flight: _Flight | None = None  # the batch being copied
+    # The filed and Review/ documents with the bytes of files planned in this batch (and
+    # of those prepared next: `lookahead`), read in one query each time the batch meets
+    # a file not looked up yet; read again for the next batch (this one may file some).
+    _known: dict[str, list[DocumentRecord]] = field(default_factory=dict)
+    lookahead: Callable[[], Iterable[str]] = lambda: ()
 
     def fits(self, staged: Staged) -> bool:
         """Can `staged` be planned beside the files already in the batch (and the batch
@@ -124,16 +136,22 @@ class Batch:
             self.started = time.monotonic()
             self._namer = ReservingNamer(
                 {str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
+        if staged.sha not in self._known:
+            wanted = {staged.sha, *self.lookahead()} - self._known.keys()
+            self._known.update(filer.ledger.docs.with_bytes(wanted))
         staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
-                                 staged.source, self._namer)
+                                 staged.source, self._namer, known=self._known)
         self.items.append(staged)
         self.size += staged.size
 
     @property
     def full(self) -> bool:
+        count = len(self.items)
         return bool(self.items) and (
-            len(self.items) >= self.limits.files or self.size >= self.limits.bytes
-            or time.monotonic() - self.started >= self.limits.seconds)
+            count >= self.limits.files or self.size >= self.limits.bytes
+            or time.monotonic() - self.started >= self.limits.seconds
+            or (count >= self.limits.idle_files
+                and (self._flight is None or self._flight.copied())))
 
     def commit(self) -> dict[int, IngestResult]:
         """Finish filing the batch being copied (its results, by input position), then
@@ -141,6 +159,7 @@ class Batch:
         files are staged; `drain` (or the next `commit`) finishes them."""
         results = self.drain()
         items, self.items, self.size, self._namer = self.items, [], 0, None
+        self._known = {}
         self.filer.forget_walls()  # the next batch reads them again
         if items:
             self._flight = _Flight(self.filer, items)
@@ -202,13 +221,19 @@ class _Flight:
                     self._failed(exc)
         finally:
             self.stop()
-            for item in items:
-                if item.workdir.exists():
+            for item in items:  # those the clearing job does not remove
+                if not item.clearing and item.workdir.exists():
                     filer.mover.remove_work_folder(item.workdir, filer.ws.work)
-            keys = [item.key for item in items if item.key]
+            # A claim ends once its source is gone: those the clearing job holds after it.
+            keys = [item.key for item in items if item.key and not item.clearing]
+            keys += filer.released_claims()
             if keys:
                 filer.give_back(keys)
         return results
+
+    def copied(self) -> bool:
+        """Whether every copy of the batch is written and synced (or failed)."""
+        return all(future.done() for future in self.copies)
 
     def stop(self) -> None:
         """Wait for the copying threads to end (what they wrote stays for `finish`, or for
@@ -325,7 +350,7 @@ def _finish_batch(filer: Filer, items: list[Staged],
                 write_sidecar(filer.mover, plan.filed.dest,
                               plan.reason or "needs a person's decision", filer.ws,
                               source=doc.source_path, sha256=doc.sha256, document_id=doc.id)
-        # 4. The sources, only now.
+        # 4. The sources, only now (in the clearing thread).
         _clear_sources(filer, copied, done)
         for item in copied:
             plan = item.plan
@@ -386,29 +411,56 @@ def _known_text(item: Staged, doc: DocumentRecord) -> PageText | None:
 
 
 def _clear_sources(filer: Filer, items: list[Staged], done: dict[int, DocumentRecord]) -> None:
+    """Step 4, in the filer's clearing thread (`Filer.clear_later`): the filing step goes
+    on with the next batch while the sources are checked and removed."""
+    wanted = [(done[item.doc_id], item.copied) for item in items
+              if not done[item.doc_id].source_cleared and item.source.removable]
+    workdirs = [item.workdir for item in items]
+    keys = [item.key for item in items if item.key]
+    for item in items:
+        item.clearing = True
+    if wanted or workdirs:
+        filer.clear_later(lambda: _remove_sources(filer, wanted, workdirs, keys))
+
+
+def _remove_sources(filer: Filer, wanted: list[tuple[DocumentRecord, Copied | None]],
+                    workdirs: list[Path], keys: list[str]) -> Cleared:
+    """Each source still the file that was copied removed (a new file under the same name
+    is new evidence: kept, and no longer this document's source); the work folders too."""
     from intake_desktop.core.filing.filer import _unchanged_since
 
     remove: list[Path] = []
-    removed: list[DocumentRecord] = []
-    kept: list[int] = []
-    for item in items:
-        doc = done[item.doc_id]
-        if doc.source_cleared or not item.source.removable:
-            continue
+    cleared = Cleared(keys=keys)
+    for doc, copied in wanted:
         src = Path(doc.source_path)
         if src.exists():
-            if not _unchanged_since(src, item.copied) and sha256_file(src) != doc.sha256:
-                kept.append(doc.id)  # a new file under the same name: new evidence, kept
+            if not _unchanged_since(src, copied) and sha256_file(src) != doc.sha256:
+                cleared.kept.append(doc.id)
                 continue
             remove.append(src)
-        removed.append(doc)
-    if kept:
-        with filer.ledger.transaction() as txn:
-            for doc_id in kept:
-                txn.update_document(doc_id, source_cleared=True)
-    filer.mover.remove_sources(remove)
-    # Recorded with the next transaction (or by flush()); recovery covers a crash between.
-    filer._removed.extend(removed)
+        cleared.removed.append(doc)
+    for workdir in workdirs:
+        if workdir.exists():
+            filer.mover.remove_work_folder(workdir, filer.ws.work)
+    try:
+        filer.mover.remove_sources(remove)
+    except OSError as exc:  # left in Intake/: the next start-up removes it
+        cleared.removed = [doc for doc in cleared.removed
+                           if not Path(doc.source_path).exists()]
+        cleared.error = exc
+    return cleared
+
+
+@dataclass
+class Cleared:
+    """What a clearing job did: documents whose source is gone (recorded as removed),
+    those whose name now holds a new file (kept), the claims it may now give back, and an
+    error that stopped it."""
+
+    removed: list[DocumentRecord] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    error: OSError | None = None
 
 
 def _notes(prepared: Prepared) -> list[str]:

@@ -12,21 +12,24 @@ either where it was or filed exactly once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import BrokenExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
-from intake_desktop.core.filing.batch import Batch, BatchLimits, Staged
+from intake_desktop.core.filing.batch import Batch, BatchLimits, Cleared, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
     FilingPlan,
+    FindFiled,
+    FindInReview,
     Namer,
     ReservingNamer,
     Source,
@@ -67,6 +70,8 @@ from intake_desktop.core.search_text import index_document
 from intake_desktop.core.walls import screened, wall_review
 from intake_desktop.core.workspace import IntakeFolder, Workspace
 
+log = logging.getLogger(__name__)
+
 MAX_CHILD_DEPTH = 3
 LINK_REASON = "a link, not a file"
 GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
@@ -102,6 +107,10 @@ class Filer:
         self.mover = Mover(fault)
         self.claimant = claimant or Claimant(ledger)
         self._removed: list[DocumentRecord] = []
+        self._kept: list[int] = []  # sources replaced by a new file: no longer theirs
+        self._released: list[str] = []  # claims of sources the clearing thread is done with
+        self._clearer: ThreadPoolExecutor | None = None
+        self._clearing: list[Future[Cleared]] = []
         self._work_cleaned = False
         self.batch_limits = BatchLimits()
         self._screened: frozenset[str] | None = None  # walls read for this batch
@@ -215,6 +224,8 @@ class Filer:
             results = [found[i] for i in sorted(found)]
             _unless_unwritable(self.flush)  # what is not recorded now, start-up completes
         finally:
+            self._stop_clearing()  # interrupted: its jobs end first (recovery does the rest)
+            self._clearing = []
             _unless_unwritable(self.claimant.retire)  # a dead owner's claims expire anyway
         self.progress.converted = self.progress.filed = len(results)
         self.progress.current = ""
@@ -233,6 +244,8 @@ class Filer:
         elif ahead_threads(self, len(files)):
             pool = ThreadAhead(self)
         workdirs: dict[int, Path] = {}
+        if pool is not None:
+            batch.lookahead = pool.ready_shas
         try:
             self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
                               cancel, pool, workdirs)
@@ -277,7 +290,7 @@ class Filer:
             while checked_upto <= wanted:
                 checked_upto = self._claim_ahead(files, checked_upto, explicit, ahead)
             if pool is not None and not pool.broken:
-                self._submit_ahead(pool, index, ahead, workdirs)
+                self._submit_ahead(pool, index, ahead, workdirs, matter)
             checked = ahead.pop(index)
             if isinstance(checked, IngestResult):
                 staged: IngestResult | Staged = checked
@@ -329,19 +342,59 @@ class Filer:
         return result
 
     def flush(self) -> None:
-        """Record the intake sources removed since the last transaction."""
-        if self._removed:
+        """Record the intake sources removed since the last transaction (waiting for the
+        clearing thread's work first)."""
+        self._take_cleared(wait=True)
+        if self._removed or self._kept:
             with self.ledger.transaction() as txn:
                 self._record_removed(txn)
+        if self._released:
+            self.give_back(self.released_claims())
 
     def _record_removed(self, txn: Txn) -> None:
-        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed])
+        self._take_cleared(wait=False)
+        txn.update_documents([(doc.id, {"source_cleared": True}) for doc in self._removed]
+                             + [(doc_id, {"source_cleared": True}) for doc_id in self._kept])
         for doc in self._removed:
             txn.add_event(
                 EventKind.SOURCE_REMOVED, document_id=doc.id, matter_id=doc.matter_id,
                 path_before=doc.source_path, sha256_before=doc.sha256,
             )
-        self._removed = []
+        self._removed, self._kept = [], []
+
+    def clear_later(self, job: Callable[[], Cleared]) -> None:
+        """Run a batch's source clearing (`batch._clear_sources`) in the clearing thread,
+        jobs one after another, while the filing step goes on; what it did is recorded
+        with the next transaction (or by `flush`)."""
+        if self._clearer is None:
+            self._clearer = ThreadPoolExecutor(max_workers=1,
+                                               thread_name_prefix="intake-clear")
+        self._clearing.append(self._clearer.submit(job))
+
+    def _take_cleared(self, *, wait: bool) -> None:
+        """Collect what finished clearing jobs did (all of them when `wait`)."""
+        while self._clearing and (wait or self._clearing[0].done()):
+            cleared = self._clearing.pop(0).result()
+            self._removed.extend(cleared.removed)
+            self._kept.extend(cleared.kept)
+            self._released.extend(cleared.keys)
+            if cleared.error is not None:
+                log.warning("an intake source could not be removed (the next start-up "
+                            "removes it): %s", cleared.error)
+
+    def released_claims(self) -> list[str]:
+        """The claims whose sources the clearing thread has removed (taken: the caller
+        gives them back)."""
+        self._take_cleared(wait=False)
+        keys, self._released = self._released, []
+        return keys
+
+    def _stop_clearing(self) -> None:
+        """Let the clearing thread finish and end (no thread outlives `ingest`: the
+        preparation pool forks only a process without other threads)."""
+        clearer, self._clearer = self._clearer, None
+        if clearer is not None:
+            clearer.shutdown(wait=True)
 
     def clean_work_folders(self) -> list[Path]:
         """Remove work folders left by processes that died (kill -9) under .intake/work."""
@@ -443,7 +496,7 @@ class Filer:
 
     def _submit_ahead(self, pool: PreparePool | ThreadAhead, index: int,
                       ahead: dict[int, IngestResult | tuple[Source, str]],
-                      workdirs: dict[int, Path]) -> None:
+                      workdirs: dict[int, Path], matter: str | None) -> None:
         """Keep the pool busy with the next claimed files (at most `pool.limit` at once)."""
         for upcoming in range(index, index + pool.limit):
             if pool.busy() >= pool.limit:
@@ -451,7 +504,8 @@ class Filer:
             checked = ahead.get(upcoming)
             if isinstance(checked, tuple) and not pool.has(upcoming):
                 workdirs[upcoming] = self.work_folder("prep")
-                pool.submit(upcoming, checked[0].path, workdirs[upcoming])
+                pool.submit(upcoming, checked[0], self.matter_hint(checked[0], matter),
+                            workdirs[upcoming])
 
     def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
                      pool: PreparePool | ThreadAhead, workdir: Path) -> IngestResult | Staged:
@@ -460,7 +514,7 @@ class Filer:
         held: str | None = key
         try:
             try:
-                size, sha, prepared, refused = pool.take(index)
+                size, sha, prepared, refused, decided = pool.take(index)
             except BrokenExecutor:  # a worker was killed: this one and the rest in-process
                 pool.broken = True
                 self._drop_workdir(workdir)
@@ -468,7 +522,9 @@ class Filer:
                 return self._stage(index, source, key, matter)
             candidate = self.candidate(source, prepared, sha, size,
                                        hint := self.matter_hint(source, matter))
-            decision = self._wall_review(decide(self.router, candidate, refused))
+            if decided is None or not self._accepts(decided):
+                decided = decide(self.router, candidate, refused)
+            decision = self._wall_review(decided)
             held = None
             return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                           decision)
@@ -516,6 +572,12 @@ class Filer:
             raise
         return Staged(index, source, hint, key, size, sha, workdir, prepared, candidate,
                       decision)
+
+    def _accepts(self, decision: Decision) -> bool:
+        """Whether the router takes a decision a preparation worker made with its
+        snapshot (`WorkspaceRulesRouter.accept`)."""
+        accept = getattr(self.router, "accept", None)
+        return bool(accept(decision)) if callable(accept) else False
 
     def _wall_review(self, decision: Decision) -> Decision:
         """`wall_review` with the acting person's walls read once per batch (`forget_walls`
@@ -670,15 +732,28 @@ class Filer:
     def plan(
         self, candidate: Candidate, decision: Decision, prepared: Prepared, source: Source,
         namer: Namer | None = None,
+        *,
+        known: Mapping[str, list[DocumentRecord]] | None = None,
     ) -> FilingPlan:
-        """The plan step (no writes): see plan.py."""
+        """The plan step (no writes): see plan.py. `known`: the documents with these bytes,
+        read ahead for a batch (`DocumentStore.with_bytes`), in place of a query each."""
         if namer is None:
             namer = ReservingNamer({str(self.abs(p)) for p in self.ledger.docs.reserved_paths()})
+        find_filed: FindFiled = self.ledger.docs.find_filed
+        find_in_review: FindInReview = self.ledger.docs.find_waiting_in_review
+        if known is not None and candidate.sha256 in known:
+            same = known[candidate.sha256]
+
+            def find_filed(matter: str, _sha: str) -> DocumentRecord | None:
+                return next((d for d in same if d.matter_id == matter
+                             and d.status == DocStatus.FILED), None)
+
+            def find_in_review(_sha: str) -> DocumentRecord | None:
+                return next((d for d in same if d.status == DocStatus.REVIEW), None)
+
         return plan_filing(
             self.ws, candidate, decision, prepared, source,
-            find_filed=self.ledger.docs.find_filed,
-            find_in_review=self.ledger.docs.find_waiting_in_review,
-            namer=namer,
+            find_filed=find_filed, find_in_review=find_in_review, namer=namer,
         )
 
     def _ingest(

@@ -115,11 +115,25 @@ class ReservingNamer:
     """Free names on disk, never one handed out before (pending rows, earlier plans)."""
 
     reserved: set[str] = field(default_factory=set)
+    # Folders (and matters) found free of planted links while this namer plans (a batch:
+    # a second or so; the copy step is as far behind the check as it always was).
+    checked: set[Path | str] = field(default_factory=set)
 
     def __call__(self, folder: Path, name: str) -> Path:
         path = unique_path(folder, name, self.reserved)
         self.reserved.add(str(path))
         return path
+
+
+def _checked(namer: Namer, key: Path | str, check: Callable[[], object]) -> None:
+    """Run `check` (it raises when the folder is not safe), once per `key` for a namer
+    that keeps what it checked (`ReservingNamer.checked`)."""
+    seen = getattr(namer, "checked", None)
+    if seen is not None and key in seen:
+        return
+    check()
+    if seen is not None:
+        seen.add(key)
 
 
 def review_name(ws: Workspace, name: str) -> str:
@@ -146,6 +160,14 @@ def check_no_links(ws: Workspace, folder: Path, what: str) -> None:
                 path=here,
                 fix="remove the link (move its contents into a real folder) and file again",
             )
+
+
+def _outside(decision: Decision, src: Path) -> IntakeError:
+    return IntakeError(
+        f"the rule {decision.rule!r} put the file outside its matter folder",
+        path=src,
+        fix="correct the rule's folder template",
+    )
 
 
 FindFiled = Callable[[str, str], DocumentRecord | None]
@@ -181,12 +203,13 @@ def plan_filing(
                 dest = namer(ws.duplicates, review_name(ws, src.name))
                 targets = (Target(src, dest, sha, False),)
             return make(DocStatus.DUPLICATE, targets, waiting, reason)
-        check_no_links(ws, ws.review, src.name)
+        _checked(namer, ws.review, lambda: check_no_links(ws, ws.review, src.name))
         dest = namer(ws.review, review_name(ws, src.name))
         return make(DocStatus.REVIEW, (Target(src, dest, sha, False),),
                     reason=decision.review_reason)
     matter = decision.matter
-    ws.check_matter_folder(matter)  # no links, no `..` (issue 24 item 8)
+    # no links, no `..` (issue 24 item 8)
+    _checked(namer, f"matter:{matter}", lambda: ws.check_matter_folder(matter))
     first = find_filed(matter, sha)
     if first is not None:
         reason = f"same bytes as document {first.id}"
@@ -196,14 +219,18 @@ def plan_filing(
         return make(DocStatus.DUPLICATE, (Target(src, dest, sha, False),), first, reason)
     matter_dir = ws.matter_dir(matter)
     folder = matter_dir / decision.folder
-    if not is_within(folder, matter_dir) or ".." in PurePosixPath(decision.folder).parts:
-        raise IntakeError(
-            f"the rule {decision.rule!r} put the file outside its matter folder",
-            path=src,
-            fix="correct the rule's folder template",
-        )
-    check_no_links(ws, folder, src.name)
-    check_no_links(ws, ws.originals_dir(matter), src.name)
+    if ".." in PurePosixPath(decision.folder).parts or PurePosixPath(
+            decision.folder).is_absolute():
+        raise _outside(decision, src)
+
+    def inside() -> None:
+        if not is_within(folder, matter_dir):
+            raise _outside(decision, src)
+        check_no_links(ws, folder, src.name)
+
+    _checked(namer, folder, inside)
+    originals = ws.originals_dir(matter)
+    _checked(namer, originals, lambda: check_no_links(ws, originals, src.name))
     original = namer(ws.originals_dir(matter), src.name)
     name = decision.filename or src.name
     if prepared.filed_from != src:

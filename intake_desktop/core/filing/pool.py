@@ -9,9 +9,10 @@ worker finished first.
 The pool is sized to the machine (the processors this process may use, at most
 `MAX_WORKERS`; `INTAKE_PREPARE_WORKERS` overrides, 0 or 1 turns it off) and holds at most
 thirty-two files per worker ahead of the filing step (two sent to each worker, the rest
-waiting to go to whichever worker is free first), so work folders and memory stay
-bounded. A worker prepares a file's attachments with it (an e-mail's photo converted and
-OCRed there, not in the filing process after it: `prepare_children`). Each worker runs
+waiting to go to a worker free for them: the next few in input order first, beyond them
+the most expensive kinds, never queued behind a long one), so work folders and memory
+stay bounded. A worker prepares a file's attachments with it (an e-mail's photo converted
+and OCRed there, not in the filing process after it: `prepare_children`). Each worker runs
 under an address-space limit (core/platform.set_limits): the largest any conversion
 child is given (LibreOffice's), so no child's own, smaller cap is refused; image
 conversions still run in their own 1 GiB child (core/convert/limited.py).
@@ -40,10 +41,11 @@ from intake_desktop.core import platform
 from intake_desktop.core.convert import kinds
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
-from intake_desktop.core.pipeline import PassThroughPreparer, Prepared
+from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, decide
 
 if TYPE_CHECKING:
     from intake_desktop.core.filing.filer import Filer
+    from intake_desktop.core.filing.plan import Source
 
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
@@ -76,8 +78,9 @@ _FILERS: dict[int, Filer] = {}
 _next_token = 0
 _tokens = threading.Lock()
 
-# (size, sha256, prepared, the reason the preparer refused it or None)
-Ready = tuple[int, str, Prepared, str | None]
+# (size, sha256, prepared, the reason the preparer refused it or None, the worker's
+# routing decision or None: see `_prepare`)
+Ready = tuple[int, str, Prepared, str | None, Decision | None]
 # Attachments prepared with their parent: (prepared, refused) by path (Filer.prepared_ahead)
 Ahead = dict[Path, tuple[Prepared, str | None]]
 
@@ -118,21 +121,30 @@ def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None
     os.environ[OCR_JOBS_ENV] = str(max(1, _cores() // max(1, workers)))
 
 
-def _prepare(token: int, path: Path, workdir: Path) -> tuple[Ready, Ahead]:
-    """In a worker: what `Filer._prepare_staged` does before routing, and the preparation
-    of the file's attachments (`prepare_children`)."""
+def _prepare(token: int, source: Source, hint: str | None, workdir: Path) -> Ready:
+    """In a worker: what `Filer._prepare_staged` does, routing included when the rules in
+    force can route here (`WorkspaceRulesRouter.snapshot`, as forked: the filing step
+    keeps the decision only if those rules are still in force, `accept`; else, or when
+    routing failed here, it routes again itself, where warnings are shown)."""
     filer = _FILERS[token]
+    path = source.path
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
-    ahead: Ahead = {}
-    if refused is None:
-        prepare_children(filer, prepared, workdir, 1, ahead)
-    return (size, sha, prepared, refused), ahead
+    decision: Decision | None = None
+    snapshot = getattr(filer.router, "snapshot", None)
+    router = snapshot() if callable(snapshot) else None
+    if router is not None:
+        try:
+            decision = decide(router, filer.candidate(source, prepared, sha, size, hint),
+                              refused)
+        except Exception:  # routed again by the filing step, which reports it
+            decision = None
+    return size, sha, prepared, refused, decision
 
 
 def prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int,
-                      ahead: Ahead) -> None:
+                     ahead: Ahead) -> None:
     """In a worker: prepare the attachments (archive members) of a prepared file as the
     filing step would after filing it (`Filer._file_children`: the same preparer, depth
     limit and hash), each in a work folder inside its parent's (removed with it), so the
@@ -156,8 +168,9 @@ def prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
            parent_pid: int, workers: int = 1) -> None:
-    """A worker's life: prepare each (index, path, workdir) received, in order, and send
-    back (index, True, Ready) or (index, False, the exception); None ends it."""
+    """A worker's life: prepare each (index, source, hint, workdir) received, in order,
+    and its attachments (`prepare_children`), and send back (index, True, Ready, Ahead) or
+    (index, False, the exception, {}); None ends it."""
     _start_worker(address_space, parent_pid, workers)
     while True:
         try:
@@ -166,15 +179,19 @@ def _serve(token: int, tasks: Connection, results: Connection, address_space: in
             return
         if task is None:
             return
-        index, path, workdir = task
+        index, source, hint, workdir = task
         try:
-            answer: tuple[int, bool, object] = (index, True, _prepare(token, path, workdir))
+            ready = _prepare(token, source, hint, workdir)
+            ahead: Ahead = {}
+            if ready[3] is None:
+                prepare_children(_FILERS[token], ready[2], workdir, 1, ahead)
+            answer: tuple[int, bool, object, Ahead] = (index, True, ready, ahead)
         except Exception as exc:
-            answer = (index, False, exc)
+            answer = (index, False, exc, {})
         try:
             results.send(answer)
         except Exception as exc:  # an exception that cannot be pickled: its words
-            results.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            results.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}"), {}))
 
 
 @dataclass
@@ -216,7 +233,8 @@ class PreparePool:
         context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._where: dict[int, _Worker | None] = {}  # submitted, not taken (None: not sent)
-        self._waiting: deque[tuple[int, Path, Path]] = deque()  # submitted, not sent yet
+        # submitted, not sent yet: (index, source, matter hint, work folder)
+        self._waiting: deque[tuple[int, Source, str | None, Path]] = deque()
         self._answers: dict[int, tuple[bool, object]] = {}
         self._ahead: set[Path] = set()  # attachments handed to the filer (dropped at close)
         self._due = DUE_PER_WORKER * workers  # files next in line, sent before the others
@@ -240,10 +258,10 @@ class PreparePool:
 
     broken = False  # a worker died (killed past a limit): the rest is prepared in-process
 
-    def submit(self, index: int, path: Path, workdir: Path) -> None:
+    def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
         self._where[index] = None
-        self._waiting.append((index, path, workdir))
-        self._costs[index] = cost(path)
+        self._waiting.append((index, source, hint, workdir))
+        self._costs[index] = cost(source.path)
         self._collect(block=False)
         self._send()
 
@@ -251,19 +269,18 @@ class PreparePool:
         """Where in `_waiting` the file to send to `worker` is (None: nothing for it now).
 
         The first file while it is among the next `_due` the filing step will take (it
-        waits for those soon); otherwise, to an idle worker, the most expensive kind
-        waiting (`cost`; the first of them in input order), so a long one does not start
-        last and end the run alone on one worker. Nothing is queued behind an expensive one
-        a worker is busy with (an Office file behind another waited for it while the other
-        worker ran dry): the next worker free takes it."""
-        busy_with = [self._costs.get(i, 0) for i in worker.in_flight]
-        if any(busy_with):
-            return None  # nothing waits behind a long one: the next free worker takes it
+        waits for those soon); otherwise the most expensive kind waiting (`cost`; the
+        first of them in input order), so a long one does not start last and end the run
+        alone on one worker. Nothing is queued behind an expensive one a worker is busy
+        with (an Office file behind another waited for it while the other worker ran
+        dry): the next worker free takes it."""
+        if any(self._costs.get(i, 0) for i in worker.in_flight):
+            return None
         if self._waiting[0][0] < min(self._where) + self._due:
             return 0
         best, best_cost = None, -1
-        for position, (index, _, _) in enumerate(self._waiting):
-            rank = self._costs.get(index, 0)
+        for position, task in enumerate(self._waiting):
+            rank = self._costs.get(task[0], 0)
             if rank > best_cost:
                 best, best_cost = position, rank
         return best
@@ -273,23 +290,28 @@ class PreparePool:
         while self._waiting:
             alive = [w for w in self._workers
                      if not w.gone and len(w.in_flight) < QUEUED_PER_WORKER]
-            if not alive:
-                return
             for worker in sorted(alive, key=lambda w: len(w.in_flight)):
                 position = self._next(worker)
                 if position is not None:
                     break
             else:
                 return
-            index, path, workdir = self._waiting[position]
+            task = self._waiting[position]
+            index = task[0]
             try:
-                worker.tasks.send((index, path, workdir))
+                worker.tasks.send(task)
             except OSError:  # it ended: the next worker
                 worker.gone = True
                 continue
             del self._waiting[position]
             worker.in_flight.append(index)
             self._where[index] = worker
+
+    def ready_shas(self) -> list[str]:
+        """The SHA-256 of each file prepared and not yet taken (the filing step reads what
+        the ledger holds of them in one query)."""
+        return [value[1] for ok, value in self._answers.values()  # type: ignore[index]
+                if ok]
 
     def take(self, index: int) -> Ready:
         """The preparation of the file at `index` (its exception raised here;
@@ -320,13 +342,7 @@ class PreparePool:
         if not ok:
             assert isinstance(value, BaseException)
             raise value
-        ready: Ready
-        ahead: Ahead
-        ready, ahead = value  # type: ignore[misc]
-        if ahead:  # its attachments, for the filing step's `Filer.prepare`
-            _FILERS[self.token].prepared_ahead.update(ahead)
-            self._ahead.update(ahead)
-        return ready
+        return value  # type: ignore[return-value]
 
     def _collect(self, *, block: bool) -> None:
         """Keep the answers the workers have sent (waiting for one when `block`); a worker
@@ -346,8 +362,9 @@ class PreparePool:
 
     def _receive(self, worker: _Worker) -> bool:
         """Read one answer the worker has sent and keep it; False when the worker is gone."""
+        ahead: Ahead = {}
         try:
-            index, ok, value = worker.results.recv()
+            index, ok, value, ahead = worker.results.recv()
         except (EOFError, OSError):
             worker.gone = True
             return False
@@ -357,6 +374,9 @@ class PreparePool:
         with contextlib.suppress(ValueError):
             worker.in_flight.remove(index)
         self._answers[index] = (ok, value)
+        if ahead:  # its attachments, for the filing step's `Filer.prepare`
+            _FILERS[self.token].prepared_ahead.update(ahead)
+            self._ahead.update(ahead)
         return True
 
     def close(self, on_abandoned: Callable[[int], None] | None = None) -> None:
@@ -365,7 +385,6 @@ class PreparePool:
         abandoned = sorted(self._where)
         self._where.clear()
         self._waiting.clear()
-        self._costs.clear()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.tasks.send(None)
@@ -380,6 +399,7 @@ class PreparePool:
             worker.tasks.close()
             worker.results.close()
         self._answers.clear()
+        self._costs.clear()
         filer = _FILERS.pop(self.token, None)
         if filer is not None:  # attachments of files that were not filed (a duplicate)
             for path in self._ahead:
@@ -397,11 +417,12 @@ AHEAD_FILES = 32
 
 
 def _prepare_here(filer: Filer, path: Path, workdir: Path) -> Ready:
-    """In a thread: what `Filer._prepare_staged` does before routing."""
+    """In a thread: what `Filer._prepare_staged` does before routing (routers keep state:
+    the filing step routes)."""
     size = path.stat().st_size
     sha = sha256_file(path)
     prepared, refused = filer.prepare(path, sha, workdir)
-    return size, sha, prepared, refused
+    return size, sha, prepared, refused, None
 
 
 class ThreadAhead:
@@ -430,8 +451,14 @@ class ThreadAhead:
     def has(self, index: int) -> bool:
         return index in self._futures
 
-    def submit(self, index: int, path: Path, workdir: Path) -> None:
-        self._futures[index] = self._threads.submit(_prepare_here, self._filer, path, workdir)
+    def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
+        self._futures[index] = self._threads.submit(_prepare_here, self._filer, source.path,
+                                                    workdir)
+
+    def ready_shas(self) -> list[str]:
+        """As `PreparePool.ready_shas`."""
+        return [f.result()[1] for f in self._futures.values()
+                if f.done() and not f.cancelled() and f.exception() is None]
 
     def take(self, index: int) -> Ready:
         """The hash and preparation of the file at `index` (its exception raised here)."""

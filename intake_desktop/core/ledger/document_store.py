@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -232,6 +232,24 @@ class DocumentStore(LedgerStore):
                 .order_by(documents.c.id)
             ).first()
         return _doc(row) if row else None
+
+    def with_bytes(self, shas: Iterable[str]) -> dict[str, list[DocumentRecord]]:
+        """The filed documents and those waiting in Review/ for each of these SHA-256s, in
+        id order (a batch's `find_filed` and `find_waiting_in_review` in one query: the
+        first of a matter's FILED rows, the first REVIEW row)."""
+        wanted = sorted(set(shas))
+        found: dict[str, list[DocumentRecord]] = {sha: [] for sha in wanted}
+        with self._reader.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(documents)
+                    .where(documents.c.sha256.in_(wanted[start:start + 500]),
+                           documents.c.status.in_([DocStatus.FILED, DocStatus.REVIEW]))
+                    .order_by(documents.c.id))
+                for row in rows:
+                    doc = _doc(row)
+                    found[doc.sha256].append(doc)
+        return found
 
     def find_waiting_in_review(self, sha256: str) -> DocumentRecord | None:
         """The first document with these bytes waiting in Review/ (filing de-duplicates)."""

@@ -13,6 +13,8 @@ while loading or applying rules, never stops filing: the last good rules stay in
 
 from __future__ import annotations
 
+import hashlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +25,8 @@ from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.mover import replace_file
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
 from intake_desktop.core.rules.errors import RuleProblem, RulesError
-from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
-from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
+from intake_desktop.core.rules.router import PARENT_CACHE, ReviewRouter, RulesRouter
+from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules, version_of
 from intake_desktop.core.workspace import Workspace
 
 LAST_GOOD_NAME = "rules.last-good.toml"
@@ -154,6 +156,10 @@ def load_active_rules(
         builtin = BuiltinRouter()
         return ActiveRules(builtin, builtin.rules_version)
     accepted = accepted_sha256(ledger) if ledger is not None else None
+    in_force = _in_force_text(workspace, accepted)
+    if in_force is not None:  # checked when it was saved or accepted: compiled when used
+        return ActiveRules(LazyRulesRouter(in_force, str(workspace.rules_path)),
+                           version_of(in_force))
     try:
         ruleset = _load(workspace.rules_path)
     except RulesError as exc:
@@ -170,6 +176,53 @@ def load_active_rules(
     elif promote and _read(last_good_path(workspace)) != ruleset.text:
         _write_atomic(last_good_path(workspace), ruleset.text)  # the copy of the version
     return ActiveRules(RulesRouter(ruleset), ruleset.version, None, ruleset)
+
+
+def _in_force_text(workspace: Workspace, accepted: str | None) -> str | None:
+    """rules.toml's text when it is the version in force as the ledger records it and its
+    last good copy holds the same text (nothing to check, record or copy), else None."""
+    if accepted is None:
+        return None
+    text = _read(workspace.rules_path)
+    if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != accepted:
+        return None
+    return text if _read(last_good_path(workspace)) == text else None
+
+
+class LazyRulesRouter:
+    """A `RulesRouter` for rules already checked (the version in force), whose templates
+    and patterns are compiled the first time a file is routed: the filing step of a run
+    whose workers route (core/filing/pool.py) never compiles them (0.2 s for the
+    litigation preset), each worker once."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text, self.source = text, source
+        self.rules_version = version_of(text)
+        self._router: RulesRouter | None = None
+        self._remembered: deque[Decision] = deque(maxlen=PARENT_CACHE)
+
+    @property
+    def router(self) -> RulesRouter:
+        if self._router is None:
+            self._router = RulesRouter(parse_rules(self.text, self.source))
+            for decision in self._remembered:
+                self._router.remember(decision)
+            self._remembered.clear()
+        return self._router
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return self.router.ruleset
+
+    def route(self, candidate: Candidate) -> Decision:
+        return self.router.route(candidate)
+
+    def remember(self, decision: Decision) -> None:
+        """As `RulesRouter.remember`, without compiling the rules for it."""
+        if self._router is None:
+            self._remembered.append(decision)
+        else:
+            self._router.remember(decision)
 
 
 def _read(path: Path) -> str | None:
@@ -301,6 +354,28 @@ class WorkspaceRulesRouter:
             self.active = ActiveRules(
                 previous.router, previous.version, self.active.error, previous.ruleset
             )
+        return True
+
+    def snapshot(self) -> RulesRouter | LazyRulesRouter | None:
+        """The rules in force as a router without side effects, for a preparation worker
+        to route with (None: they failed to load, so routing stays here, where the
+        warnings are shown). Its decisions are taken through `accept`."""
+        router = self.active.router
+        if self.active.error is not None or not isinstance(router, RulesRouter | LazyRulesRouter):
+            return None
+        return router
+
+    def accept(self, decision: Decision) -> bool:
+        """Whether a decision a worker made with `snapshot` stands: the rules in force are
+        still the version it used (rules.toml is checked as before every file). The
+        router then remembers it as if it had made it (a parent's folder, for its
+        attachments)."""
+        self.reload_if_changed()
+        router = self.active.router
+        if (self.active.error is not None or decision.rules_version != self.rules_version
+                or not isinstance(router, RulesRouter | LazyRulesRouter)):
+            return False
+        router.remember(decision)
         return True
 
     def route(self, candidate: Candidate) -> Decision:

@@ -34,7 +34,7 @@ from intake_desktop.core.rules.safepath import (
 MATTERS_PREFIX = "Matters/"
 # Room left for the filer's collision counter " (12)".
 COUNTER_RESERVE = 5
-_PARENT_CACHE = 2048
+PARENT_CACHE = 2048
 _VERSION = re.compile(r"(?:^|[\s_\-.(])v(?:er(?:sion)?)?[\s_.]?(\d{1,3})(?=$|[\s_\-.)])", re.I)
 _DATE_TOKEN = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d[-_.]?[01]\d[-_.]?[0-3]\d|[01]?\d[-_.][0-3]?\d[-_.](?:19|20)\d\d)(?!\d)"
@@ -341,10 +341,16 @@ class RulesRouter:
             over = self._overflow(matter, parts, name)
         return name
 
+    def remember(self, decision: Decision) -> None:
+        """Take in a decision made by a copy of this router in a preparation worker (a
+        file, not an attachment: those are routed here), as `route` would have."""
+        if decision.filename and not decision.review_reason:
+            self._remember_parent(decision.filename, decision.folder)
+
     def _remember_parent(self, filename: str, folder: str) -> None:
         self._parent_folders[filename] = folder
         self._parent_folders.move_to_end(filename)
-        while len(self._parent_folders) > _PARENT_CACHE:
+        while len(self._parent_folders) > PARENT_CACHE:
             self._parent_folders.popitem(last=False)
 
     def _parent_folder(self, filed_name: str) -> str | None:

@@ -199,6 +199,20 @@ def test_batches_close_by_count_and_by_bytes(app: App, filer: Filer) -> None:
     assert _received_runs(app)[3:] == [3, 2]  # closed once 30,000 bytes >= 25,000
 
 
+def test_copying_starts_after_a_few_files_when_nothing_is_being_copied(
+        app: App, filer: Filer) -> None:
+    """GIVEN batch limits far above the number of files WHEN nothing is being copied THEN a
+    batch closes once it holds `idle_files` files (copying starts early, and the last
+    batch, which nothing overlaps, stays small), and every file is filed once."""
+    datas = [write_file(app.workspace.intake / MATTER / f"c {i}.pdf", 10_000, seed=300 + i)
+             for i in range(9)]
+    filer.batch_limits = BatchLimits(files=100, bytes=10**9, seconds=60, idle_files=3)
+    results = filer.ingest([app.workspace.intake])
+    runs = _received_runs(app)
+    assert runs[0] == 3 and len(runs) >= 2 and sum(runs) == 9, runs
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+
+
 def _received_runs(app: App) -> list[int]:
     """Lengths of the runs of consecutive `received` events (one run per batch)."""
     runs: list[int] = []
@@ -347,6 +361,48 @@ def test_the_next_batch_is_staged_while_this_ones_copies_are_written(
             assert received[first] > filed[last - 2], kinds
         assert filed[first] > received[last], kinds  # done after every intent of the batch
         assert removed[first] > filed[last], kinds  # sources after the done commit
+    assert custody.verify(app.ledger, app.workspace.root).ok
+
+
+def test_a_batchs_sources_are_removed_while_the_next_batch_is_staged(
+    app: App, filer: Filer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN batches of two files WHEN the first batch is done and its sources are being
+    removed THEN the filing step plans the next batch meanwhile (it does not wait for the
+    removals) AND every source is still removed only after its done commit, recorded as
+    `source_removed`, and the work folders are gone when `ingest` returns."""
+    import threading
+
+    filer.batch_limits = BatchLimits(files=2, bytes=10**9, seconds=60)
+    datas = [write_file(app.workspace.intake / MATTER / f"part {i}.pdf", 20_000, seed=90 + i)
+             for i in range(6)]
+    planned_later = threading.Event()
+    real_remove, real_plan = filer.mover.remove_sources, filer.plan
+    overlapped: list[bool] = []
+
+    def remove_sources(sources: list[Path]) -> None:
+        if any(p.name == "part 0.pdf" for p in sources):
+            overlapped.append(planned_later.wait(timeout=20))  # until part 4 is planned
+        real_remove(sources)
+
+    def plan(candidate: Any, *args: Any, **kw: Any) -> Any:
+        if candidate.source.name == "part 4.pdf":
+            planned_later.set()
+        return real_plan(candidate, *args, **kw)
+
+    monkeypatch.setattr(filer.mover, "remove_sources", remove_sources)
+    monkeypatch.setattr(filer, "plan", plan)
+    results = filer.ingest([app.workspace.intake])
+    assert overlapped == [True], "the next batch was planned only after the removals"
+    assert [Path(r.path or "").read_bytes() for r in results] == datas
+    assert not list((app.workspace.intake / MATTER).iterdir())
+    kinds = [(e.kind, e.document_id) for e in app.ledger.chain.events()
+             if e.document_id is not None]
+    for doc_id in {d for _, d in kinds}:
+        mine = [k for k, d in kinds if d == doc_id]
+        assert mine.index("source_removed") > mine.index("filed"), mine
+    assert not any(app.workspace.work.iterdir()), list(app.workspace.work.iterdir())
+    assert [t.name for t in threading.enumerate() if t.name.startswith("intake-")] == []
     assert custody.verify(app.ledger, app.workspace.root).ok
 
 
@@ -654,3 +710,146 @@ def test_workers_end_when_the_command_is_killed(tmp_path: Path) -> None:
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the worker outlived its parent")
+
+
+def test_workers_route_with_the_rules_in_force_and_the_filing_step_keeps_their_decisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN a workspace with the litigation preset's rules and two workers WHEN a folder of
+    text PDFs is ingested THEN the rules decide each file in the worker that prepared it
+    (the filing step routes none of them again) AND names, folders and statuses are the
+    ones filing without workers gives."""
+    if rerun_alone(request):
+        return
+    from intake_desktop.app import open_app
+    from intake_desktop.core.rules.router import RulesRouter
+    from intake_desktop.core.workspace import init_workspace
+
+    titles = ["Complaint for damages", "Answer to complaint", "Deposition of Jane Roe",
+              "Medical records, Mercy Hospital", "Invoice 2211", "Letter to counsel"]
+    main_calls: list[str] = []
+    real_route = RulesRouter.route
+
+    def route(self: RulesRouter, candidate: Any) -> Any:
+        main_calls.append(candidate.source.name)  # a worker's appends stay in the worker
+        return real_route(self, candidate)
+
+    monkeypatch.setattr(RulesRouter, "route", route)
+    outcomes = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("INTAKE_PREPARE_WORKERS", workers)
+        main_calls.clear()
+        root = tmp_path / f"ws{workers}"
+        init_workspace(root, "litigation")
+        for i, title in enumerate(titles):
+            text_pdf(root / "Intake" / MATTER / f"scan {i:02}.pdf",
+                     [title, f"Dated March {i + 1}, 2024", "Smith v. Harbor Freight"])
+        with open_app(str(root)) as other:
+            results = build_filer(other).ingest([other.workspace.intake])
+        outcomes.append([(Path(r.source).name, str(r.status), r.rule,
+                          Path(r.path).relative_to(root).as_posix() if r.path else None)
+                         for r in results])
+        if workers == "0":
+            assert len(main_calls) == len(titles)
+        else:
+            assert main_calls == [], "the filing step routed again what a worker routed"
+    assert outcomes[0] == outcomes[1]
+    assert {o[1] for o in outcomes[0]} >= {"filed"}, outcomes[0]
+
+
+def test_a_workers_decision_made_with_rules_no_longer_in_force_is_made_again(
+    app: App, tmp_path: Path
+) -> None:
+    """GIVEN a decision made with the rules in force when the workers were forked WHEN an
+    admin saves new rules before the file is filed THEN the filing step does not keep it
+    (`accept` is False) and routes the file with the new rules."""
+    from intake_desktop.core.pipeline import Candidate
+    from intake_desktop.core.rules.active import WorkspaceRulesRouter
+    from intake_desktop.core.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    ws = init_workspace(root, "litigation")
+    src = root / "Intake" / MATTER / "notes.txt"
+    src.parent.mkdir(parents=True)
+    src.write_text("call notes")
+    router = WorkspaceRulesRouter(ws, None, lambda _text: None)
+    snapshot = router.snapshot()
+    assert snapshot is not None
+    candidate = Candidate(source=src, relative=src.relative_to(root / "Intake"),
+                          matter_hint=MATTER, detected_type="text/plain", sha256="0" * 64,
+                          size=src.stat().st_size)
+    before = snapshot.route(candidate)
+    assert router.accept(before)
+    rules = ws.rules_path.read_text(encoding="utf-8")
+    ws.rules_path.write_text(rules + "\n# edited by an admin\n", encoding="utf-8")
+    os.utime(ws.rules_path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    assert not router.accept(before), "a decision of the old rules was kept"
+    assert router.route(candidate).rules_version != before.rules_version
+
+
+def test_the_filing_step_of_a_pooled_run_compiles_no_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN rules already in force (checked when they were saved) WHEN a folder is ingested
+    with two workers THEN the filing step never parses or compiles them (the workers do,
+    each when it first routes a file) AND the files are filed by those rules."""
+    if rerun_alone(request):
+        return
+    from intake_desktop.app import open_app
+    from intake_desktop.core.rules import ruleset
+    from intake_desktop.core.workspace import init_workspace
+
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", "2")
+    root = tmp_path / "ws"
+    init_workspace(root, "litigation")
+    text_pdf(root / "Intake" / MATTER / "first.pdf", ["Complaint for damages"])
+    with open_app(str(root)) as first:  # the preset becomes the version in force
+        build_filer(first).ingest([first.workspace.intake])
+    parsed: list[int] = []
+    real_load = ruleset._Loader.load
+
+    def load(self: Any) -> Any:
+        parsed.append(os.getpid())  # a worker's appends stay in the worker
+        return real_load(self)
+
+    monkeypatch.setattr(ruleset._Loader, "load", load)
+    for i in range(6):
+        text_pdf(root / "Intake" / MATTER / f"complaint {i}.pdf",
+                 ["Complaint for damages", f"Dated March {i + 1}, 2024"])
+    with open_app(str(root)) as app:
+        results = build_filer(app).ingest([app.workspace.intake])
+    assert parsed == [], "the filing step compiled the rules"
+    assert {r.status for r in results} == {Outcome.FILED}
+    assert all("Pleadings" in (r.path or "") for r in results), [r.path for r in results]
+
+
+def test_a_batch_looks_up_same_bytes_in_one_query_and_still_finds_duplicates(
+    app: App, filer: Filer
+) -> None:
+    """GIVEN a document already filed WHEN sixteen files are ingested in batches of eight,
+    one of them with the same bytes as that document THEN the ledger is asked about the
+    files' bytes for several files at once (those prepared so far; before, once a file)
+    AND the copy is a duplicate of the document filed before."""
+    first = write_file(app.workspace.intake / MATTER / "letter.pdf", 9_000, seed=1)
+    (earlier,) = filer.ingest([app.workspace.intake])
+    assert earlier.status is Outcome.FILED
+    filer.batch_limits = BatchLimits(files=8, bytes=10**9, seconds=60)
+    for i in range(15):
+        write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.pdf", 9_000, seed=10 + i)
+    (app.workspace.intake / MATTER / "letter again.pdf").write_bytes(first)
+    lookups: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM documents" in statement and "sha256" in statement.split("WHERE", 1)[-1]:
+            lookups.append(statement)
+
+    event.listen(app.ledger.reader, "before_cursor_execute", seen)
+    try:
+        results = filer.ingest([app.workspace.intake])
+    finally:
+        event.remove(app.ledger.reader, "before_cursor_execute", seen)
+    assert len(results) == 16
+    again = next(r for r in results if Path(r.source).name == "letter again.pdf")
+    assert again.status is Outcome.DUPLICATE and str(earlier.document_id) in (again.reason or "")
+    assert {r.status for r in results if r is not again} == {Outcome.FILED}
+    assert 1 <= len(lookups) < len(results) // 2, lookups
