@@ -41,7 +41,8 @@ from intake_desktop.app import open_app  # noqa: E402
 from intake_desktop.core import custody  # noqa: E402
 from intake_desktop.core.filing import Filer, Outcome  # noqa: E402
 from intake_desktop.core.ledger import Actor, EventKind, Ledger  # noqa: E402
-from intake_desktop.core.workspace import init_workspace  # noqa: E402
+from intake_desktop.core.rules.active import save_rules  # noqa: E402
+from intake_desktop.core.workspace import Workspace, init_workspace  # noqa: E402
 
 MATTER = "2024-0001 Bench"
 
@@ -195,11 +196,17 @@ def main() -> None:
         # -- the whole pipeline: text PDFs, litigation preset + catch-all rule
         if args.pdfs:  # `--pdfs 0`: skipped
             tpl_pdf = base / "tpl pdf"
-            pdf_ws = init_workspace(tpl_pdf, "litigation")
-            # As `intake-desktop init` leaves it: with its ledger (users create it once, at
-            # init; creating it in every timed run measured alembic, 0.5-0.7 s of each run).
-            Ledger.open(pdf_ws.default_ledger_url(), Actor.current("paralegal")).close()
+            # As `intake-desktop init` leaves it (its ledger, the preset's rules recorded as
+            # the version in force), then the catch-all rule saved as an admin saves rules
+            # in Settings (a new version in force).
+            subprocess.run([sys.executable, "-m", "intake_desktop", "init", "--workspace",
+                            str(tpl_pdf), "--preset", "litigation"], check=True, cwd=HERE,
+                           env={**os.environ, "PYTHONPATH": str(HERE)}, capture_output=True)
+            pdf_ws = Workspace(tpl_pdf)
             add_catch_all(pdf_ws.rules_path)
+            ledger = Ledger.open(pdf_ws.default_ledger_url(), Actor.current("admin"))
+            save_rules(pdf_ws, ledger, pdf_ws.rules_path.read_text(encoding="utf-8"))
+            ledger.close()
             pdf_total = make_text_pdfs(tpl_pdf / "Intake" / MATTER, args.pdfs, rng)
             peer_p = best_peer(tpl_pdf / "Intake", base / "peer-pdf", args.repeat)
             pdf_runs = rounds("pipeline", tpl_pdf, base, "ws pdf", sides, args.repeat,

@@ -82,7 +82,15 @@ def run(args: argparse.Namespace, out: Output) -> int:
     ws = init_workspace(root, preset)
     config = ws.load_config()
     url = args.db or config.ledger_url or ws.default_ledger_url()
-    Ledger.open(url, Actor.current("paralegal")).close()
+    ledger = Ledger.open(url, Actor.current("paralegal"))
+    try:
+        # The preset's rules are the first version in force from the start, recorded now
+        # (by whoever made the workspace), not by the first filing.
+        from intake_desktop.core.rules.active import load_active_rules
+
+        load_active_rules(ws, ledger)
+    finally:
+        ledger.close()
     out.emit(
         {"workspace": str(ws.root), "preset": preset, "ledger": url, "created": True},
         f"Workspace ready: {ws.root} (preset {preset}). "

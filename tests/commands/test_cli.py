@@ -101,3 +101,28 @@ def test_human_output_shows_flags_and_notes() -> None:
     text = describe(result)
     assert "[needs_conversion]" in text.splitlines()[0]
     assert "note: LibreOffice is not installed" in text.splitlines()[1]
+
+
+def test_init_records_the_presets_rules_as_the_first_version_in_force(tmp_path: Path) -> None:
+    """`init` records the preset's rules as the first version in force (who, when, the
+    text): the first `ingest` finds them in force and does not record them again."""
+    import json as _json
+
+    from intake_desktop.app import open_app
+
+    root = tmp_path / "ws"
+    assert run_cli("init", "--workspace", str(root), "--preset", "immigration").returncode == 0
+    with open_app(str(root)) as app:
+        events = list(app.ledger.chain.events())
+        rules = (root / ".intake" / "rules.toml").read_text(encoding="utf-8")
+    assert [e.kind for e in events] == ["rules_changed"]
+    assert events[0].detail["text"] == rules
+    src = root / "Intake" / "A-2024-001" / "passport.txt"
+    src.parent.mkdir(parents=True)
+    src.write_text("Passport of Jane Roe")
+    r = run_cli("ingest", "--workspace", str(root), "--json", str(root / "Intake"))
+    assert r.returncode == 0, r.stderr
+    assert _json.loads(r.stdout.splitlines()[0])["status"] in {"filed", "review"}
+    with open_app(str(root)) as app:
+        kinds = [e.kind for e in app.ledger.chain.events()]
+    assert kinds.count("rules_changed") == 1, kinds

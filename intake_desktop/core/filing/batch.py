@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -109,13 +108,7 @@ class Batch:
     items: list[Staged] = field(default_factory=list)
     started: float = 0.0
     size: int = 0
-    _namer: ReservingNamer | None = None
     _flight: _Flight | None = None  # the batch being copied
-    # The filed and Review/ documents with the bytes of files planned in this batch (and
-    # of those prepared next: `lookahead`), read in one query each time the batch meets
-    # a file not looked up yet; read again for the next batch (this one may file some).
-    _known: dict[str, list[DocumentRecord]] = field(default_factory=dict)
-    lookahead: Callable[[], Iterable[str]] = lambda: ()
 
     def fits(self, staged: Staged) -> bool:
         """Can `staged` be planned beside the files already in the batch (and the batch
@@ -129,20 +122,33 @@ class Batch:
         return all(item.sha != staged.sha for item in self.items)
 
     def add(self, staged: Staged) -> None:
-        """Plan `staged` (names are reserved against the batch's other plans and the
-        pending rows of the batch being copied) and keep it."""
-        filer = self.filer
+        """Keep `staged` for the batch (planned when the batch closes)."""
         if not self.items:
             self.started = time.monotonic()
-            self._namer = ReservingNamer(
-                {str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
-        if staged.sha not in self._known:
-            wanted = {staged.sha, *self.lookahead()} - self._known.keys()
-            self._known.update(filer.ledger.docs.with_bytes(wanted))
-        staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
-                                 staged.source, self._namer, known=self._known)
         self.items.append(staged)
         self.size += staged.size
+
+    def _plan(self) -> dict[int, IngestResult]:
+        """Plan the batch's files in input order, before the batch being copied is
+        finished: names reserved against each other and that batch's pending rows, the
+        documents with the same bytes read in one query for the whole batch. A file that
+        cannot be planned (a link in the way, a rule's folder outside its matter) gets its
+        result and leaves the batch."""
+        filer = self.filer
+        namer = ReservingNamer({str(filer.abs(p)) for p in filer.ledger.docs.reserved_paths()})
+        known = filer.ledger.docs.with_bytes(item.sha for item in self.items)
+        planned: list[Staged] = []
+        results: dict[int, IngestResult] = {}
+        for staged in self.items:
+            try:
+                staged.plan = filer.plan(staged.candidate, staged.decision, staged.prepared,
+                                         staged.source, namer, known=known)
+            except Exception as exc:
+                results[staged.index] = filer._abandon(staged, exc)
+                continue
+            planned.append(staged)
+        self.items = planned
+        return results
 
     @property
     def full(self) -> bool:
@@ -157,9 +163,9 @@ class Batch:
         """Finish filing the batch being copied (its results, by input position), then
         record this batch's pending rows and start its copies, which go on while the next
         files are staged; `drain` (or the next `commit`) finishes them."""
-        results = self.drain()
-        items, self.items, self.size, self._namer = self.items, [], 0, None
-        self._known = {}
+        results = self._plan() if self.items else {}
+        results.update(self.drain())
+        items, self.items, self.size = self.items, [], 0
         self.filer.forget_walls()  # the next batch reads them again
         if items:
             self._flight = _Flight(self.filer, items)

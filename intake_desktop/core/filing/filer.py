@@ -244,8 +244,6 @@ class Filer:
         elif ahead_threads(self, len(files)):
             pool = ThreadAhead(self)
         workdirs: dict[int, Path] = {}
-        if pool is not None:
-            batch.lookahead = pool.ready_shas
         try:
             self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
                               cancel, pool, workdirs)

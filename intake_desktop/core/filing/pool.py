@@ -307,12 +307,6 @@ class PreparePool:
             worker.in_flight.append(index)
             self._where[index] = worker
 
-    def ready_shas(self) -> list[str]:
-        """The SHA-256 of each file prepared and not yet taken (the filing step reads what
-        the ledger holds of them in one query)."""
-        return [value[1] for ok, value in self._answers.values()  # type: ignore[index]
-                if ok]
-
     def take(self, index: int) -> Ready:
         """The preparation of the file at `index` (its exception raised here;
         BrokenExecutor when its worker died, or every worker did)."""
@@ -454,11 +448,6 @@ class ThreadAhead:
     def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
         self._futures[index] = self._threads.submit(_prepare_here, self._filer, source.path,
                                                     workdir)
-
-    def ready_shas(self) -> list[str]:
-        """As `PreparePool.ready_shas`."""
-        return [f.result()[1] for f in self._futures.values()
-                if f.done() and not f.cancelled() and f.exception() is None]
 
     def take(self, index: int) -> Ready:
         """The hash and preparation of the file at `index` (its exception raised here)."""
