@@ -293,3 +293,49 @@ def test_a_file_is_never_queued_behind_a_long_one_on_a_busy_worker(
     assert [Path(r.source).name for r in results] == names
     ids = [r.document_id for r in results]
     assert ids == sorted(ids) and None not in ids
+
+
+class _JobsPreparer:
+    """Says how many Tesseract processes an OCR run would get where it prepares."""
+
+    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
+        from intake_desktop.core.mime import detect_type
+        from intake_desktop.core.ocr.engine import DEFAULT_JOBS, capped_jobs
+        from intake_desktop.core.pipeline import Prepared
+
+        return Prepared(detected_type=detect_type(source), filed_from=source,
+                        facts={"pid": os.getpid(), "jobs": capped_jobs(DEFAULT_JOBS)})
+
+
+def test_workers_share_the_cores_for_ocr(
+    app: App, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """GIVEN as many workers as cores WHEN files are prepared THEN an OCR run in a worker
+    starts one Tesseract process (each worker has its share of the cores: both cores busy
+    with different documents, not one document's pages), and the filing process's own
+    OCR keeps its default."""
+    if rerun_alone(request):
+        return
+    from intake_desktop.core.filing.pool import _cores
+    from intake_desktop.core.ocr.engine import DEFAULT_JOBS, OCR_JOBS_ENV, capped_jobs
+
+    monkeypatch.delenv(OCR_JOBS_ENV, raising=False)
+    workers = max(2, _cores())
+    monkeypatch.setenv("INTAKE_PREPARE_WORKERS", str(workers))
+    for i in range(6):
+        write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 2_000, seed=i)
+    filer = Filer(app.workspace, app.ledger, preparer=_JobsPreparer(),  # type: ignore[arg-type]
+                  router=_PidRouter())  # type: ignore[arg-type]
+    jobs: dict[int, int] = {}
+    real = filer.candidate
+
+    def candidate(source: Any, prepared: Any, *args: Any, **kw: Any) -> Any:
+        jobs[prepared.facts["pid"]] = prepared.facts["jobs"]
+        return real(source, prepared, *args, **kw)
+
+    monkeypatch.setattr(filer, "candidate", candidate)
+    results = filer.ingest([app.workspace.intake])
+    assert all(str(r.status) == "filed" for r in results)
+    assert os.getpid() not in jobs and jobs
+    assert set(jobs.values()) == {max(1, _cores() // workers)}, jobs
+    assert capped_jobs(DEFAULT_JOBS) == DEFAULT_JOBS  # the filing process: unchanged
