@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     try:
         # The preset's rules are the first version in force from the start, recorded now
         # (by whoever made the workspace), not by the first filing.
-        from intake_desktop.core.rules.active import load_active_rules
+        from intake_desktop.core.rules import load_active_rules
 
         load_active_rules(ws, ledger)
     finally:

@@ -95,9 +95,8 @@ def fsync_dir(folder: Path) -> None:
 
 # A name of these characters only, starting and ending with a letter or digit, within the
 # byte budget, not a Windows device name and with no space or dot before its extension's
-# dot, is already safe: `safe_name` returns it as it
-# is without the full clean-up (0.1 ms a name; tests/core/test_safe_names.py checks both
-# agree on such names).
+# dot, is already safe: `safe_name` returns it as it is, without the full clean-up (0.1 ms
+# a name; tests/core/test_safe_names.py checks that both agree on such names).
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._,()'&+#@!=~\[\]{}-]*[A-Za-z0-9)\]}])?")
 _DEVICE_NAME = re.compile(r"(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(?:\.|$)", re.IGNORECASE)
 

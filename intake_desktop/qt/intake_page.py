@@ -268,6 +268,14 @@ class DropZone(QFrame):
         self.dropped.emit(paths)
 
 
+def _counts(results: list[IngestResult]) -> dict[str, int]:
+    """How many results of each outcome, in the order they first occur."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[str(r.status)] = counts.get(str(r.status), 0) + 1
+    return counts
+
+
 class IntakePage(QWidget):
     """Matter selector, drop zone, progress and per-file results."""
 
@@ -278,6 +286,7 @@ class IntakePage(QWidget):
         super().__init__(parent)
         self.session = session
         self._queue: list[tuple[list[Path], str | None]] = []
+        self._watched: dict[str, int] = {}  # outcomes of watched files this session
         self._cancel: CancelFlag | None = None
         # Asks which matter files dropped from outside the Intake folders belong to
         # (None: cancelled). Tests replace it.
@@ -525,17 +534,29 @@ class IntakePage(QWidget):
     def _done(self, results: list[IngestResult]) -> None:
         self.model.finish_batch(results, self.session.app.workspace.root)
         self._update_undo()
-        counts: dict[str, int] = {}
-        for r in results:
-            counts[str(r.status)] = counts.get(str(r.status), 0) + 1
-        parts = [f"{n} {STATUS_TEXT[Outcome(s)].lower()}" for s, n in counts.items()]
-        bad = counts.get(str(Outcome.ERROR), 0) or counts.get(str(Outcome.REVIEW), 0)
-        say(self.status, "Last batch: " + (", ".join(parts) or "no files found") + ".",
-            "warn" if bad else "ok")
+        self._say_counts("Last batch", _counts(results))
         self._end_batch()
         self.reload_matters()
         self.demo_offer.refresh(self.session.app.workspace, self.session.ledger)
         self.batch_finished.emit(results)
+
+    def show_watched(self, results: list[IngestResult]) -> None:
+        """Files the folder watcher filed: their rows, and the session's tally of them in
+        the status line (it said "Nothing filed yet" above thirty watched files); a batch
+        being filed from this page keeps the line for its own progress."""
+        root = self.session.app.workspace.root
+        for r in results:
+            self.model.append_result(r, root)
+        for status, n in _counts(results).items():
+            self._watched[status] = self._watched.get(status, 0) + n
+        if self._filing is None:
+            self._say_counts("From the watched folders this session", self._watched)
+
+    def _say_counts(self, what: str, counts: dict[str, int]) -> None:
+        parts = [f"{n} {STATUS_TEXT[Outcome(s)].lower()}" for s, n in counts.items()]
+        bad = counts.get(str(Outcome.ERROR), 0) or counts.get(str(Outcome.REVIEW), 0)
+        say(self.status, f"{what}: " + (", ".join(parts) or "no files found") + ".",
+            "warn" if bad else "ok")
 
     def _failed(self, message: str) -> None:
         self.model.fail_batch(message)

@@ -448,8 +448,7 @@ class MainWindow(QMainWindow):
 
         intake: Any = self.pages.built("intake")
         if watcher and intake is not None:
-            for r in results:
-                intake.model.append_result(r, self.app.workspace.root)
+            intake.show_watched(results)
         filed = sum(1 for r in results if r.status is Outcome.FILED)
         review = sum(1 for r in results if r.status is Outcome.REVIEW)
         errors = [r for r in results if r.status is Outcome.ERROR]

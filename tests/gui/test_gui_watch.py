@@ -23,6 +23,9 @@ def test_watcher_files_what_lands_in_intake(qtbot, app, make_pdf):
     assert doc.matter_id == "2024-050 Park"
     rows = window.pages["intake"].model.rows
     assert rows and rows[-1].status == "filed"
+    # The status line counts what the watcher filed (it said "Nothing filed yet").
+    status = window.pages["intake"].status.text()
+    assert status.endswith("From the watched folders this session: 1 filed."), status
     window.close()
     assert not window.watch.running
 

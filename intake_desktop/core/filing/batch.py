@@ -425,7 +425,7 @@ def _clear_sources(filer: Filer, items: list[Staged], done: dict[int, DocumentRe
     keys = [item.key for item in items if item.key]
     for item in items:
         item.clearing = True
-    if wanted or workdirs:
+    if items:
         filer.clear_later(lambda: _remove_sources(filer, wanted, workdirs, keys))
 
 

@@ -231,7 +231,7 @@ def plan_filing(
     _checked(namer, folder, inside)
     originals = ws.originals_dir(matter)
     _checked(namer, originals, lambda: check_no_links(ws, originals, src.name))
-    original = namer(ws.originals_dir(matter), src.name)
+    original = namer(originals, src.name)
     name = decision.filename or src.name
     if prepared.filed_from != src:
         suffix = prepared.filed_from.suffix.lower()
