@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake_desktop.core import platform
-from intake_desktop.core.convert import kinds
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
 from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, decide
@@ -63,15 +62,20 @@ DUE_PER_WORKER = 2
 # What a kind costs to prepare, by the name's extension: containers (their attachments are
 # prepared with them, each maybe a photo to OCR), then Office files (LibreOffice starts for
 # each); the rest (PDFs, pictures, text) alike. Only the order of sending depends on it.
-_COSTS = {**{suffix: 2 for suffix, kind in kinds.EXTENSION_KINDS.items()
-             if kind in (kinds.EMAIL, kinds.MSG, kinds.ZIP)},
-          **{suffix: 1 for suffix, kind in kinds.EXTENSION_KINDS.items()
-             if kind == kinds.OFFICE}}
+_COSTS: dict[str, int] = {}
 
 
 def cost(path: Path) -> int:
     """How expensive preparing `path` probably is (higher: started earlier)."""
+    if not _COSTS:  # the conversion package loads with the first pool, not the window
+        from intake_desktop.core.convert import kinds
+
+        _COSTS.update({suffix: 1 for suffix, kind in kinds.EXTENSION_KINDS.items()
+                       if kind == kinds.OFFICE})
+        _COSTS.update({suffix: 2 for suffix, kind in kinds.EXTENSION_KINDS.items()
+                       if kind in (kinds.EMAIL, kinds.MSG, kinds.ZIP)})
     return _COSTS.get(path.suffix.lower(), 0)
+
 
 # Filers whose preparation a forked worker runs, by token (inherited at fork).
 _FILERS: dict[int, Filer] = {}
