@@ -13,8 +13,7 @@ from intake_desktop.core.engines import apply_engine_config
 from intake_desktop.core.firm_db import ledger_url
 from intake_desktop.core.ledger import Actor, Ledger
 from intake_desktop.core.mover import FaultHook, no_fault
-from intake_desktop.core.ocr import OcrEngine
-from intake_desktop.core.ocr.settings import load_ocr_settings
+from intake_desktop.core.ocr.settings import OcrSettings, load_ocr_settings
 from intake_desktop.core.roles import SignInError
 from intake_desktop.core.workspace import (
     ENV_WORKSPACE,
@@ -26,6 +25,7 @@ from intake_desktop.core.workspace import (
 
 if TYPE_CHECKING:  # the filing stages load when a filer is built (quick window start-up)
     from intake_desktop.core.filing import Filer
+    from intake_desktop.core.ocr import OcrEngine
 
 
 class SignsIn(Protocol):
@@ -42,9 +42,20 @@ class App:
     config: WorkspaceConfig
     ledger: Ledger
     actor: Actor
-    ocr: OcrEngine = field(default_factory=OcrEngine)  # checks for Tesseract once per app
+    ocr_settings: OcrSettings = field(default_factory=OcrSettings)
     # The chain head when the app opened: a batch that moved it is sealed on close.
     head_at_open: tuple[int, str] | None = None
+    _ocr: OcrEngine | None = field(default=None, repr=False)
+
+    @property
+    def ocr(self) -> OcrEngine:
+        """The app's OCR engine (checks for Tesseract once per app), made when first used:
+        it loads the PDF libraries, which a filing step whose workers prepare never needs."""
+        if self._ocr is None:
+            from intake_desktop.core.ocr import OcrEngine
+
+            self._ocr = OcrEngine(self.ocr_settings)
+        return self._ocr
 
     @property
     def seal_mirror(self) -> Path | None:
@@ -115,7 +126,7 @@ def open_app(
     ws = open_workspace(Path(root), create=create)
     config = ws.load_config()
     apply_engine_config(ws.config_path)  # [engines] paths to LibreOffice, Tesseract, OCRmyPDF
-    ocr = OcrEngine(load_ocr_settings(ws.config_path))
+    ocr_settings = load_ocr_settings(ws.config_path)  # checked now: a bad value stops here
     if acting is None and role not in (None, "paralegal"):
         # A role is never granted by asking for it (issue 17): people sign in with `--as`.
         raise SignInError(
@@ -136,7 +147,7 @@ def open_app(
         ledger.close()
         raise
     # A ledger opened without the workspace check is never sealed into this workspace.
-    app = App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr=ocr,
+    app = App(workspace=ws, config=config, ledger=ledger, actor=actor, ocr_settings=ocr_settings,
               head_at_open=ledger.chain.head() if attach else None)
     custody.discard_dead_seal_temps(ws, app.seal_mirror)  # a seal cut short by kill -9
     return app
@@ -163,9 +174,8 @@ def build_filer(
     picked up before the next file. `record_rules=False` (previews) neither records nor
     copies anything.
     """
-    from intake_desktop.core.convert import ConvertingPreparer
     from intake_desktop.core.filing import Filer
-    from intake_desktop.core.ocr import OcrPreparer
+    from intake_desktop.core.ocr import StandardPreparer
     from intake_desktop.core.rules.active import WorkspaceRulesRouter
 
     router = WorkspaceRulesRouter(app.workspace, app.ledger, on_warning, promote=record_rules)
@@ -175,7 +185,7 @@ def build_filer(
         router=router,
         # Conversion to PDF, then an OCR text layer on image-only pages (a missing OCR
         # engine is reported once per app through `on_warning`).
-        preparer=OcrPreparer(ConvertingPreparer(), app.ocr, on_notice=on_warning),
+        preparer=StandardPreparer(lambda: app.ocr, on_notice=on_warning),
         intake_folders=app.config.intake_folders,
         fault=fault,
     )

@@ -34,6 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake_desktop.qt.startup import show_shell
 
         shell = show_shell()
+    elif "ingest" in args:
+        # Its preparation workers start now, beside the loading of the ledger and the
+        # command modules (core/filing/early.py).
+        from intake_desktop.core.filing import start_early
+
+        start_early(args)
     from intake_desktop.cli import main as cli_main
 
     return cli_main(args, startup_shell=shell)

@@ -315,6 +315,24 @@ def is_network_fs(path: Path, mounts_text: str | None = None) -> bool:
     return kind is not None and kind.lower() in NETWORK_FS_TYPES
 
 
+# Local filesystems whose file times this machine's kernel sets from its own clock with
+# nanoseconds (updated at least once a tick, at most 10 ms): a write a tick or more after
+# a file was seen moves its change time past the one seen.
+KERNEL_CLOCK_FS = frozenset({"ext4", "xfs", "btrfs", "tmpfs", "f2fs", "zfs", "bcachefs"})
+_kernel_clock: dict[int, bool] = {}
+
+
+def kernel_clock_times(path: Path, device: int) -> bool:
+    """Whether files on `path`'s filesystem (device number `device`, remembered per
+    device) have their times set by this kernel (Linux, a filesystem in KERNEL_CLOCK_FS):
+    not a share whose server keeps the times, nor FAT's two seconds."""
+    known = _kernel_clock.get(device)
+    if known is None:
+        kind = fs_type(path) if is_linux() and not portable_forced() else None
+        known = _kernel_clock[device] = kind in KERNEL_CLOCK_FS
+    return known
+
+
 def is_case_sensitive(folder: Path) -> bool | None:
     """Whether names in `folder` differ by case alone, found without writing anything:
     an existing entry whose name has letters is looked up with its case swapped."""

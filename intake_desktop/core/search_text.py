@@ -9,12 +9,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from intake_desktop.core.ledger import EventKind, Ledger
-from intake_desktop.core.ledger.queries import DocumentFilter
 from intake_desktop.core.pipeline import PageText
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
+
+if TYPE_CHECKING:  # the OCR stage reads MAX_PAGES in preparation workers, without the ledger
+    from intake_desktop.core.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ def reindex_documents(
     """Index filed documents that have no search text (filed before migration 0006), or
     every filed document with `everything`; their stamped labels and Bates numbers too."""
     report = ReindexReport()
+    from intake_desktop.core.ledger.queries import DocumentFilter
+
     total = ledger.docs.count_documents(DocumentFilter(statuses=("filed",)))
     done_ids: list[int] = []
     after = 0
@@ -191,6 +194,8 @@ def reindex_documents(
             report.indexed += 1
             done_ids.append(doc.id)
     wanted = set(done_ids)
+    from intake_desktop.core.ledger import EventKind
+
     for event in ledger.chain.events(kinds=[EventKind.STAMPED]):
         if event.document_id in wanted:
             d = event.detail

@@ -11,6 +11,7 @@ either where it was or filed exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from intake_desktop.core import platform
 from intake_desktop.core.approvals import request_approval
 from intake_desktop.core.errors import FilingError, IntakeError, explain, format_message
+from intake_desktop.core.filing import early
 from intake_desktop.core.filing.batch import Batch, BatchLimits, Cleared, Staged
 from intake_desktop.core.filing.claims import Claimant, claim_key, folder_label, pid_alive
 from intake_desktop.core.filing.plan import (
@@ -32,19 +35,27 @@ from intake_desktop.core.filing.plan import (
     FindInReview,
     Namer,
     ReservingNamer,
-    Source,
-    SourceKind,
     plan_filing,
 )
 from intake_desktop.core.filing.pool import PreparePool, ThreadAhead, ahead_threads, usable
 from intake_desktop.core.filing.progress import IngestProgress
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
+from intake_desktop.core.filing.sources import (
+    Source,
+    SourceKind,
+    absolute,
+    expand,
+    hint_for,
+    is_link,
+    make_candidate,
+    prepare_file,
+    source_in,
+)
 from intake_desktop.core.filing.translations import link_translations
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus, DocumentRecord, EventKind, Ledger, Txn
-from intake_desktop.core.mime import detect_type
 from intake_desktop.core.mover import (
     FaultHook,
     Mover,
@@ -54,7 +65,7 @@ from intake_desktop.core.mover import (
     sync_error,
     tmp_path_for,
 )
-from intake_desktop.core.paths import is_within, nfc
+from intake_desktop.core.paths import is_within
 from intake_desktop.core.pipeline import (
     BuiltinRouter,
     Candidate,
@@ -77,11 +88,6 @@ LINK_REASON = "a link, not a file"
 GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
 # Work folders of a live process are left alone; others older than this are removed too.
 WORK_FOLDER_GRACE = 3600.0
-
-
-def absolute(path: Path) -> str:
-    """The absolute, normalised form of a path as given (links not resolved)."""
-    return os.path.normpath(os.path.abspath(path))
 
 
 class Filer:
@@ -141,49 +147,18 @@ class Filer:
 
     def source_of(self, path: Path) -> Source:
         """Where `path` comes from: an intake folder, or outside the workspace."""
-        for folder in self.intake_folders:
-            if _within_unresolved(path, folder.path) or is_within(path, folder.path):
-                rel = _relative_to(path, folder.path)
-                return Source(SourceKind.INTAKE, path, PurePosixPath(rel), intake=folder)
-        if is_within(path, self.ws.root):
-            raise IntakeError(
-                "this file is already inside the workspace, outside Intake/",
-                path=path,
-                fix="ingest takes new files from Intake/ or from outside the workspace; "
-                "to re-file a document use the Review queue",
-            )
-        return Source(SourceKind.OUTSIDE, path, PurePosixPath(path.name))
+        return source_in(path, self.intake_folders, self.ws.root)
 
     origin_of = source_of  # the name callers used before
 
     def matter_hint(self, origin: Source, explicit: str | None) -> str | None:
-        if explicit:
-            return nfc(explicit)
-        if origin.intake is None:
-            return None
-        if origin.intake.matter:
-            return nfc(origin.intake.matter)
-        if origin.intake.path == self.ws.intake and len(origin.relative.parts) > 1:
-            return nfc(origin.relative.parts[0])
-        return None
+        return hint_for(origin, explicit, self.ws.intake)
 
     # ---- public API ----------------------------------------------------------------------
 
     def expand(self, paths: Iterable[Path]) -> Iterator[Path]:
-        """Files named, and files inside folders named, in a stable order; junk skipped.
-        Links are listed (filing refuses them) but never followed into."""
-        for path in paths:
-            if path.is_dir() and not path.is_symlink():
-                found: list[Path] = []
-                for top, dirs, names in os.walk(path, followlinks=False):
-                    here = Path(top)
-                    found += [here / d for d in dirs if (here / d).is_symlink()]
-                    found += [here / n for n in names]
-                for sub in sorted(found):
-                    if (sub.is_symlink() or sub.is_file()) and not is_junk_path(sub, path):
-                        yield sub
-            else:
-                yield path
+        """Files named, and files inside folders named, in a stable order; junk skipped."""
+        return expand(paths)
 
     def ingest(
         self,
@@ -237,13 +212,15 @@ class Filer:
         ahead: dict[int, IngestResult | tuple[Source, str]], found: dict[int, IngestResult],
         on_progress: ProgressCallback, cancel: CancelFlag | None,
     ) -> None:
-        workers = usable(self, len(files))
         pool: PreparePool | ThreadAhead | None = None
-        if workers:
+        workdirs: dict[int, Path] = {}
+        started = early.adopt(self, files, matter)  # an `ingest` whose workers started first
+        if started is not None:
+            pool, workdirs = started
+        elif workers := usable(self, len(files)):
             pool = PreparePool(self, workers)
         elif ahead_threads(self, len(files)):
             pool = ThreadAhead(self)
-        workdirs: dict[int, Path] = {}
         try:
             self._ingest_loop(files, explicit, matter, batch, ahead, found, on_progress,
                               cancel, pool, workdirs)
@@ -290,6 +267,8 @@ class Filer:
             if pool is not None and not pool.broken:
                 self._submit_ahead(pool, index, ahead, workdirs, matter)
             checked = ahead.pop(index)
+            if isinstance(pool, PreparePool):
+                self._check_early(pool, index, checked, workdirs, matter)
             if isinstance(checked, IngestResult):
                 staged: IngestResult | Staged = checked
             elif pool is not None and pool.has(index):
@@ -505,6 +484,21 @@ class Filer:
                 pool.submit(upcoming, checked[0], self.matter_hint(checked[0], matter),
                             workdirs[upcoming])
 
+    def _check_early(self, pool: PreparePool, index: int,
+                     checked: IngestResult | tuple[Source, str], workdirs: dict[int, Path],
+                     matter: str | None) -> None:
+        """A file submitted before this filer took the pool over (core/filing/early.py) is
+        prepared for filing only as this filer would have submitted it after its checks
+        and claim (the same source and matter hint); otherwise its preparation and work
+        folder are dropped, and the file is staged as any other."""
+        submitted = pool.unchecked(index)
+        if submitted is None or (isinstance(checked, tuple) and submitted == (
+                checked[0], self.matter_hint(checked[0], matter))):
+            return
+        with contextlib.suppress(Exception):  # what it came to does not matter
+            pool.take(index)
+        self._drop_workdir(workdirs.pop(index, None))
+
     def _stage_ready(self, index: int, source: Source, key: str, matter: str | None,
                      pool: PreparePool | ThreadAhead, workdir: Path) -> IngestResult | Staged:
         """`_stage` for a file a worker prepared."""
@@ -681,51 +675,11 @@ class Filer:
             return IngestResult(source_text, Outcome.ERROR, reason=reason)
 
     def prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
-        """Run the preparer. A file it cannot prepare (an IntakeError: damaged, locked,
-        hostile) goes to Review/ unchanged with the reason; so does an unexpected failure,
-        so one bad file never stops the rest. Returns (prepared, review reason or None)."""
-        ahead = self.prepared_ahead.pop(path, None)
-        if ahead is not None:  # an attachment a worker prepared with its parent
-            return ahead
-        if path.stat().st_size == 0:
-            return Prepared(detected_type="application/x-empty", filed_from=path), None
-        try:
-            return self.preparer.prepare(path, sha, workdir), None
-        except IntakeError as exc:
-            reason = exc.message
-            detected = getattr(exc, "detected_type", None)
-            flags = tuple(getattr(exc, "flags", ()))
-        except Exception as exc:  # a converter bug or a library crash on odd input
-            note = f"{exc.__class__.__name__}: {exc}"[:300]
-            reason = (f"{path}: could not be prepared for filing ({note}). The file is kept "
-                      "unchanged; check it by hand")
-            detected, flags = None, ()
-        detected = detected or detect_type(path)
-        return Prepared(detected_type=detected, filed_from=path, flags=flags), reason
+        """Run the preparer (`prepare_file`: a file it cannot prepare goes to Review/
+        unchanged with the reason). Returns (prepared, review reason or None)."""
+        return prepare_file(self.preparer, self.prepared_ahead, path, sha, workdir)
 
-    def candidate(
-        self, source: Source, prepared: Prepared, sha: str, size: int, matter_hint: str | None,
-        *, parent_name: str | None = None, child_index: int = 0, category: str = "",
-    ) -> Candidate:
-        filed_suffix = ""
-        if prepared.filed_from != source.path:
-            filed_suffix = prepared.filed_from.suffix.lower()
-        facts = dict(prepared.facts)
-        if category:
-            facts["assigned_category"] = category
-        return Candidate(
-            source=source.path,
-            relative=source.relative,
-            matter_hint=matter_hint,
-            detected_type=prepared.detected_type,
-            sha256=sha,
-            size=size,
-            facts=facts,
-            family_id=source.parent.family_id if source.parent else None,
-            parent_name=parent_name,
-            child_index=child_index,
-            filed_suffix=filed_suffix,
-        )
+    candidate = staticmethod(make_candidate)
 
     def plan(
         self, candidate: Candidate, decision: Decision, prepared: Prepared, source: Source,
@@ -1277,35 +1231,6 @@ def _restorable(doc: DocumentRecord) -> dict[str, Any]:
     return {name: getattr(doc, name) for name in _RESTORED}
 
 
-def _within_unresolved(path: Path, folder: Path) -> bool:
-    try:
-        Path(absolute(path)).relative_to(absolute(folder))
-    except ValueError:
-        return False
-    return True
-
-
-def _relative_to(path: Path, folder: Path) -> str:
-    try:
-        return Path(absolute(path)).relative_to(absolute(folder)).as_posix()
-    except ValueError:
-        return path.resolve().relative_to(folder.resolve()).as_posix()
-
-
-def is_link(path: Path, source: Source) -> bool:
-    """A link (or a file reached through a linked folder) inside an intake folder."""
-    if source.intake is None:
-        return False
-    if path.is_symlink():
-        return True
-    here = Path(absolute(source.intake.path))
-    for part in source.relative.parts[:-1]:
-        here = here / part
-        if here.is_symlink():
-            return True
-    return False
-
-
 def _notes(prepared: Prepared) -> list[str]:
     """What a person should know about a filed document (e.g. how to install a converter)."""
     notes = prepared.facts.get("notes") or []
@@ -1329,6 +1254,11 @@ class Copied:
 # same now, is the file that was copied: a write since would have moved its change time
 # past the one seen (timestamps are coarse, 2 s on FAT, hence the margin).
 QUIET_SECONDS = 3.0
+# The same on a local filesystem whose times this kernel sets with nanoseconds
+# (platform.kernel_clock_times: a tick is at most 10 ms), for a change time with them (an
+# ext4 made with small inodes keeps whole seconds): a file dropped in Intake/ and filed
+# at once is not read a third time before its removal.
+KERNEL_QUIET_SECONDS = 0.1
 
 
 def _unchanged_since(src: Path, copied: Copied | None) -> bool:
@@ -1341,7 +1271,10 @@ def _unchanged_since(src: Path, copied: Copied | None) -> bool:
     except OSError:
         return False
     last_change = max(seen.st_mtime_ns, seen.st_ctime_ns) / 1e9
-    if last_change + QUIET_SECONDS > copied.started:
+    quiet = QUIET_SECONDS
+    if seen.st_ctime_ns % 1_000_000_000 and platform.kernel_clock_times(src, seen.st_dev):
+        quiet = KERNEL_QUIET_SECONDS
+    if last_change + quiet > copied.started:
         return False  # written just before it was copied: read it again to be sure
     same = ("st_ino", "st_dev", "st_size", "st_mtime_ns", "st_ctime_ns")
     return all(getattr(now, k) == getattr(seen, k) for k in same)

@@ -9,47 +9,19 @@ the watcher, every review action and `rules preview` call it; only the execute s
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from intake_desktop.core.errors import IntakeError
+from intake_desktop.core.filing.sources import Source
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ledger import DocStatus, DocumentRecord
 from intake_desktop.core.mover import PATH_BUDGET, fit_name, unique_path
 from intake_desktop.core.paths import is_within
 from intake_desktop.core.pipeline import Candidate, Decision, Prepared
-from intake_desktop.core.workspace import IntakeFolder, Workspace
-
-
-class SourceKind(enum.StrEnum):
-    """Where the bytes being filed come from."""
-
-    INTAKE = "intake"  # an intake folder: removed once filed
-    OUTSIDE = "outside"  # a path outside the workspace: left in place
-    MEMBER = "member"  # an archive member or an email attachment (a work-folder file)
-    REVIEW = "review"  # the copy waiting in Review/ (a review action): removed once filed
-    UNDO = "undo"  # a filed document going back (undo)
-
-
-@dataclass(frozen=True)
-class Source:
-    """One file to file and where it came from."""
-
-    kind: SourceKind
-    path: Path  # the file read now
-    relative: PurePosixPath  # below its intake folder, or just the name
-    intake: IntakeFolder | None = None
-    parent: DocumentRecord | None = None  # MEMBER: the archive or email
-    member: str = ""  # MEMBER: the name inside the parent
-    document: DocumentRecord | None = None  # REVIEW/UNDO: the document acted on
-
-    @property
-    def removable(self) -> bool:
-        """Whether filing removes the source afterwards (intake files, Review/ copies)."""
-        return self.kind in (SourceKind.INTAKE, SourceKind.REVIEW)
+from intake_desktop.core.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -35,16 +35,16 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from intake_desktop.core import platform
+from intake_desktop.core.filing.sources import Ahead, Source, make_candidate, prepare_file
 from intake_desktop.core.hashing import sha256_file
-from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
-from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, decide
+from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, Preparer, decide
 
 if TYPE_CHECKING:
     from intake_desktop.core.filing.filer import Filer
-    from intake_desktop.core.filing.plan import Source
+    from intake_desktop.core.workspace import Workspace
 
 WORKERS_ENV = "INTAKE_PREPARE_WORKERS"
 MAX_WORKERS = 8
@@ -55,6 +55,9 @@ MAX_WORKERS = 8
 # in their work folders on disk.
 IN_FLIGHT_PER_WORKER = 32
 QUEUED_PER_WORKER = 2  # files sent to a worker at once: the one it prepares and the next
+# A group's workers start while the command is still starting (core/filing/early.py):
+# they yield the processor to its start-up, which they then wait for.
+GROUP_NICENESS = 5
 MIN_FILES = 4  # fewer files are prepared in-process: starting workers would cost more
 # Files next in line for the filing step, per worker, sent in input order before the rest;
 # beyond them the most expensive kinds go first (`cost`).
@@ -77,16 +80,28 @@ def cost(path: Path) -> int:
     return _COSTS.get(path.suffix.lower(), 0)
 
 
-# Filers whose preparation a forked worker runs, by token (inherited at fork).
-_FILERS: dict[int, Filer] = {}
+class Preparing(Protocol):
+    """What a worker needs of a filer to prepare and route a file (a `Filer`, or a
+    `Preparation` built in the worker)."""
+
+    preparer: Preparer
+    prepared_ahead: Ahead
+
+    @property
+    def router(self) -> object: ...
+
+    def prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]: ...
+
+
+# Filers whose preparation a forked worker runs, by token (inherited at fork, or built
+# by the worker: `Preparation`).
+_FILERS: dict[int, Preparing] = {}
 _next_token = 0
 _tokens = threading.Lock()
 
 # (size, sha256, prepared, the reason the preparer refused it or None, the worker's
 # routing decision or None: see `_prepare`)
 Ready = tuple[int, str, Prepared, str | None, Decision | None]
-# Attachments prepared with their parent: (prepared, refused) by path (Filer.prepared_ahead)
-Ahead = dict[Path, tuple[Prepared, str | None]]
 
 
 def _cores() -> int:
@@ -118,11 +133,71 @@ def usable(filer: Filer, files: int) -> int:
     return worker_count(files)
 
 
-def _start_worker(address_space: int, parent_pid: int, workers: int = 1) -> None:
-    platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
+def address_space_of(preparer: Preparer) -> int:
+    """The address-space limit of a worker running `preparer`: the largest any of its
+    conversion children is given (LibreOffice's)."""
+    limits = getattr(getattr(preparer, "inner", preparer), "limits", None)
+    return int(getattr(limits, "office_address_space", 4 * 1024 ** 3))
+
+
+def _start_worker(address_space: int, workers: int = 1) -> None:
+    from intake_desktop.core.ocr.engine import OCR_JOBS_ENV
+
     platform.set_limits(address_space=address_space)
     # The workers share the cores: each OCR run gets its share of them (core/ocr/engine).
     os.environ[OCR_JOBS_ENV] = str(max(1, _cores() // max(1, workers)))
+
+
+class _RulesText:
+    """rules.toml as a worker started before the ledger routes with it (`snapshot`): the
+    filing step keeps a decision only when that text is the version in force
+    (`WorkspaceRulesRouter.accept` compares the version); no rules.toml, or rules that do
+    not compile: no decision here (the filing step routes, and warns)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.path = workspace.rules_path
+        self._router: object | None = None
+        self._tried = False
+
+    def snapshot(self) -> object | None:
+        if not self._tried:
+            self._tried = True
+            from intake_desktop.core.rules import LazyRulesRouter
+
+            try:
+                text = self.path.read_text(encoding="utf-8")
+                router = LazyRulesRouter(text, str(self.path))
+                router.ruleset  # compiled here, once  # noqa: B018
+            except Exception:
+                return None
+            self._router = router
+        return self._router
+
+
+class Preparation:
+    """A filer's preparation, built by a worker forked before the command opened the
+    ledger (core/filing/early.py) from the workspace alone: the preparer `app.build_filer`
+    gives a filer (`StandardPreparer`, with the workspace's engines and OCR settings) and
+    the rules in rules.toml (`_RulesText`). `said` and `needed` are the OCR notice's flags,
+    shared with the filing step's preparer (`OcrPreparer.share_flags`)."""
+
+    def __init__(self, workspace: Workspace, said: object, needed: object,
+                 on_notice: Callable[[str], None]) -> None:
+        from intake_desktop.core.engines import apply_engine_config
+        from intake_desktop.core.ocr import OcrEngine, StandardPreparer
+        from intake_desktop.core.ocr.settings import load_ocr_settings
+
+        apply_engine_config(workspace.config_path)
+        engine = OcrEngine(load_ocr_settings(workspace.config_path))
+        preparer = StandardPreparer(lambda: engine, on_notice)
+        preparer.share_flags(said, needed)
+        self.preparer: Preparer = preparer.built  # loaded once, before the workers fork
+        self.router = _RulesText(workspace)
+        self.router.snapshot()  # compiled once, likewise
+        self.prepared_ahead: Ahead = {}
+
+    def prepare(self, path: Path, sha: str, workdir: Path) -> tuple[Prepared, str | None]:
+        return prepare_file(self.preparer, self.prepared_ahead, path, sha, workdir)
 
 
 def _prepare(token: int, source: Source, hint: str | None, workdir: Path) -> Ready:
@@ -140,14 +215,14 @@ def _prepare(token: int, source: Source, hint: str | None, workdir: Path) -> Rea
     router = snapshot() if callable(snapshot) else None
     if router is not None:
         try:
-            decision = decide(router, filer.candidate(source, prepared, sha, size, hint),
+            decision = decide(router, make_candidate(source, prepared, sha, size, hint),
                               refused)
         except Exception:  # routed again by the filing step, which reports it
             decision = None
     return size, sha, prepared, refused, decision
 
 
-def prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int,
+def prepare_children(filer: Preparing, prepared: Prepared, workdir: Path, depth: int,
                      ahead: Ahead) -> None:
     """In a worker: prepare the attachments (archive members) of a prepared file as the
     filing step would after filing it (`Filer._file_children`: the same preparer, depth
@@ -172,10 +247,54 @@ def prepare_children(filer: Filer, prepared: Prepared, workdir: Path, depth: int
 
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
            parent_pid: int, workers: int = 1) -> None:
+    """A worker forked with its filer: `_work` until told to end."""
+    platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
+    _start_worker(address_space, workers)
+    _work(token, tasks, results)
+
+
+def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_pid: int,
+                 build: Callable[[], Preparing]) -> None:
+    """The parent of workers started before their filer (core/filing/early.py): it builds
+    what they prepare with (`Preparation`: the preparation libraries load once, here,
+    beside the command's own start-up), then forks one worker per (tasks, results) pair
+    of `ends`, each inheriting it, and waits for them. If it cannot build, it ends and so
+    do the pipes: the filing step prepares those files itself."""
+    platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
+    try:
+        _FILERS[token] = build()
+    except Exception:
+        return
+    address_space = address_space_of(_FILERS[token].preparer)
+    platform.lower_priority(GROUP_NICENESS)
+    group = os.getpid()
+    children = []
+    for number, (tasks, results) in enumerate(ends):
+        child = os.fork()
+        if child == 0:  # a worker: its own pipes only, so its death closes them
+            try:
+                for other, pair in enumerate(ends):
+                    if other != number:
+                        pair[0].close()
+                        pair[1].close()
+                platform.die_with_parent(group)
+                _start_worker(address_space, len(ends))
+                _work(token, tasks, results)
+            finally:
+                os._exit(0)
+        children.append(child)
+    for tasks, results in ends:
+        tasks.close()
+        results.close()
+    for child in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
+
+
+def _work(token: int, tasks: Connection, results: Connection) -> None:
     """A worker's life: prepare each (index, source, hint, workdir) received, in order,
     and its attachments (`prepare_children`), and send back (index, True, Ready, Ahead) or
     (index, False, the exception, {}); None ends it."""
-    _start_worker(address_space, parent_pid, workers)
     while True:
         try:
             task = tasks.recv()
@@ -221,7 +340,11 @@ class PreparePool:
     the files behind it, up to `limit` files ahead of the one the filing step waits for.
     """
 
-    def __init__(self, filer: Filer, workers: int) -> None:
+    def __init__(self, filer: Preparing, workers: int, *,
+                 build: Callable[[], Preparing] | None = None) -> None:
+        """Workers preparing with `filer` (inherited at fork), or with what `build` makes
+        in each worker (`filer` then only holds the attachments they prepare ahead until
+        a filer adopts the pool: `adopt`)."""
         global _next_token
         with _tokens:
             _next_token += 1
@@ -229,8 +352,6 @@ class PreparePool:
         _FILERS[self.token] = filer
         self.workers = workers
         self.limit = workers * IN_FLIGHT_PER_WORKER
-        limits = getattr(getattr(filer.preparer, "inner", filer.preparer), "limits", None)
-        address_space = getattr(limits, "office_address_space", 4 * 1024 ** 3)
         before_fork = getattr(filer.preparer, "before_fork", None)
         if callable(before_fork):
             before_fork()  # once here, not once per worker (the "OCR is not available" notice)
@@ -243,16 +364,46 @@ class PreparePool:
         self._ahead: set[Path] = set()  # attachments handed to the filer (dropped at close)
         self._due = DUE_PER_WORKER * workers  # files next in line, sent before the others
         self._costs: dict[int, int] = {}  # submitted, not taken: `cost` of each
-        for _ in range(workers):
-            task_out, task_in = context.Pipe(duplex=False)
-            answer_out, answer_in = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_serve,
-                args=(self.token, task_out, answer_in, address_space, os.getpid(), workers))
+        # Submitted before a filer adopted the pool, not yet matched by it (`unchecked`).
+        self._unchecked: dict[int, tuple[Source, str | None, Path]] = {}
+        self._adopted = build is None
+        pipes = [(context.Pipe(duplex=False), context.Pipe(duplex=False))
+                 for _ in range(workers)]
+        if build is None:
+            address_space = address_space_of(filer.preparer)
+            processes = [context.Process(
+                target=_serve, args=(self.token, tasks[0], answers[1], address_space,
+                                     os.getpid(), workers)) for tasks, answers in pipes]
+        else:  # one parent builds, then forks the workers (`_serve_group`)
+            ends = [(tasks[0], answers[1]) for tasks, answers in pipes]
+            processes = [context.Process(target=_serve_group,
+                                         args=(self.token, ends, os.getpid(), build))]
+        for process in processes:
             process.start()
+        for (task_out, task_in), (answer_out, answer_in) in pipes:
             task_out.close()
             answer_in.close()
-            self._workers.append(_Worker(process, task_in, answer_out))
+            # A group's workers are not this process's children: each is watched through
+            # its answers' pipe (closed when it ends) and the group's sentinel.
+            self._workers.append(_Worker(processes[len(self._workers) % len(processes)],
+                                         task_in, answer_out))
+
+    def adopt(self, filer: Preparing) -> dict[int, Path]:
+        """A filer takes over a pool started before it (core/filing/early.py): the
+        attachments prepared so far go to it; the work folders of the files submitted,
+        by index, are returned (each file's submission is checked against the filer's
+        own with `unchecked` before its preparation is used)."""
+        holder = _FILERS[self.token]
+        filer.prepared_ahead.update(holder.prepared_ahead)
+        _FILERS[self.token] = filer
+        self._adopted = True
+        return {index: task[2] for index, task in self._unchecked.items()}
+
+    def unchecked(self, index: int) -> tuple[Source, str | None] | None:
+        """What the file at `index` was submitted as before a filer adopted the pool
+        (None: submitted by the filer, or already checked); checked once asked."""
+        task = self._unchecked.pop(index, None)
+        return None if task is None else task[:2]
 
     def busy(self) -> int:
         return len(self._where)
@@ -263,6 +414,8 @@ class PreparePool:
     broken = False  # a worker died (killed past a limit): the rest is prepared in-process
 
     def submit(self, index: int, source: Source, hint: str | None, workdir: Path) -> None:
+        if not self._adopted:
+            self._unchecked[index] = (source, hint, workdir)
         self._where[index] = None
         self._waiting.append((index, source, hint, workdir))
         self._costs[index] = cost(source.path)
@@ -348,8 +501,9 @@ class PreparePool:
         busy = [w for w in self._workers if w.in_flight and not w.gone]
         if not busy:
             return
-        ready = wait([w.results for w in busy] + [w.process.sentinel for w in busy],
-                     timeout=None if block else 0)
+        watched: list[Connection | int] = [w.results for w in busy]
+        watched += sorted({w.process.sentinel for w in busy})  # a group's workers share one
+        ready = wait(watched, timeout=None if block else 0)
         for worker in busy:
             if worker.results in ready or worker.process.sentinel in ready:
                 while worker.in_flight and worker.results.poll():
@@ -398,6 +552,7 @@ class PreparePool:
             worker.results.close()
         self._answers.clear()
         self._costs.clear()
+        self._unchecked.clear()
         filer = _FILERS.pop(self.token, None)
         if filer is not None:  # attachments of files that were not filed (a duplicate)
             for path in self._ahead:

@@ -36,17 +36,16 @@ import pypdf
 from pikepdf import Name
 
 from intake_desktop.core.engines import find_engine
+from intake_desktop.core.ocr.settings import DEFAULT_JOBS, DEFAULT_LANGUAGE
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.shipped import package_file
 
 INSTALL_COMMAND = "sudo apt-get install tesseract-ocr ocrmypdf"
 PLUGIN = package_file("intake_desktop.core.ocr", "ocrmypdf_progress.py")
 PROGRESS_MARKER = "INTAKE-OCR-PROGRESS"
-DEFAULT_JOBS = 2
 # Set in preparation workers (core/filing/pool.py): their share of the cores, the most
 # Tesseract processes one OCR run of theirs may start (two workers, two cores: one each).
 OCR_JOBS_ENV = "INTAKE_OCR_JOBS"
-DEFAULT_LANGUAGE = "eng"
 VERSION_TIMEOUT_S = 20.0
 TESSERACT_PAGE_TIMEOUT_S = 180.0
 

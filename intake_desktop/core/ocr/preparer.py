@@ -146,6 +146,11 @@ class OcrPreparer:
         if callable(before):
             before()
 
+    def share_flags(self, said: Any, needed: Any) -> None:
+        """Share the notice's flags (see `before_fork`) made before this preparer, by the
+        process that started the workers it now works beside (core/filing/early.py)."""
+        self._said, self._needed = said, needed
+
     def _tell(self, notice: str) -> None:
         """`on_notice`, once for this preparer and the workers forked from it."""
         if self.on_notice is None:

@@ -13,12 +13,26 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from intake_desktop.core.errors import WorkspaceError
-from intake_desktop.core.ocr.step import OcrSettings
 from intake_desktop.core.workspace import read_config
+
+DEFAULT_JOBS = 2
+DEFAULT_LANGUAGE = "eng"
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How OCR runs (a frozen copy is handed to each worker)."""
+
+    enabled: bool = True
+    jobs: int = DEFAULT_JOBS
+    language: str = DEFAULT_LANGUAGE
+    timeout_s: float | None = None  # per document; None: 60 s + 30 s per page
+    search_path: str | None = None  # where to look for the programs; None: PATH
 
 _LANGUAGE = re.compile(r"^[a-z][a-z_]{1,30}(\+[a-z][a-z_]{1,30})*$")
 KNOWN = ("enabled", "language", "jobs", "timeout_seconds")

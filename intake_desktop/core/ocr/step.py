@@ -20,14 +20,13 @@ import pikepdf
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.ocr.engine import (
-    DEFAULT_JOBS,
-    DEFAULT_LANGUAGE,
     OcrAvailability,
     OcrResult,
     add_text_layer,
     ocr_available,
 )
 from intake_desktop.core.ocr.pages import image_only_pages, is_signed
+from intake_desktop.core.ocr.settings import OcrSettings
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.ranges import ranges
 
@@ -40,17 +39,6 @@ FLAG_OCR_FAILED = "ocr_failed"
 OCR_STEP = "ocr"
 MAX_OCR_TEXT = 200_000  # characters kept in facts (rules and search); the PDF has it all
 FIRST_PAGE_CHARS = 8_000
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    """How OCR runs (a frozen copy is handed to each worker)."""
-
-    enabled: bool = True
-    jobs: int = DEFAULT_JOBS
-    language: str = DEFAULT_LANGUAGE
-    timeout_s: float | None = None  # per document; None: 60 s + 30 s per page
-    search_path: str | None = None  # where to look for the programs; None: PATH
 
 
 class OcrEngine:

@@ -14,7 +14,6 @@ while loading or applying rules, never stops filing: the last good rules stay in
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.mover import replace_file
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
 from intake_desktop.core.rules.errors import RuleProblem, RulesError
-from intake_desktop.core.rules.router import PARENT_CACHE, ReviewRouter, RulesRouter
+from intake_desktop.core.rules.router import LazyRulesRouter, ReviewRouter, RulesRouter
 from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules, version_of
 from intake_desktop.core.workspace import Workspace
 
@@ -187,42 +186,6 @@ def _in_force_text(workspace: Workspace, accepted: str | None) -> str | None:
     if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != accepted:
         return None
     return text if _read(last_good_path(workspace)) == text else None
-
-
-class LazyRulesRouter:
-    """A `RulesRouter` for rules already checked (the version in force), whose templates
-    and patterns are compiled the first time a file is routed: the filing step of a run
-    whose workers route (core/filing/pool.py) never compiles them (0.2 s for the
-    litigation preset), each worker once."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.text, self.source = text, source
-        self.rules_version = version_of(text)
-        self._router: RulesRouter | None = None
-        self._remembered: deque[Decision] = deque(maxlen=PARENT_CACHE)
-
-    @property
-    def router(self) -> RulesRouter:
-        if self._router is None:
-            self._router = RulesRouter(parse_rules(self.text, self.source))
-            for decision in self._remembered:
-                self._router.remember(decision)
-            self._remembered.clear()
-        return self._router
-
-    @property
-    def ruleset(self) -> RuleSet:
-        return self.router.ruleset
-
-    def route(self, candidate: Candidate) -> Decision:
-        return self.router.route(candidate)
-
-    def remember(self, decision: Decision) -> None:
-        """As `RulesRouter.remember`, without compiling the rules for it."""
-        if self._router is None:
-            self._remembered.append(decision)
-        else:
-            self._router.remember(decision)
 
 
 def _read(path: Path) -> str | None:

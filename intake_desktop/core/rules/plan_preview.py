@@ -18,7 +18,7 @@ from typing import Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.filing import LINK_REASON, Filer, Source, SourceKind
-from intake_desktop.core.filing.filer import is_link
+from intake_desktop.core.filing.sources import is_link
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.ledger import DocStatus

@@ -853,3 +853,23 @@ def test_a_batch_looks_up_same_bytes_in_one_query_and_still_finds_duplicates(
     assert again.status is Outcome.DUPLICATE and str(earlier.document_id) in (again.reason or "")
     assert {r.status for r in results if r is not again} == {Outcome.FILED}
     assert len(lookups) == 2, lookups  # two batches of eight
+
+
+@needs_proc_io
+def test_a_file_dropped_just_before_filing_is_not_read_again_before_its_removal(
+    app: App
+) -> None:
+    """On a local filesystem whose times the kernel sets (ext4 here), a source last changed
+    a moment before it was copied is removed on its status alone: changed since, its
+    change time would have moved (main read it a third time: its change time was within
+    the three seconds FAT's coarse times need)."""
+    src = app.workspace.intake / MATTER / "body camera.mp4"
+    data = write_file(src, 32 * 1024 * 1024, seed=8)
+    time.sleep(0.2)  # a moment, not three seconds
+    before = bytes_read()
+    [result] = Filer(app.workspace, app.ledger).ingest([app.workspace.intake])
+    read = bytes_read() - before
+    assert result.status is Outcome.FILED, result.reason
+    assert not src.exists()
+    assert Path(result.path or "").read_bytes() == data
+    assert read < 2.5 * len(data), f"read {read / len(data):.1f} times the file"

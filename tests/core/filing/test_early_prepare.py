@@ -1,0 +1,172 @@
+"""Issue 16, the whole pipeline: an `ingest`'s preparation starts before the command loads
+the ledger (core/filing/early.py).
+
+The workers hash, check, read and route the first files while the command starts; the
+filing step takes their work over only for the same workspace, files and matter, and each
+file's only as the filer itself would have submitted it. Nothing here asserts a time: the
+checks are on what the filing process loaded, on the results (identical with and without
+the early start), on work folders and workers left behind, and on the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake_desktop.app import build_filer, open_app
+from intake_desktop.core import custody
+from intake_desktop.core.filing import early
+from intake_desktop.core.filing.results import Outcome
+from intake_desktop.core.workspace import init_workspace
+from tests.core.filing.test_filing_speed import MATTER, rerun_alone, text_pdf
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Runs `intake-desktop` as its entry point does, then says whether the filing process
+# loaded the PDF libraries (the workers use them; an adopted early start leaves them out).
+WRAPPER = """
+import sys
+from intake_desktop.launch import main
+code = main(sys.argv[1:])
+print("LOADED " + " ".join(m for m in ("pypdf", "pikepdf", "PIL") if m in sys.modules),
+      file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _workspace(root: Path, count: int = 8) -> Path:
+    """A workspace with `count` text PDFs waiting in Intake/<matter>/, the first half
+    engagement letters the litigation preset files, the rest for review. The PDFs are made
+    once per test folder and copied, so two workspaces hold the same bytes."""
+    made = root.parent / "pdfs"
+    if not made.exists():
+        for i in range(count):
+            kind = "Engagement letter" if i < count // 2 else "Notes"
+            text_pdf(made / f"record {i:02}.pdf",
+                     [kind, f"Record {i}", "Lakeside Imaging Center", f"Account {1000 + i}"])
+    init_workspace(root)
+    shutil.copytree(made, root / "Intake" / MATTER)
+    return root
+
+
+def _ingest(root: Path, **env: str) -> tuple[list[dict[str, Any]], str]:
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, "--workspace", str(root), "ingest", "--json",
+         str(root / "Intake")],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=root, capture_output=True,
+        text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED"))
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")], loaded
+
+
+def _outcome(results: list[dict[str, Any]], root: Path) -> list[tuple[Any, ...]]:
+    return [(Path(r["source"]).name, r["status"], r["rule"], r["sha256"],
+             Path(r["path"]).relative_to(root).as_posix() if r["path"] else None)
+            for r in results]
+
+
+def test_an_ingest_prepares_its_files_beside_its_start_up_and_files_them_alike(
+    tmp_path: Path
+) -> None:
+    """The same eight text PDFs with and without the early start: the same statuses,
+    rules, hashes and names; with it, the filing process loaded no PDF library (every
+    file was prepared by the workers started first), left no work folder, and its
+    ledger verifies."""
+    outcomes, loaded = [], []
+    for name, env in (("early", {}), ("plain", {early.EARLY_ENV: "0"})):
+        root = _workspace(tmp_path / name)
+        results, libraries = _ingest(root, **env)
+        assert len(results) == 8
+        outcomes.append(_outcome(results, root))
+        loaded.append(libraries)
+        assert not list((root / ".intake" / "work").glob("*")), "no work folder left"
+        with open_app(str(root)) as app:
+            assert custody.verify(app.ledger, app.workspace.root).ok
+    assert outcomes[0] == outcomes[1]
+    assert [r[1] for r in outcomes[0]] == ["filed"] * 4 + ["review"] * 4
+    assert loaded[0] == "LOADED ", loaded  # started early: the workers did the reading
+    assert "pypdf" in loaded[1], loaded  # without: the filing process prepared for them
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["ingest", "a.pdf"], (None, None, ["a.pdf"])),
+    (["--workspace", "W", "ingest", "--json", "--matter", "M", "a", "b"], ("W", "M", ["a", "b"])),
+    (["ingest", "--as", "Jordan Vale", "--passphrase-stdin", "x"], (None, None, ["x"])),
+    (["ingest", "--", "-odd name.pdf"], (None, None, ["-odd name.pdf"])),
+    (["ingest"], None),  # no path: the command says what is wrong
+    (["ingest", "--workspace=W", "a"], None),  # a form this reading does not know
+    (["ingest", "--help"], None),
+    (["watch", "a"], None),
+    (["rules", "preview", "ingest"], None),
+])
+def test_only_an_ingest_command_line_starts_early(
+    argv: list[str], expected: tuple[str | None, str | None, list[str]] | None
+) -> None:
+    assert early.ingest_arguments(argv) == expected
+
+
+def _children() -> set[int]:
+    """This process's live child processes (zombies, already ended, left out)."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z":
+                found.add(int(pid))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_started_for_other_files_stop_and_leave_nothing(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Started for the matter's folder, then the filer is given one file of it: the early
+    workers are not used; they stop, their work folders go, and the file is filed as
+    always."""
+    if rerun_alone(request):
+        return
+    root = _workspace(tmp_path / "ws")
+    before = _children()
+    early.start_early(["--workspace", str(root), "ingest", str(root / "Intake" / MATTER)])
+    assert early._started is not None and _children() - before, "started"
+    one = root / "Intake" / MATTER / "record 03.pdf"
+    with open_app(str(root)) as app:
+        [result] = build_filer(app).ingest([one])
+    assert result.status in (Outcome.FILED, Outcome.REVIEW), result.reason
+    assert early._started is None
+    assert _children() <= before, "the early workers ended"
+    assert not list((root / ".intake" / "work").glob("*"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_file_that_changed_after_the_early_start_is_not_taken_from_it(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A file the early workers prepared becomes a link before the filer checks it: the
+    filer's checks decide (a link is left in place for review), the workers' preparation
+    of it is dropped with its work folder, and the other files are filed from theirs."""
+    if rerun_alone(request):
+        return
+    root = _workspace(tmp_path / "ws")
+    folder = root / "Intake" / MATTER
+    early.start_early(["--workspace", str(root), "ingest", str(root / "Intake")])
+    assert early._started is not None
+    outside = tmp_path / "elsewhere.pdf"
+    (folder / "record 02.pdf").rename(outside)
+    (folder / "record 02.pdf").symlink_to(outside)
+    with open_app(str(root)) as app:
+        results = build_filer(app).ingest([app.workspace.intake])
+        assert custody.verify(app.ledger, app.workspace.root).ok
+    statuses = {Path(r.source).name: r.status for r in results}
+    assert statuses.pop("record 02.pdf") is Outcome.REVIEW
+    assert set(statuses.values()) <= {Outcome.FILED, Outcome.REVIEW} and len(statuses) == 7
+    assert (folder / "record 02.pdf").is_symlink() and outside.exists()
+    assert not list((root / ".intake" / "work").glob("*"))
