@@ -14,7 +14,8 @@ files measured in the same run (the machine is shared: only ratios mean anything
 inputs in the same run, for a before/after table. WAL and synchronous=FULL as shipped.
 
     python bench/bench_ingest.py [--small 1000] [--pdfs 200] [--large-mb 1024] [--before DIR]
-        [--events 200000] [--repeat 1]   (--pdfs 0 / --large-mb 0 / --events 0 skip those parts)
+        [--events 200000] [--repeat 1]   (--small 0 / --pdfs 0 / --large-mb 0 / --events 0 skip
+        those parts)
 """
 
 from __future__ import annotations
@@ -187,16 +188,18 @@ def main() -> None:
     try:
         print(f"workdir {base}; load average at the start: {os.getloadavg()[0]:.2f} "
               f"(on {os.cpu_count()} cores)")
-        # -- the protocol alone: small files
-        tpl = base / "tpl small"
-        init_workspace(tpl)
-        total = make_files(tpl / "Intake" / MATTER, args.small, rng)
-        peer_t = best_peer(tpl / "Intake", base / "peer-dst", args.repeat)
-        runs = rounds("ingest", tpl, base, "ws small", sides, args.repeat, args.small,
-                      keep_last=True)
-        compare("protocol alone, small files (two verified copies each: original + filed)",
-                args.small, total / 1e6, peer_t, runs, 0.9)
-        root = base / f"ws small {len(runs) - 1}"  # this side's, for verify below
+        # -- the protocol alone: small files (`--small 0`: skipped)
+        root = None
+        if args.small:
+            tpl = base / "tpl small"
+            init_workspace(tpl)
+            total = make_files(tpl / "Intake" / MATTER, args.small, rng)
+            peer_t = best_peer(tpl / "Intake", base / "peer-dst", args.repeat)
+            runs = rounds("ingest", tpl, base, "ws small", sides, args.repeat, args.small,
+                          keep_last=True)
+            compare("protocol alone, small files (two verified copies each: original + filed)",
+                    args.small, total / 1e6, peer_t, runs, 0.9)
+            root = base / f"ws small {len(runs) - 1}"  # this side's, for verify below
 
         # -- the whole pipeline: text PDFs, litigation preset + catch-all rule
         if args.pdfs:  # `--pdfs 0`: skipped
@@ -221,23 +224,24 @@ def main() -> None:
             shutil.rmtree(tpl_pdf)
 
         # -- full verify (chain, events, files re-hashed, Matters/ walked) vs sha256sum
-        app = open_app(str(root))
-        start = time.perf_counter()
-        full = custody.verify(app.ledger, root)
-        verify_t = time.perf_counter() - start
-        app.close()
-        assert full.ok, full.problems
-        kept = [str(p) for p in sorted((root / "Matters").rglob("*")) if p.is_file()]
-        start = time.perf_counter()
-        for i in range(0, len(kept), 200):
-            subprocess.run(["sha256sum", *kept[i:i + 200]], check=True,
-                           stdout=subprocess.DEVNULL)
-        sum_t = time.perf_counter() - start
-        print(f"ledger verify with files: {full.files_checked} files, {full.events} events "
-              f"in {verify_t:.2f} s; sha256sum of the same files {sum_t:.2f} s "
-              f"(ratio ours/peer {verify_t / sum_t:.2f})")
-        shutil.rmtree(root)
-        shutil.rmtree(tpl)
+        if root is not None:
+            app = open_app(str(root))
+            start = time.perf_counter()
+            full = custody.verify(app.ledger, root)
+            verify_t = time.perf_counter() - start
+            app.close()
+            assert full.ok, full.problems
+            kept = [str(p) for p in sorted((root / "Matters").rglob("*")) if p.is_file()]
+            start = time.perf_counter()
+            for i in range(0, len(kept), 200):
+                subprocess.run(["sha256sum", *kept[i:i + 200]], check=True,
+                               stdout=subprocess.DEVNULL)
+            sum_t = time.perf_counter() - start
+            print(f"ledger verify with files: {full.files_checked} files, {full.events} events "
+                  f"in {verify_t:.2f} s; sha256sum of the same files {sum_t:.2f} s "
+                  f"(ratio ours/peer {verify_t / sum_t:.2f})")
+            shutil.rmtree(root)
+            shutil.rmtree(tpl)
 
         # -- one large file (`--large-mb 0`: skipped)
         if not args.large_mb:
