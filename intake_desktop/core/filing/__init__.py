@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         pid_alive,
     )
     from intake_desktop.core.filing.early import start_early
-    from intake_desktop.core.filing.filer import LINK_REASON, MAX_CHILD_DEPTH, Filer
+    from intake_desktop.core.filing.filer import LINK_REASON, Filer
     from intake_desktop.core.filing.plan import (
         FilingPlan,
         ReservingNamer,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from intake_desktop.core.filing.progress import IngestProgress, duration
     from intake_desktop.core.filing.results import IngestResult, Outcome
     from intake_desktop.core.filing.sidecars import sidecar_path
-    from intake_desktop.core.filing.sources import Source, SourceKind
+    from intake_desktop.core.filing.sources import MAX_CHILD_DEPTH, Source, SourceKind
     from intake_desktop.core.filing.translations import date_provenance, translation_pair
     from intake_desktop.core.filing.undo import UndoError, find_target, undo_document
 
@@ -48,7 +48,7 @@ _HOMES = {
     "pid_alive": "claims",
     "start_early": "early",
     "LINK_REASON": "filer",
-    "MAX_CHILD_DEPTH": "filer",
+    "MAX_CHILD_DEPTH": "sources",
     "Filer": "filer",
     "FilingPlan": "plan",
     "ReservingNamer": "plan",

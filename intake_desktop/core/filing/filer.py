@@ -42,6 +42,7 @@ from intake_desktop.core.filing.progress import IngestProgress
 from intake_desktop.core.filing.results import IngestResult, Outcome
 from intake_desktop.core.filing.sidecars import sidecar_path, write_sidecar
 from intake_desktop.core.filing.sources import (
+    MAX_CHILD_DEPTH,
     Source,
     SourceKind,
     absolute,
@@ -83,7 +84,6 @@ from intake_desktop.core.workspace import IntakeFolder, Workspace
 
 log = logging.getLogger(__name__)
 
-MAX_CHILD_DEPTH = 3
 LINK_REASON = "a link, not a file"
 GONE_REASON = "no longer there: filed by another process meanwhile, or moved"
 # Work folders of a live process are left alone; others older than this are removed too.

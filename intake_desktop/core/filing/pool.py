@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from intake_desktop.core import platform
-from intake_desktop.core.filing.sources import Ahead, Source, make_candidate, prepare_file
+from intake_desktop.core.filing.sources import (
+    MAX_CHILD_DEPTH,
+    Ahead,
+    Source,
+    make_candidate,
+    prepare_file,
+)
 from intake_desktop.core.hashing import sha256_file
 from intake_desktop.core.pipeline import Decision, PassThroughPreparer, Prepared, Preparer, decide
 
@@ -230,8 +236,6 @@ def prepare_children(filer: Preparing, prepared: Prepared, workdir: Path, depth:
     filing step only files them: an e-mail's photo is converted and OCRed here, beside the
     other worker, not in the filing process one attachment after another. A child that
     fails here is left out: the filing step prepares it itself and says why."""
-    from intake_desktop.core.filing.filer import MAX_CHILD_DEPTH
-
     if depth > MAX_CHILD_DEPTH:
         return
     for number, child in enumerate(prepared.children, start=1):

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from intake_desktop.core.ledger import DocumentRecord
 
 
+# How deep attachments of attachments (archive members of an e-mail's archive...) are filed.
+MAX_CHILD_DEPTH = 3
+
+
 class SourceKind(enum.StrEnum):
     """Where the bytes being filed come from."""
 

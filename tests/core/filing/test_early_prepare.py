@@ -31,8 +31,18 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # Runs `intake-desktop` as its entry point does, then says whether the filing process
 # loaded the PDF libraries (the workers use them; an adopted early start leaves them out).
+# Any other process of the run (the early workers, forked from it) that loads the ledger's
+# database library leaves its pid in the folder MARKS names: preparing needs no ledger.
 WRAPPER = """
-import sys
+import os, sys
+from pathlib import Path
+MAIN, MARKS = os.getpid(), Path(os.environ["MARKS"])
+
+def hook(event, args):
+    if event == "import" and args[0] == "sqlalchemy" and os.getpid() != MAIN:
+        (MARKS / str(os.getpid())).touch()
+
+sys.addaudithook(hook)
 from intake_desktop.launch import main
 code = main(sys.argv[1:])
 print("LOADED " + " ".join(m for m in ("pypdf", "pikepdf", "PIL") if m in sys.modules),
@@ -57,12 +67,15 @@ def _workspace(root: Path, count: int = 8) -> Path:
 
 
 def _ingest(root: Path, **env: str) -> tuple[list[dict[str, Any]], str]:
+    marks = root.parent / f"{root.name} marks"
+    marks.mkdir()
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, "--workspace", str(root), "ingest", "--json",
          str(root / "Intake")],
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=root, capture_output=True,
-        text=True, timeout=300, check=False)
+        env={**os.environ, "PYTHONPATH": str(ROOT), "MARKS": str(marks), **env}, cwd=root,
+        capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert not list(marks.iterdir()), "a preparing process loaded the ledger's library"
     loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED"))
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")], loaded
 

@@ -572,20 +572,21 @@ def test_files_are_prepared_by_worker_processes_and_filed_in_input_order(
     assert not list(app.workspace.work.iterdir()), "no work folder left"
 
 
-class _SlowFirstPreparer:
-    """The first file's preparation lasts until `wanted` other files were prepared (each
-    leaves a mark in `marks`), as a long LibreOffice conversion or OCR run would; it gives
-    up after `patience` seconds and says how many it saw."""
+class SlowFirstPreparer:
+    """The preparation of the files named `first...` lasts until `wanted` other files were
+    prepared (each leaves a mark in `marks`), as a long LibreOffice conversion or OCR run
+    would; it gives up after `patience` seconds and says how many it saw."""
 
-    def __init__(self, marks: Path, wanted: int, patience: float = 20.0) -> None:
-        self.marks, self.wanted, self.patience = marks, wanted, patience
+    def __init__(self, marks: Path, wanted: int, patience: float = 20.0,
+                 first: str = "exhibit 00") -> None:
+        self.marks, self.wanted, self.patience, self.first = marks, wanted, patience, first
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
         from intake_desktop.core.mime import detect_type
         from intake_desktop.core.pipeline import Prepared
 
         seen = 0
-        if source.name.startswith("exhibit 00"):
+        if source.name.startswith(self.first):
             end = time.monotonic() + self.patience
             while (seen := len(list(self.marks.iterdir()))) < self.wanted:
                 if time.monotonic() > end:
@@ -611,7 +612,7 @@ def test_a_slow_file_holds_up_only_its_own_worker(
     marks.mkdir()
     datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:02}.bin", 5_000, seed=i)
              for i in range(10)]
-    filer = Filer(app.workspace, app.ledger, preparer=_SlowFirstPreparer(marks, 5),  # type: ignore[arg-type]
+    filer = Filer(app.workspace, app.ledger, preparer=SlowFirstPreparer(marks, 5),  # type: ignore[arg-type]
                   router=_PidRouter())  # type: ignore[arg-type]
     seen: list[int] = []
     real = filer.candidate

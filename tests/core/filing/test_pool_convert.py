@@ -22,7 +22,12 @@ from intake_desktop.core.filing import Filer
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import write_file
 from tests.core.convert import samples as s
-from tests.core.filing.test_filing_speed import MATTER, _PidRouter, rerun_alone
+from tests.core.filing.test_filing_speed import (
+    MATTER,
+    SlowFirstPreparer,
+    _PidRouter,
+    rerun_alone,
+)
 
 
 class _Logged:
@@ -124,30 +129,6 @@ def test_attachments_prepared_ahead_are_filed_as_without_workers(
     assert len(zipped[5]) == 4 and any(child[5] for child in zipped[5]), zipped
 
 
-class _StuckFirstPreparer:
-    """The first file's preparation lasts until `wanted` other files were prepared (each
-    leaves a mark in `marks`), or `patience` seconds; facts say what it saw."""
-
-    def __init__(self, marks: Path, wanted: int, patience: float = 30.0) -> None:
-        self.marks, self.wanted, self.patience = marks, wanted, patience
-
-    def prepare(self, source: Path, sha256: str, workdir: Path) -> object:
-        from intake_desktop.core.mime import detect_type
-        from intake_desktop.core.pipeline import Prepared
-
-        seen = 0
-        if source.name.startswith("exhibit 000"):
-            end = time.monotonic() + self.patience
-            while (seen := len(list(self.marks.iterdir()))) < self.wanted:
-                if time.monotonic() > end:
-                    break
-                time.sleep(0.02)
-        else:
-            (self.marks / source.name).write_bytes(b"")
-        return Prepared(detected_type=detect_type(source), filed_from=source,
-                        facts={"pid": os.getpid(), "seen": seen})
-
-
 def test_the_other_worker_keeps_going_far_ahead_of_a_long_file(
     app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
@@ -162,7 +143,8 @@ def test_the_other_worker_keeps_going_far_ahead_of_a_long_file(
     marks.mkdir()
     datas = [write_file(app.workspace.intake / MATTER / f"exhibit {i:03}.bin", 2_000, seed=i)
              for i in range(70)]
-    filer = Filer(app.workspace, app.ledger, preparer=_StuckFirstPreparer(marks, 60),  # type: ignore[arg-type]
+    slow = SlowFirstPreparer(marks, 60, 30.0, first="exhibit 000")
+    filer = Filer(app.workspace, app.ledger, preparer=slow,  # type: ignore[arg-type]
                   router=_PidRouter())  # type: ignore[arg-type]
     seen: list[int] = []
     real = filer.candidate
