@@ -1,8 +1,6 @@
 """`python -m intake_desktop` runs the command line (the window when no command is given)."""
 
-import sys
-
-from intake_desktop.launch import main
+from intake_desktop.launch import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # Options that take a value (the window opens when nothing else is given).
 VALUE_OPTIONS = {"--workspace", "--db", "--as", "--role"}
@@ -43,3 +44,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     from intake_desktop.cli import main as cli_main
 
     return cli_main(args, startup_shell=shell)
+
+
+def run() -> NoReturn:
+    """The `intake-desktop` program (console script, `python -m`, the bundle): `main`, then
+    a finished command ends at once (`finish`); the window exits as Qt leaves it."""
+    args = sys.argv[1:]
+    code = main(args)
+    if not opens_window(args):
+        finish(code)
+    sys.exit(code)
+
+
+def finish(code: int) -> NoReturn:
+    """End a finished command without the interpreter's teardown of every object one by one
+    (0.1-0.2 s after an `ingest`, with SQLAlchemy and the filing modules loaded: 5-8% of
+    filing 200 PDFs). What it wrote is synced and recorded by now; the exit handlers still
+    run (multiprocessing's, logging's) and the output is flushed first. With another thread
+    still running (it might be writing), the usual exit waits for it instead."""
+    import atexit
+    import contextlib
+    import os
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe or stream (or none at all): nothing more can be said.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code)

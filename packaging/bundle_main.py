@@ -18,6 +18,6 @@ def _restore_library_path() -> None:
 
 if __name__ == "__main__":
     _restore_library_path()
-    from intake_desktop.launch import main
+    from intake_desktop.launch import run
 
-    sys.exit(main())
+    run()

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,17 +198,14 @@ class _Flight:
         self.items = items
         self.shas = {item.sha for item in items}
         self.results: dict[int, IngestResult] = {}
-        self.threads: ThreadPoolExecutor | None = None
         self.copies: list[Future[Copied | FilingError]] = []
         self.done = False  # finished already (the ledger failed at the start)
 
     def start(self) -> None:
         try:
             _record_intents(self.filer, self.items)
-            self.threads = ThreadPoolExecutor(
-                max_workers=max(1, min(COPY_THREADS, len(self.items))),
-                thread_name_prefix="intake-copy")
-            self.copies = [self.threads.submit(_write_and_sync, self.filer, item)
+            threads = self.filer.threads("copy", COPY_THREADS)
+            self.copies = [threads.submit(_write_and_sync, self.filer, item)
                            for item in self.items]
         except Exception as exc:  # the ledger failed (disk full): each file says so
             self._failed(exc)
@@ -242,11 +239,9 @@ class _Flight:
         return all(future.done() for future in self.copies)
 
     def stop(self) -> None:
-        """Wait for the copying threads to end (what they wrote stays for `finish`, or for
+        """Wait for the batch's copies to end (what they wrote stays for `finish`, or for
         recovery when there is none)."""
-        if self.threads is not None:
-            self.threads.shutdown(wait=True)
-            self.threads = None
+        wait(self.copies)
 
     def _failed(self, exc: Exception) -> None:
         for item in self.items:
