@@ -18,6 +18,8 @@ Policy (the same for every format; nothing is ever lost):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,7 @@ from intake_desktop.core.convert.base import (
     Converted,
     ConvertLimits,
 )
-from intake_desktop.core.convert.email import email_to_pdf
 from intake_desktop.core.convert.facts import choose_document_date, date_from_name, put
-from intake_desktop.core.convert.images import image_to_pdf, register_formats
 from intake_desktop.core.convert.kinds import Detection, detect
 from intake_desktop.core.convert.office import LibreOffice, office_to_pdf
 from intake_desktop.core.convert.pdfcheck import (
@@ -42,8 +42,40 @@ from intake_desktop.core.convert.pdfcheck import (
     pikepdf_version,
     repair_pdf,
 )
-from intake_desktop.core.convert.text import text_to_pdf
 from intake_desktop.core.pipeline import PageText, Prepared
+
+# The e-mail, image and text converters load when first needed (reportlab and its fonts,
+# Pillow's HEIF support, img2pdf: 0.1 s of the start of a preparation process that meets
+# only PDFs); `load_converters` loads them all, before workers fork.
+
+
+@functools.cache
+def _image_converter() -> Callable[..., Converted]:
+    from intake_desktop.core.convert.images import image_to_pdf, register_formats
+
+    register_formats()
+    return image_to_pdf
+
+
+@functools.cache
+def _email_converter() -> Callable[..., Converted]:
+    from intake_desktop.core.convert.email import email_to_pdf
+
+    return email_to_pdf
+
+
+@functools.cache
+def _text_converter() -> Callable[..., Converted]:
+    from intake_desktop.core.convert.text import text_to_pdf
+
+    return text_to_pdf
+
+
+def load_converters() -> None:
+    """Load every converter now (a process about to fork workers: each inherits them)."""
+    _image_converter()
+    _email_converter()
+    _text_converter()
 
 
 class ConvertingPreparer:
@@ -61,7 +93,11 @@ class ConvertingPreparer:
             self.limits.office_timeout, memory=self.limits.office_memory,
             address_space=self.limits.office_address_space)
         self.day_first = day_first
-        register_formats()
+
+    def before_fork(self) -> None:
+        """Called before preparation workers fork (core/filing/pool.py): they inherit every
+        converter instead of each loading its own."""
+        load_converters()
 
     def prepare(self, source: Path, sha256: str, workdir: Path) -> Prepared:
         found = detect(source)
@@ -131,13 +167,13 @@ class ConvertingPreparer:
             # The filer hands over a work folder that does not exist yet.
             workdir.mkdir(parents=True, exist_ok=True)
         if kind == kinds.IMAGE:
-            return image_to_pdf(source, mime, workdir, self.limits)
+            return _image_converter()(source, mime, workdir, self.limits)
         if kind in (kinds.EMAIL, kinds.MSG):
-            return email_to_pdf(source, mime, kind, workdir, self.limits)
+            return _email_converter()(source, mime, kind, workdir, self.limits)
         if kind == kinds.OFFICE:
             return office_to_pdf(source, mime, workdir, self.office, self.limits)
         if kind in (kinds.TEXT, kinds.CSV, kinds.HTML):
-            return text_to_pdf(source, mime, kind, workdir, self.limits)
+            return _text_converter()(source, mime, kind, workdir, self.limits)
         if kind == kinds.ZIP:
             return extract_zip(source, mime, workdir, self.limits)
         result = Converted()  # a format we do not convert: filed as it came

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING
 
 from intake_desktop.core import platform
 from intake_desktop.core.errors import IntakeError
-from intake_desktop.core.filing.pool import Preparation, PreparePool, worker_count
+from intake_desktop.core.filing.pool import (
+    IN_FLIGHT_PER_WORKER,
+    Preparation,
+    PreparePool,
+    worker_count,
+)
 from intake_desktop.core.filing.sources import Ahead, expand, hint_for, is_link, source_in
 from intake_desktop.core.junk import is_junk_path
 from intake_desktop.core.pipeline import PassThroughPreparer, Prepared, Preparer
@@ -134,7 +139,9 @@ def _start(workspace: str | None, matter: str | None, paths: list[str]) -> _Earl
         return None
     context = multiprocessing.get_context("fork")
     flags = (context.Value("b", 0), context.Value("b", 0))
-    build = partial(Preparation, ws, flags[0], flags[1], _warn)
+    first = files[:workers * IN_FLIGHT_PER_WORKER]  # what the pool takes at once
+    pdfs_only = all(p.suffix.lower() == ".pdf" for p in first)
+    build = partial(Preparation, ws, flags[0], flags[1], _warn, pdfs_only)
     pool = PreparePool(_Holder(), workers, build=build)
     early = _Early(ws.root, files, matter, pool, ws.work, flags)
     try:

@@ -32,15 +32,17 @@ ROOT = Path(__file__).resolve().parents[3]
 # Runs `intake-desktop` as its entry point does, then says whether the filing process
 # loaded the PDF libraries (the workers use them; an adopted early start leaves them out).
 # Any other process of the run (the early workers, forked from it) that loads the ledger's
-# database library leaves its pid in the folder MARKS names: preparing needs no ledger.
+# database library or the converters' PDF writer leaves "<library> <pid> <whether it is the
+# command's child>" in the folder MARKS names (preparing needs no ledger; PDFs need no
+# converter; the workers are the grandchildren).
 WRAPPER = """
 import os, sys
 from pathlib import Path
 MAIN, MARKS = os.getpid(), Path(os.environ["MARKS"])
 
 def hook(event, args):
-    if event == "import" and args[0] == "sqlalchemy" and os.getpid() != MAIN:
-        (MARKS / str(os.getpid())).touch()
+    if event == "import" and args[0] in ("sqlalchemy", "reportlab") and os.getpid() != MAIN:
+        (MARKS / f"{args[0]} {os.getpid()} {os.getppid() == MAIN}").touch()
 
 sys.addaudithook(hook)
 from intake_desktop.launch import main
@@ -69,13 +71,20 @@ def _workspace(root: Path, count: int = 8) -> Path:
 def _ingest(root: Path, **env: str) -> tuple[list[dict[str, Any]], str]:
     marks = root.parent / f"{root.name} marks"
     marks.mkdir()
+    pdfs_only = all(p.suffix == ".pdf" for p in (root / "Intake" / MATTER).iterdir())
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, "--workspace", str(root), "ingest", "--json",
          str(root / "Intake")],
         env={**os.environ, "PYTHONPATH": str(ROOT), "MARKS": str(marks), **env}, cwd=root,
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert not list(marks.iterdir()), "a preparing process loaded the ledger's library"
+    loaders = sorted(mark.name for mark in marks.iterdir())
+    assert not [m for m in loaders if m.startswith("sqlalchemy")], (
+        "a preparing process loaded the ledger's library")
+    if pdfs_only:
+        assert not loaders, "a preparing process loaded a converter PDFs do not need"
+    else:  # once, in the process the workers fork from: they inherit it
+        assert len(loaders) == 1 and loaders[0].endswith(" True"), loaders
     loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED"))
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")], loaded
 
@@ -107,6 +116,21 @@ def test_an_ingest_prepares_its_files_beside_its_start_up_and_files_them_alike(
     assert [r[1] for r in outcomes[0]] == ["filed"] * 4 + ["review"] * 4
     assert loaded[0] == "LOADED ", loaded  # started early: the workers did the reading
     assert "pypdf" in loaded[1], loaded  # without: the filing process prepared for them
+
+
+def test_an_early_start_with_other_documents_loads_their_converters_once(
+    tmp_path: Path
+) -> None:
+    """Eight PDFs and a text note: the note is converted to a PDF by a worker and filed;
+    its converter's PDF writer was loaded once, by the process the workers fork from (not
+    by each worker), and by no process when every file is a PDF (the test above)."""
+    root = _workspace(tmp_path / "ws")
+    (root / "Intake" / MATTER / "phone note.txt").write_text(
+        "Engagement letter\nCalled Lakeside Imaging Center about account 1007.\n",
+        encoding="utf-8")
+    results, _ = _ingest(root)  # (`_ingest` checks who loaded the converter)
+    note = next(r for r in results if r["source"].endswith("phone note.txt"))
+    assert note["status"] in ("filed", "review") and note["path"].endswith(".pdf"), note
 
 
 @pytest.mark.parametrize("argv, expected", [
