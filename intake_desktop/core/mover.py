@@ -510,9 +510,16 @@ class Mover:
             folder.rmdir()
 
     def discard(self, path: Path) -> None:
-        """Remove a file this app wrote itself (a temporary or an unfinished copy)."""
+        """Remove a file this app wrote itself (a temporary or an unfinished copy). A
+        read-only one is made writable first (Windows removes no read-only file), unless
+        it is also linked under another name: a temporary left linked to a filed original
+        (a crash between naming the copy and removing its temporary name) shares the
+        original's mode, which must stay read-only; such a name is removed as it is (POSIX
+        needs no write permission on a file to remove one of its names)."""
         try:
-            if path.exists() and not os.access(path, os.W_OK):
+            info = path.lstat()
+            if (stat.S_ISREG(info.st_mode) and info.st_nlink == 1
+                    and not os.access(path, os.W_OK)):
                 os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
             path.unlink()
         except FileNotFoundError:

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,8 @@ def check_invariants(root: Path, inputs: dict[str, bytes]) -> None:
             for rel in (doc.filed_path, doc.original_path):
                 data = (root / (rel or "")).read_bytes()
                 assert hashlib.sha256(data).hexdigest() == doc.sha256
+            mode = (root / (doc.original_path or "")).stat().st_mode
+            assert not mode & 0o222, f"the original stays read-only: {doc.original_path}"
         kept = [p for p in ws.matters.rglob("*") if p.is_file()]
         assert len(kept) == 2 * len(matter_shas), f"no stray copies: {kept}"
         assert not [p for p in root.rglob("*.intake-tmp")], "no temporary files left"
@@ -314,3 +317,47 @@ def test_interrupt_every_review_action_at_every_step_then_restart(
                 f"{action}: after a crash at point {n} ({counter.seen[n - 1]}): {exc}"
             ) from exc
         shutil.rmtree(root)
+
+
+def test_a_temporary_left_linked_to_a_filed_original_is_removed_without_touching_it(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a filing cut short between linking an original's temporary copy to its name
+    and removing the temporary name (kill -9 between the two calls: both names are one
+    read-only file) WHEN the next start recovers THEN the temporary name is gone and the
+    filed original is still read-only and byte-identical.
+
+    The tests run as root, whom every file lets write; `os.access` answers here as it does
+    for the person using the app (the file's owner bits)."""
+    import stat
+
+    from intake_desktop.core.mover import tmp_path_for
+
+    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        return not mode & os.W_OK or bool(os.stat(path).st_mode & stat.S_IWUSR)
+
+    monkeypatch.setattr(os, "access", access)
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
+    data = write_file(root / "Intake" / MATTER / "complaint.pdf", 30_000, 1)
+    app = open_app(str(root))
+    with pytest.raises(InjectedFault):
+        build_filer(app, fault=_stop_at).ingest([app.workspace.intake])
+    [doc] = app.ledger.docs.unfinished()
+    app.close()
+    original = root / (doc.original_path or "")
+    assert original.is_file() and not original.stat().st_mode & 0o222, "linked, read-only"
+    left = tmp_path_for(original, f"d{doc.id}")
+    os.link(original, left)  # the temporary name the crash left beside it
+    app = open_app(str(root))
+    build_filer(app).ingest([app.workspace.intake])
+    app.close()
+    assert not left.exists()
+    assert original.read_bytes() == data
+    assert not original.stat().st_mode & 0o222, "the original stays read-only"
+
+
+def _stop_at(step: str) -> None:
+    """Stop a filing once its copies are named, before its done row (a crash there)."""
+    if step == "dir_fsynced":
+        raise InjectedFault(step)
