@@ -166,7 +166,7 @@ class Batch:
         results = self._plan() if self.items else {}
         results.update(self.drain())
         items, self.items, self.size = self.items, [], 0
-        self.filer.forget_walls()  # the next batch reads them again
+        self.filer.next_batch()  # the walls and folders are read again for it
         if items:
             self._flight = _Flight(self.filer, items)
             self._flight.start()

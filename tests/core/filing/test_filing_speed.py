@@ -874,3 +874,33 @@ def test_a_file_dropped_just_before_filing_is_not_read_again_before_its_removal(
     assert not src.exists()
     assert Path(result.path or "").read_bytes() == data
     assert read < 2.5 * len(data), f"read {read / len(data):.1f} times the file"
+
+
+def test_a_batch_looks_up_each_folders_real_path_once(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN 40 files for one matter WHEN they are filed in batches THEN the paths the
+    ledger records are resolved a folder at a time, not a path at a time (each file's two
+    copies and its claim resolved six paths component by component, 1,200 calls for 200
+    files), and the recorded paths are still the real, workspace-relative ones."""
+    datas = [write_file(app.workspace.intake / MATTER / f"letter {i:02}.pdf", 3_000, seed=i)
+             for i in range(40)]
+    calls = 0
+    real_resolve = Path.resolve
+
+    def resolve(self: Path, strict: bool = False) -> Path:
+        nonlocal calls
+        calls += 1
+        return real_resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", resolve)
+    results = Filer(app.workspace, app.ledger).ingest([app.workspace.intake])
+    monkeypatch.undo()
+    assert [r.status for r in results] == [Outcome.FILED] * 40
+    assert calls < 40, f"{calls} paths resolved for 40 files"
+    for result, data in zip(results, datas, strict=True):
+        doc = app.ledger.docs.document(result.document_id or 0)
+        assert doc is not None and doc.filed_path and doc.original_path
+        assert (app.workspace.root / doc.filed_path).read_bytes() == data
+        assert (app.workspace.root / doc.original_path).read_bytes() == data
+        assert not Path(doc.filed_path).is_absolute() and ".." not in doc.filed_path
