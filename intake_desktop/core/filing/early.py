@@ -2,9 +2,10 @@
 
 `intake-desktop ingest` spends its first half second loading the ledger and filing code
 (SQLAlchemy alone a quarter of it) on one core while the other waits. `start_early`, called
-by the entry point (launch.py) before the command modules load, forks the preparation
-workers at once (core/filing/pool.py: each builds its `Preparation` from the workspace
-alone) and submits the first files the command's paths name: hashing, the PDF checks,
+by the entry point (launch.py) before the command modules load, forks one process that
+builds the `Preparation` from the workspace alone and forks the preparation workers from
+it, which inherit it (core/filing/pool.py `_serve_group`), and submits the first files the
+command's paths name: hashing, the PDF checks,
 text extraction and routing run beside the start-up. When the filer begins, `adopt` hands
 it the pool, but only for the same workspace, the same files in the same order and the
 same matter; each file's preparation is used only if the filer would have submitted the

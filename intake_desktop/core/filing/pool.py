@@ -181,13 +181,14 @@ class _RulesText:
 
 
 class Preparation:
-    """A filer's preparation, built by a worker forked before the command opened the
-    ledger (core/filing/early.py) from the workspace alone: the preparer `app.build_filer`
-    gives a filer (`StandardPreparer`, with the workspace's engines and OCR settings) and
-    the rules in rules.toml (`_RulesText`). `said` and `needed` are the OCR notice's flags,
-    shared with the filing step's preparer (`OcrPreparer.share_flags`). `pdfs_only`: the
-    files seen so far are PDFs, so the other converters are left to load where a worker
-    meets one (the workers start 0.1 s sooner); else they load here, once for all."""
+    """A filer's preparation, built from the workspace alone by the process the early
+    workers fork from, before the command opened the ledger (core/filing/early.py): the
+    preparer `app.build_filer` gives a filer (`StandardPreparer`, with the workspace's
+    engines and OCR settings) and the rules in rules.toml (`_RulesText`). `said` and
+    `needed` are the OCR notice's flags, shared with the filing step's preparer
+    (`OcrPreparer.share_flags`). `pdfs_only`: the files seen so far are PDFs, so the other
+    converters are left to load where a worker meets one (the workers start 0.1 s
+    sooner); else they load here, once for all."""
 
     def __init__(self, workspace: Workspace, said: object, needed: object,
                  on_notice: Callable[[str], None], pdfs_only: bool = False) -> None:
@@ -353,8 +354,8 @@ class PreparePool:
     def __init__(self, filer: Preparing, workers: int, *,
                  build: Callable[[], Preparing] | None = None) -> None:
         """Workers preparing with `filer` (inherited at fork), or with what `build` makes
-        in each worker (`filer` then only holds the attachments they prepare ahead until
-        a filer adopts the pool: `adopt`)."""
+        in the one process they fork from (`_serve_group`; `filer` then only holds the
+        attachments they prepare ahead until a filer adopts the pool: `adopt`)."""
         global _next_token
         with _tokens:
             _next_token += 1
