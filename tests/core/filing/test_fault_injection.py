@@ -331,7 +331,11 @@ def test_a_temporary_left_linked_to_a_filed_original_is_removed_without_touching
     for the person using the app (the file's owner bits)."""
     import stat
 
+    from intake_desktop.core import platform
     from intake_desktop.core.mover import tmp_path_for
+
+    if platform.portable_forced():
+        pytest.skip("the portable path names copies by renaming: no temporary is linked")
 
     def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
         return not mode & os.W_OK or bool(os.stat(path).st_mode & stat.S_IWUSR)
