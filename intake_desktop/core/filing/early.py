@@ -5,14 +5,14 @@
 by the entry point (launch.py) before the command modules load, forks one process that
 builds the `Preparation` from the workspace alone and forks the preparation workers from
 it, which inherit it (core/filing/pool.py `_serve_group`), and submits the first files the
-command's paths name: hashing, the PDF checks,
-text extraction and routing run beside the start-up. When the filer begins, `adopt` hands
-it the pool, but only for the same workspace, the same files in the same order and the
-same matter; each file's preparation is used only if the filer would have submitted the
-same (source, matter hint) after its own checks and claim (`PreparePool.unchecked`).
-Otherwise, or if the command never files (a refusal, an error), the workers stop and
-their work folders are removed. Preparing only reads the files: nothing is recorded, and
-nothing decided before the filer's claim is kept without the filer's checks.
+command's paths name: hashing, the PDF checks, text extraction and routing run beside the
+start-up. When the filer begins, `adopt` hands it the pool, but only for the same
+workspace, the same files in the same order and the same matter; each file's preparation
+is used only if the filer would have submitted the same (source, matter hint) after its
+own checks and claim (`PreparePool.unchecked`). Otherwise, or if the command never files
+(a refusal, an error), the workers stop and their work folders are removed. Preparing
+only reads the files: nothing is recorded, and nothing decided before the filer's claim is
+kept without the filer's checks.
 """
 
 from __future__ import annotations
