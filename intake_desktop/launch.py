@@ -12,20 +12,25 @@ from typing import NoReturn
 VALUE_OPTIONS = {"--workspace", "--db", "--as", "--role"}
 
 
-def opens_window(argv: Sequence[str]) -> bool:
-    """True when these arguments open the window (no command, or `gui`)."""
+def _words(argv: Sequence[str]) -> list[str]:
+    """The words of a command line that are not options or their values."""
     words: list[str] = []
     skip = False
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("-h", "--help", "--version", "--json"):
-            return False
         elif arg in VALUE_OPTIONS:
             skip = True
         elif not arg.startswith("-"):
             words.append(arg)
-    return words in ([], ["gui"])
+    return words
+
+
+def opens_window(argv: Sequence[str]) -> bool:
+    """True when these arguments open the window (no command, or `gui`)."""
+    if any(arg in ("-h", "--help", "--version", "--json") for arg in argv):
+        return False
+    return _words(argv) in ([], ["gui"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,6 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake_desktop.core.filing import start_early
 
         start_early(args)
+    elif _words(args)[:1] == ["demo"]:
+        # It converts Office files and OCRs scans: the engines' version checks (a second of
+        # processor time) start now, beside the loading of the modules, and every process
+        # of the run reuses their answers (core/engines.py).
+        from intake_desktop.core.engines import ask_versions_early
+
+        ask_versions_early()
     from intake_desktop.cli import main as cli_main
 
     return cli_main(args, startup_shell=shell)

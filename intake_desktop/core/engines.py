@@ -13,8 +13,11 @@ import glob
 import os
 import shutil
 import sys
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from intake_desktop.core.errors import WorkspaceError
 from intake_desktop.core.workspace import read_config
@@ -133,3 +136,83 @@ def find_engine(key: str, configured: str | None = None,
         if _runnable(path):
             return path
     return None
+
+
+# ---- what an engine said about itself, asked once --------------------------------------------
+
+T = TypeVar("T")
+# Answers of engine probes (`ocrmypdf --version` alone costs half a second of processor time)
+# by key; a process forked later (a preparation worker) starts with them. A key names the
+# program by path and file identity, so a program replaced at the same path is asked again.
+_answers: dict[Hashable, object] = {}
+_asking: dict[Hashable, threading.Event] = {}
+_guard = threading.Lock()
+
+
+def identity(path: Path | str | None) -> tuple[object, ...]:
+    """`path` and the identity of the file there (inode, size, modification time)."""
+    if path is None:
+        return (None,)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def asked_once(key: Hashable, ask: Callable[[], T], keep: Callable[[T], bool]) -> T:
+    """`ask()` the first time `key` is wanted in this process, the same answer afterwards
+    (only an answer `keep` accepts is kept: a program that ran out of time is asked again).
+    A caller wanting a key being asked on another thread waits for that answer."""
+    while True:
+        if key in _answers:
+            return cast(T, _answers[key])
+        with _guard:
+            asking = _asking.get(key)
+            mine = asking is None
+            if mine:
+                asking = _asking[key] = threading.Event()
+        assert asking is not None
+        if not mine:
+            asking.wait()
+            continue
+        try:
+            answer = ask()
+            if keep(answer):
+                _answers[key] = answer
+            return answer
+        finally:
+            with _guard:
+                _asking.pop(key, None)
+            asking.set()
+
+
+def _forget_asking() -> None:
+    """In a forked child: a question another thread of the parent was asking has nobody to
+    answer it here."""
+    global _guard
+    _guard = threading.Lock()
+    _asking.clear()
+
+
+def ask_versions_early() -> None:
+    """Start asking LibreOffice and the OCR programs (as an app with default settings finds
+    them) for their versions, on background threads: a later `ocr_available` or
+    `LibreOffice.version` in this process, or in a process it forks after the answer came,
+    takes the answer instead of starting the programs again."""
+    def ocr() -> None:
+        from intake_desktop.core.ocr.engine import ocr_available
+
+        ocr_available()
+
+    def office() -> None:
+        from intake_desktop.core.convert.office import LibreOffice
+
+        _ = LibreOffice.discover().version
+
+    for ask in (ocr, office):
+        threading.Thread(target=ask, name=f"ask-{ask.__name__}", daemon=True).start()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_asking)

@@ -10,6 +10,7 @@ the original is filed and flagged `needs_conversion` with the install command.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -21,6 +22,8 @@ import zipfile
 from dataclasses import dataclass, field
 from multiprocessing import util as mp_util
 from pathlib import Path
+
+import platformdirs
 
 from intake_desktop.core import platform
 from intake_desktop.core.convert.archive import SMALL_MEMBER
@@ -37,7 +40,8 @@ from intake_desktop.core.convert.base import (
 from intake_desktop.core.convert.facts import put
 from intake_desktop.core.convert.kinds import EXTENSION_KINDS, OFFICE, OFFICE_SUFFIX_BY_MIME
 from intake_desktop.core.convert.pdfcheck import pdf_facts
-from intake_desktop.core.engines import find_engine
+from intake_desktop.core.engines import asked_once, find_engine, identity
+from intake_desktop.core.workspace import APP_NAME
 
 CANDIDATES = ("soffice", "libreoffice")
 MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -71,17 +75,16 @@ class LibreOffice:
 
     @property
     def version(self) -> str:
+        """What `soffice --version` says ("unknown" when it cannot say), asked once per
+        executable in this process (core/engines.py `asked_once`; workers forked later
+        inherit the answer)."""
         if self._version is None:
-            self._version = "unknown"
-            if self.executable:
-                try:
-                    out = subprocess.run(
-                        [self.executable, "--headless", "--version"], capture_output=True,
-                        text=True, timeout=60, check=False,
-                    )
-                    self._version = out.stdout.strip() or "unknown"
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
+            if not self.executable:
+                return "unknown"
+            executable = self.executable
+            self._version = asked_once(("soffice-version", identity(executable)),
+                                       lambda: _ask_version(executable),
+                                       keep=lambda version: version != "unknown")
         return self._version
 
     def convert(self, source: Path, suffix: str, workdir: Path) -> Path:
@@ -95,6 +98,10 @@ class LibreOffice:
         if home is None:  # this process's profile is in use: a fresh one in the work folder
             home = job
         profile = home / "profile"
+        seed = _seed_folder(self.executable)
+        seeded = (seed is not None and seed.is_dir()
+                  and not (profile / "user" / "extensions").is_dir()
+                  and _copy_folder(seed, profile / "user" / "extensions"))
         staged = job / "in" / f"document{suffix}"
         shutil.copyfile(source, staged)  # a plain ASCII name: no quoting or filter surprises
         cmd = [
@@ -131,8 +138,12 @@ class LibreOffice:
                         "hand",
                     )
             ok = proc.returncode == 0
+            if seed is not None and ok and not seed.is_dir():
+                _keep_seed(profile / "user" / "extensions", seed)
         finally:
             _kill_group(proc)  # helpers LibreOffice may have left behind
+            if seed is not None and seeded and not ok:
+                shutil.rmtree(seed, ignore_errors=True)  # never the cause of a second failure
             if home != job:
                 _give_back_profile(home, keep=ok)
         if proc.returncode != 0 and _out_of_memory(proc.returncode, err):
@@ -164,6 +175,61 @@ class LibreOffice:
 # failed or was stopped throws its profile away.
 _profile_lock = threading.Lock()
 _profiles: dict[int, Path] = {}  # process id -> its profile's home folder
+
+
+def _ask_version(executable: str) -> str:
+    try:
+        out = subprocess.run([executable, "--headless", "--version"], capture_output=True,
+                             text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+# A new LibreOffice profile costs its first start a restart (0.3-0.5 s): LibreOffice
+# registers its bundled extensions in the profile, then starts again. That registration
+# (`user/extensions`: LibreOffice's own build id and extension registries, nothing of any
+# document) is kept once per LibreOffice installation in the user's cache and copied into
+# each new profile; LibreOffice compares the build id itself and registers again after an
+# upgrade. `INTAKE_LIBREOFFICE_SEED=0` turns it off; a folder puts it there.
+SEED_ENV = "INTAKE_LIBREOFFICE_SEED"
+
+
+def _seed_folder(executable: str) -> Path | None:
+    """Where the extension registration of this LibreOffice is kept (None: turned off)."""
+    chosen = os.environ.get(SEED_ENV, "").strip()
+    if chosen == "0":
+        return None
+    root = Path(chosen) if chosen else Path(platformdirs.user_cache_dir(APP_NAME)) / "libreoffice"
+    which = repr(identity(os.path.realpath(executable))).encode("utf-8")
+    return root / hashlib.sha256(which).hexdigest()[:16] / "extensions"
+
+
+def _copy_folder(source: Path, dest: Path) -> bool:
+    """Copy a folder of LibreOffice's own state (False: it could not be; never raises)."""
+    try:
+        shutil.copytree(source, dest, symlinks=True)
+    except (OSError, shutil.Error):
+        shutil.rmtree(dest, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep_seed(extensions: Path, seed: Path) -> None:
+    """Keep `extensions` (of a profile that just converted) as the seed, unless one is
+    there: copied beside it, then renamed into place (a half copy is never used)."""
+    if not extensions.is_dir():
+        return
+    try:
+        seed.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    partial = seed.with_name(f"{seed.name}.{os.getpid()}.partial")
+    if _copy_folder(extensions, partial):
+        try:
+            partial.rename(seed)
+        except OSError:  # another process kept its own first
+            shutil.rmtree(partial, ignore_errors=True)
 
 
 def _take_profile() -> Path | None:

@@ -1,15 +1,16 @@
-"""A later matter's long conversions started early, in a background process.
+"""Later matters' long conversions started early, in background processes.
 
 The demo files its matters one after another (each while its own preset is the active
 rules), so a matter's LibreOffice conversion used to start only when that matter's turn
 came, and the run waited for it (1.5-2.5 s a conversion: mostly LibreOffice starting).
-Preparing a document does not depend on the rules, so the demo starts the next matter's
-expensive documents (Office files, e-mails: `core.filing.pool.cost`) and their attachments
-in a forked process, at a lower priority, with the same filer's preparer while the matter
-before it is filed, and hands what it
-prepared to that matter's filer (`Filer.prepared_ahead`), which files it as if it had
-prepared it itself: the conversion happens in this run, with the same engines, and is
-recorded by the filing step as always. Nothing is kept between runs.
+Preparing a document does not depend on the rules, so when the first matter's filing
+starts, the demo starts each later matter's expensive documents (Office files, e-mails:
+`core.filing.pool.cost`) and their attachments in a forked process of its own, at a lower
+priority, with the same filer's preparer, and hands what it prepared to that matter's filer
+(`Filer.prepared_ahead`), which files it as if it had prepared it itself: the conversion
+happens in this run, with the same engines, and is recorded by the filing step as always.
+One process per matter: a matter waits for its own documents only. Nothing is kept between
+runs.
 
 Only where forking is safe (core/platform.fork_is_safe: the command line, not the window);
 elsewhere nothing is prepared early.

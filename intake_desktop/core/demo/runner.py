@@ -344,7 +344,7 @@ def run_demo(
         app.ledger.actor = create_people(app.ledger)
         done = 1
         dropped: dict[str, dict[Path, DemoDocument]] = {}
-        early: EarlyPreparation | None = None
+        early: dict[str, EarlyPreparation] = {}  # by matter: started beside the first one
         try:
             for number, matter in enumerate(matters):
                 if cancel is not None and cancel.is_set():
@@ -361,30 +361,29 @@ def run_demo(
                                 f"filing {Path(message).name}")
 
                 filer = build_filer(app)
-                before, early = early, None
-                if before is not None:  # started while the matter before was filed
-                    filer.prepared_ahead.update(before.take())
-                if number + 1 < len(matters):
-                    # The next matter's long conversions start now, beside this filing.
-                    following = matters[number + 1]
-                    dropped[following] = drop_documents(
-                        ws, [d for d in docs if d.matter == following])
-                    early = EarlyPreparation(filer, list(dropped[following]))
-                    prepared_early += [dropped[following][path].relative
-                                       for path in early.started]
+                if number == 0:
+                    # Every later matter's long conversions start now, beside this filing.
+                    for following in matters[1:]:
+                        dropped[following] = drop_documents(
+                            ws, [d for d in docs if d.matter == following])
+                        early[following] = EarlyPreparation(filer, list(dropped[following]))
+                        prepared_early += [dropped[following][path].relative
+                                           for path in early[following].started]
+                if matter in early:  # started while the matters before were filed
+                    filer.prepared_ahead.update(early[matter].take())
                 try:
                     results = filer.ingest(
                         [ws.intake / matter], on_progress=progress, cancel=cancel
                     )
                 finally:
-                    if before is not None:
-                        before.close()
+                    if matter in early:
+                        early.pop(matter).close()
                 by_source = {Path(r.source).resolve(): r for r in results}
                 outcomes += [_outcome(doc, by_source.get(path)) for path, doc in placed.items()]
                 done += len(batch)
         finally:
-            if early is not None:
-                early.close()
+            for waiting in early.values():
+                waiting.close()
         active = _activate_preset(ws, app.ledger, FINAL_PRESET)
         if not cancelled and not (cancel is not None and cancel.is_set()):
             on_progress(total - 1, total, "building the example exhibit set")

@@ -35,7 +35,7 @@ import pikepdf
 import pypdf
 from pikepdf import Name
 
-from intake_desktop.core.engines import find_engine
+from intake_desktop.core.engines import asked_once, find_engine, identity
 from intake_desktop.core.ocr.settings import DEFAULT_JOBS, DEFAULT_LANGUAGE
 from intake_desktop.core.progress import CancelFlag, ProgressCallback, no_progress
 from intake_desktop.core.shipped import package_file
@@ -180,6 +180,19 @@ def missing_message(what: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What the OCR programs said about themselves (None: a program did not answer)."""
+
+    tesseract: tuple[int, str, str] | None
+    ocrmypdf: tuple[int, str, str] | None
+    langs: tuple[int, str, str] | None
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.tesseract, self.ocrmypdf, self.langs)
+
+
 class OcrProbe:
     """The check that OCRmyPDF and Tesseract (with `language`) can run, started at once and
     answered later: the three programs (`tesseract --version`, `ocrmypdf --version`,
@@ -201,59 +214,75 @@ class OcrProbe:
                 "langs": _Run([str(self.tesseract), "--list-langs"], env),
             }
 
+    def said(self) -> _Said:
+        """What the programs answered (waits for them)."""
+        done = {name: run.finish() for name, run in self._runs.items()}
+        return _Said(done.get("tesseract"), done.get("ocrmypdf"), done.get("langs"))
+
     def result(self) -> OcrAvailability:
         if self._result is None:
-            self._result = self._answer()
+            said = self.said() if self._runs else None
+            self._result = _availability(self.tesseract, self.ocrmypdf, said, self.language)
         return self._result
 
-    def _answer(self) -> OcrAvailability:
-        tesseract, ocrmypdf = self.tesseract, self.ocrmypdf
-        if tesseract is None and ocrmypdf is None:
-            return OcrAvailability(False,
-                                   missing_message("Tesseract and OCRmyPDF are not installed"))
-        if tesseract is None:
-            return OcrAvailability(
-                False, missing_message("Tesseract is not installed"), ocrmypdf=str(ocrmypdf)
-            )
-        if ocrmypdf is None:
-            return OcrAvailability(
-                False, missing_message("OCRmyPDF is not installed"), tesseract=str(tesseract)
-            )
-        done = {name: run.finish() for name, run in self._runs.items()}
-        tess_version = _first_line(done["tesseract"])
-        ocr_version = _first_line(done["ocrmypdf"])
-        if tess_version is None or ocr_version is None:
-            broken = "Tesseract" if tess_version is None else "OCRmyPDF"
-            return OcrAvailability(
-                False, missing_message(f"{broken} is installed but does not start"),
-                ocrmypdf=str(ocrmypdf), tesseract=str(tesseract),
-            )
-        versions = {"ocrmypdf": ocr_version,
-                    "tesseract": tess_version.removeprefix("tesseract ")}
-        listed = done["langs"]
-        lines = [] if listed is None else (listed[1] + "\n" + listed[2]).splitlines()
-        langs = None if listed is None else {
-            ln.strip() for ln in lines if ln.strip() and " " not in ln.strip()}
-        wanted = [code for code in self.language.split("+") if code]
-        missing = [code for code in wanted if langs is not None and code not in langs]
-        if missing:
-            return OcrAvailability(
-                False,
-                missing_message(
-                    f"Tesseract has no language data for {', '.join(missing)} "
-                    f"(install tesseract-ocr-{missing[0]})"
-                ),
-                versions, str(ocrmypdf), str(tesseract),
-            )
-        return OcrAvailability(True, "OCR is available", versions, str(ocrmypdf),
-                               str(tesseract))
+
+def _availability(tesseract: Path | None, ocrmypdf: Path | None, said: _Said | None,
+                  language: str) -> OcrAvailability:
+    """Whether OCR in `language` can run, from what the programs said."""
+    if tesseract is None and ocrmypdf is None:
+        return OcrAvailability(False,
+                               missing_message("Tesseract and OCRmyPDF are not installed"))
+    if tesseract is None:
+        return OcrAvailability(
+            False, missing_message("Tesseract is not installed"), ocrmypdf=str(ocrmypdf)
+        )
+    if ocrmypdf is None or said is None:
+        return OcrAvailability(
+            False, missing_message("OCRmyPDF is not installed"), tesseract=str(tesseract)
+        )
+    tess_version = _first_line(said.tesseract)
+    ocr_version = _first_line(said.ocrmypdf)
+    if tess_version is None or ocr_version is None:
+        broken = "Tesseract" if tess_version is None else "OCRmyPDF"
+        return OcrAvailability(
+            False, missing_message(f"{broken} is installed but does not start"),
+            ocrmypdf=str(ocrmypdf), tesseract=str(tesseract),
+        )
+    versions = {"ocrmypdf": ocr_version,
+                "tesseract": tess_version.removeprefix("tesseract ")}
+    listed = said.langs
+    lines = [] if listed is None else (listed[1] + "\n" + listed[2]).splitlines()
+    langs = None if listed is None else {
+        ln.strip() for ln in lines if ln.strip() and " " not in ln.strip()}
+    wanted = [code for code in language.split("+") if code]
+    missing = [code for code in wanted if langs is not None and code not in langs]
+    if missing:
+        return OcrAvailability(
+            False,
+            missing_message(
+                f"Tesseract has no language data for {', '.join(missing)} "
+                f"(install tesseract-ocr-{missing[0]})"
+            ),
+            versions, str(ocrmypdf), str(tesseract),
+        )
+    return OcrAvailability(True, "OCR is available", versions, str(ocrmypdf), str(tesseract))
 
 
 def ocr_available(
     search_path: str | None = None, language: str = DEFAULT_LANGUAGE
 ) -> OcrAvailability:
-    """Check that OCRmyPDF and Tesseract (with `language`) can run; never raises."""
-    return OcrProbe(search_path, language).result()
+    """Check that OCRmyPDF and Tesseract (with `language`) can run; never raises. What the
+    programs say is asked once for the programs found (core/engines.py `asked_once`): the
+    app's engines, its preparation workers and the demo's matters, whatever language each
+    document wants, ask once per run, not each."""
+    tesseract, ocrmypdf = find_tesseract(search_path), find_ocrmypdf(search_path)
+    said = None
+    if tesseract is not None and ocrmypdf is not None:
+        key = ("ocr", identity(tesseract), identity(ocrmypdf), _search_path(search_path),
+               os.environ.get("TESSDATA_PREFIX"))
+        said = asked_once(key, lambda: OcrProbe(search_path, language).said(),
+                          keep=lambda said: said.complete)
+    return _availability(tesseract, ocrmypdf, said, language)
 
 
 # ---- checking that images stay untouched ---------------------------------------------------

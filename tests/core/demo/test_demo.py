@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 
 from intake_desktop.core import custody
+from intake_desktop.core.convert.office import SEED_ENV
 from intake_desktop.core.courts import parse_profile
 from intake_desktop.core.demo import (
     DemoDocument,
@@ -41,6 +42,7 @@ from intake_desktop.core.demo.render import (
     SCAN_DPI,
 )
 from intake_desktop.core.demo.runner import EXAMPLE_SPEC, examples_dir
+from intake_desktop.core.engines import env_name, find_engine
 from intake_desktop.core.errors import WorkspaceError
 from intake_desktop.core.exhibits.spec import load_spec
 from intake_desktop.core.hashing import sha256_file
@@ -57,15 +59,39 @@ def generated() -> list[DemoDocument]:
     return generate_documents(DEFAULT_SEED)
 
 
+ENGINES = ("soffice", "tesseract", "ocrmypdf")
+
+
+def logging_engines(bindir: Path, log: Path) -> dict[str, str]:
+    """For each engine installed here: a wrapper that logs its arguments and runs it (the
+    environment that makes the app use them)."""
+    bindir.mkdir()
+    env = {}
+    for key in ENGINES:
+        real = find_engine(key)
+        if real is not None:
+            wrapper = bindir / key
+            wrapper.write_text(f'#!/bin/sh\necho "{key} $*" >> "{log}"\nexec "{real}" "$@"\n')
+            wrapper.chmod(0o755)
+            env[env_name(key)] = str(wrapper)
+    return env
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run `intake-desktop demo --json` once into a new workspace (spaces and ñ in the path)."""
-    root = tmp_path_factory.mktemp("demo") / "Demo work space ñ"
-    proc = run_cli("demo", "--workspace", str(root), "--json", timeout=300)
+    """Run `intake-desktop demo --json` once into a new workspace (spaces and ñ in the path),
+    its engines logging each start."""
+    base = tmp_path_factory.mktemp("demo")
+    root = base / "Demo work space ñ"
+    log = base / "engines.log"
+    env = logging_engines(base / "bin", log)
+    env[SEED_ENV] = str(base / "libreoffice")  # not the user's cache: the wrapper is new
+    proc = run_cli("demo", "--workspace", str(root), "--json", timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr + proc.stdout[-3000:]
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     assert "summary" in lines[-1], lines[-1]
-    return {"root": root, "docs": lines[:-1], "summary": lines[-1]["summary"]}
+    return {"root": root, "docs": lines[:-1], "summary": lines[-1]["summary"],
+            "engines": env, "engine_log": log}
 
 
 @pytest.fixture
@@ -228,12 +254,12 @@ def test_the_demo_reports_its_time(demo: dict[str, Any]) -> None:
     assert isinstance(summary["within_budget"], bool)
 
 
-def test_the_next_matters_conversions_run_beside_the_filing_before_it(
+def test_later_matters_conversions_run_beside_the_first_matters_filing(
     demo: dict[str, Any], ledger: Ledger
 ) -> None:
     """Issue 16: the injury and immigration matters' Office files and e-mails (LibreOffice,
-    attachments) were prepared in a background process while the matter before them was
-    filed, not after it; they were still converted in this run and filed as always: each
+    attachments) were prepared in background processes (one per matter) while the first
+    matter was filed, not after it; they were still converted in this run and filed as always: each
     with its `converted` event (LibreOffice for the Word file), its attachments under it,
     and no work folder left."""
     early = demo["summary"]["prepared_early"]
@@ -254,6 +280,25 @@ def test_the_next_matters_conversions_run_beside_the_filing_before_it(
         if line["kind"] in (Kind.EMAIL, Kind.ARCHIVE):
             assert line["children"] and all(c["status"] == "filed" for c in line["children"])
     assert not list(Workspace(demo["root"]).work.iterdir()), "no work folder left"
+
+
+def test_each_engine_is_asked_for_its_version_once_in_the_whole_run(
+    demo: dict[str, Any]
+) -> None:
+    """Issue 16: the demo's processes (the command, each matter's preparation workers, the
+    background conversions) asked LibreOffice and the OCR programs for their versions
+    again and again: `ocrmypdf --version` seven times (half a second of processor time
+    each), `soffice --version` after each conversion, in a run bound by the processor. Now
+    the command asks each once, as it starts, and every process of the run uses the
+    answer."""
+    if len(demo["engines"]) < len(ENGINES):
+        pytest.skip("LibreOffice, Tesseract and OCRmyPDF are installed by .ci/run")
+    started = demo["engine_log"].read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("soffice") and "--convert-to" in line for line in started) >= 2
+    versions = [line for line in started if line.endswith("--version")]
+    assert sorted(versions) == ["ocrmypdf --version", "soffice --headless --version",
+                                "tesseract --version"], started
+    assert sum(line == "tesseract --list-langs" for line in started) == 1, started
 
 
 # ---- the generated files ---------------------------------------------------------------------

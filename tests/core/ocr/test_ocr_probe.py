@@ -6,8 +6,10 @@ programs the check asks run side by side, not one after the other."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ import pytest
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.core.engines import env_name
 from intake_desktop.core.filing import Outcome
-from intake_desktop.core.ocr.engine import OcrProbe
+from intake_desktop.core.ocr.engine import OcrProbe, ocr_available
 from intake_desktop.core.workspace import init_workspace
 from tests.conftest import run_cli
 from tests.core.convert.samples import scanned_pdf, write_pdf
@@ -135,3 +137,31 @@ def test_a_long_lived_filer_checks_once_for_later_batches(
     assert 3 <= counts[0] <= 6  # the workers that met scans checked
     assert counts[1] - counts[0] == 3  # once, before the second batch's workers forked
     assert counts[2] == counts[1]  # known since: no program started
+
+
+def test_the_programs_are_asked_once_whatever_the_language_and_in_forked_workers(
+    tmp_path: Path,
+) -> None:
+    """GIVEN OCR programs that log each start WHEN OCR is checked for English, then for a
+    French document, then in a worker forked after, THEN the three programs ran once (each
+    check used to start them: `ocrmypdf --version` is half a second of processor time, and
+    the demo started it seven times); WHEN `ocrmypdf` is replaced at the same path THEN it is
+    asked again."""
+    log, go = tmp_path / "started.log", tmp_path / "go"
+    bindir = tmp_path / "bin"
+    fake_programs(bindir, log, go)
+    go.touch()
+    path = f"{bindir}{os.pathsep}/usr/bin:/bin"
+    assert ocr_available(path).ok
+    french = ocr_available(path, "fra+eng")  # the fake lists eng and osd only
+    assert not french.ok and "no language data for fra" in french.message
+    assert len(log.read_text().splitlines()) == 3
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(ocr_available, path).result().ok
+    assert len(log.read_text().splitlines()) == 3
+    script = (bindir / "ocrmypdf").read_text()
+    (bindir / "ocrmypdf").unlink()  # an upgrade: a new file at the same path
+    (bindir / "ocrmypdf").write_text(script.replace("14.0.1", "14.0.2"))
+    (bindir / "ocrmypdf").chmod(0o755)
+    assert ocr_available(path).versions["ocrmypdf"] == "14.0.2"
+    assert len(log.read_text().splitlines()) == 6
