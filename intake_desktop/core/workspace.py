@@ -62,6 +62,17 @@ def default_demo_dir() -> Path:
     return Path(platformdirs.user_documents_dir()) / f"{APP_NAME} Demo"
 
 
+def user_cache_folder(env: str, name: str) -> Path | None:
+    """A cache of the app's own in the user's cache folder (`<cache>/Intake Desktop/<name>`):
+    None when the environment variable `env` is "0", its value when it names a folder."""
+    chosen = os.environ.get(env, "").strip()
+    if chosen == "0":
+        return None
+    if chosen:
+        return Path(chosen)
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / name
+
+
 def resolve_workspace_dir(explicit: str | os.PathLike[str] | None) -> Path:
     """--workspace wins, then INTAKE_WORKSPACE, then the platform default; a relative
     folder is taken from the current folder and made absolute."""

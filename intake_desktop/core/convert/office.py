@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from multiprocessing import util as mp_util
 from pathlib import Path
 
-import platformdirs
-
 from intake_desktop.core import platform
 from intake_desktop.core.convert.archive import SMALL_MEMBER
 from intake_desktop.core.convert.base import (
@@ -41,7 +39,7 @@ from intake_desktop.core.convert.facts import put
 from intake_desktop.core.convert.kinds import EXTENSION_KINDS, OFFICE, OFFICE_SUFFIX_BY_MIME
 from intake_desktop.core.convert.pdfcheck import pdf_facts
 from intake_desktop.core.engines import asked_once, find_engine, identity
-from intake_desktop.core.workspace import APP_NAME
+from intake_desktop.core.workspace import user_cache_folder
 
 CANDIDATES = ("soffice", "libreoffice")
 MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -197,10 +195,9 @@ SEED_ENV = "INTAKE_LIBREOFFICE_SEED"
 
 def _seed_folder(executable: str) -> Path | None:
     """Where the extension registration of this LibreOffice is kept (None: turned off)."""
-    chosen = os.environ.get(SEED_ENV, "").strip()
-    if chosen == "0":
+    root = user_cache_folder(SEED_ENV, "libreoffice")
+    if root is None:
         return None
-    root = Path(chosen) if chosen else Path(platformdirs.user_cache_dir(APP_NAME)) / "libreoffice"
     which = repr(identity(os.path.realpath(executable))).encode("utf-8")
     return root / hashlib.sha256(which).hexdigest()[:16] / "extensions"
 

@@ -15,18 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from importlib import metadata
 from pathlib import Path
-
-import platformdirs
 
 from intake_desktop import __version__
 from intake_desktop.core.demo.documents import DemoDocument, Kind, generate_documents
 from intake_desktop.core.mover import write_once
 from intake_desktop.core.ocr.cache import OcrCache
 from intake_desktop.core.shipped import package_dir
-from intake_desktop.core.workspace import APP_NAME
+from intake_desktop.core.workspace import user_cache_folder
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +37,7 @@ LIBRARIES = ("reportlab", "pillow", "python-docx", "pikepdf")
 
 def cache_root() -> Path | None:
     """Where generated demo documents are kept (None: the cache is off)."""
-    chosen = os.environ.get(CACHE_ENV, "").strip()
-    if chosen == "0":
-        return None
-    if chosen:
-        return Path(chosen)
-    return Path(platformdirs.user_cache_dir(APP_NAME)) / "demo"
+    return user_cache_folder(CACHE_ENV, "demo")
 
 
 def cache_key(seed: int) -> str:
