@@ -27,9 +27,10 @@ if TYPE_CHECKING:
         rollback_rules,
         rules_history,
     )
+    from intake_desktop.core.rules.in_force import LazyRulesRouter, version_of
     from intake_desktop.core.rules.plan_preview import PreviewResult, preview
-    from intake_desktop.core.rules.router import LazyRulesRouter, ReviewRouter, RulesRouter
-    from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules, version_of
+    from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
+    from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules
     from intake_desktop.core.rules.templating import FILTERS
     from intake_desktop.core.rules.vocabulary import FILTER_WORDS, VARIABLE_WORDS
 
@@ -49,13 +50,13 @@ _HOMES = {
     "rules_history": "history",
     "PreviewResult": "plan_preview",
     "preview": "plan_preview",
-    "LazyRulesRouter": "router",
+    "LazyRulesRouter": "in_force",
     "ReviewRouter": "router",
     "RulesRouter": "router",
     "RuleSet": "ruleset",
     "load_rules": "ruleset",
     "parse_rules": "ruleset",
-    "version_of": "ruleset",
+    "version_of": "in_force",
     "FILTERS": "templating",
     "FILTER_WORDS": "vocabulary",
     "VARIABLE_WORDS": "vocabulary",

@@ -17,16 +17,19 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake_desktop.core.errors import IntakeError
 from intake_desktop.core.ledger import Actor, EventKind, Ledger
 from intake_desktop.core.mover import replace_file
 from intake_desktop.core.pipeline import BuiltinRouter, Candidate, Decision, Router
 from intake_desktop.core.rules.errors import RuleProblem, RulesError
-from intake_desktop.core.rules.router import LazyRulesRouter, ReviewRouter, RulesRouter
-from intake_desktop.core.rules.ruleset import RuleSet, load_rules, parse_rules, version_of
+from intake_desktop.core.rules.in_force import LazyRulesRouter, routes_with_rules, version_of
 from intake_desktop.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from intake_desktop.core.rules.router import RulesRouter
+    from intake_desktop.core.rules.ruleset import RuleSet
 
 LAST_GOOD_NAME = "rules.last-good.toml"
 # Ledger event kinds of rules versions (RULES_ACCEPTED: a hand edit an admin accepted).
@@ -113,6 +116,8 @@ def _promote(workspace: Workspace, ledger: Ledger | None, ruleset: RuleSet, sour
 def _load(path: Path) -> RuleSet:
     """load_rules, with any failure (not only a rules error: a library bug, memory) turned
     into a RulesError naming the file, so the last-good fallback always applies."""
+    from intake_desktop.core.rules.ruleset import load_rules
+
     try:
         return load_rules(path)
     except RulesError:
@@ -174,6 +179,8 @@ def load_active_rules(
         _promote(workspace, ledger, ruleset, workspace.rules_path.name)
     elif promote and _read(last_good_path(workspace)) != ruleset.text:
         _write_atomic(last_good_path(workspace), ruleset.text)  # the copy of the version
+    from intake_desktop.core.rules.router import RulesRouter
+
     return ActiveRules(RulesRouter(ruleset), ruleset.version, None, ruleset)
 
 
@@ -197,6 +204,8 @@ def _read(path: Path) -> str | None:
 
 def _fallback(workspace: Workspace, accepted: str | None, exc: RulesError,
               pending: RulesVersion | None = None) -> ActiveRules:
+    from intake_desktop.core.rules.router import ReviewRouter, RulesRouter
+
     try:
         fallback = _in_force(workspace, accepted)
     except RulesError as lost:
@@ -251,6 +260,8 @@ def save_rules(workspace: Workspace, ledger: Ledger | None, text: str, *,
 
     Raises RulesError and leaves the current rules untouched when `text` is not valid.
     """
+    from intake_desktop.core.rules.ruleset import parse_rules
+
     ruleset = parse_rules(text, str(workspace.rules_path))
     _write_atomic(workspace.rules_path, text)
     _promote(workspace, ledger, ruleset, source, extra)
@@ -324,7 +335,7 @@ class WorkspaceRulesRouter:
         to route with (None: they failed to load, so routing stays here, where the
         warnings are shown). Its decisions are taken through `accept`."""
         router = self.active.router
-        if self.active.error is not None or not isinstance(router, RulesRouter | LazyRulesRouter):
+        if self.active.error is not None or not routes_with_rules(router):
             return None
         return router
 
@@ -336,7 +347,7 @@ class WorkspaceRulesRouter:
         self.reload_if_changed()
         router = self.active.router
         if (self.active.error is not None or decision.rules_version != self.rules_version
-                or not isinstance(router, RulesRouter | LazyRulesRouter)):
+                or not routes_with_rules(router)):
             return False
         router.remember(decision)
         return True
@@ -357,6 +368,8 @@ class WorkspaceRulesRouter:
         except RulesError:
             last = None
         if last is not None and last.version != self.active.version:
+            from intake_desktop.core.rules.router import RulesRouter
+
             try:
                 decision = RulesRouter(last).route(candidate)
             except Exception:

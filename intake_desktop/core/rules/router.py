@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,14 +21,13 @@ from intake_desktop.core.pipeline import Candidate, Decision
 from intake_desktop.core.rules.conditions import Subject
 from intake_desktop.core.rules.errors import RuleFailure
 from intake_desktop.core.rules.facts import choose_date, extract_facts, text_facts
+from intake_desktop.core.rules.in_force import PARENT_CACHE
 from intake_desktop.core.rules.limits import RegexTimeout, render_bounded
 from intake_desktop.core.rules.ruleset import (
     NO_MATCH_REASON,
     NO_MATCH_RULE,
     Rule,
     RuleSet,
-    parse_rules,
-    version_of,
 )
 from intake_desktop.core.rules.safepath import (
     MAX_COMPONENT_BYTES,
@@ -41,7 +40,6 @@ from intake_desktop.core.rules.safepath import (
 MATTERS_PREFIX = "Matters/"
 # Room left for the filer's collision counter " (12)".
 COUNTER_RESERVE = 5
-PARENT_CACHE = 2048
 _VERSION = re.compile(r"(?:^|[\s_\-.(])v(?:er(?:sion)?)?[\s_.]?(\d{1,3})(?=$|[\s_\-.)])", re.I)
 _DATE_TOKEN = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d[-_.]?[01]\d[-_.]?[0-3]\d|[01]?\d[-_.][0-3]?\d[-_.](?:19|20)\d\d)(?!\d)"
@@ -412,39 +410,3 @@ def _iso_or_none(value: Any) -> str | None:
         return dt.date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
         return None
-
-
-class LazyRulesRouter:
-    """A `RulesRouter` for rules already checked (the version in force), whose templates
-    and patterns are compiled the first time a file is routed: the filing step of a run
-    whose workers route (core/filing/pool.py) never compiles them (0.2 s for the
-    litigation preset), each worker once."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.text, self.source = text, source
-        self.rules_version = version_of(text)
-        self._router: RulesRouter | None = None
-        self._remembered: deque[Decision] = deque(maxlen=PARENT_CACHE)
-
-    @property
-    def router(self) -> RulesRouter:
-        if self._router is None:
-            self._router = RulesRouter(parse_rules(self.text, self.source))
-            for decision in self._remembered:
-                self._router.remember(decision)
-            self._remembered.clear()
-        return self._router
-
-    @property
-    def ruleset(self) -> RuleSet:
-        return self.router.ruleset
-
-    def route(self, candidate: Candidate) -> Decision:
-        return self.router.route(candidate)
-
-    def remember(self, decision: Decision) -> None:
-        """As `RulesRouter.remember`, without compiling the rules for it."""
-        if self._router is None:
-            self._remembered.append(decision)
-        else:
-            self._router.remember(decision)

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from intake_desktop.core.rules.conditions import Conditions, compile_conditions, group_names
 from intake_desktop.core.rules.errors import RuleProblem, RulesError
+from intake_desktop.core.rules.in_force import version_of
 from intake_desktop.core.rules.limits import MAX_NESTING, render_bounded, too_deep
 from intake_desktop.core.rules.templating import (
     TemplateProblem,
@@ -80,11 +81,6 @@ APPROVERS = ("attorney",)
 TOP_KEYS = {"settings", "rule"}
 NO_MATCH_RULE = "no-rule-matched"
 NO_MATCH_REASON = "no rule matched"
-
-
-def version_of(text: str) -> str:
-    """The rules version: the first 12 hex digits of the SHA-256 of the file's text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,15 @@ from intake_desktop.app import build_filer, open_app
 from intake_desktop.core import custody
 from intake_desktop.core.filing import early
 from intake_desktop.core.filing.results import Outcome
+from intake_desktop.core.rules import load_active_rules
 from intake_desktop.core.workspace import init_workspace
 from tests.core.filing.test_filing_speed import MATTER, rerun_alone, text_pdf
 
 ROOT = Path(__file__).resolve().parents[3]
 
 # Runs `intake-desktop` as its entry point does, then says whether the filing process
-# loaded the PDF libraries (the workers use them; an adopted early start leaves them out).
+# loaded the PDF libraries or the rules' template compiler (the workers use them to read
+# and route; an adopted early start leaves them out).
 # Any other process of the run (the early workers, forked from it) that loads the ledger's
 # database library or the converters' PDF writer leaves "<library> <pid> <whether it is the
 # command's child>" in the folder MARKS names (preparing needs no ledger; PDFs need no
@@ -47,7 +49,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 from intake_desktop.launch import main
 code = main(sys.argv[1:])
-print("LOADED " + " ".join(m for m in ("pypdf", "pikepdf", "PIL") if m in sys.modules),
+print("LOADED " + " ".join(m for m in ("pypdf", "pikepdf", "PIL", "jinja2") if m in sys.modules),
       file=sys.stderr)
 sys.exit(code)
 """
@@ -64,6 +66,8 @@ def _workspace(root: Path, count: int = 8) -> Path:
             text_pdf(made / f"record {i:02}.pdf",
                      [kind, f"Record {i}", "Lakeside Imaging Center", f"Account {1000 + i}"])
     init_workspace(root)
+    with open_app(str(root)) as app:  # the preset's rules in force, as `init` records them
+        load_active_rules(app.workspace, app.ledger)
     shutil.copytree(made, root / "Intake" / MATTER)
     return root
 
@@ -99,9 +103,9 @@ def test_an_ingest_prepares_its_files_beside_its_start_up_and_files_them_alike(
     tmp_path: Path
 ) -> None:
     """The same eight text PDFs with and without the early start: the same statuses,
-    rules, hashes and names; with it, the filing process loaded no PDF library (every
-    file was prepared by the workers started first), left no work folder, and its
-    ledger verifies."""
+    rules, hashes and names; with it, the filing process loaded no PDF library and did
+    not compile the rules (every file was prepared and routed by the workers started
+    first), left no work folder, and its ledger verifies."""
     outcomes, loaded = [], []
     for name, env in (("early", {}), ("plain", {early.EARLY_ENV: "0"})):
         root = _workspace(tmp_path / name)
