@@ -18,6 +18,7 @@ kept without the filer's checks.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import uuid
@@ -121,12 +122,19 @@ def start_early(argv: Sequence[str]) -> None:
     parsed = ingest_arguments(argv)
     if parsed is None or not platform.is_linux() or not platform.fork_is_safe():
         return
+    # The garbage collector waits until a filer takes the workers over (`adopt`): the
+    # start-up only loads modules and makes objects that live as long as the command
+    # (collecting during it cost the command and the process the workers fork from 5-10%
+    # of their start), and the workers fork with the modules frozen (PreparePool).
+    gc.disable()
     try:
         _started = _start(*parsed)
     except Exception:  # only a head start: the command meets and reports any problem
         _started = None
     if _started is not None:
         atexit.register(_stop)  # before multiprocessing waits for its workers at exit
+    else:
+        gc.enable()
 
 
 def _start(workspace: str | None, matter: str | None, paths: list[str]) -> _Early | None:
@@ -189,6 +197,7 @@ def adopt(filer: Filer, files: list[Path], matter: str | None
     early, _started = _started, None
     if early is None:
         return None
+    gc.enable()  # the start-up is over (`start_early`)
     share = getattr(filer.preparer, "share_flags", None)
     same = (filer.ws.root == early.root and files == early.files and matter == early.matter
             and callable(share) and hasattr(filer.router, "accept"))
@@ -202,6 +211,8 @@ def adopt(filer: Filer, files: list[Path], matter: str | None
 
 def _close(early: _Early) -> None:
     from intake_desktop.core.mover import Mover
+
+    gc.enable()
 
     workdirs = early.pool.adopt(_Holder())
 

@@ -25,11 +25,12 @@ no Qt application: the command line; the window prepares in-process, as before).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -259,9 +260,23 @@ def prepare_children(filer: Preparing, prepared: Prepared, workdir: Path, depth:
 def _serve(token: int, tasks: Connection, results: Connection, address_space: int,
            parent_pid: int, workers: int = 1) -> None:
     """A worker forked with its filer: `_work` until told to end."""
+    gc.enable()  # its own collector runs, on what it makes (`_frozen`)
     platform.die_with_parent(parent_pid)  # a killed command leaves no worker behind
     _start_worker(address_space, workers)
     _work(token, tasks, results)
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Fork inside this block: the objects that exist now are frozen (Python's `gc.freeze`)
+    for the processes forked in it, whose garbage collectors then never walk them (nor
+    write to them: the memory they share with this process stays shared). This process
+    takes them back at the end of the block."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_pid: int,
@@ -280,9 +295,11 @@ def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_p
     platform.lower_priority(GROUP_NICENESS)
     group = os.getpid()
     children = []
+    gc.freeze()  # what it built too (it forks nothing else and only waits after)
     for number, (tasks, results) in enumerate(ends):
         child = os.fork()
         if child == 0:  # a worker: its own pipes only, so its death closes them
+            gc.enable()  # off in the group when it started early (`early.start_early`)
             try:
                 for other, pair in enumerate(ends):
                     if other != number:
@@ -389,8 +406,9 @@ class PreparePool:
             ends = [(tasks[0], answers[1]) for tasks, answers in pipes]
             processes = [context.Process(target=_serve_group,
                                          args=(self.token, ends, os.getpid(), build))]
-        for process in processes:
-            process.start()
+        with _frozen():
+            for process in processes:
+                process.start()
         for (task_out, task_in), (answer_out, answer_in) in pipes:
             task_out.close()
             answer_in.close()

@@ -37,20 +37,28 @@ ROOT = Path(__file__).resolve().parents[3]
 # database library or the converters' PDF writer leaves "<library> <pid> <whether it is the
 # command's child>" in the folder MARKS names (preparing needs no ledger; PDFs need no
 # converter; the workers are the grandchildren).
+# A worker also says, when it first unpickles a task, whether its garbage collector runs and
+# leaves alone the objects it was forked with ("gc <pid> <enabled> <frozen>"), and the
+# filing process says the same of itself at the end ("COLLECTOR <enabled>").
 WRAPPER = """
-import os, sys
+import gc, os, sys
 from pathlib import Path
 MAIN, MARKS = os.getpid(), Path(os.environ["MARKS"])
+TOLD = []
 
 def hook(event, args):
     if event == "import" and args[0] in ("sqlalchemy", "reportlab") and os.getpid() != MAIN:
         (MARKS / f"{args[0]} {os.getpid()} {os.getppid() == MAIN}").touch()
+    if event == "pickle.find_class" and MAIN not in (os.getpid(), os.getppid()) and not TOLD:
+        TOLD.append(True)
+        (MARKS / f"gc {os.getpid()} {gc.isenabled()} {gc.get_freeze_count() > 0}").touch()
 
 sys.addaudithook(hook)
 from intake_desktop.launch import main
 code = main(sys.argv[1:])
 print("LOADED " + " ".join(m for m in ("pypdf", "pikepdf", "PIL", "jinja2") if m in sys.modules),
       file=sys.stderr)
+print(f"COLLECTOR {gc.isenabled()}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -82,7 +90,11 @@ def _ingest(root: Path, **env: str) -> tuple[list[dict[str, Any]], str]:
         env={**os.environ, "PYTHONPATH": str(ROOT), "MARKS": str(marks), **env}, cwd=root,
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    loaders = sorted(mark.name for mark in marks.iterdir())
+    collectors = sorted(mark.name.split()[2:] for mark in marks.glob("gc *"))
+    assert "COLLECTOR True" in done.stderr.splitlines(), "the filing process collects"
+    if env.get(early.EARLY_ENV) != "0":  # each early worker collects, its parent's objects left
+        assert collectors and all(c == ["True", "True"] for c in collectors), collectors
+    loaders = sorted(mark.name for mark in marks.iterdir() if not mark.name.startswith("gc "))
     assert not [m for m in loaders if m.startswith("sqlalchemy")], (
         "a preparing process loaded the ledger's library")
     if pdfs_only:
@@ -105,7 +117,9 @@ def test_an_ingest_prepares_its_files_beside_its_start_up_and_files_them_alike(
     """The same eight text PDFs with and without the early start: the same statuses,
     rules, hashes and names; with it, the filing process loaded no PDF library and did
     not compile the rules (every file was prepared and routed by the workers started
-    first), left no work folder, and its ledger verifies."""
+    first), left no work folder, and its ledger verifies. Either way the filing process
+    ends with its garbage collector on; the early workers run theirs on what they make,
+    not on the objects they were forked with (frozen first)."""
     outcomes, loaded = [], []
     for name, env in (("early", {}), ("plain", {early.EARLY_ENV: "0"})):
         root = _workspace(tmp_path / name)
