@@ -249,6 +249,15 @@ def _take_profile() -> Path | None:
     return home
 
 
+def discard_profile() -> None:
+    """Remove this process's LibreOffice home folder now, for a process that ends without
+    running Python's exit handlers (a preparation worker forked by hand ends with
+    `os._exit`: core/filing/pool.py)."""
+    home = _profiles.pop(os.getpid(), None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def _give_back_profile(home: Path, *, keep: bool) -> None:
     if not keep:  # a profile LibreOffice died or was killed with may be half written
         _profiles.pop(os.getpid(), None)

@@ -309,7 +309,8 @@ def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_p
                 _start_worker(address_space, len(ends))
                 _work(token, tasks, results)
             finally:
-                os._exit(0)
+                _end_worker()
+                os._exit(0)  # not the group's exit: none of its handlers run here
         children.append(child)
     for tasks, results in ends:
         tasks.close()
@@ -317,6 +318,17 @@ def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_p
     for child in children:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(child, 0)
+
+
+def _end_worker() -> None:
+    """What a worker forked by hand removes before it ends with `os._exit`, which runs no
+    exit handler (those of the process it was forked from must not run in it): the
+    LibreOffice profile its conversions made in the temporary folder. A worker started by
+    multiprocessing removes it through multiprocessing's own exit."""
+    with contextlib.suppress(Exception):
+        from intake_desktop.core.convert.office import discard_profile
+
+        discard_profile()
 
 
 def _work(token: int, tasks: Connection, results: Connection) -> None:

@@ -22,10 +22,12 @@ import pytest
 
 from intake_desktop.app import build_filer, open_app
 from intake_desktop.core import custody
+from intake_desktop.core.convert.office import find_soffice
 from intake_desktop.core.filing import early
 from intake_desktop.core.filing.results import Outcome
 from intake_desktop.core.rules import load_active_rules
 from intake_desktop.core.workspace import init_workspace
+from tests.core.convert.samples import docx
 from tests.core.filing.test_filing_speed import MATTER, rerun_alone, text_pdf
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -149,6 +151,24 @@ def test_an_early_start_with_other_documents_loads_their_converters_once(
     results, _ = _ingest(root)  # (`_ingest` checks who loaded the converter)
     note = next(r for r in results if r["source"].endswith("phone note.txt"))
     assert note["status"] in ("filed", "review") and note["path"].endswith(".pdf"), note
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="needs LibreOffice")
+def test_early_workers_leave_no_libreoffice_profile_behind(tmp_path: Path) -> None:
+    """Two Word files among the PDFs, converted by the early workers (processes forked by
+    hand, which end without Python's exit handlers): each worker's LibreOffice profile,
+    a folder in the temporary folder, is removed when the worker ends, as one made by any
+    other process is (each ingest left one per worker behind)."""
+    root = _workspace(tmp_path / "ws")
+    for n in (1, 2):
+        docx(root / "Intake" / MATTER / f"engagement letter {n}.docx",
+             ["Engagement letter", f"Lakeside Imaging Center, account {1100 + n}"])
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    results, _ = _ingest(root, TMPDIR=str(temp))
+    converted = [r for r in results if r["source"].endswith(".docx")]
+    assert len(converted) == 2 and all(r["path"].endswith(".pdf") for r in converted), converted
+    assert not list(temp.glob("intake-libreoffice-*")), sorted(p.name for p in temp.iterdir())
 
 
 @pytest.mark.parametrize("argv, expected", [
