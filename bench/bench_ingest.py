@@ -108,11 +108,14 @@ def fresh(template: Path, dest: Path) -> Path:
     return dest
 
 
-def timed(kind: str, root: Path, code: Path | None) -> tuple[float, int]:
-    """Run `ingest` or `pipeline` on `root` with this checkout, or in a worker process
-    with the code in `code` (the before side)."""
-    if code is None:
+def timed(kind: str, root: Path, code: Path | None, *, here: bool = False) -> tuple[float, int]:
+    """Run `ingest` or `pipeline` on `root` in a fresh worker process, with the code in
+    `code` (the before side) or this checkout; `here`: in this process (the worker). Both
+    sides run alike: the protocol run in the benchmark's own process, which had made the
+    files and run the other rounds, read 0.95x of the same commit run in a fresh one."""
+    if here:
         return ingest(root) if kind == "ingest" else pipeline(root)
+    code = code or CODE
     env = {**os.environ, "INTAKE_BENCH_CODE": str(code), "PYTHONPATH": str(code)}
     done = subprocess.run([sys.executable, __file__, "--worker", kind, str(root)], env=env,
                           capture_output=True, text=True, check=True)
@@ -172,7 +175,7 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:  # the before side, in its own process with the other code
-        seconds, count = timed(args.worker[0], Path(args.worker[1]), None)
+        seconds, count = timed(args.worker[0], Path(args.worker[1]), None, here=True)
         print(f"{seconds} {count}")
         return
     sides: list[tuple[str, Path | None]] = [("intake-desktop (this)", None)]
@@ -256,7 +259,7 @@ def main() -> None:
                 fh.write(os.urandom(1 << 20))
         peer_big = peer(tpl_big / "Intake", base / "big-peer")
         shutil.rmtree(base / "big-peer")
-        big_runs = []
+        big_runs: list[tuple[str, float]] = []
         for label, code in sides:
             root = fresh(tpl_big, base / f"ws large {len(big_runs)}")
             seconds, _ = timed("ingest", root, code)
