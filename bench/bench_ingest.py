@@ -123,43 +123,46 @@ def timed(kind: str, root: Path, code: Path | None, *, here: bool = False) -> tu
     return float(seconds), int(count)
 
 
+PEER = "cp+sync+sha256sum"
+
+
 def rounds(kind: str, tpl: Path, base: Path, name: str, sides: list[tuple[str, Path | None]],
-           repeat: int, expect: int, keep_last: bool = False) -> list[tuple[str, float]]:
-    """Each side `repeat` times, the sides taking turns (a busy machine slows whichever runs
-    during a burst: turns spread that over both); the best time of each side."""
-    best: dict[str, float] = {}
+           repeat: int, expect: int, keep_last: bool = False) -> list[tuple[str, list[float]]]:
+    """The peer (on tpl/Intake) and each side, `repeat` times, taking turns (the machine's
+    speed drifts over minutes: the peer measured first, then ours, compared different
+    hours); every time of each, the peer's first."""
+    times: dict[str, list[float]] = {PEER: []}
     for turn in range(repeat):
+        times[PEER].append(peer(tpl / "Intake", base / f"{name} peer"))
+        shutil.rmtree(base / f"{name} peer")
         for n, (label, code) in enumerate(sides):
             root = fresh(tpl, base / f"{name} {n}")
             seconds, count = timed(kind, root, code)
             assert count == expect, (count, expect)
-            best[label] = min(best.get(label, seconds), seconds)
+            times.setdefault(label, []).append(seconds)
             last = turn == repeat - 1 and n == len(sides) - 1
             if not (keep_last and last):
                 shutil.rmtree(root)
-    return [(label, best[label]) for label, _ in sides]
+    return list(times.items())
 
 
-def best_peer(src: Path, dst: Path, repeat: int) -> float:
-    """The peer's best of `repeat` runs."""
-    times = []
-    for _ in range(repeat):
-        times.append(peer(src, dst))
-        shutil.rmtree(dst)
-    return min(times)
-
-
-def compare(title: str, count: int, mb: float, peer_t: float,
-            runs: list[tuple[str, float]], target: float, unit: str = "files") -> None:
+def compare(title: str, count: int, mb: float, runs: list[tuple[str, list[float]]],
+            target: float, unit: str = "files") -> None:
+    """Each side's best time against the peer's best (all the times after them: how much
+    the runs varied)."""
     print(f"{title}: {count} {unit}, {mb:.0f} MB")
-    print(f"  {'cp+sync+sha256sum':<24} {count / peer_t:8.1f} {unit}/s {mb / peer_t:8.1f} MB/s")
+    peer_t = min(runs[0][1])
     for label, seconds in runs:
-        ratio = peer_t / seconds
-        verdict = "MET" if ratio >= target else "MISSED"
-        print(f"  {label:<24} {count / seconds:8.1f} {unit}/s {mb / seconds:8.1f} MB/s   "
-              f"ratio ours/peer {ratio:.2f} (target >= {target}: {verdict})")
-    if len(runs) == 2:
-        print(f"  after/before: {runs[0][1] / runs[1][1]:.2f}x faster")
+        best = min(seconds)
+        spread = " ".join(f"{t:.2f}" for t in seconds)
+        line = f"  {label:<24} {count / best:8.1f} {unit}/s {mb / best:8.1f} MB/s"
+        if label != PEER:
+            ratio = peer_t / best
+            verdict = "MET" if ratio >= target else "MISSED"
+            line += f"   ratio ours/peer {ratio:.2f} (target >= {target}: {verdict})"
+        print(f"{line}   [runs: {spread} s]")
+    if len(runs) == 3:
+        print(f"  after/before: {min(runs[1][1]) / min(runs[2][1]):.2f}x faster")
 
 
 def main() -> None:
@@ -196,12 +199,11 @@ def main() -> None:
             tpl = base / "tpl small"
             init_workspace(tpl)
             total = make_files(tpl / "Intake" / MATTER, args.small, random.Random(1))
-            peer_t = best_peer(tpl / "Intake", base / "peer-dst", args.repeat)
             runs = rounds("ingest", tpl, base, "ws small", sides, args.repeat, args.small,
                           keep_last=True)
             compare("protocol alone, small files (two verified copies each: original + filed)",
-                    args.small, total / 1e6, peer_t, runs, 0.9)
-            root = base / f"ws small {len(runs) - 1}"  # this side's, for verify below
+                    args.small, total / 1e6, runs, 0.9)
+            root = base / f"ws small {len(sides) - 1}"  # this side's, for verify below
 
         # -- the whole pipeline: text PDFs, litigation preset + catch-all rule
         if args.pdfs:  # `--pdfs 0`: skipped
@@ -220,11 +222,10 @@ def main() -> None:
             # Their own sizes, whatever --small is (a shared generator gave `--small 0` runs
             # other, larger PDFs: 223 MB instead of 206 MB, and a ratio 0.2 higher).
             pdf_total = make_text_pdfs(tpl_pdf / "Intake" / MATTER, args.pdfs, random.Random(2))
-            peer_p = best_peer(tpl_pdf / "Intake", base / "peer-pdf", args.repeat)
             pdf_runs = rounds("pipeline", tpl_pdf, base, "ws pdf", sides, args.repeat,
                               args.pdfs)
             compare("whole pipeline (`intake-desktop ingest`, litigation preset), text PDFs",
-                    args.pdfs, pdf_total / 1e6, peer_p, pdf_runs, 0.8)
+                    args.pdfs, pdf_total / 1e6, pdf_runs, 0.8)
             shutil.rmtree(tpl_pdf)
 
         # -- full verify (chain, events, files re-hashed, Matters/ walked) vs sha256sum
@@ -257,17 +258,15 @@ def main() -> None:
         with open(big, "wb") as fh:
             for _ in range(args.large_mb):
                 fh.write(os.urandom(1 << 20))
-        peer_big = peer(tpl_big / "Intake", base / "big-peer")
+        big_runs = [(PEER, [peer(tpl_big / "Intake", base / "big-peer")])]
         shutil.rmtree(base / "big-peer")
-        big_runs: list[tuple[str, float]] = []
-        for label, code in sides:
-            root = fresh(tpl_big, base / f"ws large {len(big_runs)}")
+        for n, (label, code) in enumerate(sides):
+            root = fresh(tpl_big, base / f"ws large {n}")
             seconds, _ = timed("ingest", root, code)
-            big_runs.append((label, seconds))
-            if len(big_runs) < len(sides):
+            big_runs.append((label, [seconds]))
+            if n < len(sides) - 1:
                 shutil.rmtree(root)
-        compare("one large file", 1, args.large_mb * 1.048576, peer_big, big_runs, 0.6,
-                unit="file")
+        compare("one large file", 1, args.large_mb * 1.048576, big_runs, 0.6, unit="file")
         shutil.rmtree(tpl_big)
 
         # -- ledger verify (chain only; `--events 0`: skipped)
