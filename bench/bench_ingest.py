@@ -258,15 +258,10 @@ def main() -> None:
         with open(big, "wb") as fh:
             for _ in range(args.large_mb):
                 fh.write(os.urandom(1 << 20))
-        big_runs = [(PEER, [peer(tpl_big / "Intake", base / "big-peer")])]
-        shutil.rmtree(base / "big-peer")
-        for n, (label, code) in enumerate(sides):
-            root = fresh(tpl_big, base / f"ws large {n}")
-            seconds, _ = timed("ingest", root, code)
-            big_runs.append((label, [seconds]))
-            if n < len(sides) - 1:
-                shutil.rmtree(root)
+        big_runs = rounds("ingest", tpl_big, base, "ws large", sides, args.repeat, 1,
+                          keep_last=True)
         compare("one large file", 1, args.large_mb * 1.048576, big_runs, 0.6, unit="file")
+        root = base / f"ws large {len(sides) - 1}"  # this side's, for the chain below
         shutil.rmtree(tpl_big)
 
         # -- ledger verify (chain only; `--events 0`: skipped)
