@@ -129,8 +129,8 @@ PEER = "cp+sync+sha256sum"
 def rounds(kind: str, tpl: Path, base: Path, name: str, sides: list[tuple[str, Path | None]],
            repeat: int, expect: int, keep_last: bool = False) -> list[tuple[str, list[float]]]:
     """The peer (on tpl/Intake) and each side, `repeat` times, taking turns (the machine's
-    speed drifts over minutes: the peer measured first, then ours, compared different
-    hours); every time of each, the peer's first."""
+    speed drifts over minutes: timing all the peer's runs first, then ours, compared
+    different minutes); every time of each, the peer's first."""
     times: dict[str, list[float]] = {PEER: []}
     for turn in range(repeat):
         times[PEER].append(peer(tpl / "Intake", base / f"{name} peer"))
