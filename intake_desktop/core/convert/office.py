@@ -260,8 +260,7 @@ def discard_profile() -> None:
 
 def _give_back_profile(home: Path, *, keep: bool) -> None:
     if not keep:  # a profile LibreOffice died or was killed with may be half written
-        _profiles.pop(os.getpid(), None)
-        shutil.rmtree(home, ignore_errors=True)
+        discard_profile()
     _profile_lock.release()
 
 

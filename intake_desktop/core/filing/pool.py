@@ -295,23 +295,23 @@ def _serve_group(token: int, ends: list[tuple[Connection, Connection]], parent_p
     platform.lower_priority(GROUP_NICENESS)
     group = os.getpid()
     children = []
-    gc.freeze()  # what it built too (it forks nothing else and only waits after)
-    for number, (tasks, results) in enumerate(ends):
-        child = os.fork()
-        if child == 0:  # a worker: its own pipes only, so its death closes them
-            gc.enable()  # off in the group when it started early (`early.start_early`)
-            try:
-                for other, pair in enumerate(ends):
-                    if other != number:
-                        pair[0].close()
-                        pair[1].close()
-                platform.die_with_parent(group)
-                _start_worker(address_space, len(ends))
-                _work(token, tasks, results)
-            finally:
-                _end_worker()
-                os._exit(0)  # not the group's exit: none of its handlers run here
-        children.append(child)
+    with _frozen():  # what it built too
+        for number, (tasks, results) in enumerate(ends):
+            child = os.fork()
+            if child == 0:  # a worker: its own pipes only, so its death closes them
+                gc.enable()  # off in the group when it started early (`early.start_early`)
+                try:
+                    for other, pair in enumerate(ends):
+                        if other != number:
+                            pair[0].close()
+                            pair[1].close()
+                    platform.die_with_parent(group)
+                    _start_worker(address_space, len(ends))
+                    _work(token, tasks, results)
+                finally:
+                    _end_worker()
+                    os._exit(0)  # not the group's exit: none of its handlers run here
+            children.append(child)
     for tasks, results in ends:
         tasks.close()
         results.close()
