@@ -423,81 +423,86 @@ def add_text_layer(
                          seconds=time.monotonic() - started, timed_out=timed_out,
                          cancelled=cancelled)
 
-    try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, errors="replace", env=_env(search_path, jobs), start_new_session=True,
-        )
-    except OSError as exc:
-        return fail(f"cannot start OCRmyPDF ({exc})")
-    lines: queue.Queue[str | None] = queue.Queue()
-    reader = threading.Thread(target=_read_lines, args=(proc.stderr, lines), daemon=True)
-    reader.start()
-    log: list[str] = []
-    n_pages = len(wanted) if wanted is not None else total_pages
-    on_progress(0, n_pages, f"OCR {src.name}")
-    timed_out = cancelled = False
-    eof = False
-    reported = 0
-    while not eof:
-        if time.monotonic() - started > limit:
-            timed_out = True
-        elif cancel is not None and cancel.is_set():
-            cancelled = True
-        if timed_out or cancelled:
-            _kill(proc)
-            break
+    # OCRmyPDF renders the pages (images of the client's pages) into a folder of its TMPDIR
+    # and removes it only when it ends by itself: stopped (the time limit, a cancel), it
+    # left it there. Its TMPDIR is a folder of ours, removed once it has ended.
+    with tempfile.TemporaryDirectory(prefix="intake-ocr-", ignore_cleanup_errors=True) as scratch:
         try:
-            line = lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        if line is None:
-            eof = True
-            break
-        if line.startswith(PROGRESS_MARKER):
-            reported = _report(line, n_pages, src.name, on_progress, reported)
-        else:
-            log.append(line.rstrip())
-    try:
-        code = proc.wait(timeout=max(1.0, limit - (time.monotonic() - started)))
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        timed_out, code = True, -1
-    reader.join(timeout=5)
-    if proc.stderr is not None and not reader.is_alive():
-        proc.stderr.close()
-    if cancelled:
-        return fail("OCR was cancelled", cancelled=True)
-    if timed_out:
-        return fail(f"OCR took longer than {limit:g} s and was stopped", timed_out=True)
-    if code != 0:
-        what = _EXIT_REASONS.get(code, f"OCRmyPDF stopped with exit code {code}")
-        detail = _last_error(log)
-        return fail(f"{what}{': ' + detail if detail else ''}")
-    # The output must be a readable PDF with the same pages and the same image bytes.
-    try:
-        if _page_count(partial) != total_pages:
-            return fail("OCR output has a different number of pages; not used")
-        if image_digests(partial) != before:
-            return fail("OCR output changed the page images; not used")
-    except (pikepdf.PdfError, OSError, ValueError) as exc:
-        return fail(f"OCR output is not a readable PDF ({exc}); not used")
-    texts = read_sidecar(sidecar, total_pages)
-    sidecar.unlink(missing_ok=True)
-    os.replace(partial, dst)
-    if texts is None:  # not the layout we know: ask the PDF itself
-        texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
-    ocred = sorted(texts)
-    on_progress(n_pages, n_pages, f"OCR {src.name}: done")
-    return OcrResult(
-        ok=True,
-        pages_ocred=tuple(ocred),
-        pages_skipped=tuple(p for p in range(1, total_pages + 1) if p not in set(ocred)),
-        text="\n\n".join(t for t in texts.values() if t),
-        page_texts=texts,
-        engine_versions=versions,
-        seconds=time.monotonic() - started,
-    )
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True, errors="replace", env={**_env(search_path, jobs), "TMPDIR": scratch},
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return fail(f"cannot start OCRmyPDF ({exc})")
+        lines: queue.Queue[str | None] = queue.Queue()
+        reader = threading.Thread(target=_read_lines, args=(proc.stderr, lines), daemon=True)
+        reader.start()
+        log: list[str] = []
+        n_pages = len(wanted) if wanted is not None else total_pages
+        on_progress(0, n_pages, f"OCR {src.name}")
+        timed_out = cancelled = False
+        eof = False
+        reported = 0
+        while not eof:
+            if time.monotonic() - started > limit:
+                timed_out = True
+            elif cancel is not None and cancel.is_set():
+                cancelled = True
+            if timed_out or cancelled:
+                _kill(proc)
+                break
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if line is None:
+                eof = True
+                break
+            if line.startswith(PROGRESS_MARKER):
+                reported = _report(line, n_pages, src.name, on_progress, reported)
+            else:
+                log.append(line.rstrip())
+        try:
+            code = proc.wait(timeout=max(1.0, limit - (time.monotonic() - started)))
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            timed_out, code = True, -1
+        reader.join(timeout=5)
+        if proc.stderr is not None and not reader.is_alive():
+            proc.stderr.close()
+        if cancelled:
+            return fail("OCR was cancelled", cancelled=True)
+        if timed_out:
+            return fail(f"OCR took longer than {limit:g} s and was stopped", timed_out=True)
+        if code != 0:
+            what = _EXIT_REASONS.get(code, f"OCRmyPDF stopped with exit code {code}")
+            detail = _last_error(log)
+            return fail(f"{what}{': ' + detail if detail else ''}")
+        # The output must be a readable PDF with the same pages and the same image bytes.
+        try:
+            if _page_count(partial) != total_pages:
+                return fail("OCR output has a different number of pages; not used")
+            if image_digests(partial) != before:
+                return fail("OCR output changed the page images; not used")
+        except (pikepdf.PdfError, OSError, ValueError) as exc:
+            return fail(f"OCR output is not a readable PDF ({exc}); not used")
+        texts = read_sidecar(sidecar, total_pages)
+        sidecar.unlink(missing_ok=True)
+        os.replace(partial, dst)
+        if texts is None:  # not the layout we know: ask the PDF itself
+            texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
+        ocred = sorted(texts)
+        on_progress(n_pages, n_pages, f"OCR {src.name}: done")
+        return OcrResult(
+            ok=True,
+            pages_ocred=tuple(ocred),
+            pages_skipped=tuple(p for p in range(1, total_pages + 1) if p not in set(ocred)),
+            text="\n\n".join(t for t in texts.values() if t),
+            page_texts=texts,
+            engine_versions=versions,
+            seconds=time.monotonic() - started,
+        )
 
 
 def _report(

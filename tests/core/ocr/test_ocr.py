@@ -6,6 +6,9 @@ import datetime as dt
 import io
 import re
 import shutil
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 import img2pdf
@@ -165,6 +168,37 @@ def test_timeout_and_cancel_stop_the_process(tmp_path: Path) -> None:
     result = add_text_layer(src, dst, cancel=cancel)
     assert not result.ok and result.cancelled
     assert not dst.exists()
+
+
+@needs_ocr
+def test_stopped_ocr_leaves_no_page_images_behind(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCRmyPDF renders each page into a temporary folder that it removes only when it ends
+    by itself: stopped (the time limit, a cancel), it left the images of the client's pages
+    in the system's temporary folder for good (one folder per stopped run, found by the
+    dozen on a machine that had run the benchmarks)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    src, _ = scanned_pdf(tmp_path / "scan.pdf", [5])
+    cancel = CancelFlag()
+    rendered: list[Path] = []
+
+    def stop_once_a_page_is_rendered() -> None:
+        deadline = time.monotonic() + 60
+        while not rendered and time.monotonic() < deadline:
+            rendered.extend(temp.rglob("*.png"))
+            time.sleep(0.01)
+        cancel.set()
+
+    watcher = threading.Thread(target=stop_once_a_page_is_rendered, daemon=True)
+    watcher.start()
+    result = add_text_layer(src, tmp_path / "out.pdf", cancel=cancel)
+    watcher.join()
+    assert rendered, "OCRmyPDF rendered no page into the temporary folder"
+    assert not result.ok and result.cancelled
+    assert list(temp.iterdir()) == []
 
 
 @needs_ocr
