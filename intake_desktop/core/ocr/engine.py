@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,6 +126,17 @@ def _env(search_path: str | None, jobs: int) -> dict[str, str]:
     env["OMP_THREAD_LIMIT"] = "1"
     env.pop("PYTHONPATH", None)  # the system ocrmypdf must not see our virtualenv's modules
     return env
+
+
+@contextlib.contextmanager
+def own_tmpdir(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`env` with TMPDIR a new folder of ours, removed (whatever is in it) when the block
+    ends: run OCRmyPDF with it inside the block. OCRmyPDF renders the pages (images of the
+    client's pages) into a folder of its TMPDIR and removes it only when it ends by itself:
+    stopped (a time limit, a cancel), it left that folder in the system's temporary folder
+    for good."""
+    with tempfile.TemporaryDirectory(prefix="intake-ocr-", ignore_cleanup_errors=True) as tmp:
+        yield {**env, "TMPDIR": tmp}
 
 
 class _Run:
@@ -423,15 +434,11 @@ def add_text_layer(
                          seconds=time.monotonic() - started, timed_out=timed_out,
                          cancelled=cancelled)
 
-    # OCRmyPDF renders the pages (images of the client's pages) into a folder of its TMPDIR
-    # and removes it only when it ends by itself: stopped (the time limit, a cancel), it
-    # left it there. Its TMPDIR is a folder of ours, removed once it has ended.
-    with tempfile.TemporaryDirectory(prefix="intake-ocr-", ignore_cleanup_errors=True) as scratch:
+    with own_tmpdir(_env(search_path, jobs)) as env:
         try:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                text=True, errors="replace", env={**_env(search_path, jobs), "TMPDIR": scratch},
-                start_new_session=True,
+                text=True, errors="replace", env=env, start_new_session=True,
             )
         except OSError as exc:
             return fail(f"cannot start OCRmyPDF ({exc})")

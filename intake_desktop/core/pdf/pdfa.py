@@ -25,6 +25,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
+from intake_desktop.core.ocr.engine import own_tmpdir
 from intake_desktop.core.ocr.step import OcrEngine
 from intake_desktop.core.pdf.text import unembedded_fonts
 
@@ -72,19 +73,21 @@ def convert_pdfa(src: Path, dst: Path, engine: OcrEngine, *, ocr: bool) -> PdfaR
         cmd += ["--tesseract-timeout", "0"]
     cmd += ["--", str(src), str(partial)]
     limit = BASE_TIMEOUT_S + PER_PAGE_TIMEOUT_S * pages
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, errors="replace",
-                                env=_env(), start_new_session=True)
-    except OSError as exc:
-        return PdfaResult(False, f"cannot start OCRmyPDF ({exc})")
-    try:
-        _out, err = proc.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        partial.unlink(missing_ok=True)
-        return PdfaResult(False, f"PDF/A conversion took longer than {limit:g} s and was stopped")
+    with own_tmpdir(_env()) as env:
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True, errors="replace",
+                                    env=env, start_new_session=True)
+        except OSError as exc:
+            return PdfaResult(False, f"cannot start OCRmyPDF ({exc})")
+        try:
+            _out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            partial.unlink(missing_ok=True)
+            return PdfaResult(
+                False, f"PDF/A conversion took longer than {limit:g} s and was stopped")
     if proc.returncode != 0 or not partial.exists():
         partial.unlink(missing_ok=True)
         last = next((ln for ln in reversed(err.splitlines()) if ln.strip()), "")
