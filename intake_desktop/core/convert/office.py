@@ -107,7 +107,10 @@ class LibreOffice:
             "--nologo", f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--convert-to", "pdf", "--outdir", str(job / "out"), str(staged),
         ]
-        env = {**os.environ, "HOME": str(home)}
+        # Its temporary files (parts of the document among them) in its home folder: killed,
+        # LibreOffice leaves them, and a profile it died with is removed (`_give_back_profile`).
+        (home / "tmp").mkdir(exist_ok=True)
+        env = {**os.environ, "HOME": str(home), "TMPDIR": str(home / "tmp")}
         ok = False
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,

@@ -110,3 +110,54 @@ def test_a_kept_registration_a_conversion_failed_with_is_dropped(
         text, _ = pool.submit(_convert, src, tmp_path / "w3").result()
     assert "Alpha letter" in text
     assert not list((tmp_path / "kept").glob("*/extensions"))
+
+
+def _killed_mid_conversion(src: Path, workdir: Path, temp: Path) -> tuple[bool, list[str]]:
+    """In a forked worker whose temporary folder is `temp` (so its profile is made there):
+    convert `src`, killing LibreOffice as soon as it has made its temporary folder (as a
+    crash, the memory limit or the time limit would); whether it had made one, and the
+    temporary files and folders of LibreOffice left in `temp` afterwards."""
+    import signal
+    import tempfile
+    import threading
+    import time
+
+    os.environ["TMPDIR"] = str(temp)
+    tempfile.tempdir = None
+    made: list[Path] = []
+
+    def kill_once_it_has_made_its_temporary_folder() -> None:
+        deadline = time.monotonic() + 60
+        while not made and time.monotonic() < deadline:
+            made.extend(temp.rglob("lu*.tmp"))
+            time.sleep(0.01)
+        for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"soffice" in cmdline and str(temp).encode() in cmdline:
+                os.kill(int(pid), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_once_it_has_made_its_temporary_folder, daemon=True)
+    killer.start()
+    with pytest.raises(ConversionError):
+        LibreOffice.discover(120).convert(src, ".docx", workdir)
+    killer.join()
+    return bool(made), sorted(p.name for p in temp.rglob("lu*.tmp"))
+
+
+@needs_soffice
+def test_a_killed_conversion_leaves_no_libreoffice_temporary_files(tmp_path: Path) -> None:
+    """LibreOffice keeps its temporary files (parts of the document it is converting among
+    them) in a folder of its TMPDIR that it removes when it ends by itself: killed, it left
+    them in the system's temporary folder for good (39 `lu*.tmp` folders on a machine that
+    had run the suite and the benchmarks). Its TMPDIR is now inside its home folder, which
+    is removed with a profile LibreOffice died with."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    src = s.docx(tmp_path / "letter.docx", ["Charlie letter", "Three."])
+    with _fork_pool() as pool:
+        made, left = pool.submit(_killed_mid_conversion, src, tmp_path / "w", temp).result()
+    assert made, "LibreOffice made no temporary folder before it was killed"
+    assert left == []
