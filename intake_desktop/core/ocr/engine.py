@@ -478,38 +478,38 @@ def add_text_layer(
         reader.join(timeout=5)
         if proc.stderr is not None and not reader.is_alive():
             proc.stderr.close()
-        if cancelled:
-            return fail("OCR was cancelled", cancelled=True)
-        if timed_out:
-            return fail(f"OCR took longer than {limit:g} s and was stopped", timed_out=True)
-        if code != 0:
-            what = _EXIT_REASONS.get(code, f"OCRmyPDF stopped with exit code {code}")
-            detail = _last_error(log)
-            return fail(f"{what}{': ' + detail if detail else ''}")
-        # The output must be a readable PDF with the same pages and the same image bytes.
-        try:
-            if _page_count(partial) != total_pages:
-                return fail("OCR output has a different number of pages; not used")
-            if image_digests(partial) != before:
-                return fail("OCR output changed the page images; not used")
-        except (pikepdf.PdfError, OSError, ValueError) as exc:
-            return fail(f"OCR output is not a readable PDF ({exc}); not used")
-        texts = read_sidecar(sidecar, total_pages)
-        sidecar.unlink(missing_ok=True)
-        os.replace(partial, dst)
-        if texts is None:  # not the layout we know: ask the PDF itself
-            texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
-        ocred = sorted(texts)
-        on_progress(n_pages, n_pages, f"OCR {src.name}: done")
-        return OcrResult(
-            ok=True,
-            pages_ocred=tuple(ocred),
-            pages_skipped=tuple(p for p in range(1, total_pages + 1) if p not in set(ocred)),
-            text="\n\n".join(t for t in texts.values() if t),
-            page_texts=texts,
-            engine_versions=versions,
-            seconds=time.monotonic() - started,
-        )
+    if cancelled:
+        return fail("OCR was cancelled", cancelled=True)
+    if timed_out:
+        return fail(f"OCR took longer than {limit:g} s and was stopped", timed_out=True)
+    if code != 0:
+        what = _EXIT_REASONS.get(code, f"OCRmyPDF stopped with exit code {code}")
+        detail = _last_error(log)
+        return fail(f"{what}{': ' + detail if detail else ''}")
+    # The output must be a readable PDF with the same pages and the same image bytes.
+    try:
+        if _page_count(partial) != total_pages:
+            return fail("OCR output has a different number of pages; not used")
+        if image_digests(partial) != before:
+            return fail("OCR output changed the page images; not used")
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        return fail(f"OCR output is not a readable PDF ({exc}); not used")
+    texts = read_sidecar(sidecar, total_pages)
+    sidecar.unlink(missing_ok=True)
+    os.replace(partial, dst)
+    if texts is None:  # not the layout we know: ask the PDF itself
+        texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
+    ocred = sorted(texts)
+    on_progress(n_pages, n_pages, f"OCR {src.name}: done")
+    return OcrResult(
+        ok=True,
+        pages_ocred=tuple(ocred),
+        pages_skipped=tuple(p for p in range(1, total_pages + 1) if p not in set(ocred)),
+        text="\n\n".join(t for t in texts.values() if t),
+        page_texts=texts,
+        engine_versions=versions,
+        seconds=time.monotonic() - started,
+    )
 
 
 def _report(
