@@ -90,7 +90,7 @@ class OcrCache:
 
     def store(self, key: str, dst: Path, result: OcrResult) -> None:
         """Keep a successful run's output (never raises: a cache is no reason to fail)."""
-        if not result.ok or result.cached:
+        if not result.ok or result.cached or result.pages_failed:  # only whole runs
             return
         try:
             data = dst.read_bytes()

@@ -48,6 +48,8 @@ PROGRESS_MARKER = "INTAKE-OCR-PROGRESS"
 OCR_JOBS_ENV = "INTAKE_OCR_JOBS"
 VERSION_TIMEOUT_S = 20.0
 TESSERACT_PAGE_TIMEOUT_S = 180.0
+# What OCRmyPDF writes as the text of a page whose Tesseract run it stopped at that limit.
+GAVE_UP_TEXT = "[skipped page]"
 
 # OCRmyPDF exit codes (ocrmypdf.exceptions.ExitCode) -> what they mean for a person.
 _EXIT_REASONS = {
@@ -83,6 +85,8 @@ class OcrResult:
     reason: str | None = None
     pages_ocred: tuple[int, ...] = ()  # 1-based
     pages_skipped: tuple[int, ...] = ()  # 1-based: had text, or not asked for
+    # 1-based: asked for, but Tesseract gave up on them (TESSERACT_PAGE_TIMEOUT_S): no text.
+    pages_failed: tuple[int, ...] = ()
     text: str = ""  # the text of the OCRed pages, in page order
     page_texts: dict[int, str] = field(default_factory=dict)  # 1-based page -> its OCR text
     engine_versions: dict[str, str] = field(default_factory=dict)
@@ -499,12 +503,17 @@ def add_text_layer(
     os.replace(partial, dst)
     if texts is None:  # not the layout we know: ask the PDF itself
         texts = page_texts(dst, wanted if wanted is not None else range(1, total_pages + 1))
+    failed = tuple(p for p, text in sorted(texts.items()) if text == GAVE_UP_TEXT)
+    for page in failed:
+        del texts[page]
     ocred = sorted(texts)
     on_progress(n_pages, n_pages, f"OCR {src.name}: done")
     return OcrResult(
         ok=True,
         pages_ocred=tuple(ocred),
-        pages_skipped=tuple(p for p in range(1, total_pages + 1) if p not in set(ocred)),
+        pages_skipped=tuple(p for p in range(1, total_pages + 1)
+                            if p not in set(ocred) and p not in failed),
+        pages_failed=failed,
         text="\n\n".join(t for t in texts.values() if t),
         page_texts=texts,
         engine_versions=versions,

@@ -94,7 +94,7 @@ def ocred_text(before: PageText | None, step: TextLayer) -> PageText | None:
     result = step.result
     if result is None or not result.ok:
         return None
-    count = len(result.pages_ocred) + len(result.pages_skipped)
+    count = len(result.pages_ocred) + len(result.pages_skipped) + len(result.pages_failed)
     pages: list[str] = []
     for number in range(1, min(count, MAX_PAGES) + 1):
         if number in result.page_texts:

@@ -196,8 +196,12 @@ def text_layer_step(
         out = workdir / f"{pdf.stem}.ocr-{n}.pdf"
     result = engine.add_text_layer(pdf, out, pages=pages, on_progress=on_progress,
                                    cancel=cancel)
-    if not result.ok:
-        reason = result.reason or "OCR failed"
+    failed = result.pages_failed
+    gave_up = (f"Tesseract gave up on {'page' if len(failed) == 1 else 'pages'} "
+               f"{page_ranges(failed)} at its time limit for a page") if failed else None
+    if not result.ok or (gave_up and not result.pages_ocred):
+        out.unlink(missing_ok=True)  # nothing read: the PDF carries on as it came
+        reason = result.reason or gave_up or "OCR failed"
         return TextLayer(
             pdf, needed=True, flags=(FLAG_OCR_FAILED, FLAG_NOT_TEXT_SEARCHABLE),
             facts={**not_searchable, "ocr_failed_reason": reason},
@@ -209,10 +213,17 @@ def text_layer_step(
         )
     after = sha256_file(out)
     facts: dict[str, Any] = {
-        "text_searchable": True,
+        "text_searchable": not gave_up,
         "ocr_text": result.text[:MAX_OCR_TEXT],
         "ocr_pages": list(result.pages_ocred),
     }
+    flags: tuple[str, ...] = ()
+    note = None
+    if gave_up:  # the other pages keep the text OCR read on them
+        facts["ocr_failed_pages"] = list(result.pages_failed)
+        flags = (FLAG_OCR_FAILED, FLAG_NOT_TEXT_SEARCHABLE)
+        note = (f"OCR read some pages only: {gave_up}; "
+                f"{'it has' if len(failed) == 1 else 'they have'} no text layer")
     first = result.page_texts.get(1, "")
     if first:
         facts["ocr_first_page_text"] = first[:FIRST_PAGE_CHARS]
@@ -221,6 +232,7 @@ def text_layer_step(
         "engine_versions": result.engine_versions,
         "pages_ocred": page_ranges(result.pages_ocred),
         "pages_skipped": page_ranges(result.pages_skipped),
+        "pages_failed": page_ranges(result.pages_failed),
         "language": engine.settings.language,
         "options": ["--skip-text", "--output-type pdf", "--optimize 0"],
         "images_unchanged": True,
@@ -228,4 +240,5 @@ def text_layer_step(
     }
     if result.cached:
         event["cached"] = "the text layer an earlier run made for the same bytes"
-    return TextLayer(out, changed=True, needed=True, facts=facts, event=event, result=result)
+    return TextLayer(out, changed=True, needed=True, flags=flags, facts=facts, event=event,
+                     note=note, result=result)

@@ -201,6 +201,63 @@ def test_stopped_ocr_leaves_no_page_images_behind(tmp_path: Path,
     assert list(temp.iterdir()) == []
 
 
+def _dot_lattice_page(path: Path) -> Path:
+    """A one-page PDF of a photo of a flat colour with a regular lattice of white dots (a
+    pattern bench_convert's photos once had, like a photographed halftone print): Tesseract
+    5.3 works on it for minutes."""
+    from PIL import Image
+
+    img = Image.new("RGB", (1600, 1200), (222, 34, 120))
+    for x in range(0, 1600, 16):
+        for y in range(6, 1200, 40):
+            img.putpixel((x, y), (255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85, dpi=(72, 72))  # as cameras declare (at 96: no trouble)
+    data = img2pdf.convert(buf.getvalue())
+    assert data is not None
+    path.write_bytes(data)
+    return path
+
+
+@needs_ocr
+def test_a_page_tesseract_gives_up_on_is_said_not_filed_as_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCRmyPDF stops Tesseract on a page at its per-page limit and writes "[skipped page]" as
+    that page's text: it was taken for the page's OCR text (searchable as such) and the
+    document called text-searchable. The page is now said to have no text layer, and the
+    pages OCR did read keep theirs."""
+    from intake_desktop.core.ocr import engine as ocr_engine
+
+    monkeypatch.setattr(ocr_engine, "TESSERACT_PAGE_TIMEOUT_S", 8.0)
+    first, texts = scanned_pdf(tmp_path / "first.pdf", [11])
+    last, last_texts = scanned_pdf(tmp_path / "last.pdf", [12])
+    lattice = _dot_lattice_page(tmp_path / "photo.pdf")
+    src = tmp_path / "record.pdf"
+    with pikepdf.new() as out:
+        for part in (first, lattice, last):
+            with pikepdf.open(part) as pdf:
+                out.pages.extend(pdf.pages)
+        out.save(src)
+    step = text_layer_step(src, tmp_path, engine=OcrEngine())
+    assert step.result is not None
+    assert step.result.pages_failed == (2,) and step.result.pages_ocred == (1, 3)
+    assert "skipped page" not in step.result.text and 2 not in step.result.page_texts
+    assert set(words(" ".join(texts[0]))) <= set(words(step.result.page_texts[1])) | {"l"}
+    assert set(words(" ".join(last_texts[0]))) & set(words(step.result.page_texts[3]))
+    assert step.changed and step.pdf != src  # pages 1 and 3 keep their text layer
+    assert step.flags == ("ocr_failed", "not_text_searchable")
+    assert step.facts["text_searchable"] is False and step.facts["ocr_failed_pages"] == [2]
+    assert step.note is not None and "page 2" in step.note
+    assert step.event is not None and step.event["pages_failed"] == "2"
+    alone = text_layer_step(lattice, tmp_path / "alone", engine=OcrEngine())  # the photo alone
+    assert not alone.changed and alone.pdf == lattice
+    assert alone.flags == ("ocr_failed", "not_text_searchable")
+    assert alone.note == ("OCR failed, filed without a text layer: Tesseract gave up on page 1 "
+                          "at its time limit for a page")
+    assert alone.event is not None and alone.event["ok"] is False
+    assert not list((tmp_path / "alone").glob("*.pdf"))
+
+
 @needs_ocr
 def test_failed_ocr_reports_the_reason(tmp_path: Path) -> None:
     """An owner-password PDF opens for reading but OCRmyPDF refuses it: a reason, no output."""
