@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -16,6 +17,7 @@ import pikepdf
 import pypdf
 import pytest
 
+from intake_desktop.core.courts import generic_profile
 from intake_desktop.core.ocr import (
     INSTALL_COMMAND,
     OcrAvailability,
@@ -27,6 +29,7 @@ from intake_desktop.core.ocr import (
     text_layer_step,
 )
 from intake_desktop.core.ocr.engine import image_digests
+from intake_desktop.core.pdf.fit import fit_pdf
 from intake_desktop.core.progress import CancelFlag
 from tests.ocr_pdfs import (
     first_image,
@@ -256,6 +259,11 @@ def test_a_page_tesseract_gives_up_on_is_said_not_filed_as_text(
                           "at its time limit for a page")
     assert alone.event is not None and alone.event["ok"] is False
     assert not list((tmp_path / "alone").glob("*.pdf"))
+    # A court-ready copy for a court that wants text says which page has none.
+    fitted = fit_pdf(src, tmp_path / "court", limit_bytes=25 << 20, ocr=OcrEngine(),
+                     profile=dataclasses.replace(generic_profile(25 << 20), text_searchable=True))
+    assert fitted.ok and fitted.actions[0] == "ocr"
+    assert any("Tesseract gave up on page 2" in w for w in fitted.warnings), fitted.warnings
 
 
 @needs_ocr
