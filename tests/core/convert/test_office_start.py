@@ -15,6 +15,7 @@ import pytest
 from intake_desktop.core.convert import ConversionError, LibreOffice
 from intake_desktop.core.convert.office import SEED_ENV, find_soffice
 from tests.core.convert import samples as s
+from tests.watching import once_it_appears
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None,
                                    reason="LibreOffice is installed by .ci/run")
@@ -119,18 +120,11 @@ def _killed_mid_conversion(src: Path, workdir: Path, temp: Path) -> tuple[bool, 
     temporary files and folders of LibreOffice left in `temp` afterwards."""
     import signal
     import tempfile
-    import threading
-    import time
 
     os.environ["TMPDIR"] = str(temp)
     tempfile.tempdir = None
-    made: list[Path] = []
 
-    def kill_once_it_has_made_its_temporary_folder() -> None:
-        deadline = time.monotonic() + 60
-        while not made and time.monotonic() < deadline:
-            made.extend(temp.rglob("lu*.tmp"))
-            time.sleep(0.01)
+    def kill_libreoffice() -> None:
         for pid in (p for p in os.listdir("/proc") if p.isdigit()):
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -139,11 +133,9 @@ def _killed_mid_conversion(src: Path, workdir: Path, temp: Path) -> tuple[bool, 
             if b"soffice" in cmdline and str(temp).encode() in cmdline:
                 os.kill(int(pid), signal.SIGKILL)
 
-    killer = threading.Thread(target=kill_once_it_has_made_its_temporary_folder, daemon=True)
-    killer.start()
-    with pytest.raises(ConversionError):
+    with (once_it_appears(temp, "lu*.tmp", then=kill_libreoffice) as made,
+          pytest.raises(ConversionError)):
         LibreOffice.discover(120).convert(src, ".docx", workdir)
-    killer.join()
     return bool(made), sorted(p.name for p in temp.rglob("lu*.tmp"))
 
 

@@ -39,6 +39,7 @@ from tests.ocr_pdfs import (
     scanned_pdf,
     text_pdf,
 )
+from tests.watching import once_it_appears
 
 needs_ocr = pytest.mark.skipif(
     not ocr_available().ok, reason="tesseract-ocr/ocrmypdf not installed (packaging/system-deps.sh)"
@@ -186,19 +187,8 @@ def test_stopped_ocr_leaves_no_page_images_behind(tmp_path: Path,
     monkeypatch.setattr(tempfile, "tempdir", None)
     src, _ = scanned_pdf(tmp_path / "scan.pdf", [5])
     cancel = CancelFlag()
-    rendered: list[Path] = []
-
-    def stop_once_a_page_is_rendered() -> None:
-        deadline = time.monotonic() + 60
-        while not rendered and time.monotonic() < deadline:
-            rendered.extend(temp.rglob("*.png"))
-            time.sleep(0.01)
-        cancel.set()
-
-    watcher = threading.Thread(target=stop_once_a_page_is_rendered, daemon=True)
-    watcher.start()
-    result = add_text_layer(src, tmp_path / "out.pdf", cancel=cancel)
-    watcher.join()
+    with once_it_appears(temp, "*.png", then=cancel.set) as rendered:
+        result = add_text_layer(src, tmp_path / "out.pdf", cancel=cancel)
     assert rendered, "OCRmyPDF rendered no page into the temporary folder"
     assert not result.ok and result.cancelled
     assert list(temp.iterdir()) == []
@@ -359,7 +349,6 @@ def test_ocrmypdf_is_run_with_options_that_keep_images(tmp_path: Path) -> None:
 
 def test_timeout_stops_ocrmypdf_and_its_children(tmp_path: Path) -> None:
     import os
-    import time
 
     pid_file = tmp_path / "child.pid"
     avail = _fake_ocrmypdf(tmp_path / "bin", f'sleep 120 &\necho $! > "{pid_file}"\nwait\n')
@@ -410,7 +399,6 @@ def test_ocr_settings_from_the_workspace_config(tmp_path: Path) -> None:
 def test_one_ocr_run_at_a_time_per_app(tmp_path: Path) -> None:
     """Two filing workers OCR at once: the engine runs them one after the other."""
     import os
-    import threading
 
     log = tmp_path / "runs.log"
     bindir = tmp_path / "bin"

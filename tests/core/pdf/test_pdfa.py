@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from intake_desktop.core.ocr import OcrEngine
 from intake_desktop.core.pdf import pdfa
 from tests.core.ocr.test_ocr import needs_ocr
 from tests.ocr_pdfs import scanned_pdf
+from tests.watching import once_it_appears
 
 
 @needs_ocr
@@ -28,19 +27,8 @@ def test_a_stopped_pdfa_conversion_leaves_no_page_images_behind(
     monkeypatch.setattr(pdfa, "BASE_TIMEOUT_S", 2.0)
     monkeypatch.setattr(pdfa, "PER_PAGE_TIMEOUT_S", 0.0)
     src, _ = scanned_pdf(tmp_path / "scan.pdf", list(range(10)))  # OCR: 1 s a page or so
-    seen: list[Path] = []
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            seen.extend(p for p in temp.rglob("ocrmypdf.io.*") if p not in seen)
-            time.sleep(0.01)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    result = pdfa.convert_pdfa(src, tmp_path / "out.pdf", OcrEngine(), ocr=True)
-    done.set()
-    watcher.join()
+    with once_it_appears(temp, "ocrmypdf.io.*") as seen:
+        result = pdfa.convert_pdfa(src, tmp_path / "out.pdf", OcrEngine(), ocr=True)
     assert not result.ok and "longer than 2 s" in result.reason
     assert seen, "OCRmyPDF made no working folder before it was stopped"
     assert list(temp.iterdir()) == []
