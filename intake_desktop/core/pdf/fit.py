@@ -302,8 +302,6 @@ def _text_layer(
             result.warnings.append(
                 step.note or step.notice or "not text-searchable: OCR is not available")
         return src
-    if step.note:  # some pages only: which ones have no text
-        result.warnings.append(step.note)
     work = scratch / src.name
     step.pdf.replace(work)
     return work
