@@ -123,7 +123,7 @@ def capped_jobs(jobs: int) -> int:
     return max(1, min(jobs, int(cap)) if cap.isdigit() and int(cap) > 0 else jobs)
 
 
-def _env(search_path: str | None, jobs: int) -> dict[str, str]:
+def _env(search_path: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = _search_path(search_path)
     # One thread per Tesseract process: parallelism is OCRmyPDF's --jobs, nothing more.
@@ -133,14 +133,14 @@ def _env(search_path: str | None, jobs: int) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def own_tmpdir(env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """`env` with TMPDIR a new folder of ours, removed (whatever is in it) when the block
-    ends: run OCRmyPDF with it inside the block. OCRmyPDF renders the pages (images of the
-    client's pages) into a folder of its TMPDIR and removes it only when it ends by itself:
-    stopped (a time limit, a cancel), it left that folder in the system's temporary folder
-    for good."""
+def ocrmypdf_env(search_path: str | None = None) -> Iterator[dict[str, str]]:
+    """The environment to run OCRmyPDF in, inside the block: its TMPDIR a new folder of
+    ours, removed (whatever is in it) when the block ends. OCRmyPDF renders the pages
+    (images of the client's pages) into a folder of its TMPDIR and removes it only when it
+    ends by itself: stopped (a time limit, a cancel), it left that folder in the system's
+    temporary folder for good."""
     with tempfile.TemporaryDirectory(prefix="intake-ocr-", ignore_cleanup_errors=True) as tmp:
-        yield {**env, "TMPDIR": tmp}
+        yield {**_env(search_path), "TMPDIR": tmp}
 
 
 class _Run:
@@ -217,7 +217,7 @@ class OcrProbe:
     def __init__(self, search_path: str | None = None,
                  language: str = DEFAULT_LANGUAGE) -> None:
         self.language = language
-        env = _env(search_path, 1)
+        env = _env(search_path)
         self.tesseract = find_tesseract(search_path)
         self.ocrmypdf = find_ocrmypdf(search_path)
         self._runs: dict[str, _Run] = {}
@@ -438,7 +438,7 @@ def add_text_layer(
                          seconds=time.monotonic() - started, timed_out=timed_out,
                          cancelled=cancelled)
 
-    with own_tmpdir(_env(search_path, jobs)) as env:
+    with ocrmypdf_env(search_path) as env:
         try:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -25,7 +25,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
-from intake_desktop.core.ocr.engine import own_tmpdir
+from intake_desktop.core.ocr.engine import ocrmypdf_env
 from intake_desktop.core.ocr.step import OcrEngine
 from intake_desktop.core.pdf.text import unembedded_fonts
 
@@ -42,13 +42,6 @@ class PdfaResult:
     ocr: bool = False  # the text layer was added in the same pass
     seconds: float = 0.0
     versions: tuple[tuple[str, str], ...] = ()
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    env.pop("PYTHONPATH", None)  # the system ocrmypdf must not see our virtualenv
-    return env
 
 
 def convert_pdfa(src: Path, dst: Path, engine: OcrEngine, *, ocr: bool) -> PdfaResult:
@@ -73,7 +66,7 @@ def convert_pdfa(src: Path, dst: Path, engine: OcrEngine, *, ocr: bool) -> PdfaR
         cmd += ["--tesseract-timeout", "0"]
     cmd += ["--", str(src), str(partial)]
     limit = BASE_TIMEOUT_S + PER_PAGE_TIMEOUT_S * pages
-    with own_tmpdir(_env()) as env:
+    with ocrmypdf_env() as env:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True, errors="replace",
